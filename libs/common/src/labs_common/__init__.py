@@ -1,0 +1,1 @@
+"""Shared foundation of the Labs services. Never imports a service; services meet through protos."""

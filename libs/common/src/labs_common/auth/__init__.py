@@ -1,0 +1,1 @@
+"""Who is calling: roles, the verified principal of a request, access-token verification."""

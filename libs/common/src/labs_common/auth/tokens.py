@@ -1,0 +1,90 @@
+"""Verification of access tokens against identity's published keys (JWKS).
+
+Only EdDSA is accepted; the header must name a known `kid` and `typ: at+jwt` (RFC 9068), and the
+issuer and audience must match, so a refresh token, an ID token or a token for another audience
+never passes for an access token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+import jwt
+
+from labs_common.auth.principal import Principal
+from labs_common.auth.roles import Role
+from labs_common.errors import Unauthenticated, Unavailable
+
+ALGORITHMS = ["EdDSA"]
+ACCESS_TOKEN_TYPE = "at+jwt"
+# A token naming an unknown kid triggers a JWKS refresh at most this often (a forged kid must
+# not let a caller hammer identity).
+MIN_REFRESH_SECONDS = 10.0
+CACHE_SECONDS = 300.0
+
+JwksFetcher = Callable[[], Awaitable[list[dict]]]
+
+
+class TokenVerifier:
+    def __init__(self, fetch_jwks: JwksFetcher, issuer: str, audience: str) -> None:
+        self._fetch = fetch_jwks
+        self._issuer = issuer
+        self._audience = audience
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as error:
+            raise Unauthenticated("The access token is malformed.") from error
+        if header.get("typ") != ACCESS_TOKEN_TYPE or header.get("alg") not in ALGORITHMS:
+            raise Unauthenticated("The access token has the wrong type or algorithm.")
+        key = await self._key(str(header.get("kid", "")))
+        try:
+            claims = jwt.decode(
+                token, key=key, algorithms=ALGORITHMS, audience=self._audience,
+                issuer=self._issuer, options={"require": ["exp", "iat", "sub", "org", "role"]},
+            )
+            return Principal(
+                user_id=uuid.UUID(claims["sub"]),
+                org_id=uuid.UUID(claims["org"]),
+                role=Role(claims["role"]),
+                token=token,
+                session_id=_uuid(claims.get("sid")),
+                client_id=_uuid(claims.get("client_id")),
+                api_key_id=_uuid(claims.get("akid")),
+            )
+        except jwt.ExpiredSignatureError as error:
+            raise Unauthenticated("The access token has expired.", reason="TOKEN_EXPIRED") from error
+        except (jwt.PyJWTError, ValueError, KeyError) as error:
+            raise Unauthenticated("The access token is invalid.") from error
+
+    async def _key(self, kid: str) -> jwt.PyJWK:
+        stale = time.monotonic() - self._fetched_at > CACHE_SECONDS
+        if kid not in self._keys or stale:
+            async with self._lock:
+                since = time.monotonic() - self._fetched_at
+                if since > MIN_REFRESH_SECONDS and (kid not in self._keys or since > CACHE_SECONDS):
+                    await self._refresh()
+        if kid not in self._keys:
+            raise Unauthenticated("The access token was signed by an unknown key.")
+        return self._keys[kid]
+
+    async def _refresh(self) -> None:
+        try:
+            jwks = await self._fetch()
+        except Exception as error:
+            if self._keys:
+                return  # keep serving with the keys we have while identity is unreachable
+            raise Unavailable("Cannot reach identity to fetch signing keys.") from error
+        self._keys = {key["kid"]: jwt.PyJWK(key) for key in jwks}
+        self._fetched_at = time.monotonic()
+
+
+def _uuid(value: str | None) -> uuid.UUID | None:
+    return uuid.UUID(value) if value else None

@@ -1,0 +1,105 @@
+"""Settings read from the environment once, in a service's main(), and passed down."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+
+# Every service's gRPC port is LABS_PORT_BASE + its offset, so two copies of the suite can run
+# side by side by changing one variable. The gateway's HTTP port is separate (LABS_GATEWAY_PORT).
+SERVICE_PORT_OFFSETS: dict[str, int] = {
+    "identity": 1,
+    "projects": 2,
+    "time": 3,
+    "billing": 4,
+    "capacity": 5,
+    "forecasting": 6,
+    "integrations": 7,
+}
+SERVICES: tuple[str, ...] = tuple(SERVICE_PORT_OFFSETS)
+
+DEV_PLACEHOLDER = "dev-only-change-me"
+
+
+class BaseLabsSettings(BaseSettings):
+    """What every process (service or gateway) reads."""
+
+    model_config = SettingsConfigDict(env_prefix="LABS_", extra="ignore", frozen=True)
+
+    env: Literal["development", "test", "production"] = "development"
+    log_level: str = "INFO"
+    log_format: Literal["json", "console"] = "json"
+    nats_url: str = "nats://127.0.0.1:4222"
+    port_base: int = Field(50050, ge=1024, le=65000)
+    # Where a service reaches another: host:port. Defaults derive from port_base on 127.0.0.1.
+    identity_addr: str = ""
+    projects_addr: str = ""
+    time_addr: str = ""
+    billing_addr: str = ""
+    capacity_addr: str = ""
+    forecasting_addr: str = ""
+    integrations_addr: str = ""
+    jwt_issuer: str = "labs-identity"
+    jwt_audience: str = "labs"
+    # Deadline for an outgoing gRPC call, in seconds.
+    grpc_client_timeout: float = Field(5.0, gt=0)
+    shutdown_grace_seconds: float = Field(5.0, ge=0)
+    # The standard OpenTelemetry variables; traces are exported only when an endpoint is set.
+    otel_exporter_otlp_endpoint: str = Field("", validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT")
+    otel_exporter_otlp_traces_endpoint: str = Field(
+        "", validation_alias="OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+    )
+
+    @model_validator(mode="after")
+    def _default_addresses(self) -> BaseLabsSettings:
+        for name, offset in SERVICE_PORT_OFFSETS.items():
+            if not getattr(self, f"{name}_addr"):
+                object.__setattr__(self, f"{name}_addr", f"127.0.0.1:{self.port_base + offset}")
+        return self
+
+    def addr_of(self, service: str) -> str:
+        return getattr(self, f"{service}_addr")
+
+
+class ServiceSettings(BaseLabsSettings):
+    """A domain service: its own database, its gRPC port, its stream."""
+
+    service_name: str
+    # Any PostgreSQL server. The database name in it is used unless LABS_DATABASE_NAME is set
+    # (the local runner points every service at one server and names a database per service).
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
+    database_name: str = ""
+    database_pool_size: int = Field(10, ge=1)
+    # Create the database when it is missing and run migrations on start (a Kubernetes Job may do
+    # the migration instead and set this to false).
+    migrate_on_start: bool = True
+    grpc_host: str = "127.0.0.1"
+    grpc_port: int = 0
+    outbox_poll_seconds: float = Field(1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _service_defaults(self) -> ServiceSettings:
+        if self.service_name not in SERVICE_PORT_OFFSETS:
+            raise ValueError(f"unknown service {self.service_name!r}")
+        if not self.grpc_port:
+            port = self.port_base + SERVICE_PORT_OFFSETS[self.service_name]
+            object.__setattr__(self, "grpc_port", port)
+        if not self.database_name:
+            name = make_url(self.database_url).database
+            if not name or name == "postgres":
+                name = f"labs_{self.service_name}"
+            object.__setattr__(self, "database_name", name)
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> URL:
+        return make_url(self.database_url).set(
+            drivername="postgresql+asyncpg", database=self.database_name
+        )
+
+    @property
+    def stream_name(self) -> str:
+        return f"LABS_{self.service_name.upper()}"

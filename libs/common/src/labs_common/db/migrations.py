@@ -1,0 +1,128 @@
+"""Alembic helpers: one `env.py` body for every service, upgrade on start under an advisory lock,
+and the operations that put a table under tenant row-level security."""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+from alembic import command, context, op
+from alembic.config import Config
+from sqlalchemy import MetaData, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from labs_common.config import ServiceSettings
+from labs_common.db.engine import APP_ROLE, ensure_database
+from labs_common.db.tables import platform_metadata
+
+TENANT_FUNCTION = """
+CREATE OR REPLACE FUNCTION labs_tenant_visible(row_org uuid) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT current_setting('labs.scope', true) = 'system'
+      OR row_org = nullif(current_setting('labs.org_id', true), '')::uuid
+$$
+"""
+
+
+def run_env(target_metadata: MetaData) -> None:
+    """The whole body of a service's migrations/env.py."""
+    connection = context.config.attributes.get("connection")
+    if connection is None:
+        raise RuntimeError("run migrations with `python -m labs_<service> migrate` or on start-up")
+    context.configure(connection=connection, target_metadata=target_metadata)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def alembic_config(script_location: Path) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(script_location))
+    return config
+
+
+async def upgrade(settings: ServiceSettings, script_location: Path, revision: str = "head") -> None:
+    """Create the database if needed and migrate it; safe with several replicas starting at once."""
+    await ensure_database(settings.sqlalchemy_url)
+    engine = create_async_engine(settings.sqlalchemy_url)
+    lock_id = zlib.crc32(f"labs-migrate-{settings.service_name}".encode())
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": lock_id})
+            try:
+                await connection.run_sync(_upgrade, script_location, revision)
+                await connection.commit()
+            finally:
+                await connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": lock_id})
+    finally:
+        await engine.dispose()
+
+
+async def downgrade(settings: ServiceSettings, script_location: Path, revision: str) -> None:
+    engine = create_async_engine(settings.sqlalchemy_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_run, script_location, "downgrade", revision)
+    finally:
+        await engine.dispose()
+
+
+def _upgrade(connection: Connection, script_location: Path, revision: str) -> None:
+    _run(connection, script_location, "upgrade", revision)
+    _grant_app_role(connection)
+
+
+def _run(connection: Connection, script_location: Path, verb: str, revision: str) -> None:
+    config = alembic_config(script_location)
+    config.attributes["connection"] = connection
+    getattr(command, verb)(config, revision)
+
+
+def _grant_app_role(connection: Connection) -> None:
+    is_superuser = connection.execute(
+        text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    ).scalar()
+    if not is_superuser:
+        return  # production: the service's own (non-superuser) role owns its tables
+    connection.execute(text(
+        f"DO $$ BEGIN CREATE ROLE {APP_ROLE} NOLOGIN; "
+        "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+    ))
+    connection.execute(text(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}"))
+    connection.execute(text(
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}"
+    ))
+    connection.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}"))
+
+
+# --- operations for migration scripts -------------------------------------------------------------
+
+def create_platform_tables() -> None:
+    """Outbox, inbox and idempotency tables plus the tenant visibility function."""
+    bind = op.get_bind()
+    platform_metadata.create_all(bind)
+    op.execute(TENANT_FUNCTION)
+    op.execute("""
+        CREATE OR REPLACE FUNCTION labs_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN PERFORM pg_notify('labs_outbox', ''); RETURN NULL; END $$
+    """)
+    op.execute("""
+        CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
+        FOR EACH STATEMENT EXECUTE FUNCTION labs_outbox_notify()
+    """)
+
+
+def drop_platform_tables() -> None:
+    platform_metadata.drop_all(op.get_bind())
+    op.execute("DROP FUNCTION IF EXISTS labs_outbox_notify()")
+    op.execute("DROP FUNCTION IF EXISTS labs_tenant_visible(uuid)")
+
+
+def enable_tenant_rls(table: str) -> None:
+    """Rows of `table` are visible only inside a transaction scoped to their org_id."""
+    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+    op.execute(
+        f"CREATE POLICY tenant_isolation ON {table} "
+        "USING (labs_tenant_visible(org_id)) WITH CHECK (labs_tenant_visible(org_id))"
+    )

@@ -1,0 +1,141 @@
+"""Unit of work: one transaction, scoped to one tenant, that commits state, outbox rows,
+inbox claims and idempotency records together or not at all."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Self
+
+from sqlalchemy import select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from labs_common.db.tables import idempotency_keys, processed_events
+from labs_common.errors import Conflict, InvalidArgument
+from labs_common.events.outbox import Outbox
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose data a transaction may touch. `system` sees every tenant (relays, cross-org lookups)."""
+
+    org_id: uuid.UUID | None = None
+    actor_id: uuid.UUID | None = None
+    system: bool = False
+
+    @classmethod
+    def of_system(cls) -> Scope:
+        return cls(system=True)
+
+
+class UnitOfWork:
+    """`async with uow:` opens the transaction; leaving it without `commit()` rolls back.
+
+    Services subclass it to attach their repositories in `_start()`.
+    """
+
+    session: AsyncSession
+    outbox: Outbox
+
+    def __init__(self, sessions: async_sessionmaker, service: str, scope: Scope) -> None:
+        self._sessions = sessions
+        self.service = service
+        self.scope = scope
+        self._committed = False
+
+    async def __aenter__(self) -> Self:
+        self.session = self._sessions()
+        await self.session.begin()
+        await self.session.execute(
+            text("SELECT set_config('labs.org_id', :org, true), set_config('labs.scope', :scope, true)"),
+            {"org": str(self.scope.org_id or ""), "scope": "system" if self.scope.system else "tenant"},
+        )
+        self.outbox = Outbox(self.session, self.service, self.scope.org_id, self.scope.actor_id)
+        self.idempotency = IdempotencyRecords(self.session, self.scope)
+        self.inbox = Inbox(self.session)
+        self._start()
+        return self
+
+    def _start(self) -> None:
+        """Hook for subclasses: build repositories on `self.session`."""
+
+    async def __aexit__(self, *exc_info) -> None:
+        try:
+            if not self._committed:
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        self._committed = True
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+class Inbox:
+    """Processed event ids of durable consumers; claiming one twice answers False."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim(self, consumer: str, event_id: uuid.UUID) -> bool:
+        result = await self._session.execute(
+            insert(processed_events)
+            .values(consumer=consumer, event_id=event_id)
+            .on_conflict_do_nothing()
+            .returning(processed_events.c.event_id)
+        )
+        return result.first() is not None
+
+
+class IdempotencyRecords:
+    """The first response to an Idempotency-Key, stored in the same transaction as its effect."""
+
+    def __init__(self, session: AsyncSession, scope: Scope) -> None:
+        self._session = session
+        self._scope = str(scope.org_id) if scope.org_id else "public"
+
+    @staticmethod
+    def fingerprint(method: str, request_bytes: bytes) -> str:
+        return hashlib.sha256(method.encode() + b"\0" + request_bytes).hexdigest()
+
+    async def claim(self, key: str, fingerprint: str) -> bytes | None:
+        """Claim `key` for this transaction, or return the response a committed one recorded.
+
+        A concurrent transaction holding the same key makes this wait until it commits, so the
+        work is never done twice.
+        """
+        claimed = await self._session.execute(
+            insert(idempotency_keys)
+            .values(scope=self._scope, key=key, fingerprint=fingerprint)
+            .on_conflict_do_nothing()
+            .returning(idempotency_keys.c.key)
+        )
+        if claimed.first() is not None:
+            return None
+        row = (await self._session.execute(
+            select(idempotency_keys.c.fingerprint, idempotency_keys.c.response).where(
+                idempotency_keys.c.scope == self._scope, idempotency_keys.c.key == key
+            )
+        )).one()
+        if row.fingerprint != fingerprint:
+            raise InvalidArgument(
+                "This Idempotency-Key was already used with a different request.",
+                reason="IDEMPOTENCY_KEY_REUSED",
+                field_errors=[],
+            )
+        if row.response is None:
+            raise Conflict("The first request with this Idempotency-Key did not complete.",
+                           reason="IDEMPOTENCY_KEY_INCOMPLETE")
+        return row.response
+
+    async def record(self, key: str, response: bytes) -> None:
+        await self._session.execute(
+            update(idempotency_keys)
+            .where(idempotency_keys.c.scope == self._scope, idempotency_keys.c.key == key)
+            .values(response=response)
+        )

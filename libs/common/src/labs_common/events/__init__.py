@@ -1,0 +1,1 @@
+"""Events: outbox writer, relay to JetStream, streams and durable consumers."""

@@ -1,0 +1,66 @@
+"""Writing events: an outbox row in the caller's transaction, published later by the relay."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from google.protobuf.message import Message
+from labs.events.v1 import envelope_pb2
+from opentelemetry import propagate
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from labs_common.db.tables import outbox
+
+
+def subject_for(service: str, org_id: uuid.UUID | None, event_type: str) -> str:
+    """labs.<service>.v1.<org_id>.<aggregate>.<verb>; platform-wide events use `_` for the org."""
+    return f"labs.{service}.v1.{org_id or '_'}.{event_type}"
+
+
+class Outbox:
+    def __init__(
+        self,
+        session: AsyncSession,
+        service: str,
+        org_id: uuid.UUID | None,
+        actor_id: uuid.UUID | None,
+    ) -> None:
+        self._session = session
+        self._service = service
+        self._org_id = org_id
+        self._actor_id = actor_id
+
+    async def add(
+        self,
+        event_type: str,
+        payload: Message,
+        *,
+        org_id: uuid.UUID | None = None,
+        project_id: uuid.UUID | None = None,
+    ) -> envelope_pb2.Envelope:
+        """Record `payload` as event `event_type` ("aggregate.verb") of this transaction's org."""
+        org = org_id or self._org_id
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier)
+        envelope = envelope_pb2.Envelope(
+            id=str(uuid.uuid4()),
+            type=event_type,
+            source=self._service,
+            org_id=str(org or ""),
+            actor_id=str(self._actor_id or ""),
+            traceparent=carrier.get("traceparent", ""),
+            tracestate=carrier.get("tracestate", ""),
+            project_id=str(project_id or ""),
+        )
+        envelope.occurred_at.FromDatetime(datetime.now(UTC))
+        envelope.payload.Pack(payload)
+        await self._session.execute(insert(outbox).values(
+            id=uuid.UUID(envelope.id),
+            subject=subject_for(self._service, org, event_type),
+            type=event_type,
+            org_id=org,
+            envelope=envelope.SerializeToString(),
+        ))
+        return envelope

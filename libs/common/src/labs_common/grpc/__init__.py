@@ -1,0 +1,1 @@
+"""gRPC bootstrap: server with health, reflection and interceptors; clients with deadlines."""

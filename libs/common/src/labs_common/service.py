@@ -1,0 +1,152 @@
+"""The composition root every service shares: settings → logging/telemetry → database (created and
+migrated) → NATS + stream → gRPC server with health and reflection → outbox relay and consumers.
+
+On SIGTERM: NOT_SERVING, stop accepting with a grace period, drain NATS, dispose the engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nats
+import structlog
+from labs.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
+from nats.js import JetStreamContext
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from labs_common.auth.tokens import TokenVerifier
+from labs_common.config import ServiceSettings
+from labs_common.db import migrations
+from labs_common.db.engine import create_engine, sessionmaker
+from labs_common.db.uow import Scope, UnitOfWork
+from labs_common.events.consumer import EventConsumer, Subscription
+from labs_common.events.relay import OutboxRelay
+from labs_common.events.streams import ensure_stream
+from labs_common.grpc.client import open_channel
+from labs_common.grpc.server import ServiceRegistration, build_server, monitor_health
+from labs_common.logs import configure_logging
+from labs_common.telemetry import configure_telemetry
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Runtime:
+    """What a running service holds; handed to the service's own wiring functions."""
+
+    settings: ServiceSettings
+    engine: AsyncEngine
+    sessions: async_sessionmaker
+    js: JetStreamContext
+    uow_class: type[UnitOfWork]
+    extras: dict[str, object] = field(default_factory=dict)
+
+    def uow(self, scope: Scope) -> UnitOfWork:
+        return self.uow_class(self.sessions, self.settings.service_name, scope)
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    settings_class: type[ServiceSettings]
+    migrations: Path
+    registrations: Callable[[Runtime], Sequence[ServiceRegistration]]
+    uow_class: type[UnitOfWork] = UnitOfWork
+    subscriptions: Callable[[Runtime], Sequence[Subscription]] = lambda _runtime: ()
+    # Identity verifies tokens with its own keys; everyone else asks identity for its JWKS.
+    verifier: Callable[[Runtime], TokenVerifier] | None = None
+
+
+def identity_verifier(runtime: Runtime) -> TokenVerifier:
+    channel = open_channel(
+        runtime.settings, "identity", "labs.identity.v1.IdentityService", ["GetJwks"]
+    )
+    runtime.extras["identity_channel"] = channel
+    stub = identity_service_pb2_grpc.IdentityServiceStub(channel)
+
+    async def fetch() -> list[dict]:
+        response = await stub.GetJwks(identity_service_pb2.GetJwksRequest())
+        return [{"kid": k.kid, "kty": k.kty, "crv": k.crv, "x": k.x, "alg": k.alg, "use": k.use}
+                for k in response.keys]
+
+    return TokenVerifier(fetch, runtime.settings.jwt_issuer, runtime.settings.jwt_audience)
+
+
+async def serve(definition: ServiceDefinition, settings: ServiceSettings) -> None:
+    configure_logging(settings.service_name, settings.log_level, settings.log_format)
+    configure_telemetry(settings.service_name, settings)
+    if settings.migrate_on_start:
+        await migrations.upgrade(settings, definition.migrations)
+    engine = create_engine(settings)
+    connection = await nats.connect(
+        settings.nats_url, name=f"labs-{settings.service_name}", max_reconnect_attempts=-1
+    )
+    js = connection.jetstream()
+    await ensure_stream(js, settings.service_name)
+    runtime = Runtime(settings, engine, sessionmaker(engine), js, definition.uow_class)
+    verifier = (definition.verifier or identity_verifier)(runtime)
+    server, health, names = build_server(
+        definition.registrations(runtime), verifier, f"{settings.grpc_host}:{settings.grpc_port}"
+    )
+
+    async def database_ok() -> None:
+        async with engine.connect() as db:
+            await db.execute(text("SELECT 1"))
+
+    async def nats_ok() -> None:
+        if not connection.is_connected:
+            raise ConnectionError("NATS is disconnected")
+
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+
+    await server.start()
+    log.info("service.started", grpc=f"{settings.grpc_host}:{settings.grpc_port}")
+    background = [
+        asyncio.create_task(monitor_health(health, names, {"database": database_ok, "nats": nats_ok},
+                                           interval=2.0)),
+        asyncio.create_task(OutboxRelay(engine, js, settings.outbox_poll_seconds).run()),
+        *(asyncio.create_task(EventConsumer(js, runtime.uow, sub).run())
+          for sub in definition.subscriptions(runtime)),
+    ]
+    try:
+        done_task = asyncio.create_task(stopping.wait())
+        done, _ = await asyncio.wait([done_task, *background], return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if task is not done_task and task.exception():
+                log.error("service.task_failed", error=repr(task.exception()))
+    finally:
+        log.info("service.stopping")
+        await health.enter_graceful_shutdown()
+        await server.stop(settings.shutdown_grace_seconds)
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+        for channel in (c for c in runtime.extras.values() if hasattr(c, "close")):
+            with contextlib.suppress(Exception):
+                await channel.close()
+        with contextlib.suppress(Exception):
+            await connection.drain()
+        await engine.dispose()
+        log.info("service.stopped")
+
+
+def main(definition: ServiceDefinition) -> None:
+    """`python -m labs_<service>` serves; `... migrate` only migrates (a Kubernetes Job)."""
+    settings = definition.settings_class()
+    command = sys.argv[1] if len(sys.argv) > 1 else "serve"
+    if command == "migrate":
+        configure_logging(settings.service_name, settings.log_level, settings.log_format)
+        asyncio.run(migrations.upgrade(settings, definition.migrations))
+    elif command == "serve":
+        asyncio.run(serve(definition, settings))
+    else:
+        raise SystemExit(f"usage: python -m labs_{settings.service_name} [serve|migrate]")

@@ -1,0 +1,1 @@
+"""Labs billing service (see ARCHITECTURE.md for what it owns)."""

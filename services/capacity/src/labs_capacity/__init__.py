@@ -1,0 +1,1 @@
+"""Labs capacity service (see ARCHITECTURE.md for what it owns)."""

@@ -1,0 +1,1 @@
+"""Labs forecasting service (see ARCHITECTURE.md for what it owns)."""

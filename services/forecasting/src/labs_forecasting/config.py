@@ -1,0 +1,7 @@
+"""Settings of the forecasting service, read from LABS_* variables."""
+
+from labs_common.config import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    service_name: str = "forecasting"

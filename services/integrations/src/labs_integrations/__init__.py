@@ -1,0 +1,1 @@
+"""Labs integrations service (see ARCHITECTURE.md for what it owns)."""

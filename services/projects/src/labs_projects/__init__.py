@@ -1,0 +1,1 @@
+"""Labs projects service (see ARCHITECTURE.md for what it owns)."""

@@ -1,0 +1,1 @@
+"""Labs time service (see ARCHITECTURE.md for what it owns)."""

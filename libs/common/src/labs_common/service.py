@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +61,8 @@ class ServiceDefinition:
     subscriptions: Callable[[Runtime], Sequence[Subscription]] = lambda _runtime: ()
     # Identity verifies tokens with its own keys; everyone else asks identity for its JWKS.
     verifier: Callable[[Runtime], TokenVerifier] | None = None
+    # Runs once the database and NATS are ready, before the server accepts calls.
+    on_start: Callable[[Runtime], Awaitable[None]] | None = None
 
 
 def identity_verifier(runtime: Runtime) -> TokenVerifier:
@@ -78,9 +80,38 @@ def identity_verifier(runtime: Runtime) -> TokenVerifier:
     return TokenVerifier(fetch, runtime.settings.jwt_issuer, runtime.settings.jwt_audience)
 
 
-async def serve(definition: ServiceDefinition, settings: ServiceSettings) -> None:
-    configure_logging(settings.service_name, settings.log_level, settings.log_format)
-    configure_telemetry(settings.service_name, settings)
+class RunningService:
+    """A started service: its server, background loops and connections. `stop()` drains them."""
+
+    def __init__(self, runtime: Runtime, server, health, background, nats_connection) -> None:
+        self.runtime = runtime
+        self.server = server
+        self._health = health
+        self.background = background
+        self._nats = nats_connection
+
+    @property
+    def address(self) -> str:
+        settings = self.runtime.settings
+        return f"{settings.grpc_host}:{settings.grpc_port}"
+
+    async def stop(self) -> None:
+        log.info("service.stopping")
+        await self._health.enter_graceful_shutdown()
+        await self.server.stop(self.runtime.settings.shutdown_grace_seconds)
+        for task in self.background:
+            task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)
+        for channel in (c for c in self.runtime.extras.values() if hasattr(c, "close")):
+            with contextlib.suppress(Exception):
+                await channel.close()
+        with contextlib.suppress(Exception):
+            await self._nats.drain()
+        await self.runtime.engine.dispose()
+        log.info("service.stopped")
+
+
+async def start(definition: ServiceDefinition, settings: ServiceSettings) -> RunningService:
     if settings.migrate_on_start:
         await migrations.upgrade(settings, definition.migrations)
     engine = create_engine(settings)
@@ -103,13 +134,9 @@ async def serve(definition: ServiceDefinition, settings: ServiceSettings) -> Non
         if not connection.is_connected:
             raise ConnectionError("NATS is disconnected")
 
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stopping.set)
-
+    if definition.on_start:
+        await definition.on_start(runtime)
     await server.start()
-    log.info("service.started", grpc=f"{settings.grpc_host}:{settings.grpc_port}")
     background = [
         asyncio.create_task(monitor_health(health, names, {"database": database_ok, "nats": nats_ok},
                                            interval=2.0)),
@@ -117,26 +144,33 @@ async def serve(definition: ServiceDefinition, settings: ServiceSettings) -> Non
         *(asyncio.create_task(EventConsumer(js, runtime.uow, sub).run())
           for sub in definition.subscriptions(runtime)),
     ]
+    log.info("service.started", grpc=f"{settings.grpc_host}:{settings.grpc_port}")
+    return RunningService(runtime, server, health, background, connection)
+
+
+async def serve(definition: ServiceDefinition, settings: ServiceSettings) -> None:
+    """Run until SIGTERM/SIGINT, or until a background loop fails (exit 1 so it is restarted)."""
+    configure_logging(settings.service_name, settings.log_level, settings.log_format)
+    configure_telemetry(settings.service_name, settings)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    service = await start(definition, settings)
+    failed = False
     try:
-        done_task = asyncio.create_task(stopping.wait())
-        done, _ = await asyncio.wait([done_task, *background], return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            if task is not done_task and task.exception():
-                log.error("service.task_failed", error=repr(task.exception()))
+        stop_task = asyncio.create_task(stopping.wait())
+        done, _ = await asyncio.wait([stop_task, *service.background],
+                                     return_when=asyncio.FIRST_COMPLETED)
+        # A background loop only ends by failing: stop, and let the supervisor restart us.
+        for task in done - {stop_task}:
+            failed = True
+            log.error("service.task_failed", error=repr(task.exception()))
+        stop_task.cancel()
     finally:
-        log.info("service.stopping")
-        await health.enter_graceful_shutdown()
-        await server.stop(settings.shutdown_grace_seconds)
-        for task in background:
-            task.cancel()
-        await asyncio.gather(*background, return_exceptions=True)
-        for channel in (c for c in runtime.extras.values() if hasattr(c, "close")):
-            with contextlib.suppress(Exception):
-                await channel.close()
-        with contextlib.suppress(Exception):
-            await connection.drain()
-        await engine.dispose()
-        log.info("service.stopped")
+        await service.stop()
+    if failed:
+        raise SystemExit(1)
 
 
 def main(definition: ServiceDefinition) -> None:

@@ -1,0 +1,1 @@
+"""Labs identity service: organizations, members and roles, sessions, invitations, API keys, JWKS."""

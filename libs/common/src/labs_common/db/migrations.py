@@ -118,11 +118,11 @@ def drop_platform_tables() -> None:
     op.execute("DROP FUNCTION IF EXISTS labs_tenant_visible(uuid)")
 
 
-def enable_tenant_rls(table: str) -> None:
-    """Rows of `table` are visible only inside a transaction scoped to their org_id."""
+def enable_tenant_rls(table: str, column: str = "org_id") -> None:
+    """Rows of `table` are visible only inside a transaction scoped to their org (`column`)."""
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     op.execute(
         f"CREATE POLICY tenant_isolation ON {table} "
-        "USING (labs_tenant_visible(org_id)) WITH CHECK (labs_tenant_visible(org_id))"
+        f"USING (labs_tenant_visible({column})) WITH CHECK (labs_tenant_visible({column}))"
     )

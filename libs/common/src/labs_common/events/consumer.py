@@ -17,10 +17,10 @@ import structlog
 from google.protobuf.message import DecodeError
 from labs.events.v1 import envelope_pb2
 from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
-from nats.errors import TimeoutError as NatsTimeout
 
 from labs_common.db.uow import Scope, UnitOfWork
 from labs_common.events.streams import stream_name
@@ -63,7 +63,7 @@ class EventConsumer:
         while True:
             try:
                 messages = await pull.fetch(batch=50, timeout=5)
-            except (NatsTimeout, asyncio.TimeoutError):
+            except (TimeoutError, NatsTimeout):
                 continue
             for message in messages:
                 await self.handle(message)

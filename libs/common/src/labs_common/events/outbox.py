@@ -38,9 +38,14 @@ class Outbox:
         payload: Message,
         *,
         org_id: uuid.UUID | None = None,
+        actor_id: uuid.UUID | None = None,
         project_id: uuid.UUID | None = None,
     ) -> envelope_pb2.Envelope:
-        """Record `payload` as event `event_type` ("aggregate.verb") of this transaction's org."""
+        """Record `payload` as event `event_type` ("aggregate.verb") of this transaction's org.
+
+        `org_id` / `actor_id` are for system-scoped transactions that act for one tenant
+        (sign-up, sign-in); otherwise they come from the transaction's scope.
+        """
         org = org_id or self._org_id
         carrier: dict[str, str] = {}
         propagate.inject(carrier)
@@ -49,7 +54,7 @@ class Outbox:
             type=event_type,
             source=self._service,
             org_id=str(org or ""),
-            actor_id=str(self._actor_id or ""),
+            actor_id=str(actor_id or self._actor_id or ""),
             traceparent=carrier.get("traceparent", ""),
             tracestate=carrier.get("tracestate", ""),
             project_id=str(project_id or ""),

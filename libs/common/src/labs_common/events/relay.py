@@ -41,7 +41,7 @@ class OutboxRelay:
             while True:
                 try:
                     published = await self.publish_pending()
-                except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as error:
+                except (TimeoutError, OSError, asyncpg.PostgresError) as error:
                     log.warning("outbox.relay_retry", error=str(error))
                     published = 0
                     await asyncio.sleep(self._poll_seconds)

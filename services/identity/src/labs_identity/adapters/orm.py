@@ -1,0 +1,104 @@
+"""Identity's tables. Every tenant-owned table carries org_id under row-level security."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+metadata = MetaData()
+
+organizations = Table(
+    "organizations", metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("timezone", Text, nullable=False, server_default="UTC"),
+    Column("currency", Text, nullable=False, server_default="USD"),
+    Column("settings", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("org_id", UUID(as_uuid=True), ForeignKey("organizations.id"), nullable=False),
+    # Lower-cased on the way in: emails are case-insensitive.
+    Column("email", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("first_name", Text, nullable=False, server_default=""),
+    Column("last_name", Text, nullable=False, server_default=""),
+    Column("role", Text, nullable=False),
+    Column("client_id", UUID(as_uuid=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("last_login_at", DateTime(timezone=True)),
+    # Removed members keep their row (history refers to them) but can no longer sign in.
+    Column("removed_at", DateTime(timezone=True)),
+    Index("users_active_email", "org_id", "email", unique=True,
+          postgresql_where=text("removed_at IS NULL")),
+    Index("users_email", "email"),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens", metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("org_id", UUID(as_uuid=True), ForeignKey("organizations.id"), nullable=False),
+    Column("user_id", UUID(as_uuid=True), ForeignKey("users.id"), nullable=False),
+    # One family per sign-in (the access token's `sid`); every rotation stays in it.
+    Column("family_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("token_hash", Text, nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+invitations = Table(
+    "invitations", metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("org_id", UUID(as_uuid=True), ForeignKey("organizations.id"), nullable=False),
+    Column("email", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("client_id", UUID(as_uuid=True)),
+    Column("invited_by", UUID(as_uuid=True), ForeignKey("users.id"), nullable=False),
+    Column("token_hash", Text, nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("accepted_at", DateTime(timezone=True)),
+)
+
+api_keys = Table(
+    "api_keys", metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("org_id", UUID(as_uuid=True), ForeignKey("organizations.id"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("prefix", Text, nullable=False),
+    Column("secret_hash", Text, nullable=False, unique=True),
+    Column("created_by", UUID(as_uuid=True), ForeignKey("users.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("last_used_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+# Platform-wide, not tenant data: the keys that sign every org's access tokens.
+signing_keys = Table(
+    "signing_keys", metadata,
+    Column("kid", Text, primary_key=True),
+    # PKCS#8 PEM encrypted with LABS_SIGNING_KEY_PASSPHRASE.
+    Column("private_key", LargeBinary, nullable=False),
+    Column("public_x", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+TENANT_TABLES = ("users", "refresh_tokens", "invitations", "api_keys")

@@ -1,0 +1,72 @@
+"""Identity's aggregates as plain data."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from labs_common.auth.roles import Role
+
+
+@dataclass
+class Organization:
+    id: uuid.UUID
+    name: str
+    timezone: str = "UTC"
+    currency: str = "USD"
+    settings: dict = field(default_factory=dict)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass
+class Member:
+    """A person in one organization: their login and their role there."""
+
+    id: uuid.UUID
+    org_id: uuid.UUID
+    email: str
+    role: Role
+    password_hash: str
+    first_name: str = ""
+    last_name: str = ""
+    client_id: uuid.UUID | None = None
+    created_at: datetime | None = None
+
+
+@dataclass
+class Invitation:
+    id: uuid.UUID
+    org_id: uuid.UUID
+    email: str
+    role: Role
+    invited_by: uuid.UUID
+    expires_at: datetime
+    client_id: uuid.UUID | None = None
+    accepted_at: datetime | None = None
+    created_at: datetime | None = None
+
+
+@dataclass
+class ApiKey:
+    id: uuid.UUID
+    org_id: uuid.UUID
+    name: str
+    role: Role
+    prefix: str
+    created_by: uuid.UUID
+    created_at: datetime | None = None
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+@dataclass
+class RefreshToken:
+    id: uuid.UUID
+    org_id: uuid.UUID
+    user_id: uuid.UUID
+    family_id: uuid.UUID
+    expires_at: datetime
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None

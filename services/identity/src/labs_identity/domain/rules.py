@@ -1,0 +1,105 @@
+"""Who may do what to whom, and what a valid credential looks like."""
+
+from __future__ import annotations
+
+import re
+import uuid
+import zoneinfo
+
+from labs_common.auth.roles import Role
+from labs_common.errors import Conflict, FieldError, InvalidArgument, PermissionDenied
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+def normalize_email(email: str, field: str = "email") -> str:
+    """Emails are case-insensitive: stored and compared lower-cased."""
+    email = email.strip().lower()
+    if not _EMAIL.match(email) or len(email) > 254:
+        raise InvalidArgument.on(field, "must be a valid email address")
+    return email
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidArgument.on("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidArgument.on("password", f"must be at most {MAX_PASSWORD_LENGTH} characters")
+
+
+def check_name(value: str, field: str, *, required: bool, max_length: int = 200) -> str:
+    value = value.strip()
+    if required and not value:
+        raise InvalidArgument.on(field, "is required")
+    if len(value) > max_length:
+        raise InvalidArgument.on(field, f"must be at most {max_length} characters")
+    return value
+
+
+def check_timezone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise InvalidArgument.on("timezone", "must be an IANA time zone such as Europe/Paris") from error
+    return value
+
+
+def check_currency(value: str) -> str:
+    if not _CURRENCY.match(value):
+        raise InvalidArgument.on("currency", "must be an ISO 4217 code such as USD")
+    return value
+
+
+def client_binding(role: Role, client_id: str, field: str = "client_id") -> uuid.UUID | None:
+    """A client-role member names the client it belongs to; nobody else does."""
+    if role is not Role.CLIENT:
+        if client_id:
+            raise InvalidArgument.on(field, "is only allowed with the client role")
+        return None
+    if not client_id:
+        raise InvalidArgument.on(field, "is required for the client role")
+    try:
+        return uuid.UUID(client_id)
+    except ValueError as error:
+        raise InvalidArgument.on(field, "must be a UUID") from error
+
+
+def check_can_grant(actor: Role, granted: Role) -> None:
+    """Admins manage everyone but owners; only an owner makes or unmakes an owner."""
+    if not actor.at_least(Role.ADMIN):
+        raise PermissionDenied("Only owners and admins manage members.", reason="ROLE_TOO_LOW")
+    if granted is Role.OWNER and actor is not Role.OWNER:
+        raise PermissionDenied("Only an owner can grant the owner role.", reason="OWNER_ONLY")
+
+
+def check_role_change(actor: Role, current: Role, new: Role, owners: int) -> None:
+    check_can_grant(actor, new)
+    if current is Role.OWNER:
+        if actor is not Role.OWNER:
+            raise PermissionDenied("Only an owner can change an owner.", reason="OWNER_ONLY")
+        if new is not Role.OWNER and owners <= 1:
+            raise Conflict("An organization keeps at least one owner.", reason="LAST_OWNER")
+
+
+def check_removal(actor: Role, target: Role, owners: int) -> None:
+    check_can_grant(actor, target)
+    if target is Role.OWNER and owners <= 1:
+        raise Conflict("An organization keeps at least one owner.", reason="LAST_OWNER")
+
+
+def check_api_key_role(creator: Role, requested: Role) -> None:
+    if creator is Role.CLIENT or not creator.at_least(Role.MEMBER):
+        raise PermissionDenied("Viewers and clients cannot create API keys.", reason="ROLE_TOO_LOW")
+    if requested is Role.CLIENT:
+        raise InvalidArgument.on("role", "API keys cannot have the client role")
+    if not creator.at_least(requested):
+        raise InvalidArgument("An API key cannot have a higher role than its creator.",
+                              field_errors=[FieldError("role", "is higher than your own role")])
+
+
+def effective_api_key_role(key_role: Role, creator_role: Role) -> Role:
+    """A key never outranks its creator as they are now (demoting a person demotes their keys)."""
+    return key_role if creator_role.at_least(key_role) else creator_role

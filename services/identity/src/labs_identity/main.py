@@ -1,0 +1,68 @@
+"""Wiring of the identity service on the shared service runtime.
+
+Identity verifies access tokens with its own key ring instead of asking itself over gRPC.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from labs.identity.v1 import identity_service_pb2_grpc as pb_grpc
+from labs_common.auth.tokens import TokenVerifier
+from labs_common.grpc.server import ServiceRegistration
+from labs_common.service import Runtime, ServiceDefinition
+
+from labs_identity.adapters.sessions import TokenIssuer
+from labs_identity.adapters.signing import KeyRing
+from labs_identity.config import Settings
+from labs_identity.entrypoints.grpc_servicer import PUBLIC_METHODS, SERVICE, IdentityServicer
+from labs_identity.service_layer.unit_of_work import IdentityUnitOfWork
+
+
+def key_ring(runtime: Runtime) -> KeyRing:
+    if "keyring" not in runtime.extras:
+        settings: Settings = runtime.settings
+        runtime.extras["keyring"] = KeyRing(
+            runtime.engine, settings.signing_key_passphrase,
+            max_age=timedelta(days=settings.signing_key_max_age_days),
+            token_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+        )
+    return runtime.extras["keyring"]
+
+
+def verifier(runtime: Runtime) -> TokenVerifier:
+    return TokenVerifier(key_ring(runtime).published, runtime.settings.jwt_issuer,
+                         runtime.settings.jwt_audience)
+
+
+def registrations(runtime: Runtime) -> list[ServiceRegistration]:
+    settings: Settings = runtime.settings
+    issuer = TokenIssuer(
+        key_ring(runtime), settings.jwt_issuer, settings.jwt_audience,
+        access_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+        api_key_ttl=timedelta(seconds=settings.api_key_token_ttl_seconds),
+        refresh_ttl=timedelta(days=settings.refresh_token_ttl_days),
+    )
+    servicer = IdentityServicer(runtime.uow, issuer, key_ring(runtime),
+                                timedelta(days=settings.invitation_ttl_days))
+    return [ServiceRegistration(
+        name=SERVICE.full_name, servicer=servicer,
+        add_to_server=pb_grpc.add_IdentityServiceServicer_to_server,
+        public_methods=PUBLIC_METHODS,
+    )]
+
+
+async def on_start(runtime: Runtime) -> None:
+    """The first start creates a signing key; a later one replaces a key past its age."""
+    await key_ring(runtime).rotate_if_old()
+
+
+DEFINITION = ServiceDefinition(
+    settings_class=Settings,
+    migrations=Path(__file__).parent / "migrations",
+    registrations=registrations,
+    uow_class=IdentityUnitOfWork,
+    verifier=verifier,
+    on_start=on_start,
+)

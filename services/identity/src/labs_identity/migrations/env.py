@@ -1,0 +1,4 @@
+from labs_common.db.migrations import run_env
+from labs_identity.adapters.orm import metadata
+
+run_env(target_metadata=metadata)

@@ -1,0 +1,117 @@
+"""Signing up, signing in, refreshing and ending sessions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from labs.identity.v1 import events_pb2
+from labs_common.auth.principal import Principal
+from labs_common.auth.roles import Role
+from labs_common.errors import FieldError, InvalidArgument, NotFound, Unauthenticated
+
+from labs_identity.adapters import proto
+from labs_identity.adapters.credentials import digest
+from labs_identity.adapters.passwords import hash_password, needs_rehash, verify_password
+from labs_identity.adapters.sessions import IssuedSession, TokenIssuer
+from labs_identity.domain import rules
+from labs_identity.domain.model import Member, Organization
+from labs_identity.service_layer.unit_of_work import IdentityUnitOfWork
+
+BAD_CREDENTIALS = "The email or password is incorrect."
+
+
+async def signup(uow: IdentityUnitOfWork, issuer: TokenIssuer, *, email: str, password: str,
+                 organization_name: str, first_name: str, last_name: str) -> IssuedSession:
+    email = rules.normalize_email(email)
+    rules.check_password(password)
+    org = Organization(id=uuid.uuid4(), name=rules.check_name(
+        organization_name, "organization_name", required=True))
+    owner = Member(
+        id=uuid.uuid4(), org_id=org.id, email=email, role=Role.OWNER,
+        password_hash=await hash_password(password),
+        first_name=rules.check_name(first_name, "first_name", required=False),
+        last_name=rules.check_name(last_name, "last_name", required=False),
+    )
+    await uow.organizations.add(org)
+    await uow.members.add(owner)
+    org = await uow.organizations.get(org.id)
+    owner = await uow.members.get(org.id, owner.id)
+    await uow.outbox.add("organization.created", events_pb2.OrganizationCreated(
+        organization=proto.organization(org), owner_user_id=str(owner.id)),
+        org_id=org.id, actor_id=owner.id)
+    await uow.outbox.add("member.joined", events_pb2.MemberJoined(member=proto.member(owner)),
+                         org_id=org.id, actor_id=owner.id)
+    return await issuer.issue(uow, owner, org)
+
+
+async def login(uow: IdentityUnitOfWork, issuer: TokenIssuer, *, email: str, password: str,
+                organization_id: str) -> IssuedSession:
+    """Runs in system scope: the email may belong to members of several organizations."""
+    email = email.strip().lower()
+    candidates = await uow.members.everywhere_by_email(email) if email else []
+    if organization_id:
+        candidates = [(m, name) for m, name in candidates if str(m.org_id) == organization_id]
+    if not candidates:
+        await verify_password(None, password)  # same cost as a wrong password
+        raise Unauthenticated(BAD_CREDENTIALS, reason="BAD_CREDENTIALS")
+    matching = [(m, name) for m, name in candidates if await verify_password(m.password_hash, password)]
+    if not matching:
+        raise Unauthenticated(BAD_CREDENTIALS, reason="BAD_CREDENTIALS")
+    if len(matching) > 1:
+        raise InvalidArgument(
+            "This account belongs to several organizations: choose one.",
+            reason="ORGANIZATION_REQUIRED",
+            field_errors=[FieldError("organization_id", "is required for this account")],
+            metadata={str(m.org_id): name for m, name in matching},
+        )
+    member = matching[0][0]
+    rehashed = await hash_password(password) if needs_rehash(member.password_hash) else None
+    await uow.members.record_login(member.id, rehashed)
+    org = await uow.organizations.get(member.org_id)
+    session = await issuer.issue(uow, member, org)
+    await uow.outbox.add("member.logged_in", events_pb2.MemberLoggedIn(
+        user_id=str(member.id), session_id=str(session.session_id)),
+        org_id=member.org_id, actor_id=member.id)
+    return session
+
+
+async def refresh(uow: IdentityUnitOfWork, issuer: TokenIssuer, *,
+                  refresh_token: str) -> IssuedSession:
+    """Spends a refresh token. A spent one is evidence of theft: the whole family is revoked
+    (and that revocation is committed even though the caller gets 401)."""
+    token = await uow.refresh_tokens.by_hash_for_update(digest(refresh_token)) if refresh_token else None
+    if token is None:
+        raise Unauthenticated("The refresh token is not valid.", reason="REFRESH_TOKEN_INVALID")
+    if token.used_at is not None or token.revoked_at is not None:
+        if await uow.refresh_tokens.revoke_family(token.family_id):
+            await uow.outbox.add("session.revoked", events_pb2.SessionRevoked(
+                user_id=str(token.user_id), session_id=str(token.family_id),
+                reason="refresh_token_reuse"), org_id=token.org_id, actor_id=token.user_id)
+        await uow.commit()
+        raise Unauthenticated("The refresh token was already used; the session is revoked.",
+                              reason="REFRESH_TOKEN_REUSED")
+    if token.expires_at <= datetime.now(UTC):
+        raise Unauthenticated("The refresh token has expired.", reason="REFRESH_TOKEN_EXPIRED")
+    member = await uow.members.get(token.org_id, token.user_id)
+    if member is None:
+        raise Unauthenticated("The account no longer exists.", reason="REFRESH_TOKEN_INVALID")
+    await uow.refresh_tokens.mark_used(token.id)
+    org = await uow.organizations.get(member.org_id)
+    return await issuer.issue(uow, member, org, family_id=token.family_id)
+
+
+async def logout(uow: IdentityUnitOfWork, principal: Principal) -> None:
+    if principal.session_id is None:
+        return  # API-key callers have no session to end
+    if await uow.refresh_tokens.revoke_family(principal.session_id):
+        await uow.outbox.add("session.revoked", events_pb2.SessionRevoked(
+            user_id=str(principal.user_id), session_id=str(principal.session_id), reason="logout"))
+
+
+async def me(uow: IdentityUnitOfWork, principal: Principal) -> tuple[Member, Organization]:
+    member = await uow.members.get(principal.org_id, principal.user_id)
+    org = await uow.organizations.get(principal.org_id)
+    if member is None or org is None:
+        raise NotFound("The account no longer exists.")
+    return member, org

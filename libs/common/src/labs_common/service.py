@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from labs_common.auth.tokens import TokenVerifier
 from labs_common.config import ServiceSettings
 from labs_common.db import migrations
-from labs_common.db.engine import create_engine, sessionmaker
+from labs_common.db.engine import app_role, create_engine, sessionmaker
 from labs_common.db.uow import Scope, UnitOfWork
 from labs_common.events.consumer import EventConsumer, Subscription
 from labs_common.events.relay import OutboxRelay
@@ -114,7 +114,7 @@ class RunningService:
 async def start(definition: ServiceDefinition, settings: ServiceSettings) -> RunningService:
     if settings.migrate_on_start:
         await migrations.upgrade(settings, definition.migrations)
-    engine = create_engine(settings)
+    engine = create_engine(settings, role=await app_role(settings.sqlalchemy_url))
     connection = await nats.connect(
         settings.nats_url, name=f"labs-{settings.service_name}", max_reconnect_attempts=-1
     )

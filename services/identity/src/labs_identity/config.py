@@ -14,8 +14,10 @@ class Settings(ServiceSettings):
     invitation_ttl_days: int = Field(7, ge=1, le=60)
     # Private signing keys are stored encrypted with this passphrase.
     signing_key_passphrase: str = DEV_PLACEHOLDER
-    # The active signing key is replaced once it is this old (checked at start-up and daily).
+    # The active signing key is replaced once it is this old (checked at start-up).
     signing_key_max_age_days: int = Field(90, ge=1)
+    # A new key is published this long before it signs, so every verifier knows it first.
+    signing_key_activation_seconds: int = Field(60, ge=0)
 
     @model_validator(mode="after")
     def _no_placeholder_secrets_in_production(self) -> Settings:

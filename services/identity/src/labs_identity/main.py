@@ -27,13 +27,15 @@ def key_ring(runtime: Runtime) -> KeyRing:
             runtime.engine, settings.signing_key_passphrase,
             max_age=timedelta(days=settings.signing_key_max_age_days),
             token_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+            activation_delay=timedelta(seconds=settings.signing_key_activation_seconds),
         )
     return runtime.extras["keyring"]
 
 
 def verifier(runtime: Runtime) -> TokenVerifier:
+    # Reading our own keys is cheap, so an unknown kid may re-read them at once.
     return TokenVerifier(key_ring(runtime).published, runtime.settings.jwt_issuer,
-                         runtime.settings.jwt_audience)
+                         runtime.settings.jwt_audience, min_refresh_seconds=0)
 
 
 def registrations(runtime: Runtime) -> list[ServiceRegistration]:

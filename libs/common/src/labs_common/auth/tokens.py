@@ -29,8 +29,10 @@ JwksFetcher = Callable[[], Awaitable[list[dict]]]
 
 
 class TokenVerifier:
-    def __init__(self, fetch_jwks: JwksFetcher, issuer: str, audience: str) -> None:
+    def __init__(self, fetch_jwks: JwksFetcher, issuer: str, audience: str,
+                 min_refresh_seconds: float = MIN_REFRESH_SECONDS) -> None:
         self._fetch = fetch_jwks
+        self._min_refresh = min_refresh_seconds
         self._issuer = issuer
         self._audience = audience
         self._keys: dict[str, jwt.PyJWK] = {}
@@ -69,7 +71,7 @@ class TokenVerifier:
         if kid not in self._keys or stale:
             async with self._lock:
                 since = time.monotonic() - self._fetched_at
-                if since > MIN_REFRESH_SECONDS and (kid not in self._keys or since > CACHE_SECONDS):
+                if since >= self._min_refresh and (kid not in self._keys or since > CACHE_SECONDS):
                     await self._refresh()
         if kid not in self._keys:
             raise Unauthenticated("The access token was signed by an unknown key.")

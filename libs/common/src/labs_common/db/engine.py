@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncpg
-from sqlalchemy import event
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
@@ -14,32 +13,32 @@ from labs_common.config import ServiceSettings
 APP_ROLE = "labs_app"
 
 
-def create_engine(settings: ServiceSettings) -> AsyncEngine:
-    engine = create_async_engine(
+def create_engine(settings: ServiceSettings, role: str | None = None) -> AsyncEngine:
+    """The service's engine; every connection acts as `role` when one is given."""
+    return create_async_engine(
         settings.sqlalchemy_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
         pool_pre_ping=True,
+        # A startup parameter, not a SET: a rolled-back transaction cannot undo it.
+        connect_args={"server_settings": {"role": role}} if role else {},
     )
-    event.listen(engine.sync_engine, "connect", _drop_superuser)
-    return engine
 
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-def _drop_superuser(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute(
-        "SELECT rolsuper, EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) "
-        "FROM pg_roles WHERE rolname = current_user",
-        (APP_ROLE,),
-    )
-    is_superuser, app_role_exists = cursor.fetchone()
-    if is_superuser and app_role_exists:
-        cursor.execute(f"SET ROLE {APP_ROLE}")
-    cursor.close()
+async def app_role(url: URL) -> str | None:
+    """APP_ROLE when we connect as a superuser (whom row-level security would not hold), else None."""
+    connection = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        is_superuser, role_exists = await connection.fetchrow(
+            "SELECT rolsuper, EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) "
+            "FROM pg_roles WHERE rolname = current_user", APP_ROLE)
+    finally:
+        await connection.close()
+    return APP_ROLE if is_superuser and role_exists else None
 
 
 def asyncpg_dsn(url: URL) -> str:

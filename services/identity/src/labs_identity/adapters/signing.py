@@ -1,7 +1,9 @@
 """Ed25519 keys that sign access tokens: created, stored encrypted, rotated, published as JWKS.
 
-Tokens are signed by the newest key; a replaced key stays published for one token lifetime after
-its replacement, so a rotation never invalidates a token already handed out.
+A new key is published at once but signs only after `activation_delay`, by when every verifier
+(other identity replicas, other services' JWKS caches) has seen it. A replaced key stays published
+for one token lifetime after its successor took over, so a rotation never invalidates a token
+already handed out.
 """
 
 from __future__ import annotations
@@ -42,20 +44,23 @@ class KeyRing:
     share them; a rotation on one is seen by the others within RELOAD_SECONDS)."""
 
     def __init__(self, engine: AsyncEngine, passphrase: str, max_age: timedelta,
-                 token_ttl: timedelta) -> None:
+                 token_ttl: timedelta, activation_delay: timedelta) -> None:
         self._engine = engine
         self._passphrase = passphrase.encode()
         self._max_age = max_age
         self._token_ttl = token_ttl
+        self._activation_delay = activation_delay
         self._keys: list[SigningKey] = []
         self._loaded_at = 0.0
 
     async def active(self) -> SigningKey:
+        """The newest key old enough to be known everywhere (the only key on a first start)."""
         keys = await self._current()
         if not keys:
             await self.rotate()
             keys = await self._current()
-        return keys[0]
+        activated_before = datetime.now(UTC) - self._activation_delay
+        return next((key for key in keys if key.created_at <= activated_before), keys[-1])
 
     async def published(self) -> list[dict]:
         return [key.jwk for key in await self._current()]
@@ -104,7 +109,8 @@ class KeyRing:
             )).all()
         keys = []
         for index, row in enumerate(rows):
-            if index > 0 and rows[index - 1].created_at < still_valid_since:
+            successor = rows[index - 1].created_at + self._activation_delay if index else None
+            if successor and successor < still_valid_since:
                 break  # replaced longer ago than any token it signed can live
             private_key = serialization.load_pem_private_key(row.private_key, self._passphrase)
             keys.append(SigningKey(row.kid, private_key, row.public_x, row.created_at))

@@ -1,0 +1,95 @@
+"""Durable consumers apply each event once, retry failures, and park what they cannot read."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import pytest
+from google.protobuf import wrappers_pb2
+from labs.events.v1 import envelope_pb2
+from sqlalchemy import text
+
+from labs_common.db.uow import Scope, UnitOfWork
+from labs_common.events.consumer import EventConsumer, Subscription
+
+pytestmark = pytest.mark.integration
+
+
+def envelope_for(org: uuid.UUID) -> envelope_pb2.Envelope:
+    envelope = envelope_pb2.Envelope(id=str(uuid.uuid4()), type="entry.created", source="time",
+                                     org_id=str(org))
+    envelope.payload.Pack(wrappers_pb2.StringValue(value="x"))
+    return envelope
+
+
+async def effects_of(sessions, org: uuid.UUID) -> int:
+    async with UnitOfWork(sessions, "time", Scope.of_system()) as uow:
+        return (await uow.session.execute(
+            text("SELECT count(*) FROM effects WHERE org_id = :org"), {"org": org})).scalar()
+
+
+async def wait_for(predicate, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await predicate():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met before the deadline")
+
+
+async def run_consumer(js, sessions, handler, name: str):
+    subscription = Subscription(consumer=name, source="time", event_type="entry.created",
+                                handler=handler, max_deliver=3)
+    consumer = EventConsumer(js, lambda scope: UnitOfWork(sessions, "time", scope), subscription)
+    return asyncio.create_task(consumer.run())
+
+
+async def record(envelope, uow):
+    await uow.session.execute(text("INSERT INTO effects VALUES (:e, :o)"),
+                              {"e": envelope.id, "o": envelope.org_id})
+
+
+async def test_an_event_delivered_twice_has_one_effect(js, sessions):
+    org = uuid.uuid4()
+    envelope = envelope_for(org)
+    task = await run_consumer(js, sessions, record, f"once{uuid.uuid4().hex[:6]}")
+    try:
+        # Two publishes with different message ids defeat JetStream's dedup: a real redelivery.
+        for attempt in range(2):
+            await js.publish(f"labs.time.v1.{org}.entry.created", envelope.SerializeToString(),
+                             headers={"Nats-Msg-Id": f"{envelope.id}-{attempt}"})
+        second = envelope_for(org)
+        await js.publish(f"labs.time.v1.{org}.entry.created", second.SerializeToString())
+        await wait_for(lambda: _equals(effects_of(sessions, org), 2))
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert await effects_of(sessions, org) == 2  # the duplicate added nothing
+
+
+async def test_a_failing_handler_is_retried_and_its_effect_is_not_half_applied(js, sessions):
+    org = uuid.uuid4()
+    attempts = []
+
+    async def flaky(envelope, uow):
+        if envelope.org_id != str(org):
+            return  # earlier tests' events share the stream
+        await record(envelope, uow)
+        attempts.append(envelope.id)
+        if len(attempts) == 1:
+            raise RuntimeError("transient failure after writing")
+
+    task = await run_consumer(js, sessions, flaky, f"flaky{uuid.uuid4().hex[:6]}")
+    try:
+        await js.publish(f"labs.time.v1.{org}.entry.created", envelope_for(org).SerializeToString())
+        await wait_for(lambda: _equals(effects_of(sessions, org), 1), timeout=15)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert len(attempts) == 2
+
+
+async def _equals(awaitable, expected) -> bool:
+    return await awaitable == expected

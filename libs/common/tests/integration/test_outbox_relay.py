@@ -1,0 +1,75 @@
+"""The outbox relay loses nothing and duplicates nothing, whenever it is interrupted."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from google.protobuf import wrappers_pb2
+from labs.events.v1 import envelope_pb2
+from sqlalchemy import select
+
+from labs_common.db.tables import outbox
+from labs_common.db.uow import Scope, UnitOfWork
+from labs_common.events.relay import OutboxRelay
+
+pytestmark = pytest.mark.integration
+
+
+async def record_event(sessions, org_id: uuid.UUID, note: str) -> envelope_pb2.Envelope:
+    async with UnitOfWork(sessions, "time", Scope(org_id=org_id)) as uow:
+        envelope = await uow.outbox.add("entry.created", wrappers_pb2.StringValue(value=note))
+        await uow.commit()
+    return envelope
+
+
+async def stream_messages(js, org_id: uuid.UUID, expected: int, timeout: float = 10.0):
+    subscription = await js.subscribe(f"labs.time.v1.{org_id}.>", ordered_consumer=True)
+    messages = []
+    try:
+        while len(messages) < expected:
+            messages.append(await subscription.next_msg(timeout=timeout))
+        # Anything beyond the expected count would be a duplicate: there must be none pending.
+        with pytest.raises(Exception):  # noqa: B017 - nats raises its own TimeoutError
+            await subscription.next_msg(timeout=0.3)
+    finally:
+        await subscription.unsubscribe()
+    return messages
+
+
+async def test_an_event_rolled_back_with_its_transaction_is_never_published(sessions, engine, js):
+    org = uuid.uuid4()
+    async with UnitOfWork(sessions, "time", Scope(org_id=org)) as uow:
+        await uow.outbox.add("entry.created", wrappers_pb2.StringValue(value="rolled back"))
+    kept = await record_event(sessions, org, "kept")
+    await OutboxRelay(engine, js).publish_pending()
+    messages = await stream_messages(js, org, 1)
+    assert envelope_pb2.Envelope.FromString(messages[0].data).id == kept.id
+
+
+async def test_a_relay_that_died_after_publishing_does_not_duplicate(sessions, engine, js):
+    org = uuid.uuid4()
+    envelope = await record_event(sessions, org, "published, then the relay died")
+    # The dead relay's half: the message reached JetStream, the row was never marked.
+    await js.publish(f"labs.time.v1.{org}.entry.created", envelope.SerializeToString(),
+                     headers={"Nats-Msg-Id": envelope.id})
+    assert await OutboxRelay(engine, js).publish_pending() >= 1
+    messages = await stream_messages(js, org, 1)
+    assert messages[0].headers["Nats-Msg-Id"] == envelope.id
+    async with engine.connect() as connection:
+        published_at = (await connection.execute(
+            select(outbox.c.published_at).where(outbox.c.id == uuid.UUID(envelope.id)))).scalar()
+    assert published_at is not None
+
+
+async def test_the_running_relay_publishes_a_commit_promptly(sessions, engine, js):
+    relay = asyncio.create_task(OutboxRelay(engine, js, poll_seconds=30).run())
+    try:
+        org = uuid.uuid4()
+        envelope = await record_event(sessions, org, "woken by NOTIFY, not by polling")
+        messages = await stream_messages(js, org, 1, timeout=5)
+        assert messages[0].headers["Nats-Msg-Id"] == envelope.id
+    finally:
+        relay.cancel()
+        await asyncio.gather(relay, return_exceptions=True)

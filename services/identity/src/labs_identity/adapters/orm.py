@@ -101,4 +101,3 @@ signing_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
-TENANT_TABLES = ("users", "refresh_tokens", "invitations", "api_keys")

@@ -1,4 +1,4 @@
-"""Compile protos/ into Python modules with grpcio-tools (buf's remote plugins are unreachable here).
+"""Compile protos/ into Python modules with grpcio-tools (buf's remote plugins are unreachable).
 
 Run by the package build (hatch_build.py) and by `make protos`; the output is never edited.
 """

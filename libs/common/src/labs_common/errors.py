@@ -114,8 +114,16 @@ class Internal(LabsError):
 _BY_CODE: dict[grpc.StatusCode, type[LabsError]] = {
     cls.grpc_code: cls
     for cls in (
-        InvalidArgument, NotFound, AlreadyExists, Conflict, Unauthenticated,
-        PermissionDenied, ResourceExhausted, Unavailable, DeadlineExceeded, Internal,
+        InvalidArgument,
+        NotFound,
+        AlreadyExists,
+        Conflict,
+        Unauthenticated,
+        PermissionDenied,
+        ResourceExhausted,
+        Unavailable,
+        DeadlineExceeded,
+        Internal,
     )
 }
 # ABORTED is how a failed If-Match travels; OUT_OF_RANGE is a bad argument too.
@@ -126,14 +134,26 @@ _BY_CODE[grpc.StatusCode.CANCELLED] = Unavailable
 
 def to_status(error: LabsError) -> grpc.Status:
     """The rich gRPC status (google.rpc.Status with ErrorInfo and BadRequest) for `error`."""
-    details = [_pack(error_details_pb2.ErrorInfo(
-        reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata
-    ))]
+    details = [
+        _pack(
+            error_details_pb2.ErrorInfo(
+                reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata
+            )
+        )
+    ]
     if error.field_errors:
-        details.append(_pack(error_details_pb2.BadRequest(field_violations=[
-            error_details_pb2.BadRequest.FieldViolation(field=f.field, description=f.message)
-            for f in error.field_errors
-        ])))
+        details.append(
+            _pack(
+                error_details_pb2.BadRequest(
+                    field_violations=[
+                        error_details_pb2.BadRequest.FieldViolation(
+                            field=f.field, description=f.message
+                        )
+                        for f in error.field_errors
+                    ]
+                )
+            )
+        )
     status = status_pb2.Status(
         code=getattr(code_pb2, error.grpc_code.name), message=error.detail, details=details
     )

@@ -18,8 +18,11 @@ def _add_trace_ids(_logger, _name, event: dict) -> dict:
 
 
 def configure_logging(service: str, level: str = "INFO", fmt: str = "json") -> None:
-    renderer = (structlog.processors.JSONRenderer() if fmt == "json"
-                else structlog.dev.ConsoleRenderer(colors=False))
+    renderer = (
+        structlog.processors.JSONRenderer()
+        if fmt == "json"
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
     shared = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -27,18 +30,24 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "json") -> N
         _add_trace_ids,
     ]
     structlog.configure(
-        processors=[*shared, structlog.processors.format_exc_info,
-                    lambda _l, _n, e: {"service": service, **e}, renderer],
+        processors=[
+            *shared,
+            structlog.processors.format_exc_info,
+            lambda _l, _n, e: {"service": service, **e},
+            renderer,
+        ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         logger_factory=structlog.PrintLoggerFactory(sys.stdout),
         cache_logger_on_first_use=True,
     )
     # Libraries that log through the standard library end up in the same stream and format.
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
-        foreign_pre_chain=shared,
-    ))
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            foreign_pre_chain=shared,
+        )
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(max(logging.getLevelName(level.upper()), logging.INFO))

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import nats
 import structlog
-from labs.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
 from nats.js import JetStreamContext
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from labs.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
 from labs_common.auth.tokens import TokenVerifier
 from labs_common.config import ServiceSettings
 from labs_common.db import migrations
@@ -74,8 +74,10 @@ def identity_verifier(runtime: Runtime) -> TokenVerifier:
 
     async def fetch() -> list[dict]:
         response = await stub.GetJwks(identity_service_pb2.GetJwksRequest())
-        return [{"kid": k.kid, "kty": k.kty, "crv": k.crv, "x": k.x, "alg": k.alg, "use": k.use}
-                for k in response.keys]
+        return [
+            {"kid": k.kid, "kty": k.kty, "crv": k.crv, "x": k.x, "alg": k.alg, "use": k.use}
+            for k in response.keys
+        ]
 
     return TokenVerifier(fetch, runtime.settings.jwt_issuer, runtime.settings.jwt_audience)
 
@@ -138,11 +140,14 @@ async def start(definition: ServiceDefinition, settings: ServiceSettings) -> Run
         await definition.on_start(runtime)
     await server.start()
     background = [
-        asyncio.create_task(monitor_health(health, names, {"database": database_ok, "nats": nats_ok},
-                                           interval=2.0)),
+        asyncio.create_task(
+            monitor_health(health, names, {"database": database_ok, "nats": nats_ok}, interval=2.0)
+        ),
         asyncio.create_task(OutboxRelay(engine, js, settings.outbox_poll_seconds).run()),
-        *(asyncio.create_task(EventConsumer(js, runtime.uow, sub).run())
-          for sub in definition.subscriptions(runtime)),
+        *(
+            asyncio.create_task(EventConsumer(js, runtime.uow, sub).run())
+            for sub in definition.subscriptions(runtime)
+        ),
     ]
     log.info("service.started", grpc=f"{settings.grpc_host}:{settings.grpc_port}")
     return RunningService(runtime, server, health, background, connection)
@@ -160,8 +165,9 @@ async def serve(definition: ServiceDefinition, settings: ServiceSettings) -> Non
     failed = False
     try:
         stop_task = asyncio.create_task(stopping.wait())
-        done, _ = await asyncio.wait([stop_task, *service.background],
-                                     return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(
+            [stop_task, *service.background], return_when=asyncio.FIRST_COMPLETED
+        )
         # A background loop only ends by failing: stop, and let the supervisor restart us.
         for task in done - {stop_task}:
             failed = True

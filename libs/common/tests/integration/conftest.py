@@ -17,15 +17,19 @@ from labs_common.events.streams import ensure_stream
 
 @pytest.fixture(scope="session")
 async def engine(postgres_url: str):
-    settings = ServiceSettings(service_name="time", database_url=postgres_url,
-                               database_name=f"labs_common_test_{uuid.uuid4().hex[:8]}")
+    settings = ServiceSettings(
+        service_name="time",
+        database_url=postgres_url,
+        database_name=f"labs_common_test_{uuid.uuid4().hex[:8]}",
+    )
     await ensure_database(settings.sqlalchemy_url)
     engine = create_engine(settings)
     async with engine.begin() as connection:
         await connection.run_sync(platform_metadata.create_all)
         await connection.execute(text(TENANT_FUNCTION))
-        await connection.execute(text(
-            "CREATE TABLE effects (event_id uuid NOT NULL, org_id uuid NOT NULL)"))
+        await connection.execute(
+            text("CREATE TABLE effects (event_id uuid NOT NULL, org_id uuid NOT NULL)")
+        )
     yield engine
     await engine.dispose()
 

@@ -8,9 +8,9 @@ import uuid
 
 import pytest
 from google.protobuf import wrappers_pb2
-from labs.events.v1 import envelope_pb2
 from sqlalchemy import text
 
+from labs.events.v1 import envelope_pb2
 from labs_common.db.uow import Scope, UnitOfWork
 from labs_common.events.consumer import EventConsumer, Subscription
 
@@ -18,16 +18,20 @@ pytestmark = pytest.mark.integration
 
 
 def envelope_for(org: uuid.UUID) -> envelope_pb2.Envelope:
-    envelope = envelope_pb2.Envelope(id=str(uuid.uuid4()), type="entry.created", source="time",
-                                     org_id=str(org))
+    envelope = envelope_pb2.Envelope(
+        id=str(uuid.uuid4()), type="entry.created", source="time", org_id=str(org)
+    )
     envelope.payload.Pack(wrappers_pb2.StringValue(value="x"))
     return envelope
 
 
 async def effects_of(sessions, org: uuid.UUID) -> int:
     async with UnitOfWork(sessions, "time", Scope.of_system()) as uow:
-        return (await uow.session.execute(
-            text("SELECT count(*) FROM effects WHERE org_id = :org"), {"org": org})).scalar()
+        return (
+            await uow.session.execute(
+                text("SELECT count(*) FROM effects WHERE org_id = :org"), {"org": org}
+            )
+        ).scalar()
 
 
 async def wait_for(predicate, timeout: float = 10.0):
@@ -40,15 +44,17 @@ async def wait_for(predicate, timeout: float = 10.0):
 
 
 async def run_consumer(js, sessions, handler, name: str):
-    subscription = Subscription(consumer=name, source="time", event_type="entry.created",
-                                handler=handler, max_deliver=3)
+    subscription = Subscription(
+        consumer=name, source="time", event_type="entry.created", handler=handler, max_deliver=3
+    )
     consumer = EventConsumer(js, lambda scope: UnitOfWork(sessions, "time", scope), subscription)
     return asyncio.create_task(consumer.run())
 
 
 async def record(envelope, uow):
-    await uow.session.execute(text("INSERT INTO effects VALUES (:e, :o)"),
-                              {"e": envelope.id, "o": envelope.org_id})
+    await uow.session.execute(
+        text("INSERT INTO effects VALUES (:e, :o)"), {"e": envelope.id, "o": envelope.org_id}
+    )
 
 
 async def test_an_event_delivered_twice_has_one_effect(js, sessions):
@@ -58,8 +64,11 @@ async def test_an_event_delivered_twice_has_one_effect(js, sessions):
     try:
         # Two publishes with different message ids defeat JetStream's dedup: a real redelivery.
         for attempt in range(2):
-            await js.publish(f"labs.time.v1.{org}.entry.created", envelope.SerializeToString(),
-                             headers={"Nats-Msg-Id": f"{envelope.id}-{attempt}"})
+            await js.publish(
+                f"labs.time.v1.{org}.entry.created",
+                envelope.SerializeToString(),
+                headers={"Nats-Msg-Id": f"{envelope.id}-{attempt}"},
+            )
         second = envelope_for(org)
         await js.publish(f"labs.time.v1.{org}.entry.created", second.SerializeToString())
         await wait_for(lambda: _equals(effects_of(sessions, org), 2))

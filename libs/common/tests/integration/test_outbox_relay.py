@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 from google.protobuf import wrappers_pb2
-from labs.events.v1 import envelope_pb2
 from sqlalchemy import select
 
+from labs.events.v1 import envelope_pb2
 from labs_common.db.tables import outbox
 from labs_common.db.uow import Scope, UnitOfWork
 from labs_common.events.relay import OutboxRelay
@@ -52,14 +52,20 @@ async def test_a_relay_that_died_after_publishing_does_not_duplicate(sessions, e
     org = uuid.uuid4()
     envelope = await record_event(sessions, org, "published, then the relay died")
     # The dead relay's half: the message reached JetStream, the row was never marked.
-    await js.publish(f"labs.time.v1.{org}.entry.created", envelope.SerializeToString(),
-                     headers={"Nats-Msg-Id": envelope.id})
+    await js.publish(
+        f"labs.time.v1.{org}.entry.created",
+        envelope.SerializeToString(),
+        headers={"Nats-Msg-Id": envelope.id},
+    )
     assert await OutboxRelay(engine, js).publish_pending() >= 1
     messages = await stream_messages(js, org, 1)
     assert messages[0].headers["Nats-Msg-Id"] == envelope.id
     async with engine.connect() as connection:
-        published_at = (await connection.execute(
-            select(outbox.c.published_at).where(outbox.c.id == uuid.UUID(envelope.id)))).scalar()
+        published_at = (
+            await connection.execute(
+                select(outbox.c.published_at).where(outbox.c.id == uuid.UUID(envelope.id))
+            )
+        ).scalar()
     assert published_at is not None
 
 

@@ -25,20 +25,31 @@ class _FakeCall(grpc.RpcError):
 
 
 def test_field_errors_and_reason_survive_the_round_trip():
-    sent = errors.InvalidArgument("hours: must be positive", reason="BAD_HOURS",
-                                  field_errors=[errors.FieldError("hours", "must be positive")])
+    sent = errors.InvalidArgument(
+        "hours: must be positive",
+        reason="BAD_HOURS",
+        field_errors=[errors.FieldError("hours", "must be positive")],
+    )
     received = errors.from_rpc_error(_FakeCall(errors.to_status(sent)))
     assert isinstance(received, errors.InvalidArgument)
     assert received.http_status == 422 and received.reason == "BAD_HOURS"
     assert received.field_errors == [errors.FieldError("hours", "must be positive")]
 
 
-@pytest.mark.parametrize(("error", "status"), [
-    (errors.NotFound("x"), 404), (errors.Conflict("x"), 409), (errors.AlreadyExists("x"), 409),
-    (errors.PreconditionFailed("x"), 412), (errors.Unauthenticated("x"), 401),
-    (errors.PermissionDenied("x"), 403), (errors.ResourceExhausted("x"), 429),
-    (errors.Unavailable("x"), 503), (errors.DeadlineExceeded("x"), 504),
-])
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (errors.NotFound("x"), 404),
+        (errors.Conflict("x"), 409),
+        (errors.AlreadyExists("x"), 409),
+        (errors.PreconditionFailed("x"), 412),
+        (errors.Unauthenticated("x"), 401),
+        (errors.PermissionDenied("x"), 403),
+        (errors.ResourceExhausted("x"), 429),
+        (errors.Unavailable("x"), 503),
+        (errors.DeadlineExceeded("x"), 504),
+    ],
+)
 def test_each_error_keeps_its_http_status_across_grpc(error, status):
     assert errors.from_rpc_error(_FakeCall(errors.to_status(error))).http_status == status
 

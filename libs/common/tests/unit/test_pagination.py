@@ -8,7 +8,9 @@ from labs_common.pagination import MAX_PAGE_SIZE, decode_cursor, encode_cursor, 
 
 def test_cursors_round_trip_and_reject_garbage():
     assert decode_cursor(encode_cursor("2026-01-01T00:00:00+00:00", "abc"), 2) == [
-        "2026-01-01T00:00:00+00:00", "abc"]
+        "2026-01-01T00:00:00+00:00",
+        "abc",
+    ]
     assert decode_cursor("", 2) is None
     for garbage in ("%%%", encode_cursor("only-one"), "bm90IGpzb24"):
         with pytest.raises(InvalidArgument):

@@ -1,6 +1,5 @@
-from labs_common.service import main
-
 from labs_billing.main import DEFINITION
+from labs_common.service import main
 
 
 def run() -> None:

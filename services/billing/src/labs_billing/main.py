@@ -5,19 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from labs.billing.v1 import billing_service_pb2, billing_service_pb2_grpc
+from labs_billing.config import Settings
 from labs_common.grpc.server import ServiceRegistration
 from labs_common.service import Runtime, ServiceDefinition
-
-from labs_billing.config import Settings
 
 
 def registrations(_runtime: Runtime) -> list[ServiceRegistration]:
     descriptor = billing_service_pb2.DESCRIPTOR.services_by_name["BillingService"]
-    return [ServiceRegistration(
-        name=descriptor.full_name,
-        servicer=billing_service_pb2_grpc.BillingServiceServicer(),
-        add_to_server=billing_service_pb2_grpc.add_BillingServiceServicer_to_server,
-    )]
+    return [
+        ServiceRegistration(
+            name=descriptor.full_name,
+            servicer=billing_service_pb2_grpc.BillingServiceServicer(),
+            add_to_server=billing_service_pb2_grpc.add_BillingServiceServicer_to_server,
+        )
+    ]
 
 
 DEFINITION = ServiceDefinition(

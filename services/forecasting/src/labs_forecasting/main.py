@@ -7,17 +7,18 @@ from pathlib import Path
 from labs.forecasting.v1 import forecasting_service_pb2, forecasting_service_pb2_grpc
 from labs_common.grpc.server import ServiceRegistration
 from labs_common.service import Runtime, ServiceDefinition
-
 from labs_forecasting.config import Settings
 
 
 def registrations(_runtime: Runtime) -> list[ServiceRegistration]:
     descriptor = forecasting_service_pb2.DESCRIPTOR.services_by_name["ForecastingService"]
-    return [ServiceRegistration(
-        name=descriptor.full_name,
-        servicer=forecasting_service_pb2_grpc.ForecastingServiceServicer(),
-        add_to_server=forecasting_service_pb2_grpc.add_ForecastingServiceServicer_to_server,
-    )]
+    return [
+        ServiceRegistration(
+            name=descriptor.full_name,
+            servicer=forecasting_service_pb2_grpc.ForecastingServiceServicer(),
+            add_to_server=forecasting_service_pb2_grpc.add_ForecastingServiceServicer_to_server,
+        )
+    ]
 
 
 DEFINITION = ServiceDefinition(

@@ -1,1 +1,1 @@
-"""Labs identity service: organizations, members and roles, sessions, invitations, API keys, JWKS."""
+"""Labs identity: organizations, members and roles, sessions, invitations, API keys, JWKS."""

@@ -1,5 +1,4 @@
 from labs_common.service import main
-
 from labs_identity.main import DEFINITION
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from labs_common.config import DEV_PLACEHOLDER, ServiceSettings
 from pydantic import Field, model_validator
+
+from labs_common.config import DEV_PLACEHOLDER, ServiceSettings
 
 
 class Settings(ServiceSettings):

@@ -12,7 +12,6 @@ from labs.identity.v1 import identity_service_pb2_grpc as pb_grpc
 from labs_common.auth.tokens import TokenVerifier
 from labs_common.grpc.server import ServiceRegistration
 from labs_common.service import Runtime, ServiceDefinition
-
 from labs_identity.adapters.sessions import TokenIssuer
 from labs_identity.adapters.signing import KeyRing
 from labs_identity.config import Settings
@@ -24,7 +23,8 @@ def key_ring(runtime: Runtime) -> KeyRing:
     if "keyring" not in runtime.extras:
         settings: Settings = runtime.settings
         runtime.extras["keyring"] = KeyRing(
-            runtime.engine, settings.signing_key_passphrase,
+            runtime.engine,
+            settings.signing_key_passphrase,
             max_age=timedelta(days=settings.signing_key_max_age_days),
             token_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
             activation_delay=timedelta(seconds=settings.signing_key_activation_seconds),
@@ -34,25 +34,35 @@ def key_ring(runtime: Runtime) -> KeyRing:
 
 def verifier(runtime: Runtime) -> TokenVerifier:
     # Reading our own keys is cheap, so an unknown kid may re-read them at once.
-    return TokenVerifier(key_ring(runtime).published, runtime.settings.jwt_issuer,
-                         runtime.settings.jwt_audience, min_refresh_seconds=0)
+    return TokenVerifier(
+        key_ring(runtime).published,
+        runtime.settings.jwt_issuer,
+        runtime.settings.jwt_audience,
+        min_refresh_seconds=0,
+    )
 
 
 def registrations(runtime: Runtime) -> list[ServiceRegistration]:
     settings: Settings = runtime.settings
     issuer = TokenIssuer(
-        key_ring(runtime), settings.jwt_issuer, settings.jwt_audience,
+        key_ring(runtime),
+        settings.jwt_issuer,
+        settings.jwt_audience,
         access_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
         api_key_ttl=timedelta(seconds=settings.api_key_token_ttl_seconds),
         refresh_ttl=timedelta(days=settings.refresh_token_ttl_days),
     )
-    servicer = IdentityServicer(runtime.uow, issuer, key_ring(runtime),
-                                timedelta(days=settings.invitation_ttl_days))
-    return [ServiceRegistration(
-        name=SERVICE.full_name, servicer=servicer,
-        add_to_server=pb_grpc.add_IdentityServiceServicer_to_server,
-        public_methods=PUBLIC_METHODS,
-    )]
+    servicer = IdentityServicer(
+        runtime.uow, issuer, key_ring(runtime), timedelta(days=settings.invitation_ttl_days)
+    )
+    return [
+        ServiceRegistration(
+            name=SERVICE.full_name,
+            servicer=servicer,
+            add_to_server=pb_grpc.add_IdentityServiceServicer_to_server,
+            public_methods=PUBLIC_METHODS,
+        )
+    ]
 
 
 async def on_start(runtime: Runtime) -> None:

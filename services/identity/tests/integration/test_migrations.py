@@ -19,18 +19,22 @@ async def tables(settings: Settings) -> set[str]:
     engine = create_async_engine(settings.sqlalchemy_url)
     try:
         async with engine.connect() as connection:
-            rows = await connection.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+            rows = await connection.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            )
             return {row[0] for row in rows} - {"alembic_version"}
     finally:
         await engine.dispose()
 
 
 async def test_upgrade_downgrade_upgrade(postgres_url: str):
-    settings = Settings(database_url=postgres_url,
-                        database_name=f"labs_identity_migrations_{uuid.uuid4().hex[:8]}")
+    settings = Settings(
+        database_url=postgres_url, database_name=f"labs_identity_migrations_{uuid.uuid4().hex[:8]}"
+    )
     await migrations.upgrade(settings, DEFINITION.migrations)
-    assert {"users", "organizations", "api_keys", "outbox", "idempotency_keys"} <= await tables(settings)
+    assert {"users", "organizations", "api_keys", "outbox", "idempotency_keys"} <= await tables(
+        settings
+    )
     await migrations.downgrade(settings, DEFINITION.migrations, "base")
     assert await tables(settings) == set()
     await migrations.upgrade(settings, DEFINITION.migrations)

@@ -12,21 +12,22 @@ import grpc
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from identity_helpers import PASSWORD, bearer, signup
+from sqlalchemy import text
+
 from labs.events.v1 import envelope_pb2
 from labs.identity.v1 import events_pb2
 from labs.identity.v1 import identity_service_pb2 as pb
-from sqlalchemy import text
-
 from labs_common.db.uow import Scope
 from labs_common.errors import from_rpc_error
-from .conftest import PASSWORD, bearer, signup
 
 pytestmark = pytest.mark.integration
 
 
 async def next_event(js, org_id: str, event_type: str, timeout: float = 10.0):
-    subscription = await js.subscribe(f"labs.identity.v1.{org_id}.{event_type}",
-                                      ordered_consumer=True)
+    subscription = await js.subscribe(
+        f"labs.identity.v1.{org_id}.{event_type}", ordered_consumer=True
+    )
     try:
         message = await subscription.next_msg(timeout=timeout)
         return message, envelope_pb2.Envelope.FromString(message.data)
@@ -48,25 +49,40 @@ async def test_signup_publishes_organization_created_with_the_event_id_as_msg_id
 async def test_a_role_change_is_published_for_its_organization(stub, js):
     owner = await signup(stub)
     invited = await stub.CreateInvitation(
-        pb.CreateInvitationRequest(email=f"{uuid.uuid4().hex[:6]}@example.com", role=pb.ROLE_MEMBER),
-        metadata=bearer(owner.access_token))
-    member = (await stub.AcceptInvitation(
-        pb.AcceptInvitationRequest(token=invited.token, password=PASSWORD))).session
-    await stub.UpdateMember(pb.UpdateMemberRequest(user_id=member.user.id, role=pb.ROLE_VIEWER),
-                            metadata=bearer(owner.access_token))
+        pb.CreateInvitationRequest(
+            email=f"{uuid.uuid4().hex[:6]}@example.com", role=pb.ROLE_MEMBER
+        ),
+        metadata=bearer(owner.access_token),
+    )
+    member = (
+        await stub.AcceptInvitation(
+            pb.AcceptInvitationRequest(token=invited.token, password=PASSWORD)
+        )
+    ).session
+    await stub.UpdateMember(
+        pb.UpdateMemberRequest(user_id=member.user.id, role=pb.ROLE_VIEWER),
+        metadata=bearer(owner.access_token),
+    )
     _, envelope = await next_event(js, owner.organization.id, "member.role_changed")
     changed = events_pb2.MemberRoleChanged()
     envelope.payload.Unpack(changed)
     assert (changed.user_id, changed.old_role, changed.new_role) == (
-        member.user.id, pb.ROLE_MEMBER, pb.ROLE_VIEWER)
+        member.user.id,
+        pb.ROLE_MEMBER,
+        pb.ROLE_VIEWER,
+    )
 
 
 async def test_the_same_idempotency_key_returns_the_first_response_and_creates_nothing_twice(stub):
     key = (("idempotency-key", uuid.uuid4().hex),)
-    request = pb.SignupRequest(email=f"idem-{uuid.uuid4().hex[:6]}@example.com",
-                               password=PASSWORD, organization_name="Once")
-    first, second = await asyncio.gather(stub.Signup(request, metadata=key),
-                                         stub.Signup(request, metadata=key))
+    request = pb.SignupRequest(
+        email=f"idem-{uuid.uuid4().hex[:6]}@example.com",
+        password=PASSWORD,
+        organization_name="Once",
+    )
+    first, second = await asyncio.gather(
+        stub.Signup(request, metadata=key), stub.Signup(request, metadata=key)
+    )
     assert first.session.organization.id == second.session.organization.id
     assert first.session.refresh_token == second.session.refresh_token
 
@@ -88,8 +104,9 @@ async def test_row_level_security_hides_other_tenants_even_without_a_filter(stub
 async def test_rotating_keys_publishes_the_new_key_and_keeps_earlier_tokens_valid(stub):
     owner = await signup(stub)
     before = await stub.GetJwks(pb.GetJwksRequest())
-    rotated = await stub.RotateSigningKey(pb.RotateSigningKeyRequest(),
-                                          metadata=bearer(owner.access_token))
+    rotated = await stub.RotateSigningKey(
+        pb.RotateSigningKeyRequest(), metadata=bearer(owner.access_token)
+    )
     after = await stub.GetJwks(pb.GetJwksRequest())
     assert rotated.kid in {k.kid for k in after.keys}
     assert {k.kid for k in before.keys} <= {k.kid for k in after.keys}

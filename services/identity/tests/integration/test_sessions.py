@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import grpc
 import pytest
-from labs.identity.v1 import identity_service_pb2 as pb
+from identity_helpers import PASSWORD, bearer, signup
 
+from labs.identity.v1 import identity_service_pb2 as pb
 from labs_common.errors import from_rpc_error
-from .conftest import PASSWORD, bearer, signup
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +32,10 @@ async def test_emails_are_case_insensitive(stub):
 async def test_a_wrong_password_and_an_unknown_email_answer_alike(stub):
     session = await signup(stub)
     errors = []
-    for email, password in ((session.user.email, "wrong password!"), ("nobody@example.com", PASSWORD)):
+    for email, password in (
+        (session.user.email, "wrong password!"),
+        ("nobody@example.com", PASSWORD),
+    ):
         with pytest.raises(grpc.aio.AioRpcError) as caught:
             await stub.Login(pb.LoginRequest(email=email, password=password))
         errors.append((caught.value.code(), caught.value.details()))
@@ -48,15 +51,19 @@ async def test_an_email_in_two_organizations_must_choose_one_at_login(stub):
     error = from_rpc_error(caught.value)
     assert error.http_status == 422
     assert [f.field for f in error.field_errors] == ["organization_id"]
-    chosen = await stub.Login(pb.LoginRequest(
-        email=first.user.email, password=PASSWORD, organization_id=second.organization.id))
+    chosen = await stub.Login(
+        pb.LoginRequest(
+            email=first.user.email, password=PASSWORD, organization_id=second.organization.id
+        )
+    )
     assert chosen.session.organization.id == second.organization.id
 
 
 async def test_refresh_rotates_and_reuse_revokes_the_whole_family(stub):
     session = await signup(stub)
-    rotated = (await stub.RefreshSession(
-        pb.RefreshSessionRequest(refresh_token=session.refresh_token))).session
+    rotated = (
+        await stub.RefreshSession(pb.RefreshSessionRequest(refresh_token=session.refresh_token))
+    ).session
     assert rotated.refresh_token != session.refresh_token
 
     with pytest.raises(grpc.aio.AioRpcError) as reused:
@@ -80,8 +87,9 @@ async def test_logout_revokes_the_session(stub):
 
 async def test_signup_rejects_a_short_password_naming_the_field(stub):
     with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await stub.Signup(pb.SignupRequest(email="short@example.com", password="123",
-                                           organization_name="Short"))
+        await stub.Signup(
+            pb.SignupRequest(email="short@example.com", password="123", organization_name="Short")
+        )
     error = from_rpc_error(caught.value)
     assert error.http_status == 422 and error.field_errors[0].field == "password"
 

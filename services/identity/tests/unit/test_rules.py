@@ -13,7 +13,9 @@ def test_emails_are_lower_cased_and_trimmed():
     assert rules.normalize_email("  Ada@Example.COM ") == "ada@example.com"
 
 
-@pytest.mark.parametrize("email", ["", "no-at-sign", "two@@example.com", "a@b", "x" * 250 + "@e.io"])
+@pytest.mark.parametrize(
+    "email", ["", "no-at-sign", "two@@example.com", "a@b", "x" * 250 + "@e.io"]
+)
 def test_malformed_emails_name_the_field(email):
     with pytest.raises(InvalidArgument) as caught:
         rules.normalize_email(email)
@@ -47,9 +49,14 @@ def test_an_organization_keeps_one_owner():
 
 def test_client_role_and_client_id_go_together():
     assert rules.client_binding(Role.MEMBER, "") is None
-    assert str(rules.client_binding(Role.CLIENT, "6f1c2a1e-8f5e-4b8a-9a51-1f0b2c3d4e5f")).startswith("6f1c")
-    for role, client in ((Role.CLIENT, ""), (Role.MEMBER, "6f1c2a1e-8f5e-4b8a-9a51-1f0b2c3d4e5f"),
-                         (Role.CLIENT, "not-a-uuid")):
+    assert str(
+        rules.client_binding(Role.CLIENT, "6f1c2a1e-8f5e-4b8a-9a51-1f0b2c3d4e5f")
+    ).startswith("6f1c")
+    for role, client in (
+        (Role.CLIENT, ""),
+        (Role.MEMBER, "6f1c2a1e-8f5e-4b8a-9a51-1f0b2c3d4e5f"),
+        (Role.CLIENT, "not-a-uuid"),
+    ):
         with pytest.raises(InvalidArgument) as caught:
             rules.client_binding(role, client)
         assert caught.value.field_errors[0].field == "client_id"

@@ -7,17 +7,18 @@ from pathlib import Path
 from labs.time.v1 import time_service_pb2, time_service_pb2_grpc
 from labs_common.grpc.server import ServiceRegistration
 from labs_common.service import Runtime, ServiceDefinition
-
 from labs_time.config import Settings
 
 
 def registrations(_runtime: Runtime) -> list[ServiceRegistration]:
     descriptor = time_service_pb2.DESCRIPTOR.services_by_name["TimeService"]
-    return [ServiceRegistration(
-        name=descriptor.full_name,
-        servicer=time_service_pb2_grpc.TimeServiceServicer(),
-        add_to_server=time_service_pb2_grpc.add_TimeServiceServicer_to_server,
-    )]
+    return [
+        ServiceRegistration(
+            name=descriptor.full_name,
+            servicer=time_service_pb2_grpc.TimeServiceServicer(),
+            add_to_server=time_service_pb2_grpc.add_TimeServiceServicer_to_server,
+        )
+    ]
 
 
 DEFINITION = ServiceDefinition(

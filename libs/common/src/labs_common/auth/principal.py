@@ -22,8 +22,11 @@ class Principal:
 
     def require(self, role: Role) -> None:
         if not self.role.at_least(role):
-            raise PermissionDenied(f"This needs the {role.value} role or higher.",
-                                   reason="ROLE_TOO_LOW", metadata={"required_role": role.value})
+            raise PermissionDenied(
+                f"This needs the {role.value} role or higher.",
+                reason="ROLE_TOO_LOW",
+                metadata={"required_role": role.value},
+            )
 
 
 _current: ContextVar[Principal | None] = ContextVar("labs_principal", default=None)

@@ -19,11 +19,15 @@ class Role(StrEnum):
         return _RANK[self]
 
     def at_least(self, other: Role) -> bool:
-        """Staff roles are ordered owner > admin > manager > member > viewer; client is below all."""
+        """Staff roles rank owner > admin > manager > member > viewer; client is below all."""
         return self.rank >= other.rank
 
 
 _RANK = {
-    Role.OWNER: 50, Role.ADMIN: 40, Role.MANAGER: 30, Role.MEMBER: 20, Role.VIEWER: 10,
+    Role.OWNER: 50,
+    Role.ADMIN: 40,
+    Role.MANAGER: 30,
+    Role.MEMBER: 20,
+    Role.VIEWER: 10,
     Role.CLIENT: 0,
 }

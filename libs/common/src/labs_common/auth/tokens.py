@@ -29,8 +29,13 @@ JwksFetcher = Callable[[], Awaitable[list[dict]]]
 
 
 class TokenVerifier:
-    def __init__(self, fetch_jwks: JwksFetcher, issuer: str, audience: str,
-                 min_refresh_seconds: float = MIN_REFRESH_SECONDS) -> None:
+    def __init__(
+        self,
+        fetch_jwks: JwksFetcher,
+        issuer: str,
+        audience: str,
+        min_refresh_seconds: float = MIN_REFRESH_SECONDS,
+    ) -> None:
         self._fetch = fetch_jwks
         self._min_refresh = min_refresh_seconds
         self._issuer = issuer
@@ -49,8 +54,12 @@ class TokenVerifier:
         key = await self._key(str(header.get("kid", "")))
         try:
             claims = jwt.decode(
-                token, key=key, algorithms=ALGORITHMS, audience=self._audience,
-                issuer=self._issuer, options={"require": ["exp", "iat", "sub", "org", "role"]},
+                token,
+                key=key,
+                algorithms=ALGORITHMS,
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": ["exp", "iat", "sub", "org", "role"]},
             )
             return Principal(
                 user_id=uuid.UUID(claims["sub"]),
@@ -62,7 +71,9 @@ class TokenVerifier:
                 api_key_id=_uuid(claims.get("akid")),
             )
         except jwt.ExpiredSignatureError as error:
-            raise Unauthenticated("The access token has expired.", reason="TOKEN_EXPIRED") from error
+            raise Unauthenticated(
+                "The access token has expired.", reason="TOKEN_EXPIRED"
+            ) from error
         except (jwt.PyJWTError, ValueError, KeyError) as error:
             raise Unauthenticated("The access token is invalid.") from error
 

@@ -30,12 +30,14 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
 
 
 async def app_role(url: URL) -> str | None:
-    """APP_ROLE when we connect as a superuser (whom row-level security would not hold), else None."""
+    """APP_ROLE when we connect as a superuser (row-level security would not hold us)."""
     connection = await asyncpg.connect(asyncpg_dsn(url))
     try:
         is_superuser, role_exists = await connection.fetchrow(
             "SELECT rolsuper, EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) "
-            "FROM pg_roles WHERE rolname = current_user", APP_ROLE)
+            "FROM pg_roles WHERE rolname = current_user",
+            APP_ROLE,
+        )
     finally:
         await connection.close()
     return APP_ROLE if is_superuser and role_exists else None

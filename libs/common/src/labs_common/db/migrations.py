@@ -84,18 +84,21 @@ def _grant_app_role(connection: Connection) -> None:
     ).scalar()
     if not is_superuser:
         return  # production: the service's own (non-superuser) role owns its tables
-    connection.execute(text(
-        f"DO $$ BEGIN CREATE ROLE {APP_ROLE} NOLOGIN; "
-        "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
-    ))
+    connection.execute(
+        text(
+            f"DO $$ BEGIN CREATE ROLE {APP_ROLE} NOLOGIN; "
+            "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        )
+    )
     connection.execute(text(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}"))
-    connection.execute(text(
-        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}"
-    ))
+    connection.execute(
+        text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
+    )
     connection.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}"))
 
 
 # --- operations for migration scripts -------------------------------------------------------------
+
 
 def create_platform_tables() -> None:
     """Outbox, inbox and idempotency tables plus the tenant visibility function."""

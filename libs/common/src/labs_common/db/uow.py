@@ -19,7 +19,7 @@ from labs_common.events.outbox import Outbox
 
 @dataclass(frozen=True)
 class Scope:
-    """Whose data a transaction may touch. `system` sees every tenant (relays, cross-org lookups)."""
+    """Whose data a transaction may touch; `system` sees every tenant (relays, sign-in)."""
 
     org_id: uuid.UUID | None = None
     actor_id: uuid.UUID | None = None
@@ -49,8 +49,14 @@ class UnitOfWork:
         self.session = self._sessions()
         await self.session.begin()
         await self.session.execute(
-            text("SELECT set_config('labs.org_id', :org, true), set_config('labs.scope', :scope, true)"),
-            {"org": str(self.scope.org_id or ""), "scope": "system" if self.scope.system else "tenant"},
+            text(
+                "SELECT set_config('labs.org_id', :org, true),"
+                " set_config('labs.scope', :scope, true)"
+            ),
+            {
+                "org": str(self.scope.org_id or ""),
+                "scope": "system" if self.scope.system else "tenant",
+            },
         )
         self.outbox = Outbox(self.session, self.service, self.scope.org_id, self.scope.actor_id)
         self.idempotency = IdempotencyRecords(self.session, self.scope)
@@ -117,11 +123,13 @@ class IdempotencyRecords:
         )
         if claimed.first() is not None:
             return None
-        row = (await self._session.execute(
-            select(idempotency_keys.c.fingerprint, idempotency_keys.c.response).where(
-                idempotency_keys.c.scope == self._scope, idempotency_keys.c.key == key
+        row = (
+            await self._session.execute(
+                select(idempotency_keys.c.fingerprint, idempotency_keys.c.response).where(
+                    idempotency_keys.c.scope == self._scope, idempotency_keys.c.key == key
+                )
             )
-        )).one()
+        ).one()
         if row.fingerprint != fingerprint:
             raise InvalidArgument(
                 "This Idempotency-Key was already used with a different request.",
@@ -129,8 +137,10 @@ class IdempotencyRecords:
                 field_errors=[],
             )
         if row.response is None:
-            raise Conflict("The first request with this Idempotency-Key did not complete.",
-                           reason="IDEMPOTENCY_KEY_INCOMPLETE")
+            raise Conflict(
+                "The first request with this Idempotency-Key did not complete.",
+                reason="IDEMPOTENCY_KEY_INCOMPLETE",
+            )
         return row.response
 
     async def record(self, key: str, response: bytes) -> None:

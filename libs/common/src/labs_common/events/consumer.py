@@ -15,13 +15,13 @@ from dataclasses import dataclass
 
 import structlog
 from google.protobuf.message import DecodeError
-from labs.events.v1 import envelope_pb2
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
+from labs.events.v1 import envelope_pb2
 from labs_common.db.uow import Scope, UnitOfWork
 from labs_common.events.streams import stream_name
 
@@ -80,8 +80,10 @@ class EventConsumer:
         while True:
             try:
                 return await self._js.pull_subscribe(
-                    self._sub.subject, durable=self._sub.durable,
-                    stream=stream_name(self._sub.source), config=config,
+                    self._sub.subject,
+                    durable=self._sub.durable,
+                    stream=stream_name(self._sub.source),
+                    config=config,
                 )
             except NotFoundError:
                 # The publishing service has not created its stream yet.
@@ -93,8 +95,9 @@ class EventConsumer:
             envelope = envelope_pb2.Envelope.FromString(message.data)
             event_id = uuid.UUID(envelope.id)
         except (DecodeError, ValueError):
-            log.error("consumer.undecodable_event", durable=self._sub.durable,
-                      subject=message.subject)
+            log.error(
+                "consumer.undecodable_event", durable=self._sub.durable, subject=message.subject
+            )
             await message.term()
             return
         scope = Scope(
@@ -114,13 +117,19 @@ class EventConsumer:
 
     async def _retry_or_park(self, message: Msg, envelope: envelope_pb2.Envelope) -> None:
         deliveries = message.metadata.num_delivered
-        log.exception("consumer.handler_failed", durable=self._sub.durable,
-                      event_id=envelope.id, type=envelope.type, deliveries=deliveries)
+        log.exception(
+            "consumer.handler_failed",
+            durable=self._sub.durable,
+            event_id=envelope.id,
+            type=envelope.type,
+            deliveries=deliveries,
+        )
         if deliveries >= self._sub.max_deliver:
             await self._js.publish(
-                f"labs.dead_letter.{self._sub.durable}", message.data,
+                f"labs.dead_letter.{self._sub.durable}",
+                message.data,
                 headers={"Nats-Msg-Id": f"{self._sub.durable}:{envelope.id}"},
             )
             await message.term()
         else:
-            await message.nak(delay=min(2 ** deliveries, 60))
+            await message.nak(delay=min(2**deliveries, 60))

@@ -6,11 +6,11 @@ import uuid
 from datetime import UTC, datetime
 
 from google.protobuf.message import Message
-from labs.events.v1 import envelope_pb2
 from opentelemetry import propagate
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from labs.events.v1 import envelope_pb2
 from labs_common.db.tables import outbox
 
 
@@ -61,11 +61,13 @@ class Outbox:
         )
         envelope.occurred_at.FromDatetime(datetime.now(UTC))
         envelope.payload.Pack(payload)
-        await self._session.execute(insert(outbox).values(
-            id=uuid.UUID(envelope.id),
-            subject=subject_for(self._service, org, event_type),
-            type=event_type,
-            org_id=org,
-            envelope=envelope.SerializeToString(),
-        ))
+        await self._session.execute(
+            insert(outbox).values(
+                id=uuid.UUID(envelope.id),
+                subject=subject_for(self._service, org, event_type),
+                type=event_type,
+                org_id=org,
+                envelope=envelope.SerializeToString(),
+            )
+        )
         return envelope

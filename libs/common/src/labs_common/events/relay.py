@@ -29,7 +29,9 @@ RETENTION = timedelta(days=7)
 
 
 class OutboxRelay:
-    def __init__(self, engine: AsyncEngine, js: JetStreamContext, poll_seconds: float = 1.0) -> None:
+    def __init__(
+        self, engine: AsyncEngine, js: JetStreamContext, poll_seconds: float = 1.0
+    ) -> None:
         self._engine = engine
         self._js = js
         self._poll_seconds = poll_seconds
@@ -57,20 +59,26 @@ class OutboxRelay:
         """Publish one batch; answers how many rows it published."""
         async with self._engine.begin() as connection:
             await connection.execute(text("SELECT set_config('labs.scope', 'system', true)"))
-            rows = (await connection.execute(
-                select(outbox.c.id, outbox.c.subject, outbox.c.envelope)
-                .where(outbox.c.published_at.is_(None))
-                .order_by(outbox.c.created_at, outbox.c.id)
-                .limit(BATCH)
-                .with_for_update(skip_locked=True)
-            )).all()
+            rows = (
+                await connection.execute(
+                    select(outbox.c.id, outbox.c.subject, outbox.c.envelope)
+                    .where(outbox.c.published_at.is_(None))
+                    .order_by(outbox.c.created_at, outbox.c.id)
+                    .limit(BATCH)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
             if not rows:
                 return 0
             # Sent in order on one connection; JetStream keeps that order in the stream.
-            await asyncio.gather(*(
-                self._js.publish(row.subject, row.envelope, headers={"Nats-Msg-Id": str(row.id)})
-                for row in rows
-            ))
+            await asyncio.gather(
+                *(
+                    self._js.publish(
+                        row.subject, row.envelope, headers={"Nats-Msg-Id": str(row.id)}
+                    )
+                    for row in rows
+                )
+            )
             await connection.execute(
                 update(outbox)
                 .where(outbox.c.id.in_([row.id for row in rows]))

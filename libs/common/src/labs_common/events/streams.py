@@ -16,22 +16,28 @@ def stream_name(service: str) -> str:
 
 
 async def ensure_stream(js: JetStreamContext, service: str, replicas: int = 1) -> None:
-    await _ensure(js, StreamConfig(
-        name=stream_name(service),
-        subjects=[f"labs.{service}.>"],
-        retention=RetentionPolicy.LIMITS,
-        storage=StorageType.FILE,
-        max_age=30 * 24 * 3600,
-        duplicate_window=DUPLICATE_WINDOW_SECONDS,
-        num_replicas=replicas,
-    ))
-    await _ensure(js, StreamConfig(
-        name=DEAD_LETTER_STREAM,
-        subjects=["labs.dead_letter.>"],
-        storage=StorageType.FILE,
-        max_age=30 * 24 * 3600,
-        num_replicas=replicas,
-    ))
+    await _ensure(
+        js,
+        StreamConfig(
+            name=stream_name(service),
+            subjects=[f"labs.{service}.>"],
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            max_age=30 * 24 * 3600,
+            duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            num_replicas=replicas,
+        ),
+    )
+    await _ensure(
+        js,
+        StreamConfig(
+            name=DEAD_LETTER_STREAM,
+            subjects=["labs.dead_letter.>"],
+            storage=StorageType.FILE,
+            max_age=30 * 24 * 3600,
+            num_replicas=replicas,
+        ),
+    )
 
 
 async def _ensure(js: JetStreamContext, config: StreamConfig) -> None:

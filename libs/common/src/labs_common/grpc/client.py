@@ -29,17 +29,20 @@ def service_config(service: str, idempotent_methods: Iterable[str], timeout: flo
     methods = list(idempotent_methods)
     config: dict = {"methodConfig": [{"name": [{"service": service}], "timeout": f"{timeout}s"}]}
     if methods:
-        config["methodConfig"].insert(0, {
-            "name": [{"service": service, "method": m} for m in methods],
-            "timeout": f"{timeout}s",
-            "retryPolicy": {
-                "maxAttempts": 4,
-                "initialBackoff": "0.1s",
-                "maxBackoff": "1s",
-                "backoffMultiplier": 2,
-                "retryableStatusCodes": ["UNAVAILABLE"],
+        config["methodConfig"].insert(
+            0,
+            {
+                "name": [{"service": service, "method": m} for m in methods],
+                "timeout": f"{timeout}s",
+                "retryPolicy": {
+                    "maxAttempts": 4,
+                    "initialBackoff": "0.1s",
+                    "maxBackoff": "1s",
+                    "backoffMultiplier": 2,
+                    "retryableStatusCodes": ["UNAVAILABLE"],
+                },
             },
-        })
+        )
     return json.dumps(config)
 
 
@@ -53,8 +56,10 @@ def open_channel(
     return grpc.aio.insecure_channel(
         settings.addr_of(target_service),
         options=[
-            ("grpc.service_config",
-             service_config(grpc_service, idempotent_methods, settings.grpc_client_timeout)),
+            (
+                "grpc.service_config",
+                service_config(grpc_service, idempotent_methods, settings.grpc_client_timeout),
+            ),
             ("grpc.enable_retries", 1),
             ("grpc.keepalive_time_ms", 30_000),
         ],

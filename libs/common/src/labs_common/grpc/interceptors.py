@@ -111,7 +111,9 @@ class LoggingInterceptor(_UnaryInterceptor):
             raise
         except Exception:
             log.exception("grpc.unhandled", method=method, ms=_ms(started))
-            await context.abort(grpc.StatusCode.INTERNAL, "The server failed to handle the request.")
+            await context.abort(
+                grpc.StatusCode.INTERNAL, "The server failed to handle the request."
+            )
         else:
             log.info("grpc.call", method=method, code="OK", ms=_ms(started))
             return response

@@ -57,8 +57,11 @@ def build_server(
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = [r.name for r in registrations]
     reflection.enable_server_reflection(
-        [*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
-         reflection.SERVICE_NAME],
+        [
+            *names,
+            health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+            reflection.SERVICE_NAME,
+        ],
         server,
     )
     if server.add_insecure_port(bind) == 0:
@@ -83,8 +86,11 @@ async def monitor_health(
                 failed.append(f"{dependency}: {error}")
         now_serving = not failed
         if now_serving != serving:
-            status = (health_pb2.HealthCheckResponse.SERVING if now_serving
-                      else health_pb2.HealthCheckResponse.NOT_SERVING)
+            status = (
+                health_pb2.HealthCheckResponse.SERVING
+                if now_serving
+                else health_pb2.HealthCheckResponse.NOT_SERVING
+            )
             for name in ["", *names]:
                 await health_servicer.set(name, status)
             log.info("health.changed", serving=now_serving, failed=failed)

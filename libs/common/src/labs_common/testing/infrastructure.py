@@ -53,14 +53,17 @@ def nats_server_binary() -> str:
     return found
 
 
-def start_nats(data_dir: Path, port: int | None = None, log_file: Path | None = None) -> NatsProcess:
+def start_nats(
+    data_dir: Path, port: int | None = None, log_file: Path | None = None
+) -> NatsProcess:
     """An embedded NATS with JetStream storing in `data_dir`; returns once it accepts clients."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     output = open(log_file, "ab") if log_file else subprocess.DEVNULL
     process = subprocess.Popen(
         [nats_server_binary(), "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(data_dir)],
-        stdout=output, stderr=subprocess.STDOUT,
+        stdout=output,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:

@@ -19,7 +19,8 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 metadata = MetaData()
 
 organizations = Table(
-    "organizations", metadata,
+    "organizations",
+    metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
     Column("name", Text, nullable=False),
     Column("timezone", Text, nullable=False, server_default="UTC"),
@@ -30,7 +31,8 @@ organizations = Table(
 )
 
 users = Table(
-    "users", metadata,
+    "users",
+    metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
     Column("org_id", UUID(as_uuid=True), ForeignKey("organizations.id"), nullable=False),
     # Lower-cased on the way in: emails are case-insensitive.
@@ -44,13 +46,19 @@ users = Table(
     Column("last_login_at", DateTime(timezone=True)),
     # Removed members keep their row (history refers to them) but can no longer sign in.
     Column("removed_at", DateTime(timezone=True)),
-    Index("users_active_email", "org_id", "email", unique=True,
-          postgresql_where=text("removed_at IS NULL")),
+    Index(
+        "users_active_email",
+        "org_id",
+        "email",
+        unique=True,
+        postgresql_where=text("removed_at IS NULL"),
+    ),
     Index("users_email", "email"),
 )
 
 refresh_tokens = Table(
-    "refresh_tokens", metadata,
+    "refresh_tokens",
+    metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
     Column("org_id", UUID(as_uuid=True), ForeignKey("organizations.id"), nullable=False),
     Column("user_id", UUID(as_uuid=True), ForeignKey("users.id"), nullable=False),
@@ -64,7 +72,8 @@ refresh_tokens = Table(
 )
 
 invitations = Table(
-    "invitations", metadata,
+    "invitations",
+    metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
     Column("org_id", UUID(as_uuid=True), ForeignKey("organizations.id"), nullable=False),
     Column("email", Text, nullable=False),
@@ -78,7 +87,8 @@ invitations = Table(
 )
 
 api_keys = Table(
-    "api_keys", metadata,
+    "api_keys",
+    metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
     Column("org_id", UUID(as_uuid=True), ForeignKey("organizations.id"), nullable=False),
     Column("name", Text, nullable=False),
@@ -93,11 +103,11 @@ api_keys = Table(
 
 # Platform-wide, not tenant data: the keys that sign every org's access tokens.
 signing_keys = Table(
-    "signing_keys", metadata,
+    "signing_keys",
+    metadata,
     Column("kid", Text, primary_key=True),
     # PKCS#8 PEM encrypted with LABS_SIGNING_KEY_PASSPHRASE.
     Column("private_key", LargeBinary, nullable=False),
     Column("public_x", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
-

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from labs_common.auth.roles import Role
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from labs_common.auth.roles import Role
 from labs_identity.adapters.orm import api_keys, invitations, organizations, refresh_tokens, users
 from labs_identity.domain.model import ApiKey, Invitation, Member, Organization, RefreshToken
 
@@ -20,23 +20,38 @@ class SqlAlchemyOrganizationRepository:
         self._session = session
 
     async def add(self, org: Organization) -> None:
-        await self._session.execute(insert(organizations).values(
-            id=org.id, name=org.name, timezone=org.timezone, currency=org.currency,
-            settings=org.settings,
-        ))
+        await self._session.execute(
+            insert(organizations).values(
+                id=org.id,
+                name=org.name,
+                timezone=org.timezone,
+                currency=org.currency,
+                settings=org.settings,
+            )
+        )
 
     async def get(self, org_id: uuid.UUID, *, for_update: bool = False) -> Organization | None:
         query = select(organizations).where(organizations.c.id == org_id)
-        row = (await self._session.execute(query.with_for_update() if for_update else query)).first()
+        row = (
+            await self._session.execute(query.with_for_update() if for_update else query)
+        ).first()
         return _organization(row) if row else None
 
     async def save(self, org: Organization) -> Organization:
-        row = (await self._session.execute(
-            update(organizations).where(organizations.c.id == org.id)
-            .values(name=org.name, timezone=org.timezone, currency=org.currency,
-                    settings=org.settings, updated_at=func.clock_timestamp())
-            .returning(*organizations.c)
-        )).one()
+        row = (
+            await self._session.execute(
+                update(organizations)
+                .where(organizations.c.id == org.id)
+                .values(
+                    name=org.name,
+                    timezone=org.timezone,
+                    currency=org.currency,
+                    settings=org.settings,
+                    updated_at=func.clock_timestamp(),
+                )
+                .returning(*organizations.c)
+            )
+        ).one()
         return _organization(row)
 
 
@@ -45,57 +60,84 @@ class SqlAlchemyMemberRepository:
         self._session = session
 
     async def add(self, member: Member) -> None:
-        await self._session.execute(insert(users).values(
-            id=member.id, org_id=member.org_id, email=member.email,
-            password_hash=member.password_hash, first_name=member.first_name,
-            last_name=member.last_name, role=member.role.value, client_id=member.client_id,
-        ))
+        await self._session.execute(
+            insert(users).values(
+                id=member.id,
+                org_id=member.org_id,
+                email=member.email,
+                password_hash=member.password_hash,
+                first_name=member.first_name,
+                last_name=member.last_name,
+                role=member.role.value,
+                client_id=member.client_id,
+            )
+        )
 
-    async def get(self, org_id: uuid.UUID, user_id: uuid.UUID, *,
-                  for_update: bool = False) -> Member | None:
+    async def get(
+        self, org_id: uuid.UUID, user_id: uuid.UUID, *, for_update: bool = False
+    ) -> Member | None:
         query = select(users).where(
             users.c.org_id == org_id, users.c.id == user_id, users.c.removed_at.is_(None)
         )
-        row = (await self._session.execute(query.with_for_update() if for_update else query)).first()
+        row = (
+            await self._session.execute(query.with_for_update() if for_update else query)
+        ).first()
         return _member(row) if row else None
 
     async def by_email(self, org_id: uuid.UUID, email: str) -> Member | None:
-        row = (await self._session.execute(select(users).where(
-            users.c.org_id == org_id, users.c.email == email, users.c.removed_at.is_(None)
-        ))).first()
+        row = (
+            await self._session.execute(
+                select(users).where(
+                    users.c.org_id == org_id, users.c.email == email, users.c.removed_at.is_(None)
+                )
+            )
+        ).first()
         return _member(row) if row else None
 
     async def everywhere_by_email(self, email: str) -> list[tuple[Member, str]]:
         """Active members with this email in any org, with the org's name (sign-in only)."""
-        rows = (await self._session.execute(
-            select(users, organizations.c.name.label("org_name"))
-            .join(organizations, organizations.c.id == users.c.org_id)
-            .where(users.c.email == email, users.c.removed_at.is_(None))
-            .order_by(users.c.created_at)
-        )).all()
+        rows = (
+            await self._session.execute(
+                select(users, organizations.c.name.label("org_name"))
+                .join(organizations, organizations.c.id == users.c.org_id)
+                .where(users.c.email == email, users.c.removed_at.is_(None))
+                .order_by(users.c.created_at)
+            )
+        ).all()
         return [(_member(row), row.org_name) for row in rows]
 
-    async def page(self, org_id: uuid.UUID, after: tuple[datetime, uuid.UUID] | None,
-                   limit: int) -> list[Member]:
+    async def page(
+        self, org_id: uuid.UUID, after: tuple[datetime, uuid.UUID] | None, limit: int
+    ) -> list[Member]:
         query = select(users).where(users.c.org_id == org_id, users.c.removed_at.is_(None))
         if after:
             query = query.where((users.c.created_at, users.c.id) > after)
-        rows = (await self._session.execute(
-            query.order_by(users.c.created_at, users.c.id).limit(limit)
-        )).all()
+        rows = (
+            await self._session.execute(query.order_by(users.c.created_at, users.c.id).limit(limit))
+        ).all()
         return [_member(row) for row in rows]
 
     async def count_owners(self, org_id: uuid.UUID) -> int:
         # Locks the owners' rows so two concurrent demotions cannot both see "two owners".
-        rows = (await self._session.execute(select(users.c.id).where(
-            users.c.org_id == org_id, users.c.role == Role.OWNER.value, users.c.removed_at.is_(None)
-        ).with_for_update())).all()
+        rows = (
+            await self._session.execute(
+                select(users.c.id)
+                .where(
+                    users.c.org_id == org_id,
+                    users.c.role == Role.OWNER.value,
+                    users.c.removed_at.is_(None),
+                )
+                .with_for_update()
+            )
+        ).all()
         return len(rows)
 
     async def set_role(self, member: Member) -> None:
-        await self._session.execute(update(users).where(users.c.id == member.id).values(
-            role=member.role.value, client_id=member.client_id
-        ))
+        await self._session.execute(
+            update(users)
+            .where(users.c.id == member.id)
+            .values(role=member.role.value, client_id=member.client_id)
+        )
 
     async def record_login(self, user_id: uuid.UUID, password_hash: str | None = None) -> None:
         values: dict = {"last_login_at": func.now()}
@@ -114,19 +156,36 @@ class SqlAlchemyRefreshTokenRepository:
         self._session = session
 
     async def add(self, token: RefreshToken, token_hash: str) -> None:
-        await self._session.execute(insert(refresh_tokens).values(
-            id=token.id, org_id=token.org_id, user_id=token.user_id, family_id=token.family_id,
-            token_hash=token_hash, expires_at=token.expires_at,
-        ))
+        await self._session.execute(
+            insert(refresh_tokens).values(
+                id=token.id,
+                org_id=token.org_id,
+                user_id=token.user_id,
+                family_id=token.family_id,
+                token_hash=token_hash,
+                expires_at=token.expires_at,
+            )
+        )
 
     async def by_hash_for_update(self, token_hash: str) -> RefreshToken | None:
-        row = (await self._session.execute(
-            select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash).with_for_update()
-        )).first()
+        row = (
+            await self._session.execute(
+                select(refresh_tokens)
+                .where(refresh_tokens.c.token_hash == token_hash)
+                .with_for_update()
+            )
+        ).first()
         if row is None:
             return None
-        return RefreshToken(row.id, row.org_id, row.user_id, row.family_id, row.expires_at,
-                            row.used_at, row.revoked_at)
+        return RefreshToken(
+            row.id,
+            row.org_id,
+            row.user_id,
+            row.family_id,
+            row.expires_at,
+            row.used_at,
+            row.revoked_at,
+        )
 
     async def mark_used(self, token_id: uuid.UUID) -> None:
         await self._session.execute(
@@ -154,23 +213,38 @@ class SqlAlchemyInvitationRepository:
         self._session = session
 
     async def add(self, invitation: Invitation, token_hash: str) -> Invitation:
-        row = (await self._session.execute(insert(invitations).values(
-            id=invitation.id, org_id=invitation.org_id, email=invitation.email,
-            role=invitation.role.value, client_id=invitation.client_id,
-            invited_by=invitation.invited_by, token_hash=token_hash,
-            expires_at=invitation.expires_at,
-        ).returning(*invitations.c))).one()
+        row = (
+            await self._session.execute(
+                insert(invitations)
+                .values(
+                    id=invitation.id,
+                    org_id=invitation.org_id,
+                    email=invitation.email,
+                    role=invitation.role.value,
+                    client_id=invitation.client_id,
+                    invited_by=invitation.invited_by,
+                    token_hash=token_hash,
+                    expires_at=invitation.expires_at,
+                )
+                .returning(*invitations.c)
+            )
+        ).one()
         return _invitation(row)
 
     async def by_hash_for_update(self, token_hash: str) -> Invitation | None:
-        row = (await self._session.execute(
-            select(invitations).where(invitations.c.token_hash == token_hash).with_for_update()
-        )).first()
+        row = (
+            await self._session.execute(
+                select(invitations).where(invitations.c.token_hash == token_hash).with_for_update()
+            )
+        ).first()
         return _invitation(row) if row else None
 
     async def mark_accepted(self, invitation_id: uuid.UUID) -> None:
-        await self._session.execute(update(invitations).where(
-            invitations.c.id == invitation_id).values(accepted_at=func.now()))
+        await self._session.execute(
+            update(invitations)
+            .where(invitations.c.id == invitation_id)
+            .values(accepted_at=func.now())
+        )
 
 
 class SqlAlchemyApiKeyRepository:
@@ -178,61 +252,127 @@ class SqlAlchemyApiKeyRepository:
         self._session = session
 
     async def add(self, key: ApiKey, secret_hash: str) -> ApiKey:
-        row = (await self._session.execute(insert(api_keys).values(
-            id=key.id, org_id=key.org_id, name=key.name, role=key.role.value, prefix=key.prefix,
-            secret_hash=secret_hash, created_by=key.created_by,
-        ).returning(*api_keys.c))).one()
+        row = (
+            await self._session.execute(
+                insert(api_keys)
+                .values(
+                    id=key.id,
+                    org_id=key.org_id,
+                    name=key.name,
+                    role=key.role.value,
+                    prefix=key.prefix,
+                    secret_hash=secret_hash,
+                    created_by=key.created_by,
+                )
+                .returning(*api_keys.c)
+            )
+        ).one()
         return _api_key(row)
 
     async def get(self, org_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey | None:
-        row = (await self._session.execute(select(api_keys).where(
-            api_keys.c.org_id == org_id, api_keys.c.id == key_id))).first()
+        row = (
+            await self._session.execute(
+                select(api_keys).where(api_keys.c.org_id == org_id, api_keys.c.id == key_id)
+            )
+        ).first()
         return _api_key(row) if row else None
 
     async def by_hash(self, secret_hash: str) -> ApiKey | None:
-        row = (await self._session.execute(
-            select(api_keys).where(api_keys.c.secret_hash == secret_hash))).first()
+        row = (
+            await self._session.execute(
+                select(api_keys).where(api_keys.c.secret_hash == secret_hash)
+            )
+        ).first()
         return _api_key(row) if row else None
 
-    async def page(self, org_id: uuid.UUID, created_by: uuid.UUID | None,
-                   after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[ApiKey]:
+    async def page(
+        self,
+        org_id: uuid.UUID,
+        created_by: uuid.UUID | None,
+        after: tuple[datetime, uuid.UUID] | None,
+        limit: int,
+    ) -> list[ApiKey]:
         query = select(api_keys).where(api_keys.c.org_id == org_id)
         if created_by:
             query = query.where(api_keys.c.created_by == created_by)
         if after:
             query = query.where((api_keys.c.created_at, api_keys.c.id) > after)
-        rows = (await self._session.execute(
-            query.order_by(api_keys.c.created_at, api_keys.c.id).limit(limit))).all()
+        rows = (
+            await self._session.execute(
+                query.order_by(api_keys.c.created_at, api_keys.c.id).limit(limit)
+            )
+        ).all()
         return [_api_key(row) for row in rows]
 
     async def revoke(self, key_id: uuid.UUID) -> None:
-        await self._session.execute(update(api_keys).where(
-            api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None)).values(revoked_at=func.now()))
+        await self._session.execute(
+            update(api_keys)
+            .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
+            .values(revoked_at=func.now())
+        )
 
     async def touch(self, key_id: uuid.UUID) -> None:
         # At most once a minute per key: authentication is hot, its bookkeeping need not be.
-        await self._session.execute(update(api_keys).where(
-            api_keys.c.id == key_id,
-            (api_keys.c.last_used_at.is_(None))
-            | (api_keys.c.last_used_at < func.now() - func.make_interval(0, 0, 0, 0, 0, 1)),
-        ).values(last_used_at=func.now()))
+        await self._session.execute(
+            update(api_keys)
+            .where(
+                api_keys.c.id == key_id,
+                (api_keys.c.last_used_at.is_(None))
+                | (api_keys.c.last_used_at < func.now() - func.make_interval(0, 0, 0, 0, 0, 1)),
+            )
+            .values(last_used_at=func.now())
+        )
 
 
 def _organization(row: Row) -> Organization:
-    return Organization(row.id, row.name, row.timezone, row.currency, dict(row.settings),
-                        row.created_at, row.updated_at)
+    return Organization(
+        row.id,
+        row.name,
+        row.timezone,
+        row.currency,
+        dict(row.settings),
+        row.created_at,
+        row.updated_at,
+    )
 
 
 def _member(row: Row) -> Member:
-    return Member(row.id, row.org_id, row.email, Role(row.role), row.password_hash,
-                  row.first_name, row.last_name, row.client_id, row.created_at)
+    return Member(
+        row.id,
+        row.org_id,
+        row.email,
+        Role(row.role),
+        row.password_hash,
+        row.first_name,
+        row.last_name,
+        row.client_id,
+        row.created_at,
+    )
 
 
 def _invitation(row: Row) -> Invitation:
-    return Invitation(row.id, row.org_id, row.email, Role(row.role), row.invited_by,
-                      row.expires_at, row.client_id, row.accepted_at, row.created_at)
+    return Invitation(
+        row.id,
+        row.org_id,
+        row.email,
+        Role(row.role),
+        row.invited_by,
+        row.expires_at,
+        row.client_id,
+        row.accepted_at,
+        row.created_at,
+    )
 
 
 def _api_key(row: Row) -> ApiKey:
-    return ApiKey(row.id, row.org_id, row.name, Role(row.role), row.prefix, row.created_by,
-                  row.created_at, row.last_used_at, row.revoked_at)
+    return ApiKey(
+        row.id,
+        row.org_id,
+        row.name,
+        Role(row.role),
+        row.prefix,
+        row.created_by,
+        row.created_at,
+        row.last_used_at,
+        row.revoked_at,
+    )

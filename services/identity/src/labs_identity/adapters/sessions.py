@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from labs_common.auth.roles import Role
-
 from labs_identity.adapters.credentials import REFRESH_TOKEN_PREFIX, digest, new_secret
 from labs_identity.adapters.signing import KeyRing
 from labs_identity.domain.model import Member, Organization, RefreshToken
@@ -24,8 +23,15 @@ class IssuedSession:
 
 
 class TokenIssuer:
-    def __init__(self, keyring: KeyRing, issuer: str, audience: str, access_ttl: timedelta,
-                 api_key_ttl: timedelta, refresh_ttl: timedelta) -> None:
+    def __init__(
+        self,
+        keyring: KeyRing,
+        issuer: str,
+        audience: str,
+        access_ttl: timedelta,
+        api_key_ttl: timedelta,
+        refresh_ttl: timedelta,
+    ) -> None:
         self._keyring = keyring
         self._issuer = issuer
         self._audience = audience
@@ -33,15 +39,26 @@ class TokenIssuer:
         self.api_key_ttl = api_key_ttl
         self._refresh_ttl = refresh_ttl
 
-    async def access_token(self, member: Member, *, role: Role | None = None,
-                           session_id: uuid.UUID | None = None,
-                           api_key_id: uuid.UUID | None = None) -> str:
+    async def access_token(
+        self,
+        member: Member,
+        *,
+        role: Role | None = None,
+        session_id: uuid.UUID | None = None,
+        api_key_id: uuid.UUID | None = None,
+    ) -> str:
         now = datetime.now(UTC)
         ttl = self.api_key_ttl if api_key_id else self.access_ttl
         claims = {
-            "iss": self._issuer, "aud": self._audience, "sub": str(member.id),
-            "org": str(member.org_id), "role": (role or member.role).value,
-            "iat": now, "nbf": now, "exp": now + ttl, "jti": uuid.uuid4().hex,
+            "iss": self._issuer,
+            "aud": self._audience,
+            "sub": str(member.id),
+            "org": str(member.org_id),
+            "role": (role or member.role).value,
+            "iat": now,
+            "nbf": now,
+            "exp": now + ttl,
+            "jti": uuid.uuid4().hex,
         }
         if session_id:
             claims["sid"] = str(session_id)
@@ -51,15 +68,23 @@ class TokenIssuer:
             claims["client_id"] = str(member.client_id)
         return self._keyring.sign(await self._keyring.active(), claims)
 
-    async def issue(self, uow, member: Member, org: Organization,
-                    family_id: uuid.UUID | None = None) -> IssuedSession:
+    async def issue(
+        self, uow, member: Member, org: Organization, family_id: uuid.UUID | None = None
+    ) -> IssuedSession:
         """A new session (family_id None) or the next pair of an existing one."""
         family_id = family_id or uuid.uuid4()
         refresh = new_secret(REFRESH_TOKEN_PREFIX)
-        await uow.refresh_tokens.add(RefreshToken(
-            id=uuid.uuid4(), org_id=member.org_id, user_id=member.id, family_id=family_id,
-            expires_at=datetime.now(UTC) + self._refresh_ttl,
-        ), digest(refresh))
+        await uow.refresh_tokens.add(
+            RefreshToken(
+                id=uuid.uuid4(),
+                org_id=member.org_id,
+                user_id=member.id,
+                family_id=family_id,
+                expires_at=datetime.now(UTC) + self._refresh_ttl,
+            ),
+            digest(refresh),
+        )
         access = await self.access_token(member, session_id=family_id)
-        return IssuedSession(member, org, access, refresh, int(self.access_ttl.total_seconds()),
-                             family_id)
+        return IssuedSession(
+            member, org, access, refresh, int(self.access_ttl.total_seconds()), family_id
+        )

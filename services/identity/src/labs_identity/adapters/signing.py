@@ -17,10 +17,10 @@ from datetime import UTC, datetime, timedelta
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from labs_common.auth.tokens import ACCESS_TOKEN_TYPE
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from labs_common.auth.tokens import ACCESS_TOKEN_TYPE
 from labs_identity.adapters.orm import signing_keys
 
 RELOAD_SECONDS = 30.0
@@ -35,16 +35,28 @@ class SigningKey:
 
     @property
     def jwk(self) -> dict:
-        return {"kid": self.kid, "kty": "OKP", "crv": "Ed25519", "x": self.public_x,
-                "alg": "EdDSA", "use": "sig"}
+        return {
+            "kid": self.kid,
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "x": self.public_x,
+            "alg": "EdDSA",
+            "use": "sig",
+        }
 
 
 class KeyRing:
     """The signing keys, read from identity's database and cached briefly (several replicas
     share them; a rotation on one is seen by the others within RELOAD_SECONDS)."""
 
-    def __init__(self, engine: AsyncEngine, passphrase: str, max_age: timedelta,
-                 token_ttl: timedelta, activation_delay: timedelta) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        passphrase: str,
+        max_age: timedelta,
+        token_ttl: timedelta,
+        activation_delay: timedelta,
+    ) -> None:
         self._engine = engine
         self._passphrase = passphrase.encode()
         self._max_age = max_age
@@ -73,16 +85,22 @@ class KeyRing:
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
         encrypted = private_key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
             serialization.BestAvailableEncryption(self._passphrase),
         )
         horizon = datetime.now(UTC) - 2 * self._max_age - self._token_ttl
         async with self._engine.begin() as connection:
-            await connection.execute(insert(signing_keys).values(
-                kid=kid, private_key=encrypted,
-                public_x=base64.urlsafe_b64encode(raw_public).decode().rstrip("="),
-            ))
-            await connection.execute(delete(signing_keys).where(signing_keys.c.created_at < horizon))
+            await connection.execute(
+                insert(signing_keys).values(
+                    kid=kid,
+                    private_key=encrypted,
+                    public_x=base64.urlsafe_b64encode(raw_public).decode().rstrip("="),
+                )
+            )
+            await connection.execute(
+                delete(signing_keys).where(signing_keys.c.created_at < horizon)
+            )
         self._loaded_at = 0.0
         return kid
 
@@ -93,8 +111,12 @@ class KeyRing:
         return await self.rotate()
 
     def sign(self, key: SigningKey, claims: dict) -> str:
-        return jwt.encode(claims, key.private_key, algorithm="EdDSA",
-                          headers={"kid": key.kid, "typ": ACCESS_TOKEN_TYPE})
+        return jwt.encode(
+            claims,
+            key.private_key,
+            algorithm="EdDSA",
+            headers={"kid": key.kid, "typ": ACCESS_TOKEN_TYPE},
+        )
 
     async def _current(self) -> list[SigningKey]:
         if time.monotonic() - self._loaded_at > RELOAD_SECONDS:
@@ -104,9 +126,11 @@ class KeyRing:
     async def _load(self) -> None:
         still_valid_since = datetime.now(UTC) - self._token_ttl
         async with self._engine.connect() as connection:
-            rows = (await connection.execute(
-                select(signing_keys).order_by(signing_keys.c.created_at.desc())
-            )).all()
+            rows = (
+                await connection.execute(
+                    select(signing_keys).order_by(signing_keys.c.created_at.desc())
+                )
+            ).all()
         keys = []
         for index, row in enumerate(rows):
             successor = rows[index - 1].created_at + self._activation_delay if index else None

@@ -43,7 +43,9 @@ def check_timezone(value: str) -> str:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
-        raise InvalidArgument.on("timezone", "must be an IANA time zone such as Europe/Paris") from error
+        raise InvalidArgument.on(
+            "timezone", "must be an IANA time zone such as Europe/Paris"
+        ) from error
     return value
 
 
@@ -96,8 +98,10 @@ def check_api_key_role(creator: Role, requested: Role) -> None:
     if requested is Role.CLIENT:
         raise InvalidArgument.on("role", "API keys cannot have the client role")
     if not creator.at_least(requested):
-        raise InvalidArgument("An API key cannot have a higher role than its creator.",
-                              field_errors=[FieldError("role", "is higher than your own role")])
+        raise InvalidArgument(
+            "An API key cannot have a higher role than its creator.",
+            field_errors=[FieldError("role", "is higher than your own role")],
+        )
 
 
 def effective_api_key_role(key_role: Role, creator_role: Role) -> Role:

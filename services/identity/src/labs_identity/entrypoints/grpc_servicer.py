@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from google.protobuf import json_format
+
 from labs.identity.v1 import identity_service_pb2 as pb
 from labs.identity.v1 import identity_service_pb2_grpc as pb_grpc
 from labs_common.auth.principal import current_principal
@@ -16,7 +17,6 @@ from labs_common.db.uow import Scope
 from labs_common.errors import InvalidArgument
 from labs_common.grpc.transactions import run_in_transaction
 from labs_common.pagination import decode_cursor, encode_cursor, page_size
-
 from labs_identity.adapters import proto
 from labs_identity.adapters.sessions import IssuedSession, TokenIssuer
 from labs_identity.adapters.signing import KeyRing
@@ -26,70 +26,95 @@ from labs_identity.service_layer.unit_of_work import IdentityUnitOfWork
 SERVICE = pb.DESCRIPTOR.services_by_name["IdentityService"]
 PUBLIC_METHODS = frozenset(
     f"/{SERVICE.full_name}/{name}"
-    for name in ("Signup", "Login", "RefreshSession", "AcceptInvitation", "GetJwks",
-                 "AuthenticateApiKey")
+    for name in (
+        "Signup",
+        "Login",
+        "RefreshSession",
+        "AcceptInvitation",
+        "GetJwks",
+        "AuthenticateApiKey",
+    )
 )
 
 UowFactory = Callable[[Scope], IdentityUnitOfWork]
 
 
 class IdentityServicer(pb_grpc.IdentityServiceServicer):
-    def __init__(self, uow: UowFactory, issuer: TokenIssuer, keyring: KeyRing,
-                 invitation_ttl) -> None:
+    def __init__(
+        self, uow: UowFactory, issuer: TokenIssuer, keyring: KeyRing, invitation_ttl
+    ) -> None:
         self._uow = uow
         self._issuer = issuer
         self._keyring = keyring
         self._invitation_ttl = invitation_ttl
 
     async def _system(self, context, request, response_type, work: Callable[..., Awaitable]):
-        return await run_in_transaction(self._uow(Scope.of_system()), context, request,
-                                        response_type, work)
+        return await run_in_transaction(
+            self._uow(Scope.of_system()), context, request, response_type, work
+        )
 
     async def _tenant(self, context, request, response_type, work: Callable[..., Awaitable]):
         principal = current_principal()
         scope = Scope(org_id=principal.org_id, actor_id=principal.user_id)
-        return await run_in_transaction(self._uow(scope), context, request, response_type,
-                                        lambda uow: work(uow, principal))
+        return await run_in_transaction(
+            self._uow(scope), context, request, response_type, lambda uow: work(uow, principal)
+        )
 
     # --- sessions ---------------------------------------------------------------------------
 
     async def Signup(self, request: pb.SignupRequest, context) -> pb.SignupResponse:
         async def work(uow):
             session = await auth.signup(
-                uow, self._issuer, email=request.email, password=request.password,
-                organization_name=request.organization_name, first_name=request.first_name,
-                last_name=request.last_name)
+                uow,
+                self._issuer,
+                email=request.email,
+                password=request.password,
+                organization_name=request.organization_name,
+                first_name=request.first_name,
+                last_name=request.last_name,
+            )
             return pb.SignupResponse(session=_session(session))
+
         return await self._system(context, request, pb.SignupResponse, work)
 
     async def Login(self, request: pb.LoginRequest, context) -> pb.LoginResponse:
         async def work(uow):
-            session = await auth.login(uow, self._issuer, email=request.email,
-                                       password=request.password,
-                                       organization_id=request.organization_id)
+            session = await auth.login(
+                uow,
+                self._issuer,
+                email=request.email,
+                password=request.password,
+                organization_id=request.organization_id,
+            )
             return pb.LoginResponse(session=_session(session))
+
         return await self._system(context, request, pb.LoginResponse, work)
 
     async def RefreshSession(self, request, context) -> pb.RefreshSessionResponse:
         async def work(uow):
             session = await auth.refresh(uow, self._issuer, refresh_token=request.refresh_token)
             return pb.RefreshSessionResponse(session=_session(session))
+
         return await self._system(context, request, pb.RefreshSessionResponse, work)
 
     async def Logout(self, request, context) -> pb.LogoutResponse:
         async def work(uow, principal):
             await auth.logout(uow, principal)
             return pb.LogoutResponse()
+
         return await self._tenant(context, request, pb.LogoutResponse, work)
 
     async def GetMe(self, request, context) -> pb.GetMeResponse:
         async def work(uow, principal):
             member, org = await auth.me(uow, principal)
             return pb.GetMeResponse(
-                user=proto.user(member), organization=proto.organization(org),
+                user=proto.user(member),
+                organization=proto.organization(org),
                 role=proto.ROLE_TO_PROTO[principal.role],
                 client_id=str(member.client_id or ""),
-                api_key_id=str(principal.api_key_id or ""))
+                api_key_id=str(principal.api_key_id or ""),
+            )
+
         return await self._tenant(context, request, pb.GetMeResponse, work)
 
     # --- signing keys -----------------------------------------------------------------------
@@ -110,18 +135,25 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         async def work(uow, principal):
             org = await organizations.get_organization(uow, principal)
             return pb.GetOrganizationResponse(organization=proto.organization(org))
+
         return await self._tenant(context, request, pb.GetOrganizationResponse, work)
 
     async def UpdateOrganization(self, request, context) -> pb.UpdateOrganizationResponse:
         fields = list(request.update_mask.paths)
         given = request.organization
-        changes = {"name": given.name, "timezone": given.timezone, "currency": given.currency,
-                   "settings": json_format.MessageToDict(given.settings)}
+        changes = {
+            "name": given.name,
+            "timezone": given.timezone,
+            "currency": given.currency,
+            "settings": json_format.MessageToDict(given.settings),
+        }
 
         async def work(uow, principal):
-            org = await organizations.update_organization(uow, principal, changes=changes,
-                                                          fields=fields)
+            org = await organizations.update_organization(
+                uow, principal, changes=changes, fields=fields
+            )
             return pb.UpdateOrganizationResponse(organization=proto.organization(org))
+
         return await self._tenant(context, request, pb.UpdateOrganizationResponse, work)
 
     async def ListMembers(self, request, context) -> pb.ListMembersResponse:
@@ -132,7 +164,9 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
             members = await organizations.list_members(uow, principal, after, limit + 1)
             return pb.ListMembersResponse(
                 members=[proto.member(m) for m in members[:limit]],
-                next_page_token=_next_token(members, limit))
+                next_page_token=_next_token(members, limit),
+            )
+
         return await self._tenant(context, request, pb.ListMembersResponse, work)
 
     async def UpdateMember(self, request, context) -> pb.UpdateMemberResponse:
@@ -140,9 +174,11 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         role = _role(request.role)
 
         async def work(uow, principal):
-            member = await organizations.update_member(uow, principal, user_id=user_id,
-                                                       role=role, client_id=request.client_id)
+            member = await organizations.update_member(
+                uow, principal, user_id=user_id, role=role, client_id=request.client_id
+            )
             return pb.UpdateMemberResponse(member=proto.member(member))
+
         return await self._tenant(context, request, pb.UpdateMemberResponse, work)
 
     async def RemoveMember(self, request, context) -> pb.RemoveMemberResponse:
@@ -151,6 +187,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         async def work(uow, principal):
             await organizations.remove_member(uow, principal, user_id=user_id)
             return pb.RemoveMemberResponse()
+
         return await self._tenant(context, request, pb.RemoveMemberResponse, work)
 
     async def CreateInvitation(self, request, context) -> pb.CreateInvitationResponse:
@@ -158,17 +195,29 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
 
         async def work(uow, principal):
             invitation, token = await organizations.create_invitation(
-                uow, principal, email=request.email, role=role, client_id=request.client_id,
-                ttl=self._invitation_ttl)
+                uow,
+                principal,
+                email=request.email,
+                role=role,
+                client_id=request.client_id,
+                ttl=self._invitation_ttl,
+            )
             return pb.CreateInvitationResponse(invitation=proto.invitation(invitation), token=token)
+
         return await self._tenant(context, request, pb.CreateInvitationResponse, work)
 
     async def AcceptInvitation(self, request, context) -> pb.AcceptInvitationResponse:
         async def work(uow):
             session = await organizations.accept_invitation(
-                uow, self._issuer, token=request.token, password=request.password,
-                first_name=request.first_name, last_name=request.last_name)
+                uow,
+                self._issuer,
+                token=request.token,
+                password=request.password,
+                first_name=request.first_name,
+                last_name=request.last_name,
+            )
             return pb.AcceptInvitationResponse(session=_session(session))
+
         return await self._system(context, request, pb.AcceptInvitationResponse, work)
 
     # --- API keys ---------------------------------------------------------------------------
@@ -177,9 +226,11 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         role = _role(request.role)
 
         async def work(uow, principal):
-            key, secret = await api_keys.create_api_key(uow, principal, name=request.name,
-                                                        role=role)
+            key, secret = await api_keys.create_api_key(
+                uow, principal, name=request.name, role=role
+            )
             return pb.CreateApiKeyResponse(api_key=proto.api_key(key), secret=secret)
+
         return await self._tenant(context, request, pb.CreateApiKeyResponse, work)
 
     async def ListApiKeys(self, request, context) -> pb.ListApiKeysResponse:
@@ -188,8 +239,11 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
 
         async def work(uow, principal):
             keys = await api_keys.list_api_keys(uow, principal, after, limit + 1)
-            return pb.ListApiKeysResponse(api_keys=[proto.api_key(k) for k in keys[:limit]],
-                                          next_page_token=_next_token(keys, limit))
+            return pb.ListApiKeysResponse(
+                api_keys=[proto.api_key(k) for k in keys[:limit]],
+                next_page_token=_next_token(keys, limit),
+            )
+
         return await self._tenant(context, request, pb.ListApiKeysResponse, work)
 
     async def RevokeApiKey(self, request, context) -> pb.RevokeApiKeyResponse:
@@ -198,21 +252,28 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         async def work(uow, principal):
             await api_keys.revoke_api_key(uow, principal, key_id=key_id)
             return pb.RevokeApiKeyResponse()
+
         return await self._tenant(context, request, pb.RevokeApiKeyResponse, work)
 
     async def AuthenticateApiKey(self, request, context) -> pb.AuthenticateApiKeyResponse:
         async def work(uow):
             token = await api_keys.authenticate_api_key(uow, self._issuer, secret=request.secret)
             return pb.AuthenticateApiKeyResponse(
-                access_token=token, expires_in=int(self._issuer.api_key_ttl.total_seconds()))
+                access_token=token, expires_in=int(self._issuer.api_key_ttl.total_seconds())
+            )
+
         return await self._system(context, request, pb.AuthenticateApiKeyResponse, work)
 
 
 def _session(session: IssuedSession) -> pb.Session:
     return pb.Session(
-        user=proto.user(session.member), organization=proto.organization(session.organization),
-        role=proto.ROLE_TO_PROTO[session.member.role], access_token=session.access_token,
-        refresh_token=session.refresh_token, expires_in=session.expires_in)
+        user=proto.user(session.member),
+        organization=proto.organization(session.organization),
+        role=proto.ROLE_TO_PROTO[session.member.role],
+        access_token=session.access_token,
+        refresh_token=session.refresh_token,
+        expires_in=session.expires_in,
+    )
 
 
 def _uuid(value: str, field: str) -> uuid.UUID:
@@ -224,7 +285,9 @@ def _uuid(value: str, field: str) -> uuid.UUID:
 
 def _role(value: int) -> Role:
     if value not in proto.PROTO_TO_ROLE:
-        raise InvalidArgument.on("role", "must be one of owner, admin, manager, member, viewer, client")
+        raise InvalidArgument.on(
+            "role", "must be one of owner, admin, manager, member, viewer, client"
+        )
     return proto.PROTO_TO_ROLE[value]
 
 
@@ -243,4 +306,3 @@ def _next_token(items: list, limit: int) -> str:
         return ""
     last = items[limit - 1]
     return encode_cursor(last.created_at.isoformat(), str(last.id))
-

@@ -9,7 +9,6 @@ from labs.identity.v1 import events_pb2
 from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.errors import FieldError, InvalidArgument, NotFound, Unauthenticated
-
 from labs_identity.adapters import proto
 from labs_identity.adapters.credentials import digest
 from labs_identity.adapters.passwords import hash_password, needs_rehash, verify_password
@@ -21,14 +20,27 @@ from labs_identity.service_layer.unit_of_work import IdentityUnitOfWork
 BAD_CREDENTIALS = "The email or password is incorrect."
 
 
-async def signup(uow: IdentityUnitOfWork, issuer: TokenIssuer, *, email: str, password: str,
-                 organization_name: str, first_name: str, last_name: str) -> IssuedSession:
+async def signup(
+    uow: IdentityUnitOfWork,
+    issuer: TokenIssuer,
+    *,
+    email: str,
+    password: str,
+    organization_name: str,
+    first_name: str,
+    last_name: str,
+) -> IssuedSession:
     email = rules.normalize_email(email)
     rules.check_password(password)
-    org = Organization(id=uuid.uuid4(), name=rules.check_name(
-        organization_name, "organization_name", required=True))
+    org = Organization(
+        id=uuid.uuid4(),
+        name=rules.check_name(organization_name, "organization_name", required=True),
+    )
     owner = Member(
-        id=uuid.uuid4(), org_id=org.id, email=email, role=Role.OWNER,
+        id=uuid.uuid4(),
+        org_id=org.id,
+        email=email,
+        role=Role.OWNER,
         password_hash=await hash_password(password),
         first_name=rules.check_name(first_name, "first_name", required=False),
         last_name=rules.check_name(last_name, "last_name", required=False),
@@ -37,16 +49,26 @@ async def signup(uow: IdentityUnitOfWork, issuer: TokenIssuer, *, email: str, pa
     await uow.members.add(owner)
     org = await uow.organizations.get(org.id)
     owner = await uow.members.get(org.id, owner.id)
-    await uow.outbox.add("organization.created", events_pb2.OrganizationCreated(
-        organization=proto.organization(org), owner_user_id=str(owner.id)),
-        org_id=org.id, actor_id=owner.id)
-    await uow.outbox.add("member.joined", events_pb2.MemberJoined(member=proto.member(owner)),
-                         org_id=org.id, actor_id=owner.id)
+    await uow.outbox.add(
+        "organization.created",
+        events_pb2.OrganizationCreated(
+            organization=proto.organization(org), owner_user_id=str(owner.id)
+        ),
+        org_id=org.id,
+        actor_id=owner.id,
+    )
+    await uow.outbox.add(
+        "member.joined",
+        events_pb2.MemberJoined(member=proto.member(owner)),
+        org_id=org.id,
+        actor_id=owner.id,
+    )
     return await issuer.issue(uow, owner, org)
 
 
-async def login(uow: IdentityUnitOfWork, issuer: TokenIssuer, *, email: str, password: str,
-                organization_id: str) -> IssuedSession:
+async def login(
+    uow: IdentityUnitOfWork, issuer: TokenIssuer, *, email: str, password: str, organization_id: str
+) -> IssuedSession:
     """Runs in system scope: the email may belong to members of several organizations."""
     email = email.strip().lower()
     candidates = await uow.members.everywhere_by_email(email) if email else []
@@ -55,7 +77,9 @@ async def login(uow: IdentityUnitOfWork, issuer: TokenIssuer, *, email: str, pas
     if not candidates:
         await verify_password(None, password)  # same cost as a wrong password
         raise Unauthenticated(BAD_CREDENTIALS, reason="BAD_CREDENTIALS")
-    matching = [(m, name) for m, name in candidates if await verify_password(m.password_hash, password)]
+    matching = [
+        (m, name) for m, name in candidates if await verify_password(m.password_hash, password)
+    ]
     if not matching:
         raise Unauthenticated(BAD_CREDENTIALS, reason="BAD_CREDENTIALS")
     if len(matching) > 1:
@@ -70,27 +94,44 @@ async def login(uow: IdentityUnitOfWork, issuer: TokenIssuer, *, email: str, pas
     await uow.members.record_login(member.id, rehashed)
     org = await uow.organizations.get(member.org_id)
     session = await issuer.issue(uow, member, org)
-    await uow.outbox.add("member.logged_in", events_pb2.MemberLoggedIn(
-        user_id=str(member.id), session_id=str(session.session_id)),
-        org_id=member.org_id, actor_id=member.id)
+    await uow.outbox.add(
+        "member.logged_in",
+        events_pb2.MemberLoggedIn(user_id=str(member.id), session_id=str(session.session_id)),
+        org_id=member.org_id,
+        actor_id=member.id,
+    )
     return session
 
 
-async def refresh(uow: IdentityUnitOfWork, issuer: TokenIssuer, *,
-                  refresh_token: str) -> IssuedSession:
+async def refresh(
+    uow: IdentityUnitOfWork, issuer: TokenIssuer, *, refresh_token: str
+) -> IssuedSession:
     """Spends a refresh token. A spent one is evidence of theft: the whole family is revoked
     (and that revocation is committed even though the caller gets 401)."""
-    token = await uow.refresh_tokens.by_hash_for_update(digest(refresh_token)) if refresh_token else None
+    token = (
+        await uow.refresh_tokens.by_hash_for_update(digest(refresh_token))
+        if refresh_token
+        else None
+    )
     if token is None:
         raise Unauthenticated("The refresh token is not valid.", reason="REFRESH_TOKEN_INVALID")
     if token.used_at is not None or token.revoked_at is not None:
         if await uow.refresh_tokens.revoke_family(token.family_id):
-            await uow.outbox.add("session.revoked", events_pb2.SessionRevoked(
-                user_id=str(token.user_id), session_id=str(token.family_id),
-                reason="refresh_token_reuse"), org_id=token.org_id, actor_id=token.user_id)
+            await uow.outbox.add(
+                "session.revoked",
+                events_pb2.SessionRevoked(
+                    user_id=str(token.user_id),
+                    session_id=str(token.family_id),
+                    reason="refresh_token_reuse",
+                ),
+                org_id=token.org_id,
+                actor_id=token.user_id,
+            )
         await uow.commit()
-        raise Unauthenticated("The refresh token was already used; the session is revoked.",
-                              reason="REFRESH_TOKEN_REUSED")
+        raise Unauthenticated(
+            "The refresh token was already used; the session is revoked.",
+            reason="REFRESH_TOKEN_REUSED",
+        )
     if token.expires_at <= datetime.now(UTC):
         raise Unauthenticated("The refresh token has expired.", reason="REFRESH_TOKEN_EXPIRED")
     member = await uow.members.get(token.org_id, token.user_id)
@@ -105,8 +146,14 @@ async def logout(uow: IdentityUnitOfWork, principal: Principal) -> None:
     if principal.session_id is None:
         return  # API-key callers have no session to end
     if await uow.refresh_tokens.revoke_family(principal.session_id):
-        await uow.outbox.add("session.revoked", events_pb2.SessionRevoked(
-            user_id=str(principal.user_id), session_id=str(principal.session_id), reason="logout"))
+        await uow.outbox.add(
+            "session.revoked",
+            events_pb2.SessionRevoked(
+                user_id=str(principal.user_id),
+                session_id=str(principal.session_id),
+                reason="logout",
+            ),
+        )
 
 
 async def me(uow: IdentityUnitOfWork, principal: Principal) -> tuple[Member, Organization]:

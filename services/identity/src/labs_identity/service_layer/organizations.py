@@ -17,7 +17,6 @@ from labs_common.errors import (
     NotFound,
     Unauthenticated,
 )
-
 from labs_identity.adapters import proto
 from labs_identity.adapters.credentials import INVITATION_PREFIX, digest, new_secret
 from labs_identity.adapters.passwords import hash_password
@@ -36,8 +35,9 @@ async def get_organization(uow: IdentityUnitOfWork, principal: Principal) -> Org
     return org
 
 
-async def update_organization(uow: IdentityUnitOfWork, principal: Principal, *, changes: dict,
-                              fields: list[str]) -> Organization:
+async def update_organization(
+    uow: IdentityUnitOfWork, principal: Principal, *, changes: dict, fields: list[str]
+) -> Organization:
     principal.require(Role.ADMIN)
     unknown = set(fields) - UPDATABLE_FIELDS
     if unknown:
@@ -55,66 +55,111 @@ async def update_organization(uow: IdentityUnitOfWork, principal: Principal, *, 
         # Top-level keys merge, so a client changing one setting keeps the others.
         org.settings = {**org.settings, **changes["settings"]}
     org = await uow.organizations.save(org)
-    await uow.outbox.add("organization.updated", events_pb2.OrganizationUpdated(
-        organization=proto.organization(org), changed_fields=sorted(fields)))
+    await uow.outbox.add(
+        "organization.updated",
+        events_pb2.OrganizationUpdated(
+            organization=proto.organization(org), changed_fields=sorted(fields)
+        ),
+    )
     return org
 
 
-async def list_members(uow: IdentityUnitOfWork, principal: Principal,
-                       after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[Member]:
+async def list_members(
+    uow: IdentityUnitOfWork,
+    principal: Principal,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[Member]:
     if principal.role is Role.CLIENT:
         raise_not_visible()
     return await uow.members.page(principal.org_id, after, limit)
 
 
-async def update_member(uow: IdentityUnitOfWork, principal: Principal, *, user_id: uuid.UUID,
-                        role: Role, client_id: str) -> Member:
+async def update_member(
+    uow: IdentityUnitOfWork, principal: Principal, *, user_id: uuid.UUID, role: Role, client_id: str
+) -> Member:
     member = await _member(uow, principal, user_id)
     client = rules.client_binding(role, client_id)
-    rules.check_role_change(principal.role, member.role, role,
-                            await uow.members.count_owners(principal.org_id))
+    rules.check_role_change(
+        principal.role, member.role, role, await uow.members.count_owners(principal.org_id)
+    )
     if (member.role, member.client_id) == (role, client):
         return member
     old_role = member.role
     member = replace(member, role=role, client_id=client)
     await uow.members.set_role(member)
-    await uow.outbox.add("member.role_changed", events_pb2.MemberRoleChanged(
-        user_id=str(member.id), old_role=proto.ROLE_TO_PROTO[old_role],
-        new_role=proto.ROLE_TO_PROTO[role], client_id=str(client or "")))
+    await uow.outbox.add(
+        "member.role_changed",
+        events_pb2.MemberRoleChanged(
+            user_id=str(member.id),
+            old_role=proto.ROLE_TO_PROTO[old_role],
+            new_role=proto.ROLE_TO_PROTO[role],
+            client_id=str(client or ""),
+        ),
+    )
     return member
 
 
-async def remove_member(uow: IdentityUnitOfWork, principal: Principal, *,
-                        user_id: uuid.UUID) -> None:
+async def remove_member(
+    uow: IdentityUnitOfWork, principal: Principal, *, user_id: uuid.UUID
+) -> None:
     member = await _member(uow, principal, user_id)
-    rules.check_removal(principal.role, member.role,
-                        await uow.members.count_owners(principal.org_id))
+    rules.check_removal(
+        principal.role, member.role, await uow.members.count_owners(principal.org_id)
+    )
     await uow.members.remove(member.id)
     await uow.refresh_tokens.revoke_user(member.id)
-    await uow.outbox.add("member.removed", events_pb2.MemberRemoved(
-        user_id=str(member.id), email=member.email))
+    await uow.outbox.add(
+        "member.removed", events_pb2.MemberRemoved(user_id=str(member.id), email=member.email)
+    )
 
 
-async def create_invitation(uow: IdentityUnitOfWork, principal: Principal, *, email: str,
-                            role: Role, client_id: str, ttl: timedelta) -> tuple[Invitation, str]:
+async def create_invitation(
+    uow: IdentityUnitOfWork,
+    principal: Principal,
+    *,
+    email: str,
+    role: Role,
+    client_id: str,
+    ttl: timedelta,
+) -> tuple[Invitation, str]:
     rules.check_can_grant(principal.role, role)
     email = rules.normalize_email(email)
     client = rules.client_binding(role, client_id)
     if await uow.members.by_email(principal.org_id, email):
-        raise AlreadyExists(f"{email} is already a member.", reason="ALREADY_MEMBER",
-                            field_errors=[FieldError("email", "is already a member")])
+        raise AlreadyExists(
+            f"{email} is already a member.",
+            reason="ALREADY_MEMBER",
+            field_errors=[FieldError("email", "is already a member")],
+        )
     token = new_secret(INVITATION_PREFIX)
-    invitation = await uow.invitations.add(Invitation(
-        id=uuid.uuid4(), org_id=principal.org_id, email=email, role=role, client_id=client,
-        invited_by=principal.user_id, expires_at=datetime.now(UTC) + ttl,
-    ), digest(token))
-    await uow.outbox.add("invitation.created", events_pb2.InvitationCreated(
-        invitation=proto.invitation(invitation)))
+    invitation = await uow.invitations.add(
+        Invitation(
+            id=uuid.uuid4(),
+            org_id=principal.org_id,
+            email=email,
+            role=role,
+            client_id=client,
+            invited_by=principal.user_id,
+            expires_at=datetime.now(UTC) + ttl,
+        ),
+        digest(token),
+    )
+    await uow.outbox.add(
+        "invitation.created", events_pb2.InvitationCreated(invitation=proto.invitation(invitation))
+    )
     return invitation, token
 
 
-async def accept_invitation(uow: IdentityUnitOfWork, issuer: TokenIssuer, *, token: str,
-                            password: str, first_name: str, last_name: str) -> IssuedSession:
+async def accept_invitation(
+    uow: IdentityUnitOfWork,
+    issuer: TokenIssuer,
+    *,
+    token: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+) -> IssuedSession:
     """Runs in system scope: the token, not a login, says which organization this is."""
     invitation = await uow.invitations.by_hash_for_update(digest(token)) if token else None
     if invitation is None or invitation.accepted_at is not None:
@@ -125,17 +170,24 @@ async def accept_invitation(uow: IdentityUnitOfWork, issuer: TokenIssuer, *, tok
     if await uow.members.by_email(invitation.org_id, invitation.email):
         raise Conflict(f"{invitation.email} is already a member.", reason="ALREADY_MEMBER")
     member = Member(
-        id=uuid.uuid4(), org_id=invitation.org_id, email=invitation.email, role=invitation.role,
-        password_hash=await hash_password(password), client_id=invitation.client_id,
+        id=uuid.uuid4(),
+        org_id=invitation.org_id,
+        email=invitation.email,
+        role=invitation.role,
+        password_hash=await hash_password(password),
+        client_id=invitation.client_id,
         first_name=rules.check_name(first_name, "first_name", required=False),
         last_name=rules.check_name(last_name, "last_name", required=False),
     )
     await uow.members.add(member)
     await uow.invitations.mark_accepted(invitation.id)
     member = await uow.members.get(invitation.org_id, member.id)
-    await uow.outbox.add("member.joined", events_pb2.MemberJoined(
-        member=proto.member(member), invitation_id=str(invitation.id)),
-        org_id=member.org_id, actor_id=member.id)
+    await uow.outbox.add(
+        "member.joined",
+        events_pb2.MemberJoined(member=proto.member(member), invitation_id=str(invitation.id)),
+        org_id=member.org_id,
+        actor_id=member.id,
+    )
     org = await uow.organizations.get(member.org_id)
     return await issuer.issue(uow, member, org)
 

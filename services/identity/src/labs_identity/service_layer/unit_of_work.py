@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from labs_common.db.uow import UnitOfWork
-
 from labs_identity.adapters.repository import (
     SqlAlchemyApiKeyRepository,
     SqlAlchemyInvitationRepository,

@@ -6,8 +6,9 @@ Revises: 0001
 
 import sqlalchemy as sa
 from alembic import op
-from labs_common.db.migrations import enable_tenant_rls
 from sqlalchemy.dialects import postgresql
+
+from labs_common.db.migrations import enable_tenant_rls
 
 revision = "0002"
 down_revision = "0001"

@@ -79,6 +79,8 @@ class ServiceSettings(BaseLabsSettings):
     grpc_host: str = "127.0.0.1"
     grpc_port: int = 0
     outbox_poll_seconds: float = Field(1.0, gt=0)
+    # JetStream replicas of the service's stream: 1 locally, 3 on a production NATS cluster.
+    stream_replicas: int = Field(1, ge=1, le=5)
 
     @model_validator(mode="after")
     def _service_defaults(self) -> ServiceSettings:

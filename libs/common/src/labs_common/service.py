@@ -121,7 +121,7 @@ async def start(definition: ServiceDefinition, settings: ServiceSettings) -> Run
         settings.nats_url, name=f"labs-{settings.service_name}", max_reconnect_attempts=-1
     )
     js = connection.jetstream()
-    await ensure_stream(js, settings.service_name)
+    await ensure_stream(js, settings.service_name, settings.stream_replicas)
     runtime = Runtime(settings, engine, sessionmaker(engine), js, definition.uow_class)
     verifier = (definition.verifier or identity_verifier)(runtime)
     server, health, names = build_server(

@@ -108,7 +108,8 @@ class RunningService:
             with contextlib.suppress(Exception):
                 await channel.close()
         with contextlib.suppress(Exception):
-            await self._nats.drain()
+            # NATS may be the thing that is gone: never let draining hold the exit hostage.
+            await asyncio.wait_for(self._nats.drain(), timeout=2.0)
         await self.runtime.engine.dispose()
         log.info("service.stopped")
 

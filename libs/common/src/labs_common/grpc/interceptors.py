@@ -115,7 +115,9 @@ class LoggingInterceptor(_UnaryInterceptor):
                 grpc.StatusCode.INTERNAL, "The server failed to handle the request."
             )
         else:
-            log.info("grpc.call", method=method, code="OK", ms=_ms(started))
+            # Probes poll health every few seconds: keep them out of the info stream.
+            level = log.debug if method.startswith("/grpc.health.") else log.info
+            level("grpc.call", method=method, code="OK", ms=_ms(started))
             return response
 
 

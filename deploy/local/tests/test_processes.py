@@ -1,0 +1,156 @@
+"""A supervised child: streamed output, restart with backoff, SIGTERM then SIGKILL on stop."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+
+import pytest
+
+from labs_local.processes import ChildSpec, RestartPolicy, SupervisedChild
+from labs_local.supervisor import Supervisor
+
+
+def python(code: str) -> tuple[str, ...]:
+    """A throwaway child: this interpreter running `code`."""
+    return (sys.executable, "-c", code)
+
+
+# Prints "ready" once its SIGTERM handler is in place, so a test never signals it too early.
+GRACEFUL = """
+import signal, sys, time
+def stop(*_):
+    print("got SIGTERM", flush=True)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
+print("ready", flush=True)
+time.sleep(60)
+"""
+STUBBORN = """
+import signal, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.fixture
+def child(captured_output):
+    """`supervised, buffer = child(argv, policy)`: an unstarted SupervisedChild named worker."""
+    def make(argv, policy=None, name="worker"):
+        output, buffer = captured_output()
+        spec = ChildSpec(name, argv, dict(os.environ))
+        return SupervisedChild(spec, output, policy or RestartPolicy()), buffer
+    return make
+
+
+async def test_output_lines_carry_the_child_name(child, eventually):
+    supervised, buffer = child(python("print('hello [not markup]'); import time; time.sleep(60)"))
+    supervised.start()
+    try:
+        await eventually(lambda: "hello" in buffer.getvalue(), what="child output")
+        assert "worker │ hello [not markup]" in buffer.getvalue()
+    finally:
+        await supervised.stop(kill_after=5)
+
+
+async def test_a_crash_is_reported_and_restarted_with_doubling_backoff(child, eventually):
+    policy = RestartPolicy(initial_delay=0.05, max_delay=0.2, reset_after=60)
+    supervised, buffer = child(python("print('boom'); raise SystemExit(3)"), policy)
+    supervised.start()
+    try:
+        await eventually(lambda: len(supervised.crashes) >= 4, what="four crashes")
+    finally:
+        await supervised.stop(kill_after=5)
+    crashes = supervised.crashes[:4]
+    assert [c.code for c in crashes] == [3, 3, 3, 3]
+    assert [c.restart_delay for c in crashes] == [0.05, 0.1, 0.2, 0.2]
+    assert supervised.starts >= 4
+    assert "exited with code 3" in buffer.getvalue()
+    assert "restarting in 0.05 s" in buffer.getvalue()
+
+
+async def test_backoff_starts_over_after_a_long_enough_run(child, eventually):
+    policy = RestartPolicy(initial_delay=0.05, max_delay=5, reset_after=0.2)
+    supervised, _ = child(python("import time; time.sleep(0.3); raise SystemExit(1)"), policy)
+    supervised.start()
+    try:
+        await eventually(lambda: len(supervised.crashes) >= 3, what="three crashes")
+    finally:
+        await supervised.stop(kill_after=5)
+    assert all(c.ran_for >= 0.2 for c in supervised.crashes)
+    assert {c.restart_delay for c in supervised.crashes} == {0.05}
+
+
+async def test_a_command_that_cannot_start_is_retried(child, eventually):
+    policy = RestartPolicy(initial_delay=0.05, max_delay=0.05)
+    supervised, buffer = child(("/nonexistent/labs-binary",), policy)
+    supervised.start()
+    try:
+        await eventually(lambda: len(supervised.crashes) >= 2, what="two failed starts")
+    finally:
+        await supervised.stop(kill_after=5)
+    assert supervised.crashes[0].code is None
+    assert "could not start /nonexistent/labs-binary" in buffer.getvalue()
+
+
+async def test_stop_sends_sigterm_and_waits_for_a_clean_exit(child, eventually):
+    supervised, buffer = child(python(GRACEFUL))
+    supervised.start()
+    await eventually(lambda: "ready" in buffer.getvalue(), what="child ready")
+    started = time.monotonic()
+    await supervised.stop(kill_after=5)
+    assert time.monotonic() - started < 2
+    assert supervised.last_exit_code == 0
+    assert "got SIGTERM" in buffer.getvalue()
+    assert supervised.crashes == []  # an exit we asked for is not a crash, and not restarted
+    assert supervised.starts == 1
+
+
+async def test_stop_kills_a_child_that_ignores_sigterm_after_the_deadline(child, eventually):
+    supervised, buffer = child(python(STUBBORN))
+    supervised.start()
+    await eventually(lambda: "ready" in buffer.getvalue(), what="child ready")
+    started = time.monotonic()
+    await supervised.stop(kill_after=0.5)
+    assert 0.5 <= time.monotonic() - started < 3
+    assert supervised.last_exit_code == -signal.SIGKILL
+    assert "killing" in buffer.getvalue()
+
+
+async def test_stop_during_a_restart_delay_returns_at_once(child, eventually):
+    policy = RestartPolicy(initial_delay=30, max_delay=30)
+    supervised, _ = child(python("raise SystemExit(2)"), policy)
+    supervised.start()
+    await eventually(lambda: len(supervised.crashes) == 1, what="first crash")
+    started = time.monotonic()
+    await supervised.stop(kill_after=5)
+    assert time.monotonic() - started < 1
+    assert supervised.starts == 1
+
+
+async def test_supervisor_stops_all_children_in_parallel(captured_output, eventually):
+    output, buffer = captured_output()
+    supervisor = Supervisor(output)
+    children = [supervisor.start(ChildSpec(f"stubborn{i}", python(STUBBORN), dict(os.environ)))
+                for i in range(3)]
+    await eventually(lambda: buffer.getvalue().count("ready") == 3, what="children ready")
+    started = time.monotonic()
+    await supervisor.stop(kill_after=0.5)
+    # Three stragglers cost one deadline, not three.
+    assert time.monotonic() - started < 3
+    assert all(not c.running and c.finished for c in children)
+
+
+async def test_children_lead_their_own_process_group(child, eventually):
+    # So a terminal's Ctrl-C reaches only the runner, which then stops children in order.
+    supervised, buffer = child(python("import os; print('pgid', os.getpgid(0) == os.getpid(), "
+                                      "flush=True); import time; time.sleep(60)"))
+    supervised.start()
+    try:
+        await eventually(lambda: "pgid" in buffer.getvalue(), what="child output")
+        assert "pgid True" in buffer.getvalue()
+    finally:
+        await supervised.stop(kill_after=5)

@@ -1,0 +1,40 @@
+"""The whole suite, started like `make up` once per session, on the session's PostgreSQL and NATS
+and on free ports; tests act as clients over HTTP and WebSocket."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from labs_local import Suite, free_port, free_port_base
+
+
+@pytest.fixture(scope="session")
+async def suite(postgres_url: str, nats_url: str, tmp_path_factory) -> AsyncIterator[Suite]:
+    suite = Suite(
+        data_dir=Path(tmp_path_factory.mktemp("suite")),
+        port_base=free_port_base(),
+        gateway_port=free_port(),
+        database_url=postgres_url,
+        nats_url=nats_url,
+        database_prefix=f"labs_e2e_{uuid.uuid4().hex[:6]}_",
+        labs_env="test",
+        log_format="json",
+        shutdown_grace_seconds=1.0,
+        startup_timeout=90.0,
+        # Tests sign up many organizations from one address.
+        extra_env={"LABS_RATE_LIMIT": "100000/minute"},
+    )
+    await suite.start()
+    yield suite
+    await suite.stop()
+
+
+@pytest.fixture
+async def http(suite: Suite) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=f"{suite.gateway_url}/api/v1", timeout=15) as client:
+        yield client

@@ -3,6 +3,7 @@ google.rpc details between services, and rendered as problem+json (RFC 9457) at 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -36,7 +37,8 @@ class LabsError(Exception):
     def __post_init__(self) -> None:
         super().__init__(self.detail)
         if not self.reason:
-            self.reason = type(self).__name__.upper()
+            # InvalidArgument → INVALID_ARGUMENT: a stable identifier clients can switch on.
+            self.reason = re.sub(r"(?<!^)(?=[A-Z])", "_", type(self).__name__).upper()
 
 
 class InvalidArgument(LabsError):

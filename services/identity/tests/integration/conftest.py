@@ -42,5 +42,3 @@ async def js(nats_url: str):
     connection = await nats.connect(nats_url)
     yield connection.jetstream()
     await connection.drain()
-
-

@@ -182,3 +182,32 @@ async def test_organization_settings_merge_and_bad_values_name_the_field(stub):
             metadata=auth,
         )
     assert from_rpc_error(caught.value).field_errors[0].field == "timezone"
+
+
+async def test_an_update_with_a_stale_etag_changes_nothing(stub):
+    owner = await signup(stub)
+    auth = bearer(owner.access_token)
+    etag = (
+        await stub.GetOrganization(pb.GetOrganizationRequest(), metadata=auth)
+    ).organization.etag
+    renamed = await stub.UpdateOrganization(
+        pb.UpdateOrganizationRequest(
+            organization=pb.Organization(name="First"),
+            update_mask={"paths": ["name"]},
+            if_match_etags=[etag],
+        ),
+        metadata=auth,
+    )
+    assert renamed.organization.etag != etag
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await stub.UpdateOrganization(
+            pb.UpdateOrganizationRequest(
+                organization=pb.Organization(name="Second"),
+                update_mask={"paths": ["name"]},
+                if_match_etags=[etag],
+            ),
+            metadata=auth,
+        )
+    assert from_rpc_error(caught.value).http_status == 412
+    current = await stub.GetOrganization(pb.GetOrganizationRequest(), metadata=auth)
+    assert current.organization.name == "First"

@@ -32,7 +32,7 @@ def organization(org: Organization) -> pb.Organization:
         timezone=org.timezone,
         currency=org.currency,
         created_at=timestamp(org.created_at),
-        updated_at=timestamp(org.updated_at),
+        updated_at=timestamp(org.updated_at), etag=org.etag,
     )
 
 

@@ -19,6 +19,11 @@ class Organization:
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
+    @property
+    def etag(self) -> str:
+        """Changes with every update (updated_at is the transaction's clock, to the microsecond)."""
+        return format(int(self.updated_at.timestamp() * 1_000_000), "x") if self.updated_at else ""
+
 
 @dataclass
 class Member:

@@ -150,7 +150,8 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
 
         async def work(uow, principal):
             org = await organizations.update_organization(
-                uow, principal, changes=changes, fields=fields
+                uow, principal, changes=changes, fields=fields,
+                if_match=list(request.if_match_etags),
             )
             return pb.UpdateOrganizationResponse(organization=proto.organization(org))
 

@@ -15,6 +15,7 @@ from labs_common.errors import (
     FieldError,
     InvalidArgument,
     NotFound,
+    PreconditionFailed,
     Unauthenticated,
 )
 from labs_identity.adapters import proto
@@ -36,7 +37,12 @@ async def get_organization(uow: IdentityUnitOfWork, principal: Principal) -> Org
 
 
 async def update_organization(
-    uow: IdentityUnitOfWork, principal: Principal, *, changes: dict, fields: list[str]
+    uow: IdentityUnitOfWork,
+    principal: Principal,
+    *,
+    changes: dict,
+    fields: list[str],
+    if_match: list[str],
 ) -> Organization:
     principal.require(Role.ADMIN)
     unknown = set(fields) - UPDATABLE_FIELDS
@@ -45,6 +51,11 @@ async def update_organization(
     org = await uow.organizations.get(principal.org_id, for_update=True)
     if org is None:
         raise NotFound("The organization no longer exists.")
+    if if_match and org.etag not in if_match:
+        raise PreconditionFailed(
+            "The organization changed since you read it; read it again and retry.",
+            reason="ETAG_MISMATCH",
+        )
     if "name" in fields:
         org.name = rules.check_name(changes["name"], "name", required=True)
     if "timezone" in fields:

@@ -1,0 +1,101 @@
+"""The FastAPI application: routes, error model, middleware, live updates; nothing global.
+
+`create_app` receives what it needs (settings, channels, NATS) so tests can hand it fakes, e.g. a
+TokenVerifier over a local JWKS instead of identity's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from nats.aio.client import Client as Nats
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+from labs_common.auth.tokens import TokenVerifier
+from labs_gateway.auth.credentials import ApiKeyTokens, Authenticator
+from labs_gateway.auth.identity_keys import CachedJwks, api_key_exchange, jwks_fetcher
+from labs_gateway.auth.revocations import ApiKeyRevocations
+from labs_gateway.config import GatewaySettings
+from labs_gateway.middleware.access_log import AccessLogMiddleware
+from labs_gateway.middleware.body_size import BodyLimits, BodySizeMiddleware
+from labs_gateway.middleware.rate_limit import RateLimitMiddleware
+from labs_gateway.middleware.unhandled_errors import UnhandledErrorMiddleware
+from labs_gateway.problems import install_problem_handlers
+from labs_gateway.routes import api_keys, auth, health, members, organizations, well_known
+from labs_gateway.upstream import Upstream
+from labs_gateway.ws import endpoint as ws_endpoint
+from labs_gateway.ws.hub import Hub
+from labs_gateway.ws.presence import Presence
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(
+    settings: GatewaySettings,
+    upstream: Upstream,
+    *,
+    nats: Nats | None = None,
+    verifier: TokenVerifier | None = None,
+) -> FastAPI:
+    """The gateway app. Without `nats` there are no live events and /health reports NATS down;
+    without `verifier`, tokens are verified against identity's JWKS (GetJwks)."""
+    fetch_jwks = jwks_fetcher(upstream.identity)
+    verifier = verifier or TokenVerifier(fetch_jwks, settings.jwt_issuer, settings.jwt_audience)
+    api_keys_cache = ApiKeyTokens(api_key_exchange(upstream.identity))
+    authenticator = Authenticator(verifier, api_keys_cache)
+    hub = Hub(nats)
+    revocations = ApiKeyRevocations(nats, api_keys_cache)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await hub.start()
+        await revocations.start()
+        try:
+            yield
+        finally:
+            await revocations.stop()
+            await hub.stop()
+
+    app = FastAPI(
+        title="Labs API",
+        version="1",
+        summary="Agency operations: projects, time, invoices and live margins.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.upstream = upstream
+    app.state.nats = nats
+    app.state.authenticator = authenticator
+    app.state.jwks = CachedJwks(fetch_jwks, settings.jwks_cache_seconds)
+    app.state.hub = hub
+    app.state.presence = Presence(nats)
+
+    for router in (auth.router, organizations.router, members.router, api_keys.router,
+                   health.router, ws_endpoint.router):
+        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(well_known.router)
+    install_problem_handlers(app)
+
+    # Added innermost first: errors are caught inside the limits, so a 500 still gets headers.
+    app.add_middleware(UnhandledErrorMiddleware)
+    app.add_middleware(BodySizeMiddleware,
+                       limits=BodyLimits(settings.max_body_bytes, settings.max_body_bytes_by_path))
+    if settings.rate_limit_enabled:
+        app.add_middleware(RateLimitMiddleware, rate=settings.rate_limit,
+                           authenticator=authenticator,
+                           exempt_paths=settings.rate_limit_exempt_paths)
+    app.add_middleware(AccessLogMiddleware)
+    if settings.cors_allow_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_allow_origins,
+                           allow_methods=["*"], allow_headers=["*"],
+                           expose_headers=["ETag", "Retry-After", "RateLimit-Limit",
+                                           "RateLimit-Remaining", "RateLimit-Reset"])
+    # Sockets live for hours: one span per socket says nothing, and ?token= must not be recorded.
+    FastAPIInstrumentor.instrument_app(app, excluded_urls=f"{API_PREFIX.lstrip('/')}/ws")
+    return app

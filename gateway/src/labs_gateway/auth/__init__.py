@@ -1,0 +1,1 @@
+"""Who is calling: bearer credentials (JWT or API key) turned into a verified Principal."""

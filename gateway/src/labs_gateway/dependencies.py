@@ -1,0 +1,72 @@
+"""FastAPI dependencies and their Annotated aliases: the caller, the upstream stubs, headers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from labs.identity.v1.identity_service_pb2_grpc import IdentityServiceStub
+from labs_common.auth.principal import Principal
+from labs_gateway.auth.credentials import Authenticator, bearer_credential
+from labs_gateway.config import GatewaySettings
+from labs_gateway.middleware.rate_limit import PRINCIPAL_STATE_KEY
+from labs_gateway.upstream import Metadata, Upstream, call_metadata
+
+
+def _settings(request: Request) -> GatewaySettings:
+    return request.app.state.settings
+
+
+def _upstream(request: Request) -> Upstream:
+    return request.app.state.upstream
+
+
+def _authenticator(request: Request) -> Authenticator:
+    return request.app.state.authenticator
+
+
+async def _current_principal(request: Request) -> Principal:
+    # The rate limiter has usually verified the credential already; don't do it twice.
+    principal = getattr(request.state, PRINCIPAL_STATE_KEY, None)
+    if principal is not None:
+        return principal
+    credential = bearer_credential(request.headers.get("authorization"))
+    return await _authenticator(request).authenticate(credential)
+
+
+def _identity(request: Request) -> IdentityServiceStub:
+    return _upstream(request).identity
+
+
+SettingsDep = Annotated[GatewaySettings, Depends(_settings)]
+UpstreamDep = Annotated[Upstream, Depends(_upstream)]
+CurrentPrincipal = Annotated[Principal, Depends(_current_principal)]
+Identity = Annotated[IdentityServiceStub, Depends(_identity)]
+# gRPC metadata values must be printable ASCII, so anything else is refused here (422).
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", max_length=255, pattern=r"^[\x20-\x7e]+$",
+    description="Replaying the same key with the same body returns the first response.",
+)]
+IfMatch = Annotated[str | None, Header(alias="If-Match")]
+
+
+async def _caller_metadata(principal: CurrentPrincipal) -> Metadata:
+    return call_metadata(principal)
+
+
+async def _caller_write_metadata(
+    principal: CurrentPrincipal, idempotency_key: IdempotencyKey = None
+) -> Metadata:
+    return call_metadata(principal, idempotency_key)
+
+
+async def _public_write_metadata(idempotency_key: IdempotencyKey = None) -> Metadata:
+    return call_metadata(None, idempotency_key)
+
+
+# What to send with a call made for the request: the caller's access token (forwarded, so the
+# service verifies the same principal) and, on writes, the client's Idempotency-Key.
+CallerMetadata = Annotated[Metadata, Depends(_caller_metadata)]
+CallerWriteMetadata = Annotated[Metadata, Depends(_caller_write_metadata)]
+PublicWriteMetadata = Annotated[Metadata, Depends(_public_write_metadata)]

@@ -1,0 +1,71 @@
+"""The composition root: settings → logging/telemetry → NATS, gRPC channels → app → uvicorn.
+
+On SIGTERM uvicorn stops accepting, finishes in-flight requests and closes sockets (up to the
+grace period), the app unsubscribes from NATS; then NATS is drained and the channels closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Iterator
+
+import nats
+import structlog
+import uvicorn
+
+from labs_common.logs import configure_logging
+from labs_common.telemetry import configure_telemetry
+from labs_gateway.app import create_app
+from labs_gateway.config import GatewaySettings
+from labs_gateway.upstream import Upstream
+
+log = structlog.get_logger("labs.gateway")
+
+
+class _Server(uvicorn.Server):
+    """uvicorn re-raises a captured SIGTERM after serving, which would kill the process before
+    NATS is drained; main() owns the signals instead."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def uvicorn_config(app, settings: GatewaySettings) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=settings.gateway_host,
+        port=settings.gateway_port,
+        log_config=None,  # keep the JSON logging configured by labs_common.logs
+        access_log=False,  # AccessLogMiddleware logs requests without their query strings
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        ws_max_size=settings.ws_max_message_bytes,
+        timeout_graceful_shutdown=max(1, int(settings.shutdown_grace_seconds)),
+        lifespan="on",
+    )
+
+
+async def main(settings: GatewaySettings | None = None) -> None:
+    settings = settings or GatewaySettings()
+    configure_logging("gateway", settings.log_level, settings.log_format)
+    configure_telemetry("gateway", settings)
+    connection = await nats.connect(
+        settings.nats_url, name="labs-gateway", max_reconnect_attempts=-1
+    )
+    upstream = Upstream.open(settings)
+    server = _Server(uvicorn_config(create_app(settings, upstream, nats=connection), settings))
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, server.handle_exit, signum, None)
+    log.info("gateway.starting", http=f"{settings.gateway_host}:{settings.gateway_port}")
+    try:
+        await server.serve()
+    finally:
+        log.info("gateway.stopping")
+        with contextlib.suppress(Exception):
+            await connection.drain()
+        await upstream.close(grace=1.0)
+        log.info("gateway.stopped")

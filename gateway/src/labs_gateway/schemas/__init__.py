@@ -1,0 +1,1 @@
+"""JSON shapes of the public API (XCreate / XUpdate / XPublic per resource), mapped to protos."""

@@ -1,0 +1,82 @@
+"""The gateway's gRPC channels: identity for its API, and the standard health service of each.
+
+Calls forward the caller's access token and the request's Idempotency-Key as metadata, so every
+service verifies the same principal (zero trust) and deduplicates retried writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+
+import grpc
+import structlog
+from grpc_health.v1.health_pb2_grpc import HealthStub
+
+from labs.identity.v1.identity_service_pb2_grpc import IdentityServiceStub
+from labs_common.auth.principal import Principal
+from labs_common.config import SERVICES, BaseLabsSettings
+from labs_common.errors import LabsError, from_rpc_error
+from labs_common.grpc.client import open_channel
+
+IDENTITY_SERVICE = "labs.identity.v1.IdentityService"
+# Safe to retry on UNAVAILABLE: reads, and the key exchange (it only refreshes last_used_at).
+IDENTITY_IDEMPOTENT = (
+    "GetJwks", "GetMe", "GetOrganization", "ListMembers", "ListApiKeys", "AuthenticateApiKey",
+)
+
+Metadata = tuple[tuple[str, str], ...]
+
+log = structlog.get_logger("labs.gateway.upstream")
+# Codes that usually come from the transport, whose text names internal addresses.
+_TRANSPORT_CODES = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
+                    grpc.StatusCode.CANCELLED}
+
+
+class Upstream:
+    def __init__(self, channels: Mapping[str, grpc.aio.Channel]) -> None:
+        self.channels = dict(channels)
+        self.identity = IdentityServiceStub(self.channels["identity"])
+        self._health = {name: HealthStub(channel) for name, channel in self.channels.items()}
+
+    @classmethod
+    def open(cls, settings: BaseLabsSettings) -> Upstream:
+        """Channels connect lazily, so opening never waits for (or fails on) a service."""
+        channels = {
+            name: open_channel(settings, name, "grpc.health.v1.Health")
+            for name in SERVICES if name != "identity"
+        }
+        channels["identity"] = open_channel(
+            settings, "identity", IDENTITY_SERVICE, idempotent_methods=IDENTITY_IDEMPOTENT
+        )
+        return cls(channels)
+
+    def health(self, service: str) -> HealthStub:
+        return self._health[service]
+
+    async def close(self, grace: float | None = None) -> None:
+        await asyncio.gather(*(c.close(grace) for c in self.channels.values()),
+                             return_exceptions=True)
+
+
+def call_metadata(
+    principal: Principal | None = None, idempotency_key: str | None = None
+) -> Metadata:
+    """Metadata for a call made on behalf of the current request."""
+    metadata: list[tuple[str, str]] = []
+    if principal is not None:
+        metadata.append(("authorization", f"Bearer {principal.token}"))
+    if idempotency_key:
+        metadata.append(("idempotency-key", idempotency_key))
+    return tuple(metadata)
+
+
+def rpc_failure(error: grpc.aio.AioRpcError) -> LabsError:
+    """The LabsError a failed call means to our caller (never an internal address or host)."""
+    failure = from_rpc_error(error)
+    if error.code() in _TRANSPORT_CODES:
+        log.warning("upstream.unavailable", code=error.code().name, details=error.details())
+        failure.detail = ("A service this request needs did not answer in time; try again."
+                          if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+                          else "A service this request needs is unavailable; try again shortly.")
+    return failure

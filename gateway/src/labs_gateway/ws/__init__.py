@@ -1,0 +1,1 @@
+"""Live updates over WebSocket: domain events and presence from NATS, fanned out per org."""

@@ -1,0 +1,95 @@
+"""This replica's sockets, and the NATS subscriptions that feed them.
+
+Domain events arrive on core NATS (`labs.*.v1.>`; JetStream streams deliver to core subscribers
+too, and live updates need no replay), presence and typing on `labs.live.>`. Each is decoded once
+and offered to the sockets of its organization that want it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import structlog
+from nats.aio.client import Client as Nats
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+
+from labs.events.v1 import envelope_pb2
+from labs_gateway.ws.connection import Connection
+from labs_gateway.ws.events import client_message, is_forwarded, load_event_types
+from labs_gateway.ws.presence import LIVE_PREFIX, ORIGIN_HEADER, LiveSubject
+
+log = structlog.get_logger("labs.gateway.ws")
+
+EVENTS_SUBJECT = "labs.*.v1.>"
+
+
+class Hub:
+    def __init__(self, nats: Nats | None) -> None:
+        self._nats = nats
+        self._by_org: dict[str, set[Connection]] = defaultdict(set)
+        self._subscriptions: list[Subscription] = []
+
+    async def start(self) -> None:
+        if self._nats is None:
+            return
+        load_event_types()
+        self._subscriptions = [
+            await self._nats.subscribe(EVENTS_SUBJECT, cb=self._on_event),
+            await self._nats.subscribe(f"{LIVE_PREFIX}.>", cb=self._on_live),
+        ]
+        await self._nats.flush()  # the server has the interest before we say we are ready
+
+    async def stop(self) -> None:
+        for subscription in self._subscriptions:
+            try:
+                await subscription.unsubscribe()
+            except Exception as error:  # the connection may be gone already
+                log.debug("ws.unsubscribe_failed", error=str(error))
+        self._subscriptions = []
+
+    def attach(self, connection: Connection) -> None:
+        self._by_org[connection.org_id].add(connection)
+
+    def detach(self, connection: Connection) -> None:
+        sockets = self._by_org.get(connection.org_id)
+        if sockets is not None:
+            sockets.discard(connection)
+            if not sockets:
+                del self._by_org[connection.org_id]
+
+    def connection_count(self) -> int:
+        return sum(len(sockets) for sockets in self._by_org.values())
+
+    async def _on_event(self, msg: Msg) -> None:
+        envelope = envelope_pb2.Envelope()
+        try:
+            envelope.ParseFromString(msg.data)
+        except Exception:
+            log.warning("ws.undecodable_event", subject=msg.subject)
+            return
+        sockets = self._by_org.get(envelope.org_id)
+        if not sockets or not is_forwarded(envelope):
+            return
+        try:
+            text = client_message(envelope)
+        except Exception:
+            log.exception("ws.event_mapping_failed", subject=msg.subject, event_id=envelope.id)
+            return
+        for connection in list(sockets):
+            if connection.wants_event(envelope.project_id):
+                connection.offer(text)
+
+    async def _on_live(self, msg: Msg) -> None:
+        subject = LiveSubject.parse(msg.subject)
+        sockets = self._by_org.get(subject.org_id) if subject else None
+        if not subject or not sockets:
+            return
+        origin = (msg.headers or {}).get(ORIGIN_HEADER)
+        text = msg.data.decode()
+        for connection in list(sockets):
+            if subject.project_id not in connection.rooms:
+                continue
+            if connection.id == origin:
+                continue  # a socket is not told about its own arrival, departure or typing
+            connection.offer(text)

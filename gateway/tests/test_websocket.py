@@ -1,0 +1,207 @@
+"""The WebSocket on a real gateway (uvicorn) and a real NATS: auth, commands, fan-out, presence."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import nats
+import pytest
+from google.protobuf import timestamp_pb2
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from labs.events.v1 import envelope_pb2
+from labs.identity.v1 import events_pb2
+from labs.identity.v1 import identity_service_pb2 as pb
+
+WAIT = 5.0
+
+
+async def receive(ws) -> dict:
+    return json.loads(await asyncio.wait_for(ws.recv(), WAIT))
+
+
+async def close_code(ws) -> int:
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            await asyncio.wait_for(ws.recv(), WAIT)
+    return closed.value.rcvd.code
+
+
+async def ready(ws) -> None:
+    """Commands are handled in order, so a pong means everything sent before it took effect."""
+    await ws.send(json.dumps({"type": "ping"}))
+    assert await receive(ws) == {"type": "pong"}
+
+
+def envelope(org_id: uuid.UUID, event_type: str, payload, source: str = "identity",
+             project_id: str = "") -> envelope_pb2.Envelope:
+    message = envelope_pb2.Envelope(
+        id=str(uuid.uuid4()), type=event_type, source=source, org_id=str(org_id),
+        occurred_at=timestamp_pb2.Timestamp(seconds=1_700_000_000), project_id=project_id)
+    message.payload.Pack(payload)
+    return message
+
+
+@pytest.fixture
+async def publisher(nats_url):
+    connection = await nats.connect(nats_url)
+
+    async def publish(event: envelope_pb2.Envelope) -> None:
+        aggregate, verb = event.type.split(".")
+        subject = f"labs.{event.source}.v1.{event.org_id}.{aggregate}.{verb}"
+        await connection.publish(subject, event.SerializeToString())
+        await connection.flush()
+
+    yield publish
+    await connection.close()
+
+
+@pytest.fixture
+async def gateway(start_gateway):
+    return await start_gateway(ws_auth_timeout_seconds=0.5)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_a_socket_that_never_authenticates_is_closed_with_4401(gateway):
+    async with connect(gateway.ws_url) as ws:
+        assert await close_code(ws) == 4401
+
+
+async def test_a_forged_token_in_the_query_is_closed_with_4401(gateway, impostor_key, make_claims):
+    token = impostor_key.sign(make_claims(uuid.uuid4()))
+    async with connect(f"{gateway.ws_url}?token={token}") as ws:
+        assert await close_code(ws) == 4401
+
+
+async def test_a_first_message_other_than_auth_is_closed_with_4401(gateway):
+    async with connect(gateway.ws_url) as ws:
+        await ws.send(json.dumps({"type": "ping"}))
+        assert await close_code(ws) == 4401
+
+
+async def test_ping_is_answered_with_pong_after_header_auth(gateway, issue_token):
+    async with connect(gateway.ws_url, additional_headers=bearer(issue_token())) as ws:
+        await ready(ws)
+
+
+async def test_a_first_auth_message_authenticates(gateway, issue_token):
+    async with connect(gateway.ws_url) as ws:
+        await ws.send(json.dumps({"type": "auth", "token": issue_token()}))
+        await ready(ws)
+
+
+async def test_an_invalid_message_is_reported_and_the_socket_stays_open(gateway, issue_token):
+    async with connect(f"{gateway.ws_url}?token={issue_token()}") as ws:
+        for bad in ("not json", json.dumps({"type": "dance"}),
+                    json.dumps({"type": "subscribe", "project_id": "nope"})):
+            await ws.send(bad)
+            reply = await receive(ws)
+            assert reply["type"] == "error" and reply["detail"]
+        await ready(ws)
+
+
+async def test_events_reach_the_sockets_of_their_organization_only(gateway, issue_token,
+                                                                   publisher):
+    org_a, org_b = uuid.uuid4(), uuid.uuid4()
+    async with (connect(gateway.ws_url, additional_headers=bearer(issue_token(org_a))) as ws_a,
+                connect(gateway.ws_url, additional_headers=bearer(issue_token(org_b))) as ws_b):
+        await ready(ws_a)
+        await ready(ws_b)
+        updated = events_pb2.OrganizationUpdated(
+            organization=pb.Organization(id=str(org_a), name="A"), changed_fields=["name"])
+        event_a = envelope(org_a, "organization.updated", updated)
+        await publisher(event_a)
+        event_b = envelope(org_b, "member.role_changed", events_pb2.MemberRoleChanged(
+            user_id="u1", old_role=pb.ROLE_MEMBER, new_role=pb.ROLE_ADMIN))
+        await publisher(event_b)
+
+        assert await receive(ws_a) == {
+            "type": "organization:updated", "id": event_a.id, "ts": "2023-11-14T22:13:20Z",
+            "data": {"organization": {"id": str(org_a), "name": "A"},
+                     "changed_fields": ["name"]}}
+        # NATS keeps the order of one publisher: had org A's event reached B, it would come first.
+        received_b = await receive(ws_b)
+        assert received_b["id"] == event_b.id and received_b["type"] == "member:role_changed"
+        assert received_b["data"] == {"user_id": "u1", "old_role": "member", "new_role": "admin"}
+
+
+async def test_identity_events_about_secrets_and_sessions_are_not_forwarded(gateway, issue_token,
+                                                                           publisher):
+    org = uuid.uuid4()
+    async with connect(gateway.ws_url, additional_headers=bearer(issue_token(org))) as ws:
+        await ready(ws)
+        await publisher(envelope(org, "api_key.created", events_pb2.ApiKeyCreated()))
+        await publisher(envelope(org, "session.revoked", events_pb2.SessionRevoked()))
+        await publisher(envelope(org, "member.logged_in", events_pb2.MemberLoggedIn()))
+        last = envelope(org, "member.joined", events_pb2.MemberJoined(invitation_id="i1"))
+        await publisher(last)
+        first = await receive(ws)
+        assert (first["type"], first["id"]) == ("member:joined", last.id)
+
+
+async def test_subscribing_narrows_to_the_projects_joined(gateway, issue_token, publisher):
+    org, project = uuid.uuid4(), str(uuid.uuid4())
+    async with connect(gateway.ws_url, additional_headers=bearer(issue_token(org))) as ws:
+        await ws.send(json.dumps({"type": "subscribe", "project_id": project}))
+        await ready(ws)
+        await publisher(envelope(org, "organization.updated", events_pb2.OrganizationUpdated()))
+        await publisher(envelope(org, "task.created", events_pb2.MemberRemoved(),
+                                 source="projects", project_id=str(uuid.uuid4())))
+        mine = envelope(org, "task.created", events_pb2.MemberRemoved(user_id="x"),
+                        source="projects", project_id=project)
+        await publisher(mine)
+        first = await receive(ws)
+        assert (first["type"], first["id"]) == ("task:created", mine.id)
+        assert first["data"]["project_id"] == project
+
+
+async def test_a_client_role_socket_gets_only_project_events_of_rooms_it_joined(
+        gateway, issue_token, publisher):
+    org, project, elsewhere = uuid.uuid4(), str(uuid.uuid4()), str(uuid.uuid4())
+    token = issue_token(org, "client")
+    async with connect(gateway.ws_url, additional_headers=bearer(token)) as ws:
+        await ready(ws)
+        await publisher(envelope(org, "member.joined", events_pb2.MemberJoined()))
+        await publisher(envelope(org, "invoice.issued", events_pb2.MemberJoined(),
+                                 source="billing", project_id=elsewhere))
+        await ws.send(json.dumps({"type": "subscribe", "project_id": project}))
+        await ready(ws)
+        joined = envelope(org, "invoice.paid", events_pb2.MemberJoined(), source="billing",
+                          project_id=project)
+        await publisher(joined)
+        first = await receive(ws)
+        assert (first["type"], first["id"]) == ("invoice:paid", joined.id)
+
+
+async def test_presence_and_typing_cross_gateway_replicas(start_gateway, issue_token):
+    replica_1, replica_2 = await start_gateway(), await start_gateway()
+    org, project, task = uuid.uuid4(), str(uuid.uuid4()), str(uuid.uuid4())
+    ada, bob = uuid.uuid4(), uuid.uuid4()
+    subscribe = json.dumps({"type": "subscribe", "project_id": project})
+    async with connect(replica_1.ws_url,
+                       additional_headers=bearer(issue_token(org, user_id=ada))) as ws_ada:
+        await ws_ada.send(subscribe)
+        await ready(ws_ada)
+        async with connect(replica_2.ws_url,
+                           additional_headers=bearer(issue_token(org, user_id=bob))) as ws_bob:
+            await ws_bob.send(subscribe)
+            joined = await receive(ws_ada)
+            assert joined["type"] == "user:joined"
+            assert joined["data"] == {"user_id": str(bob), "project_id": project}
+
+            await ws_ada.send(json.dumps({"type": "typing", "task_id": task}))
+            typing = await receive(ws_bob)  # not his own arrival: no socket hears its own echo
+            assert typing["type"] == "typing"
+            assert typing["data"] == {"user_id": str(ada), "project_id": project,
+                                      "task_id": task}
+            # Bob answers; Ada's next message is Bob's typing, not an echo of her own.
+            await ws_bob.send(json.dumps({"type": "typing", "project_id": project}))
+            assert (await receive(ws_ada))["data"]["user_id"] == str(bob)
+        left = await receive(ws_ada)
+        assert left["type"] == "user:left" and left["data"]["user_id"] == str(bob)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -39,15 +40,30 @@ def _identity(request: Request) -> IdentityServiceStub:
     return _upstream(request).identity
 
 
+def service_stub(service: str, stub_class: type) -> Callable[[Request], object]:
+    """A dependency giving `stub_class` on `service`'s channel, for an alias such as
+    `Projects = Annotated[ProjectsServiceStub, Depends(service_stub("projects", Stub))]`."""
+
+    def dependency(request: Request) -> object:
+        return _upstream(request).stub(service, stub_class)
+
+    return dependency
+
+
 SettingsDep = Annotated[GatewaySettings, Depends(_settings)]
 UpstreamDep = Annotated[Upstream, Depends(_upstream)]
 CurrentPrincipal = Annotated[Principal, Depends(_current_principal)]
 Identity = Annotated[IdentityServiceStub, Depends(_identity)]
 # gRPC metadata values must be printable ASCII, so anything else is refused here (422).
-IdempotencyKey = Annotated[str | None, Header(
-    alias="Idempotency-Key", max_length=255, pattern=r"^[\x20-\x7e]+$",
-    description="Replaying the same key with the same body returns the first response.",
-)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=255,
+        pattern=r"^[\x20-\x7e]+$",
+        description="Replaying the same key with the same body returns the first response.",
+    ),
+]
 IfMatch = Annotated[str | None, Header(alias="If-Match")]
 
 

@@ -20,12 +20,14 @@ from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
+from opentelemetry import propagate, trace
 
 from labs.events.v1 import envelope_pb2
 from labs_common.db.uow import Scope, UnitOfWork
 from labs_common.events.streams import stream_name
 
 log = structlog.get_logger(__name__)
+tracer = trace.get_tracer("labs.events")
 
 Handler = Callable[[envelope_pb2.Envelope, UnitOfWork], Awaitable[None]]
 UowFactory = Callable[[Scope], UnitOfWork]
@@ -100,6 +102,23 @@ class EventConsumer:
             )
             await message.term()
             return
+        # Continue the trace of the request that caused the event.
+        carrier = {"traceparent": envelope.traceparent, "tracestate": envelope.tracestate}
+        with tracer.start_as_current_span(
+            f"consume {envelope.source}.{envelope.type}",
+            context=propagate.extract(carrier),
+            kind=trace.SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "nats",
+                "messaging.message.id": envelope.id,
+                "messaging.consumer.group.name": self._sub.durable,
+            },
+        ):
+            await self._apply(message, envelope, event_id)
+
+    async def _apply(
+        self, message: Msg, envelope: envelope_pb2.Envelope, event_id: uuid.UUID
+    ) -> None:
         scope = Scope(
             org_id=uuid.UUID(envelope.org_id) if envelope.org_id else None,
             actor_id=uuid.UUID(envelope.actor_id) if envelope.actor_id else None,

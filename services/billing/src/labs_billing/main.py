@@ -11,14 +11,8 @@ from labs_common.service import Runtime, ServiceDefinition
 
 
 def registrations(_runtime: Runtime) -> list[ServiceRegistration]:
-    descriptor = billing_service_pb2.DESCRIPTOR.services_by_name["BillingService"]
-    return [
-        ServiceRegistration(
-            name=descriptor.full_name,
-            servicer=billing_service_pb2_grpc.BillingServiceServicer(),
-            add_to_server=billing_service_pb2_grpc.add_BillingServiceServicer_to_server,
-        )
-    ]
+    servicer = billing_service_pb2_grpc.BillingServiceServicer()
+    return [ServiceRegistration.of(billing_service_pb2, billing_service_pb2_grpc, servicer)]
 
 
 DEFINITION = ServiceDefinition(

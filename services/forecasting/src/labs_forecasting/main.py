@@ -11,14 +11,8 @@ from labs_forecasting.config import Settings
 
 
 def registrations(_runtime: Runtime) -> list[ServiceRegistration]:
-    descriptor = forecasting_service_pb2.DESCRIPTOR.services_by_name["ForecastingService"]
-    return [
-        ServiceRegistration(
-            name=descriptor.full_name,
-            servicer=forecasting_service_pb2_grpc.ForecastingServiceServicer(),
-            add_to_server=forecasting_service_pb2_grpc.add_ForecastingServiceServicer_to_server,
-        )
-    ]
+    servicer = forecasting_service_pb2_grpc.ForecastingServiceServicer()
+    return [ServiceRegistration.of(forecasting_service_pb2, forecasting_service_pb2_grpc, servicer)]
 
 
 DEFINITION = ServiceDefinition(

@@ -11,13 +11,9 @@ from labs_integrations.config import Settings
 
 
 def registrations(_runtime: Runtime) -> list[ServiceRegistration]:
-    descriptor = integrations_service_pb2.DESCRIPTOR.services_by_name["IntegrationsService"]
+    servicer = integrations_service_pb2_grpc.IntegrationsServiceServicer()
     return [
-        ServiceRegistration(
-            name=descriptor.full_name,
-            servicer=integrations_service_pb2_grpc.IntegrationsServiceServicer(),
-            add_to_server=integrations_service_pb2_grpc.add_IntegrationsServiceServicer_to_server,
-        )
+        ServiceRegistration.of(integrations_service_pb2, integrations_service_pb2_grpc, servicer)
     ]
 
 

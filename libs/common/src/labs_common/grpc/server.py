@@ -34,6 +34,20 @@ class ServiceRegistration:
     # Full method names ("/pkg.Service/Method") callable without a token.
     public_methods: frozenset[str] = frozenset()
 
+    @classmethod
+    def of(
+        cls, pb2_module, pb2_grpc_module, servicer: object, public: Iterable[str] = ()
+    ) -> ServiceRegistration:
+        """The registration of the one service a generated module pair defines; `public` names
+        its methods that need no token, e.g. ("GetJwks",)."""
+        (service,) = pb2_module.DESCRIPTOR.services_by_name.values()
+        return cls(
+            name=service.full_name,
+            servicer=servicer,
+            add_to_server=getattr(pb2_grpc_module, f"add_{service.name}Servicer_to_server"),
+            public_methods=frozenset(f"/{service.full_name}/{method}" for method in public),
+        )
+
 
 def build_server(
     registrations: Iterable[ServiceRegistration],

@@ -12,6 +12,7 @@ import grpc
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from identity_helpers import PASSWORD, bearer, signup
 from sqlalchemy import text
 
@@ -136,3 +137,16 @@ async def test_forged_tokens_are_refused(stub):
         with pytest.raises(grpc.aio.AioRpcError) as caught:
             await stub.GetMe(pb.GetMeRequest(), metadata=bearer(forged))
         assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED, forged
+
+
+async def test_health_reports_serving_for_the_service_and_for_liveness(identity):
+    async with grpc.aio.insecure_channel(identity.address) as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        for name in ("", "labs.identity.v1.IdentityService", "liveness"):
+            deadline = asyncio.get_running_loop().time() + 10
+            while True:
+                answer = await health.Check(health_pb2.HealthCheckRequest(service=name))
+                if answer.status == health_pb2.HealthCheckResponse.SERVING:
+                    break
+                assert asyncio.get_running_loop().time() < deadline, name
+                await asyncio.sleep(0.05)

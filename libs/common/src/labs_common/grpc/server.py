@@ -22,6 +22,9 @@ from labs_common.grpc.interceptors import AuthInterceptor, ErrorInterceptor, Log
 log = structlog.get_logger(__name__)
 
 HealthCheck = Callable[[], Awaitable[None]]
+# A health name that is SERVING from start-up until shutdown, whatever the dependencies say:
+# Kubernetes liveness probes ask for it, so a database outage makes pods unready, not restarted.
+LIVENESS = "liveness"
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ async def monitor_health(
     interval: float = 5.0,
 ) -> None:
     """Keep the health status true to the dependencies; runs until cancelled."""
+    await health_servicer.set(LIVENESS, health_pb2.HealthCheckResponse.SERVING)
     serving: bool | None = None
     while True:
         failed = []

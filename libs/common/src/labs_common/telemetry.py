@@ -1,8 +1,14 @@
-"""OpenTelemetry set-up from the standard OTEL_* variables; no exporter when none is set."""
+"""OpenTelemetry set-up from the standard OTEL_* variables; no exporter when none is set.
+
+Traces follow a request across the gateway, gRPC hops, the outbox, NATS and consumers; metrics
+are the RED set (rate, errors, duration) per service and per route or RPC.
+"""
 
 from __future__ import annotations
 
-from opentelemetry import trace
+from opentelemetry import metrics, trace
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import OTELResourceDetector, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -12,10 +18,17 @@ from labs_common.config import BaseLabsSettings
 
 def configure_telemetry(name: str, settings: BaseLabsSettings) -> TracerProvider:
     resource = Resource.create({"service.name": f"labs-{name}", "service.namespace": "labs"})
-    provider = TracerProvider(resource=resource.merge(OTELResourceDetector().detect()))
+    resource = resource.merge(OTELResourceDetector().detect())
+    provider = TracerProvider(resource=resource)
+    readers = []
     if settings.otel_exporter_otlp_endpoint or settings.otel_exporter_otlp_traces_endpoint:
         from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    if settings.otel_exporter_otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
+
+        readers.append(PeriodicExportingMetricReader(OTLPMetricExporter()))
     trace.set_tracer_provider(provider)
+    metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=readers))
     return provider

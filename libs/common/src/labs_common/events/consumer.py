@@ -102,8 +102,13 @@ class EventConsumer:
             )
             await message.term()
             return
-        # Continue the trace of the request that caused the event.
-        carrier = {"traceparent": envelope.traceparent, "tracestate": envelope.tracestate}
+        # Continue the trace: the relay's span from the NATS headers, else the request's own.
+        headers = message.headers or {}
+        carrier = (
+            headers
+            if "traceparent" in headers
+            else {"traceparent": envelope.traceparent, "tracestate": envelope.tracestate}
+        )
         with tracer.start_as_current_span(
             f"consume {envelope.source}.{envelope.type}",
             context=propagate.extract(carrier),

@@ -16,13 +16,16 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import structlog
 from nats.js import JetStreamContext
+from opentelemetry import propagate, trace
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from labs.events.v1 import envelope_pb2
 from labs_common.db.engine import asyncpg_dsn
 from labs_common.db.tables import outbox
 
 log = structlog.get_logger(__name__)
+tracer = trace.get_tracer("labs.events")
 
 BATCH = 200
 RETENTION = timedelta(days=7)
@@ -71,14 +74,7 @@ class OutboxRelay:
             if not rows:
                 return 0
             # Sent in order on one connection; JetStream keeps that order in the stream.
-            await asyncio.gather(
-                *(
-                    self._js.publish(
-                        row.subject, row.envelope, headers={"Nats-Msg-Id": str(row.id)}
-                    )
-                    for row in rows
-                )
-            )
+            await asyncio.gather(*(self._publish(row) for row in rows))
             await connection.execute(
                 update(outbox)
                 .where(outbox.c.id.in_([row.id for row in rows]))
@@ -86,6 +82,27 @@ class OutboxRelay:
             )
         log.debug("outbox.published", count=len(rows))
         return len(rows)
+
+    async def _publish(self, row) -> None:
+        """One message, in a PRODUCER span of the trace of the request that wrote it; the span's
+        context travels in the NATS headers to whoever consumes the event."""
+        envelope = envelope_pb2.Envelope.FromString(row.envelope)
+        parent = propagate.extract(
+            {"traceparent": envelope.traceparent, "tracestate": envelope.tracestate}
+        )
+        with tracer.start_as_current_span(
+            f"publish {envelope.source}.{envelope.type}",
+            context=parent,
+            kind=trace.SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "nats",
+                "messaging.destination.name": row.subject,
+                "messaging.message.id": envelope.id,
+            },
+        ):
+            headers = {"Nats-Msg-Id": str(row.id)}
+            propagate.inject(headers)
+            await self._js.publish(row.subject, row.envelope, headers=headers)
 
     async def prune(self) -> int:
         """Forget rows published longer ago than the retention period."""

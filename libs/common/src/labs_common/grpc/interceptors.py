@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 
 import grpc
 import structlog
+from opentelemetry import metrics
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from labs_common.auth.principal import bind_principal, reset_principal
@@ -95,7 +96,8 @@ class ErrorInterceptor(_UnaryInterceptor):
 
 
 class LoggingInterceptor(_UnaryInterceptor):
-    """One line per RPC with its outcome and duration; unexpected errors with their traceback.
+    """One line and one measurement (RED: rate, errors, duration) per RPC; unexpected errors
+    with their traceback.
 
     Outermost, so it also sees what the error interceptor made of the auth decision.
     """
@@ -119,6 +121,20 @@ class LoggingInterceptor(_UnaryInterceptor):
             level = log.debug if method.startswith("/grpc.health.") else log.info
             level("grpc.call", method=method, code="OK", ms=_ms(started))
             return response
+
+
+_duration = metrics.get_meter("labs.grpc").create_histogram(
+    "rpc.server.duration",
+    unit="ms",
+    description="gRPC calls served, by method and code",
+)
+
+
+def _measure(method: str, code: str, started: float) -> None:
+    service, _, name = method.lstrip("/").partition("/")
+    _duration.record(
+        _ms(started), {"rpc.service": service, "rpc.method": name, "rpc.grpc.status_code": code}
+    )
 
 
 def _name(code) -> str:

@@ -117,6 +117,7 @@ class EventConsumer:
                 "messaging.system": "nats",
                 "messaging.message.id": envelope.id,
                 "messaging.consumer.group.name": self._sub.durable,
+                "labs.org_id": envelope.org_id,
             },
         ):
             await self._apply(message, envelope, event_id)

@@ -1,0 +1,165 @@
+"""What time asks other services, over gRPC with the caller's token: projects (does the project
+exist, its rate override), identity (the org's timezone and rounding settings, its members) and
+capacity (a person's rates on a date)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import grpc
+from google.protobuf import json_format
+
+from labs.capacity.v1 import capacity_service_pb2 as capacity_pb
+from labs.capacity.v1 import capacity_service_pb2_grpc as capacity_grpc
+from labs.identity.v1 import identity_service_pb2 as identity_pb
+from labs.identity.v1 import identity_service_pb2_grpc as identity_grpc
+from labs.projects.v1 import projects_service_pb2 as projects_pb
+from labs.projects.v1 import projects_service_pb2_grpc as projects_grpc
+from labs_common.config import BaseLabsSettings
+from labs_common.errors import from_rpc_error
+from labs_common.grpc.client import open_channel
+from labs_time.domain.model import Rates
+
+ARCHIVED = projects_pb.PROJECT_STATUS_ARCHIVED
+
+
+@dataclass(frozen=True)
+class Project:
+    id: uuid.UUID
+    name: str
+    archived: bool
+    billing_rate_override: Decimal | None
+    currency: str
+
+
+@dataclass(frozen=True)
+class Organization:
+    timezone: str
+    currency: str
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: uuid.UUID
+    email: str
+    first_name: str
+    last_name: str
+
+
+@dataclass(frozen=True)
+class PersonRates:
+    resource_id: uuid.UUID | None
+    rates: Rates
+
+
+def _project(message: projects_pb.Project) -> Project:
+    override = message.billing_rate_override
+    return Project(
+        id=uuid.UUID(message.id),
+        name=message.name,
+        archived=message.status == ARCHIVED,
+        billing_rate_override=Decimal(override) if override else None,
+        currency=message.budget_currency,
+    )
+
+
+class Directory:
+    """One client per running service; every call names whose token it carries."""
+
+    def __init__(self, settings: BaseLabsSettings) -> None:
+        self.channels = {
+            "projects": open_channel(settings, "projects", "labs.projects.v1.ProjectsService",
+                                     ["GetProject"]),
+            "identity": open_channel(settings, "identity", "labs.identity.v1.IdentityService",
+                                     ["GetOrganization", "ListMembers"]),
+            "capacity": open_channel(settings, "capacity", "labs.capacity.v1.CapacityService",
+                                     ["GetRates"]),
+        }
+        self._projects = projects_grpc.ProjectsServiceStub(self.channels["projects"])
+        self._identity = identity_grpc.IdentityServiceStub(self.channels["identity"])
+        self._capacity = capacity_grpc.CapacityServiceStub(self.channels["capacity"])
+
+    async def close(self) -> None:
+        for channel in self.channels.values():
+            await channel.close()
+
+    @staticmethod
+    def _auth(token: str) -> tuple[tuple[str, str], ...]:
+        return (("authorization", f"Bearer {token}"),)
+
+    async def project(self, token: str, project_id: uuid.UUID) -> Project:
+        try:
+            response = await self._projects.GetProject(
+                projects_pb.GetProjectRequest(id=str(project_id)), metadata=self._auth(token))
+        except grpc.aio.AioRpcError as error:
+            raise from_rpc_error(error) from error
+        return _project(response.project)
+
+    async def resolve_project(self, token: str, name: str, create_missing: bool) -> Project:
+        try:
+            response = await self._projects.ResolveProject(
+                projects_pb.ResolveProjectRequest(name=name, create_missing=create_missing),
+                metadata=self._auth(token))
+        except grpc.aio.AioRpcError as error:
+            raise from_rpc_error(error) from error
+        return _project(response.project)
+
+    async def organization(self, token: str) -> Organization:
+        try:
+            response = await self._identity.GetOrganization(
+                identity_pb.GetOrganizationRequest(), metadata=self._auth(token))
+        except grpc.aio.AioRpcError as error:
+            raise from_rpc_error(error) from error
+        org = response.organization
+        return Organization(org.timezone or "UTC", org.currency or "USD",
+                            json_format.MessageToDict(org.settings))
+
+    async def members(self, token: str) -> list[Member]:
+        found: list[Member] = []
+        page_token = ""
+        while True:
+            try:
+                page = await self._identity.ListMembers(
+                    identity_pb.ListMembersRequest(page_size=500, page_token=page_token),
+                    metadata=self._auth(token))
+            except grpc.aio.AioRpcError as error:
+                raise from_rpc_error(error) from error
+            found.extend(Member(uuid.UUID(m.user.id), m.user.email, m.user.first_name,
+                                m.user.last_name) for m in page.members)
+            if not page.next_page_token:
+                return found
+            page_token = page.next_page_token
+
+    async def person_rates(self, token: str, user_id: uuid.UUID, on: date) -> PersonRates:
+        """The person's effective rates on `on`; "none" when capacity knows no rate for them."""
+        try:
+            response = await self._capacity.GetRates(
+                capacity_pb.GetRatesRequest(user_id=str(user_id), date=on.isoformat()),
+                metadata=self._auth(token))
+        except grpc.aio.AioRpcError as error:
+            raise from_rpc_error(error) from error
+        if not response.found:
+            return PersonRates(None, Rates.none())
+        return PersonRates(
+            uuid.UUID(response.resource_id) if response.resource_id else None,
+            Rates(Decimal(response.billing_rate) if response.billing_rate else None,
+                  Decimal(response.cost_rate) if response.cost_rate else None,
+                  response.currency or None, "resource"),
+        )
+
+
+def snapshot(project: Project, person: PersonRates) -> Rates:
+    """The rate rule: the project's override bills, else the person's rate; cost is the person's.
+
+    An override is in the project's currency; the person's cost rate is kept only when it is in
+    the same currency (a snapshot never mixes currencies)."""
+    if project.billing_rate_override is not None:
+        currency = project.currency or person.rates.currency
+        cost = person.rates.cost_rate if person.rates.currency in (None, currency) else None
+        return Rates(project.billing_rate_override, cost, currency, "project")
+    return person.rates

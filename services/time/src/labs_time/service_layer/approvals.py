@@ -1,0 +1,97 @@
+"""Approvals: a person submits a range of their time, a manager approves (which locks it) or
+rejects it back to draft with a reason; an admin may reopen approved entries, with a reason that
+the entry.reopened event carries into the activity feed. Invoiced entries never reopen."""
+
+from __future__ import annotations
+
+import uuid
+
+from labs_common.auth.principal import Principal
+from labs_common.auth.roles import Role
+from labs_common.errors import Conflict, InvalidArgument, NotFound
+from labs_time.adapters import proto
+from labs_time.adapters.directory import Directory
+from labs_time.domain import rules
+from labs_time.domain.model import APPROVED, DRAFT, SUBMITTED, TimeEntry
+from labs_time.service_layer.entries import require_staff, today_in
+from labs_time.service_layer.unit_of_work import TimeUnitOfWork
+
+
+async def _range(directory: Directory, principal: Principal, date_from: str, date_to: str):
+    org = await directory.organization(principal.token)
+    return rules.date_range(date_from, date_to, today_in(org))
+
+
+async def _move(uow: TimeUnitOfWork, entries: list[TimeEntry], event: str, reason: str = ""
+                ) -> list[TimeEntry]:
+    saved = []
+    for entry in entries:
+        entry = await uow.entries.save(entry)
+        await uow.outbox.add(event, proto.entry_changed(entry, reason=reason),
+                             project_id=entry.project_id)
+        saved.append(entry)
+    return saved
+
+
+async def submit(uow: TimeUnitOfWork, principal: Principal, directory: Directory,
+                 date_from: str, date_to: str) -> list[TimeEntry]:
+    require_staff(principal)
+    start, end = await _range(directory, principal, date_from, date_to)
+    entries = await uow.entries.of_user_in_range(principal.user_id, start, end, DRAFT)
+    for entry in entries:
+        entry.status = SUBMITTED
+    return await _move(uow, entries, "entry.submitted")
+
+
+def _user(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError as error:
+        raise InvalidArgument.on("user_id", "must be a UUID") from error
+
+
+async def approve(uow: TimeUnitOfWork, principal: Principal, directory: Directory,
+                  user_id: str, date_from: str, date_to: str) -> list[TimeEntry]:
+    principal.require(Role.MANAGER)
+    person = _user(user_id)
+    start, end = await _range(directory, principal, date_from, date_to)
+    entries = await uow.entries.of_user_in_range(person, start, end, SUBMITTED)
+    for entry in entries:
+        entry.status, entry.is_locked, entry.locked_reason = APPROVED, True, "approved"
+    return await _move(uow, entries, "entry.approved")
+
+
+async def reject(uow: TimeUnitOfWork, principal: Principal, directory: Directory,
+                 user_id: str, date_from: str, date_to: str, reason: str) -> list[TimeEntry]:
+    principal.require(Role.MANAGER)
+    person = _user(user_id)
+    why = rules.reason(reason)
+    start, end = await _range(directory, principal, date_from, date_to)
+    entries = await uow.entries.of_user_in_range(person, start, end, SUBMITTED)
+    for entry in entries:
+        entry.status = DRAFT
+    return await _move(uow, entries, "entry.rejected", why)
+
+
+async def reopen(uow: TimeUnitOfWork, principal: Principal, entry_ids: list[str], reason: str
+                 ) -> list[TimeEntry]:
+    """All or nothing: an unknown id is 404, an invoiced entry 409, and nothing reopens."""
+    principal.require(Role.ADMIN)
+    why = rules.reason(reason)
+    if not entry_ids:
+        raise InvalidArgument.on("entry_ids", "must name at least one entry")
+    if len(entry_ids) > 1000:
+        raise InvalidArgument.on("entry_ids", "at most 1000 entries at once")
+    try:
+        ids = sorted({uuid.UUID(i) for i in entry_ids})
+    except ValueError as error:
+        raise InvalidArgument.on("entry_ids", "must be UUIDs") from error
+    entries = await uow.entries.by_ids(ids)
+    if len(entries) != len(ids):
+        raise NotFound("No such time entry.", reason="ENTRY_NOT_FOUND")
+    if any(e.invoice_id is not None for e in entries):
+        raise Conflict("Invoiced entries cannot reopen; void the invoice first.",
+                       reason="ENTRY_INVOICED")
+    for entry in entries:
+        entry.status, entry.is_locked, entry.locked_reason = DRAFT, False, ""
+    return await _move(uow, entries, "entry.reopened", why)

@@ -1,0 +1,219 @@
+"""Handlers for time entries: record, read, list, change, delete. Each runs inside one unit of
+work; what other services know (project, org settings, rates) is asked first with the caller's
+token, so a refusal from them leaves nothing written."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from labs_common.auth.principal import Principal
+from labs_common.auth.roles import Role
+from labs_common.errors import InvalidArgument, NotFound, PermissionDenied, PreconditionFailed
+from labs_time.adapters import proto
+from labs_time.adapters.directory import Directory, Organization, Project, snapshot
+from labs_time.adapters.repository import EntryFilter
+from labs_time.domain import rules
+from labs_time.domain.model import TimeEntry
+from labs_time.domain.rounding import rule_for
+from labs_time.service_layer.unit_of_work import TimeUnitOfWork
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    project_id: uuid.UUID
+    user_id: uuid.UUID | None
+    task_id: uuid.UUID | None
+    date_worked: str
+    hours: str
+    started_at: datetime | None
+    ended_at: datetime | None
+    billable: bool
+    notes: str
+
+
+@dataclass(frozen=True)
+class EntryChanges:
+    """Only the fields a PATCH named (None = not given)."""
+
+    task_id: uuid.UUID | str | None = None  # "" clears it
+    date_worked: str | None = None
+    hours: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    billable: bool | None = None
+    notes: str | None = None
+
+
+def zone_of(org: Organization) -> ZoneInfo:
+    try:
+        return ZoneInfo(org.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def today_in(org: Organization) -> date:
+    return datetime.now(zone_of(org)).date()
+
+
+def require_staff(principal: Principal) -> None:
+    """Members and up log time; viewers and clients only read what they are shown elsewhere."""
+    principal.require(Role.MEMBER)
+
+
+async def open_project(directory: Directory, principal: Principal, project_id: uuid.UUID
+                       ) -> Project:
+    project = await directory.project(principal.token, project_id)
+    if project.archived:
+        raise InvalidArgument.on("project_id", "the project is archived")
+    return project
+
+
+async def subject_user(directory: Directory, principal: Principal, user_id: uuid.UUID | None
+                       ) -> uuid.UUID:
+    """Whose time this is: the caller, or (managers and up) another member of the org."""
+    if user_id is None or user_id == principal.user_id:
+        return principal.user_id
+    principal.require(Role.MANAGER)
+    members = await directory.members(principal.token)
+    if not any(m.user_id == user_id for m in members):
+        raise InvalidArgument.on("user_id", "is not a member of this organization")
+    return user_id
+
+
+def measured(hours: str, started_at: datetime | None, ended_at: datetime | None
+             ) -> Decimal:
+    """Hours given directly, or the span between started_at and ended_at, never both."""
+    has_span = started_at is not None or ended_at is not None
+    if hours and has_span:
+        raise InvalidArgument.on("hours", "give hours or started_at and ended_at, not both")
+    if has_span:
+        if started_at is None:
+            raise InvalidArgument.on("started_at", "is required with ended_at")
+        if ended_at is None:
+            raise InvalidArgument.on("ended_at", "is required with started_at")
+        return rules.span_hours(started_at, ended_at)
+    if not hours:
+        raise InvalidArgument.on("hours", "is required (or started_at and ended_at)")
+    return rules.hours(hours)
+
+
+async def record_entry(uow: TimeUnitOfWork, principal: Principal, directory: Directory,
+                       new: NewEntry) -> TimeEntry:
+    require_staff(principal)
+    project = await open_project(directory, principal, new.project_id)
+    user_id = await subject_user(directory, principal, new.user_id)
+    org = await directory.organization(principal.token)
+    hours = measured(new.hours, new.started_at, new.ended_at)
+    if new.date_worked:
+        worked = rules.work_date(new.date_worked, today_in(org))
+    elif new.started_at is not None:
+        worked = new.started_at.astimezone(zone_of(org)).date()
+    else:
+        worked = today_in(org)
+    person = await directory.person_rates(principal.token, user_id, worked)
+    entry = TimeEntry(
+        id=uuid.uuid4(), org_id=principal.org_id, project_id=project.id, user_id=user_id,
+        task_id=new.task_id, resource_id=person.resource_id, date_worked=worked, hours=hours,
+        rounded_hours=rule_for(org.settings, str(project.id)).apply(hours),
+        billable=new.billable, rates=snapshot(project, person), started_at=new.started_at,
+        ended_at=new.ended_at, notes=rules.notes(new.notes), source="manual",
+    )
+    entry = await uow.entries.add(entry)
+    await uow.outbox.add("entry.created", proto.entry_changed(entry), project_id=entry.project_id)
+    return entry
+
+
+def can_see(principal: Principal, entry: TimeEntry) -> bool:
+    return entry.user_id == principal.user_id or principal.role.at_least(Role.MANAGER)
+
+
+async def visible_entry(uow: TimeUnitOfWork, principal: Principal, entry_id: uuid.UUID,
+                        *, for_update: bool = False) -> TimeEntry:
+    entry = await uow.entries.get(entry_id, for_update=for_update)
+    if entry is None or not can_see(principal, entry):
+        raise NotFound("No such time entry.", reason="ENTRY_NOT_FOUND")
+    return entry
+
+
+async def get_entry(uow: TimeUnitOfWork, principal: Principal, entry_id: uuid.UUID) -> TimeEntry:
+    require_staff(principal)
+    return await visible_entry(uow, principal, entry_id)
+
+
+async def list_entries(uow: TimeUnitOfWork, principal: Principal, where: EntryFilter,
+                       after: tuple[date, uuid.UUID] | None, limit: int) -> list[TimeEntry]:
+    if not principal.role.at_least(Role.MEMBER):
+        raise PermissionDenied("Time entries are for members and up.", reason="ROLE_TOO_LOW")
+    if not principal.role.at_least(Role.MANAGER):
+        # Members see their own time; asking for someone else's finds nothing.
+        if where.user_id not in (None, principal.user_id):
+            return []
+        where = EntryFilter(**{**where.__dict__, "user_id": principal.user_id})
+    return await uow.entries.list(where, after, limit)
+
+
+def check_etag(current: str, if_match: list[str]) -> None:
+    if if_match and current not in if_match and "*" not in if_match:
+        raise PreconditionFailed("The time entry changed since you read it.",
+                                 reason="ETAG_MISMATCH")
+
+
+async def change_entry(uow: TimeUnitOfWork, principal: Principal, directory: Directory,
+                       entry_id: uuid.UUID, changes: EntryChanges, if_match: list[str]
+                       ) -> TimeEntry:
+    require_staff(principal)
+    entry = await visible_entry(uow, principal, entry_id, for_update=True)
+    check_etag(entry.etag, if_match)
+    entry.ensure_editable()
+    org = await directory.organization(principal.token)
+    changed: list[str] = []
+    if changes.task_id is not None:
+        entry.task_id = changes.task_id or None  # type: ignore[assignment]
+        changed.append("task_id")
+    if changes.notes is not None:
+        entry.notes = rules.notes(changes.notes)
+        changed.append("notes")
+    if changes.billable is not None:
+        entry.billable = changes.billable
+        changed.append("billable")
+    if changes.date_worked is not None:
+        entry.date_worked = rules.work_date(changes.date_worked, today_in(org))
+        changed.append("date_worked")
+    if changes.hours is not None or changes.started_at or changes.ended_at:
+        if changes.started_at or changes.ended_at:
+            started = changes.started_at or entry.started_at
+            ended = changes.ended_at or entry.ended_at
+            entry.hours = measured(changes.hours or "", started, ended)
+            entry.started_at, entry.ended_at = started, ended
+            changed += ["started_at", "ended_at"]
+        else:
+            entry.hours = rules.hours(changes.hours or "")
+            entry.started_at = entry.ended_at = None
+        changed.append("hours")
+    if not changed:
+        return entry
+    assert entry.hours is not None
+    entry.rounded_hours = rule_for(org.settings, str(entry.project_id)).apply(entry.hours)
+    entry = await uow.entries.save(entry)
+    await uow.outbox.add("entry.updated", proto.entry_changed(entry, changed=changed),
+                         project_id=entry.project_id)
+    return entry
+
+
+async def delete_entry(uow: TimeUnitOfWork, principal: Principal, entry_id: uuid.UUID,
+                       if_match: list[str]) -> None:
+    require_staff(principal)
+    entry = await visible_entry(uow, principal, entry_id, for_update=True)
+    check_etag(entry.etag, if_match)
+    if not entry.is_running:
+        entry.ensure_editable()
+    await uow.entries.delete(entry.id)
+    await uow.outbox.add("entry.deleted", proto.entry_changed(entry), project_id=entry.project_id)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

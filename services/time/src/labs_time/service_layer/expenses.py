@@ -1,0 +1,124 @@
+"""Expenses of a project: recorded by members, in a currency (the org's by default), billable or
+not. An invoiced expense no longer changes."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from labs_common.auth.principal import Principal
+from labs_common.auth.roles import Role
+from labs_common.errors import NotFound, PreconditionFailed
+from labs_time.adapters import proto
+from labs_time.adapters.directory import Directory
+from labs_time.domain import rules
+from labs_time.domain.model import Expense
+from labs_time.service_layer.entries import open_project, require_staff, today_in
+from labs_time.service_layer.unit_of_work import TimeUnitOfWork
+
+
+@dataclass(frozen=True)
+class ExpenseChanges:
+    description: str | None = None
+    amount: str | None = None
+    currency: str | None = None
+    expense_date: str | None = None
+    category: str | None = None
+    billable: bool | None = None
+
+
+async def record_expense(uow: TimeUnitOfWork, principal: Principal, directory: Directory,
+                         project_id: uuid.UUID, fields: ExpenseChanges) -> Expense:
+    require_staff(principal)
+    project = await open_project(directory, principal, project_id)
+    org = await directory.organization(principal.token)
+    expense = Expense(
+        id=uuid.uuid4(), org_id=principal.org_id, project_id=project.id,
+        user_id=principal.user_id, description=rules.description(fields.description or ""),
+        amount=rules.amount(fields.amount or ""),
+        currency=rules.currency(fields.currency or project.currency or org.currency),
+        expense_date=rules.work_date(fields.expense_date or today_in(org).isoformat(),
+                                     today_in(org), "expense_date"),
+        category=rules.category(fields.category or "other"),
+        billable=True if fields.billable is None else fields.billable,
+    )
+    expense = await uow.expenses.add(expense)
+    await uow.outbox.add("expense.recorded", proto.expense_changed(expense),
+                         project_id=expense.project_id)
+    return expense
+
+
+async def _visible(uow: TimeUnitOfWork, principal: Principal, expense_id: uuid.UUID,
+                   *, for_update: bool = False) -> Expense:
+    expense = await uow.expenses.get(expense_id, for_update=for_update)
+    if expense is None or not (expense.user_id == principal.user_id
+                               or principal.role.at_least(Role.MANAGER)):
+        raise NotFound("No such expense.", reason="EXPENSE_NOT_FOUND")
+    return expense
+
+
+async def get_expense(uow: TimeUnitOfWork, principal: Principal, expense_id: uuid.UUID
+                      ) -> Expense:
+    require_staff(principal)
+    return await _visible(uow, principal, expense_id)
+
+
+async def list_expenses(uow: TimeUnitOfWork, principal: Principal, directory: Directory,
+                        project_id: uuid.UUID, after: tuple[date, uuid.UUID] | None,
+                        limit: int) -> list[Expense]:
+    require_staff(principal)
+    await directory.project(principal.token, project_id)  # 404 for another org's project
+    found = await uow.expenses.list(project_id, after, limit)
+    if principal.role.at_least(Role.MANAGER):
+        return found
+    return [x for x in found if x.user_id == principal.user_id]
+
+
+async def change_expense(uow: TimeUnitOfWork, principal: Principal, directory: Directory,
+                         expense_id: uuid.UUID, changes: ExpenseChanges, if_match: list[str]
+                         ) -> Expense:
+    require_staff(principal)
+    expense = await _visible(uow, principal, expense_id, for_update=True)
+    if if_match and expense.etag not in if_match and "*" not in if_match:
+        raise PreconditionFailed("The expense changed since you read it.", reason="ETAG_MISMATCH")
+    expense.ensure_editable()
+    changed: list[str] = []
+    if changes.description is not None:
+        expense.description = rules.description(changes.description)
+        changed.append("description")
+    if changes.amount is not None:
+        expense.amount = rules.amount(changes.amount)
+        changed.append("amount")
+    if changes.currency is not None:
+        expense.currency = rules.currency(changes.currency)
+        changed.append("currency")
+    if changes.expense_date is not None:
+        org = await directory.organization(principal.token)
+        expense.expense_date = rules.work_date(changes.expense_date, today_in(org),
+                                               "expense_date")
+        changed.append("expense_date")
+    if changes.category is not None:
+        expense.category = rules.category(changes.category)
+        changed.append("category")
+    if changes.billable is not None:
+        expense.billable = changes.billable
+        changed.append("billable")
+    if not changed:
+        return expense
+    expense = await uow.expenses.save(expense)
+    await uow.outbox.add("expense.updated", proto.expense_changed(expense, changed),
+                         project_id=expense.project_id)
+    return expense
+
+
+async def delete_expense(uow: TimeUnitOfWork, principal: Principal, expense_id: uuid.UUID,
+                         if_match: list[str]) -> None:
+    require_staff(principal)
+    expense = await _visible(uow, principal, expense_id, for_update=True)
+    if if_match and expense.etag not in if_match and "*" not in if_match:
+        raise PreconditionFailed("The expense changed since you read it.", reason="ETAG_MISMATCH")
+    expense.ensure_editable()
+    await uow.expenses.delete(expense.id)
+    await uow.outbox.add("expense.deleted", proto.expense_changed(expense),
+                         project_id=expense.project_id)

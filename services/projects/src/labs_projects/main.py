@@ -1,22 +1,31 @@
-"""Wiring of the projects service: its gRPC API on the shared service runtime."""
+"""Wiring of the projects service on the shared service runtime: its gRPC API, the identity
+channel its handlers ask about members, and the event subscriptions of its read models."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from labs.projects.v1 import projects_service_pb2, projects_service_pb2_grpc
+from labs.projects.v1 import projects_service_pb2_grpc as pb_grpc
+from labs_common.grpc.client import open_channel
 from labs_common.grpc.server import ServiceRegistration
 from labs_common.service import Runtime, ServiceDefinition
+from labs_projects.adapters.identity_members import IdentityMemberDirectory
 from labs_projects.config import Settings
+from labs_projects.entrypoints.grpc_servicer import SERVICE, ProjectsServicer
+from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
 
 
-def registrations(_runtime: Runtime) -> list[ServiceRegistration]:
-    descriptor = projects_service_pb2.DESCRIPTOR.services_by_name["ProjectsService"]
+def registrations(runtime: Runtime) -> list[ServiceRegistration]:
+    channel = open_channel(
+        runtime.settings, "identity", "labs.identity.v1.IdentityService", ["GetMember"]
+    )
+    runtime.extras["identity_members_channel"] = channel
+    servicer = ProjectsServicer(runtime.uow, IdentityMemberDirectory(channel))
     return [
         ServiceRegistration(
-            name=descriptor.full_name,
-            servicer=projects_service_pb2_grpc.ProjectsServiceServicer(),
-            add_to_server=projects_service_pb2_grpc.add_ProjectsServiceServicer_to_server,
+            name=SERVICE.full_name,
+            servicer=servicer,
+            add_to_server=pb_grpc.add_ProjectsServiceServicer_to_server,
         )
     ]
 
@@ -25,4 +34,5 @@ DEFINITION = ServiceDefinition(
     settings_class=Settings,
     migrations=Path(__file__).parent / "migrations",
     registrations=registrations,
+    uow_class=ProjectsUnitOfWork,
 )

@@ -170,6 +170,15 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
 
         return await self._tenant(context, request, pb.ListMembersResponse, work)
 
+    async def GetMember(self, request, context) -> pb.GetMemberResponse:
+        user_id = _uuid(request.user_id, "user_id")
+
+        async def work(uow, principal):
+            member = await organizations.get_member(uow, principal, user_id=user_id)
+            return pb.GetMemberResponse(member=proto.member(member))
+
+        return await self._tenant(context, request, pb.GetMemberResponse, work)
+
     async def UpdateMember(self, request, context) -> pb.UpdateMemberResponse:
         user_id = _uuid(request.user_id, "user_id")
         role = _role(request.role)

@@ -86,6 +86,15 @@ async def list_members(
     return await uow.members.page(principal.org_id, after, limit)
 
 
+async def get_member(
+    uow: IdentityUnitOfWork, principal: Principal, *, user_id: uuid.UUID
+) -> Member:
+    member = await uow.members.get(principal.org_id, user_id)
+    if member is None or principal.role is Role.CLIENT:
+        raise_not_visible()
+    return member
+
+
 async def update_member(
     uow: IdentityUnitOfWork, principal: Principal, *, user_id: uuid.UUID, role: Role, client_id: str
 ) -> Member:

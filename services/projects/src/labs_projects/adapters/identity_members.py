@@ -1,0 +1,26 @@
+"""MemberDirectory over identity's GetMember, asked with the caller's own token (forwarded by
+the channel), so identity answers for the caller's organization only."""
+
+from __future__ import annotations
+
+import uuid
+
+import grpc
+
+from labs.identity.v1 import identity_service_pb2 as identity_pb
+from labs.identity.v1 import identity_service_pb2_grpc as identity_grpc
+from labs_common.errors import from_rpc_error
+
+
+class IdentityMemberDirectory:
+    def __init__(self, channel: grpc.aio.Channel) -> None:
+        self._stub = identity_grpc.IdentityServiceStub(channel)
+
+    async def is_staff_member(self, user_id: uuid.UUID) -> bool:
+        try:
+            found = await self._stub.GetMember(identity_pb.GetMemberRequest(user_id=str(user_id)))
+        except grpc.aio.AioRpcError as error:
+            if error.code() == grpc.StatusCode.NOT_FOUND:
+                return False
+            raise from_rpc_error(error) from error
+        return found.member.role != identity_pb.ROLE_CLIENT

@@ -1,0 +1,69 @@
+"""The projects service's tables. Every table carries org_id under row-level security."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Computed,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    Numeric,
+    Table,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import TSVECTOR, UUID
+
+metadata = MetaData()
+
+clients = Table(
+    "clients",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("org_id", UUID(as_uuid=True), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("email", Text, nullable=False, server_default=""),
+    Column("currency", Text, nullable=False, server_default="USD"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("archived_at", DateTime(timezone=True)),
+    Index("clients_org_created", "org_id", "created_at", "id"),
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("org_id", UUID(as_uuid=True), nullable=False),
+    Column("client_id", UUID(as_uuid=True), ForeignKey("clients.id")),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("status", Text, nullable=False),
+    Column("priority", Text, nullable=False),
+    Column("budget_type", Text, nullable=False),
+    Column("budget_total", Numeric(14, 2)),
+    Column("budget_currency", Text, nullable=False),
+    Column("budget_hours", Numeric(10, 2)),
+    Column("start_date", Date),
+    Column("end_date", Date),
+    Column("billing_rate_override", Numeric(12, 2)),
+    Column("project_manager_id", UUID(as_uuid=True)),
+    Column("github_repo_url", Text, nullable=False, server_default=""),
+    Column("slack_channel_id", Text, nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column(
+        "search",
+        TSVECTOR,
+        Computed(
+            "setweight(to_tsvector('english', name), 'A')"
+            " || setweight(to_tsvector('english', description), 'B')",
+            persisted=True,
+        ),
+    ),
+    Index("projects_org_created", "org_id", "created_at", "id"),
+    Index("projects_org_client", "org_id", "client_id"),
+)

@@ -1,0 +1,107 @@
+"""The projects service's domain objects as protobuf messages (gRPC API and event payloads)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from google.protobuf import timestamp_pb2
+
+from labs.projects.v1 import projects_service_pb2 as pb
+from labs_projects.domain.model import BudgetType, Client, Priority, Project, ProjectStatus
+
+STATUS_TO_PROTO = {s: pb.ProjectStatus.Value(f"PROJECT_STATUS_{s.name}") for s in ProjectStatus}
+PROTO_TO_STATUS = {v: k for k, v in STATUS_TO_PROTO.items()}
+PRIORITY_TO_PROTO = {p: pb.Priority.Value(f"PRIORITY_{p.name}") for p in Priority}
+PROTO_TO_PRIORITY = {v: k for k, v in PRIORITY_TO_PROTO.items()}
+BUDGET_TO_PROTO = {b: pb.BudgetType.Value(f"BUDGET_TYPE_{b.name}") for b in BudgetType}
+PROTO_TO_BUDGET = {v: k for k, v in BUDGET_TO_PROTO.items()}
+
+
+def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
+    if value is None:
+        return None
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(value)
+    return stamp
+
+
+def text(value: Decimal | date | object | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def client(value: Client) -> pb.Client:
+    return pb.Client(
+        id=str(value.id),
+        name=value.name,
+        email=value.email,
+        currency=value.currency,
+        created_at=timestamp(value.created_at),
+        updated_at=timestamp(value.updated_at),
+        archived_at=timestamp(value.archived_at),
+        etag=value.etag,
+    )
+
+
+def project(value: Project) -> pb.Project:
+    return pb.Project(
+        id=str(value.id),
+        client_id=text(value.client_id),
+        name=value.name,
+        description=value.description,
+        status=STATUS_TO_PROTO[value.status],
+        priority=PRIORITY_TO_PROTO[value.priority],
+        budget_type=BUDGET_TO_PROTO[value.budget_type],
+        budget_total=text(value.budget_total),
+        budget_currency=value.budget_currency,
+        budget_hours=text(value.budget_hours),
+        start_date=text(value.start_date),
+        end_date=text(value.end_date),
+        billing_rate_override=text(value.billing_rate_override),
+        project_manager_id=text(value.project_manager_id),
+        github_repo_url=value.github_repo_url,
+        slack_channel_id=value.slack_channel_id,
+        created_at=timestamp(value.created_at),
+        updated_at=timestamp(value.updated_at),
+        etag=value.etag,
+    )
+
+
+# Project fields a caller may set (create) or name in an update mask.
+PROJECT_FIELD_NAMES = (
+    "name",
+    "client_id",
+    "description",
+    "status",
+    "priority",
+    "budget_type",
+    "budget_total",
+    "budget_currency",
+    "budget_hours",
+    "start_date",
+    "end_date",
+    "billing_rate_override",
+    "project_manager_id",
+    "github_repo_url",
+    "slack_channel_id",
+)
+_ENUM_PREFIXES = {
+    "status": "PROJECT_STATUS_",
+    "priority": "PRIORITY_",
+    "budget_type": "BUDGET_TYPE_",
+}
+
+
+def field_text(message: pb.Project, name: str) -> str:
+    """A Project field as the API string: enums by lowercase name ("" when unspecified)."""
+    value = getattr(message, name)
+    if name in _ENUM_PREFIXES:
+        descriptor = message.DESCRIPTOR.fields_by_name[name].enum_type
+        if value == 0:
+            return ""
+        return descriptor.values_by_number[value].name.removeprefix(_ENUM_PREFIXES[name]).lower()
+    return value

@@ -1,0 +1,248 @@
+"""SQLAlchemy repositories of clients and projects. Every query runs in a unit of work scoped to
+one org (row-level security) and filters by org as well."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, insert, or_, select, text, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from labs_projects.adapters.orm import clients, projects
+from labs_projects.domain.model import BudgetType, Client, Priority, Project, ProjectStatus
+
+Position = tuple[datetime, uuid.UUID]
+
+
+def like_pattern(q: str) -> str:
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class SqlAlchemyClientRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, client: Client) -> Client:
+        row = (
+            await self._session.execute(
+                insert(clients)
+                .values(
+                    id=client.id,
+                    org_id=client.org_id,
+                    name=client.name,
+                    email=client.email,
+                    currency=client.currency,
+                    updated_at=func.clock_timestamp(),
+                )
+                .returning(*clients.c)
+            )
+        ).one()
+        return _client(row)
+
+    async def get(
+        self, org_id: uuid.UUID, client_id: uuid.UUID, *, for_update: bool = False
+    ) -> Client | None:
+        query = select(clients).where(clients.c.org_id == org_id, clients.c.id == client_id)
+        row = (
+            await self._session.execute(query.with_for_update() if for_update else query)
+        ).first()
+        return _client(row) if row else None
+
+    async def by_name(self, org_id: uuid.UUID, name: str) -> Client | None:
+        row = (
+            await self._session.execute(
+                select(clients).where(
+                    clients.c.org_id == org_id,
+                    func.lower(clients.c.name) == name.lower(),
+                    clients.c.archived_at.is_(None),
+                )
+            )
+        ).first()
+        return _client(row) if row else None
+
+    async def lock_name(self, org_id: uuid.UUID, name: str) -> None:
+        """Serializes find-or-create of one name in one org until the transaction ends."""
+        await self._session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"client-name:{org_id}:{name.lower()}"},
+        )
+
+    async def page(
+        self,
+        org_id: uuid.UUID,
+        after: Position | None,
+        limit: int,
+        *,
+        q: str = "",
+        include_archived: bool = False,
+        only_id: uuid.UUID | None = None,
+    ) -> list[Client]:
+        query = select(clients).where(clients.c.org_id == org_id)
+        if not include_archived:
+            query = query.where(clients.c.archived_at.is_(None))
+        if q:
+            query = query.where(clients.c.name.ilike(like_pattern(q)))
+        if only_id is not None:
+            query = query.where(clients.c.id == only_id)
+        if after:
+            query = query.where((clients.c.created_at, clients.c.id) < after)
+        query = query.order_by(clients.c.created_at.desc(), clients.c.id.desc()).limit(limit)
+        return [_client(row) for row in (await self._session.execute(query)).all()]
+
+    async def save(self, client: Client) -> Client:
+        row = (
+            await self._session.execute(
+                update(clients)
+                .where(clients.c.id == client.id)
+                .values(
+                    name=client.name,
+                    email=client.email,
+                    currency=client.currency,
+                    archived_at=client.archived_at,
+                    updated_at=func.clock_timestamp(),
+                )
+                .returning(*clients.c)
+            )
+        ).one()
+        return _client(row)
+
+
+_PROJECT_FIELDS = [
+    f.name
+    for f in dataclasses.fields(Project)
+    if f.name not in ("id", "org_id", "created_at", "updated_at")
+]
+
+
+def _project_values(project: Project) -> dict:
+    values = {name: getattr(project, name) for name in _PROJECT_FIELDS}
+    for name in ("status", "priority", "budget_type"):
+        values[name] = values[name].value
+    return values
+
+
+class SqlAlchemyProjectRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, project: Project) -> Project:
+        row = (
+            await self._session.execute(
+                insert(projects)
+                .values(
+                    id=project.id,
+                    org_id=project.org_id,
+                    updated_at=func.clock_timestamp(),
+                    **_project_values(project),
+                )
+                .returning(*_columns())
+            )
+        ).one()
+        return _project(row)
+
+    async def get(
+        self, org_id: uuid.UUID, project_id: uuid.UUID, *, for_update: bool = False
+    ) -> Project | None:
+        query = select(*_columns()).where(
+            projects.c.org_id == org_id, projects.c.id == project_id
+        )
+        row = (
+            await self._session.execute(query.with_for_update() if for_update else query)
+        ).first()
+        return _project(row) if row else None
+
+    async def by_name(self, org_id: uuid.UUID, name: str) -> Project | None:
+        """The oldest project of this name, ignoring case and surrounding spaces."""
+        row = (
+            await self._session.execute(
+                select(*_columns())
+                .where(
+                    projects.c.org_id == org_id,
+                    func.lower(func.btrim(projects.c.name)) == name.strip().lower(),
+                )
+                .order_by(projects.c.created_at, projects.c.id)
+                .limit(1)
+            )
+        ).first()
+        return _project(row) if row else None
+
+    async def lock_name(self, org_id: uuid.UUID, name: str) -> None:
+        await self._session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"project-name:{org_id}:{name.strip().lower()}"},
+        )
+
+    async def page(
+        self,
+        org_id: uuid.UUID,
+        after: Position | None,
+        limit: int,
+        *,
+        status: ProjectStatus | None = None,
+        client_id: uuid.UUID | None = None,
+        q: str = "",
+    ) -> list[Project]:
+        query = select(*_columns()).where(projects.c.org_id == org_id)
+        if status is not None:
+            query = query.where(projects.c.status == status.value)
+        else:
+            query = query.where(projects.c.status != ProjectStatus.ARCHIVED.value)
+        if client_id is not None:
+            query = query.where(projects.c.client_id == client_id)
+        if q:
+            query = query.where(
+                or_(
+                    projects.c.search.op("@@")(func.websearch_to_tsquery("english", q)),
+                    projects.c.name.ilike(like_pattern(q)),
+                )
+            )
+        if after:
+            query = query.where((projects.c.created_at, projects.c.id) < after)
+        query = query.order_by(projects.c.created_at.desc(), projects.c.id.desc()).limit(limit)
+        return [_project(row) for row in (await self._session.execute(query)).all()]
+
+    async def save(self, project: Project) -> Project:
+        row = (
+            await self._session.execute(
+                update(projects)
+                .where(projects.c.id == project.id)
+                .values(updated_at=func.clock_timestamp(), **_project_values(project))
+                .returning(*_columns())
+            )
+        ).one()
+        return _project(row)
+
+
+def _columns():
+    return [c for c in projects.c if c.name != "search"]
+
+
+def _client(row: Row) -> Client:
+    return Client(
+        id=row.id,
+        org_id=row.org_id,
+        name=row.name,
+        email=row.email,
+        currency=row.currency,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        archived_at=row.archived_at,
+    )
+
+
+def _project(row: Row) -> Project:
+    values = {name: getattr(row, name) for name in _PROJECT_FIELDS}
+    values["status"] = ProjectStatus(values["status"])
+    values["priority"] = Priority(values["priority"])
+    values["budget_type"] = BudgetType(values["budget_type"])
+    return Project(
+        id=row.id,
+        org_id=row.org_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        **values,
+    )

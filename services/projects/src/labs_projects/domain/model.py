@@ -1,0 +1,79 @@
+"""The projects service's aggregates as plain data (no I/O)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+
+class ProjectStatus(StrEnum):
+    PLANNING = "planning"
+    ACTIVE = "active"
+    ON_HOLD = "on_hold"
+    COMPLETED = "completed"
+    ARCHIVED = "archived"
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class BudgetType(StrEnum):
+    FIXED_FEE = "fixed_fee"
+    TIME_AND_MATERIALS = "time_and_materials"
+    RETAINER = "retainer"
+    NON_BILLABLE = "non_billable"
+
+
+def etag_of(updated_at: datetime | None) -> str:
+    """Changes with every update (updated_at is the transaction's clock, to the microsecond)."""
+    return format(int(updated_at.timestamp() * 1_000_000), "x") if updated_at else ""
+
+
+@dataclass
+class Client:
+    id: uuid.UUID
+    org_id: uuid.UUID
+    name: str
+    email: str = ""
+    currency: str = "USD"
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    archived_at: datetime | None = None
+
+    @property
+    def etag(self) -> str:
+        return etag_of(self.updated_at)
+
+
+@dataclass
+class Project:
+    id: uuid.UUID
+    org_id: uuid.UUID
+    name: str
+    client_id: uuid.UUID | None = None
+    description: str = ""
+    status: ProjectStatus = ProjectStatus.PLANNING
+    priority: Priority = Priority.MEDIUM
+    budget_type: BudgetType = BudgetType.TIME_AND_MATERIALS
+    budget_total: Decimal | None = None
+    budget_currency: str = "USD"
+    budget_hours: Decimal | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    billing_rate_override: Decimal | None = None
+    project_manager_id: uuid.UUID | None = None
+    github_repo_url: str = ""
+    slack_channel_id: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def etag(self) -> str:
+        return etag_of(self.updated_at)

@@ -1,0 +1,142 @@
+"""Clients: the agency's customers. Managers and above write them; DELETE archives."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from labs.projects.v1 import events_pb2
+from labs_common.auth.principal import Principal
+from labs_common.auth.roles import Role
+from labs_common.errors import (
+    AlreadyExists,
+    FieldError,
+    InvalidArgument,
+    NotFound,
+    PreconditionFailed,
+)
+from labs_projects.adapters import proto
+from labs_projects.adapters.repository import Position
+from labs_projects.domain import rules
+from labs_projects.domain.model import Client
+from labs_projects.service_layer.access import is_client, require_writer
+from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
+
+UPDATABLE_FIELDS = frozenset({"name", "email", "currency"})
+
+
+async def create_client(
+    uow: ProjectsUnitOfWork, principal: Principal, *, name: str, email: str, currency: str
+) -> Client:
+    require_writer(principal, Role.MANAGER, "client")
+    client = Client(
+        id=uuid.uuid4(),
+        org_id=principal.org_id,
+        name=rules.check_name(name),
+        email=rules.check_email(email),
+        currency=rules.check_currency(currency),
+    )
+    return await add_client(uow, client)
+
+
+async def add_client(uow: ProjectsUnitOfWork, client: Client) -> Client:
+    await uow.clients.lock_name(client.org_id, client.name)
+    if await uow.clients.by_name(client.org_id, client.name):
+        raise AlreadyExists(
+            f"A client named {client.name} already exists.",
+            reason="CLIENT_NAME_TAKEN",
+            field_errors=[FieldError("name", "is already used by another client")],
+        )
+    client = await uow.clients.add(client)
+    await uow.outbox.add("client.created", events_pb2.ClientCreated(client=proto.client(client)))
+    return client
+
+
+async def list_clients(
+    uow: ProjectsUnitOfWork,
+    principal: Principal,
+    after: Position | None,
+    limit: int,
+    *,
+    q: str,
+    include_archived: bool,
+) -> list[Client]:
+    only = None
+    if is_client(principal):
+        if principal.client_id is None:
+            return []
+        only = principal.client_id
+    return await uow.clients.page(
+        principal.org_id, after, limit, q=q.strip(), include_archived=include_archived,
+        only_id=only,
+    )
+
+
+async def get_client(
+    uow: ProjectsUnitOfWork, principal: Principal, client_id: uuid.UUID, *, for_update=False
+) -> Client:
+    client = await uow.clients.get(principal.org_id, client_id, for_update=for_update)
+    if client is None or (is_client(principal) and principal.client_id != client.id):
+        raise NotFound("No such client.")
+    return client
+
+
+async def update_client(
+    uow: ProjectsUnitOfWork,
+    principal: Principal,
+    client_id: uuid.UUID,
+    *,
+    changes: dict[str, str],
+    if_match: list[str],
+) -> Client:
+    require_writer(principal, Role.MANAGER, "client")
+    unknown = set(changes) - UPDATABLE_FIELDS
+    if unknown:
+        raise InvalidArgument.on("update_mask", f"cannot update {', '.join(sorted(unknown))}")
+    client = await get_client(uow, principal, client_id, for_update=True)
+    _check_etag(client.etag, if_match, "client")
+    changed = []
+    if "name" in changes:
+        name = rules.check_name(changes["name"])
+        if name.lower() != client.name.lower():
+            await uow.clients.lock_name(client.org_id, name)
+            if await uow.clients.by_name(client.org_id, name):
+                raise AlreadyExists(
+                    f"A client named {name} already exists.",
+                    reason="CLIENT_NAME_TAKEN",
+                    field_errors=[FieldError("name", "is already used by another client")],
+                )
+        if name != client.name:
+            client.name, changed = name, [*changed, "name"]
+    if "email" in changes and (email := rules.check_email(changes["email"])) != client.email:
+        client.email, changed = email, [*changed, "email"]
+    if "currency" in changes and (
+        currency := rules.check_currency(changes["currency"])
+    ) != client.currency:
+        client.currency, changed = currency, [*changed, "currency"]
+    if not changed:
+        return client
+    client = await uow.clients.save(client)
+    await uow.outbox.add(
+        "client.updated",
+        events_pb2.ClientUpdated(client=proto.client(client), changed_fields=changed),
+    )
+    return client
+
+
+async def archive_client(uow: ProjectsUnitOfWork, principal: Principal, client_id: uuid.UUID):
+    require_writer(principal, Role.MANAGER, "client")
+    client = await get_client(uow, principal, client_id, for_update=True)
+    if client.archived_at is not None:
+        return
+    client.archived_at = datetime.now(UTC)
+    client = await uow.clients.save(client)
+    await uow.outbox.add("client.archived", events_pb2.ClientArchived(client=proto.client(client)))
+
+
+def _check_etag(current: str, if_match: list[str], what: str) -> None:
+    if if_match and current not in if_match:
+        raise PreconditionFailed(
+            f"The {what} changed since you read it; read it again and retry.",
+            reason="ETAG_MISMATCH",
+        )

@@ -1,0 +1,15 @@
+"""The projects service's unit of work: the platform one plus this service's repositories."""
+
+from __future__ import annotations
+
+from labs_common.db.uow import UnitOfWork
+from labs_projects.adapters.repository import (
+    SqlAlchemyClientRepository,
+    SqlAlchemyProjectRepository,
+)
+
+
+class ProjectsUnitOfWork(UnitOfWork):
+    def _start(self) -> None:
+        self.clients = SqlAlchemyClientRepository(self.session)
+        self.projects = SqlAlchemyProjectRepository(self.session)

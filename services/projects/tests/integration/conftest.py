@@ -1,0 +1,73 @@
+"""Identity and projects running in this process on real PostgreSQL and NATS, once per session:
+projects verifies tokens against identity's keys and asks identity about members."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import grpc
+import nats
+import pytest
+
+from labs.identity.v1 import identity_service_pb2_grpc as identity_grpc
+from labs.projects.v1 import projects_service_pb2_grpc as pb_grpc
+from labs_common.service import RunningService, start
+from labs_common.testing.infrastructure import free_port
+from labs_identity.config import Settings as IdentitySettings
+from labs_identity.main import DEFINITION as IDENTITY
+from labs_projects.config import Settings
+from labs_projects.main import DEFINITION
+
+
+@pytest.fixture(scope="session")
+async def identity_service(postgres_url: str, nats_url: str) -> AsyncIterator[RunningService]:
+    settings = IdentitySettings(
+        database_url=postgres_url,
+        database_name=f"labs_identity_ptest_{uuid.uuid4().hex[:8]}",
+        nats_url=nats_url,
+        grpc_port=free_port(),
+        env="test",
+        shutdown_grace_seconds=0,
+    )
+    service = await start(IDENTITY, settings)
+    yield service
+    await service.stop()
+
+
+@pytest.fixture(scope="session")
+async def projects_service(
+    postgres_url: str, nats_url: str, identity_service: RunningService
+) -> AsyncIterator[RunningService]:
+    settings = Settings(
+        database_url=postgres_url,
+        database_name=f"labs_projects_test_{uuid.uuid4().hex[:8]}",
+        nats_url=nats_url,
+        grpc_port=free_port(),
+        identity_addr=identity_service.address,
+        env="test",
+        shutdown_grace_seconds=0,
+        outbox_poll_seconds=0.2,
+    )
+    service = await start(DEFINITION, settings)
+    yield service
+    await service.stop()
+
+
+@pytest.fixture(scope="session")
+async def identity_stub(identity_service) -> AsyncIterator[identity_grpc.IdentityServiceStub]:
+    async with grpc.aio.insecure_channel(identity_service.address) as channel:
+        yield identity_grpc.IdentityServiceStub(channel)
+
+
+@pytest.fixture(scope="session")
+async def projects(projects_service) -> AsyncIterator[pb_grpc.ProjectsServiceStub]:
+    async with grpc.aio.insecure_channel(projects_service.address) as channel:
+        yield pb_grpc.ProjectsServiceStub(channel)
+
+
+@pytest.fixture(scope="session")
+async def projects_js(nats_url: str):
+    connection = await nats.connect(nats_url)
+    yield connection.jetstream()
+    await connection.drain()

@@ -1,22 +1,31 @@
-"""Wiring of the capacity service: its gRPC API on the shared service runtime."""
+"""Wiring of the capacity service: its gRPC API on the shared service runtime, and the channel to
+the projects service that allocations are checked against."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from labs.capacity.v1 import capacity_service_pb2, capacity_service_pb2_grpc
+from labs.capacity.v1 import capacity_service_pb2_grpc as pb_grpc
+from labs_capacity.adapters.projects_client import GrpcProjectCheck
 from labs_capacity.config import Settings
+from labs_capacity.entrypoints.grpc_servicer import SERVICE, CapacityServicer
+from labs_capacity.service_layer.unit_of_work import CapacityUnitOfWork
+from labs_common.grpc.client import open_channel
 from labs_common.grpc.server import ServiceRegistration
 from labs_common.service import Runtime, ServiceDefinition
 
 
-def registrations(_runtime: Runtime) -> list[ServiceRegistration]:
-    descriptor = capacity_service_pb2.DESCRIPTOR.services_by_name["CapacityService"]
+def registrations(runtime: Runtime) -> list[ServiceRegistration]:
+    # Kept in extras so the runtime closes it on stop.
+    projects = open_channel(
+        runtime.settings, "projects", "labs.projects.v1.ProjectsService", ["GetProject"]
+    )
+    runtime.extras["projects_channel"] = projects
     return [
         ServiceRegistration(
-            name=descriptor.full_name,
-            servicer=capacity_service_pb2_grpc.CapacityServiceServicer(),
-            add_to_server=capacity_service_pb2_grpc.add_CapacityServiceServicer_to_server,
+            name=SERVICE.full_name,
+            servicer=CapacityServicer(runtime.uow, GrpcProjectCheck(projects)),
+            add_to_server=pb_grpc.add_CapacityServiceServicer_to_server,
         )
     ]
 
@@ -25,4 +34,5 @@ DEFINITION = ServiceDefinition(
     settings_class=Settings,
     migrations=Path(__file__).parent / "migrations",
     registrations=registrations,
+    uow_class=CapacityUnitOfWork,
 )

@@ -1,0 +1,114 @@
+"""Capacity's domain objects as protobuf messages (the gRPC API and the event payloads)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from google.protobuf import timestamp_pb2
+
+from labs.capacity.v1 import capacity_service_pb2 as pb
+from labs_capacity.domain.model import (
+    SINCE_ALWAYS,
+    Allocation,
+    Holiday,
+    Rates,
+    Resource,
+    ResourceWeek,
+    Seniority,
+    TimeOff,
+)
+
+SENIORITY_TO_PROTO = {s: pb.SeniorityLevel.Value(f"SENIORITY_LEVEL_{s.name}") for s in Seniority}
+PROTO_TO_SENIORITY = {value: s for s, value in SENIORITY_TO_PROTO.items()}
+
+
+def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
+    if value is None:
+        return None
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(value)
+    return stamp
+
+
+def day(value: date | None) -> str:
+    return "" if value is None or value == SINCE_ALWAYS else value.isoformat()
+
+
+def number(value: Decimal | None) -> str:
+    return "" if value is None else str(value)
+
+
+def resource(value: Resource) -> pb.Resource:
+    return pb.Resource(
+        id=str(value.id),
+        name=value.name,
+        email=value.email or "",
+        user_id=str(value.user_id or ""),
+        seniority_level=SENIORITY_TO_PROTO[value.seniority_level],
+        billing_rate=number(value.rates.billing_rate),
+        cost_rate=number(value.rates.cost_rate),
+        currency=value.rates.currency,
+        capacity_hours_per_week=number(value.capacity_hours_per_week),
+        working_days=list(value.working_days),
+        skills=list(value.skills),
+        is_placeholder=value.is_placeholder,
+        created_at=timestamp(value.created_at),
+        updated_at=timestamp(value.updated_at),
+        etag=value.etag,
+    )
+
+
+def rate(value: Rates) -> pb.Rate:
+    return pb.Rate(
+        effective_from=day(value.effective_from),
+        effective_to=day(value.effective_to),
+        billing_rate=number(value.billing_rate),
+        cost_rate=number(value.cost_rate),
+        currency=value.currency,
+    )
+
+
+def time_off(value: TimeOff) -> pb.TimeOff:
+    return pb.TimeOff(
+        id=str(value.id),
+        resource_id=str(value.resource_id),
+        start_date=day(value.start_date),
+        end_date=day(value.end_date),
+        hours_per_day=number(value.hours_per_day),
+        reason=value.reason,
+        created_at=timestamp(value.created_at),
+    )
+
+
+def holiday(value: Holiday) -> pb.Holiday:
+    return pb.Holiday(
+        id=str(value.id), date=day(value.date), name=value.name,
+        created_at=timestamp(value.created_at),
+    )
+
+
+def allocation(value: Allocation) -> pb.Allocation:
+    return pb.Allocation(
+        id=str(value.id),
+        resource_id=str(value.resource_id),
+        project_id=str(value.project_id),
+        allocated_hours=number(value.allocated_hours),
+        start_date=day(value.start_date),
+        end_date=day(value.end_date),
+        tentative=value.tentative,
+        created_at=timestamp(value.created_at),
+        updated_at=timestamp(value.updated_at),
+        etag=value.etag,
+    )
+
+
+def resource_week(value: ResourceWeek, utilization: Decimal | None) -> pb.ResourceWeek:
+    return pb.ResourceWeek(
+        resource_id=str(value.resource_id),
+        name=value.name,
+        available_hours=number(value.available_hours),
+        allocated_hours=number(value.allocated_hours),
+        tentative_hours=number(value.tentative_hours),
+        utilization_percent=number(utilization),
+    )

@@ -1,0 +1,1 @@
+"""Capacity's rules as pure Python: no database, gRPC or NATS."""

@@ -1,0 +1,118 @@
+"""Capacity's aggregates as plain data."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+# Monday to Friday, as ISO weekdays (1 = Monday ... 7 = Sunday).
+DEFAULT_WORKING_DAYS = (1, 2, 3, 4, 5)
+DEFAULT_CAPACITY = Decimal("40")
+# The first rates of a resource apply to every earlier date (stored as -infinity).
+SINCE_ALWAYS = date.min
+
+
+class Seniority(StrEnum):
+    SENIOR = "senior"
+    MID = "mid"
+    JUNIOR = "junior"
+    CONTRACTOR = "contractor"
+
+
+def etag_of(updated_at: datetime | None) -> str:
+    """Changes with every update (updated_at is the transaction's clock, to the microsecond)."""
+    return format(int(updated_at.timestamp() * 1_000_000), "x") if updated_at else ""
+
+
+@dataclass(frozen=True)
+class Rates:
+    billing_rate: Decimal
+    cost_rate: Decimal
+    currency: str
+    effective_from: date = SINCE_ALWAYS
+    # The last day these apply, None while still in effect.
+    effective_to: date | None = None
+
+
+@dataclass
+class Resource:
+    id: uuid.UUID
+    org_id: uuid.UUID
+    name: str
+    seniority_level: Seniority
+    rates: Rates
+    email: str | None = None
+    user_id: uuid.UUID | None = None
+    capacity_hours_per_week: Decimal = DEFAULT_CAPACITY
+    working_days: tuple[int, ...] = DEFAULT_WORKING_DAYS
+    skills: tuple[str, ...] = ()
+    is_placeholder: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def etag(self) -> str:
+        return etag_of(self.updated_at)
+
+
+@dataclass
+class TimeOff:
+    id: uuid.UUID
+    org_id: uuid.UUID
+    resource_id: uuid.UUID
+    start_date: date
+    end_date: date
+    # None: the whole working day.
+    hours_per_day: Decimal | None = None
+    reason: str = ""
+    created_at: datetime | None = None
+
+
+@dataclass
+class Holiday:
+    id: uuid.UUID
+    org_id: uuid.UUID
+    date: date
+    name: str = ""
+    created_at: datetime | None = None
+
+
+@dataclass
+class Allocation:
+    id: uuid.UUID
+    org_id: uuid.UUID
+    resource_id: uuid.UUID
+    project_id: uuid.UUID
+    allocated_hours: Decimal
+    start_date: date
+    end_date: date
+    tentative: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def etag(self) -> str:
+        return etag_of(self.updated_at)
+
+
+@dataclass(frozen=True)
+class ResourceWeek:
+    resource_id: uuid.UUID
+    name: str
+    week_start: date
+    available_hours: Decimal
+    allocated_hours: Decimal
+    tentative_hours: Decimal
+
+    @property
+    def over_allocated(self) -> bool:
+        return self.allocated_hours > self.available_hours
+
+
+@dataclass
+class CapacityWeek:
+    week_start: date
+    by_resource: list[ResourceWeek] = field(default_factory=list)

@@ -1,0 +1,180 @@
+"""Allocations of a resource's hours per week to a project, and the over-allocation they cause."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
+
+from labs.capacity.v1 import events_pb2
+from labs_capacity.adapters import proto
+from labs_capacity.adapters.capacity_queries import resource_weeks
+from labs_capacity.domain import capacity, rules
+from labs_capacity.domain.model import Allocation
+from labs_capacity.domain.weeks import DEFAULT_WEEKS, MAX_WEEKS, week_start
+from labs_capacity.service_layer import over_allocation, resources
+from labs_capacity.service_layer.access import (
+    field_id,
+    object_id,
+    require_manager,
+    require_reader,
+    today,
+)
+from labs_capacity.service_layer.unit_of_work import CapacityUnitOfWork
+from labs_common.auth.principal import Principal
+from labs_common.errors import InvalidArgument, NotFound, PreconditionFailed
+
+# Raises InvalidArgument on project_id when the project is not one of the caller's org.
+ProjectCheck = Callable[[uuid.UUID], Awaitable[None]]
+
+UPDATABLE = frozenset(
+    {"resource_id", "project_id", "allocated_hours", "start_date", "end_date", "tentative"}
+)
+
+
+def _hours(value: str) -> Decimal:
+    if not value:
+        raise InvalidArgument.on("allocated_hours", "is required")
+    return rules.parse_decimal(
+        value, "allocated_hours", maximum=rules.MAX_WEEK_HOURS, exclusive_minimum=True
+    )
+
+
+async def create_allocation(
+    uow: CapacityUnitOfWork, principal: Principal, given: dict, check_project: ProjectCheck
+) -> Allocation:
+    require_manager(principal)
+    resource_id = field_id(given["resource_id"], "resource_id")
+    project_id = field_id(given["project_id"], "project_id")
+    hours = _hours(given["allocated_hours"])
+    start = rules.parse_date(given["start_date"], "start_date")
+    end = rules.parse_date(given["end_date"], "end_date")
+    rules.check_range(start, end)
+    resource = await uow.resources.get(resource_id, today())
+    if resource is None:
+        raise InvalidArgument.on("resource_id", "no such resource in this organization")
+    await check_project(project_id)
+    allocation = Allocation(
+        id=uuid.uuid4(),
+        org_id=principal.org_id,
+        resource_id=resource_id,
+        project_id=project_id,
+        allocated_hours=hours,
+        start_date=start,
+        end_date=end,
+        tentative=bool(given["tentative"]),
+    )
+    await uow.allocations.add(allocation)
+    await _announce(uow, events_pb2.ALLOCATION_CHANGE_CREATED, allocation)
+    await over_allocation.reconcile(uow, [resource_id], start, end)
+    return allocation
+
+
+async def update_allocation(
+    uow: CapacityUnitOfWork,
+    principal: Principal,
+    allocation_id: str,
+    given: dict,
+    fields: list[str],
+    if_match: list[str],
+    check_project: ProjectCheck,
+) -> Allocation:
+    require_manager(principal)
+    unknown = set(fields) - UPDATABLE
+    if unknown:
+        raise InvalidArgument.on(sorted(unknown)[0], "cannot be changed")
+    allocation = await _load(uow, allocation_id, lock=True)
+    if if_match and allocation.etag not in if_match:
+        raise PreconditionFailed("The allocation changed since it was read.")
+    before = replace(allocation)
+    changed = set(fields)
+    if "allocated_hours" in changed:
+        allocation.allocated_hours = _hours(given["allocated_hours"])
+    if "start_date" in changed:
+        allocation.start_date = rules.parse_date(given["start_date"], "start_date")
+    if "end_date" in changed:
+        allocation.end_date = rules.parse_date(given["end_date"], "end_date")
+    rules.check_range(allocation.start_date, allocation.end_date)
+    if "tentative" in changed:
+        allocation.tentative = bool(given["tentative"])
+    if "resource_id" in changed:
+        allocation.resource_id = field_id(given["resource_id"], "resource_id")
+        if await uow.resources.get(allocation.resource_id, today()) is None:
+            raise InvalidArgument.on("resource_id", "no such resource in this organization")
+    if "project_id" in changed:
+        allocation.project_id = field_id(given["project_id"], "project_id")
+        if allocation.project_id != before.project_id:
+            await check_project(allocation.project_id)
+    await uow.allocations.save(allocation)
+    await _announce(uow, events_pb2.ALLOCATION_CHANGE_UPDATED, allocation, previous=before)
+    await over_allocation.reconcile(uow, [before.resource_id], before.start_date, before.end_date)
+    await over_allocation.reconcile(
+        uow, [allocation.resource_id], allocation.start_date, allocation.end_date
+    )
+    return allocation
+
+
+async def delete_allocation(uow: CapacityUnitOfWork, principal: Principal, allocation_id: str):
+    require_manager(principal)
+    allocation = await _load(uow, allocation_id, lock=True)
+    await uow.allocations.delete(allocation.id)
+    await _announce(uow, events_pb2.ALLOCATION_CHANGE_DELETED, allocation)
+    await over_allocation.reconcile(
+        uow, [allocation.resource_id], allocation.start_date, allocation.end_date
+    )
+
+
+async def list_for_resource(
+    uow: CapacityUnitOfWork, principal: Principal, resource_id: str, start_week: str, weeks: int
+) -> tuple[list[Allocation], Decimal | None]:
+    """The allocations overlapping the weeks, and the resource's utilization over them."""
+    require_reader(principal)
+    first, count = week_range(start_week, weeks)
+    resource = await resources.load(uow, resource_id)
+    last_day = first + timedelta(weeks=count) - timedelta(days=1)
+    found = await uow.allocations.of_resource(resource.id, first, last_day)
+    rows = await resource_weeks(uow.session, principal.org_id, first, count, [resource.id])
+    utilization = capacity.utilization_percent(
+        sum((r.allocated_hours for r in rows), capacity.ZERO),
+        sum((r.available_hours for r in rows), capacity.ZERO),
+    )
+    return found, utilization
+
+
+def week_range(start_week: str, weeks: int) -> tuple:
+    """(first Monday, number of weeks) asked for; defaults: this week, 12 weeks."""
+    first = rules.parse_date(start_week, "start_week", required=False) or today()
+    count = weeks or DEFAULT_WEEKS
+    if not 1 <= count <= MAX_WEEKS:
+        raise InvalidArgument.on("weeks", f"must be 1 to {MAX_WEEKS}")
+    return week_start(first), count
+
+
+async def _load(uow: CapacityUnitOfWork, allocation_id: str, *, lock: bool) -> Allocation:
+    found = await uow.allocations.get(object_id(allocation_id, "allocation"), lock=lock)
+    if found is None:
+        raise NotFound("No such allocation.")
+    return found
+
+
+async def _announce(
+    uow: CapacityUnitOfWork, change: int, allocation: Allocation, previous=None
+) -> None:
+    """allocation.changed with the rates forecasting needs to cost it."""
+    on_start = await uow.resources.rates_on(allocation.resource_id, allocation.start_date)
+    history = await uow.resources.rate_history(allocation.resource_id)
+    event = events_pb2.AllocationChanged(
+        change=change,
+        allocation=proto.allocation(allocation),
+        previous=proto.allocation(previous) if previous else None,
+        billing_rate=proto.number(on_start.billing_rate) if on_start else "",
+        cost_rate=proto.number(on_start.cost_rate) if on_start else "",
+        currency=on_start.currency if on_start else "",
+        rates=[
+            proto.rate(p)
+            for p in resources.rates_between(history, allocation.start_date, allocation.end_date)
+        ],
+    )
+    await uow.outbox.add("allocation.changed", event, project_id=allocation.project_id)

@@ -1,0 +1,22 @@
+"""Capacity's unit of work: the platform one plus capacity's repositories."""
+
+from __future__ import annotations
+
+from labs_capacity.adapters.over_allocation_state import SqlAlchemyOverAllocationState
+from labs_capacity.adapters.repository import (
+    SqlAlchemyAllocationRepository,
+    SqlAlchemyHolidayRepository,
+    SqlAlchemyResourceRepository,
+    SqlAlchemyTimeOffRepository,
+)
+from labs_common.db.uow import UnitOfWork
+
+
+class CapacityUnitOfWork(UnitOfWork):
+    def _start(self) -> None:
+        org = self.scope.org_id
+        self.resources = SqlAlchemyResourceRepository(self.session, org)
+        self.time_off = SqlAlchemyTimeOffRepository(self.session, org)
+        self.holidays = SqlAlchemyHolidayRepository(self.session, org)
+        self.allocations = SqlAlchemyAllocationRepository(self.session, org)
+        self.over_allocations = SqlAlchemyOverAllocationState(self.session, org)

@@ -31,6 +31,9 @@ IDEMPOTENT_METHODS: dict[str, tuple[str, ...]] = {
         "ListApiKeys",
         "AuthenticateApiKey",
     ),
+    "projects": ("GetProject", "ResolveProject", "ListClients", "GetClient", "ListProjects",
+                 "ListTasks", "GetTask", "ListSprints", "GetSprint", "ListComments",
+                 "ListFiles", "GetFile", "DownloadFile", "ListActivities", "Search"),
 }
 
 Metadata = tuple[tuple[str, str], ...]

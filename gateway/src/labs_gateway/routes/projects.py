@@ -1,0 +1,90 @@
+"""Projects: create, list with filters, read, update (If-Match; status follows the workflow),
+archive (DELETE)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response, status
+from google.protobuf import field_mask_pb2
+
+from labs.projects.v1 import projects_service_pb2 as pb
+from labs_common.errors import InvalidArgument
+from labs_gateway.dependencies import CallerMetadata, CallerWriteMetadata, IfMatch
+from labs_gateway.problems import PROBLEM_RESPONSES
+from labs_gateway.routes.etags import if_match_etags, set_etag
+from labs_gateway.routes.projects_common import Cursor, Limit, Projects
+from labs_gateway.schemas.projects import (
+    ProjectCreate,
+    ProjectList,
+    ProjectPublic,
+    ProjectStatusName,
+    ProjectUpdate,
+)
+from labs_gateway.schemas.projects_mapping import enum_to_proto, project_message, project_public
+
+router = APIRouter(prefix="/projects", tags=["projects"], responses=PROBLEM_RESPONSES)
+ProjectId = Annotated[uuid.UUID, Path(alias="id")]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectPublic)
+async def create_project(body: ProjectCreate, projects: Projects, metadata: CallerWriteMetadata,
+                         response: Response):
+    """Create a project (manager or above) for a client given by id or by name."""
+    values = body.model_dump(exclude={"client_name"})
+    created = await projects.CreateProject(pb.CreateProjectRequest(
+        project=project_message(values), client_name=body.client_name or "",
+    ), metadata=metadata)
+    set_etag(response, created.project.etag)
+    return project_public(created.project)
+
+
+@router.get("", response_model=ProjectList)
+async def list_projects(projects: Projects, metadata: CallerMetadata, limit: Limit = 50,
+                        cursor: Cursor = None, status: ProjectStatusName | None = None,
+                        client_id: uuid.UUID | None = None,
+                        q: Annotated[str, Query(max_length=200)] = ""):
+    """Projects newest first; archived ones only with status=archived."""
+    page = await projects.ListProjects(pb.ListProjectsRequest(
+        page_size=limit, page_token=cursor or "",
+        status=enum_to_proto("status", status) if status else 0,
+        client_id=str(client_id) if client_id else "", q=q,
+    ), metadata=metadata)
+    return ProjectList(projects=[project_public(p) for p in page.projects],
+                       next_cursor=page.next_page_token or None)
+
+
+@router.get("/{id}", response_model=ProjectPublic)
+async def get_project(project_id: ProjectId, projects: Projects, metadata: CallerMetadata,
+                      response: Response):
+    """One project; the ETag goes back in If-Match on PATCH."""
+    found = await projects.GetProject(pb.GetProjectRequest(id=str(project_id)), metadata=metadata)
+    set_etag(response, found.project.etag)
+    return project_public(found.project)
+
+
+@router.patch("/{id}", response_model=ProjectPublic)
+async def update_project(project_id: ProjectId, body: ProjectUpdate, projects: Projects,
+                         metadata: CallerWriteMetadata, response: Response,
+                         if_match: IfMatch = None):
+    """Change the given fields; null clears an optional one. Manager or above."""
+    fields = sorted(body.model_fields_set)
+    if not fields:
+        raise InvalidArgument.on("body", "Give at least one field to change.")
+    updated = await projects.UpdateProject(pb.UpdateProjectRequest(
+        id=str(project_id),
+        project=project_message(body.model_dump(include=set(fields))),
+        update_mask=field_mask_pb2.FieldMask(paths=fields),
+        if_match_etags=if_match_etags(if_match),
+    ), metadata=metadata)
+    set_etag(response, updated.project.etag)
+    return project_public(updated.project)
+
+
+@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+async def delete_project(project_id: ProjectId, projects: Projects,
+                         metadata: CallerWriteMetadata) -> Response:
+    """Archive a project: it leaves the default list but nothing is deleted."""
+    await projects.DeleteProject(pb.DeleteProjectRequest(id=str(project_id)), metadata=metadata)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

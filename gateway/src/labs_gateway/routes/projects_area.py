@@ -1,0 +1,12 @@
+"""Every route of the projects area (clients, projects, tasks, sprints, comments, files,
+activity, search) under one router, so the app registers the area in one line."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from labs_gateway.routes import clients, projects
+
+router = APIRouter()
+for _area in (clients, projects):
+    router.include_router(_area.router)

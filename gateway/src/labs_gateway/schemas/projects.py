@@ -1,0 +1,124 @@
+"""Clients and projects as the API shows them. Money is a decimal string with its currency,
+hours a JSON number, dates YYYY-MM-DD; the projects service validates values and names the field
+that is wrong, so these models check only shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from labs_gateway.schemas.common import Name, RequestModel, UuidStr
+
+ProjectStatusName = Literal["planning", "active", "on_hold", "completed", "archived"]
+PriorityName = Literal["low", "medium", "high", "urgent"]
+BudgetTypeName = Literal["fixed_fee", "time_and_materials", "retainer", "non_billable"]
+Money = Annotated[str, Field(max_length=32, examples=["25000.00"])]
+Hours = Annotated[float, Field(ge=0, examples=[120.5])]
+IsoDate = Annotated[str, Field(max_length=10, examples=["2026-03-31"])]
+CurrencyCode = Annotated[str, Field(max_length=3, examples=["USD"])]
+ShortText = Annotated[str, Field(max_length=500)]
+Description = Annotated[str, Field(max_length=20_000)]
+
+
+# Requests
+
+
+class ClientCreate(RequestModel):
+    name: Name
+    email: Annotated[str, Field(max_length=254)] = ""
+    currency: CurrencyCode = Field("", description="ISO 4217; default USD.")
+
+
+class ClientUpdate(RequestModel):
+    """Only the fields present change; null clears `email`."""
+
+    name: Name = None  # type: ignore[assignment]
+    email: Annotated[str, Field(max_length=254)] | None = None
+    currency: CurrencyCode = None  # type: ignore[assignment]
+
+
+class ProjectCreate(RequestModel):
+    name: Name
+    client_id: UuidStr | None = None
+    client_name: Name | None = Field(
+        None, description="Instead of client_id: the client of this name, created if absent.")
+    description: Description = ""
+    status: ProjectStatusName = "planning"
+    priority: PriorityName = "medium"
+    budget_type: BudgetTypeName = "time_and_materials"
+    budget_total: Money | None = None
+    budget_currency: CurrencyCode | None = Field(
+        None, description="ISO 4217; default the client's currency, else USD.")
+    budget_hours: Hours | None = None
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
+    billing_rate_override: Money | None = None
+    project_manager_id: UuidStr | None = None
+    github_repo_url: ShortText | None = None
+    slack_channel_id: ShortText | None = None
+
+
+class ProjectUpdate(RequestModel):
+    """Only the fields present change; null clears an optional field."""
+
+    name: Name = None  # type: ignore[assignment]
+    client_id: UuidStr | None = None
+    description: Description | None = None
+    status: ProjectStatusName = None  # type: ignore[assignment]
+    priority: PriorityName = None  # type: ignore[assignment]
+    budget_type: BudgetTypeName = None  # type: ignore[assignment]
+    budget_total: Money | None = None
+    budget_currency: CurrencyCode = None  # type: ignore[assignment]
+    budget_hours: Hours | None = None
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
+    billing_rate_override: Money | None = None
+    project_manager_id: UuidStr | None = None
+    github_repo_url: ShortText | None = None
+    slack_channel_id: ShortText | None = None
+
+
+# Responses
+
+
+class ClientPublic(BaseModel):
+    id: str
+    name: str
+    email: str | None
+    currency: str
+    created_at: datetime | None
+    updated_at: datetime | None
+    archived_at: datetime | None
+
+
+class ClientList(BaseModel):
+    clients: list[ClientPublic]
+    next_cursor: str | None
+
+
+class ProjectPublic(BaseModel):
+    id: str
+    client_id: str | None
+    name: str
+    description: str
+    status: ProjectStatusName
+    priority: PriorityName
+    budget_type: BudgetTypeName
+    budget_total: str | None
+    budget_currency: str
+    budget_hours: float | None
+    start_date: str | None
+    end_date: str | None
+    billing_rate_override: str | None
+    project_manager_id: str | None
+    github_repo_url: str | None
+    slack_channel_id: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+class ProjectList(BaseModel):
+    projects: list[ProjectPublic]
+    next_cursor: str | None

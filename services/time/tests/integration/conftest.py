@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import grpc
 import pytest
+from time_helpers import Clients
 
 from labs.capacity.v1 import capacity_service_pb2_grpc as capacity_grpc
 from labs.identity.v1 import identity_service_pb2_grpc as identity_grpc
@@ -23,7 +24,6 @@ from labs_projects.config import Settings as ProjectsSettings
 from labs_projects.main import DEFINITION as PROJECTS
 from labs_time.config import Settings as TimeSettings
 from labs_time.main import DEFINITION as TIME
-from time_helpers import Clients
 
 
 def _settings(cls, name: str, postgres_url: str, nats_url: str, **addresses):

@@ -7,9 +7,9 @@ import uuid
 
 import grpc
 import pytest
+from time_helpers import field_of, join, project, rejected, signup
 
 from labs.time.v1 import time_service_pb2 as pb
-from time_helpers import field_of, join, project, rejected, signup
 
 pytestmark = pytest.mark.integration
 

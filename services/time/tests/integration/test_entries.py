@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
+from time_helpers import field_of, join, project, rejected, resource, signup
 
 from labs.projects.v1 import projects_service_pb2 as projects_pb
 from labs.time.v1 import time_service_pb2 as pb
-from time_helpers import field_of, join, project, rejected, resource, signup
 
 pytestmark = pytest.mark.integration
 

@@ -7,9 +7,9 @@ import asyncio
 import grpc
 import pytest
 from sqlalchemy import text
+from time_helpers import join, project, rejected, signup
 
 from labs.time.v1 import time_service_pb2 as pb
-from time_helpers import join, project, rejected, signup
 
 pytestmark = pytest.mark.integration
 

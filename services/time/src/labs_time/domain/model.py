@@ -58,7 +58,7 @@ class TimeEntry:
 
     @property
     def etag(self) -> str:
-        return f'"{self.id.hex[:8]}-{self.version}"'
+        return f"{self.id.hex[:8]}-{self.version}"
 
     def ensure_editable(self) -> None:
         """Invoiced (or reserved for an invoice) and locked entries are history: 409."""
@@ -91,7 +91,7 @@ class Expense:
 
     @property
     def etag(self) -> str:
-        return f'"{self.id.hex[:8]}-{self.version}"'
+        return f"{self.id.hex[:8]}-{self.version}"
 
     def ensure_editable(self) -> None:
         if self.invoice_id is not None:

@@ -1,0 +1,12 @@
+"""The time area of the API: entries, timers, approvals, expenses and import jobs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from labs_gateway.routes import time_approvals, time_entries, time_expenses, time_timers
+
+router = APIRouter()
+# Approvals first: their fixed paths (/time-entries/submit...) must win over /time-entries/{id}.
+for part in (time_approvals, time_entries, time_timers, time_expenses):
+    router.include_router(part.router)

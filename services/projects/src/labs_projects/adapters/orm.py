@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    CheckConstraint,
     Column,
     Computed,
     Date,
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     Numeric,
     Table,
@@ -66,4 +68,53 @@ projects = Table(
     ),
     Index("projects_org_created", "org_id", "created_at", "id"),
     Index("projects_org_client", "org_id", "client_id"),
+)
+
+sprints = Table(
+    "sprints",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("org_id", UUID(as_uuid=True), nullable=False),
+    Column("project_id", UUID(as_uuid=True), ForeignKey("projects.id"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("goal", Text, nullable=False, server_default=""),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("org_id", UUID(as_uuid=True), nullable=False),
+    Column("project_id", UUID(as_uuid=True), ForeignKey("projects.id"), nullable=False),
+    Column("parent_task_id", UUID(as_uuid=True), ForeignKey("tasks.id", ondelete="CASCADE")),
+    Column("sprint_id", UUID(as_uuid=True), ForeignKey("sprints.id", ondelete="SET NULL")),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("status", Text, nullable=False),
+    Column("priority", Text, nullable=False),
+    Column("type", Text, nullable=False),
+    Column("assignee_id", UUID(as_uuid=True)),
+    Column("estimated_hours", Numeric(10, 2)),
+    Column("story_points", Integer),
+    Column("due_date", Date),
+    Column("position", Integer, nullable=False),
+    Column("completed_at", DateTime(timezone=True)),
+    Column("created_by", UUID(as_uuid=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column(
+        "search",
+        TSVECTOR,
+        Computed(
+            "setweight(to_tsvector('english', title), 'A')"
+            " || setweight(to_tsvector('english', description), 'B')",
+            persisted=True,
+        ),
+    ),
+    CheckConstraint("position >= 0", name="tasks_position"),
 )

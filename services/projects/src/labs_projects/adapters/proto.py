@@ -8,7 +8,18 @@ from decimal import Decimal
 from google.protobuf import timestamp_pb2
 
 from labs.projects.v1 import projects_service_pb2 as pb
-from labs_projects.domain.model import BudgetType, Client, Priority, Project, ProjectStatus
+from labs_projects.domain.model import (
+    BudgetType,
+    Client,
+    Priority,
+    Project,
+    ProjectStatus,
+    Sprint,
+    SprintStatus,
+    Task,
+    TaskStatus,
+    TaskType,
+)
 
 STATUS_TO_PROTO = {s: pb.ProjectStatus.Value(f"PROJECT_STATUS_{s.name}") for s in ProjectStatus}
 PROTO_TO_STATUS = {v: k for k, v in STATUS_TO_PROTO.items()}
@@ -105,3 +116,81 @@ def field_text(message: pb.Project, name: str) -> str:
             return ""
         return descriptor.values_by_number[value].name.removeprefix(_ENUM_PREFIXES[name]).lower()
     return value
+
+
+TASK_STATUS_TO_PROTO = {s: pb.TaskStatus.Value(f"TASK_STATUS_{s.name}") for s in TaskStatus}
+TASK_TYPE_TO_PROTO = {t: pb.TaskType.Value(f"TASK_TYPE_{t.name}") for t in TaskType}
+SPRINT_STATUS_TO_PROTO = {
+    s: pb.SprintStatus.Value(f"SPRINT_STATUS_{s.name}") for s in SprintStatus
+}
+
+
+def task(value: Task) -> pb.Task:
+    message = pb.Task(
+        id=str(value.id),
+        project_id=str(value.project_id),
+        parent_task_id=text(value.parent_task_id),
+        sprint_id=text(value.sprint_id),
+        title=value.title,
+        description=value.description,
+        status=TASK_STATUS_TO_PROTO[value.status],
+        priority=PRIORITY_TO_PROTO[value.priority],
+        type=TASK_TYPE_TO_PROTO[value.type],
+        assignee_id=text(value.assignee_id),
+        estimated_hours=text(value.estimated_hours),
+        due_date=text(value.due_date),
+        position=value.position,
+        completed_at=timestamp(value.completed_at),
+        created_by=text(value.created_by),
+        created_at=timestamp(value.created_at),
+        updated_at=timestamp(value.updated_at),
+        etag=value.etag,
+    )
+    if value.story_points is not None:
+        message.story_points = value.story_points
+    return message
+
+
+def sprint(value: Sprint) -> pb.Sprint:
+    return pb.Sprint(
+        id=str(value.id),
+        project_id=str(value.project_id),
+        name=value.name,
+        goal=value.goal,
+        start_date=text(value.start_date),
+        end_date=text(value.end_date),
+        status=SPRINT_STATUS_TO_PROTO[value.status],
+        total_points=value.total_points,
+        completed_points=value.completed_points,
+        created_at=timestamp(value.created_at),
+        updated_at=timestamp(value.updated_at),
+        etag=value.etag,
+    )
+
+
+_MESSAGE_ENUM_PREFIXES = {
+    ("Task", "status"): "TASK_STATUS_",
+    ("Task", "priority"): "PRIORITY_",
+    ("Task", "type"): "TASK_TYPE_",
+    ("Sprint", "status"): "SPRINT_STATUS_",
+    ("ListTasksRequest", "status"): "TASK_STATUS_",
+    ("ListSprintsRequest", "status"): "SPRINT_STATUS_",
+}
+
+
+def message_field_text(message, name: str) -> str:
+    """A Task or Sprint field as the API string: enums by lowercase name, optional integers as
+    digits, "" for unset."""
+    descriptor = message.DESCRIPTOR.fields_by_name.get(name)
+    if descriptor is None:
+        return ""
+    if descriptor.has_presence and descriptor.message_type is None and \
+            not message.HasField(name):
+        return ""
+    value = getattr(message, name)
+    prefix = _MESSAGE_ENUM_PREFIXES.get((message.DESCRIPTOR.name, name))
+    if prefix:
+        if value == 0:
+            return ""
+        return descriptor.enum_type.values_by_number[value].name.removeprefix(prefix).lower()
+    return str(value)

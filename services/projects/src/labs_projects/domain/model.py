@@ -77,3 +77,78 @@ class Project:
     @property
     def etag(self) -> str:
         return etag_of(self.updated_at)
+
+
+class TaskStatus(StrEnum):
+    BACKLOG = "backlog"
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    IN_REVIEW = "in_review"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+# The board's columns, left to right; lists of tasks follow this order.
+TASK_COLUMNS: tuple[TaskStatus, ...] = tuple(TaskStatus)
+
+
+class TaskType(StrEnum):
+    FEATURE = "feature"
+    BUG = "bug"
+    CHORE = "chore"
+    DESIGN = "design"
+    RESEARCH = "research"
+
+
+@dataclass
+class Task:
+    id: uuid.UUID
+    org_id: uuid.UUID
+    project_id: uuid.UUID
+    title: str
+    parent_task_id: uuid.UUID | None = None
+    sprint_id: uuid.UUID | None = None
+    description: str = ""
+    status: TaskStatus = TaskStatus.BACKLOG
+    priority: Priority = Priority.MEDIUM
+    type: TaskType = TaskType.FEATURE
+    assignee_id: uuid.UUID | None = None
+    estimated_hours: Decimal | None = None
+    story_points: int | None = None
+    due_date: date | None = None
+    position: int = 0
+    completed_at: datetime | None = None
+    created_by: uuid.UUID | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def etag(self) -> str:
+        return etag_of(self.updated_at)
+
+
+class SprintStatus(StrEnum):
+    PLANNING = "planning"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+
+
+@dataclass
+class Sprint:
+    id: uuid.UUID
+    org_id: uuid.UUID
+    project_id: uuid.UUID
+    name: str
+    start_date: date
+    end_date: date
+    goal: str = ""
+    status: SprintStatus = SprintStatus.PLANNING
+    # Derived from the sprint's tasks on every read, never stored.
+    total_points: int = 0
+    completed_points: int = 0
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def etag(self) -> str:
+        return etag_of(self.updated_at)

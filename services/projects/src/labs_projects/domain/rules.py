@@ -170,7 +170,7 @@ PROJECT_FIELDS = frozenset(
 )
 
 
-def _enum(enum_type, value: str, field: str):
+def parse_enum(enum_type, value: str, field: str):
     try:
         return enum_type(value)
     except ValueError:
@@ -189,8 +189,8 @@ def apply_project_fields(project: Project, raw: dict[str, str]) -> list[str]:
         "name": lambda v: check_name(v),
         "client_id": lambda v: uuid_or_none(v, "client_id"),
         "description": lambda v: check_text(v, "description"),
-        "priority": lambda v: _enum(Priority, v, "priority"),
-        "budget_type": lambda v: _enum(BudgetType, v, "budget_type"),
+        "priority": lambda v: parse_enum(Priority, v, "priority"),
+        "budget_type": lambda v: parse_enum(BudgetType, v, "budget_type"),
         "budget_total": lambda v: decimal_or_none(v, "budget_total"),
         "budget_currency": lambda v: check_currency(v, "budget_currency"),
         "budget_hours": lambda v: decimal_or_none(v, "budget_hours", limit=MAX_HOURS),
@@ -215,4 +215,4 @@ def apply_project_fields(project: Project, raw: dict[str, str]) -> list[str]:
 
 
 def parse_status(value: str) -> ProjectStatus:
-    return _enum(ProjectStatus, value, "status")
+    return parse_enum(ProjectStatus, value, "status")

@@ -7,9 +7,15 @@ from labs_projects.adapters.repository import (
     SqlAlchemyClientRepository,
     SqlAlchemyProjectRepository,
 )
+from labs_projects.adapters.task_repository import (
+    SqlAlchemySprintRepository,
+    SqlAlchemyTaskRepository,
+)
 
 
 class ProjectsUnitOfWork(UnitOfWork):
     def _start(self) -> None:
         self.clients = SqlAlchemyClientRepository(self.session)
         self.projects = SqlAlchemyProjectRepository(self.session)
+        self.tasks = SqlAlchemyTaskRepository(self.session)
+        self.sprints = SqlAlchemySprintRepository(self.session)

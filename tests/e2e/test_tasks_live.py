@@ -3,7 +3,9 @@ project's room."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 
 import pytest
 import websockets
@@ -78,3 +80,26 @@ async def test_bulk_updates_are_all_or_nothing_and_bad_task_input_names_the_fiel
         assert response.json()["errors"][0]["field"] == field
     assert len((await http.get(f"/projects/{project['id']}/tasks",
                                headers=headers)).json()["tasks"]) == 3
+
+
+async def test_the_activity_feed_tells_the_whole_story(http):
+    owner = await sign_up(http)
+    headers = auth(owner["access_token"])
+    project = (await http.post("/projects", headers=headers, json={"name": "Story"})).json()
+    task = (await http.post(f"/projects/{project['id']}/tasks", headers=headers,
+                            json={"title": "Chapter one"})).json()
+    await http.patch(f"/tasks/{task['id']}", headers=headers, json={"status": "done"})
+    wanted = {"organization.created", "member.joined", "project.created", "task.created",
+              "task.updated"}
+    deadline = time.monotonic() + 20
+    while True:
+        feed = (await http.get("/activity", headers=headers)).json()
+        if wanted <= {a["action"] for a in feed["activities"]} or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.2)
+    assert wanted <= {a["action"] for a in feed["activities"]}
+    assert feed["activities"][0]["action"] == "task.updated"
+    tasks_only = (await http.get("/activity", headers=headers,
+                                 params={"entity_type": "task"})).json()["activities"]
+    assert {a["entity_id"] for a in tasks_only} == {task["id"]}
+    assert all(a["project_id"] == project["id"] for a in tasks_only)

@@ -11,6 +11,7 @@ from labs_common.grpc.server import ServiceRegistration
 from labs_common.service import Runtime, ServiceDefinition
 from labs_projects.adapters.identity_members import IdentityMemberDirectory
 from labs_projects.config import Settings
+from labs_projects.entrypoints.consumers import activity_subscriptions
 from labs_projects.entrypoints.grpc_servicer import SERVICE, ProjectsServicer
 from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
 
@@ -35,4 +36,5 @@ DEFINITION = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     registrations=registrations,
     uow_class=ProjectsUnitOfWork,
+    subscriptions=lambda _runtime: activity_subscriptions(),
 )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from google.protobuf import timestamp_pb2
+from google.protobuf import struct_pb2, timestamp_pb2
 
 from labs.projects.v1 import projects_service_pb2 as pb
+from labs_projects.domain.activity import Activity
 from labs_projects.domain.model import (
     BudgetType,
     Client,
@@ -194,3 +195,19 @@ def message_field_text(message, name: str) -> str:
             return ""
         return descriptor.enum_type.values_by_number[value].name.removeprefix(prefix).lower()
     return str(value)
+
+
+def activity(value: Activity) -> pb.Activity:
+    metadata = struct_pb2.Struct()
+    metadata.update(value.metadata)
+    return pb.Activity(
+        id=str(value.id),
+        action=value.action,
+        entity_type=value.entity_type,
+        entity_id=value.entity_id,
+        project_id=text(value.project_id),
+        user_id=text(value.user_id),
+        metadata=metadata,
+        created_at=timestamp(value.created_at),
+        source=value.source,
+    )

@@ -16,7 +16,7 @@ from labs_common.grpc.transactions import run_in_transaction
 from labs_common.pagination import decode_cursor, encode_cursor, page_size
 from labs_projects.adapters import proto
 from labs_projects.domain.model import TASK_COLUMNS, SprintStatus, TaskStatus
-from labs_projects.service_layer import clients, projects, sprints, tasks
+from labs_projects.service_layer import activity, clients, projects, sprints, tasks
 from labs_projects.service_layer.members import MemberDirectory
 from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
 
@@ -296,6 +296,24 @@ class ProjectsServicer(pb_grpc.ProjectsServiceServicer):
             return pb.UpdateSprintResponse(sprint=proto.sprint(sprint))
 
         return await self._tenant(context, request, pb.UpdateSprintResponse, work)
+
+    # --- activity feed ----------------------------------------------------------------------
+
+    async def ListActivities(self, request, context) -> pb.ListActivitiesResponse:
+        limit = page_size(request.page_size)
+        after = position(request.page_token)
+        project_id = optional_uuid(request.project_id, "project_id")
+        user_id = optional_uuid(request.user_id, "user_id")
+
+        async def work(uow, principal):
+            found = await activity.list_activities(
+                uow, principal, after, limit + 1, project_id=project_id,
+                entity_type=request.entity_type, user_id=user_id)
+            return pb.ListActivitiesResponse(
+                activities=[proto.activity(a) for a in found[:limit]],
+                next_page_token=next_token(found, limit))
+
+        return await self._tenant(context, request, pb.ListActivitiesResponse, work)
 
 
 TASK_SETTABLE = ("title", "description", "status", "priority", "type", "assignee_id",

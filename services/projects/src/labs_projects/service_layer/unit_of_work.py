@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from labs_common.db.uow import UnitOfWork
+from labs_projects.adapters.activity_repository import SqlAlchemyActivityRepository
 from labs_projects.adapters.repository import (
     SqlAlchemyClientRepository,
     SqlAlchemyProjectRepository,
@@ -19,3 +20,4 @@ class ProjectsUnitOfWork(UnitOfWork):
         self.projects = SqlAlchemyProjectRepository(self.session)
         self.tasks = SqlAlchemyTaskRepository(self.session)
         self.sprints = SqlAlchemySprintRepository(self.session)
+        self.activities = SqlAlchemyActivityRepository(self.session)

@@ -1,0 +1,100 @@
+"""The activity feed's rows: inserted once (a repeated event id is ignored), read newest first."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from labs_projects.adapters.orm import activities, projects
+from labs_projects.domain.activity import Activity
+
+ActivityPosition = tuple[datetime, uuid.UUID]
+
+
+class SqlAlchemyActivityRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, activity: Activity) -> None:
+        await self._session.execute(
+            insert(activities)
+            .values(
+                id=activity.id,
+                org_id=activity.org_id,
+                source=activity.source,
+                action=activity.action,
+                entity_type=activity.entity_type,
+                entity_id=activity.entity_id,
+                project_id=activity.project_id,
+                user_id=activity.user_id,
+                metadata=activity.metadata,
+                created_at=activity.created_at,
+            )
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+
+    async def page(
+        self,
+        org_id: uuid.UUID,
+        after: ActivityPosition | None,
+        limit: int,
+        *,
+        project_id: uuid.UUID | None = None,
+        entity_type: str = "",
+        user_id: uuid.UUID | None = None,
+        client_id: uuid.UUID | None = None,
+    ) -> list[Activity]:
+        query = select(activities).where(activities.c.org_id == org_id)
+        if project_id is not None:
+            query = query.where(activities.c.project_id == project_id)
+        if entity_type:
+            query = query.where(activities.c.entity_type == entity_type)
+        if user_id is not None:
+            query = query.where(activities.c.user_id == user_id)
+        if client_id is not None:
+            # A client-role reader: only entries about its client's projects.
+            query = query.where(
+                activities.c.project_id.in_(
+                    select(projects.c.id).where(
+                        projects.c.org_id == org_id, projects.c.client_id == client_id
+                    )
+                )
+            )
+        if after:
+            query = query.where(
+                or_(
+                    activities.c.created_at < after[0],
+                    (activities.c.created_at == after[0]) & (activities.c.id < after[1]),
+                )
+            )
+        query = query.order_by(activities.c.created_at.desc(), activities.c.id.desc()).limit(
+            limit
+        )
+        return [_activity(row) for row in (await self._session.execute(query)).all()]
+
+    async def count(self, org_id: uuid.UUID) -> int:
+        return (
+            await self._session.execute(
+                select(func.count()).where(activities.c.org_id == org_id)
+            )
+        ).scalar_one()
+
+
+def _activity(row: Row) -> Activity:
+    return Activity(
+        id=row.id,
+        org_id=row.org_id,
+        source=row.source,
+        action=row.action,
+        entity_type=row.entity_type,
+        entity_id=row.entity_id,
+        project_id=row.project_id,
+        user_id=row.user_id,
+        created_at=row.created_at,
+        metadata=row.metadata,
+    )

@@ -5,3 +5,9 @@ from labs_common.config import ServiceSettings
 
 class Settings(ServiceSettings):
     service_name: str = "time"
+    # Rows per COPY batch of a CSV import; `processed` moves by this much at a time.
+    import_batch_rows: int = 5000
+    # How often a worker looks for import jobs whose worker died (their lease ran out).
+    import_sweep_seconds: float = 15.0
+    # How long a worker's claim on a job lasts without progress before another may take it.
+    import_lease_seconds: int = 120

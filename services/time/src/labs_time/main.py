@@ -1,5 +1,5 @@
-"""Wiring of the time service: its gRPC API on the shared service runtime, with the clients it
-needs to ask projects, identity and capacity."""
+"""Wiring of the time service: its gRPC API on the shared service runtime, the clients it needs to
+ask projects, identity and capacity, and the import worker."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from labs_common.service import Runtime, ServiceDefinition
 from labs_time.adapters.directory import Directory
 from labs_time.config import Settings
 from labs_time.entrypoints.grpc_servicer import TimeServicer
+from labs_time.entrypoints.import_worker import ImportWorker
 from labs_time.service_layer.unit_of_work import TimeUnitOfWork
 
 
@@ -20,9 +21,22 @@ def directory(runtime: Runtime) -> Directory:
     return runtime.extras["directory"]  # type: ignore[return-value]
 
 
+def import_worker(runtime: Runtime) -> ImportWorker:
+    # Kept in extras: the runtime closes whatever there has `close()` when the service stops.
+    if "import_worker" not in runtime.extras:
+        runtime.extras["import_worker"] = ImportWorker(
+            runtime.uow, directory(runtime), runtime.settings)  # type: ignore[arg-type]
+    return runtime.extras["import_worker"]  # type: ignore[return-value]
+
+
 def registrations(runtime: Runtime) -> list[ServiceRegistration]:
-    servicer = TimeServicer(runtime.uow, directory(runtime))
+    servicer = TimeServicer(runtime.uow, directory(runtime), import_worker(runtime))
     return [ServiceRegistration.of(time_service_pb2, time_service_pb2_grpc, servicer)]
+
+
+async def on_start(runtime: Runtime) -> None:
+    """Jobs queued before a restart, or whose worker died, are picked up by the first sweep."""
+    import_worker(runtime).start()
 
 
 DEFINITION = ServiceDefinition(
@@ -30,4 +44,5 @@ DEFINITION = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     registrations=registrations,
     uow_class=TimeUnitOfWork,
+    on_start=on_start,
 )

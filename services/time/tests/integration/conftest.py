@@ -49,7 +49,8 @@ async def suite(postgres_url: str, nats_url: str) -> AsyncIterator[dict[str, Run
                                                nats_url, **addresses))
     time = await start(TIME, _settings(
         TimeSettings, "time", postgres_url, nats_url, **addresses,
-        projects_addr=projects.address, capacity_addr=capacity.address))
+        projects_addr=projects.address, capacity_addr=capacity.address,
+        import_batch_rows=500))
     running = {"identity": identity, "projects": projects, "capacity": capacity, "time": time}
     yield running
     for service in reversed(running.values()):

@@ -93,3 +93,37 @@ def field_of(error: grpc.aio.AioRpcError) -> str:
     from labs_common.errors import from_rpc_error
 
     return from_rpc_error(error).field_errors[0].field
+
+
+async def upload(clients: Clients, person: Person, data: bytes, create_missing: bool = False,
+                 chunk_size: int = 64 * 1024) -> str:
+    """Create, fill and start an import job the way the gateway does; answers its id."""
+    from labs.time.v1 import time_service_pb2 as pb
+
+    job_id = (await clients.time.CreateImport(pb.CreateImportRequest(
+        create_missing=create_missing), metadata=person.auth)).job_id
+    for seq, start in enumerate(range(0, len(data), chunk_size), start=1):
+        await clients.time.AppendImportChunk(pb.AppendImportChunkRequest(
+            job_id=job_id, seq=seq, chunk=data[start:start + chunk_size]), metadata=person.auth)
+    await clients.time.StartImport(pb.StartImportRequest(job_id=job_id), metadata=person.auth)
+    return job_id
+
+
+async def finished_job(clients: Clients, person: Person, job_id: str, timeout: float = 60.0,
+                       seen: list | None = None):
+    """Poll the job until it ends (or fail at the deadline); `seen` collects `processed`."""
+    import asyncio
+    import time
+
+    from labs.time.v1 import time_service_pb2 as pb
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = (await clients.time.GetImportJob(pb.GetImportJobRequest(id=job_id),
+                                               metadata=person.auth)).job
+        if seen is not None:
+            seen.append((job.status, job.processed))
+        if job.status in ("succeeded", "failed"):
+            return job
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"import job {job_id} did not finish in {timeout} s")

@@ -135,6 +135,36 @@ class Directory:
                 return found
             page_token = page.next_page_token
 
+    async def resource_rates(self, token: str) -> RateHistory:
+        """Every linked resource's rate history by user id, for imports (one call per person
+        instead of one per row)."""
+        found: RateHistory = {}
+        page_token = ""
+        try:
+            while True:
+                page = await self._capacity.ListResources(
+                    capacity_pb.ListResourcesRequest(page_size=500, page_token=page_token),
+                    metadata=self._auth(token))
+                for resource in page.resources:
+                    if not resource.user_id:
+                        continue
+                    history = await self._capacity.ListResourceRates(
+                        capacity_pb.ListResourceRatesRequest(resource_id=resource.id),
+                        metadata=self._auth(token))
+                    found[uuid.UUID(resource.user_id)] = (uuid.UUID(resource.id), [
+                        RatePeriod(
+                            date.fromisoformat(r.effective_from) if r.effective_from else None,
+                            date.fromisoformat(r.effective_to) if r.effective_to else None,
+                            Rates(Decimal(r.billing_rate) if r.billing_rate else None,
+                                  Decimal(r.cost_rate) if r.cost_rate else None,
+                                  r.currency or None, "resource"))
+                        for r in history.rates])
+                if not page.next_page_token:
+                    return found
+                page_token = page.next_page_token
+        except grpc.aio.AioRpcError as error:
+            raise from_rpc_error(error) from error
+
     async def person_rates(self, token: str, user_id: uuid.UUID, on: date) -> PersonRates:
         """The person's effective rates on `on`; "none" when capacity knows no rate for them."""
         try:
@@ -151,6 +181,20 @@ class Directory:
                   Decimal(response.cost_rate) if response.cost_rate else None,
                   response.currency or None, "resource"),
         )
+
+
+@dataclass(frozen=True)
+class RatePeriod:
+    starts: date | None
+    ends: date | None
+    rates: Rates
+
+    def covers(self, on: date) -> bool:
+        return (self.starts is None or self.starts <= on) and (self.ends is None or on <= self.ends)
+
+
+# user id → (resource id, rate periods oldest first)
+RateHistory = dict[uuid.UUID, tuple[uuid.UUID, list[RatePeriod]]]
 
 
 def snapshot(project: Project, person: PersonRates) -> Rates:

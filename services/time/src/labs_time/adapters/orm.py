@@ -86,6 +86,8 @@ import_jobs = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
               server_default=sa.func.now()),
     sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.Column("lease_until", sa.DateTime(timezone=True)),
+    sa.Column("error_count", sa.BigInteger, nullable=False, server_default="0"),
 )
 
 import_chunks = sa.Table(
@@ -95,4 +97,11 @@ import_chunks = sa.Table(
     sa.Column("seq", sa.Integer, primary_key=True),
     sa.Column("org_id", sa.UUID, nullable=False),
     sa.Column("data", sa.LargeBinary, nullable=False),
+)
+
+# COPY target of import batches (created UNLOGGED by migration 0003).
+IMPORT_ROW_COLUMNS = (
+    "job_id", "org_id", "row_no", "content_hash", "project_id", "user_id", "resource_id",
+    "date_worked", "hours", "rounded_hours", "started_at", "ended_at", "billable",
+    "billable_rate", "cost_rate", "currency", "rate_source", "notes", "source",
 )

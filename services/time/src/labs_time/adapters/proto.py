@@ -78,3 +78,14 @@ def expense_changed(x: Expense, changed: list[str] | None = None) -> events_pb2.
         amount=str(x.amount), currency=x.currency, expense_date=x.expense_date.isoformat(),
         category=x.category, billable=x.billable, changed_fields=changed or [],
     )
+
+
+def import_job(row) -> pb.ImportJob:
+    m = row._mapping
+    return pb.ImportJob(
+        id=str(m["id"]), status="queued" if m["status"] == "uploading" else m["status"],
+        total=m["total"], processed=m["processed"], imported=m["imported"],
+        errors=[pb.ImportError(row=e["row"], field=e["field"], message=e["message"])
+                for e in m["errors"]],
+        format=m["format"], created_at=_ts(m["created_at"]), finished_at=_ts(m["finished_at"]),
+    )

@@ -18,7 +18,8 @@ from labs_time.adapters import proto
 from labs_time.adapters.directory import Directory
 from labs_time.adapters.repository import EntryFilter
 from labs_time.domain import rules
-from labs_time.service_layer import approvals, entries, expenses, invoicing, timers
+from labs_time.entrypoints.import_worker import ImportWorker
+from labs_time.service_layer import approvals, entries, expenses, imports, invoicing, timers
 from labs_time.service_layer.unit_of_work import TimeUnitOfWork
 
 UowFactory = Callable[[Scope], TimeUnitOfWork]
@@ -65,9 +66,10 @@ def _next(items: list, limit: int, key: Callable) -> str:
 
 
 class TimeServicer(pb_grpc.TimeServiceServicer):
-    def __init__(self, uow: UowFactory, directory: Directory) -> None:
+    def __init__(self, uow: UowFactory, directory: Directory, worker: ImportWorker) -> None:
         self._uow = uow
         self._directory = directory
+        self._worker = worker
 
     async def _tenant(self, context, request, response_type, work: Callable[..., Awaitable]):
         principal = current_principal()
@@ -328,3 +330,41 @@ class TimeServicer(pb_grpc.TimeServiceServicer):
             return pb.ReleaseEntriesResponse(entry_ids=[str(e.id) for e in found])
 
         return await self._tenant(context, request, pb.ReleaseEntriesResponse, work)
+
+    # --- CSV import -------------------------------------------------------------------------
+
+    async def CreateImport(self, request, context) -> pb.CreateImportResponse:
+        async def work(uow, principal):
+            job_id = await imports.create_job(uow, principal, request.create_missing)
+            return pb.CreateImportResponse(job_id=str(job_id))
+
+        return await self._tenant(context, request, pb.CreateImportResponse, work)
+
+    async def AppendImportChunk(self, request, context) -> pb.AppendImportChunkResponse:
+        job_id = _uuid(request.job_id, "job_id")
+
+        async def work(uow, principal):
+            await imports.append_chunk(uow, principal, job_id, request.seq, request.chunk)
+            return pb.AppendImportChunkResponse()
+
+        return await self._tenant(context, request, pb.AppendImportChunkResponse, work)
+
+    async def StartImport(self, request, context) -> pb.StartImportResponse:
+        job_id = _uuid(request.job_id, "job_id")
+
+        async def work(uow, principal):
+            row = await imports.start_job(uow, principal, job_id)
+            return pb.StartImportResponse(job=proto.import_job(row))
+
+        response = await self._tenant(context, request, pb.StartImportResponse, work)
+        self._worker.wake(job_id)
+        return response
+
+    async def GetImportJob(self, request, context) -> pb.GetImportJobResponse:
+        job_id = _uuid(request.id, "id")
+
+        async def work(uow, principal):
+            return pb.GetImportJobResponse(
+                job=proto.import_job(await imports.get_job(uow, principal, job_id)))
+
+        return await self._tenant(context, request, pb.GetImportJobResponse, work)

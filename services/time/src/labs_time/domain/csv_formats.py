@@ -1,0 +1,211 @@
+"""CSV formats an agency brings from elsewhere, detected by their header row, and one row of each
+turned into a `ParsedRow` or a `RowError` naming the column and why. Pure: no I/O.
+
+- Harvest's 8-column import: Date, Client, Project, Task, Notes, Hours, First name, Last name
+  (an extra Email column is accepted and preferred for matching people).
+- Harvest's detailed time export: Date, Client, Project, Project Code, Task, Notes, Hours,
+  Hours Rounded, Billable?, Invoiced?, Approved?, First Name, Last Name, ..., Billable Rate,
+  Cost Rate, Currency. Its rates are the history's own and are kept as the snapshot.
+- Kimai's export: Date, From, To, Duration, ..., User / Name / E-mail, Customer, Project,
+  Activity, Description, Billable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+HARVEST_IMPORT = "harvest_import"
+HARVEST_EXPORT = "harvest_export"
+KIMAI_EXPORT = "kimai_export"
+HUNDREDTH = Decimal("0.01")
+_CURRENCY = re.compile(r"([A-Z]{3})\s*$")
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9?]+", " ", name.strip().lower()).strip()
+
+
+@dataclass(frozen=True)
+class Header:
+    format: str
+    # Normalized column name → position.
+    columns: dict[str, int]
+
+    def get(self, row: Sequence[str], *names: str) -> str:
+        for name in names:
+            index = self.columns.get(name)
+            if index is not None and index < len(row):
+                return row[index].strip()
+        return ""
+
+    def label(self, name: str) -> str:
+        """The column's name as the file spells it is not kept; errors use the API's name."""
+        return name
+
+
+def detect(header_row: Sequence[str]) -> Header | None:
+    """The format a header row announces, or None when it is none we read."""
+    columns = {_key(name): i for i, name in enumerate(header_row)}
+    names = set(columns)
+    if {"date", "from", "to", "duration", "project", "activity"} <= names:
+        return Header(KIMAI_EXPORT, columns)
+    if {"date", "project", "hours", "first name", "last name"} <= names:
+        if {"project code", "hours rounded"} & names or "billable?" in names:
+            return Header(HARVEST_EXPORT, columns)
+        return Header(HARVEST_IMPORT, columns)
+    return None
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    row: int
+    date_worked: date
+    project: str
+    hours: Decimal
+    notes: str
+    email: str
+    first_name: str
+    last_name: str
+    billable: bool = True
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    # From the file itself (Harvest's export); None means "apply our rate rule".
+    billable_rate: Decimal | None = None
+    cost_rate: Decimal | None = None
+    currency: str | None = None
+
+
+class _Bad(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def parse_date(value: str) -> date:
+    if not value:
+        raise _Bad("date", "is required")
+    for pattern in ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    raise _Bad("date", "must be a date like 2026-03-31")
+
+
+def parse_hours(value: str, field: str = "hours") -> Decimal:
+    """Decimal hours ("1.5", "1,5") or h:mm(:ss) ("1:30"), more than 0 and at most 24."""
+    if not value:
+        raise _Bad(field, "is required")
+    try:
+        if ":" in value:
+            parts = [int(p) for p in value.split(":")]
+            if len(parts) not in (2, 3) or any(p < 0 for p in parts) or parts[1] >= 60:
+                raise ValueError(value)
+            seconds = parts[0] * 3600 + parts[1] * 60 + (parts[2] if len(parts) == 3 else 0)
+            hours = Decimal(seconds) / 3600
+        else:
+            hours = Decimal(value.replace(",", "."))
+    except (ValueError, InvalidOperation):
+        raise _Bad(field, "must be hours like 1.5 or 1:30") from None
+    if not hours.is_finite():
+        raise _Bad(field, "must be hours like 1.5 or 1:30")
+    hours = hours.quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+    if hours <= 0:
+        raise _Bad(field, "must be greater than 0")
+    if hours > 24:
+        raise _Bad(field, "must be at most 24 per entry")
+    return hours
+
+
+def _money(value: str, field: str) -> Decimal | None:
+    if not value:
+        return None
+    try:
+        amount = Decimal(value.replace(",", ""))
+    except InvalidOperation:
+        raise _Bad(field, "must be a decimal amount") from None
+    if not amount.is_finite() or amount < 0:
+        raise _Bad(field, "must be a decimal amount")
+    return amount.quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+
+
+def _yes(value: str, default: bool = True) -> bool:
+    if not value:
+        return default
+    return value.strip().lower() in ("yes", "y", "true", "1", "billable")
+
+
+def _clock(day: date, value: str, field: str, zone) -> datetime:
+    for pattern in ("%H:%M", "%H:%M:%S"):
+        try:
+            parsed = datetime.strptime(value, pattern).time()
+            break
+        except ValueError:
+            continue
+    else:
+        raise _Bad(field, "must be a time like 09:30")
+    return datetime.combine(day, time(parsed.hour, parsed.minute, parsed.second), zone)
+
+
+def parse_row(header: Header, row: Sequence[str], number: int, zone) -> ParsedRow | RowError:
+    """Row `number` (the first data row is 1) of a file with `header`; times are in `zone`."""
+    try:
+        return _parse(header, row, number, zone)
+    except _Bad as bad:
+        return RowError(number, bad.field, bad.message)
+
+
+def _parse(header: Header, row: Sequence[str], number: int, zone) -> ParsedRow:
+    get = header.get
+    day = parse_date(get(row, "date"))
+    project = get(row, "project")
+    if not project:
+        raise _Bad("project", "is required")
+    if header.format == KIMAI_EXPORT:
+        email = get(row, "e mail", "email")
+        name = get(row, "name", "user")
+        first, _, last = name.partition(" ")
+        started = ended = None
+        start_text, end_text = get(row, "from"), get(row, "to")
+        if start_text and end_text:
+            started = _clock(day, start_text, "from", zone)
+            ended = _clock(day, end_text, "to", zone)
+            if ended <= started:
+                raise _Bad("to", "must be after from")
+            hours = parse_hours(str(Decimal((ended - started).total_seconds()) / 3600), "to")
+        else:
+            hours = parse_hours(get(row, "duration"), "duration")
+        return ParsedRow(
+            number, day, project, hours, get(row, "description"), email.lower(), first,
+            last, billable=_yes(get(row, "billable")), started_at=started, ended_at=ended)
+    first, last = get(row, "first name"), get(row, "last name")
+    email = get(row, "email", "e mail")
+    if not (email or (first and last)):
+        raise _Bad("first_name", "a person needs an email or a first and last name")
+    hours = parse_hours(get(row, "hours"))
+    if header.format == HARVEST_IMPORT:
+        return ParsedRow(number, day, project, hours, get(row, "notes"), email.lower(), first,
+                         last)
+    currency_text = get(row, "currency")
+    currency = None
+    if currency_text:
+        match = _CURRENCY.search(currency_text.upper())
+        if not match:
+            raise _Bad("currency", "must end in an ISO 4217 code such as USD")
+        currency = match.group(1)
+    return ParsedRow(
+        number, day, project, hours, get(row, "notes"), email.lower(), first, last,
+        billable=_yes(get(row, "billable?")),
+        billable_rate=_money(get(row, "billable rate"), "billable_rate"),
+        cost_rate=_money(get(row, "cost rate"), "cost_rate"), currency=currency)

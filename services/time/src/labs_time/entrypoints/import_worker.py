@@ -1,0 +1,85 @@
+"""The background worker of import jobs in each time replica: woken by new uploads, and sweeping
+now and then for jobs whose worker died. One job at a time per replica keeps the two cores of a
+small machine for requests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+
+import structlog
+
+from labs_time.adapters.directory import Directory
+from labs_time.adapters.import_references import DirectoryReferences
+from labs_time.config import Settings
+from labs_time.service_layer import imports
+
+log = structlog.get_logger(__name__)
+
+
+class ImportWorker:
+    def __init__(self, uow: imports.UowFactory, directory: Directory, settings: Settings) -> None:
+        self._uow = uow
+        self._directory = directory
+        self._settings = settings
+        self._wake: asyncio.Queue[uuid.UUID | None] = asyncio.Queue()
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="import-worker")
+
+    def wake(self, job_id: uuid.UUID) -> None:
+        self._wake.put_nowait(job_id)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _loop(self) -> None:
+        await self._sweep()
+        while True:
+            try:
+                job_id = await asyncio.wait_for(self._wake.get(),
+                                                self._settings.import_sweep_seconds)
+            except TimeoutError:
+                await self._sweep()
+            else:
+                await self._process(job_id)
+
+    async def _sweep(self) -> None:
+        try:
+            for job_id in await imports.claimable(self._uow):
+                await self._process(job_id)
+        except Exception:
+            log.exception("import.sweep_failed")
+
+    async def _process(self, job_id: uuid.UUID | None) -> None:
+        if job_id is None:
+            return
+        try:
+            claim = await imports.claim(self._uow, job_id, self._settings.import_lease_seconds)
+        except Exception:
+            log.exception("import.claim_failed", job_id=str(job_id))
+            return
+        if claim is None:
+            return
+        references = DirectoryReferences(self._directory, claim.token, claim.create_missing)
+        run = imports.ImportRun(self._uow, claim, references,
+                                self._settings.import_batch_rows,
+                                self._settings.import_lease_seconds)
+        log.info("import.started", job_id=str(job_id), org_id=str(claim.org_id))
+        try:
+            await references.load()
+            await run.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.exception("import.failed", job_id=str(job_id))
+            with contextlib.suppress(Exception):
+                await run.fail([{"row": 0, "field": "file",
+                                 "message": imports.failure_message(error)}])
+            return
+        log.info("import.finished", job_id=str(job_id))

@@ -1,0 +1,276 @@
+"""CSV import jobs: the upload is stored with the job (in chunks, never whole in memory), then a
+worker streams it through parsing, validation and COPY into staging, and publishes the new entries
+in one transaction with their events. Bad rows are reported with row, column and reason; good
+rows are imported; the same rows imported again add nothing (fingerprints)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+import structlog
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from labs.time.v1 import events_pb2
+from labs_common.auth.principal import Principal
+from labs_common.auth.roles import Role
+from labs_common.db.uow import Scope
+from labs_common.errors import Conflict, InvalidArgument, LabsError, NotFound
+from labs_time.adapters import import_staging, proto
+from labs_time.adapters.orm import import_chunks, import_jobs, time_entries
+from labs_time.adapters.repository import to_entry
+from labs_time.domain.csv_formats import ParsedRow, RowError, detect, parse_row
+from labs_time.service_layer.import_rows import References, RowMapper, csv_records
+from labs_time.service_layer.unit_of_work import TimeUnitOfWork
+
+log = structlog.get_logger(__name__)
+
+MAX_STORED_ERRORS = 1000
+MAX_CHUNK_BYTES = 1024 * 1024
+EVENT_BATCH = 500
+UNKNOWN_HEADER = ("the header is not one we read: expected Harvest's import (Date, Client, "
+                  "Project, Task, Notes, Hours, First name, Last name), Harvest's detailed "
+                  "export, or Kimai's export (Date, From, To, Duration, ..., Project, Activity)")
+
+UowFactory = Callable[[Scope], TimeUnitOfWork]
+
+
+async def create_job(uow: TimeUnitOfWork, principal: Principal, create_missing: bool
+                     ) -> uuid.UUID:
+    """A job waiting for its file. It keeps the caller's token so the worker asks identity,
+    projects and capacity as that caller; the token is dropped when the job ends."""
+    principal.require(Role.MANAGER)
+    job_id = uuid.uuid4()
+    await uow.session.execute(insert(import_jobs).values(
+        id=job_id, org_id=principal.org_id, user_id=principal.user_id, status="uploading",
+        create_missing=create_missing, token=principal.token))
+    return job_id
+
+
+async def _uploading(uow: TimeUnitOfWork, principal: Principal, job_id: uuid.UUID):
+    principal.require(Role.MANAGER)
+    row = (await uow.session.execute(select(import_jobs).where(
+        import_jobs.c.org_id == principal.org_id, import_jobs.c.id == job_id,
+        import_jobs.c.user_id == principal.user_id).with_for_update())).first()
+    if row is None:
+        raise NotFound("No such import job.", reason="IMPORT_JOB_NOT_FOUND")
+    if row.status != "uploading":
+        raise Conflict("This import job has already started.", reason="IMPORT_STARTED")
+    return row
+
+
+async def append_chunk(uow: TimeUnitOfWork, principal: Principal, job_id: uuid.UUID, seq: int,
+                       chunk: bytes) -> None:
+    if seq < 1:
+        raise InvalidArgument.on("seq", "must be 1 or more")
+    if len(chunk) > MAX_CHUNK_BYTES:
+        raise InvalidArgument.on("chunk", "must be at most 1 MiB")
+    await _uploading(uow, principal, job_id)
+    stored = (await uow.session.execute(pg_insert(import_chunks).values(
+        job_id=job_id, seq=seq, org_id=principal.org_id, data=chunk)
+        .on_conflict_do_nothing().returning(import_chunks.c.seq))).first()
+    if stored is not None:
+        # Lines so far; a repeated chunk (a retried call) is not counted twice.
+        await uow.session.execute(update(import_jobs).where(import_jobs.c.id == job_id)
+                                  .values(total=import_jobs.c.total + chunk.count(b"\n")))
+
+
+async def start_job(uow: TimeUnitOfWork, principal: Principal, job_id: uuid.UUID):
+    """Queue the uploaded file; `total` is a first estimate from its line count."""
+    job = await _uploading(uow, principal, job_id)
+    last = (await uow.session.execute(select(import_chunks.c.data).where(
+        import_chunks.c.job_id == job_id).order_by(import_chunks.c.seq.desc()).limit(1)
+    )).scalar()
+    if not last:
+        raise InvalidArgument.on("file", "is empty")
+    lines = job.total + (0 if last.endswith(b"\n") else 1)
+    # The header is not a row; a quoted field spanning lines makes this an estimate.
+    return (await uow.session.execute(update(import_jobs).where(import_jobs.c.id == job_id)
+                                      .values(status="queued", total=max(lines - 1, 0))
+                                      .returning(*import_jobs.c))).one()
+
+
+async def get_job(uow: TimeUnitOfWork, principal: Principal, job_id: uuid.UUID):
+    principal.require(Role.MEMBER)
+    row = (await uow.session.execute(select(import_jobs).where(
+        import_jobs.c.org_id == principal.org_id, import_jobs.c.id == job_id))).first()
+    if row is None:
+        raise NotFound("No such import job.", reason="IMPORT_JOB_NOT_FOUND")
+    return row
+
+
+@dataclass
+class Claim:
+    job_id: uuid.UUID
+    org_id: uuid.UUID
+    user_id: uuid.UUID
+    token: str
+    create_missing: bool
+
+
+@dataclass
+class Progress:
+    seen: int = 0
+    error_count: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+
+class ImportRun:
+    """One attempt at one job. `references` builds the org's view from the claim."""
+
+    def __init__(self, uow: UowFactory, claim: Claim, references: References,
+                 batch_rows: int, lease_seconds: int) -> None:
+        self._uow = uow
+        self.claim = claim
+        self._refs = references
+        self._batch_rows = batch_rows
+        self._lease = lease_seconds
+
+    def _scope(self) -> Scope:
+        return Scope(org_id=self.claim.org_id, actor_id=self.claim.user_id)
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """The stored file, one chunk per short transaction."""
+        seq = 1
+        while True:
+            async with self._uow(self._scope()) as uow:
+                data = (await uow.session.execute(select(import_chunks.c.data).where(
+                    import_chunks.c.job_id == self.claim.job_id, import_chunks.c.seq == seq
+                ))).scalar()
+            if data is None:
+                return
+            yield data
+            seq += 1
+
+    async def run(self) -> None:
+        rows = csv_records(self.chunks())
+        header_row = await anext(rows, None)
+        header = detect(header_row) if header_row else None
+        if header is None:
+            await self.fail([{"row": 0, "field": "file", "message": UNKNOWN_HEADER}])
+            return
+        await self._set(format=header.format)
+        mapper = RowMapper(self.claim.job_id, self.claim.org_id, header.format, self._refs)
+        progress, batch, errors = Progress(), [], []
+        async for row in rows:
+            if not any(cell.strip() for cell in row):
+                continue  # blank lines are not rows
+            progress.seen += 1
+            parsed = parse_row(header, row, progress.seen, self._refs.source_zone)
+            outcome = await mapper.record(parsed) if isinstance(parsed, ParsedRow) else parsed
+            if isinstance(outcome, RowError):
+                errors.append(outcome)
+            else:
+                batch.append(outcome)
+            if len(batch) + len(errors) >= self._batch_rows:
+                await self.flush(progress, batch, errors)
+                batch, errors = [], []
+        await self.flush(progress, batch, errors)
+        await self.publish(progress)
+
+    async def flush(self, progress: Progress, batch: list[tuple], errors: list[RowError]
+                    ) -> None:
+        progress.error_count += len(errors)
+        room = MAX_STORED_ERRORS - len(progress.errors)
+        progress.errors += [{"row": e.row, "field": e.field, "message": e.message}
+                            for e in errors[:max(room, 0)]]
+        async with self._uow(self._scope()) as uow:
+            await import_staging.copy_rows(uow.session, batch)
+            await uow.session.execute(update(import_jobs).where(
+                import_jobs.c.id == self.claim.job_id).values(
+                processed=progress.seen, error_count=progress.error_count,
+                errors=progress.errors, total=func.greatest(import_jobs.c.total, progress.seen),
+                lease_until=func.now() + text(f"interval '{int(self._lease)} seconds'")))
+            await uow.commit()
+
+    async def publish(self, progress: Progress) -> None:
+        """New entries, their events, the job's end and the cleanup: one transaction."""
+        job = self.claim.job_id
+        async with self._uow(self._scope()) as uow:
+            imported = await import_staging.publish(uow.session, job)
+            await self._announce(uow)
+            await import_staging.clear(uow.session, job)
+            await uow.session.execute(import_chunks.delete().where(import_chunks.c.job_id == job))
+            errors = list(progress.errors)
+            if progress.error_count > len(errors):
+                errors.append({"row": 0, "field": "file", "message":
+                               f"{progress.error_count - len(errors)} more rows had errors"})
+            await uow.session.execute(update(import_jobs).where(import_jobs.c.id == job).values(
+                status="succeeded", total=progress.seen, processed=progress.seen,
+                imported=imported, errors=errors, token=None, finished_at=func.now(),
+                lease_until=None))
+            await uow.outbox.add("import.completed", events_pb2.ImportCompleted(
+                job_id=str(job), status="succeeded", total=progress.seen, imported=imported,
+                failed=progress.error_count))
+            await uow.commit()
+
+    async def _announce(self, uow: TimeUnitOfWork) -> None:
+        after = None
+        t = time_entries.c
+        while True:
+            query = select(time_entries).where(t.org_id == self.claim.org_id,
+                                               t.import_job_id == self.claim.job_id)
+            if after is not None:
+                query = query.where(t.id > after)
+            page = [to_entry(r) for r in (await uow.session.execute(
+                query.order_by(t.id).limit(EVENT_BATCH))).all()]
+            if not page:
+                return
+            await uow.outbox.add("entry.imported", events_pb2.EntriesImported(
+                job_id=str(self.claim.job_id),
+                entries=[proto.entry_changed(e) for e in page]))
+            after = page[-1].id
+
+    async def fail(self, errors: list[dict]) -> None:
+        job = self.claim.job_id
+        async with self._uow(self._scope()) as uow:
+            await import_staging.clear(uow.session, job)
+            await uow.session.execute(import_chunks.delete().where(import_chunks.c.job_id == job))
+            await uow.session.execute(update(import_jobs).where(import_jobs.c.id == job).values(
+                status="failed", errors=errors, error_count=len(errors), token=None,
+                finished_at=func.now(), lease_until=None))
+            await uow.outbox.add("import.completed", events_pb2.ImportCompleted(
+                job_id=str(job), status="failed", failed=len(errors)))
+            await uow.commit()
+
+    async def _set(self, **values) -> None:
+        async with self._uow(self._scope()) as uow:
+            await uow.session.execute(update(import_jobs).where(
+                import_jobs.c.id == self.claim.job_id).values(**values))
+            await uow.commit()
+
+
+async def claim(uow_factory: UowFactory, job_id: uuid.UUID, lease_seconds: int) -> Claim | None:
+    """Take a queued job, or a running one whose worker stopped renewing its lease; a taken job
+    starts over (its staging rows are dropped; fingerprints keep the result the same)."""
+    lease = func.now() + text(f"interval '{int(lease_seconds)} seconds'")
+    async with uow_factory(Scope.of_system()) as uow:
+        row = (await uow.session.execute(
+            update(import_jobs).where(
+                import_jobs.c.id == job_id,
+                (import_jobs.c.status == "queued")
+                | ((import_jobs.c.status == "running") & (import_jobs.c.lease_until < func.now())),
+            ).values(status="running", lease_until=lease, processed=0, error_count=0, errors=[])
+            .returning(import_jobs.c.org_id, import_jobs.c.user_id, import_jobs.c.token,
+                       import_jobs.c.create_missing))).first()
+        if row is None:
+            return None
+        await import_staging.clear(uow.session, job_id)
+        await uow.commit()
+    return Claim(job_id, row.org_id, row.user_id, row.token or "", row.create_missing)
+
+
+async def claimable(uow_factory: UowFactory) -> list[uuid.UUID]:
+    async with uow_factory(Scope.of_system()) as uow:
+        return list((await uow.session.execute(select(import_jobs.c.id).where(
+            (import_jobs.c.status == "queued")
+            | ((import_jobs.c.status == "running") & (import_jobs.c.lease_until < func.now()))
+        ).order_by(import_jobs.c.created_at))).scalars())
+
+
+def failure_message(error: Exception) -> str:
+    if isinstance(error, LabsError):
+        return f"the import could not read the organization's data: {error.detail}"
+    return "the import failed unexpectedly; nothing was imported"

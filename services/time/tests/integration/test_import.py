@@ -1,0 +1,143 @@
+"""CSV import as a background job: bad rows explained, good rows imported with rates and
+rounding, the same file twice adds nothing, and progress moves while it runs."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+from time_helpers import finished_job, join, rejected, resource, signup, upload
+
+from labs.projects.v1 import projects_service_pb2 as projects_pb
+from labs.time.v1 import time_service_pb2 as pb
+
+pytestmark = pytest.mark.integration
+
+
+async def named_project(clients, owner, name):
+    created = await clients.projects.CreateProject(projects_pb.CreateProjectRequest(
+        project=projects_pb.Project(name=name, status=projects_pb.PROJECT_STATUS_ACTIVE,
+                                    budget_currency="USD")), metadata=owner.auth)
+    return created.project.id
+
+
+async def test_a_harvest_file_imports_good_rows_and_explains_bad_ones(clients):
+    owner = await signup(clients, {"time_rounding": {"unit_minutes": 15, "mode": "up"}})
+    ada = await join(clients, owner, "member", "Ada", "Lovelace")
+    await resource(clients, owner, ada, billing="150.00", cost="70.00")
+    project_id = await named_project(clients, owner, "Website")
+    data = (
+        b"Date,Client,Project,Task,Notes,Hours,First name,Last name\n"
+        b"2026-01-05,Globex,Website,Design,Wireframes,1.1,Ada,Lovelace\n"
+        b"2026-01-05,Globex,Website,Design,Wireframes,1.1,Ada,Lovelace\n"
+        b"2026-01-06,Globex,website,Dev,\"Login, and signup\",2:30,Olive,Owner\n"
+        b"2026-01-07,Globex,Nowhere,Dev,,1,Ada,Lovelace\n"
+        b"2026-01-07,Globex,Website,Dev,,0,Ada,Lovelace\n"
+        b"2026-01-08,Globex,Website,Dev,,1,Grace,Hopper\n"
+        b"not a date,Globex,Website,Dev,,1,Ada,Lovelace\n"
+    )
+    job = await finished_job(clients, owner, await upload(clients, owner, data))
+
+    assert (job.status, job.format, job.total, job.processed, job.imported) == \
+        ("succeeded", "harvest_import", 7, 7, 3)
+    assert [(e.row, e.field) for e in job.errors] == \
+        [(4, "project"), (5, "hours"), (6, "first_name"), (7, "date")]
+    assert "create_missing" in job.errors[0].message
+
+    entries = (await clients.time.ListTimeEntries(pb.ListTimeEntriesRequest(
+        project_id=project_id), metadata=owner.auth)).entries
+    by_user = sorted((e.user_id, e.hours, e.rounded_hours, e.billable_rate, e.rate_source,
+                      e.notes) for e in entries)
+    assert by_user == sorted([
+        (ada.user_id, "1.10", "1.25", "150.00", "resource", "Wireframes"),
+        (ada.user_id, "1.10", "1.25", "150.00", "resource", "Wireframes"),
+        (owner.user_id, "2.50", "2.50", "", "none", "Login, and signup"),
+    ])
+    assert all(e.source == "import" for e in entries)
+
+    again = await finished_job(clients, owner, await upload(clients, owner, data, chunk_size=9))
+    assert (again.status, again.imported, len(again.errors)) == ("succeeded", 0, 4)
+    total = (await clients.time.ListTimeEntries(pb.ListTimeEntriesRequest(),
+                                                metadata=owner.auth)).entries
+    assert len(total) == 3
+
+
+async def test_missing_projects_are_created_when_asked(clients):
+    owner = await signup(clients)
+    data = (b"Date,Client,Project,Task,Notes,Hours,First name,Last name\n"
+            b"2026-02-02,Initech,TPS Reports,Dev,,3,Olive,Owner\n")
+    job = await finished_job(clients, owner, await upload(clients, owner, data,
+                                                          create_missing=True))
+    assert (job.status, job.imported) == ("succeeded", 1)
+
+
+async def test_harvest_export_keeps_its_rates_and_kimai_matches_by_email(clients):
+    owner = await signup(clients)
+    grace = await join(clients, owner, "member", "Grace", "Hopper")
+    await named_project(clients, owner, "Apollo")
+    harvest = (
+        b"Date,Client,Project,Project Code,Task,Notes,Hours,Hours Rounded,Billable?,Invoiced?,"
+        b"Approved?,First Name,Last Name,Roles,Employee?,Billable Rate,Billable Amount,"
+        b"Cost Rate,Cost Amount,Currency,External Reference URL\n"
+        b"2025-11-03,NASA,Apollo,AP,Design,Moon,2.00,2.00,No,No,Yes,Grace,Hopper,,Yes,"
+        b"110.00,220.00,50.00,100.00,Euro - EUR,\n")
+    job = await finished_job(clients, owner, await upload(clients, owner, harvest))
+    assert (job.format, job.imported) == ("harvest_export", 1)
+    kimai = (
+        "Date,From,To,Duration,Rate,User,Name,E-mail,Customer,Project,Activity,Description,"
+        "Exported,Billable,Tags,Hourly rate\n"
+        f"2025-11-04,09:00,10:30,1:30,0,grace,G H,{grace.email.upper()},NASA,Apollo,Dev,"
+        "Rocket,,0,,\n").encode()
+    job = await finished_job(clients, owner, await upload(clients, owner, kimai))
+    assert (job.format, job.imported, list(job.errors)) == ("kimai_export", 1, [])
+    entries = sorted((await clients.time.ListTimeEntries(pb.ListTimeEntriesRequest(
+        user_id=grace.user_id), metadata=owner.auth)).entries, key=lambda e: e.date_worked)
+    assert [(e.source, e.billable, e.billable_rate, e.currency, e.rate_source, e.hours)
+            for e in entries] == [
+        ("harvest", False, "110.00", "EUR", "import", "2.00"),
+        ("kimai", False, "", "", "none", "1.50"),
+    ]
+
+
+async def test_an_unknown_header_fails_the_job_with_a_reason(clients):
+    owner = await signup(clients)
+    job = await finished_job(clients, owner, await upload(clients, owner, b"a,b\n1,2\n"))
+    assert job.status == "failed"
+    assert (job.errors[0].row, job.errors[0].field) == (0, "file")
+
+
+async def test_progress_moves_while_a_large_file_imports(clients):
+    owner = await signup(clients)
+    await named_project(clients, owner, "Bulk")
+    rows = [f"2025-{1 + i % 12:02d}-{1 + i % 28:02d},C,Bulk,Dev,row {i},0.5,Olive,Owner"
+            for i in range(6000)]
+    data = ("Date,Client,Project,Task,Notes,Hours,First name,Last name\n"
+            + "\n".join(rows) + "\n").encode()
+    seen: list = []
+    job = await finished_job(clients, owner, await upload(clients, owner, data), seen=seen)
+    assert (job.status, job.total, job.imported) == ("succeeded", 6000, 6000)
+    partial = {processed for status, processed in seen if status == "running"
+               and 0 < processed < 6000}
+    assert partial, seen[:20]
+
+
+async def test_imports_are_for_managers_and_jobs_stay_in_their_org(clients):
+    owner = await signup(clients)
+    member = await join(clients, owner, "member")
+    denied = await rejected(clients.time.CreateImport(pb.CreateImportRequest(),
+                                                      metadata=member.auth))
+    assert denied.code() == grpc.StatusCode.PERMISSION_DENIED
+    empty = (await clients.time.CreateImport(pb.CreateImportRequest(),
+                                             metadata=owner.auth)).job_id
+    nothing = await rejected(clients.time.StartImport(pb.StartImportRequest(job_id=empty),
+                                                      metadata=owner.auth))
+    assert nothing.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+    job_id = await upload(clients, owner, b"Date,Project,Hours,First name,Last name\n")
+    stranger = await signup(clients)
+    for call in (
+        clients.time.GetImportJob(pb.GetImportJobRequest(id=job_id), metadata=stranger.auth),
+        clients.time.AppendImportChunk(pb.AppendImportChunkRequest(
+            job_id=empty, seq=1, chunk=b"x"), metadata=stranger.auth),
+        clients.time.StartImport(pb.StartImportRequest(job_id=empty), metadata=stranger.auth),
+    ):
+        assert (await rejected(call)).code() == grpc.StatusCode.NOT_FOUND

@@ -36,5 +36,8 @@ test-integration: install  ## services against real PostgreSQL and NATS
 test-e2e: install  ## the whole suite through the gateway over HTTP and WebSocket
 	$(PYTEST) -m e2e
 
+bench: install  ## benchmarks against baselines run alongside (~3 min; not part of test): ratios + bench/results/
+	$(RUN) python -m bench
+
 clean:  ## forget local data and caches (not the lock)
 	rm -rf .data .pytest_cache .ruff_cache

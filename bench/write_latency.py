@@ -1,0 +1,138 @@
+"""2. Write latency at a fixed request rate: p50/p95 of an authenticated POST that writes, offered
+at a constant rate by locust (headless, one request per user per second), against the bare
+FastAPI app's POST echo endpoint at the same rate.
+
+The write worth watching is a time entry, but time entries did not exist when this was written
+(the time service had no domain yet), so the write is POST /api/v1/api-keys with a unique name:
+JWT check, rate limit, gRPC to identity, an INSERT plus its outbox event in one transaction.
+
+Why locust: wrk2 and vegeta are not packaged for Debian; locust is on PyPI and paces each
+simulated user (bench/locustfile.py keeps constant_throughput's idea on an absolute schedule), so
+users x rate is a fixed offered load: a closed-loop tool would lower the rate whenever the server
+slows down, and hide the latency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bench.harness import (
+    BENCH_DIR,
+    REPO_ROOT,
+    BenchResult,
+    CpuMeter,
+    Row,
+    bare_app,
+    cpu_note,
+    documented_paths,
+    percentile,
+    sign_up,
+)
+from labs_local import Suite
+
+TITLE = "Write latency at a fixed rate (locust)"
+BASELINE = "bare FastAPI app POST echo, same rate"
+PATH = "/api/v1/api-keys"
+BASELINE_PATH = "/api/v1/echo"
+
+
+@dataclass(frozen=True)
+class RateSettings:
+    rate: int = 20  # requests per second, offered
+    seconds: int = 10
+
+    @property
+    def users(self) -> int:
+        # One request per second per user: enough users that no one of them waits on a slow
+        # answer before its next turn as long as answers take under a second.
+        return self.rate
+
+
+async def _locust(host: str, path: str, token: str, settings: RateSettings) -> dict:
+    with tempfile.TemporaryDirectory(prefix="labs-bench-locust-") as tmp:
+        samples_file = Path(tmp) / "samples.json"
+        env = {**os.environ, "BENCH_PATH": path, "BENCH_TOKEN": token,
+               "BENCH_RATE": str(settings.rate), "BENCH_PER_USER_RATE": "1",
+               "BENCH_SAMPLES": str(samples_file)}
+        argv = [sys.executable, "-m", "locust", "-f", str(BENCH_DIR / "locustfile.py"),
+                "--headless", "--only-summary", "--loglevel", "WARNING",
+                "-u", str(settings.users), "-r", str(settings.users),
+                # +1: locust counts spawning the users (about a second) in its run time.
+                "-t", f"{settings.seconds + 1}s", "--stop-timeout", "5",
+                "--exit-code-on-error", "0", "-H", host]
+        process = await asyncio.create_subprocess_exec(
+            *argv, env=env, cwd=REPO_ROOT,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        try:
+            out, _ = await asyncio.wait_for(process.communicate(), settings.seconds + 60)
+        except BaseException:
+            process.kill()
+            await process.wait()
+            raise
+        text = out.decode(errors="replace")
+        if process.returncode != 0 or not samples_file.exists():
+            raise RuntimeError(f"locust exited with {process.returncode}:\n{text[-3000:]}")
+        samples = json.loads(samples_file.read_text())
+    return _summarize(samples, text)
+
+
+def _summarize(samples: list[dict], output: str) -> dict:
+    ok = [s for s in samples if s["error"] is None and s["status"] and s["status"] < 400]
+    starts = sorted(s["start"] for s in samples if s["start"] is not None)
+    span = (starts[-1] - starts[0]) if len(starts) > 1 else 0.0
+    latencies = [s["ms"] for s in ok]
+    return {
+        "requests": len(samples), "ok": len(ok), "failed": len(samples) - len(ok),
+        # Requests started per second, first to last: did the generator hold the rate?
+        "achieved_rate": (len(starts) - 1) / span if span else None,
+        "p50_ms": percentile(latencies, 50), "p95_ms": percentile(latencies, 95),
+        "p99_ms": percentile(latencies, 99), "max_ms": max(latencies, default=None),
+        "statuses": sorted({s["status"] for s in samples if s["status"]}),
+        "output": output,
+    }
+
+
+async def run(suite: Suite, settings: RateSettings | None = None) -> BenchResult:
+    settings = settings or RateSettings()
+    result = BenchResult("write_latency", TITLE, BASELINE)
+    async with httpx.AsyncClient(base_url=f"{suite.gateway_url}/api/v1", timeout=15) as http:
+        token = (await sign_up(http))["access_token"]
+        time_entries = any("time-entries" in path for path in await documented_paths(http))
+    result.notes.append(
+        "time entries are served now, but this still measures POST /api-keys: point PATH "
+        "here at a time-entry write to switch" if time_entries else
+        "time entries don't exist yet: measured POST /api-keys (unique name, role viewer) "
+        "instead")
+    async with bare_app() as app:
+        bare_meter = CpuMeter.for_baseline(app.process.pid, suite)
+        bare_meter.start()
+        bare = await _locust(app.url, BASELINE_PATH, token, settings)
+        bare["cpu_seconds"] = bare_meter.stop()
+    meter = CpuMeter.for_suite(suite)
+    meter.start()
+    labs = await _locust(suite.gateway_url, PATH, token, settings)
+    labs["cpu_seconds"] = meter.stop()
+
+    result.rows = [
+        Row("POST p50", labs["p50_ms"], bare["p50_ms"], "ms"),
+        Row("POST p95", labs["p95_ms"], bare["p95_ms"], "ms"),
+    ]
+    result.details = {"settings": {**settings.__dict__, "users": settings.users},
+                      "labs": labs, "baseline": bare}
+    result.notes.append(
+        f"offered {settings.rate} req/s for {settings.seconds} s; achieved "
+        f"{labs['achieved_rate'] or 0:.1f} (gateway, {labs['ok']} ok, {labs['failed']} failed) / "
+        f"{bare['achieved_rate'] or 0:.1f} (baseline, {bare['ok']} ok, {bare['failed']} failed)"
+    )
+    # Whole locust runs, its start-up included: the load generator share is inflated.
+    result.notes.append(cpu_note("gateway run", labs["cpu_seconds"], meter.elapsed))
+    result.notes.append(cpu_note("baseline run", bare["cpu_seconds"], bare_meter.elapsed))
+    return result

@@ -22,10 +22,11 @@ except ImportError:  # only the manifest tests need it; the Dockerfile tests sti
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 OVERLAYS = ("base", "overlays/dev", "overlays/prod")
-# Component combinations the overlays do not already include, rendered so that none of them rots.
+# Component combinations the overlays do not already include, rendered so that none of them rots:
+# (overlay, components, the overlay's namespace, which the components' own objects get too, as
+# they would were the components listed in the overlay itself).
 COMBINATIONS = {
-    "prod+telemetry": ("overlays/prod", ["components/telemetry"]),
-    "dev+network-policies": ("overlays/dev", ["components/network-policies"]),
+    "prod+telemetry": ("overlays/prod", ["components/telemetry"], "labs"),
 }
 
 
@@ -61,13 +62,14 @@ def render(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], list[dic
     def get(target: str) -> list[dict]:
         if target not in cache:
             if target in COMBINATIONS:
-                overlay, components = COMBINATIONS[target]
+                overlay, components, namespace = COMBINATIONS[target]
                 directory = tmp_path_factory.mktemp(target.replace("+", "-"))
                 # kustomize takes no absolute roots: point at the repository relatively.
                 up = Path(os.path.relpath(K8S, directory))
                 (directory / "kustomization.yaml").write_text(textwrap.dedent(f"""\
                     apiVersion: kustomize.config.k8s.io/v1beta1
                     kind: Kustomization
+                    namespace: {namespace}
                     resources: [{up / overlay}]
                     components: [{", ".join(str(up / c) for c in components)}]
                 """))

@@ -15,12 +15,13 @@ import pytest
 from pydantic import AliasChoices
 
 from labs_common.config import SERVICE_PORT_OFFSETS, BaseLabsSettings, ServiceSettings
+from labs_common.grpc.server import LIVENESS
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 # What the `render` fixture (conftest.py) knows how to build.
 OVERLAYS = ("base", "overlays/dev", "overlays/prod")
-TARGETS = (*OVERLAYS, "prod+telemetry", "dev+network-policies")
+TARGETS = (*OVERLAYS, "prod+telemetry")
 PROD_TARGETS = tuple(t for t in TARGETS if t.startswith("overlays/prod") or t.startswith("prod+"))
 DEV_TARGETS = tuple(t for t in TARGETS if t.startswith("overlays/dev") or t.startswith("dev+"))
 SERVICES = sorted(p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml"))
@@ -160,12 +161,12 @@ def test_each_service_has_a_deployment_service_and_account_sharing_its_name(rend
 def test_each_service_is_probed_with_native_grpc_health(render, target, name):
     server = container(find(render(target), "Deployment", name), "server")
     port = PORT_BASE + SERVICE_PORT_OFFSETS[name]
-    assert server["readinessProbe"]["grpc"]["port"] == port
-    # Liveness and startup must not follow the dependency-aware gRPC health status (a database
-    # failover would restart every replica), yet they must exist.
+    # Readiness: the whole server (""), NOT_SERVING while the database or NATS is unreachable.
+    assert server["readinessProbe"]["grpc"] == {"port": port}
+    # Liveness and startup: the name labs_common keeps SERVING until shutdown, whatever the
+    # dependencies say (a database failover must not restart every replica).
     for probe in ("livenessProbe", "startupProbe"):
-        assert probe in server, f"{name}: no {probe}"
-        assert "grpc" not in server[probe], f"{name}: {probe} follows database/NATS health"
+        assert server[probe]["grpc"] == {"port": port, "service": LIVENESS}, f"{name}: {probe}"
 
 
 @pytest.mark.parametrize("target", TARGETS)
@@ -234,12 +235,35 @@ def test_each_service_migrates_in_an_init_container_from_its_own_database(render
     (migrate,) = pod_spec(deployment)["initContainers"]
     assert migrate["image"] == server["image"]
     assert migrate["args"] == ["migrate"]
-    env = {v["name"]: v for v in server["env"]}
-    assert env["LABS_MIGRATE_ON_START"]["value"] == "false"
+    assert environment(render(target), server)["LABS_MIGRATE_ON_START"] == "false"
     for c in (server, migrate):
         ref = {v["name"]: v for v in c["env"]}["LABS_DATABASE_URL"]["valueFrom"]["secretKeyRef"]
         assert re.fullmatch(rf"{name}-db-app(-[a-z0-9]{{10}})?", ref["name"])
         assert ref["key"] == "uri"
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("name", [*SERVICES, "gateway"])
+def test_each_process_reads_the_shared_config_then_its_own(render, target, name):
+    docs = render(target)
+    for c in all_containers(find(docs, "Deployment", name)):
+        refs = [source["configMapRef"]["name"] for source in c["envFrom"]]
+        assert refs == [generated_name(docs, "ConfigMap", "labs-env"),
+                        generated_name(docs, "ConfigMap", f"{name}-env")], f"{name}/{c['name']}"
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_nats_keeps_streams_on_disk_and_fsyncs_every_write(render, target):
+    docs = render(target)
+    nats = find(docs, "StatefulSet", "nats")
+    (claim,) = nats["spec"]["volumeClaimTemplates"]
+    mounts = {m["name"]: m["mountPath"] for m in container(nats, "nats")["volumeMounts"]}
+    config = find(docs, "ConfigMap", generated_name(docs, "ConfigMap", "nats-config"))
+    jetstream = re.search(r"^jetstream \{(.*?)^\}", config["data"]["nats.conf"], re.M | re.S)[1]
+    settings = dict(re.findall(r"^\s*(\w+):\s*(\S+)", jetstream, re.M))
+    assert settings["store_dir"] == mounts[claim["metadata"]["name"]]
+    # The billing stream's acknowledged events must survive a node crash (NATS: per server).
+    assert settings["sync_interval"] == "always"
 
 
 @pytest.mark.parametrize("target", TARGETS)
@@ -329,20 +353,45 @@ def test_third_party_images_are_pinned_everywhere(render, target):
                 assert tag and tag != "latest", c["image"]
 
 
+@pytest.mark.parametrize("target", (*PROD_TARGETS, "base"))
+@pytest.mark.parametrize("name", [*SERVICES, "gateway"])
+def test_each_deployment_autoscales_from_two_replicas(render, target, name):
+    docs = render(target)
+    assert "replicas" not in find(docs, "Deployment", name)["spec"], (
+        "an applied `replicas` would reset the autoscaler's count on every apply")
+    hpa = find(docs, "HorizontalPodAutoscaler", name)
+    assert hpa is not None, f"{name}: no HorizontalPodAutoscaler"
+    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment",
+                                             "name": name}
+    assert 2 <= hpa["spec"]["minReplicas"] < hpa["spec"]["maxReplicas"]
+    (metric,) = hpa["spec"]["metrics"]
+    assert metric["resource"]["name"] == "cpu"  # against the requests every container declares
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("name", [*SERVICES, "gateway", "nats"])
+def test_each_workload_has_a_disruption_budget_of_one_pod(render, target, name):
+    docs = render(target)
+    budget = find(docs, "PodDisruptionBudget", name)
+    assert budget is not None, f"{name}: no PodDisruptionBudget"
+    workload = next(w for w in workloads(docs) if w["metadata"]["name"] == name)
+    assert budget["spec"]["selector"] == workload["spec"]["selector"]
+    # maxUnavailable, not minAvailable: a workload scaled to one still lets a node drain.
+    assert budget["spec"] == {"maxUnavailable": 1, "selector": workload["spec"]["selector"]}
+
+
+def test_prod_tunes_the_gateway_autoscaler(render):
+    hpa = find(render("overlays/prod"), "HorizontalPodAutoscaler", "gateway")
+    assert hpa["spec"]["maxReplicas"] >= 10
+    # Scaling down closes WebSockets: one pod a minute at most.
+    assert hpa["spec"]["behavior"]["scaleDown"]["policies"] == [
+        {"type": "Pods", "value": 1, "periodSeconds": 60}]
+
+
 @pytest.mark.parametrize("target", PROD_TARGETS)
 def test_prod_is_highly_available(render, target):
     docs = render(target)
-    for name in SERVICES:
-        assert find(docs, "Deployment", name)["spec"]["replicas"] >= 2, name
-    gateway = find(docs, "Deployment", "gateway")
-    assert "replicas" not in gateway["spec"], "the gateway's HPA owns its replica count"
-    hpa = find(docs, "HorizontalPodAutoscaler", "gateway")
-    assert hpa["spec"]["scaleTargetRef"]["name"] == "gateway" and hpa["spec"]["minReplicas"] >= 2
     assert find(docs, "StatefulSet", "nats")["spec"]["replicas"] == 3
-    budgets = {d["metadata"]["name"]: d for d in docs if d["kind"] == "PodDisruptionBudget"}
-    for name in [*SERVICES, "gateway", "nats"]:
-        selector = budgets[name]["spec"]["selector"]["matchLabels"]
-        assert selector["app.kubernetes.io/name"] == name
     for name in SERVICES:
         cluster = find(docs, "Cluster", f"{name}-db")
         assert cluster is not None, f"{name}: no CloudNativePG cluster"
@@ -355,16 +404,44 @@ def test_dev_runs_one_of_everything(render, target):
     assert find(docs, "StatefulSet", "nats")["spec"]["replicas"] == 1
     for name in [*SERVICES, "gateway"]:
         assert find(docs, "Deployment", name)["spec"]["replicas"] == 1
+    assert not [d for d in docs if d["kind"] == "HorizontalPodAutoscaler"], (
+        "an autoscaler's minimum would override the one replica")
 
 
 @pytest.mark.parametrize("target", PROD_TARGETS)
-def test_prod_denies_ingress_by_default(render, target):
+def test_prod_lives_in_its_namespace_under_restricted_pod_security(render, target):
     docs = render(target)
-    deny = find(docs, "NetworkPolicy", "deny-all")
-    assert deny["spec"]["podSelector"] == {} and deny["spec"]["policyTypes"] == ["Ingress"]
-    assert "ingress" not in deny["spec"]
     namespaces = {d["metadata"].get("namespace") for d in docs if d["kind"] != "Namespace"}
     assert namespaces == {"labs"}
+    labels = find(docs, "Namespace", "labs")["metadata"]["labels"]
+    assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_pods_meet_the_restricted_pod_security_standard(render, target):
+    """The checks of the `restricted` profile (kubernetes.io/docs/concepts/security/
+    pod-security-standards) that the manifests decide, for every pod, in every rendering."""
+    for workload in workloads(render(target)):
+        name = f"{workload['kind']}/{workload['metadata']['name']}"
+        spec = pod_spec(workload)
+        for field in ("hostNetwork", "hostPID", "hostIPC"):
+            assert not spec.get(field), f"{name}: {field}"
+        allowed = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
+                   "persistentVolumeClaim", "projected", "secret"}
+        for volume in spec.get("volumes", []):
+            assert set(volume) - {"name"} <= allowed, f"{name}: volume {volume['name']}"
+        pod = spec.get("securityContext", {})
+        assert pod.get("seccompProfile", {}).get("type") in ("RuntimeDefault", "Localhost"), name
+        for c in all_containers(workload):
+            where = f"{name}/{c['name']}"
+            context = c.get("securityContext", {})
+            assert context.get("runAsNonRoot", pod.get("runAsNonRoot")) is True, where
+            assert context.get("runAsUser", pod.get("runAsUser")) not in (0, None), where
+            assert context.get("allowPrivilegeEscalation") is False, where
+            assert context.get("privileged", False) is False, where
+            assert context["capabilities"]["drop"] == ["ALL"], where
+            assert set(context["capabilities"].get("add", [])) <= {"NET_BIND_SERVICE"}, where
+            assert not [p for p in c.get("ports", []) if p.get("hostPort")], where
 
 
 @pytest.mark.parametrize("target", OVERLAYS)

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from labs_gateway.routes import time_approvals, time_entries, time_expenses, time_timers
+from labs_gateway.routes import (
+    time_approvals,
+    time_entries,
+    time_expenses,
+    time_imports,
+    time_timers,
+)
 
 router = APIRouter()
-# Approvals first: their fixed paths (/time-entries/submit...) must win over /time-entries/{id}.
-for part in (time_approvals, time_entries, time_timers, time_expenses):
+# Fixed paths first (/time-entries/submit, /bulk-import...) so they win over /time-entries/{id}.
+for part in (time_approvals, time_imports, time_entries, time_timers, time_expenses):
     router.include_router(part.router)

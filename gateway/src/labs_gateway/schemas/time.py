@@ -113,8 +113,9 @@ class TimeEntryPublic(BaseModel):
     billable_rate: str | None
     cost_rate: str | None
     currency: str | None
-    rate_source: Literal["project", "resource", "none"] = Field(
-        description="Where the rates came from; `none` when no rate was known (rates are null).")
+    rate_source: Literal["project", "resource", "import", "none"] = Field(
+        description="Where the rates came from: the project's override, the person's rate on "
+                    "that date, the imported file's own rates, or `none` (rates are null).")
     notes: str
     status: Literal["draft", "submitted", "approved"]
     is_locked: bool
@@ -153,3 +154,44 @@ class ExpensePublic(BaseModel):
 class ExpenseList(BaseModel):
     expenses: list[ExpensePublic]
     next_cursor: str | None
+
+
+class ImportEntry(RequestModel):
+    """One row of a JSON import, named like Harvest's import columns."""
+
+    date: IsoDate
+    project: Annotated[str, Field(min_length=1, max_length=200)]
+    hours: Hours
+    notes: Notes = ""
+    client: Annotated[str, Field(max_length=200)] = ""
+    task: Annotated[str, Field(max_length=200)] = ""
+    email: Annotated[str, Field(max_length=254)] = ""
+    first_name: Annotated[str, Field(max_length=100)] = ""
+    last_name: Annotated[str, Field(max_length=100)] = ""
+
+
+class ImportEntries(RequestModel):
+    entries: Annotated[list[ImportEntry], Field(min_length=1, max_length=10_000)]
+    create_missing: bool = False
+
+
+class ImportAccepted(BaseModel):
+    job_id: str
+
+
+class ImportRowError(BaseModel):
+    row: int = Field(description="The first data row is 1; 0 is the file as a whole.")
+    field: str
+    message: str
+
+
+class ImportJobPublic(BaseModel):
+    id: str
+    status: Literal["queued", "running", "succeeded", "failed"]
+    format: str | None = Field(description="harvest_import, harvest_export or kimai_export.")
+    total: int
+    processed: int
+    imported: int
+    errors: list[ImportRowError]
+    created_at: datetime | None
+    finished_at: datetime | None

@@ -1,0 +1,123 @@
+"""CSV import of time: POST /time-entries/bulk-import (multipart `file`, or JSON `{entries}`)
+answers 202 with a job id at once; GET /import-jobs/{id} shows progress and per-row errors.
+
+The file goes to the time service in 1 MiB chunks read from the upload's spool, so neither the
+gateway nor the service ever holds it whole."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import AsyncIterator, Iterable
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, status
+from pydantic import ValidationError
+
+from labs.time.v1 import time_service_pb2 as pb
+from labs_common.errors import FieldError, InvalidArgument
+from labs_gateway.dependencies import CallerMetadata, CallerWriteMetadata
+from labs_gateway.problems import PROBLEM_RESPONSES
+from labs_gateway.routes.time_common import Time
+from labs_gateway.schemas.common import timestamp
+from labs_gateway.schemas.time import ImportAccepted, ImportEntries, ImportEntry, ImportJobPublic
+from labs_gateway.schemas.time_mapping import hours_text
+
+router = APIRouter(tags=["time"], responses=PROBLEM_RESPONSES)
+CHUNK_BYTES = 1024 * 1024
+HARVEST_COLUMNS = ["Date", "Client", "Project", "Task", "Notes", "Hours", "First name",
+                   "Last name", "Email"]
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}}}},
+            "application/json": {"schema": ImportEntries.model_json_schema()},
+        },
+    }
+}
+
+
+async def _file_chunks(request: Request) -> AsyncIterator[bytes]:
+    form = await request.form(max_files=1, max_fields=10)
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise InvalidArgument.on("file", "attach the CSV as the multipart field `file`")
+    try:
+        while chunk := await upload.read(CHUNK_BYTES):
+            yield chunk
+    finally:
+        await form.close()
+
+
+def _entry_rows(entries: Iterable[ImportEntry]) -> Iterable[list[str]]:
+    yield HARVEST_COLUMNS
+    for e in entries:
+        yield [e.date, e.client, e.project, e.task, e.notes, hours_text(e.hours), e.first_name,
+               e.last_name, e.email]
+
+
+async def _json_chunks(entries: list[ImportEntry]) -> AsyncIterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in _entry_rows(entries):
+        writer.writerow(row)
+        if buffer.tell() >= CHUNK_BYTES // 2:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode()
+
+
+def _json_body(raw: bytes) -> ImportEntries:
+    try:
+        return ImportEntries.model_validate_json(raw)
+    except ValidationError as error:
+        raise InvalidArgument("The import is not valid.", field_errors=[
+            FieldError(".".join(str(p) for p in e["loc"]) or "body", e["msg"])
+            for e in error.errors()]) from error
+
+
+@router.post("/time-entries/bulk-import", status_code=status.HTTP_202_ACCEPTED,
+             response_model=ImportAccepted, openapi_extra=UPLOAD_BODY)
+async def bulk_import(request: Request, time: Time, metadata: CallerWriteMetadata,
+                      create_missing: Annotated[bool, Query(
+                          description="Create projects the file names but the org lacks.")]
+                      = False):
+    """Import a CSV (Harvest's import or detailed export, Kimai's export; detected by header)
+    or JSON entries as a background job. Manager+."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        chunks = _file_chunks(request)
+    elif content_type.startswith("application/json"):
+        body = _json_body(await request.body())
+        create_missing = create_missing or body.create_missing
+        chunks = _json_chunks(body.entries)
+    else:
+        raise InvalidArgument.on("file", "send multipart/form-data with `file`, or JSON entries")
+    job_id = (await time.CreateImport(pb.CreateImportRequest(create_missing=create_missing),
+                                      metadata=metadata)).job_id
+    seq = 0
+    async for chunk in chunks:
+        seq += 1
+        await time.AppendImportChunk(pb.AppendImportChunkRequest(
+            job_id=job_id, seq=seq, chunk=chunk), metadata=metadata)
+    await time.StartImport(pb.StartImportRequest(job_id=job_id), metadata=metadata)
+    return ImportAccepted(job_id=job_id)
+
+
+@router.get("/import-jobs/{id}", response_model=ImportJobPublic)
+async def get_import_job(job_id: Annotated[uuid.UUID, Path(alias="id")], time: Time,
+                         metadata: CallerMetadata):
+    """An import's progress: `processed` moves while it runs; `errors` name row, field, why."""
+    job = (await time.GetImportJob(pb.GetImportJobRequest(id=str(job_id)),
+                                   metadata=metadata)).job
+    return ImportJobPublic(
+        id=job.id, status=job.status, format=job.format or None, total=job.total,
+        processed=job.processed, imported=job.imported,
+        errors=[{"row": e.row, "field": e.field, "message": e.message} for e in job.errors],
+        created_at=timestamp(job.created_at), finished_at=timestamp(job.finished_at))

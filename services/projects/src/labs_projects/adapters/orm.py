@@ -135,3 +135,19 @@ activities = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("org_id", UUID(as_uuid=True), nullable=False),
+    Column("task_id", UUID(as_uuid=True), ForeignKey("tasks.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("project_id", UUID(as_uuid=True), ForeignKey("projects.id"), nullable=False),
+    Column("author_id", UUID(as_uuid=True), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("edited_at", DateTime(timezone=True)),
+    Column("search", TSVECTOR, Computed("to_tsvector('english', body)", persisted=True)),
+)

@@ -12,9 +12,11 @@ from labs_projects.domain.activity import Activity
 from labs_projects.domain.model import (
     BudgetType,
     Client,
+    Comment,
     Priority,
     Project,
     ProjectStatus,
+    SearchHit,
     Sprint,
     SprintStatus,
     Task,
@@ -211,3 +213,21 @@ def activity(value: Activity) -> pb.Activity:
         created_at=timestamp(value.created_at),
         source=value.source,
     )
+
+
+def comment(value: Comment) -> pb.Comment:
+    return pb.Comment(
+        id=str(value.id),
+        task_id=str(value.task_id),
+        project_id=str(value.project_id),
+        author_id=str(value.author_id),
+        body=value.body,
+        created_at=timestamp(value.created_at),
+        updated_at=timestamp(value.updated_at),
+        edited_at=timestamp(value.edited_at),
+    )
+
+
+def search_result(hit: SearchHit) -> pb.SearchResult:
+    return pb.SearchResult(type=hit.type, id=str(hit.id), title=hit.title,
+                           project_id=str(hit.project_id), snippet=hit.snippet, rank=hit.rank)

@@ -152,3 +152,26 @@ class Sprint:
     @property
     def etag(self) -> str:
         return etag_of(self.updated_at)
+
+
+@dataclass
+class Comment:
+    id: uuid.UUID
+    org_id: uuid.UUID
+    task_id: uuid.UUID
+    project_id: uuid.UUID
+    author_id: uuid.UUID
+    body: str
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    edited_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    type: str
+    id: uuid.UUID
+    title: str
+    project_id: uuid.UUID
+    snippet: str
+    rank: float

@@ -16,7 +16,7 @@ from labs_common.grpc.transactions import run_in_transaction
 from labs_common.pagination import decode_cursor, encode_cursor, page_size
 from labs_projects.adapters import proto
 from labs_projects.domain.model import TASK_COLUMNS, SprintStatus, TaskStatus
-from labs_projects.service_layer import activity, clients, projects, sprints, tasks
+from labs_projects.service_layer import activity, clients, comments, projects, sprints, tasks
 from labs_projects.service_layer.members import MemberDirectory
 from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
 
@@ -314,6 +314,55 @@ class ProjectsServicer(pb_grpc.ProjectsServiceServicer):
                 next_page_token=next_token(found, limit))
 
         return await self._tenant(context, request, pb.ListActivitiesResponse, work)
+
+    # --- comments and search ----------------------------------------------------------------
+
+    async def CreateComment(self, request, context) -> pb.CreateCommentResponse:
+        task_id = uuid_field(request.task_id, "task_id")
+
+        async def work(uow, principal):
+            comment = await comments.create_comment(uow, principal, task_id, body=request.body)
+            return pb.CreateCommentResponse(comment=proto.comment(comment))
+
+        return await self._tenant(context, request, pb.CreateCommentResponse, work)
+
+    async def ListComments(self, request, context) -> pb.ListCommentsResponse:
+        task_id = uuid_field(request.task_id, "task_id")
+        limit = page_size(request.page_size)
+        after = position(request.page_token)
+
+        async def work(uow, principal):
+            found = await comments.list_comments(uow, principal, task_id, after, limit + 1)
+            return pb.ListCommentsResponse(comments=[proto.comment(c) for c in found[:limit]],
+                                           next_page_token=next_token(found, limit))
+
+        return await self._tenant(context, request, pb.ListCommentsResponse, work)
+
+    async def UpdateComment(self, request, context) -> pb.UpdateCommentResponse:
+        comment_id = uuid_field(request.id, "id")
+
+        async def work(uow, principal):
+            comment = await comments.update_comment(uow, principal, comment_id,
+                                                    body=request.body)
+            return pb.UpdateCommentResponse(comment=proto.comment(comment))
+
+        return await self._tenant(context, request, pb.UpdateCommentResponse, work)
+
+    async def DeleteComment(self, request, context) -> pb.DeleteCommentResponse:
+        comment_id = uuid_field(request.id, "id")
+
+        async def work(uow, principal):
+            await comments.delete_comment(uow, principal, comment_id)
+            return pb.DeleteCommentResponse()
+
+        return await self._tenant(context, request, pb.DeleteCommentResponse, work)
+
+    async def Search(self, request, context) -> pb.SearchResponse:
+        async def work(uow, principal):
+            hits = await comments.search(uow, principal, q=request.q, limit=request.limit)
+            return pb.SearchResponse(results=[proto.search_result(h) for h in hits])
+
+        return await self._tenant(context, request, pb.SearchResponse, work)
 
 
 TASK_SETTABLE = ("title", "description", "status", "priority", "type", "assignee_id",

@@ -1,0 +1,113 @@
+"""Comments on tasks: the one thing a client-role caller may write. Authors edit and delete
+their own; viewers only read. And search over what the caller may see."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from labs.projects.v1 import events_pb2
+from labs_common.auth.principal import Principal
+from labs_common.auth.roles import Role
+from labs_common.errors import Conflict, InvalidArgument, NotFound, PermissionDenied
+from labs_projects.adapters import proto
+from labs_projects.domain.model import Comment, ProjectStatus, SearchHit
+from labs_projects.service_layer.access import is_client
+from labs_projects.service_layer.projects import get_project
+from labs_projects.service_layer.tasks import get_task
+from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
+
+MAX_BODY = 10_000
+MAX_QUERY = 200
+MAX_RESULTS = 100
+
+
+def check_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise InvalidArgument.on("body", "is required")
+    if len(body) > MAX_BODY:
+        raise InvalidArgument.on("body", f"must be at most {MAX_BODY} characters")
+    return body
+
+
+def _require_commenter(principal: Principal) -> None:
+    if not is_client(principal):
+        principal.require(Role.MEMBER)
+
+
+async def create_comment(uow: ProjectsUnitOfWork, principal: Principal, task_id: uuid.UUID,
+                         *, body: str) -> Comment:
+    body = check_body(body)
+    task = await get_task(uow, principal, task_id)
+    _require_commenter(principal)
+    project = await get_project(uow, principal, task.project_id)
+    if project.status is ProjectStatus.ARCHIVED:
+        raise Conflict("The project is archived; restore it first.", reason="PROJECT_ARCHIVED")
+    comment = await uow.comments.add(Comment(
+        id=uuid.uuid4(), org_id=principal.org_id, task_id=task.id, project_id=task.project_id,
+        author_id=principal.user_id, body=body))
+    await uow.outbox.add("comment.created",
+                         events_pb2.CommentCreated(comment=proto.comment(comment)),
+                         project_id=comment.project_id)
+    return comment
+
+
+async def list_comments(uow: ProjectsUnitOfWork, principal: Principal, task_id: uuid.UUID,
+                        after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[Comment]:
+    task = await get_task(uow, principal, task_id)
+    return await uow.comments.page(task.id, after, limit)
+
+
+async def _own_comment(uow: ProjectsUnitOfWork, principal: Principal,
+                       comment_id: uuid.UUID) -> Comment:
+    comment = await uow.comments.get(principal.org_id, comment_id, for_update=True)
+    if comment is None:
+        raise NotFound("No such comment.")
+    try:
+        await get_task(uow, principal, comment.task_id)
+    except NotFound:
+        raise NotFound("No such comment.") from None
+    if comment.author_id != principal.user_id:
+        raise PermissionDenied("Only its author may change a comment.", reason="NOT_AUTHOR")
+    return comment
+
+
+async def update_comment(uow: ProjectsUnitOfWork, principal: Principal, comment_id: uuid.UUID,
+                         *, body: str) -> Comment:
+    body = check_body(body)
+    comment = await _own_comment(uow, principal, comment_id)
+    if comment.body == body:
+        return comment
+    comment = await uow.comments.edit(comment.id, body)
+    await uow.outbox.add("comment.updated",
+                         events_pb2.CommentUpdated(comment=proto.comment(comment)),
+                         project_id=comment.project_id)
+    return comment
+
+
+async def delete_comment(uow: ProjectsUnitOfWork, principal: Principal,
+                         comment_id: uuid.UUID) -> None:
+    comment = await _own_comment(uow, principal, comment_id)
+    await uow.comments.delete(comment.id)
+    await uow.outbox.add("comment.deleted",
+                         events_pb2.CommentDeleted(comment_id=str(comment.id),
+                                                   task_id=str(comment.task_id)),
+                         project_id=comment.project_id)
+
+
+async def search(uow: ProjectsUnitOfWork, principal: Principal, *, q: str,
+                 limit: int) -> list[SearchHit]:
+    q = (q or "").strip()
+    if not q:
+        raise InvalidArgument.on("q", "is required")
+    if len(q) > MAX_QUERY:
+        raise InvalidArgument.on("q", f"must be at most {MAX_QUERY} characters")
+    if limit < 0 or limit > MAX_RESULTS:
+        raise InvalidArgument.on("limit", f"must be between 1 and {MAX_RESULTS}")
+    client_id = None
+    if is_client(principal):
+        if principal.client_id is None:
+            return []
+        client_id = principal.client_id
+    return await uow.comments.search(principal.org_id, q, limit or 20, client_id=client_id)

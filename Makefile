@@ -17,9 +17,41 @@ install:  ## create .venv from uv.lock (also rebuilds the generated protos when 
 protos: install  ## regenerate Python from protos/ (the build does this too)
 	$(RUN) python libs/protos/generate.py
 
-lint: install  ## buf lint for the contracts, ruff for the code
+# checkov is heavy and pins its own dependencies: uv runs it in a throwaway environment, downloaded
+# from PyPI on first use and cached after, rather than in the project's lock.
+CHECKOV := $(UV) tool run --python 3.11 checkov==3.3.30 --skip-download --quiet --compact
+LINT_OUT := .data/lint
+# buf breaking compares protos/ as it is now with protos/ of an earlier commit. Comparing with main
+# itself proves nothing on main (main against main), so the earlier commit is:
+# - on a branch, where it forks from main (origin/main in a CI clone): all the branch changes;
+# - on main, the previous commit, HEAD~1: each commit that lands is checked against the contract
+#   it replaces (CI runs on every commit);
+# - without an earlier commit (a shallow clone): none, and it says so.
+# `make lint BUF_AGAINST=<commit or tag>` compares with any other, e.g. the last release.
+BUF_AGAINST ?=
+
+lint: install  ## contracts (buf lint, buf breaking), code (ruff), deploy/k8s and Dockerfiles (schemas, checkov)
 	cd protos && $(RUN) buf lint
+	@against="$(BUF_AGAINST)"; \
+	if [ -z "$$against" ]; then \
+	  main=$$(git rev-parse -q --verify origin/main 2>/dev/null || git rev-parse -q --verify main 2>/dev/null); \
+	  against=$$([ -n "$$main" ] && git merge-base HEAD "$$main" 2>/dev/null); \
+	  if [ -z "$$against" ] || [ "$$against" = "$$(git rev-parse HEAD)" ]; then \
+	    against=$$(git rev-parse -q --verify HEAD~1 2>/dev/null); \
+	  fi; \
+	fi; \
+	if [ -n "$$against" ]; then \
+	  echo "buf breaking: protos/ against $$against"; \
+	  cd protos && $(RUN) buf breaking --against "../.git#ref=$$against,subdir=protos"; \
+	else \
+	  echo "buf breaking: skipped, no earlier commit to compare with (a shallow clone?)"; \
+	fi
 	$(RUN) ruff check .
+	$(RUN) python deploy/k8s/validate.py $(LINT_OUT)
+	$(CHECKOV) --framework kubernetes dockerfile -f $(LINT_OUT)/prod.yaml \
+	  -f $(LINT_OUT)/prod-telemetry.yaml $(foreach f,$(wildcard services/*/Dockerfile gateway/Dockerfile),-f $(f))
+	$(CHECKOV) --framework kubernetes --config-file deploy/k8s/overlays/dev/checkov.yaml \
+	  -f $(LINT_OUT)/dev.yaml
 
 up: install  ## run the whole platform locally (embedded PostgreSQL + NATS unless configured)
 	$(RUN) python -m labs_local up

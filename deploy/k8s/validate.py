@@ -36,9 +36,9 @@ TARGETS = {
     "prod": ("overlays/prod", [], None),
     "prod-telemetry": ("overlays/prod", ["components/telemetry"], "labs"),
 }
-# The oldest Kubernetes release the manifests support (native gRPC probes and `matchLabelKeys` in
-# topology spread constraints are on by default from 1.27; upstream maintains 1.32 and later), and
-# the newest the installed kubernetes-validate bundles: a field removed or renamed in between fails.
+# The oldest Kubernetes release the manifests promise to work on, the one of the kubectl that CI
+# installs (native gRPC probes and `matchLabelKeys` in topology spread constraints need 1.27 or
+# later), and the newest the installed kubernetes-validate bundles: a field one of them lacks fails.
 KUBERNETES_VERSIONS = ("1.32.0", kubernetes_validate.latest_version())
 # Custom resources have no schema in Kubernetes itself: their CRDs come with their operators, which
 # are not installed here. Only these are skipped; any other kind without a schema (a typo in

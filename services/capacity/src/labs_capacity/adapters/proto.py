@@ -8,6 +8,7 @@ from decimal import Decimal
 from google.protobuf import timestamp_pb2
 
 from labs.capacity.v1 import capacity_service_pb2 as pb
+from labs_capacity.domain.capacity import HOURS as CENTS
 from labs_capacity.domain.model import (
     SINCE_ALWAYS,
     Allocation,
@@ -39,6 +40,11 @@ def number(value: Decimal | None) -> str:
     return "" if value is None else str(value)
 
 
+def two_places(value: Decimal | None) -> str:
+    """Money and hours always read with 2 decimals, as stored ("40.00"), whatever was typed."""
+    return "" if value is None else str(value.quantize(CENTS))
+
+
 def resource(value: Resource) -> pb.Resource:
     return pb.Resource(
         id=str(value.id),
@@ -46,10 +52,10 @@ def resource(value: Resource) -> pb.Resource:
         email=value.email or "",
         user_id=str(value.user_id or ""),
         seniority_level=SENIORITY_TO_PROTO[value.seniority_level],
-        billing_rate=number(value.rates.billing_rate),
-        cost_rate=number(value.rates.cost_rate),
+        billing_rate=two_places(value.rates.billing_rate),
+        cost_rate=two_places(value.rates.cost_rate),
         currency=value.rates.currency,
-        capacity_hours_per_week=number(value.capacity_hours_per_week),
+        capacity_hours_per_week=two_places(value.capacity_hours_per_week),
         working_days=list(value.working_days),
         skills=list(value.skills),
         is_placeholder=value.is_placeholder,
@@ -63,8 +69,8 @@ def rate(value: Rates) -> pb.Rate:
     return pb.Rate(
         effective_from=day(value.effective_from),
         effective_to=day(value.effective_to),
-        billing_rate=number(value.billing_rate),
-        cost_rate=number(value.cost_rate),
+        billing_rate=two_places(value.billing_rate),
+        cost_rate=two_places(value.cost_rate),
         currency=value.currency,
     )
 
@@ -75,7 +81,7 @@ def time_off(value: TimeOff) -> pb.TimeOff:
         resource_id=str(value.resource_id),
         start_date=day(value.start_date),
         end_date=day(value.end_date),
-        hours_per_day=number(value.hours_per_day),
+        hours_per_day=two_places(value.hours_per_day),
         reason=value.reason,
         created_at=timestamp(value.created_at),
     )
@@ -93,7 +99,7 @@ def allocation(value: Allocation) -> pb.Allocation:
         id=str(value.id),
         resource_id=str(value.resource_id),
         project_id=str(value.project_id),
-        allocated_hours=number(value.allocated_hours),
+        allocated_hours=two_places(value.allocated_hours),
         start_date=day(value.start_date),
         end_date=day(value.end_date),
         tentative=value.tentative,
@@ -107,8 +113,8 @@ def resource_week(value: ResourceWeek, utilization: Decimal | None) -> pb.Resour
     return pb.ResourceWeek(
         resource_id=str(value.resource_id),
         name=value.name,
-        available_hours=number(value.available_hours),
-        allocated_hours=number(value.allocated_hours),
-        tentative_hours=number(value.tentative_hours),
+        available_hours=two_places(value.available_hours),
+        allocated_hours=two_places(value.allocated_hours),
+        tentative_hours=two_places(value.tentative_hours),
         utilization_percent=number(utilization),
     )

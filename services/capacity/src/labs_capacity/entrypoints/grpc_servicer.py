@@ -100,8 +100,8 @@ class CapacityServicer(pb_grpc.CapacityServiceServicer):
             return pb.GetRatesResponse(
                 found=True,
                 resource_id=str(resource_id),
-                billing_rate=proto.number(rates.billing_rate),
-                cost_rate=proto.number(rates.cost_rate),
+                billing_rate=proto.two_places(rates.billing_rate),
+                cost_rate=proto.two_places(rates.cost_rate),
                 currency=rates.currency,
                 effective_from=proto.day(rates.effective_from),
             )
@@ -279,9 +279,9 @@ class CapacityServicer(pb_grpc.CapacityServiceServicer):
                 answer.weeks.append(
                     pb.CapacityWeek(
                         week_start=week.week_start.isoformat(),
-                        total_available_hours=proto.number(available),
-                        total_allocated_hours=proto.number(allocated),
-                        total_tentative_hours=proto.number(tentative),
+                        total_available_hours=proto.two_places(available),
+                        total_allocated_hours=proto.two_places(allocated),
+                        total_tentative_hours=proto.two_places(tentative),
                         utilization_percent=proto.number(utilization),
                         by_resource=[
                             proto.resource_week(

@@ -10,9 +10,11 @@ from labs_common.grpc.client import open_channel
 from labs_common.grpc.server import ServiceRegistration
 from labs_common.service import Runtime, ServiceDefinition
 from labs_projects.adapters.identity_members import IdentityMemberDirectory
+from labs_projects.adapters.object_storage import LocalObjectStorage
 from labs_projects.config import Settings
 from labs_projects.entrypoints.consumers import activity_subscriptions
 from labs_projects.entrypoints.grpc_servicer import SERVICE, ProjectsServicer
+from labs_projects.service_layer.files import UploadLimits
 from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
 
 
@@ -21,7 +23,13 @@ def registrations(runtime: Runtime) -> list[ServiceRegistration]:
         runtime.settings, "identity", "labs.identity.v1.IdentityService", ["GetMember"]
     )
     runtime.extras["identity_members_channel"] = channel
-    servicer = ProjectsServicer(runtime.uow, IdentityMemberDirectory(channel))
+    settings: Settings = runtime.settings
+    servicer = ProjectsServicer(
+        runtime.uow,
+        IdentityMemberDirectory(channel),
+        LocalObjectStorage(settings.object_storage_dir),
+        UploadLimits(settings.max_file_bytes, settings.org_storage_quota_bytes),
+    )
     return [
         ServiceRegistration(
             name=SERVICE.full_name,

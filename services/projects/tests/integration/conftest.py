@@ -19,6 +19,9 @@ from labs_identity.main import DEFINITION as IDENTITY
 from labs_projects.config import Settings
 from labs_projects.main import DEFINITION
 
+FILE_LIMIT = 64 * 1024
+ORG_QUOTA = 160 * 1024
+
 
 @pytest.fixture(scope="session")
 async def identity_service(postgres_url: str, nats_url: str) -> AsyncIterator[RunningService]:
@@ -37,7 +40,7 @@ async def identity_service(postgres_url: str, nats_url: str) -> AsyncIterator[Ru
 
 @pytest.fixture(scope="session")
 async def projects_service(
-    postgres_url: str, nats_url: str, identity_service: RunningService
+    postgres_url: str, nats_url: str, identity_service: RunningService, tmp_path_factory
 ) -> AsyncIterator[RunningService]:
     settings = Settings(
         database_url=postgres_url,
@@ -48,6 +51,10 @@ async def projects_service(
         env="test",
         shutdown_grace_seconds=0,
         outbox_poll_seconds=0.2,
+        object_storage_dir=tmp_path_factory.mktemp("objects"),
+        # Small, so tests can reach them with a few kilobytes.
+        max_file_bytes=FILE_LIMIT,
+        org_storage_quota_bytes=ORG_QUOTA,
     )
     service = await start(DEFINITION, settings)
     yield service

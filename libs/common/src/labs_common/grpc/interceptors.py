@@ -1,4 +1,5 @@
-"""Server interceptors for unary RPCs: auth, errors and logging (tracing is OpenTelemetry's own).
+"""Server interceptors for unary and client-streaming RPCs: auth, errors and logging (tracing
+is OpenTelemetry's own).
 
 Each wraps the method's behaviour, so what it binds (the principal, log context) is visible to
 the servicer code running inside it.
@@ -30,15 +31,22 @@ class _UnaryInterceptor(grpc.aio.ServerInterceptor, abc.ABC):
 
     async def intercept_service(self, continuation, handler_call_details):
         handler = await continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
+        if handler is None:
             return handler
         method = handler_call_details.method
-        behavior = handler.unary_unary
+        # Client-streaming RPCs (uploads) answer once too, so they are wrapped the same way:
+        # `request` is then the async iterator of request messages.
+        if handler.unary_unary is not None:
+            behavior, make = handler.unary_unary, grpc.unary_unary_rpc_method_handler
+        elif handler.stream_unary is not None:
+            behavior, make = handler.stream_unary, grpc.stream_unary_rpc_method_handler
+        else:
+            return handler
 
         async def wrapped(request, context):
             return await self.around(behavior, request, context, method)
 
-        return grpc.unary_unary_rpc_method_handler(
+        return make(
             wrapped,
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,

@@ -19,6 +19,7 @@ from labs_projects.domain.model import (
     SearchHit,
     Sprint,
     SprintStatus,
+    StoredFile,
     Task,
     TaskStatus,
     TaskType,
@@ -231,3 +232,18 @@ def comment(value: Comment) -> pb.Comment:
 def search_result(hit: SearchHit) -> pb.SearchResult:
     return pb.SearchResult(type=hit.type, id=str(hit.id), title=hit.title,
                            project_id=str(hit.project_id), snippet=hit.snippet, rank=hit.rank)
+
+
+def file(value: StoredFile) -> pb.File:
+    return pb.File(
+        id=str(value.id),
+        project_id=str(value.project_id),
+        task_id=text(value.task_id),
+        name=value.name,
+        mime_type=value.mime_type,
+        size_bytes=value.size_bytes,
+        version=value.version,
+        sha256=value.sha256,
+        uploaded_by=text(value.uploaded_by),
+        created_at=timestamp(value.created_at),
+    )

@@ -175,3 +175,22 @@ class SearchHit:
     project_id: uuid.UUID
     snippet: str
     rank: float
+
+
+@dataclass
+class StoredFile:
+    id: uuid.UUID
+    org_id: uuid.UUID
+    project_id: uuid.UUID
+    name: str
+    mime_type: str
+    size_bytes: int
+    version: int
+    sha256: str
+    task_id: uuid.UUID | None = None
+    uploaded_by: uuid.UUID | None = None
+    created_at: datetime | None = None
+
+    @property
+    def storage_key(self) -> str:
+        return f"{self.org_id}/{self.id}"

@@ -15,8 +15,17 @@ from labs_common.errors import InvalidArgument
 from labs_common.grpc.transactions import run_in_transaction
 from labs_common.pagination import decode_cursor, encode_cursor, page_size
 from labs_projects.adapters import proto
+from labs_projects.adapters.object_storage import ObjectStorage
 from labs_projects.domain.model import TASK_COLUMNS, SprintStatus, TaskStatus
-from labs_projects.service_layer import activity, clients, comments, projects, sprints, tasks
+from labs_projects.service_layer import (
+    activity,
+    clients,
+    comments,
+    files,
+    projects,
+    sprints,
+    tasks,
+)
 from labs_projects.service_layer.members import MemberDirectory
 from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
 
@@ -26,9 +35,12 @@ UowFactory = Callable[[Scope], ProjectsUnitOfWork]
 
 
 class ProjectsServicer(pb_grpc.ProjectsServiceServicer):
-    def __init__(self, uow: UowFactory, members: MemberDirectory) -> None:
+    def __init__(self, uow: UowFactory, members: MemberDirectory, storage: ObjectStorage,
+                 limits: files.UploadLimits) -> None:
         self._uow = uow
         self._members = members
+        self._storage = storage
+        self._limits = limits
 
     async def _tenant(self, context, request, response_type, work: Callable[..., Awaitable]):
         principal = current_principal()
@@ -363,6 +375,62 @@ class ProjectsServicer(pb_grpc.ProjectsServiceServicer):
             return pb.SearchResponse(results=[proto.search_result(h) for h in hits])
 
         return await self._tenant(context, request, pb.SearchResponse, work)
+
+    # --- files ------------------------------------------------------------------------------
+
+    async def UploadFile(self, request_iterator, context) -> pb.UploadFileResponse:
+        first = await anext(aiter(request_iterator), None)
+        if first is None or not first.HasField("header"):
+            raise InvalidArgument.on("header", "the first message must be the file header")
+        given = first.header
+        header = files.UploadHeader(
+            project_id=uuid_field(given.project_id, "project_id"),
+            task_id=optional_uuid(given.task_id, "task_id"),
+            name=given.name, mime_type=given.mime_type)
+
+        async def chunks():
+            async for message in request_iterator:
+                if not message.HasField("chunk"):
+                    raise InvalidArgument.on("chunk", "only the first message is a header")
+                yield message.chunk
+
+        stored = await files.upload_file(self._uow, self._storage, current_principal(), header,
+                                         chunks(), self._limits)
+        return pb.UploadFileResponse(file=proto.file(stored))
+
+    async def ListFiles(self, request, context) -> pb.ListFilesResponse:
+        project_id = uuid_field(request.project_id, "project_id")
+        task_id = optional_uuid(request.task_id, "task_id")
+        limit = page_size(request.page_size)
+        after = position(request.page_token)
+
+        async def work(uow, principal):
+            found = await files.list_files(uow, principal, project_id, after, limit + 1,
+                                           task_id=task_id)
+            return pb.ListFilesResponse(files=[proto.file(f) for f in found[:limit]],
+                                        next_page_token=next_token(found, limit))
+
+        return await self._tenant(context, request, pb.ListFilesResponse, work)
+
+    async def GetFile(self, request, context) -> pb.GetFileResponse:
+        file_id = uuid_field(request.id, "id")
+
+        async def work(uow, principal):
+            return pb.GetFileResponse(file=proto.file(await files.get_file(uow, principal,
+                                                                           file_id)))
+
+        return await self._tenant(context, request, pb.GetFileResponse, work)
+
+    async def ReadFileContent(self, request, context) -> pb.ReadFileContentResponse:
+        file_id = uuid_field(request.id, "id")
+
+        async def work(uow, principal):
+            stored, data = await files.read_content(
+                uow, self._storage, principal, file_id, offset=request.offset,
+                max_bytes=request.max_bytes)
+            return pb.ReadFileContentResponse(file=proto.file(stored), data=data)
+
+        return await self._tenant(context, request, pb.ReadFileContentResponse, work)
 
 
 TASK_SETTABLE = ("title", "description", "status", "priority", "type", "assignee_id",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from labs_common.db.uow import UnitOfWork
 from labs_projects.adapters.activity_repository import SqlAlchemyActivityRepository
 from labs_projects.adapters.comment_repository import SqlAlchemyCommentRepository
+from labs_projects.adapters.file_repository import SqlAlchemyFileRepository
 from labs_projects.adapters.repository import (
     SqlAlchemyClientRepository,
     SqlAlchemyProjectRepository,
@@ -23,3 +24,4 @@ class ProjectsUnitOfWork(UnitOfWork):
         self.sprints = SqlAlchemySprintRepository(self.session)
         self.activities = SqlAlchemyActivityRepository(self.session)
         self.comments = SqlAlchemyCommentRepository(self.session)
+        self.files = SqlAlchemyFileRepository(self.session)

@@ -1,0 +1,153 @@
+"""Files: uploads streamed to object storage while hashed and measured, recorded with a version
+per name; reads by byte range. The blob is published before the metadata commits and removed
+again if the commit fails, so a recorded file always has its content."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from labs.projects.v1 import events_pb2
+from labs_common.auth.principal import Principal
+from labs_common.db.uow import Scope
+from labs_common.errors import Conflict, InvalidArgument, NotFound
+from labs_projects.adapters import proto
+from labs_projects.adapters.object_storage import ObjectStorage
+from labs_projects.domain import files as rules
+from labs_projects.domain.model import StoredFile
+from labs_projects.service_layer.projects import get_project
+from labs_projects.service_layer.tasks import get_task, writable_project
+from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
+
+MAX_READ = 1024 * 1024
+SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    max_file_bytes: int
+    org_quota_bytes: int
+
+
+@dataclass(frozen=True)
+class UploadHeader:
+    project_id: uuid.UUID
+    task_id: uuid.UUID | None
+    name: str
+    mime_type: str
+
+
+def _quota_error(used: int, size: int, quota: int) -> Conflict:
+    return Conflict(
+        "The organization's file storage is full; delete files or raise the quota.",
+        reason="STORAGE_QUOTA_EXCEEDED",
+        metadata={"used_bytes": str(used), "file_bytes": str(size), "quota_bytes": str(quota)},
+    )
+
+
+async def _check_target(uow: ProjectsUnitOfWork, principal: Principal,
+                        header: UploadHeader) -> None:
+    await writable_project(uow, principal, header.project_id, "file")
+    if header.task_id is not None:
+        try:
+            task = await get_task(uow, principal, header.task_id)
+        except NotFound:
+            raise InvalidArgument.on("task_id", "no such task in this project") from None
+        if task.project_id != header.project_id:
+            raise InvalidArgument.on("task_id", "must be a task of the same project")
+
+
+async def upload_file(
+    uow_factory: Callable[[Scope], ProjectsUnitOfWork],
+    storage: ObjectStorage,
+    principal: Principal,
+    header: UploadHeader,
+    chunks: AsyncIterator[bytes],
+    limits: UploadLimits,
+) -> StoredFile:
+    scope = Scope(org_id=principal.org_id, actor_id=principal.user_id)
+    name = rules.sanitize_name(header.name)
+    mime = rules.content_type_for(header.mime_type, name)
+    # Refuse early (before reading any content) what would be refused at the end anyway.
+    async with uow_factory(scope) as uow:
+        await _check_target(uow, principal, header)
+        used = await uow.files.bytes_used(principal.org_id)
+        if used >= limits.org_quota_bytes:
+            raise _quota_error(used, 0, limits.org_quota_bytes)
+    stored = StoredFile(id=uuid.uuid4(), org_id=principal.org_id, project_id=header.project_id,
+                        task_id=header.task_id, name=name, mime_type=mime, size_bytes=0,
+                        version=0, sha256="", uploaded_by=principal.user_id)
+    upload = await storage.open_upload(stored.storage_key)
+    published = False
+    try:
+        digest, size, head = hashlib.sha256(), 0, b""
+        async for chunk in chunks:
+            size += len(chunk)
+            if size > limits.max_file_bytes:
+                raise InvalidArgument.on(
+                    "file", f"must be at most {limits.max_file_bytes} bytes")
+            if len(head) < SNIFF_BYTES:
+                head += chunk[: SNIFF_BYTES - len(head)]
+                if len(head) >= SNIFF_BYTES:
+                    rules.check_content(mime, head)
+            digest.update(chunk)
+            await upload.write(chunk)
+        rules.check_content(mime, head)
+        stored.size_bytes, stored.sha256 = size, digest.hexdigest()
+        await upload.publish()
+        published = True
+        async with uow_factory(scope) as uow:
+            await _check_target(uow, principal, header)
+            await uow.files.lock_storage(principal.org_id)
+            used = await uow.files.bytes_used(principal.org_id)
+            if used + size > limits.org_quota_bytes:
+                raise _quota_error(used, size, limits.org_quota_bytes)
+            stored.version = await uow.files.latest_version(header.project_id, name) + 1
+            stored = await uow.files.add(stored)
+            await uow.outbox.add("file.uploaded", events_pb2.FileUploaded(file=proto.file(stored)),
+                                 project_id=stored.project_id)
+            await uow.commit()
+        return stored
+    except BaseException:
+        if published:
+            await storage.delete(stored.storage_key)
+        else:
+            await upload.abort()
+        raise
+
+
+async def get_file(uow: ProjectsUnitOfWork, principal: Principal,
+                   file_id: uuid.UUID) -> StoredFile:
+    stored = await uow.files.get(principal.org_id, file_id)
+    if stored is None:
+        raise NotFound("No such file.")
+    try:
+        await get_project(uow, principal, stored.project_id)
+    except NotFound:
+        raise NotFound("No such file.") from None
+    return stored
+
+
+async def list_files(uow: ProjectsUnitOfWork, principal: Principal, project_id: uuid.UUID,
+                     after: tuple[datetime, uuid.UUID] | None, limit: int, *,
+                     task_id: uuid.UUID | None) -> list[StoredFile]:
+    await get_project(uow, principal, project_id)
+    return await uow.files.page(project_id, after, limit, task_id=task_id)
+
+
+async def read_content(uow: ProjectsUnitOfWork, storage: ObjectStorage, principal: Principal,
+                       file_id: uuid.UUID, *, offset: int,
+                       max_bytes: int) -> tuple[StoredFile, bytes]:
+    if offset < 0:
+        raise InvalidArgument.on("offset", "must not be negative")
+    if max_bytes < 0 or max_bytes > MAX_READ:
+        raise InvalidArgument.on("max_bytes", f"must be between 1 and {MAX_READ}")
+    stored = await get_file(uow, principal, file_id)
+    if offset > stored.size_bytes:
+        raise InvalidArgument.on("offset", "is past the end of the file")
+    length = min(max_bytes or MAX_READ, stored.size_bytes - offset)
+    data = await storage.read(stored.storage_key, offset, length) if length else b""
+    return stored, data

@@ -8,6 +8,8 @@ from e2e_helpers import auth, sign_up
 
 pytestmark = pytest.mark.e2e
 
+UPLOAD = {"multipart": True}  # marks the one attempt sent as a multipart upload
+
 
 async def their_world(http) -> dict:
     """An organization with one of everything the projects area owns."""
@@ -22,8 +24,10 @@ async def their_world(http) -> dict:
         "name": "Their sprint", "start_date": "2026-01-05", "end_date": "2026-01-16"})).json()
     comment = (await http.post(f"/tasks/{task['id']}/comments", headers=headers,
                                json={"body": "Their comment"})).json()
+    stored = (await http.post(f"/projects/{project['id']}/files", headers=headers,
+                              files={"file": ("theirs.txt", b"their words", "text/plain")})).json()
     return {"session": theirs, "client": client, "project": project, "task": task,
-            "sprint": sprint, "comment": comment}
+            "sprint": sprint, "comment": comment, "file": stored}
 
 
 def attempts(world: dict) -> list[tuple[str, str, dict | None]]:
@@ -52,6 +56,10 @@ def attempts(world: dict) -> list[tuple[str, str, dict | None]]:
         ("POST", f"/tasks/{task}/comments", {"body": "Planted"}),
         ("PATCH", f"/comments/{comment}", {"body": "Mine now"}),
         ("DELETE", f"/comments/{comment}", None),
+        ("GET", f"/projects/{project}/files", None),
+        ("POST", f"/projects/{project}/files", UPLOAD),
+        ("GET", f"/files/{world['file']['id']}", None),
+        ("GET", f"/files/{world['file']['id']}/content", None),
     ]
 
 
@@ -61,7 +69,11 @@ async def test_every_projects_endpoint_answers_404_for_another_orgs_ids(http):
     headers = auth(ours["access_token"])
     answers = {}
     for method, path, body in attempts(world):
-        response = await http.request(method, path, headers=headers, json=body)
+        if body is UPLOAD:
+            response = await http.post(path, headers=headers,
+                                       files={"file": ("planted.txt", b"x", "text/plain")})
+        else:
+            response = await http.request(method, path, headers=headers, json=body)
         answers[f"{method} {path}"] = response.status_code
     assert answers == dict.fromkeys(answers, 404)
     # Lists and search never show their objects either.
@@ -84,3 +96,6 @@ async def test_every_projects_endpoint_answers_404_for_another_orgs_ids(http):
     comments = (await http.get(f"/tasks/{world['task']['id']}/comments",
                                headers=their_headers)).json()["comments"]
     assert [c["body"] for c in comments] == ["Their comment"]
+    their_files = (await http.get(f"/projects/{project_id}/files",
+                                  headers=their_headers)).json()["files"]
+    assert [f["name"] for f in their_files] == ["theirs.txt"]

@@ -25,7 +25,9 @@ class GatewaySettings(BaseLabsSettings):
     # Larger (or smaller) limits for some paths, e.g. uploads:
     # LABS_MAX_BODY_BYTES_BY_PATH='{"/api/v1/projects/*/files": 104857600}'. A key matches a path
     # that starts with it segment by segment; "*" matches one segment; the longest key wins.
-    max_body_bytes_by_path: dict[str, int] = Field(default_factory=dict)
+    # File uploads: the projects service's largest file (100 MiB) plus multipart framing.
+    max_body_bytes_by_path: dict[str, int] = Field(
+        default_factory=lambda: {"/api/v1/projects/*/files": 101 * MIB})
 
     # Requests per caller (the verified principal, else the client IP), in the `limits` notation
     # ("600/minute", "10/second"). Counted in memory: the limit holds per gateway replica.

@@ -5,8 +5,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from labs_gateway.routes import activity, clients, comments, projects, search, sprints, tasks
+from labs_gateway.routes import (
+    activity,
+    clients,
+    comments,
+    files,
+    projects,
+    search,
+    sprints,
+    tasks,
+)
 
 router = APIRouter()
-for _area in (clients, projects, tasks, sprints, activity, comments, search):
+for _area in (clients, projects, tasks, sprints, activity, comments, search, files):
     router.include_router(_area.router)

@@ -25,6 +25,7 @@ from labs_gateway.middleware.rate_limit import RateLimitMiddleware
 from labs_gateway.middleware.unhandled_errors import UnhandledErrorMiddleware
 from labs_gateway.problems import install_problem_handlers
 from labs_gateway.routes import api_keys, auth, health, members, organizations, well_known
+from labs_gateway.routes.capacity_area import router as capacity_area_router
 from labs_gateway.routes.projects_area import router as projects_area_router
 from labs_gateway.routes.time_area import router as time_area_router
 from labs_gateway.upstream import Upstream
@@ -82,6 +83,7 @@ def create_app(
                    health.router, ws_endpoint.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(projects_area_router, prefix=API_PREFIX)
+    app.include_router(capacity_area_router, prefix=API_PREFIX)
     app.include_router(time_area_router, prefix=API_PREFIX)
     app.include_router(well_known.router)
     install_problem_handlers(app)

@@ -34,6 +34,8 @@ IDEMPOTENT_METHODS: dict[str, tuple[str, ...]] = {
     "projects": ("GetProject", "ResolveProject", "ListClients", "GetClient", "ListProjects",
                  "ListTasks", "GetTask", "ListSprints", "GetSprint", "ListComments",
                  "ListFiles", "GetFile", "DownloadFile", "ListActivities", "Search"),
+    "capacity": ("GetRates", "GetResource", "ListResources", "ListResourceRates", "ListTimeOff",
+                 "ListHolidays", "ListResourceAllocations", "GetCapacityOverview"),
     "time": ("GetTimeEntry", "ListTimeEntries", "GetCurrentTimer", "GetExpense", "ListExpenses",
              "ListBillableEntries", "GetImportJob"),
 }

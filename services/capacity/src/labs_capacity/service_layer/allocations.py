@@ -177,4 +177,6 @@ async def _announce(
             for p in resources.rates_between(history, allocation.start_date, allocation.end_date)
         ],
     )
-    await uow.outbox.add("allocation.changed", event, project_id=allocation.project_id)
+    # No project_id on the envelope: it would reach the project's WebSocket room, where a client
+    # role user may listen, and this payload carries the agency's cost rates.
+    await uow.outbox.add("allocation.changed", event)

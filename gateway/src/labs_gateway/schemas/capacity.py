@@ -1,0 +1,223 @@
+"""Capacity's resources as the API shows them: resources and their rates, time off, holidays,
+allocations, and capacity per week.
+
+Money is a decimal string with its currency; hours are JSON numbers with at most 2 decimals.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from labs_gateway.schemas.common import Name, RequestModel, UuidStr
+
+Seniority = Literal["senior", "mid", "junior", "contractor"]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+# A decimal string ("150.00"); whole numbers are accepted as JSON integers too.
+Money = Annotated[
+    str | int,
+    Field(examples=["150.00"], description="Decimal string with at most 2 decimals, e.g. 150.00."),
+]
+Hours = Annotated[float | int, Field(description="Hours, at most 2 decimals.")]
+WorkingDays = Annotated[list[Weekday], Field(min_length=1, max_length=7)]
+Skills = Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=50)]
+# JSON has no date type: "YYYY-MM-DD" strings are parsed (the strict models would refuse them).
+IsoDate = Annotated[date, Field(strict=False, examples=["2027-01-04"])]
+EffectiveFrom = Field(
+    None,
+    description="With a rate change: the first day the new rates apply (default: today). "
+    "Earlier dates keep their rates.",
+)
+
+
+# Requests
+
+
+class ResourceCreate(RequestModel):
+    name: Name
+    email: Annotated[str, Field(max_length=320)] | None = None
+    user_id: UuidStr | None = Field(None, description="The member this resource is, if any.")
+    seniority_level: Seniority
+    billing_rate: Money
+    cost_rate: Money
+    currency: Currency
+    capacity_hours_per_week: Hours = Field(40, description="0 to 168.")
+    working_days: WorkingDays | None = Field(
+        None, description="Days the weekly capacity is spread over; default Monday to Friday."
+    )
+    skills: Skills = []
+    is_placeholder: bool = Field(False, description="A role not yet hired, e.g. Senior designer.")
+    effective_from: IsoDate | None = Field(
+        None, description="First day of the first rates; default: they apply to every date."
+    )
+
+
+class ResourceUpdate(RequestModel):
+    """Only the fields present change. Not Optional where null makes no sense: null is refused."""
+
+    name: Name = None  # type: ignore[assignment]
+    email: Annotated[str, Field(max_length=320)] | None = None
+    user_id: UuidStr | None = None
+    seniority_level: Seniority = None  # type: ignore[assignment]
+    billing_rate: Money = None  # type: ignore[assignment]
+    cost_rate: Money = None  # type: ignore[assignment]
+    currency: Currency = None  # type: ignore[assignment]
+    capacity_hours_per_week: Hours = None  # type: ignore[assignment]
+    working_days: WorkingDays = None  # type: ignore[assignment]
+    skills: Skills = None  # type: ignore[assignment]
+    is_placeholder: bool = None  # type: ignore[assignment]
+    effective_from: IsoDate | None = EffectiveFrom
+
+
+class TimeOffCreate(RequestModel):
+    start_date: IsoDate
+    end_date: IsoDate = Field(description="Inclusive.")
+    hours_per_day: Hours | None = Field(
+        None, description="Hours off on each working day covered; default the whole day."
+    )
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
+class HolidayCreate(RequestModel):
+    date: IsoDate
+    name: Annotated[str, Field(max_length=200)] = ""
+
+
+class AllocationCreate(RequestModel):
+    resource_id: UuidStr
+    project_id: UuidStr
+    allocated_hours: Hours = Field(description="Hours per week, more than 0, at most 168.")
+    start_date: IsoDate
+    end_date: IsoDate = Field(description="Inclusive.")
+    tentative: bool = Field(False, description="Pencilled in: shown apart from confirmed hours.")
+
+
+class AllocationUpdate(RequestModel):
+    resource_id: UuidStr = None  # type: ignore[assignment]
+    project_id: UuidStr = None  # type: ignore[assignment]
+    allocated_hours: Hours = None  # type: ignore[assignment]
+    start_date: IsoDate = None  # type: ignore[assignment]
+    end_date: IsoDate = None  # type: ignore[assignment]
+    tentative: bool = None  # type: ignore[assignment]
+
+
+# Responses
+
+
+class ResourcePublic(BaseModel):
+    id: str
+    name: str
+    email: str | None
+    user_id: str | None
+    seniority_level: Seniority | None
+    billing_rate: str
+    cost_rate: str
+    currency: str
+    capacity_hours_per_week: float
+    working_days: list[Weekday]
+    skills: list[str]
+    is_placeholder: bool
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+class ResourceList(BaseModel):
+    resources: list[ResourcePublic]
+    next_cursor: str | None
+
+
+class RatePublic(BaseModel):
+    effective_from: date | None = Field(description="Null for rates that always applied.")
+    effective_to: date | None = Field(description="Last day; null while in effect.")
+    billing_rate: str
+    cost_rate: str
+    currency: str
+
+
+class RateList(BaseModel):
+    rates: list[RatePublic]
+
+
+class TimeOffPublic(BaseModel):
+    id: str
+    resource_id: str
+    start_date: date
+    end_date: date
+    hours_per_day: float | None
+    reason: str
+    created_at: datetime | None
+
+
+class TimeOffList(BaseModel):
+    time_off: list[TimeOffPublic]
+    next_cursor: str | None
+
+
+class HolidayPublic(BaseModel):
+    id: str
+    date: date
+    name: str
+    created_at: datetime | None
+
+
+class HolidayList(BaseModel):
+    holidays: list[HolidayPublic]
+    next_cursor: str | None
+
+
+class AllocationPublic(BaseModel):
+    id: str
+    resource_id: str
+    project_id: str
+    allocated_hours: float
+    start_date: date
+    end_date: date
+    tentative: bool
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+class ResourceAllocations(BaseModel):
+    allocations: list[AllocationPublic]
+    utilization_percent: float | None = Field(
+        description="Confirmed over available hours of the weeks asked; null when none available."
+    )
+
+
+class ResourceWeekPublic(BaseModel):
+    resource_id: str
+    name: str
+    available_hours: float
+    allocated_hours: float
+    tentative_hours: float
+    utilization_percent: float | None
+
+
+class CapacityWeekPublic(BaseModel):
+    week_start: date
+    total_available_hours: float
+    total_allocated_hours: float
+    total_tentative_hours: float
+    utilization_percent: float | None
+    by_resource: list[ResourceWeekPublic]
+
+
+class CapacityOverview(BaseModel):
+    weeks: list[CapacityWeekPublic]
+
+
+class DashboardWeek(BaseModel):
+    week_start: date
+    total_hours: float = Field(description="Available hours after time off and holidays.")
+    allocated_hours: float
+    tentative_hours: float
+    utilization_percent: float | None
+    over_allocated_resources: int = Field(description="People given more than they have.")
+    by_resource: list[ResourceWeekPublic]
+
+
+class CapacityDashboard(BaseModel):
+    by_week: list[DashboardWeek]

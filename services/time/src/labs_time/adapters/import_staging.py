@@ -1,10 +1,11 @@
-"""Import batches go into the UNLOGGED import_rows table by PostgreSQL COPY (asyncpg's binary
-copy_records_to_table, through a temp table), then into time_entries with one
-INSERT ... SELECT ... ON CONFLICT DO NOTHING keyed by fingerprint, so a row already imported
-(from this file or an earlier one) is skipped.
+"""One import batch into time_entries: PostgreSQL COPY (asyncpg's binary copy_records_to_table)
+into a transaction-local staging table, then one INSERT ... SELECT ... ON CONFLICT DO NOTHING
+keyed by fingerprint, returning what the batch's events carry. (COPY goes to a temp table because
+PostgreSQL refuses COPY into a table under row-level security; the INSERT is checked by it.)
 
 A fingerprint is the row's normalized content hash plus its occurrence number among identical rows
-of the same file: two identical one-hour rows stay two entries, and the same file twice adds none.
+of the same file (counted in import_hashes): two identical one-hour rows stay two entries, and the
+same file imported twice adds nothing.
 """
 
 from __future__ import annotations
@@ -17,19 +18,39 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from labs_time.adapters.orm import IMPORT_ROW_COLUMNS
 
-PUBLISH = text("""
+STAGING = """
+    CREATE TEMP TABLE import_batch (
+        job_id uuid, org_id uuid, row_no bigint, content_hash text, project_id uuid,
+        user_id uuid, resource_id uuid, date_worked date, hours numeric(6, 2),
+        rounded_hours numeric(6, 2), started_at timestamptz, ended_at timestamptz,
+        billable boolean, billable_rate numeric(14, 2), cost_rate numeric(14, 2), currency text,
+        rate_source text, notes text, source text
+    ) ON COMMIT DROP
+"""
+
+REMEMBER = """
+    INSERT INTO import_hashes (job_id, org_id, row_no, content_hash)
+    SELECT job_id, org_id, row_no, content_hash FROM import_batch
+"""
+
+PUBLISH = """
     INSERT INTO time_entries (
         id, org_id, project_id, user_id, resource_id, date_worked, hours, rounded_hours,
         started_at, ended_at, billable, billable_rate, cost_rate, currency, rate_source, notes,
         source, fingerprint, import_job_id)
-    SELECT gen_random_uuid(), org_id, project_id, user_id, resource_id, date_worked, hours,
-           rounded_hours, started_at, ended_at, billable, billable_rate, cost_rate, currency,
-           rate_source, notes, source,
-           content_hash || '#' || row_number() OVER (PARTITION BY content_hash ORDER BY row_no),
-           job_id
-    FROM import_rows WHERE job_id = :job
+    SELECT gen_random_uuid(), b.org_id, b.project_id, b.user_id, b.resource_id, b.date_worked,
+           b.hours, b.rounded_hours, b.started_at, b.ended_at, b.billable, b.billable_rate,
+           b.cost_rate, b.currency, b.rate_source, b.notes, b.source,
+           b.content_hash || '#' || (
+               SELECT count(*) FROM import_hashes h
+               WHERE h.job_id = b.job_id AND h.content_hash = b.content_hash
+                 AND h.row_no <= b.row_no),
+           b.job_id
+    FROM import_batch b
     ON CONFLICT (org_id, fingerprint) WHERE fingerprint IS NOT NULL DO NOTHING
-""")
+    RETURNING id, project_id, user_id, date_worked, hours, rounded_hours, billable,
+              billable_rate, cost_rate, currency, rate_source, source
+"""
 
 
 async def driver_connection(session: AsyncSession):
@@ -39,25 +60,19 @@ async def driver_connection(session: AsyncSession):
     return raw.driver_connection
 
 
-async def copy_rows(session: AsyncSession, records: Sequence[tuple]) -> None:
-    """COPY the batch into a transaction-local temp table (PostgreSQL refuses COPY into a table
-    under row-level security), then move it into import_rows, whose policy checks every org."""
+async def import_batch(session: AsyncSession, records: Sequence[tuple]) -> list:
+    """Stage `records` by COPY and insert the new ones; answers the inserted entries."""
     if not records:
-        return
-    await session.execute(text(
-        "CREATE TEMP TABLE import_batch (LIKE import_rows) ON COMMIT DROP"))
+        return []
     connection = await driver_connection(session)
+    await connection.execute(STAGING)
     await connection.copy_records_to_table(
         "import_batch", records=records, columns=IMPORT_ROW_COLUMNS)
-    await session.execute(text("INSERT INTO import_rows SELECT * FROM import_batch"))
-    await session.execute(text("DROP TABLE import_batch"))
-
-
-async def publish(session: AsyncSession, job_id: uuid.UUID) -> int:
-    """Staged rows of the job → time entries; answers how many were new."""
-    result = await session.execute(PUBLISH, {"job": job_id})
-    return result.rowcount or 0
+    await connection.execute(REMEMBER)
+    inserted = await connection.fetch(PUBLISH)
+    await connection.execute("DROP TABLE import_batch")
+    return inserted
 
 
 async def clear(session: AsyncSession, job_id: uuid.UUID) -> None:
-    await session.execute(text("DELETE FROM import_rows WHERE job_id = :job"), {"job": job_id})
+    await session.execute(text("DELETE FROM import_hashes WHERE job_id = :job"), {"job": job_id})

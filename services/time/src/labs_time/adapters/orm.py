@@ -99,7 +99,7 @@ import_chunks = sa.Table(
     sa.Column("data", sa.LargeBinary, nullable=False),
 )
 
-# COPY target of import batches (created UNLOGGED by migration 0003).
+# Columns of an import batch as COPY sends them (see adapters/import_staging.py).
 IMPORT_ROW_COLUMNS = (
     "job_id", "org_id", "row_no", "content_hash", "project_id", "user_id", "resource_id",
     "date_worked", "hours", "rounded_hours", "started_at", "ended_at", "billable",

@@ -42,9 +42,12 @@ class Header:
                 return row[index].strip()
         return ""
 
-    def label(self, name: str) -> str:
-        """The column's name as the file spells it is not kept; errors use the API's name."""
-        return name
+    def getter(self, *names: str):
+        """A fast accessor for the first of `names` the file has (resolved once per file)."""
+        index = next((self.columns[n] for n in names if n in self.columns), None)
+        if index is None:
+            return lambda row: ""
+        return lambda row: row[index].strip() if index < len(row) else ""
 
 
 def detect(header_row: Sequence[str]) -> Header | None:
@@ -95,7 +98,11 @@ class _Bad(Exception):
 def parse_date(value: str) -> date:
     if not value:
         raise _Bad("date", "is required")
-    for pattern in ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y"):
+    try:
+        return date.fromisoformat(value)  # the common case, far cheaper than strptime
+    except ValueError:
+        pass
+    for pattern in ("%m/%d/%Y", "%d.%m.%Y"):
         try:
             return datetime.strptime(value, pattern).date()
         except ValueError:
@@ -115,7 +122,7 @@ def parse_hours(value: str, field: str = "hours") -> Decimal:
             seconds = parts[0] * 3600 + parts[1] * 60 + (parts[2] if len(parts) == 3 else 0)
             hours = Decimal(seconds) / 3600
         else:
-            hours = Decimal(value.replace(",", "."))
+            hours = Decimal(value if "," not in value else value.replace(",", "."))
     except (ValueError, InvalidOperation):
         raise _Bad(field, "must be hours like 1.5 or 1:30") from None
     if not hours.is_finite():
@@ -160,52 +167,76 @@ def _clock(day: date, value: str, field: str, zone) -> datetime:
 
 def parse_row(header: Header, row: Sequence[str], number: int, zone) -> ParsedRow | RowError:
     """Row `number` (the first data row is 1) of a file with `header`; times are in `zone`."""
-    try:
-        return _parse(header, row, number, zone)
-    except _Bad as bad:
-        return RowError(number, bad.field, bad.message)
+    return RowParser(header, zone).parse(row, number)
 
 
-def _parse(header: Header, row: Sequence[str], number: int, zone) -> ParsedRow:
-    get = header.get
-    day = parse_date(get(row, "date"))
-    project = get(row, "project")
-    if not project:
-        raise _Bad("project", "is required")
-    if header.format == KIMAI_EXPORT:
-        email = get(row, "e mail", "email")
-        name = get(row, "name", "user")
-        first, _, last = name.partition(" ")
+class RowParser:
+    """Parses the rows of one file; column positions are resolved once, not per row."""
+
+    def __init__(self, header: Header, zone) -> None:
+        self.format = header.format
+        self._zone = zone
+        g = header.getter
+        self._date, self._project, self._hours = g("date"), g("project"), g("hours")
+        self._notes = g("description") if header.format == KIMAI_EXPORT else g("notes")
+        self._email = g("email", "e mail")
+        self._first, self._last = g("first name"), g("last name")
+        self._kimai_name = g("name", "user")
+        self._from, self._to, self._duration = g("from"), g("to"), g("duration")
+        self._billable = g("billable") if header.format == KIMAI_EXPORT else g("billable?")
+        self._billable_rate, self._cost_rate = g("billable rate"), g("cost rate")
+        self._currency = g("currency")
+
+    def parse(self, row: Sequence[str], number: int) -> ParsedRow | RowError:
+        try:
+            if self.format == KIMAI_EXPORT:
+                return self._kimai(row, number)
+            return self._harvest(row, number)
+        except _Bad as bad:
+            return RowError(number, bad.field, bad.message)
+
+    def _common(self, row: Sequence[str]) -> tuple[date, str]:
+        day = parse_date(self._date(row))
+        project = self._project(row)
+        if not project:
+            raise _Bad("project", "is required")
+        return day, project
+
+    def _kimai(self, row: Sequence[str], number: int) -> ParsedRow:
+        day, project = self._common(row)
+        first, _, last = self._kimai_name(row).partition(" ")
         started = ended = None
-        start_text, end_text = get(row, "from"), get(row, "to")
+        start_text, end_text = self._from(row), self._to(row)
         if start_text and end_text:
-            started = _clock(day, start_text, "from", zone)
-            ended = _clock(day, end_text, "to", zone)
+            started = _clock(day, start_text, "from", self._zone)
+            ended = _clock(day, end_text, "to", self._zone)
             if ended <= started:
                 raise _Bad("to", "must be after from")
             hours = parse_hours(str(Decimal((ended - started).total_seconds()) / 3600), "to")
         else:
-            hours = parse_hours(get(row, "duration"), "duration")
+            hours = parse_hours(self._duration(row), "duration")
         return ParsedRow(
-            number, day, project, hours, get(row, "description"), email.lower(), first,
-            last, billable=_yes(get(row, "billable")), started_at=started, ended_at=ended)
-    first, last = get(row, "first name"), get(row, "last name")
-    email = get(row, "email", "e mail")
-    if not (email or (first and last)):
-        raise _Bad("first_name", "a person needs an email or a first and last name")
-    hours = parse_hours(get(row, "hours"))
-    if header.format == HARVEST_IMPORT:
-        return ParsedRow(number, day, project, hours, get(row, "notes"), email.lower(), first,
-                         last)
-    currency_text = get(row, "currency")
-    currency = None
-    if currency_text:
-        match = _CURRENCY.search(currency_text.upper())
-        if not match:
-            raise _Bad("currency", "must end in an ISO 4217 code such as USD")
-        currency = match.group(1)
-    return ParsedRow(
-        number, day, project, hours, get(row, "notes"), email.lower(), first, last,
-        billable=_yes(get(row, "billable?")),
-        billable_rate=_money(get(row, "billable rate"), "billable_rate"),
-        cost_rate=_money(get(row, "cost rate"), "cost_rate"), currency=currency)
+            number, day, project, hours, self._notes(row), self._email(row).lower(), first,
+            last, billable=_yes(self._billable(row)), started_at=started, ended_at=ended)
+
+    def _harvest(self, row: Sequence[str], number: int) -> ParsedRow:
+        day, project = self._common(row)
+        first, last, email = self._first(row), self._last(row), self._email(row)
+        if not (email or (first and last)):
+            raise _Bad("first_name", "a person needs an email or a first and last name")
+        hours = parse_hours(self._hours(row))
+        if self.format == HARVEST_IMPORT:
+            return ParsedRow(number, day, project, hours, self._notes(row), email.lower(),
+                             first, last)
+        currency_text = self._currency(row)
+        currency = None
+        if currency_text:
+            match = _CURRENCY.search(currency_text.upper())
+            if not match:
+                raise _Bad("currency", "must end in an ISO 4217 code such as USD")
+            currency = match.group(1)
+        return ParsedRow(
+            number, day, project, hours, self._notes(row), email.lower(), first, last,
+            billable=_yes(self._billable(row)),
+            billable_rate=_money(self._billable_rate(row), "billable_rate"),
+            cost_rate=_money(self._cost_rate(row), "cost_rate"), currency=currency)

@@ -10,7 +10,7 @@ import hashlib
 import io
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
@@ -22,7 +22,7 @@ from labs_time.domain.csv_formats import (
     RowError,
 )
 from labs_time.domain.model import Rates
-from labs_time.domain.rounding import rule_for
+from labs_time.domain.rounding import RoundingRule, rule_for
 
 SOURCES = {HARVEST_EXPORT: "harvest", KIMAI_EXPORT: "kimai"}
 
@@ -73,6 +73,12 @@ class RowMapper:
     org_id: uuid.UUID
     format: str
     refs: References
+    _rules: dict[uuid.UUID, RoundingRule] = field(default_factory=dict)
+
+    def _rule(self, project_id: uuid.UUID) -> RoundingRule:
+        if project_id not in self._rules:
+            self._rules[project_id] = rule_for(self.refs.settings, str(project_id))
+        return self._rules[project_id]
 
     async def record(self, row: ParsedRow) -> tuple | RowError:
         user_id = self.refs.person(row)
@@ -88,10 +94,9 @@ class RowMapper:
             rates = Rates(row.billable_rate, row.cost_rate, row.currency, "import")
         else:
             rates = snapshot(project, person)
-        rounded = rule_for(self.refs.settings, str(project.id)).apply(row.hours)
-        content = "|".join(str(v) for v in (
-            user_id, project.id, row.date_worked, row.hours, row.notes, row.billable,
-            row.started_at and row.started_at.isoformat()))
+        rounded = self._rule(project.id).apply(row.hours)
+        content = (f"{user_id}|{project.id}|{row.date_worked}|{row.hours}|{row.notes}|"
+                   f"{row.billable}|{row.started_at and row.started_at.isoformat()}")
         digest = hashlib.blake2b(content.encode(), digest_size=16).hexdigest()
         return (
             self.job_id, self.org_id, row.row, digest, project.id, user_id,

@@ -1,7 +1,9 @@
 """CSV import jobs: the upload is stored with the job (in chunks, never whole in memory), then a
-worker streams it through parsing, validation and COPY into staging, and publishes the new entries
-in one transaction with their events. Bad rows are reported with row, column and reason; good
-rows are imported; the same rows imported again add nothing (fingerprints)."""
+worker streams it through parsing and validation, and each batch is COPY'd into staging and
+inserted with its events in one transaction, so `processed` and `imported` move as it runs.
+A job whose worker dies is taken again from its first row; fingerprints make that harmless.
+Bad rows are reported with row, column and reason; good rows are imported; rows imported before
+(this file or another) add nothing."""
 
 from __future__ import annotations
 
@@ -18,10 +20,9 @@ from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.db.uow import Scope
 from labs_common.errors import Conflict, InvalidArgument, LabsError, NotFound
-from labs_time.adapters import import_staging, proto
-from labs_time.adapters.orm import import_chunks, import_jobs, time_entries
-from labs_time.adapters.repository import to_entry
-from labs_time.domain.csv_formats import ParsedRow, RowError, detect, parse_row
+from labs_time.adapters import import_staging
+from labs_time.adapters.orm import import_chunks, import_jobs
+from labs_time.domain.csv_formats import ParsedRow, RowError, RowParser, detect
 from labs_time.service_layer.import_rows import References, RowMapper, csv_records
 from labs_time.service_layer.unit_of_work import TimeUnitOfWork
 
@@ -113,6 +114,7 @@ class Claim:
 @dataclass
 class Progress:
     seen: int = 0
+    imported: int = 0
     error_count: int = 0
     errors: list[dict] = field(default_factory=list)
 
@@ -153,12 +155,13 @@ class ImportRun:
             return
         await self._set(format=header.format)
         mapper = RowMapper(self.claim.job_id, self.claim.org_id, header.format, self._refs)
+        parser = RowParser(header, self._refs.source_zone)
         progress, batch, errors = Progress(), [], []
         async for row in rows:
             if not any(cell.strip() for cell in row):
                 continue  # blank lines are not rows
             progress.seen += 1
-            parsed = parse_row(header, row, progress.seen, self._refs.source_zone)
+            parsed = parser.parse(row, progress.seen)
             outcome = await mapper.record(parsed) if isinstance(parsed, ParsedRow) else parsed
             if isinstance(outcome, RowError):
                 errors.append(outcome)
@@ -168,29 +171,33 @@ class ImportRun:
                 await self.flush(progress, batch, errors)
                 batch, errors = [], []
         await self.flush(progress, batch, errors)
-        await self.publish(progress)
+        await self.finish(progress)
 
     async def flush(self, progress: Progress, batch: list[tuple], errors: list[RowError]
                     ) -> None:
+        """One batch: its new entries, their events and the job's progress commit together."""
         progress.error_count += len(errors)
         room = MAX_STORED_ERRORS - len(progress.errors)
         progress.errors += [{"row": e.row, "field": e.field, "message": e.message}
                             for e in errors[:max(room, 0)]]
         async with self._uow(self._scope()) as uow:
-            await import_staging.copy_rows(uow.session, batch)
+            inserted = await import_staging.import_batch(uow.session, batch)
+            progress.imported += len(inserted)
+            for start in range(0, len(inserted), EVENT_BATCH):
+                await uow.outbox.add("entry.imported", events_pb2.EntriesImported(
+                    job_id=str(self.claim.job_id),
+                    entries=[imported_event(r) for r in inserted[start:start + EVENT_BATCH]]))
             await uow.session.execute(update(import_jobs).where(
                 import_jobs.c.id == self.claim.job_id).values(
-                processed=progress.seen, error_count=progress.error_count,
-                errors=progress.errors, total=func.greatest(import_jobs.c.total, progress.seen),
+                processed=progress.seen, imported=progress.imported,
+                error_count=progress.error_count, errors=progress.errors,
+                total=func.greatest(import_jobs.c.total, progress.seen),
                 lease_until=func.now() + text(f"interval '{int(self._lease)} seconds'")))
             await uow.commit()
 
-    async def publish(self, progress: Progress) -> None:
-        """New entries, their events, the job's end and the cleanup: one transaction."""
+    async def finish(self, progress: Progress) -> None:
         job = self.claim.job_id
         async with self._uow(self._scope()) as uow:
-            imported = await import_staging.publish(uow.session, job)
-            await self._announce(uow)
             await import_staging.clear(uow.session, job)
             await uow.session.execute(import_chunks.delete().where(import_chunks.c.job_id == job))
             errors = list(progress.errors)
@@ -199,29 +206,12 @@ class ImportRun:
                                f"{progress.error_count - len(errors)} more rows had errors"})
             await uow.session.execute(update(import_jobs).where(import_jobs.c.id == job).values(
                 status="succeeded", total=progress.seen, processed=progress.seen,
-                imported=imported, errors=errors, token=None, finished_at=func.now(),
+                imported=progress.imported, errors=errors, token=None, finished_at=func.now(),
                 lease_until=None))
             await uow.outbox.add("import.completed", events_pb2.ImportCompleted(
-                job_id=str(job), status="succeeded", total=progress.seen, imported=imported,
-                failed=progress.error_count))
+                job_id=str(job), status="succeeded", total=progress.seen,
+                imported=progress.imported, failed=progress.error_count))
             await uow.commit()
-
-    async def _announce(self, uow: TimeUnitOfWork) -> None:
-        after = None
-        t = time_entries.c
-        while True:
-            query = select(time_entries).where(t.org_id == self.claim.org_id,
-                                               t.import_job_id == self.claim.job_id)
-            if after is not None:
-                query = query.where(t.id > after)
-            page = [to_entry(r) for r in (await uow.session.execute(
-                query.order_by(t.id).limit(EVENT_BATCH))).all()]
-            if not page:
-                return
-            await uow.outbox.add("entry.imported", events_pb2.EntriesImported(
-                job_id=str(self.claim.job_id),
-                entries=[proto.entry_changed(e) for e in page]))
-            after = page[-1].id
 
     async def fail(self, errors: list[dict]) -> None:
         job = self.claim.job_id
@@ -268,6 +258,20 @@ async def claimable(uow_factory: UowFactory) -> list[uuid.UUID]:
             (import_jobs.c.status == "queued")
             | ((import_jobs.c.status == "running") & (import_jobs.c.lease_until < func.now()))
         ).order_by(import_jobs.c.created_at))).scalars())
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def imported_event(r) -> events_pb2.EntryChanged:
+    return events_pb2.EntryChanged(
+        entry_id=str(r["id"]), project_id=str(r["project_id"]), user_id=str(r["user_id"]),
+        date_worked=r["date_worked"].isoformat(), hours=str(r["hours"]),
+        rounded_hours=str(r["rounded_hours"]), billable=r["billable"],
+        billable_rate=_text(r["billable_rate"]), cost_rate=_text(r["cost_rate"]),
+        currency=r["currency"] or "", rate_source=r["rate_source"], status="draft",
+        source=r["source"])
 
 
 def failure_message(error: Exception) -> str:

@@ -1,0 +1,189 @@
+"""CSV import throughput of the time service next to a raw asyncpg COPY of the same rows.
+
+Standalone: `uv run python -m bench.import_rate [--rows 200000]`. It starts an embedded
+PostgreSQL (or uses LABS_DATABASE_URL), migrates a fresh time database, writes a Harvest import
+file of --rows rows to a temporary file, then measures in the same run:
+
+- import: the service's own path — the file stored in 1 MiB chunks with a job, then read back,
+  streamed through header detection, parsing, validation, person/project/rate resolution,
+  rounding and fingerprinting, COPY'd into staging in batches and published with
+  INSERT ... SELECT ... ON CONFLICT DO NOTHING, with its events; under row-level security.
+- raw COPY: asyncpg's copy_records_to_table of the same rows, already built as tuples, into a
+  table shaped like time_entries (no parsing, no checks, no RLS): the floor any import pays.
+
+It prints rows/s of both and their ratio (the goal is an import at least a third of raw COPY).
+The reference data (one member, one project, one rate) is answered from memory, as the worker
+answers it after one round of calls to identity, projects and capacity.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from labs_common.auth.principal import Principal
+from labs_common.auth.roles import Role
+from labs_common.db import migrations
+from labs_common.db.engine import app_role, asyncpg_dsn, create_engine, sessionmaker
+from labs_common.db.uow import Scope
+from labs_time.adapters.directory import PersonRates, Project
+from labs_time.adapters.orm import IMPORT_ROW_COLUMNS
+from labs_time.config import Settings
+from labs_time.domain.csv_formats import ParsedRow
+from labs_time.domain.model import Rates
+from labs_time.main import DEFINITION
+from labs_time.service_layer import imports
+from labs_time.service_layer.unit_of_work import TimeUnitOfWork
+
+CHUNK = 1024 * 1024
+HEADER = "Date,Client,Project,Task,Notes,Hours,First name,Last name\n"
+
+
+class StaticReferences:
+    """One member, one project, one rate: what DirectoryReferences holds after loading."""
+
+    def __init__(self, user_id: uuid.UUID, project: Project) -> None:
+        self._user_id = user_id
+        self._project = project
+        self._rates = PersonRates(uuid.uuid4(), Rates(Decimal("150.00"), Decimal("60.00"),
+                                                      "USD", "resource"))
+        self.settings = {"time_rounding": {"unit_minutes": 15, "mode": "up"}}
+        self.source_zone = ZoneInfo("UTC")
+
+    def person(self, row: ParsedRow) -> uuid.UUID | None:
+        return self._user_id if row.last_name == "Lovelace" else None
+
+    async def project(self, name: str) -> Project | str:
+        return self._project
+
+    async def rates(self, user_id: uuid.UUID, on: date) -> PersonRates:
+        return self._rates
+
+
+def write_file(path: Path, rows: int) -> None:
+    start = date(2025, 1, 1)
+    with path.open("w", encoding="utf-8") as out:
+        out.write(HEADER)
+        for i in range(rows):
+            day = start + timedelta(days=i % 365)
+            hours = f"{1 + i % 7}.{(i * 7) % 100:02d}"
+            out.write(f"{day},Globex,Website,Design,task {i} notes,{hours},Ada,Lovelace\n")
+
+
+def raw_records(path: Path, org_id, user_id, project_id) -> list[tuple]:
+    """The same rows as time_entries tuples, built before the clock starts."""
+    records = []
+    with path.open(encoding="utf-8") as source:
+        next(source)
+        for line in source:
+            day, _client, _project, _task, notes, hours, _first, _last = \
+                line.rstrip("\n").split(",")
+            value = Decimal(hours)
+            records.append((uuid.uuid4(), org_id, project_id, user_id, date.fromisoformat(day),
+                            value, value, True, Decimal("150.00"), Decimal("60.00"), "USD",
+                            "resource", notes, "import"))
+    return records
+
+
+async def measure_import(settings: Settings, path: Path, org_id, user_id, project) -> float:
+    engine = create_engine(settings, role=await app_role(settings.sqlalchemy_url))
+    sessions = sessionmaker(engine)
+
+    def uow(scope: Scope) -> TimeUnitOfWork:
+        return TimeUnitOfWork(sessions, "time", scope)
+
+    principal = Principal(user_id=user_id, org_id=org_id, role=Role.OWNER, token="bench")
+    scope = Scope(org_id=org_id, actor_id=user_id)
+    started = time.perf_counter()
+    async with uow(scope) as work:
+        job_id = await imports.create_job(work, principal, create_missing=False)
+        await work.commit()
+    with path.open("rb") as source:
+        seq = 0
+        while chunk := source.read(CHUNK):
+            seq += 1
+            async with uow(scope) as work:
+                await imports.append_chunk(work, principal, job_id, seq, chunk)
+                await work.commit()
+    async with uow(scope) as work:
+        await imports.start_job(work, principal, job_id)
+        await work.commit()
+    uploaded = time.perf_counter()
+    print(f"  upload of the file into the job: {uploaded - started:.2f} s")
+    claim = await imports.claim(uow, job_id, lease_seconds=600)
+    assert claim is not None
+    run = imports.ImportRun(uow, claim, StaticReferences(user_id, project),
+                            settings.import_batch_rows, 600)
+    await run.run()
+    elapsed = time.perf_counter() - started
+    async with uow(scope) as work:
+        job = await imports.get_job(work, principal, job_id)
+    await engine.dispose()
+    assert job.status == "succeeded" and job.error_count == 0, (job.status, job.errors[:3])
+    return elapsed, job.imported
+
+
+async def measure_raw_copy(settings: Settings, records: list[tuple]) -> float:
+    connection = await asyncpg.connect(asyncpg_dsn(settings.sqlalchemy_url))
+    try:
+        await connection.execute(
+            "CREATE TABLE raw_copy (LIKE time_entries INCLUDING DEFAULTS)")
+        columns = ("id", "org_id", "project_id", "user_id", "date_worked", "hours",
+                   "rounded_hours", "billable", "billable_rate", "cost_rate", "currency",
+                   "rate_source", "notes", "source")
+        started = time.perf_counter()
+        await connection.copy_records_to_table("raw_copy", records=records, columns=columns)
+        return time.perf_counter() - started
+    finally:
+        await connection.close()
+
+
+async def main(rows: int) -> None:
+    server = None
+    url = os.environ.get("LABS_DATABASE_URL")
+    with tempfile.TemporaryDirectory(prefix="labs-import-bench-") as scratch:
+        if not url:
+            from labs_common.testing.infrastructure import start_postgres
+
+            server, url = start_postgres(Path(scratch) / "pgdata")
+        try:
+            settings = Settings(database_url=url,
+                                database_name=f"labs_time_bench_{uuid.uuid4().hex[:8]}",
+                                env="test")
+            await migrations.upgrade(settings, DEFINITION.migrations)
+            path = Path(scratch) / "harvest.csv"
+            write_file(path, rows)
+            org_id, user_id = uuid.uuid4(), uuid.uuid4()
+            project = Project(uuid.uuid4(), "Website", False, None, "USD")
+            records = raw_records(path, org_id, user_id, project.id)
+            assert len(records[0]) == 14 and "content_hash" in IMPORT_ROW_COLUMNS
+
+            copy_seconds = await measure_raw_copy(settings, records)
+            import_seconds, imported = await measure_import(settings, path, org_id, user_id,
+                                                            project)
+        finally:
+            if server is not None:
+                server.cleanup()
+    size_mb = path.stat().st_size / 1e6 if path.exists() else 0.0
+    import_rate = imported / import_seconds
+    copy_rate = rows / copy_seconds
+    print(f"rows: {rows} ({size_mb:.1f} MB Harvest CSV)" if size_mb else f"rows: {rows}")
+    print(f"import:   {import_rate:>10,.0f} rows/s  ({import_seconds:.2f} s, {imported} new)")
+    print(f"raw COPY: {copy_rate:>10,.0f} rows/s  ({copy_seconds:.2f} s)")
+    print(f"ratio:    {import_rate / copy_rate:.2f} of raw COPY (goal: at least 0.33)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=200_000)
+    asyncio.run(main(parser.parse_args().rows))

@@ -315,13 +315,6 @@ async def sign_up(http: httpx.AsyncClient, org: str = "Bench Studio") -> dict:
     return response.json()
 
 
-async def documented_paths(http: httpx.AsyncClient) -> dict[str, set[str]]:
-    """path -> methods the gateway serves, from its OpenAPI document: lets a benchmark say
-    whether the endpoint it stands in for exists yet."""
-    spec = (await http.get("/openapi.json")).json()
-    return {path: {m.upper() for m in ops} for path, ops in spec.get("paths", {}).items()}
-
-
 async def join_as(http: httpx.AsyncClient, owner: dict, role: str) -> dict:
     invited = await http.post(
         "/organizations/current/invitations", headers=auth(owner["access_token"]),

@@ -1,11 +1,11 @@
-"""Locust user for bench/write_latency.py: POSTs a uniquely named body at a constant rate.
+"""Locust user for bench/write_latency.py: POSTs a time entry with unique notes at a constant rate.
 
 Run by write_latency.py as its own `python -m locust` process (locust monkey-patches the standard
 library with gevent, which must not happen inside the bench process). Configured by environment:
-BENCH_PATH, BENCH_TOKEN, BENCH_RATE (offered requests per second, all users together),
-BENCH_PER_USER_RATE (per user) and BENCH_SAMPLES (a file to write every request's exact latency
-to: locust's own percentiles are rounded to whole milliseconds and coarser buckets, too coarse
-for a baseline that answers in one or two).
+BENCH_PATH, BENCH_TOKEN, BENCH_DATE (every entry's date_worked), BENCH_RATE (offered requests
+per second, all users together), BENCH_PER_USER_RATE (per user) and BENCH_SAMPLES (a file to
+write every request's exact latency to: locust's own percentiles are rounded to whole
+milliseconds and coarser buckets, too coarse for a baseline that answers in one or two).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import uuid
 import gevent
 from locust import FastHttpUser, events, task
 
-PATH = os.environ.get("BENCH_PATH", "/api/v1/echo")
+PATH = os.environ["BENCH_PATH"]
+DATE_WORKED = os.environ["BENCH_DATE"]
 TOKEN = os.environ.get("BENCH_TOKEN", "")
 SAMPLES = os.environ.get("BENCH_SAMPLES", "")
 PER_USER_RATE = float(os.environ.get("BENCH_PER_USER_RATE", "1"))
@@ -55,7 +56,8 @@ class Writer(FastHttpUser):
     def write(self) -> None:
         self.client.post(
             PATH,
-            json={"name": f"bench-{uuid.uuid4().hex}", "role": "viewer"},
+            json={"hours": 1.5, "date_worked": DATE_WORKED,
+                  "notes": f"bench write {uuid.uuid4().hex}"},
             headers={"Authorization": f"Bearer {TOKEN}"} if TOKEN else {},
             name="write",
         )

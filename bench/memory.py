@@ -92,7 +92,7 @@ async def bare_app_rss() -> int:
     async with bare_app() as app, httpx.AsyncClient(base_url=app.url) as client:
         # The idle gateway has answered health checks; let the baseline serve a few too.
         for _ in range(10):
-            await client.get("/api/v1/organizations/current/members")
+            await client.get("/api/v1/projects")
         return psutil.Process(app.process.pid).memory_info().rss
 
 

@@ -1,10 +1,10 @@
-"""1. Gateway read throughput under wrk: authenticated GET /api/v1/organizations/current/members
-against the bare FastAPI app's endpoint of the same shape, same wrk settings for both.
+"""1. Gateway read throughput under wrk: authenticated GET /api/v1/projects on an organization
+holding 20 projects (created through the REST API first), against the bare FastAPI app's
+GET /api/v1/projects answering the same 20 projects, same wrk settings for both.
 
-The read worth watching is the projects list, but GET /projects did not exist when this was
-written, so the members list — a real read: JWT check, rate limit, gRPC to identity, a query under
-row-level security — stands in for it. The run says which applies (it asks for /projects first);
-once /projects answers, point PATH and the baseline app at it.
+On the gateway that is JWT verification, rate limiting, gRPC to the projects service and a query
+under row-level security, 20 rows turned into protobuf and then into JSON; the baseline only
+builds the same JSON from memory.
 """
 
 from __future__ import annotations
@@ -18,21 +18,22 @@ from dataclasses import dataclass
 
 import httpx
 
+from bench.baseline_app import PROJECTS, project_body
 from bench.harness import (
     BENCH_DIR,
     BenchResult,
     CpuMeter,
     Row,
+    auth,
     bare_app,
     cpu_note,
-    documented_paths,
     sign_up,
 )
 from labs_local import Suite
 
 TITLE = "Gateway read throughput (wrk)"
-BASELINE = "bare FastAPI app, same JSON shape, uvicorn, 1 process"
-PATH = "/api/v1/organizations/current/members"
+BASELINE = "bare FastAPI app, same 20 projects from memory, uvicorn, 1 process"
+PATH = "/api/v1/projects"
 LUA = BENCH_DIR / "wrk_auth.lua"
 
 
@@ -103,6 +104,28 @@ async def _run(argv: list[str], env: dict[str, str]) -> str:
     return out.decode(errors="replace")
 
 
+async def seed_projects(http: httpx.AsyncClient, token: str) -> list[str]:
+    """One client and PROJECTS projects (baseline_app.project_body), through the REST API."""
+    client = await http.post("/clients", headers=auth(token), json={"name": "Bench Client"})
+    client.raise_for_status()
+    ids = []
+    for i in range(PROJECTS):
+        created = await http.post("/projects", headers=auth(token),
+                                  json=project_body(i, client.json()["id"]))
+        created.raise_for_status()
+        ids.append(created.json()["id"])
+    return ids
+
+
+async def _listed(http: httpx.AsyncClient, url: str, token: str) -> int:
+    """Check that `url` lists PROJECTS projects; the size of its JSON body in bytes."""
+    response = await http.get(url, headers=auth(token))
+    response.raise_for_status()
+    if (found := len(response.json()["projects"])) != PROJECTS:
+        raise RuntimeError(f"{url} listed {found} projects, not {PROJECTS}")
+    return len(response.content)
+
+
 def _errors(stats: dict) -> int:
     return sum(stats[k] for k in ("non_2xx_3xx", "connect_errors", "read_errors",
                                   "write_errors", "timeouts"))
@@ -119,13 +142,11 @@ async def run(suite: Suite, settings: WrkSettings | None = None) -> BenchResult:
 
     async with httpx.AsyncClient(base_url=f"{suite.gateway_url}/api/v1", timeout=15) as http:
         token = (await sign_up(http))["access_token"]
-        projects = "GET" in (await documented_paths(http)).get("/api/v1/projects", set())
-    result.notes.append(
-        "GET /projects is served now, but this still measures the members list (1 member): "
-        "point PATH here and the baseline app at /projects to switch" if projects else
-        "GET /projects does not exist yet: measured GET /organizations/current/members "
-        "(1 member) instead")
+        await seed_projects(http, token)
+        labs_body = await _listed(http, suite.gateway_url + PATH, token)
     async with bare_app() as app:
+        async with httpx.AsyncClient(timeout=15) as http:
+            bare_body = await _listed(http, app.url + PATH, token)
         bare_meter = CpuMeter.for_baseline(app.process.pid, suite)
         bare = await _wrk(wrk, app.url + PATH, settings, token, bare_meter)
     meter = CpuMeter.for_suite(suite)
@@ -138,6 +159,10 @@ async def run(suite: Suite, settings: WrkSettings | None = None) -> BenchResult:
         Row("latency p99", labs["p99_us"] / 1000, bare["p99_us"] / 1000, "ms"),
     ]
     result.details = {"settings": settings.__dict__, "labs": labs, "baseline": bare}
+    result.notes.append(
+        f"GET {PATH}: {PROJECTS} projects (one client) created through POST /projects in a fresh "
+        f"organization, read by its owner's JWT; JSON body {labs_body} bytes (gateway) vs "
+        f"{bare_body} (baseline, the same 20 projects from memory)")
     result.notes.append(f"wrk -t{settings.threads} -c{settings.connections} "
                         f"-d{settings.seconds}s on both (after a {settings.warmup_seconds} s "
                         "warm-up), on the same 2 cores as the servers")

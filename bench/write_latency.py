@@ -1,10 +1,13 @@
-"""2. Write latency at a fixed request rate: p50/p95 of an authenticated POST that writes, offered
-at a constant rate by locust (headless, one request per user per second), against the bare
-FastAPI app's POST echo endpoint at the same rate.
+"""2. Write latency at a fixed request rate: p50/p95 of an authenticated
+POST /api/v1/projects/{id}/time-entries (1.5 hours today, unique notes), offered at a constant rate
+by locust (headless, one request per user per second), against the bare FastAPI app's echo of a
+time entry at the same path and rate.
 
-The write worth watching is a time entry, but time entries did not exist when this was written
-(the time service had no domain yet), so the write is POST /api/v1/api-keys with a unique name:
-JWT check, rate limit, gRPC to identity, an INSERT plus its outbox event in one transaction.
+On the gateway that is JWT verification, rate limiting, gRPC to the time service, which asks the
+projects service for the project, identity for the organization (timezone, rounding) and capacity
+for the person's rates, one after another, then INSERTs the entry and its outbox event in one
+transaction. The baseline validates the same body and answers a time-entry-shaped object made
+from it, storing and looking up nothing.
 
 Why locust: wrk2 and vegeta are not packaged for Debian; locust is on PyPI and paces each
 simulated user (bench/locustfile.py keeps constant_throughput's idea on an absolute schedule), so
@@ -20,6 +23,7 @@ import os
 import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -30,18 +34,17 @@ from bench.harness import (
     BenchResult,
     CpuMeter,
     Row,
+    auth,
     bare_app,
     cpu_note,
-    documented_paths,
     percentile,
     sign_up,
 )
 from labs_local import Suite
 
 TITLE = "Write latency at a fixed rate (locust)"
-BASELINE = "bare FastAPI app POST echo, same rate"
-PATH = "/api/v1/api-keys"
-BASELINE_PATH = "/api/v1/echo"
+BASELINE = "bare FastAPI app echoing a time entry, same path and rate"
+PATH = "/api/v1/projects/{id}/time-entries"
 
 
 @dataclass(frozen=True)
@@ -56,11 +59,12 @@ class RateSettings:
         return self.rate
 
 
-async def _locust(host: str, path: str, token: str, settings: RateSettings) -> dict:
+async def _locust(host: str, path: str, token: str, worked: str,
+                  settings: RateSettings) -> dict:
     with tempfile.TemporaryDirectory(prefix="labs-bench-locust-") as tmp:
         samples_file = Path(tmp) / "samples.json"
         env = {**os.environ, "BENCH_PATH": path, "BENCH_TOKEN": token,
-               "BENCH_RATE": str(settings.rate), "BENCH_PER_USER_RATE": "1",
+               "BENCH_DATE": worked, "BENCH_RATE": str(settings.rate), "BENCH_PER_USER_RATE": "1",
                "BENCH_SAMPLES": str(samples_file)}
         argv = [sys.executable, "-m", "locust", "-f", str(BENCH_DIR / "locustfile.py"),
                 "--headless", "--only-summary", "--loglevel", "WARNING",
@@ -100,25 +104,42 @@ def _summarize(samples: list[dict], output: str) -> dict:
     }
 
 
+async def _check(http: httpx.AsyncClient, url: str, token: str, worked: str) -> int:
+    """One POST of the benchmark's body, outside the measurement: 201 and a time entry of 1.5 h
+    on `worked`, or the benchmark fails here rather than timing errors. The body's size."""
+    response = await http.post(url, headers=auth(token), json={
+        "hours": 1.5, "date_worked": worked, "notes": "bench check"})
+    if response.status_code != 201:
+        raise RuntimeError(f"POST {url} answered {response.status_code}: {response.text[:500]}")
+    entry = response.json()
+    if (entry["hours"], entry["date_worked"]) != (1.5, worked):
+        raise RuntimeError(f"POST {url} answered an unexpected entry: {entry}")
+    return len(response.content)
+
+
 async def run(suite: Suite, settings: RateSettings | None = None) -> BenchResult:
     settings = settings or RateSettings()
     result = BenchResult("write_latency", TITLE, BASELINE)
+    # The organization's timezone is UTC (signup's default), so this is its today too.
+    worked = datetime.now(UTC).date().isoformat()
     async with httpx.AsyncClient(base_url=f"{suite.gateway_url}/api/v1", timeout=15) as http:
         token = (await sign_up(http))["access_token"]
-        time_entries = any("time-entries" in path for path in await documented_paths(http))
-    result.notes.append(
-        "time entries are served now, but this still measures POST /api-keys: point PATH "
-        "here at a time-entry write to switch" if time_entries else
-        "time entries don't exist yet: measured POST /api-keys (unique name, role viewer) "
-        "instead")
+        created = await http.post("/projects", headers=auth(token), json={
+            "name": "Bench time", "client_name": "Bench Client", "status": "active",
+            "billing_rate_override": "150.00", "budget_currency": "USD"})
+        created.raise_for_status()
+        path = PATH.format(id=created.json()["id"])
+        labs_body = await _check(http, suite.gateway_url + path, token, worked)
     async with bare_app() as app:
+        async with httpx.AsyncClient(timeout=15) as http:
+            bare_body = await _check(http, app.url + path, token, worked)
         bare_meter = CpuMeter.for_baseline(app.process.pid, suite)
         bare_meter.start()
-        bare = await _locust(app.url, BASELINE_PATH, token, settings)
+        bare = await _locust(app.url, path, token, worked, settings)
         bare["cpu_seconds"] = bare_meter.stop()
     meter = CpuMeter.for_suite(suite)
     meter.start()
-    labs = await _locust(suite.gateway_url, PATH, token, settings)
+    labs = await _locust(suite.gateway_url, path, token, worked, settings)
     labs["cpu_seconds"] = meter.stop()
 
     result.rows = [
@@ -127,6 +148,11 @@ async def run(suite: Suite, settings: RateSettings | None = None) -> BenchResult
     ]
     result.details = {"settings": {**settings.__dict__, "users": settings.users},
                       "labs": labs, "baseline": bare}
+    result.notes.append(
+        f"POST {PATH} on one active project (billing rate override 150.00) by the owner of a "
+        f"fresh organization: {{hours: 1.5, date_worked: {worked}, notes: unique}}; answer "
+        f"{labs_body} bytes (gateway) vs {bare_body} (baseline echo, nothing stored); one "
+        "unrecorded POST each first, to check the answer")
     result.notes.append(
         f"offered {settings.rate} req/s for {settings.seconds} s; achieved "
         f"{labs['achieved_rate'] or 0:.1f} (gateway, {labs['ok']} ok, {labs['failed']} failed) / "

@@ -6,8 +6,8 @@ The rule, as a person would expect from a timesheet:
 - The time it ran is split at local midnight (the organization's timezone) into one entry per
   local day, so each day's timesheet shows what was worked on that day. The first piece keeps the
   timer's entry id; the others are new entries with the same project, task, notes and rates.
-- A piece shorter than 0.01 h (36 s) is dropped, except when the timer ran that briefly in all:
-  then it records 0.01 h, so stopping a timer always leaves an entry.
+- A piece that rounds to 0.00 h (under 18 s) is dropped, except when the timer ran that briefly
+  in all: then it records 0.01 h, so stopping a timer always leaves an entry.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@ over-allocation announced once per resource-week."""
 
 from __future__ import annotations
 
+import asyncio
+
 import nats
 import pytest
 from capacity_helpers import (
@@ -149,3 +151,30 @@ async def test_overview_weeks_are_bounded_and_clients_see_nothing(stub, identity
     assert (await rpc_error(overview(stub, client, "", 4))).http_status == 403
     empty = await overview(stub, owner, "", 2)
     assert len(empty.weeks) == 2 and empty.weeks[0].total_available_hours == "0.00"
+
+
+async def test_two_allocations_saved_at_once_still_raise_the_alarm_once(
+    stub, identity_stub, projects_stub, nats_url
+):
+    owner = await signup(identity_stub)
+    connection = await nats.connect(nats_url)
+    subscription = await connection.subscribe(f"labs.capacity.v1.{owner.organization.id}.>")
+    try:
+        person = await create_resource(stub, owner, name="Contended")
+        project = await create_project(projects_stub, owner)
+        # Each fits alone (30 and 20 of 40 hours); together they do not.
+        await asyncio.gather(
+            allocate(stub, owner, person.id, project.id, "30", "2026-06-01", "2026-06-07"),
+            allocate(stub, owner, person.id, project.id, "20", "2026-06-01", "2026-06-07"),
+        )
+        seen = await collect_until(subscription, "resource.over_allocated")
+        # A later change that keeps the week over raises nothing new.
+        await allocate(stub, owner, person.id, project.id, "1", "2026-06-01", "2026-06-07")
+        await stub.CreateHoliday(
+            pb.CreateHolidayRequest(holiday=pb.Holiday(date="2026-06-03")),
+            metadata=bearer(owner.access_token),
+        )
+        seen += await collect_until(subscription, "holiday.created")
+    finally:
+        await connection.drain()
+    assert [e.type for e in seen].count("resource.over_allocated") == 1

@@ -93,6 +93,18 @@ class SqlAlchemyResourceRepository:
         rows = (await self._session.execute(query)).all()
         return await self._with_rates(rows, on)
 
+    async def lock(self, resource_ids: list[uuid.UUID] | None = None) -> None:
+        """Row-locks the given resources (None: all of the org's) in id order, so changes to one
+        person's allocations are judged one after another and never deadlock each other."""
+        query = select(resources.c.id).where(resources.c.org_id == self._org_id)
+        if resource_ids is not None:
+            query = query.where(resources.c.id.in_(resource_ids))
+        # NO KEY UPDATE: it does not wait for the key-share locks that inserting an allocation
+        # (a foreign key to the resource) takes, so two such inserts queue instead of deadlocking.
+        await self._session.execute(
+            query.order_by(resources.c.id).with_for_update(key_share=True)
+        )
+
     async def id_of_user(self, user_id: uuid.UUID) -> uuid.UUID | None:
         return (
             await self._session.execute(

@@ -109,6 +109,8 @@ async def update_allocation(
             await check_project(allocation.project_id)
     await uow.allocations.save(allocation)
     await _announce(uow, events_pb2.ALLOCATION_CHANGE_UPDATED, allocation, previous=before)
+    # Both people at once and in id order, so two moves between them cannot deadlock.
+    await uow.resources.lock(sorted({before.resource_id, allocation.resource_id}))
     await over_allocation.reconcile(uow, [before.resource_id], before.start_date, before.end_date)
     await over_allocation.reconcile(
         uow, [allocation.resource_id], allocation.start_date, allocation.end_date

@@ -16,6 +16,8 @@ async def reconcile(
     uow: CapacityUnitOfWork, resource_ids: list[uuid.UUID] | None, start: date, end: date
 ) -> None:
     """Re-check the weeks touching [start, end] for `resource_ids` (None: every resource)."""
+    # Two concurrent changes to one person must not both judge the week from before the other.
+    await uow.resources.lock(resource_ids)
     first, last = week_start(start), week_start(end)
     weeks = (last - first).days // 7 + 1
     flagged = await uow.over_allocations.flagged(resource_ids, first, last)

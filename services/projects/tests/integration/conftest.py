@@ -1,10 +1,14 @@
 """Identity and projects running in this process on real PostgreSQL and NATS, once per session:
-projects verifies tokens against identity's keys and asks identity about members."""
+projects verifies tokens against identity's keys and asks identity about members.
+
+They get a NATS of their own: the activity feed's durable consumers are named like the ones of
+the end-to-end suite's projects service, and on a shared NATS the two would split each other's
+events between their two databases."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import grpc
 import nats
@@ -13,7 +17,7 @@ import pytest
 from labs.identity.v1 import identity_service_pb2_grpc as identity_grpc
 from labs.projects.v1 import projects_service_pb2_grpc as pb_grpc
 from labs_common.service import RunningService, start
-from labs_common.testing.infrastructure import free_port
+from labs_common.testing.infrastructure import free_port, start_nats
 from labs_identity.config import Settings as IdentitySettings
 from labs_identity.main import DEFINITION as IDENTITY
 from labs_projects.config import Settings
@@ -21,6 +25,13 @@ from labs_projects.main import DEFINITION
 
 FILE_LIMIT = 64 * 1024
 ORG_QUOTA = 160 * 1024
+
+
+@pytest.fixture(scope="session")
+def nats_url(tmp_path_factory) -> Iterator[str]:
+    server = start_nats(tmp_path_factory.mktemp("projects-nats"))
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="session")

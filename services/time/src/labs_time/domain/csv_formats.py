@@ -63,14 +63,14 @@ def detect(header_row: Sequence[str]) -> Header | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowError:
     row: int
     field: str
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ParsedRow:
     row: int
     date_worked: date

@@ -74,6 +74,9 @@ class RowMapper:
     format: str
     refs: References
     _rules: dict[uuid.UUID, RoundingRule] = field(default_factory=dict)
+    # Per-file caches: rows repeat the same people, projects and hours many times over.
+    _rounded: dict[tuple, object] = field(default_factory=dict)
+    _keys: dict[tuple, str] = field(default_factory=dict)
 
     def _rule(self, project_id: uuid.UUID) -> RoundingRule:
         if project_id not in self._rules:
@@ -94,9 +97,15 @@ class RowMapper:
             rates = Rates(row.billable_rate, row.cost_rate, row.currency, "import")
         else:
             rates = snapshot(project, person)
-        rounded = self._rule(project.id).apply(row.hours)
-        content = (f"{user_id}|{project.id}|{row.date_worked}|{row.hours}|{row.notes}|"
-                   f"{row.billable}|{row.started_at and row.started_at.isoformat()}")
+        rounded = self._rounded.get((project.id, row.hours))
+        if rounded is None:
+            rounded = self._rule(project.id).apply(row.hours)
+            self._rounded[(project.id, row.hours)] = rounded
+        key = self._keys.get((user_id, project.id))
+        if key is None:
+            key = self._keys[(user_id, project.id)] = f"{user_id}|{project.id}"
+        content = (f"{key}|{row.date_worked}|{row.hours}|{row.notes}|{row.billable}|"
+                   f"{row.started_at and row.started_at.isoformat()}")
         digest = hashlib.blake2b(content.encode(), digest_size=16).hexdigest()
         return (
             self.job_id, self.org_id, row.row, digest, project.id, user_id,

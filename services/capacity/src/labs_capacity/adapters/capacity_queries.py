@@ -1,14 +1,15 @@
 """Available, allocated and tentative hours per resource-week, in one set-based query.
 
-Weeks come from generate_series, crossed with the resources and the days of each week that are a
-working day of the resource; time off, holidays and allocations join on those days. The rule it
+Weeks come from generate_series crossed with the resources. Only the days that matter are
+expanded: each allocation's and each time off's days inside the window (working days of the
+resource), and the org's holidays; they are summed per resource-week and joined back. The rule it
 implements is domain/capacity.py's, to which the tests hold it.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
@@ -22,49 +23,66 @@ WITH weeks AS (
     FROM generate_series(0, :weeks - 1) AS i
 ),
 res AS (
-    SELECT id, name, working_days, cardinality(working_days) AS n,
+    SELECT id, name, working_days, capacity_hours_per_week AS capacity,
+           cardinality(working_days) AS n,
            capacity_hours_per_week / cardinality(working_days) AS daily
     FROM resources
     WHERE org_id = :org AND (CAST(:only AS uuid[]) IS NULL OR id = ANY(CAST(:only AS uuid[])))
 ),
-days AS (
-    SELECT r.id AS resource_id, w.week_start, w.week_start + d AS day, r.daily, r.n
-    FROM res r CROSS JOIN weeks w CROSS JOIN generate_series(0, 6) AS d
-    WHERE CAST(extract(isodow FROM w.week_start + d) AS smallint) = ANY(r.working_days)
+org_holidays AS (
+    SELECT date FROM holidays
+    WHERE org_id = :org AND date BETWEEN CAST(:first AS date) AND CAST(:last AS date)
+),
+-- Working days lost to holidays, per resource-week.
+holiday_days AS (
+    SELECT r.id AS resource_id,
+           h.date - (CAST(extract(isodow FROM h.date) AS int) - 1) AS week_start,
+           count(*) AS days
+    FROM org_holidays h
+    JOIN res r ON CAST(extract(isodow FROM h.date) AS smallint) = ANY(r.working_days)
+    GROUP BY 1, 2
+),
+-- Hours lost to time off on working days that are not holidays, at most a day's hours a day.
+off_days AS (
+    SELECT t.resource_id, CAST(d AS date) AS day, min(r.daily) AS daily,
+           sum(coalesce(t.hours_per_day, r.daily)) AS hours
+    FROM time_off t
+    JOIN res r ON r.id = t.resource_id
+    CROSS JOIN generate_series(greatest(t.start_date, CAST(:first AS date)),
+                               least(t.end_date, CAST(:last AS date)), interval '1 day') AS d
+    WHERE t.org_id = :org AND t.start_date <= :last AND t.end_date >= :first
+      AND CAST(extract(isodow FROM d) AS smallint) = ANY(r.working_days)
+      AND CAST(d AS date) NOT IN (SELECT date FROM org_holidays)
+    GROUP BY t.resource_id, CAST(d AS date)
 ),
 off AS (
-    SELECT dd.resource_id, dd.day, sum(coalesce(t.hours_per_day, dd.daily)) AS hours
-    FROM days dd
-    JOIN time_off t
-      ON t.org_id = :org AND t.resource_id = dd.resource_id
-     AND dd.day BETWEEN t.start_date AND t.end_date
-    GROUP BY dd.resource_id, dd.day
+    SELECT resource_id, day - (CAST(extract(isodow FROM day) AS int) - 1) AS week_start,
+           sum(least(daily, hours)) AS hours
+    FROM off_days
+    GROUP BY 1, 2
 ),
-available AS (
-    SELECT dd.resource_id, dd.week_start,
-           sum(CASE WHEN h.date IS NOT NULL THEN 0
-                    ELSE greatest(0, dd.daily - coalesce(o.hours, 0)) END) AS hours
-    FROM days dd
-    LEFT JOIN holidays h ON h.org_id = :org AND h.date = dd.day
-    LEFT JOIN off o ON o.resource_id = dd.resource_id AND o.day = dd.day
-    GROUP BY dd.resource_id, dd.week_start
-),
+-- Each allocation gives hours / n on each of the resource's working days inside its dates.
 allocated AS (
-    SELECT dd.resource_id, dd.week_start,
-           sum(a.allocated_hours / dd.n) FILTER (WHERE NOT a.tentative) AS confirmed,
-           sum(a.allocated_hours / dd.n) FILTER (WHERE a.tentative) AS tentative
-    FROM days dd
-    JOIN allocations a
-      ON a.org_id = :org AND a.resource_id = dd.resource_id
-     AND dd.day BETWEEN a.start_date AND a.end_date
-    GROUP BY dd.resource_id, dd.week_start
+    SELECT a.resource_id,
+           CAST(d AS date) - (CAST(extract(isodow FROM d) AS int) - 1) AS week_start,
+           sum(a.allocated_hours / r.n) FILTER (WHERE NOT a.tentative) AS confirmed,
+           sum(a.allocated_hours / r.n) FILTER (WHERE a.tentative) AS tentative
+    FROM allocations a
+    JOIN res r ON r.id = a.resource_id
+    CROSS JOIN generate_series(greatest(a.start_date, CAST(:first AS date)),
+                               least(a.end_date, CAST(:last AS date)), interval '1 day') AS d
+    WHERE a.org_id = :org AND a.start_date <= :last AND a.end_date >= :first
+      AND CAST(extract(isodow FROM d) AS smallint) = ANY(r.working_days)
+    GROUP BY 1, 2
 )
 SELECT r.id, r.name, w.week_start,
-       round(coalesce(av.hours, 0), 2) AS available_hours,
+       round(r.capacity - coalesce(hd.days, 0) * r.daily - coalesce(o.hours, 0), 2)
+           AS available_hours,
        round(coalesce(al.confirmed, 0), 2) AS allocated_hours,
        round(coalesce(al.tentative, 0), 2) AS tentative_hours
 FROM res r CROSS JOIN weeks w
-LEFT JOIN available av ON av.resource_id = r.id AND av.week_start = w.week_start
+LEFT JOIN holiday_days hd ON hd.resource_id = r.id AND hd.week_start = w.week_start
+LEFT JOIN off o ON o.resource_id = r.id AND o.week_start = w.week_start
 LEFT JOIN allocated al ON al.resource_id = r.id AND al.week_start = w.week_start
 ORDER BY w.week_start, r.name, r.id
 """).bindparams(bindparam("only", type_=ARRAY(UUID(as_uuid=True))))
@@ -80,7 +98,13 @@ async def resource_weeks(
     """Every (resource, week) of the org (or of `only`), weeks in order, then resources by name."""
     rows = await session.execute(
         _RESOURCE_WEEKS,
-        {"org": org_id, "first": first_monday, "weeks": weeks, "only": only},
+        {
+            "org": org_id,
+            "first": first_monday,
+            "last": first_monday + timedelta(weeks=weeks, days=-1),
+            "weeks": weeks,
+            "only": only,
+        },
     )
     return [
         ResourceWeek(

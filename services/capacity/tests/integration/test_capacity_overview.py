@@ -178,3 +178,45 @@ async def test_two_allocations_saved_at_once_still_raise_the_alarm_once(
     finally:
         await connection.drain()
     assert [e.type for e in seen].count("resource.over_allocated") == 1
+
+
+async def test_less_capacity_or_time_off_can_over_book_someone(
+    stub, identity_stub, projects_stub, nats_url
+):
+    owner = await signup(identity_stub)
+    connection = await nats.connect(nats_url)
+    subscription = await connection.subscribe(
+        f"labs.capacity.v1.{owner.organization.id}.resource.>"
+    )
+    try:
+        person = await create_resource(stub, owner, name="Shrinking")
+        project = await create_project(projects_stub, owner)
+        await allocate(stub, owner, person.id, project.id, "35", "2026-07-06", "2026-07-19")
+        await stub.UpdateResource(
+            pb.UpdateResourceRequest(
+                resource=pb.Resource(id=person.id, capacity_hours_per_week="30"),
+                update_mask=field_mask_pb2.FieldMask(paths=["capacity_hours_per_week"]),
+            ),
+            metadata=bearer(owner.access_token),
+        )
+        first = await collect_until(subscription, "resource.over_allocated")
+        second = await collect_until(subscription, "resource.over_allocated")
+    finally:
+        await connection.drain()
+    weeks = []
+    for envelope in (first[-1], second[-1]):
+        payload = events_pb2.ResourceOverAllocated()
+        envelope.payload.Unpack(payload)
+        weeks.append((payload.week_start, payload.available_hours))
+    assert sorted(weeks) == [("2026-07-06", "30.00"), ("2026-07-13", "30.00")]
+    await stub.UpdateResource(
+        pb.UpdateResourceRequest(
+            resource=pb.Resource(id=person.id, capacity_hours_per_week="40"),
+            update_mask=field_mask_pb2.FieldMask(paths=["capacity_hours_per_week"]),
+        ),
+        metadata=bearer(owner.access_token),
+    )
+    await time_off(stub, owner, person.id, "2026-07-13", "2026-07-13")
+    found = await overview(stub, owner, "2026-07-06", 2)
+    assert [w.by_resource[0].available_hours for w in found.weeks] == ["40.00", "32.00"]
+    assert [w.by_resource[0].utilization_percent for w in found.weeks] == ["87.5", "109.4"]

@@ -79,3 +79,17 @@ async def test_json_entries_import_and_jobs_are_private_to_their_org(http):
     stranger = auth((await sign_up(http, org="Other"))["access_token"])
     hidden = await http.get(f"/import-jobs/{accepted.json()['job_id']}", headers=stranger)
     assert hidden.status_code == 404
+
+
+async def test_a_retried_upload_with_the_same_idempotency_key_is_one_job(http):
+    owner = await sign_up(http)
+    headers = {**auth(owner["access_token"]), "Idempotency-Key": uuid.uuid4().hex}
+    body = HARVEST.format(project="Nowhere").encode()
+    first = await http.post("/time-entries/bulk-import", headers=headers,
+                            files={"file": ("h.csv", body, "text/csv")})
+    second = await http.post("/time-entries/bulk-import", headers=headers,
+                             files={"file": ("h.csv", body, "text/csv")})
+    assert first.status_code == second.status_code == 202, second.text
+    assert first.json()["job_id"] == second.json()["job_id"]
+    job = await finished(http, auth(owner["access_token"]), first.json()["job_id"])
+    assert job["status"] == "succeeded" and job["imported"] == 0

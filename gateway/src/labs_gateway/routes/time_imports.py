@@ -85,7 +85,7 @@ def _json_body(raw: bytes) -> ImportEntries:
 @router.post("/time-entries/bulk-import", status_code=status.HTTP_202_ACCEPTED,
              response_model=ImportAccepted, openapi_extra=UPLOAD_BODY)
 async def bulk_import(request: Request, time: Time, metadata: CallerWriteMetadata,
-                      create_missing: Annotated[bool, Query(
+                      upload_metadata: CallerMetadata, create_missing: Annotated[bool, Query(
                           description="Create projects the file names but the org lacks.")]
                       = False):
     """Import a CSV (Harvest's import or detailed export, Kimai's export; detected by header)
@@ -99,14 +99,20 @@ async def bulk_import(request: Request, time: Time, metadata: CallerWriteMetadat
         chunks = _json_chunks(body.entries)
     else:
         raise InvalidArgument.on("file", "send multipart/form-data with `file`, or JSON entries")
+    # The Idempotency-Key belongs to creating the job: a retry gets the same job back, whose
+    # chunks are idempotent by number and whose start answers the job as it already is.
     job_id = (await time.CreateImport(pb.CreateImportRequest(create_missing=create_missing),
                                       metadata=metadata)).job_id
+    job = (await time.GetImportJob(pb.GetImportJobRequest(id=job_id),
+                                   metadata=upload_metadata)).job
+    if job.status != "uploading":
+        return ImportAccepted(job_id=job_id)  # a replay of a request that went through
     seq = 0
     async for chunk in chunks:
         seq += 1
         await time.AppendImportChunk(pb.AppendImportChunkRequest(
-            job_id=job_id, seq=seq, chunk=chunk), metadata=metadata)
-    await time.StartImport(pb.StartImportRequest(job_id=job_id), metadata=metadata)
+            job_id=job_id, seq=seq, chunk=chunk), metadata=upload_metadata)
+    await time.StartImport(pb.StartImportRequest(job_id=job_id), metadata=upload_metadata)
     return ImportAccepted(job_id=job_id)
 
 
@@ -117,7 +123,9 @@ async def get_import_job(job_id: Annotated[uuid.UUID, Path(alias="id")], time: T
     job = (await time.GetImportJob(pb.GetImportJobRequest(id=str(job_id)),
                                    metadata=metadata)).job
     return ImportJobPublic(
-        id=job.id, status=job.status, format=job.format or None, total=job.total,
+        # A job still receiving its file is queued as far as a client can tell.
+        id=job.id, status="queued" if job.status == "uploading" else job.status,
+        format=job.format or None, total=job.total,
         processed=job.processed, imported=job.imported,
         errors=[{"row": e.row, "field": e.field, "message": e.message} for e in job.errors],
         created_at=timestamp(job.created_at), finished_at=timestamp(job.finished_at))

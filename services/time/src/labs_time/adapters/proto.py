@@ -83,7 +83,7 @@ def expense_changed(x: Expense, changed: list[str] | None = None) -> events_pb2.
 def import_job(row) -> pb.ImportJob:
     m = row._mapping
     return pb.ImportJob(
-        id=str(m["id"]), status="queued" if m["status"] == "uploading" else m["status"],
+        id=str(m["id"]), status=m["status"],
         total=m["total"], processed=m["processed"], imported=m["imported"],
         errors=[pb.ImportError(row=e["row"], field=e["field"], message=e["message"])
                 for e in m["errors"]],

@@ -52,13 +52,18 @@ async def create_job(uow: TimeUnitOfWork, principal: Principal, create_missing: 
     return job_id
 
 
-async def _uploading(uow: TimeUnitOfWork, principal: Principal, job_id: uuid.UUID):
+async def _own_job(uow: TimeUnitOfWork, principal: Principal, job_id: uuid.UUID):
     principal.require(Role.MANAGER)
     row = (await uow.session.execute(select(import_jobs).where(
         import_jobs.c.org_id == principal.org_id, import_jobs.c.id == job_id,
         import_jobs.c.user_id == principal.user_id).with_for_update())).first()
     if row is None:
         raise NotFound("No such import job.", reason="IMPORT_JOB_NOT_FOUND")
+    return row
+
+
+async def _uploading(uow: TimeUnitOfWork, principal: Principal, job_id: uuid.UUID):
+    row = await _own_job(uow, principal, job_id)
     if row.status != "uploading":
         raise Conflict("This import job has already started.", reason="IMPORT_STARTED")
     return row
@@ -81,8 +86,11 @@ async def append_chunk(uow: TimeUnitOfWork, principal: Principal, job_id: uuid.U
 
 
 async def start_job(uow: TimeUnitOfWork, principal: Principal, job_id: uuid.UUID):
-    """Queue the uploaded file; `total` is a first estimate from its line count."""
-    job = await _uploading(uow, principal, job_id)
+    """Queue the uploaded file; `total` is a first estimate from its line count. Starting a
+    started job answers it as it is (a retried request)."""
+    job = await _own_job(uow, principal, job_id)
+    if job.status != "uploading":
+        return job
     last = (await uow.session.execute(select(import_chunks.c.data).where(
         import_chunks.c.job_id == job_id).order_by(import_chunks.c.seq.desc()).limit(1)
     )).scalar()

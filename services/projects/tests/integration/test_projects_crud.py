@@ -122,6 +122,8 @@ async def test_bad_input_names_the_field_and_creates_nothing(projects, identity_
         "project_manager_id": pb.Project(
             name="X", project_manager_id="6f1c1b7e-64a4-4b4e-9d7e-8a1c6a3f1e11"),
         "name": pb.Project(name="   "),
+        "description": pb.Project(name="X", description="nul \x00 byte"),
+        "billing_rate_override": pb.Project(name="X", billing_rate_override="99999999999"),
     }
     for field, message in cases.items():
         error = await rpc_error(
@@ -130,6 +132,9 @@ async def test_bad_input_names_the_field_and_creates_nothing(projects, identity_
         )
         assert error.http_status == 422, field
         assert [f.field for f in error.field_errors] == [field]
+    error = await rpc_error(projects.ListProjects(pb.ListProjectsRequest(q="a\x00"),
+                                                  metadata=token))
+    assert error.field_errors[0].field == "q"
     # The client named on those failed creates was never written.
     assert not (await projects.ListProjects(pb.ListProjectsRequest(), metadata=token)).projects
     assert not (await projects.ListClients(pb.ListClientsRequest(), metadata=token)).clients

@@ -19,6 +19,8 @@ MAX_DESCRIPTION = 20_000
 # NUMERIC(14, 2): twelve digits before the point are more than any agency budget.
 MAX_MONEY = Decimal("999999999999.99")
 MAX_HOURS = Decimal("99999999.99")
+# NUMERIC(12, 2): an hourly rate.
+MAX_RATE = Decimal("9999999999.99")
 EARLIEST = date(1990, 1, 1)
 LATEST = date(2200, 12, 31)
 
@@ -50,8 +52,15 @@ def check_transition(current: ProjectStatus, new: ProjectStatus) -> None:
         )
 
 
+def check_storable(value: str, field: str) -> str:
+    """PostgreSQL text cannot hold NUL characters; refuse them instead of failing to store."""
+    if "\x00" in (value or ""):
+        raise InvalidArgument.on(field, "must not contain NUL characters")
+    return value or ""
+
+
 def check_name(value: str, field: str = "name") -> str:
-    value = (value or "").strip()
+    value = check_storable(value, field).strip()
     if not value:
         raise InvalidArgument.on(field, "is required")
     if len(value) > MAX_NAME:
@@ -60,14 +69,14 @@ def check_name(value: str, field: str = "name") -> str:
 
 
 def check_text(value: str, field: str, limit: int = MAX_DESCRIPTION) -> str:
-    value = value or ""
+    value = check_storable(value, field)
     if len(value) > limit:
         raise InvalidArgument.on(field, f"must be at most {limit} characters")
     return value
 
 
 def check_email(value: str, field: str = "email") -> str:
-    value = (value or "").strip().lower()
+    value = check_storable(value, field).strip().lower()
     if value and (len(value) > 254 or not _EMAIL.match(value)):
         raise InvalidArgument.on(field, "is not a valid email address")
     return value
@@ -197,7 +206,7 @@ def apply_project_fields(project: Project, raw: dict[str, str]) -> list[str]:
         "start_date": lambda v: date_or_none(v, "start_date"),
         "end_date": lambda v: date_or_none(v, "end_date"),
         "billing_rate_override": lambda v: decimal_or_none(
-            v, "billing_rate_override", allow_zero=False
+            v, "billing_rate_override", limit=MAX_RATE, allow_zero=False
         ),
         "project_manager_id": lambda v: uuid_or_none(v, "project_manager_id"),
         "github_repo_url": check_github_repo,

@@ -52,7 +52,7 @@ BULK_FIELDS = frozenset(
 
 
 def check_title(value: str) -> str:
-    value = (value or "").strip()
+    value = rules.check_storable(value, "title").strip()
     if not value:
         raise InvalidArgument.on("title", "is required")
     if len(value) > MAX_TITLE:

@@ -10,6 +10,7 @@ from labs_common.auth.principal import Principal
 from labs_common.errors import InvalidArgument
 from labs_projects.adapters.activity_repository import ActivityPosition
 from labs_projects.adapters.payloads import payload_dict
+from labs_projects.domain import rules
 from labs_projects.domain.activity import (
     Activity,
     entity_id_of,
@@ -58,6 +59,7 @@ async def list_activities(
     entity_type: str,
     user_id: uuid.UUID | None,
 ) -> list[Activity]:
+    rules.check_storable(entity_type, "entity_type")
     if len(entity_type) > MAX_ENTITY_TYPE:
         raise InvalidArgument.on("entity_type", f"must be at most {MAX_ENTITY_TYPE} characters")
     client_id = None

@@ -61,6 +61,7 @@ async def list_clients(
     q: str,
     include_archived: bool,
 ) -> list[Client]:
+    q = rules.check_storable(q, "q")
     only = None
     if is_client(principal):
         if principal.client_id is None:

@@ -11,6 +11,7 @@ from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.errors import Conflict, InvalidArgument, NotFound, PermissionDenied
 from labs_projects.adapters import proto
+from labs_projects.domain import rules
 from labs_projects.domain.model import Comment, ProjectStatus, SearchHit
 from labs_projects.service_layer.access import is_client
 from labs_projects.service_layer.projects import get_project
@@ -23,7 +24,7 @@ MAX_RESULTS = 100
 
 
 def check_body(body: str) -> str:
-    body = (body or "").strip()
+    body = rules.check_storable(body, "body").strip()
     if not body:
         raise InvalidArgument.on("body", "is required")
     if len(body) > MAX_BODY:
@@ -98,7 +99,7 @@ async def delete_comment(uow: ProjectsUnitOfWork, principal: Principal,
 
 async def search(uow: ProjectsUnitOfWork, principal: Principal, *, q: str,
                  limit: int) -> list[SearchHit]:
-    q = (q or "").strip()
+    q = rules.check_storable(q, "q").strip()
     if not q:
         raise InvalidArgument.on("q", "is required")
     if len(q) > MAX_QUERY:

@@ -98,6 +98,7 @@ async def list_projects(
     client_id: uuid.UUID | None,
     q: str,
 ) -> list[Project]:
+    q = rules.check_storable(q, "q")
     if is_client(principal):
         if principal.client_id is None or client_id not in (None, principal.client_id):
             return []

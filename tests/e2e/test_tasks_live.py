@@ -103,3 +103,20 @@ async def test_the_activity_feed_tells_the_whole_story(http):
                                  params={"entity_type": "task"})).json()["activities"]
     assert {a["entity_id"] for a in tasks_only} == {task["id"]}
     assert all(a["project_id"] == project["id"] for a in tasks_only)
+
+
+async def test_project_creation_and_status_changes_reach_the_org_live(suite, http):
+    owner = await sign_up(http)
+    headers = auth(owner["access_token"])
+    async with websockets.connect(f"{ws_url(suite)}?token={owner['access_token']}") as socket:
+        await socket.send('{"type": "ping"}')
+        await receive_until(socket, lambda m: m["type"] == "pong")
+        project = (await http.post("/projects", headers=headers,
+                                   json={"name": "Go live"})).json()
+        created = await receive_until(socket, lambda m: m["type"] == "project:created")
+        assert created["data"]["project"]["id"] == project["id"]
+        await http.patch(f"/projects/{project['id']}", headers=headers, json={"status": "active"})
+        changed = await receive_until(socket, lambda m: m["type"] == "project:status:changed")
+        assert (changed["data"]["old_status"], changed["data"]["new_status"]) == (
+            "planning", "active")
+        assert changed["data"]["project_id"] == project["id"]

@@ -22,7 +22,8 @@ def enum_name(field: str, value: int) -> str:
 
 def hours_text(value: float | None) -> str:
     """A JSON number of hours as the decimal string the service validates (≤ 2 decimals)."""
-    return "" if value is None else str(Decimal(repr(value)).normalize())
+    # Fixed-point, never exponent notation: 40.0 is "40.0", not "4E+1".
+    return "" if value is None else format(Decimal(repr(value)), "f")
 
 
 def hours_number(text: str) -> float | None:

@@ -15,7 +15,7 @@ from labs_projects.adapters.task_repository import TaskPosition
 from labs_projects.domain import task_rules
 from labs_projects.domain.model import Project, ProjectStatus, Task
 from labs_projects.service_layer.access import require_writer
-from labs_projects.service_layer.members import MemberDirectory
+from labs_projects.service_layer.members import MemberDirectory, RememberingMemberDirectory
 from labs_projects.service_layer.projects import get_project
 from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
 
@@ -121,6 +121,7 @@ async def bulk_update_tasks(
     if len(found) != len(unique_ids):
         missing = sorted(str(i) for i in set(unique_ids) - {t.id for t in found})
         raise InvalidArgument.on("task_ids", f"not tasks of this project: {', '.join(missing)}")
+    members = RememberingMemberDirectory(members)
     updated = []
     for task in found:
         changed = await _apply(uow, principal, members, task, dict(values))

@@ -1,5 +1,8 @@
-"""The whole suite, started like `make up` once per session, on the session's PostgreSQL and NATS
-and on free ports; tests act as clients over HTTP and WebSocket."""
+"""The whole suite, started like `make up` once per session, on the session's PostgreSQL (its own
+databases) and its own embedded NATS, on free ports; tests act as clients over HTTP and WebSocket.
+
+Its own NATS because the activity feed replays every stream from the start, as a new read model
+must: on the session's NATS it would first wade through every other test's events."""
 
 from __future__ import annotations
 
@@ -14,13 +17,12 @@ from labs_local import Suite, free_port, free_port_base
 
 
 @pytest.fixture(scope="session")
-async def suite(postgres_url: str, nats_url: str, tmp_path_factory) -> AsyncIterator[Suite]:
+async def suite(postgres_url: str, tmp_path_factory) -> AsyncIterator[Suite]:
     suite = Suite(
         data_dir=Path(tmp_path_factory.mktemp("suite")),
         port_base=free_port_base(),
         gateway_port=free_port(),
         database_url=postgres_url,
-        nats_url=nats_url,
         database_prefix=f"labs_e2e_{uuid.uuid4().hex[:6]}_",
         labs_env="test",
         log_format="json",

@@ -6,20 +6,29 @@ rows, so they can share the engines.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from labs_common.testing.infrastructure import start_nats, start_postgres
+
+
+class EngineSettings(BaseSettings):
+    """Real servers to test against instead of the embedded ones (LABS_DATABASE_URL/NATS_URL)."""
+
+    model_config = SettingsConfigDict(env_prefix="LABS_", extra="ignore")
+
+    database_url: str = ""
+    nats_url: str = ""
 
 
 @pytest.fixture(scope="session")
 def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """URL of a PostgreSQL server (its `postgres` database) the tests may create databases in."""
-    if url := os.environ.get("LABS_DATABASE_URL"):
+    if url := EngineSettings().database_url:
         yield url
         return
     server, url = start_postgres(Path(tmp_path_factory.mktemp("pgdata")))
@@ -29,7 +38,7 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if url := os.environ.get("LABS_NATS_URL"):
+    if url := EngineSettings().nats_url:
         yield url
         return
     nats = start_nats(Path(tmp_path_factory.mktemp("nats")))

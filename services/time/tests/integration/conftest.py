@@ -3,6 +3,7 @@ once per session, each with its own database; time reaches the others over real 
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 
@@ -26,6 +27,13 @@ from labs_time.config import Settings as TimeSettings
 from labs_time.main import DEFINITION as TIME
 
 
+def _quiet(definition):
+    """The service without its event consumers: durable consumers are named per service, so an
+    extra instance on the shared NATS would take events meant for the end-to-end suite's one;
+    nothing here depends on what they feed."""
+    return dataclasses.replace(definition, subscriptions=lambda _runtime: ())
+
+
 def _settings(cls, name: str, postgres_url: str, nats_url: str, **addresses):
     return cls(
         database_url=postgres_url,
@@ -40,12 +48,12 @@ def _settings(cls, name: str, postgres_url: str, nats_url: str, **addresses):
 
 @pytest.fixture(scope="session")
 async def suite(postgres_url: str, nats_url: str) -> AsyncIterator[dict[str, RunningService]]:
-    identity = await start(IDENTITY, _settings(IdentitySettings, "identity", postgres_url,
+    identity = await start(_quiet(IDENTITY), _settings(IdentitySettings, "identity", postgres_url,
                                                nats_url))
     addresses = {"identity_addr": identity.address}
-    projects = await start(PROJECTS, _settings(ProjectsSettings, "projects", postgres_url,
+    projects = await start(_quiet(PROJECTS), _settings(ProjectsSettings, "projects", postgres_url,
                                                nats_url, **addresses))
-    capacity = await start(CAPACITY, _settings(CapacitySettings, "capacity", postgres_url,
+    capacity = await start(_quiet(CAPACITY), _settings(CapacitySettings, "capacity", postgres_url,
                                                nats_url, **addresses))
     time = await start(TIME, _settings(
         TimeSettings, "time", postgres_url, nats_url, **addresses,

@@ -1,13 +1,16 @@
 """Identity (for tokens), projects (for allocations' projects) and capacity, each running in this
-process on real PostgreSQL and NATS with its own database, once per session."""
+process on real PostgreSQL and NATS with its own database, once per session.
+
+They get a NATS server of their own: the projects service's durable consumers would otherwise
+share (and so split) the events of the suite that the end-to-end tests run on the same server."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import grpc
-import nats
 import pytest
 
 from labs.capacity.v1 import capacity_service_pb2_grpc as pb_grpc
@@ -16,7 +19,7 @@ from labs.projects.v1 import projects_service_pb2_grpc as projects_grpc
 from labs_capacity.config import Settings
 from labs_capacity.main import DEFINITION
 from labs_common.service import RunningService, start
-from labs_common.testing.infrastructure import free_port
+from labs_common.testing.infrastructure import free_port, start_nats
 from labs_identity.config import Settings as IdentitySettings
 from labs_identity.main import DEFINITION as IDENTITY
 from labs_projects.config import Settings as ProjectsSettings
@@ -35,18 +38,29 @@ def _common(postgres_url: str, nats_url: str, name: str) -> dict:
 
 
 @pytest.fixture(scope="session")
-async def capacity_identity(postgres_url: str, nats_url: str) -> AsyncIterator[RunningService]:
-    service = await start(IDENTITY, IdentitySettings(**_common(postgres_url, nats_url, "identity")))
+def capacity_nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = start_nats(Path(tmp_path_factory.mktemp("capacity_nats")))
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+async def capacity_identity(
+    postgres_url: str, capacity_nats_url: str
+) -> AsyncIterator[RunningService]:
+    settings = IdentitySettings(**_common(postgres_url, capacity_nats_url, "identity"))
+    service = await start(IDENTITY, settings)
     yield service
     await service.stop()
 
 
 @pytest.fixture(scope="session")
 async def capacity_projects(
-    postgres_url: str, nats_url: str, capacity_identity: RunningService
+    postgres_url: str, capacity_nats_url: str, capacity_identity: RunningService
 ) -> AsyncIterator[RunningService]:
     settings = ProjectsSettings(
-        **_common(postgres_url, nats_url, "projects"), identity_addr=capacity_identity.address
+        **_common(postgres_url, capacity_nats_url, "projects"),
+        identity_addr=capacity_identity.address,
     )
     service = await start(PROJECTS, settings)
     yield service
@@ -56,12 +70,12 @@ async def capacity_projects(
 @pytest.fixture(scope="session")
 async def capacity(
     postgres_url: str,
-    nats_url: str,
+    capacity_nats_url: str,
     capacity_identity: RunningService,
     capacity_projects: RunningService,
 ) -> AsyncIterator[RunningService]:
     settings = Settings(
-        **_common(postgres_url, nats_url, "capacity"),
+        **_common(postgres_url, capacity_nats_url, "capacity"),
         identity_addr=capacity_identity.address,
         projects_addr=capacity_projects.address,
     )
@@ -86,10 +100,3 @@ async def projects_stub(capacity_projects: RunningService):
 async def stub(capacity: RunningService) -> AsyncIterator[pb_grpc.CapacityServiceStub]:
     async with grpc.aio.insecure_channel(capacity.address) as channel:
         yield pb_grpc.CapacityServiceStub(channel)
-
-
-@pytest.fixture(scope="session")
-async def js(nats_url: str):
-    connection = await nats.connect(nats_url)
-    yield connection.jetstream()
-    await connection.drain()

@@ -80,10 +80,10 @@ async def test_bad_allocations_name_the_field(
 
 
 async def test_update_and_delete_announce_the_change_with_rates(
-    stub, identity_stub, projects_stub, nats_url
+    stub, identity_stub, projects_stub, capacity_nats_url
 ):
     owner = await signup(identity_stub)
-    connection = await nats.connect(nats_url)
+    connection = await nats.connect(capacity_nats_url)
     subscription = await connection.subscribe(
         f"labs.capacity.v1.{owner.organization.id}.allocation.changed"
     )

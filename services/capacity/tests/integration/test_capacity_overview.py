@@ -79,10 +79,10 @@ async def test_a_quarter_at_a_glance(stub, identity_stub, projects_stub):
 
 
 async def test_over_allocation_is_announced_once_and_resolved_when_fixed(
-    stub, identity_stub, projects_stub, nats_url
+    stub, identity_stub, projects_stub, capacity_nats_url
 ):
     owner = await signup(identity_stub)
-    connection = await nats.connect(nats_url)
+    connection = await nats.connect(capacity_nats_url)
     subscription = await connection.subscribe(f"labs.capacity.v1.{owner.organization.id}.>")
     try:
         person = await create_resource(stub, owner, name="Busy")
@@ -154,10 +154,10 @@ async def test_overview_weeks_are_bounded_and_clients_see_nothing(stub, identity
 
 
 async def test_two_allocations_saved_at_once_still_raise_the_alarm_once(
-    stub, identity_stub, projects_stub, nats_url
+    stub, identity_stub, projects_stub, capacity_nats_url
 ):
     owner = await signup(identity_stub)
-    connection = await nats.connect(nats_url)
+    connection = await nats.connect(capacity_nats_url)
     subscription = await connection.subscribe(f"labs.capacity.v1.{owner.organization.id}.>")
     try:
         person = await create_resource(stub, owner, name="Contended")
@@ -181,10 +181,10 @@ async def test_two_allocations_saved_at_once_still_raise_the_alarm_once(
 
 
 async def test_less_capacity_or_time_off_can_over_book_someone(
-    stub, identity_stub, projects_stub, nats_url
+    stub, identity_stub, projects_stub, capacity_nats_url
 ):
     owner = await signup(identity_stub)
-    connection = await nats.connect(nats_url)
+    connection = await nats.connect(capacity_nats_url)
     subscription = await connection.subscribe(
         f"labs.capacity.v1.{owner.organization.id}.resource.>"
     )

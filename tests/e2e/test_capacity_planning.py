@@ -186,6 +186,8 @@ async def test_another_organizations_capacity_is_not_found(http):
     assert (await http.get("/resources", headers=headers)).json()["resources"] == []
     overview = (await http.get("/capacity/overview", headers=headers)).json()
     assert all(w["by_resource"] == [] for w in overview["weeks"])
+    dashboard = (await http.get("/dashboards/capacity", headers=headers)).json()
+    assert all(w["by_resource"] == [] and w["total_hours"] == 0 for w in dashboard["by_week"])
     assert (await http.get("/holidays", headers=headers)).json()["holidays"] == []
     theirs = auth(world["session"]["access_token"])
     still = await http.get(f"/resources/{resource}/allocations", headers=theirs,

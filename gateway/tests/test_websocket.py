@@ -6,6 +6,7 @@ import asyncio
 import json
 import uuid
 
+import grpc
 import nats
 import pytest
 from google.protobuf import timestamp_pb2
@@ -15,6 +16,7 @@ from websockets.exceptions import ConnectionClosed
 from labs.events.v1 import envelope_pb2
 from labs.identity.v1 import events_pb2
 from labs.identity.v1 import identity_service_pb2 as pb
+from labs.projects.v1 import projects_service_pb2, projects_service_pb2_grpc
 
 WAIT = 5.0
 
@@ -161,22 +163,47 @@ async def test_subscribing_narrows_to_the_projects_joined(gateway, issue_token, 
         assert first["data"]["project_id"] == project
 
 
-async def test_a_client_role_socket_gets_only_project_events_of_rooms_it_joined(
-        gateway, issue_token, publisher):
+class _ClientsProjects(projects_service_pb2_grpc.ProjectsServiceServicer):
+    """The projects service as a client-role user sees it: one project of theirs, none other."""
+
+    def __init__(self, visible: str) -> None:
+        self.visible = visible
+
+    async def GetProject(self, request, context):
+        if request.id != self.visible:
+            await context.abort(grpc.StatusCode.NOT_FOUND, "No such project.")
+        return projects_service_pb2.GetProjectResponse(
+            project=projects_service_pb2.Project(id=request.id))
+
+
+async def test_a_client_role_socket_gets_only_project_events_of_rooms_it_may_join(
+        start_gateway, issue_token, publisher):
     org, project, elsewhere = uuid.uuid4(), str(uuid.uuid4()), str(uuid.uuid4())
-    token = issue_token(org, "client")
-    async with connect(gateway.ws_url, additional_headers=bearer(token)) as ws:
-        await ready(ws)
-        await publisher(envelope(org, "member.joined", events_pb2.MemberJoined()))
-        await publisher(envelope(org, "invoice.issued", events_pb2.MemberJoined(),
-                                 source="billing", project_id=elsewhere))
-        await ws.send(json.dumps({"type": "subscribe", "project_id": project}))
-        await ready(ws)
-        joined = envelope(org, "invoice.paid", events_pb2.MemberJoined(), source="billing",
-                          project_id=project)
-        await publisher(joined)
-        first = await receive(ws)
-        assert (first["type"], first["id"]) == ("invoice:paid", joined.id)
+    projects = grpc.aio.server()
+    projects_service_pb2_grpc.add_ProjectsServiceServicer_to_server(
+        _ClientsProjects(project), projects)
+    port = projects.add_insecure_port("127.0.0.1:0")
+    await projects.start()
+    try:
+        gateway = await start_gateway(projects_addr=f"127.0.0.1:{port}")
+        token = issue_token(org, "client")
+        async with connect(gateway.ws_url, additional_headers=bearer(token)) as ws:
+            await ready(ws)
+            await ws.send(json.dumps({"type": "subscribe", "project_id": elsewhere}))
+            refused = await receive(ws)
+            assert refused["type"] == "error" and refused["detail"].startswith("project_id")
+            await publisher(envelope(org, "member.joined", events_pb2.MemberJoined()))
+            await publisher(envelope(org, "invoice.issued", events_pb2.MemberJoined(),
+                                     source="billing", project_id=elsewhere))
+            await ws.send(json.dumps({"type": "subscribe", "project_id": project}))
+            await ready(ws)
+            joined = envelope(org, "invoice.paid", events_pb2.MemberJoined(), source="billing",
+                              project_id=project)
+            await publisher(joined)
+            first = await receive(ws)
+            assert (first["type"], first["id"]) == ("invoice:paid", joined.id)
+    finally:
+        await projects.stop(None)
 
 
 async def test_presence_and_typing_cross_gateway_replicas(start_gateway, issue_token):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from labs_local.processes import ChildSpec
 
@@ -35,32 +36,35 @@ class ChildEnvironment:
 
     def build(self, own: Mapping[str, str]) -> dict[str, str]:
         env = {k: v for k, v in self.inherited.items() if k not in _PER_PROCESS}
-        env.update({
-            "LABS_NATS_URL": self.nats_url,
-            "LABS_PORT_BASE": str(self.port_base),
-            "LABS_ENV": self.labs_env,
-            "LABS_LOG_FORMAT": self.log_format,
-            "LABS_SHUTDOWN_GRACE_SECONDS": f"{self.shutdown_grace_seconds:g}",
-            # Children write into a pipe; unbuffered, their lines show up as they happen.
-            "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "LABS_NATS_URL": self.nats_url,
+                "LABS_PORT_BASE": str(self.port_base),
+                "LABS_ENV": self.labs_env,
+                "LABS_LOG_FORMAT": self.log_format,
+                "LABS_SHUTDOWN_GRACE_SECONDS": f"{self.shutdown_grace_seconds:g}",
+                # Children write into a pipe; unbuffered, their lines show up as they happen.
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         env.update(own)
         env.update(self.extra)
         return env
 
 
 def service_spec(
-    name: str, database_url: str, shared: ChildEnvironment, database_prefix: str = "labs_"
+    name: str,
+    database_url: str,
+    shared: ChildEnvironment,
+    database_prefix: str = "labs_",
+    data_dir: Path | None = None,
 ) -> ChildSpec:
-    """One server for all services, one database each; the service creates and migrates it."""
-    return ChildSpec(
-        name=name,
-        argv=(sys.executable, "-m", module_of(name)),
-        env=shared.build({
-            "LABS_DATABASE_URL": database_url,
-            "LABS_DATABASE_NAME": f"{database_prefix}{name}",
-        }),
-    )
+    """One server for all services, one database each; the service creates and migrates it.
+    Files (the projects service's uploads) go under the suite's data directory too."""
+    own = {"LABS_DATABASE_URL": database_url, "LABS_DATABASE_NAME": f"{database_prefix}{name}"}
+    if data_dir is not None:
+        own["LABS_OBJECT_STORAGE_DIR"] = str(data_dir / "objects")
+    return ChildSpec(name=name, argv=(sys.executable, "-m", module_of(name)), env=shared.build(own))
 
 
 def gateway_spec(host: str, port: int, shared: ChildEnvironment) -> ChildSpec:

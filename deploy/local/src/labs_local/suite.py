@@ -198,7 +198,7 @@ class Suite:
         self.output.info("all healthy", "bold green")
 
     def _service_spec(self, name: str, shared: ChildEnvironment) -> ChildSpec:
-        return service_spec(name, self.database_url, shared, self.database_prefix)
+        return service_spec(name, self.database_url, shared, self.database_prefix, self.data_dir)
 
     def _grpc_checks(self, services: Sequence[str]) -> dict:
         return {name: partial(grpc_health, self.address_of(name)) for name in services}

@@ -30,6 +30,7 @@ from labs_gateway.ws.protocol import (
     Unsubscribe,
     parse_command,
 )
+from labs_gateway.ws.rooms import RoomAccess
 
 log = structlog.get_logger("labs.gateway.ws")
 router = APIRouter()
@@ -55,7 +56,8 @@ async def live_updates(websocket: WebSocket) -> None:
         return
     principal, credential = authenticated
     session = _Session(Connection(websocket, principal, settings.ws_send_queue_size),
-                       credential, state.authenticator, state.presence, settings.ws_max_rooms)
+                       credential, state.authenticator, state.presence, settings.ws_max_rooms,
+                       RoomAccess(state.upstream))
     hub.attach(session.connection)
     writer = asyncio.create_task(session.connection.pump())
     try:
@@ -78,8 +80,9 @@ class _Session:
     """The read loop of one socket: commands in, replies and presence out."""
 
     def __init__(self, connection: Connection, credential: str, authenticator: Authenticator,
-                 presence: Presence, max_rooms: int) -> None:
+                 presence: Presence, max_rooms: int, access: RoomAccess) -> None:
         self.connection = connection
+        self.access = access
         self.credential = credential
         self.authenticator = authenticator
         self.presence = presence
@@ -108,6 +111,8 @@ class _Session:
             case Subscribe(project_id=project_id) if project_id not in connection.rooms:
                 if len(connection.rooms) >= self.max_rooms:
                     raise ProtocolError(f"At most {self.max_rooms} project subscriptions.")
+                if not await self.access.may_join(connection.principal, project_id):
+                    raise ProtocolError("project_id: no such project.")
                 connection.rooms.add(project_id)
                 await self.presence.joined(connection, project_id)
             case Unsubscribe(project_id=project_id) if project_id in connection.rooms:

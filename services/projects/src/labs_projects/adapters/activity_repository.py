@@ -15,6 +15,10 @@ from labs_projects.domain.activity import Activity
 
 ActivityPosition = tuple[datetime, uuid.UUID]
 
+# Sources whose events a client-role reader never sees in the feed (capacity: allocations and
+# rates are the agency's internal planning, with cost rates in them).
+CLIENT_HIDDEN_SOURCES = ("capacity", "identity")
+
 
 class SqlAlchemyActivityRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -57,7 +61,9 @@ class SqlAlchemyActivityRepository:
         if user_id is not None:
             query = query.where(activities.c.user_id == user_id)
         if client_id is not None:
-            # A client-role reader: only entries about its client's projects.
+            # A client-role reader: only entries about its client's projects, and never the
+            # agency's internal bookkeeping (staffing plans and their cost rates).
+            query = query.where(activities.c.source.not_in(CLIENT_HIDDEN_SOURCES))
             query = query.where(
                 activities.c.project_id.in_(
                     select(projects.c.id).where(
@@ -72,16 +78,12 @@ class SqlAlchemyActivityRepository:
                     (activities.c.created_at == after[0]) & (activities.c.id < after[1]),
                 )
             )
-        query = query.order_by(activities.c.created_at.desc(), activities.c.id.desc()).limit(
-            limit
-        )
+        query = query.order_by(activities.c.created_at.desc(), activities.c.id.desc()).limit(limit)
         return [_activity(row) for row in (await self._session.execute(query)).all()]
 
     async def count(self, org_id: uuid.UUID) -> int:
         return (
-            await self._session.execute(
-                select(func.count()).where(activities.c.org_id == org_id)
-            )
+            await self._session.execute(select(func.count()).where(activities.c.org_id == org_id))
         ).scalar_one()
 
 

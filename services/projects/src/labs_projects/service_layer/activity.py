@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC
 
 from labs.events.v1 import envelope_pb2
@@ -67,7 +68,32 @@ async def list_activities(
         if principal.client_id is None:
             return []
         client_id = principal.client_id
-    return await uow.activities.page(
-        principal.org_id, after, limit, project_id=project_id, entity_type=entity_type,
-        user_id=user_id, client_id=client_id,
+    entries = await uow.activities.page(
+        principal.org_id,
+        after,
+        limit,
+        project_id=project_id,
+        entity_type=entity_type,
+        user_id=user_id,
+        client_id=client_id,
     )
+    if client_id is not None:
+        # What an hour costs the agency is not the client's business; what it is billed is.
+        entries = [
+            replace(entry, metadata=without_internal_fields(entry.metadata)) for entry in entries
+        ]
+    return entries
+
+
+INTERNAL_FIELDS = frozenset(
+    {"cost_rate", "cost_rates", "cost", "labor_cost", "margin", "margin_dollar", "margin_percent"}
+)
+
+
+def without_internal_fields(value):
+    """`value` with every INTERNAL_FIELDS key removed, at any depth."""
+    if isinstance(value, dict):
+        return {k: without_internal_fields(v) for k, v in value.items() if k not in INTERNAL_FIELDS}
+    if isinstance(value, list):
+        return [without_internal_fields(item) for item in value]
+    return value

@@ -26,8 +26,10 @@ class GatewaySettings(BaseLabsSettings):
     # LABS_MAX_BODY_BYTES_BY_PATH='{"/api/v1/projects/*/files": 104857600}'. A key matches a path
     # that starts with it segment by segment; "*" matches one segment; the longest key wins.
     # File uploads: the projects service's largest file (100 MiB) plus multipart framing.
+    # Uploads stream through to their service, so their limits are about abuse, not memory.
     max_body_bytes_by_path: dict[str, int] = Field(
-        default_factory=lambda: {"/api/v1/projects/*/files": 101 * MIB})
+        default_factory=lambda: {"/api/v1/projects/*/files": 101 * MIB,
+                                 "/api/v1/time-entries/bulk-import": 256 * MIB})
 
     # Requests per caller (the verified principal, else the client IP), in the `limits` notation
     # ("600/minute", "10/second"). Counted in memory: the limit holds per gateway replica.

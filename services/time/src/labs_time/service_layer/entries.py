@@ -4,6 +4,7 @@ token, so a refusal from them leaves nothing written."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -104,10 +105,13 @@ def measured(hours: str, started_at: datetime | None, ended_at: datetime | None
 async def record_entry(uow: TimeUnitOfWork, principal: Principal, directory: Directory,
                        new: NewEntry) -> TimeEntry:
     require_staff(principal)
-    project = await open_project(directory, principal, new.project_id)
-    user_id = await subject_user(directory, principal, new.user_id)
-    org = await directory.organization(principal.token)
     hours = measured(new.hours, new.started_at, new.ended_at)
+    # Independent lookups in other services: ask them at once, not one after another.
+    project, user_id, org = await asyncio.gather(
+        open_project(directory, principal, new.project_id),
+        subject_user(directory, principal, new.user_id),
+        directory.organization(principal.token),
+    )
     if new.date_worked:
         worked = rules.work_date(new.date_worked, today_in(org))
     elif new.started_at is not None:

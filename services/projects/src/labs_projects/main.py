@@ -10,12 +10,26 @@ from labs_common.grpc.client import open_channel
 from labs_common.grpc.server import ServiceRegistration
 from labs_common.service import Runtime, ServiceDefinition
 from labs_projects.adapters.identity_members import IdentityMemberDirectory
-from labs_projects.adapters.object_storage import LocalObjectStorage
+from labs_projects.adapters.object_storage import LocalObjectStorage, ObjectStorage
+from labs_projects.adapters.s3_storage import S3ObjectStorage
 from labs_projects.config import Settings
 from labs_projects.entrypoints.consumers import activity_subscriptions
 from labs_projects.entrypoints.grpc_servicer import SERVICE, ProjectsServicer
 from labs_projects.service_layer.files import UploadLimits
 from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
+
+
+def object_storage(settings: Settings) -> ObjectStorage:
+    if not settings.s3_bucket:
+        return LocalObjectStorage(settings.object_storage_dir)
+    secret = settings.s3_secret_access_key
+    return S3ObjectStorage(
+        settings.s3_bucket,
+        endpoint_url=settings.s3_endpoint_url,
+        region=settings.s3_region,
+        access_key_id=settings.s3_access_key_id,
+        secret_access_key=secret.get_secret_value() if secret else None,
+    )
 
 
 def registrations(runtime: Runtime) -> list[ServiceRegistration]:
@@ -24,10 +38,13 @@ def registrations(runtime: Runtime) -> list[ServiceRegistration]:
     )
     runtime.extras["identity_members_channel"] = channel
     settings: Settings = runtime.settings
+    storage = object_storage(settings)
+    # The runtime closes extras with a close() when the service stops (the S3 client's pool).
+    runtime.extras["object_storage"] = storage
     servicer = ProjectsServicer(
         runtime.uow,
         IdentityMemberDirectory(channel),
-        LocalObjectStorage(settings.object_storage_dir),
+        storage,
         UploadLimits(settings.max_file_bytes, settings.org_storage_quota_bytes),
     )
     return [

@@ -1,6 +1,6 @@
-"""Where file contents live: a local directory (the default) behind a small interface that an
-S3-compatible store can implement too. Blobs are written under a temporary name and published
-by rename, so a reader never sees half a file."""
+"""Where file contents live: a local directory (the default) behind a small interface that the
+S3-compatible store (s3_storage.py) implements too. Blobs are written under a temporary name and
+published by rename, so a reader never sees half a file."""
 
 from __future__ import annotations
 

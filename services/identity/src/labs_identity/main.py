@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from labs.identity.v1 import identity_service_pb2 as pb
 from labs.identity.v1 import identity_service_pb2_grpc as pb_grpc
 from labs_common.auth.tokens import TokenVerifier
 from labs_common.grpc.server import ServiceRegistration
@@ -15,7 +16,7 @@ from labs_common.service import Runtime, ServiceDefinition
 from labs_identity.adapters.sessions import TokenIssuer
 from labs_identity.adapters.signing import KeyRing
 from labs_identity.config import Settings
-from labs_identity.entrypoints.grpc_servicer import PUBLIC_METHODS, SERVICE, IdentityServicer
+from labs_identity.entrypoints.grpc_servicer import PUBLIC_METHODS, IdentityServicer
 from labs_identity.service_layer.unit_of_work import IdentityUnitOfWork
 
 
@@ -55,14 +56,7 @@ def registrations(runtime: Runtime) -> list[ServiceRegistration]:
     servicer = IdentityServicer(
         runtime.uow, issuer, key_ring(runtime), timedelta(days=settings.invitation_ttl_days)
     )
-    return [
-        ServiceRegistration(
-            name=SERVICE.full_name,
-            servicer=servicer,
-            add_to_server=pb_grpc.add_IdentityServiceServicer_to_server,
-            public_methods=PUBLIC_METHODS,
-        )
-    ]
+    return [ServiceRegistration.of(pb, pb_grpc, servicer, public=PUBLIC_METHODS)]
 
 
 async def on_start(runtime: Runtime) -> None:

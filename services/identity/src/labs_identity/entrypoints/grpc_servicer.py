@@ -23,17 +23,14 @@ from labs_identity.adapters.signing import KeyRing
 from labs_identity.service_layer import api_keys, auth, organizations
 from labs_identity.service_layer.unit_of_work import IdentityUnitOfWork
 
-SERVICE = pb.DESCRIPTOR.services_by_name["IdentityService"]
-PUBLIC_METHODS = frozenset(
-    f"/{SERVICE.full_name}/{name}"
-    for name in (
-        "Signup",
-        "Login",
-        "RefreshSession",
-        "AcceptInvitation",
-        "GetJwks",
-        "AuthenticateApiKey",
-    )
+# Callable without a token: how a caller gets one, and the keys that verify them.
+PUBLIC_METHODS = (
+    "Signup",
+    "Login",
+    "RefreshSession",
+    "AcceptInvitation",
+    "GetJwks",
+    "AuthenticateApiKey",
 )
 
 UowFactory = Callable[[Scope], IdentityUnitOfWork]

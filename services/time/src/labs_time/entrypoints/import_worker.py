@@ -13,13 +13,15 @@ import structlog
 from labs_time.adapters.directory import Directory
 from labs_time.adapters.import_references import DirectoryReferences
 from labs_time.config import Settings
-from labs_time.service_layer import imports
+from labs_time.service_layer import import_claims
+from labs_time.service_layer.import_run import ImportRun, failure_message
+from labs_time.service_layer.unit_of_work import UowFactory
 
 log = structlog.get_logger(__name__)
 
 
 class ImportWorker:
-    def __init__(self, uow: imports.UowFactory, directory: Directory, settings: Settings) -> None:
+    def __init__(self, uow: UowFactory, directory: Directory, settings: Settings) -> None:
         self._uow = uow
         self._directory = directory
         self._settings = settings
@@ -51,7 +53,7 @@ class ImportWorker:
 
     async def _sweep(self) -> None:
         try:
-            for job_id in await imports.claimable(self._uow):
+            for job_id in await import_claims.claimable(self._uow):
                 await self._process(job_id)
         except Exception:
             log.exception("import.sweep_failed")
@@ -60,16 +62,16 @@ class ImportWorker:
         if job_id is None:
             return
         try:
-            claim = await imports.claim(self._uow, job_id, self._settings.import_lease_seconds)
+            claim = await import_claims.claim(self._uow, job_id,
+                                              self._settings.import_lease_seconds)
         except Exception:
             log.exception("import.claim_failed", job_id=str(job_id))
             return
         if claim is None:
             return
         references = DirectoryReferences(self._directory, claim.token, claim.create_missing)
-        run = imports.ImportRun(self._uow, claim, references,
-                                self._settings.import_batch_rows,
-                                self._settings.import_lease_seconds)
+        run = ImportRun(self._uow, claim, references, self._settings.import_batch_rows,
+                        self._settings.import_lease_seconds)
         log.info("import.started", job_id=str(job_id), org_id=str(claim.org_id))
         try:
             await references.load()
@@ -80,6 +82,6 @@ class ImportWorker:
             log.exception("import.failed", job_id=str(job_id))
             with contextlib.suppress(Exception):
                 await run.fail([{"row": 0, "field": "file",
-                                 "message": imports.failure_message(error)}])
+                                 "message": failure_message(error)}])
             return
         log.info("import.finished", job_id=str(job_id))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from labs_common.db.uow import UnitOfWork
+from collections.abc import Callable
+
+from labs_common.db.uow import Scope, UnitOfWork
 from labs_time.adapters.repository import (
     SqlAlchemyExpenseRepository,
     SqlAlchemyTimeEntryRepository,
@@ -13,3 +15,7 @@ class TimeUnitOfWork(UnitOfWork):
     def _start(self) -> None:
         self.entries = SqlAlchemyTimeEntryRepository(self.session, self.scope.org_id)
         self.expenses = SqlAlchemyExpenseRepository(self.session, self.scope.org_id)
+
+
+# How entrypoints and the import worker open a unit of work for a scope.
+UowFactory = Callable[[Scope], TimeUnitOfWork]

@@ -1,0 +1,186 @@
+"""The running of one claimed import job: the worker streams the stored file through parsing and
+validation, and each batch is COPY'd into staging and inserted with its events in one
+transaction, so `processed` and `imported` move as it runs. Bad rows are reported with row,
+column and reason; good rows are imported; rows imported before (this file or another) add
+nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select, update
+
+from labs.time.v1 import events_pb2
+from labs_common.db.uow import Scope
+from labs_common.errors import LabsError
+from labs_time.adapters import import_staging
+from labs_time.adapters.orm import import_chunks, import_jobs
+from labs_time.domain.csv_formats import ParsedRow, RowError, RowParser, detect
+from labs_time.service_layer.import_claims import Claim, lease_until
+from labs_time.service_layer.import_rows import References, RowMapper, csv_records
+from labs_time.service_layer.unit_of_work import UowFactory
+
+MAX_STORED_ERRORS = 1000
+EVENT_BATCH = 500
+UNKNOWN_HEADER = ("the header is not one we read: expected Harvest's import (Date, Client, "
+                  "Project, Task, Notes, Hours, First name, Last name), Harvest's detailed "
+                  "export, or Kimai's export (Date, From, To, Duration, ..., Project, Activity)")
+
+
+@dataclass
+class Progress:
+    seen: int = 0
+    imported: int = 0
+    error_count: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+
+class ImportRun:
+    """One attempt at one job. `references` builds the org's view from the claim."""
+
+    def __init__(self, uow: UowFactory, claim: Claim, references: References,
+                 batch_rows: int, lease_seconds: int) -> None:
+        self._uow = uow
+        self.claim = claim
+        self._refs = references
+        self._batch_rows = batch_rows
+        self._lease = lease_seconds
+
+    def _scope(self) -> Scope:
+        return Scope(org_id=self.claim.org_id, actor_id=self.claim.user_id)
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """The stored file, one chunk per short transaction."""
+        seq = 1
+        while True:
+            async with self._uow(self._scope()) as uow:
+                data = (await uow.session.execute(select(import_chunks.c.data).where(
+                    import_chunks.c.job_id == self.claim.job_id, import_chunks.c.seq == seq
+                ))).scalar()
+            if data is None:
+                return
+            yield data
+            seq += 1
+
+    async def run(self) -> None:
+        rows = csv_records(self.chunks())
+        header_row = await anext(rows, None)
+        header = detect(header_row) if header_row else None
+        if header is None:
+            await self.fail([{"row": 0, "field": "file", "message": UNKNOWN_HEADER}])
+            return
+        await self._set(format=header.format)
+        mapper = RowMapper(self.claim.job_id, self.claim.org_id, header.format, self._refs)
+        parser = RowParser(header, self._refs.source_zone)
+        progress, batch, errors = Progress(), [], []
+        # The database writes one batch while the next is parsed: on a small machine PostgreSQL
+        # and this process each keep a core busy instead of taking turns.
+        writing: asyncio.Task | None = None
+        try:
+            async for row in rows:
+                if not any(cell.strip() for cell in row):
+                    continue  # blank lines are not rows
+                progress.seen += 1
+                if progress.seen % 256 == 0:
+                    await asyncio.sleep(0)  # let the batch being written talk to PostgreSQL
+                parsed = parser.parse(row, progress.seen)
+                outcome = await mapper.record(parsed) if isinstance(parsed, ParsedRow) else parsed
+                if isinstance(outcome, RowError):
+                    errors.append(outcome)
+                else:
+                    batch.append(outcome)
+                if len(batch) + len(errors) >= self._batch_rows:
+                    if writing is not None:
+                        await writing
+                    writing = asyncio.create_task(
+                        self.flush(progress, progress.seen, batch, errors))
+                    batch, errors = [], []
+            if writing is not None:
+                await writing
+            await self.flush(progress, progress.seen, batch, errors)
+        finally:
+            if writing is not None and not writing.done():
+                writing.cancel()  # the job failed while a batch was being written
+                with contextlib.suppress(BaseException):
+                    await writing
+        await self.finish(progress)
+
+    async def flush(self, progress: Progress, seen: int, batch: list[tuple],
+                    errors: list[RowError]) -> None:
+        """One batch: its new entries, their events and the job's progress commit together."""
+        progress.error_count += len(errors)
+        room = MAX_STORED_ERRORS - len(progress.errors)
+        progress.errors += [{"row": e.row, "field": e.field, "message": e.message}
+                            for e in errors[:max(room, 0)]]
+        async with self._uow(self._scope()) as uow:
+            inserted = await import_staging.import_batch(uow.session, batch)
+            progress.imported += len(inserted)
+            for start in range(0, len(inserted), EVENT_BATCH):
+                await uow.outbox.add("entry.imported", events_pb2.EntriesImported(
+                    job_id=str(self.claim.job_id),
+                    entries=[imported_event(r) for r in inserted[start:start + EVENT_BATCH]]))
+            await uow.session.execute(update(import_jobs).where(
+                import_jobs.c.id == self.claim.job_id).values(
+                processed=seen, imported=progress.imported,
+                error_count=progress.error_count, errors=progress.errors,
+                total=func.greatest(import_jobs.c.total, seen),
+                lease_until=lease_until(self._lease)))
+            await uow.commit()
+
+    async def finish(self, progress: Progress) -> None:
+        errors = list(progress.errors)
+        if progress.error_count > len(errors):
+            errors.append({"row": 0, "field": "file", "message":
+                           f"{progress.error_count - len(errors)} more rows had errors"})
+        await self._end(
+            events_pb2.ImportCompleted(job_id=str(self.claim.job_id), status="succeeded",
+                                       total=progress.seen, imported=progress.imported,
+                                       failed=progress.error_count),
+            status="succeeded", total=progress.seen, processed=progress.seen,
+            imported=progress.imported, errors=errors)
+
+    async def fail(self, errors: list[dict]) -> None:
+        await self._end(
+            events_pb2.ImportCompleted(job_id=str(self.claim.job_id), status="failed",
+                                       failed=len(errors)),
+            status="failed", errors=errors, error_count=len(errors))
+
+    async def _end(self, completed: events_pb2.ImportCompleted, **values) -> None:
+        """End the job either way: drop its staging rows, its upload and the caller's token."""
+        job = self.claim.job_id
+        async with self._uow(self._scope()) as uow:
+            await import_staging.clear(uow.session, job)
+            await uow.session.execute(import_chunks.delete().where(import_chunks.c.job_id == job))
+            await uow.session.execute(update(import_jobs).where(import_jobs.c.id == job).values(
+                token=None, finished_at=func.now(), lease_until=None, **values))
+            await uow.outbox.add("import.completed", completed)
+            await uow.commit()
+
+    async def _set(self, **values) -> None:
+        async with self._uow(self._scope()) as uow:
+            await uow.session.execute(update(import_jobs).where(
+                import_jobs.c.id == self.claim.job_id).values(**values))
+            await uow.commit()
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def imported_event(r) -> events_pb2.EntryChanged:
+    return events_pb2.EntryChanged(
+        entry_id=str(r["id"]), project_id=str(r["project_id"]), user_id=str(r["user_id"]),
+        date_worked=r["date_worked"].isoformat(), hours=str(r["hours"]),
+        rounded_hours=str(r["rounded_hours"]), billable=r["billable"],
+        billable_rate=_text(r["billable_rate"]), cost_rate=_text(r["cost_rate"]),
+        currency=r["currency"] or "", rate_source=r["rate_source"], status="draft",
+        source=r["source"])
+
+
+def failure_message(error: Exception) -> str:
+    if isinstance(error, LabsError):
+        return f"the import could not read the organization's data: {error.detail}"
+    return "the import failed unexpectedly; nothing was imported"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from labs_capacity.adapters.allocations_repository import SqlAlchemyAllocationRepository
+from labs_capacity.adapters.holidays_repository import SqlAlchemyHolidayRepository
 from labs_capacity.adapters.over_allocation_state import SqlAlchemyOverAllocationState
-from labs_capacity.adapters.repository import (
-    SqlAlchemyAllocationRepository,
-    SqlAlchemyHolidayRepository,
-    SqlAlchemyResourceRepository,
-    SqlAlchemyTimeOffRepository,
-)
+from labs_capacity.adapters.resources_repository import SqlAlchemyResourceRepository
+from labs_capacity.adapters.time_off_repository import SqlAlchemyTimeOffRepository
 from labs_common.db.uow import UnitOfWork
 
 

@@ -1,0 +1,42 @@
+"""The org's holidays (at most one a day)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from labs_capacity.adapters.org_scoped import OrgScopedRepository, from_row
+from labs_capacity.adapters.orm import holidays
+from labs_capacity.domain.model import Holiday
+
+
+class SqlAlchemyHolidayRepository(OrgScopedRepository):
+    table = holidays
+
+    async def add(self, holiday: Holiday) -> Holiday | None:
+        """None when the org already has a holiday that day."""
+        row = (
+            await self._session.execute(
+                pg_insert(holidays)
+                .values(
+                    id=holiday.id,
+                    org_id=holiday.org_id,
+                    date=holiday.date,
+                    name=holiday.name,
+                    created_at=func.now(),
+                )
+                .on_conflict_do_nothing()
+                .returning(holidays.c.created_at)
+            )
+        ).first()
+        if row is None:
+            return None
+        holiday.created_at = row.created_at
+        return holiday
+
+    async def list(self, after: tuple[date, uuid.UUID] | None, limit: int) -> list[Holiday]:
+        rows = await self._page(self._select(), (holidays.c.date, holidays.c.id), after, limit)
+        return [from_row(Holiday, row) for row in rows]

@@ -1,0 +1,63 @@
+"""What every capacity repository shares: one table, read and written in the unit of work's
+transaction, every statement limited to the scope's org (row-level security stands behind it)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import fields
+from typing import Any, ClassVar, TypeVar
+
+from sqlalchemy import Row, Select, Table, func, insert, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
+
+
+def from_row(cls: type[T], row: Row, **overrides: Any) -> T:
+    """The dataclass from a row of its table: fields named like columns, the rest by overrides."""
+    values = {f.name: getattr(row, f.name) for f in fields(cls) if f.name not in overrides}
+    return cls(**values, **overrides)
+
+
+class OrgScopedRepository:
+    table: ClassVar[Table]
+
+    def __init__(self, session: AsyncSession, org_id: uuid.UUID | None) -> None:
+        self._session = session
+        self._org_id = org_id
+
+    def _select(self, *where) -> Select:
+        return select(self.table).where(self.table.c.org_id == self._org_id, *where)
+
+    async def _row(self, row_id: uuid.UUID, *, lock: bool = False) -> Row | None:
+        query = self._select(self.table.c.id == row_id)
+        if lock:
+            query = query.with_for_update()
+        return (await self._session.execute(query)).first()
+
+    async def _page(
+        self, query: Select, order: tuple, after: tuple[Any, uuid.UUID] | None, limit: int
+    ) -> list[Row]:
+        """Keyset pagination: the rows after `after` in `order`, one more than `limit` so the
+        caller can tell whether another page follows."""
+        if after:
+            query = query.where(tuple_(*order) > after)
+        return (await self._session.execute(query.order_by(*order).limit(limit + 1))).all()
+
+    async def _insert(self, **values: Any) -> Row:
+        """Inserts a row stamped now; returns its timestamps as the database set them."""
+        stamps = [self.table.c[c] for c in ("created_at", "updated_at") if c in self.table.c]
+        statement = insert(self.table).values(**values, **{c.name: func.now() for c in stamps})
+        return (await self._session.execute(statement.returning(*stamps))).one()
+
+    async def _update(self, row_id: uuid.UUID, **values: Any):
+        """Updates the org's row; returns its new updated_at."""
+        return (
+            await self._session.execute(
+                update(self.table)
+                .where(self.table.c.org_id == self._org_id, self.table.c.id == row_id)
+                # clock_timestamp: two updates in one second still get different etags.
+                .values(**values, updated_at=func.clock_timestamp())
+                .returning(self.table.c.updated_at)
+            )
+        ).scalar_one()

@@ -42,7 +42,7 @@ from labs_time.config import Settings
 from labs_time.domain.csv_formats import ParsedRow
 from labs_time.domain.model import Rates
 from labs_time.main import DEFINITION
-from labs_time.service_layer import imports
+from labs_time.service_layer import import_claims, import_jobs, import_run
 from labs_time.service_layer.unit_of_work import TimeUnitOfWork
 
 CHUNK = 1024 * 1024
@@ -106,28 +106,28 @@ async def measure_import(settings: Settings, path: Path, org_id, user_id, projec
     scope = Scope(org_id=org_id, actor_id=user_id)
     started = time.perf_counter()
     async with uow(scope) as work:
-        job_id = await imports.create_job(work, principal, create_missing=False)
+        job_id = await import_jobs.create_job(work, principal, create_missing=False)
         await work.commit()
     with path.open("rb") as source:
         seq = 0
         while chunk := source.read(CHUNK):
             seq += 1
             async with uow(scope) as work:
-                await imports.append_chunk(work, principal, job_id, seq, chunk)
+                await import_jobs.append_chunk(work, principal, job_id, seq, chunk)
                 await work.commit()
     async with uow(scope) as work:
-        await imports.start_job(work, principal, job_id)
+        await import_jobs.start_job(work, principal, job_id)
         await work.commit()
     uploaded = time.perf_counter()
     print(f"  upload of the file into the job: {uploaded - started:.2f} s")
-    claim = await imports.claim(uow, job_id, lease_seconds=600)
+    claim = await import_claims.claim(uow, job_id, lease_seconds=600)
     assert claim is not None
-    run = imports.ImportRun(uow, claim, StaticReferences(user_id, project),
+    run = import_run.ImportRun(uow, claim, StaticReferences(user_id, project),
                             settings.import_batch_rows, 600)
     await run.run()
     elapsed = time.perf_counter() - started
     async with uow(scope) as work:
-        job = await imports.get_job(work, principal, job_id)
+        job = await import_jobs.get_job(work, principal, job_id)
     await engine.dispose()
     assert job.status == "succeeded" and job.error_count == 0, (job.status, job.errors[:3])
     return elapsed, job.imported

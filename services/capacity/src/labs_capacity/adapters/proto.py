@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-
-from google.protobuf import timestamp_pb2
 
 from labs.capacity.v1 import capacity_service_pb2 as pb
 from labs_capacity.domain.capacity import HOURS as CENTS
@@ -19,17 +17,10 @@ from labs_capacity.domain.model import (
     Seniority,
     TimeOff,
 )
+from labs_common.protobuf import timestamp
 
 SENIORITY_TO_PROTO = {s: pb.SeniorityLevel.Value(f"SENIORITY_LEVEL_{s.name}") for s in Seniority}
 PROTO_TO_SENIORITY = {value: s for s, value in SENIORITY_TO_PROTO.items()}
-
-
-def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
-    if value is None:
-        return None
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
 
 
 def day(value: date | None) -> str:

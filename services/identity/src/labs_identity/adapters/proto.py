@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from google.protobuf import struct_pb2, timestamp_pb2
+from google.protobuf import struct_pb2
 
 from labs.identity.v1 import identity_service_pb2 as pb
 from labs_common.auth.roles import Role
+from labs_common.protobuf import timestamp
 from labs_identity.domain.model import ApiKey, Invitation, Member, Organization
 
 ROLE_TO_PROTO = {role: pb.Role.Value(f"ROLE_{role.name}") for role in Role}
 PROTO_TO_ROLE = {value: role for role, value in ROLE_TO_PROTO.items()}
-
-
-def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
-    if value is None:
-        return None
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
 
 
 def organization(org: Organization) -> pb.Organization:

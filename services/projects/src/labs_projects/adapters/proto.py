@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
-from google.protobuf import struct_pb2, timestamp_pb2
+from google.protobuf import struct_pb2
 
 from labs.projects.v1 import projects_service_pb2 as pb
+from labs_common.protobuf import timestamp
 from labs_projects.domain.activity import Activity
 from labs_projects.domain.model import (
     BudgetType,
@@ -31,14 +32,6 @@ PRIORITY_TO_PROTO = {p: pb.Priority.Value(f"PRIORITY_{p.name}") for p in Priorit
 PROTO_TO_PRIORITY = {v: k for k, v in PRIORITY_TO_PROTO.items()}
 BUDGET_TO_PROTO = {b: pb.BudgetType.Value(f"BUDGET_TYPE_{b.name}") for b in BudgetType}
 PROTO_TO_BUDGET = {v: k for k, v in BUDGET_TO_PROTO.items()}
-
-
-def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
-    if value is None:
-        return None
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
 
 
 def text(value: Decimal | date | object | None) -> str:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
-
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from labs.time.v1 import events_pb2
 from labs.time.v1 import time_service_pb2 as pb
+from labs_common.protobuf import timestamp
 from labs_time.domain.model import Expense, TimeEntry
 
 STATUS_TO_PROTO = {
@@ -22,14 +20,6 @@ def _dec(value: Decimal | None) -> str:
     return "" if value is None else str(value)
 
 
-def _ts(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    stamp = Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
-
-
 def _id(value) -> str:
     return "" if value is None else str(value)
 
@@ -39,13 +29,13 @@ def entry(e: TimeEntry) -> pb.TimeEntry:
         id=str(e.id), project_id=str(e.project_id), task_id=_id(e.task_id),
         user_id=str(e.user_id), resource_id=_id(e.resource_id),
         date_worked=e.date_worked.isoformat(), hours=_dec(e.hours),
-        rounded_hours=_dec(e.rounded_hours), started_at=_ts(e.started_at),
-        ended_at=_ts(e.ended_at), is_running=e.is_running, billable=e.billable,
+        rounded_hours=_dec(e.rounded_hours), started_at=timestamp(e.started_at),
+        ended_at=timestamp(e.ended_at), is_running=e.is_running, billable=e.billable,
         billable_rate=_dec(e.rates.billable_rate), cost_rate=_dec(e.rates.cost_rate),
         currency=e.rates.currency or "", rate_source=e.rates.source, notes=e.notes,
         status=STATUS_TO_PROTO[e.status], is_locked=e.is_locked, locked_reason=e.locked_reason,
-        invoice_id=_id(e.invoice_id), source=e.source, created_at=_ts(e.created_at),
-        updated_at=_ts(e.updated_at), etag=e.etag, invoiced=e.invoiced,
+        invoice_id=_id(e.invoice_id), source=e.source, created_at=timestamp(e.created_at),
+        updated_at=timestamp(e.updated_at), etag=e.etag, invoiced=e.invoiced,
     )
 
 
@@ -67,8 +57,8 @@ def expense(x: Expense) -> pb.Expense:
         id=str(x.id), project_id=str(x.project_id), user_id=str(x.user_id),
         description=x.description, amount=str(x.amount), currency=x.currency,
         expense_date=x.expense_date.isoformat(), category=x.category, billable=x.billable,
-        invoice_id=_id(x.invoice_id), created_at=_ts(x.created_at),
-        updated_at=_ts(x.updated_at), etag=x.etag,
+        invoice_id=_id(x.invoice_id), created_at=timestamp(x.created_at),
+        updated_at=timestamp(x.updated_at), etag=x.etag,
     )
 
 
@@ -87,5 +77,6 @@ def import_job(row) -> pb.ImportJob:
         total=m["total"], processed=m["processed"], imported=m["imported"],
         errors=[pb.ImportError(row=e["row"], field=e["field"], message=e["message"])
                 for e in m["errors"]],
-        format=m["format"], created_at=_ts(m["created_at"]), finished_at=_ts(m["finished_at"]),
+        format=m["format"], created_at=timestamp(m["created_at"]),
+        finished_at=timestamp(m["finished_at"]),
     )

@@ -5,26 +5,13 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from labs_common.db import migrations
+from labs_common.testing.databases import public_tables
 from labs_identity.config import Settings
 from labs_identity.main import DEFINITION
 
 pytestmark = pytest.mark.integration
-
-
-async def tables(settings: Settings) -> set[str]:
-    engine = create_async_engine(settings.sqlalchemy_url)
-    try:
-        async with engine.connect() as connection:
-            rows = await connection.execute(
-                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-            )
-            return {row[0] for row in rows} - {"alembic_version"}
-    finally:
-        await engine.dispose()
 
 
 async def test_upgrade_downgrade_upgrade(postgres_url: str):
@@ -32,10 +19,9 @@ async def test_upgrade_downgrade_upgrade(postgres_url: str):
         database_url=postgres_url, database_name=f"labs_identity_migrations_{uuid.uuid4().hex[:8]}"
     )
     await migrations.upgrade(settings, DEFINITION.migrations)
-    assert {"users", "organizations", "api_keys", "outbox", "idempotency_keys"} <= await tables(
-        settings
-    )
+    expected = {"users", "organizations", "api_keys", "outbox", "idempotency_keys"}
+    assert expected <= await public_tables(settings.sqlalchemy_url)
     await migrations.downgrade(settings, DEFINITION.migrations, "base")
-    assert await tables(settings) == set()
+    assert await public_tables(settings.sqlalchemy_url) == set()
     await migrations.upgrade(settings, DEFINITION.migrations)
-    assert "refresh_tokens" in await tables(settings)
+    assert "refresh_tokens" in await public_tables(settings.sqlalchemy_url)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from labs_common.db import migrations
+from labs_common.testing.databases import public_tables
 from labs_projects.config import Settings
 from labs_projects.main import DEFINITION
 
@@ -17,26 +16,14 @@ pytestmark = pytest.mark.integration
 TABLES = {"clients", "projects", "tasks", "sprints", "activities", "comments", "files"}
 
 
-async def tables(settings: Settings) -> set[str]:
-    engine = create_async_engine(settings.sqlalchemy_url)
-    try:
-        async with engine.connect() as connection:
-            rows = await connection.execute(
-                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-            )
-            return {row[0] for row in rows} - {"alembic_version"}
-    finally:
-        await engine.dispose()
-
-
 async def test_upgrade_downgrade_upgrade(postgres_url: str):
     settings = Settings(
         database_url=postgres_url,
         database_name=f"labs_projects_migrations_{uuid.uuid4().hex[:8]}",
     )
     await migrations.upgrade(settings, DEFINITION.migrations)
-    assert TABLES | {"outbox", "idempotency_keys"} <= await tables(settings)
+    assert TABLES | {"outbox", "idempotency_keys"} <= await public_tables(settings.sqlalchemy_url)
     await migrations.downgrade(settings, DEFINITION.migrations, "base")
-    assert await tables(settings) == set()
+    assert await public_tables(settings.sqlalchemy_url) == set()
     await migrations.upgrade(settings, DEFINITION.migrations)
-    assert TABLES <= await tables(settings)
+    assert TABLES <= await public_tables(settings.sqlalchemy_url)

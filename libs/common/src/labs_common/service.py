@@ -7,7 +7,6 @@ On SIGTERM: NOT_SERVING, stop accepting with a grace period, drain NATS, dispose
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -103,15 +102,21 @@ class RunningService:
         await self.server.stop(self.runtime.settings.shutdown_grace_seconds)
         for task in self.background:
             task.cancel()
-        await asyncio.gather(*self.background, return_exceptions=True)
+        # Every step below waits on something outside this process (a loop cancelled inside a
+        # database call, another service, NATS): each gets a deadline so SIGTERM always ends.
+        await _within(asyncio.gather(*self.background, return_exceptions=True), "background")
         for channel in (c for c in self.runtime.extras.values() if hasattr(c, "close")):
-            with contextlib.suppress(Exception):
-                await channel.close()
-        with contextlib.suppress(Exception):
-            # NATS may be the thing that is gone: never let draining hold the exit hostage.
-            await asyncio.wait_for(self._nats.drain(), timeout=2.0)
-        await self.runtime.engine.dispose()
+            await _within(channel.close(), "channel")
+        await _within(self._nats.drain(), "nats")
+        await _within(self.runtime.engine.dispose(), "database")
         log.info("service.stopped")
+
+
+async def _within(step: Awaitable, what: str, seconds: float = 3.0) -> None:
+    try:
+        await asyncio.wait_for(step, timeout=seconds)
+    except Exception as error:  # stopping goes on whatever one step did
+        log.warning("service.stop_step_abandoned", step=what, error=repr(error))
 
 
 async def start(definition: ServiceDefinition, settings: ServiceSettings) -> RunningService:

@@ -16,7 +16,7 @@ from labs_time.domain.csv_formats import (
     detect,
     parse_row,
 )
-from labs_time.service_layer.import_rows import csv_records
+from labs_time.service_layer.import_rows import csv_blocks
 
 HARVEST_8 = ["Date", "Client", "Project", "Task", "Notes", "Hours", "First name", "Last name"]
 HARVEST_DETAILED = ["Date", "Client", "Project", "Project Code", "Task", "Notes", "Hours",
@@ -90,6 +90,6 @@ async def _chunks(data: bytes, size: int):
 @pytest.mark.parametrize("size", [1, 3, 7, 1000])
 async def test_the_reader_streams_across_chunk_boundaries(size):
     data = '\ufeffDate,Notes\n2026-01-05,"two\nlines, and ""quotes"""\n2026-01-06,plain'
-    rows = [row async for row in csv_records(_chunks(data.encode(), size))]
+    rows = [row async for block in csv_blocks(_chunks(data.encode(), size)) for row in block]
     assert rows == [["Date", "Notes"], ["2026-01-05", 'two\nlines, and "quotes"'],
                     ["2026-01-06", "plain"]]

@@ -60,7 +60,7 @@ class DirectoryReferences:
                 self._projects[key] = error.detail
         return self._projects[key]
 
-    async def rates(self, user_id: uuid.UUID, on: date) -> PersonRates:
+    def rates(self, user_id: uuid.UUID, on: date) -> PersonRates:
         known = self._rates.get(user_id)
         if known is None:
             return PersonRates(None, Rates.none())

@@ -37,7 +37,7 @@ time_entries = sa.Table(
     sa.Column("invoice_id", sa.UUID),
     sa.Column("invoiced", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("source", sa.Text, nullable=False),
-    sa.Column("fingerprint", sa.Text),
+    sa.Column("fingerprint", sa.UUID),
     sa.Column("import_job_id", sa.UUID),
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
@@ -99,9 +99,3 @@ import_chunks = sa.Table(
     sa.Column("data", sa.LargeBinary, nullable=False),
 )
 
-# Columns of an import batch as COPY sends them (see adapters/import_staging.py).
-IMPORT_ROW_COLUMNS = (
-    "job_id", "org_id", "row_no", "content_hash", "project_id", "user_id", "resource_id",
-    "date_worked", "hours", "rounded_hours", "started_at", "ended_at", "billable",
-    "billable_rate", "cost_rate", "currency", "rate_source", "notes", "source",
-)

@@ -13,7 +13,7 @@ from labs_common.errors import Conflict
 DRAFT, SUBMITTED, APPROVED = "draft", "submitted", "approved"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Rates:
     """Rate snapshot: source is "project" (override), "resource" (capacity) or "none"."""
 
@@ -50,7 +50,7 @@ class TimeEntry:
     invoice_id: uuid.UUID | None = None
     invoiced: bool = False
     source: str = "manual"
-    fingerprint: str | None = None
+    fingerprint: uuid.UUID | None = None
     version: int = 1
     created_at: datetime | None = None
     updated_at: datetime | None = None

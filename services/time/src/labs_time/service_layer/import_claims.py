@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, text, update
 
 from labs_common.db.uow import Scope
-from labs_time.adapters import import_staging
 from labs_time.adapters.orm import import_jobs
 from labs_time.service_layer.unit_of_work import UowFactory
 
@@ -35,7 +34,7 @@ def _claimable():
 
 async def claim(uow_factory: UowFactory, job_id: uuid.UUID, lease_seconds: int) -> Claim | None:
     """Take a queued job, or a running one whose worker stopped renewing its lease; a taken job
-    starts over (its staging rows are dropped; fingerprints keep the result the same)."""
+    starts over from its first row (fingerprints keep the result the same)."""
     async with uow_factory(Scope.of_system()) as uow:
         row = (await uow.session.execute(
             update(import_jobs).where(import_jobs.c.id == job_id, _claimable())
@@ -45,7 +44,6 @@ async def claim(uow_factory: UowFactory, job_id: uuid.UUID, lease_seconds: int) 
                        import_jobs.c.create_missing))).first()
         if row is None:
             return None
-        await import_staging.clear(uow.session, job_id)
         await uow.commit()
     return Claim(job_id, row.org_id, row.user_id, row.token or "", row.create_missing)
 

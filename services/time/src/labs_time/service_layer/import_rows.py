@@ -12,9 +12,11 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Protocol
 
 from labs_time.adapters.directory import PersonRates, Project, snapshot
+from labs_time.adapters.import_staging import StagedEntry
 from labs_time.domain.csv_formats import (
     HARVEST_EXPORT,
     KIMAI_EXPORT,
@@ -22,26 +24,31 @@ from labs_time.domain.csv_formats import (
     RowError,
 )
 from labs_time.domain.model import Rates
+from labs_time.domain.occurrences import Occurrences
+from labs_time.domain.ordered_ids import OrderedIds
 from labs_time.domain.rounding import RoundingRule, rule_for
 
 SOURCES = {HARVEST_EXPORT: "harvest", KIMAI_EXPORT: "kimai"}
 
 
-async def csv_records(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[str]]:
-    """Rows of a CSV arriving in byte chunks; a quoted field may span lines and chunks."""
+def source_of(format: str) -> str:
+    return SOURCES.get(format, "import")
+
+
+async def csv_blocks(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[list[str]]]:
+    """The rows of a CSV arriving in byte chunks, a list per chunk (an async step per row would
+    cost more than parsing it); a quoted field may span lines and chunks."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
     pending = ""
     async for chunk in chunks:
         pending += decoder.decode(chunk)
         cut = _last_record_end(pending)
         if cut:
-            for row in csv.reader(io.StringIO(pending[:cut])):
-                yield row
+            yield list(csv.reader(io.StringIO(pending[:cut])))
             pending = pending[cut:]
     pending += decoder.decode(b"", final=True)
     if pending.strip():
-        for row in csv.reader(io.StringIO(pending)):
-            yield row
+        yield list(csv.reader(io.StringIO(pending)))
 
 
 def _last_record_end(text: str) -> int:
@@ -55,7 +62,8 @@ def _last_record_end(text: str) -> int:
 
 
 class References(Protocol):
-    """What an import needs to know about the org: its people, projects, rates and rules."""
+    """What an import needs to know about the org: its people, projects, rates and rules. Only
+    a project name may need a call out (to resolve or create it); the rest is in memory."""
 
     settings: dict
     source_zone: object
@@ -64,52 +72,89 @@ class References(Protocol):
 
     async def project(self, name: str) -> Project | str: ...
 
-    async def rates(self, user_id: uuid.UUID, on: date) -> PersonRates: ...
+    def rates(self, user_id: uuid.UUID, on: date) -> PersonRates: ...
 
 
-@dataclass
+@dataclass(slots=True)
+class _Pair:
+    """What every row of one person on one project shares, worked out once per file."""
+
+    project_id: str
+    user_id: str
+    content_key: str
+    rule: RoundingRule
+    rounded: dict[Decimal, int] = field(default_factory=dict)
+
+
 class RowMapper:
-    job_id: uuid.UUID
-    org_id: uuid.UUID
-    format: str
-    refs: References
-    _rules: dict[uuid.UUID, RoundingRule] = field(default_factory=dict)
-    # Per-file caches: rows repeat the same people, projects and hours many times over.
-    _rounded: dict[tuple, object] = field(default_factory=dict)
-    _keys: dict[tuple, str] = field(default_factory=dict)
+    """Turns the parsed rows of one file, in order, into staged entries. Rows repeat the same
+    people, projects, hours and rates many times over, so all of that is worked out once."""
 
-    def _rule(self, project_id: uuid.UUID) -> RoundingRule:
-        if project_id not in self._rules:
-            self._rules[project_id] = rule_for(self.refs.settings, str(project_id))
-        return self._rules[project_id]
+    def __init__(self, refs: References) -> None:
+        self._refs = refs
+        self._occurrences = Occurrences()
+        self._ids = OrderedIds()
+        self._projects: dict[str, Project | str] = {}
+        self._pairs: dict[tuple[uuid.UUID, uuid.UUID], _Pair] = {}
+        self._rates: dict[tuple, tuple] = {}
+        self._hundredths: dict[Decimal, int] = {}
 
-    async def record(self, row: ParsedRow) -> tuple | RowError:
-        user_id = self.refs.person(row)
-        if user_id is None:
-            field = "email" if row.email else "first_name"
-            return RowError(row.row, field, "no member of the organization has this "
-                            + ("email" if row.email else "first and last name"))
-        project = await self.refs.project(row.project)
-        if isinstance(project, str):
-            return RowError(row.row, "project", project)
-        person = await self.refs.rates(user_id, row.date_worked)
+    def _scaled(self, amount: Decimal | None) -> int | None:
+        """`amount` (two decimal places) in hundredths."""
+        if amount is None:
+            return None
+        scaled = self._hundredths.get(amount)
+        if scaled is None:
+            scaled = self._hundredths[amount] = int(amount.scaleb(2))
+        return scaled
+
+    def _pair(self, user_id: uuid.UUID, project: Project) -> _Pair:
+        pair = self._pairs[user_id, project.id] = _Pair(
+            str(project.id), str(user_id), f"{user_id}|{project.id}",
+            rule_for(self._refs.settings, str(project.id)))
+        return pair
+
+    def _snapshot(self, project: Project, person: PersonRates, row: ParsedRow) -> tuple:
+        """(resource, billable cents, cost cents, currency, source) of a row."""
         if row.billable_rate is not None or row.cost_rate is not None:
             rates = Rates(row.billable_rate, row.cost_rate, row.currency, "import")
         else:
             rates = snapshot(project, person)
-        rounded = self._rounded.get((project.id, row.hours))
+        return (person.resource_id and str(person.resource_id),
+                self._scaled(rates.billable_rate), self._scaled(rates.cost_rate),
+                rates.currency, rates.source)
+
+    async def record(self, row: ParsedRow) -> StagedEntry | RowError:
+        user_id = self._refs.person(row)
+        if user_id is None:
+            field = "email" if row.email else "first_name"
+            return RowError(row.row, field, "no member of the organization has this "
+                            + ("email" if row.email else "first and last name"))
+        project = self._projects.get(row.project)
+        if project is None:
+            project = self._projects[row.project] = await self._refs.project(row.project)
+        if isinstance(project, str):
+            return RowError(row.row, "project", project)
+        pair = self._pairs.get((user_id, project.id)) or self._pair(user_id, project)
+        person = self._refs.rates(user_id, row.date_worked)
+        rates_key = (project.id, person, row.billable_rate, row.cost_rate, row.currency)
+        rates = self._rates.get(rates_key)
+        if rates is None:
+            rates = self._rates[rates_key] = self._snapshot(project, person, row)
+        hours = row.hours
+        rounded = pair.rounded.get(hours)
         if rounded is None:
-            rounded = self._rule(project.id).apply(row.hours)
-            self._rounded[(project.id, row.hours)] = rounded
-        key = self._keys.get((user_id, project.id))
-        if key is None:
-            key = self._keys[(user_id, project.id)] = f"{user_id}|{project.id}"
-        content = (f"{key}|{row.date_worked}|{row.hours}|{row.notes}|{row.billable}|"
-                   f"{row.started_at and row.started_at.isoformat()}")
-        digest = hashlib.blake2b(content.encode(), digest_size=16).hexdigest()
-        return (
-            self.job_id, self.org_id, row.row, digest, project.id, user_id,
-            person.resource_id, row.date_worked, row.hours, rounded, row.started_at,
-            row.ended_at, row.billable, rates.billable_rate, rates.cost_rate, rates.currency,
-            rates.source, row.notes, SOURCES.get(self.format, "import"),
-        )
+            rounded = pair.rounded[hours] = self._scaled(pair.rule.apply(hours))
+        started = row.started_at
+        content = (f"{pair.content_key}|{row.date_worked}|{hours}|{row.notes}|{row.billable}|"
+                   f"{started and started.isoformat()}")
+        digest = hashlib.blake2b(content.encode(), digest_size=16).digest()
+        # The md5 of "<content hash>#<occurrence>": the form migration 0005 gave earlier imports.
+        fingerprint = hashlib.md5(
+            f"{digest.hex()}#{self._occurrences.count(digest)}".encode(), usedforsecurity=False
+        ).hexdigest()
+        resource_id, billable_rate, cost_rate, currency, rate_source = rates
+        return StagedEntry(
+            self._ids.next(), fingerprint, pair.project_id, pair.user_id, resource_id,
+            row.date_worked, self._scaled(hours), rounded, started, row.ended_at,
+            row.billable, billable_rate, cost_rate, currency, rate_source, row.notes)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func, select, update
 
@@ -17,10 +19,11 @@ from labs.time.v1 import events_pb2
 from labs_common.db.uow import Scope
 from labs_common.errors import LabsError
 from labs_time.adapters import import_staging
+from labs_time.adapters.import_staging import StagedEntry
 from labs_time.adapters.orm import import_chunks, import_jobs
 from labs_time.domain.csv_formats import ParsedRow, RowError, RowParser, detect
 from labs_time.service_layer.import_claims import Claim, lease_until
-from labs_time.service_layer.import_rows import References, RowMapper, csv_records
+from labs_time.service_layer.import_rows import References, RowMapper, csv_blocks, source_of
 from labs_time.service_layer.unit_of_work import UowFactory
 
 MAX_STORED_ERRORS = 1000
@@ -66,38 +69,44 @@ class ImportRun:
             seq += 1
 
     async def run(self) -> None:
-        rows = csv_records(self.chunks())
-        header_row = await anext(rows, None)
-        header = detect(header_row) if header_row else None
+        blocks = csv_blocks(self.chunks())
+        first: list[list[str]] = []
+        async for first in blocks:
+            if first:
+                break
+        header = detect(first[0]) if first else None
         if header is None:
             await self.fail([{"row": 0, "field": "file", "message": UNKNOWN_HEADER}])
             return
         await self._set(format=header.format)
-        mapper = RowMapper(self.claim.job_id, self.claim.org_id, header.format, self._refs)
+        mapper = RowMapper(self._refs)
+        self._source = source_of(header.format)
         parser = RowParser(header, self._refs.source_zone)
         progress, batch, errors = Progress(), [], []
         # The database writes one batch while the next is parsed: on a small machine PostgreSQL
         # and this process each keep a core busy instead of taking turns.
         writing: asyncio.Task | None = None
         try:
-            async for row in rows:
-                if not any(cell.strip() for cell in row):
-                    continue  # blank lines are not rows
-                progress.seen += 1
-                if progress.seen % 256 == 0:
-                    await asyncio.sleep(0)  # let the batch being written talk to PostgreSQL
-                parsed = parser.parse(row, progress.seen)
-                outcome = await mapper.record(parsed) if isinstance(parsed, ParsedRow) else parsed
-                if isinstance(outcome, RowError):
-                    errors.append(outcome)
-                else:
-                    batch.append(outcome)
-                if len(batch) + len(errors) >= self._batch_rows:
-                    if writing is not None:
-                        await writing
-                    writing = asyncio.create_task(
-                        self.flush(progress, progress.seen, batch, errors))
-                    batch, errors = [], []
+            async for block in _chain(first[1:], blocks):
+                for row in block:
+                    if not "".join(row).strip():
+                        continue  # blank lines are not rows
+                    progress.seen += 1
+                    if progress.seen % 256 == 0:
+                        await asyncio.sleep(0)  # let the batch being written talk to PostgreSQL
+                    parsed = parser.parse(row, progress.seen)
+                    outcome = (await mapper.record(parsed) if isinstance(parsed, ParsedRow)
+                               else parsed)
+                    if isinstance(outcome, RowError):
+                        errors.append(outcome)
+                    else:
+                        batch.append(outcome)
+                    if len(batch) + len(errors) >= self._batch_rows:
+                        if writing is not None:
+                            await writing
+                        writing = asyncio.create_task(
+                            self.flush(progress, progress.seen, batch, errors))
+                        batch, errors = [], []
             if writing is not None:
                 await writing
             await self.flush(progress, progress.seen, batch, errors)
@@ -108,7 +117,7 @@ class ImportRun:
                     await writing
         await self.finish(progress)
 
-    async def flush(self, progress: Progress, seen: int, batch: list[tuple],
+    async def flush(self, progress: Progress, seen: int, batch: list[StagedEntry],
                     errors: list[RowError]) -> None:
         """One batch: its new entries, their events and the job's progress commit together."""
         progress.error_count += len(errors)
@@ -116,12 +125,14 @@ class ImportRun:
         progress.errors += [{"row": e.row, "field": e.field, "message": e.message}
                             for e in errors[:max(room, 0)]]
         async with self._uow(self._scope()) as uow:
-            inserted = await import_staging.import_batch(uow.session, batch)
+            inserted = await import_staging.import_batch(
+                uow.session, self.claim.org_id, self.claim.job_id, self._source, batch)
             progress.imported += len(inserted)
             for start in range(0, len(inserted), EVENT_BATCH):
                 await uow.outbox.add("entry.imported", events_pb2.EntriesImported(
                     job_id=str(self.claim.job_id),
-                    entries=[imported_event(r) for r in inserted[start:start + EVENT_BATCH]]))
+                    entries=[imported_event(entry, self._source)
+                         for entry in inserted[start:start + EVENT_BATCH]]))
             await uow.session.execute(update(import_jobs).where(
                 import_jobs.c.id == self.claim.job_id).values(
                 processed=seen, imported=progress.imported,
@@ -149,10 +160,9 @@ class ImportRun:
             status="failed", errors=errors, error_count=len(errors))
 
     async def _end(self, completed: events_pb2.ImportCompleted, **values) -> None:
-        """End the job either way: drop its staging rows, its upload and the caller's token."""
+        """End the job either way: drop its upload and the caller's token."""
         job = self.claim.job_id
         async with self._uow(self._scope()) as uow:
-            await import_staging.clear(uow.session, job)
             await uow.session.execute(import_chunks.delete().where(import_chunks.c.job_id == job))
             await uow.session.execute(update(import_jobs).where(import_jobs.c.id == job).values(
                 token=None, finished_at=func.now(), lease_until=None, **values))
@@ -166,18 +176,30 @@ class ImportRun:
             await uow.commit()
 
 
-def _text(value) -> str:
-    return "" if value is None else str(value)
+async def _chain(head: list, rest: AsyncIterator[list]) -> AsyncIterator[list]:
+    yield head
+    async for block in rest:
+        yield block
 
 
-def imported_event(r) -> events_pb2.EntryChanged:
+@functools.cache
+def _decimal_text(hundredths: int | None) -> str:
+    return "" if hundredths is None else f"{hundredths // 100}.{hundredths % 100:02d}"
+
+
+@functools.cache
+def _date_text(day: date) -> str:
+    return day.isoformat()
+
+
+def imported_event(entry: StagedEntry, source: str) -> events_pb2.EntryChanged:
     return events_pb2.EntryChanged(
-        entry_id=str(r["id"]), project_id=str(r["project_id"]), user_id=str(r["user_id"]),
-        date_worked=r["date_worked"].isoformat(), hours=str(r["hours"]),
-        rounded_hours=str(r["rounded_hours"]), billable=r["billable"],
-        billable_rate=_text(r["billable_rate"]), cost_rate=_text(r["cost_rate"]),
-        currency=r["currency"] or "", rate_source=r["rate_source"], status="draft",
-        source=r["source"])
+        entry_id=entry.id, project_id=entry.project_id, user_id=entry.user_id,
+        date_worked=_date_text(entry.date_worked), hours=_decimal_text(entry.hours),
+        rounded_hours=_decimal_text(entry.rounded_hours), billable=entry.billable,
+        billable_rate=_decimal_text(entry.billable_rate),
+        cost_rate=_decimal_text(entry.cost_rate), currency=entry.currency or "",
+        rate_source=entry.rate_source, status="draft", source=source)
 
 
 def failure_message(error: Exception) -> str:

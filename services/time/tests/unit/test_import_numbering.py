@@ -2,6 +2,7 @@
 identical one-hour rows stay two entries), and imported ids grow with time."""
 
 import hashlib
+import itertools
 import uuid
 
 from labs_time.domain.occurrences import Occurrences
@@ -32,4 +33,4 @@ def test_ordered_ids_are_valid_v7_uuids_and_strictly_increase():
     parsed = [uuid.UUID(text) for text in made]
     assert all(u.version == 7 and u.variant == uuid.RFC_4122 for u in parsed)
     assert [str(u) for u in parsed] == made
-    assert all(a.int < b.int for a, b in zip(parsed, parsed[1:], strict=False))
+    assert all(a.int < b.int for a, b in itertools.pairwise(parsed))

@@ -46,28 +46,47 @@ class Outbox:
         `org_id` / `actor_id` are for system-scoped transactions that act for one tenant
         (sign-up, sign-in); otherwise they come from the transaction's scope.
         """
+        (envelope,) = await self.add_many(event_type, [payload], org_id=org_id,
+                                          actor_id=actor_id, project_id=project_id)
+        return envelope
+
+    async def add_many(
+        self,
+        event_type: str,
+        payloads: list[Message],
+        *,
+        org_id: uuid.UUID | None = None,
+        actor_id: uuid.UUID | None = None,
+        project_id: uuid.UUID | None = None,
+    ) -> list[envelope_pb2.Envelope]:
+        """`add` for several events of one type in one statement (bulk work such as an import
+        batch). Like events of one transaction, they carry no order among themselves."""
+        if not payloads:
+            return []
         org = org_id or self._org_id
         carrier: dict[str, str] = {}
         propagate.inject(carrier)
-        envelope = envelope_pb2.Envelope(
-            id=str(uuid.uuid4()),
-            type=event_type,
-            source=self._service,
-            org_id=str(org or ""),
-            actor_id=str(actor_id or self._actor_id or ""),
-            traceparent=carrier.get("traceparent", ""),
-            tracestate=carrier.get("tracestate", ""),
-            project_id=str(project_id or ""),
-        )
-        envelope.occurred_at.FromDatetime(datetime.now(UTC))
-        envelope.payload.Pack(payload)
-        await self._session.execute(
-            insert(outbox).values(
-                id=uuid.UUID(envelope.id),
-                subject=subject_for(self._service, org, event_type),
+        envelopes, rows = [], []
+        for payload in payloads:
+            envelope = envelope_pb2.Envelope(
+                id=str(uuid.uuid4()),
                 type=event_type,
-                org_id=org,
-                envelope=envelope.SerializeToString(),
+                source=self._service,
+                org_id=str(org or ""),
+                actor_id=str(actor_id or self._actor_id or ""),
+                traceparent=carrier.get("traceparent", ""),
+                tracestate=carrier.get("tracestate", ""),
+                project_id=str(project_id or ""),
             )
-        )
-        return envelope
+            envelope.occurred_at.FromDatetime(datetime.now(UTC))
+            envelope.payload.Pack(payload)
+            envelopes.append(envelope)
+            rows.append({
+                "id": uuid.UUID(envelope.id),
+                "subject": subject_for(self._service, org, event_type),
+                "type": event_type,
+                "org_id": org,
+                "envelope": envelope.SerializeToString(),
+            })
+        await self._session.execute(insert(outbox).values(rows))
+        return envelopes

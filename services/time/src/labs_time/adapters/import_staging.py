@@ -4,6 +4,7 @@ the fingerprint, returning the ids it inserted. COPY goes to a temp table becaus
 refuses COPY into a table under row-level security; the INSERT is checked by it.
 
 Rows arrive complete (id, fingerprint, rates, rounding): the database only decides which are new.
+The staging table goes with the transaction (ON COMMIT DROP).
 What is the same for the whole job (org, job, source) is a parameter, not a column per row.
 """
 
@@ -74,8 +75,9 @@ async def driver_connection(session: AsyncSession):
 
 
 async def import_batch(session: AsyncSession, org_id: uuid.UUID, job_id: uuid.UUID,
-                       source: str, records: Sequence[StagedEntry]) -> list[StagedEntry]:
-    """Stage `records` by COPY, insert those whose fingerprint is new, and answer them."""
+                       source: str, records: Sequence[StagedEntry]) -> Sequence[int]:
+    """Stage `records` by COPY and insert those whose fingerprint is new; answers their
+    positions in `records`."""
     if not records:
         return []
     connection = await driver_connection(session)
@@ -83,8 +85,7 @@ async def import_batch(session: AsyncSession, org_id: uuid.UUID, job_id: uuid.UU
     await connection.copy_records_to_table(
         "import_batch", records=records, columns=StagedEntry._fields)
     inserted = await connection.fetch(PUBLISH, org_id, job_id, source)
-    await connection.execute("DROP TABLE import_batch")
     if len(inserted) == len(records):
-        return list(records)
-    new = {row[0] for row in inserted}
-    return [record for record in records if record.id in new]
+        return range(len(records))
+    new = {str(row[0]) for row in inserted}
+    return [i for i, record in enumerate(records) if record.id in new]

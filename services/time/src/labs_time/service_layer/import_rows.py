@@ -9,7 +9,7 @@ import csv
 import hashlib
 import io
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -35,20 +35,22 @@ def source_of(format: str) -> str:
     return SOURCES.get(format, "import")
 
 
-async def csv_blocks(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[list[str]]]:
-    """The rows of a CSV arriving in byte chunks, a list per chunk (an async step per row would
-    cost more than parsing it); a quoted field may span lines and chunks."""
+async def csv_blocks(chunks: AsyncIterator[bytes]) -> AsyncIterator[Iterator[list[str]]]:
+    """The rows of a CSV arriving in byte chunks, an iterator per chunk: an async step per row
+    would cost more than parsing it, and rows made one at a time die young, where a list of a
+    chunk's rows would outlive two garbage-collector generations and make full collections
+    frequent. A quoted field may span lines and chunks."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
     pending = ""
     async for chunk in chunks:
         pending += decoder.decode(chunk)
         cut = _last_record_end(pending)
         if cut:
-            yield list(csv.reader(io.StringIO(pending[:cut])))
+            yield csv.reader(io.StringIO(pending[:cut]))
             pending = pending[cut:]
     pending += decoder.decode(b"", final=True)
     if pending.strip():
-        yield list(csv.reader(io.StringIO(pending)))
+        yield csv.reader(io.StringIO(pending))
 
 
 def _last_record_end(text: str) -> int:

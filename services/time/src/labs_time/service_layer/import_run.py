@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -28,6 +28,7 @@ from labs_time.service_layer.unit_of_work import UowFactory
 
 MAX_STORED_ERRORS = 1000
 EVENT_BATCH = 500
+YIELD_EVERY = 64
 UNKNOWN_HEADER = ("the header is not one we read: expected Harvest's import (Date, Client, "
                   "Project, Task, Notes, Hours, First name, Last name), Harvest's detailed "
                   "export, or Kimai's export (Date, From, To, Duration, ..., Project, Activity)")
@@ -70,11 +71,11 @@ class ImportRun:
 
     async def run(self) -> None:
         blocks = csv_blocks(self.chunks())
-        first: list[list[str]] = []
+        header_row = None
         async for first in blocks:
-            if first:
+            if (header_row := next(first, None)) is not None:
                 break
-        header = detect(first[0]) if first else None
+        header = detect(header_row) if header_row else None
         if header is None:
             await self.fail([{"row": 0, "field": "file", "message": UNKNOWN_HEADER}])
             return
@@ -82,18 +83,19 @@ class ImportRun:
         mapper = RowMapper(self._refs)
         self._source = source_of(header.format)
         parser = RowParser(header, self._refs.source_zone)
-        progress, batch, errors = Progress(), [], []
+        progress, batch, events, errors = Progress(), [], [], []
         # The database writes one batch while the next is parsed: on a small machine PostgreSQL
-        # and this process each keep a core busy instead of taking turns.
+        # and this process each keep a core busy instead of taking turns. A row's event is built
+        # as it is read, so that work overlaps the database too.
         writing: asyncio.Task | None = None
         try:
-            async for block in _chain(first[1:], blocks):
+            async for block in _chain(first, blocks):
                 for row in block:
                     if not "".join(row).strip():
                         continue  # blank lines are not rows
                     progress.seen += 1
-                    if progress.seen % 256 == 0:
-                        await asyncio.sleep(0)  # let the batch being written talk to PostgreSQL
+                    if progress.seen % YIELD_EVERY == 0:
+                        await asyncio.sleep(0)  # let the batch being written move on
                     parsed = parser.parse(row, progress.seen)
                     outcome = (await mapper.record(parsed) if isinstance(parsed, ParsedRow)
                                else parsed)
@@ -101,15 +103,16 @@ class ImportRun:
                         errors.append(outcome)
                     else:
                         batch.append(outcome)
+                        events.append(imported_event(outcome, self._source))
                     if len(batch) + len(errors) >= self._batch_rows:
                         if writing is not None:
                             await writing
                         writing = asyncio.create_task(
-                            self.flush(progress, progress.seen, batch, errors))
-                        batch, errors = [], []
+                            self.flush(progress, progress.seen, batch, events, errors))
+                        batch, events, errors = [], [], []
             if writing is not None:
                 await writing
-            await self.flush(progress, progress.seen, batch, errors)
+            await self.flush(progress, progress.seen, batch, events, errors)
         finally:
             if writing is not None and not writing.done():
                 writing.cancel()  # the job failed while a batch was being written
@@ -118,7 +121,7 @@ class ImportRun:
         await self.finish(progress)
 
     async def flush(self, progress: Progress, seen: int, batch: list[StagedEntry],
-                    errors: list[RowError]) -> None:
+                    events: list[events_pb2.EntryChanged], errors: list[RowError]) -> None:
         """One batch: its new entries, their events and the job's progress commit together."""
         progress.error_count += len(errors)
         room = MAX_STORED_ERRORS - len(progress.errors)
@@ -128,11 +131,12 @@ class ImportRun:
             inserted = await import_staging.import_batch(
                 uow.session, self.claim.org_id, self.claim.job_id, self._source, batch)
             progress.imported += len(inserted)
-            for start in range(0, len(inserted), EVENT_BATCH):
-                await uow.outbox.add("entry.imported", events_pb2.EntriesImported(
-                    job_id=str(self.claim.job_id),
-                    entries=[imported_event(entry, self._source)
-                         for entry in inserted[start:start + EVENT_BATCH]]))
+            if len(inserted) < len(events):  # some rows were imported before
+                events = [events[i] for i in inserted]
+            await uow.outbox.add_many("entry.imported", [
+                events_pb2.EntriesImported(job_id=str(self.claim.job_id),
+                                           entries=events[start:start + EVENT_BATCH])
+                for start in range(0, len(events), EVENT_BATCH)])
             await uow.session.execute(update(import_jobs).where(
                 import_jobs.c.id == self.claim.job_id).values(
                 processed=seen, imported=progress.imported,
@@ -176,7 +180,7 @@ class ImportRun:
             await uow.commit()
 
 
-async def _chain(head: list, rest: AsyncIterator[list]) -> AsyncIterator[list]:
+async def _chain(head: Iterator, rest: AsyncIterator[Iterator]) -> AsyncIterator[Iterator]:
     yield head
     async for block in rest:
         yield block

@@ -3,11 +3,16 @@ rounding, the same file twice adds nothing, and progress moves while it runs."""
 
 from __future__ import annotations
 
+import asyncio
+
 import grpc
+import nats
 import pytest
 from time_helpers import finished_job, join, rejected, resource, signup, upload
 
+from labs.events.v1 import envelope_pb2
 from labs.projects.v1 import projects_service_pb2 as projects_pb
+from labs.time.v1 import events_pb2
 from labs.time.v1 import time_service_pb2 as pb
 
 pytestmark = pytest.mark.integration
@@ -141,3 +146,65 @@ async def test_imports_are_for_managers_and_jobs_stay_in_their_org(clients):
         clients.time.StartImport(pb.StartImportRequest(job_id=empty), metadata=stranger.auth),
     ):
         assert (await rejected(call)).code() == grpc.StatusCode.NOT_FOUND
+
+
+async def _import_events(subscription, job_id: str) -> list[events_pb2.EntriesImported]:
+    """The entry.imported events of one job, up to its import.completed."""
+    found = []
+    async with asyncio.timeout(30):
+        while True:
+            envelope = envelope_pb2.Envelope.FromString((await subscription.next_msg(30)).data)
+            if envelope.type == "import.completed":
+                completed = events_pb2.ImportCompleted()
+                envelope.payload.Unpack(completed)
+                if completed.job_id == job_id:
+                    return found
+            elif envelope.type == "entry.imported":
+                payload = events_pb2.EntriesImported()
+                envelope.payload.Unpack(payload)
+                if payload.job_id == job_id:
+                    found.append(payload)
+
+
+async def test_imported_entries_are_announced_once_with_what_billing_and_forecasting_need(
+        clients, nats_url):
+    owner = await signup(clients, {"time_rounding": {"unit_minutes": 30, "mode": "up"}})
+    ada = await join(clients, owner, "member", "Ada", "Lovelace")
+    await resource(clients, owner, ada, billing="150.00", cost="70.00")
+    await named_project(clients, owner, "Website")
+    rows = "".join(f"2026-02-{1 + i % 28:02d},Globex,Website,Dev,task {i},1.1,Ada,Lovelace\n"
+                   for i in range(1200))
+    data = ("Date,Client,Project,Task,Notes,Hours,First name,Last name\n" + rows).encode()
+    connection = await nats.connect(nats_url)
+    try:
+        subscription = await connection.subscribe("labs.time.v1.*.*.*")
+        job = await finished_job(clients, owner, await upload(clients, owner, data))
+        events = await _import_events(subscription, job.id)
+        second = await finished_job(clients, owner, await upload(clients, owner, data))
+        again = await _import_events(subscription, second.id)
+    finally:
+        await connection.drain()
+
+    assert (job.status, job.imported) == ("succeeded", 1200)
+    announced = {}
+    for event in events:
+        assert (event.job_id, event.source) == (job.id, "import")
+        for i, entry_id in enumerate(event.entry_ids):
+            announced[entry_id] = (
+                event.project_ids[i], event.user_ids[i], event.dates_worked[i], event.hours[i],
+                event.rounded_hours[i], event.billable[i], event.billable_rates[i],
+                event.cost_rates[i], event.currencies[i], event.rate_sources[i])
+    entries = (await clients.time.ListTimeEntries(pb.ListTimeEntriesRequest(page_size=500),
+                                                  metadata=owner.auth))
+    listed = list(entries.entries)
+    while entries.next_page_token:
+        entries = await clients.time.ListTimeEntries(pb.ListTimeEntriesRequest(
+            page_size=500, page_token=entries.next_page_token), metadata=owner.auth)
+        listed += entries.entries
+    assert len(listed) == len(announced) == 1200
+    assert announced == {
+        e.id: (e.project_id, e.user_id, e.date_worked, e.hours, e.rounded_hours, e.billable,
+               e.billable_rate, e.cost_rate, e.currency, e.rate_source) for e in listed}
+    assert {a[3:] for a in announced.values()} == {
+        ("1.10", "1.50", True, "150.00", "70.00", "USD", "resource")}
+    assert again == []  # the same file again imports, and so announces, nothing

@@ -13,6 +13,8 @@ from labs_time.adapters.directory import Directory, PersonRates, Project, RatePe
 from labs_time.domain.csv_formats import ParsedRow
 from labs_time.domain.model import Rates
 
+NO_RATES = PersonRates(None, Rates.none())
+
 
 class DirectoryReferences:
     def __init__(self, directory: Directory, token: str, create_missing: bool) -> None:
@@ -23,6 +25,7 @@ class DirectoryReferences:
         self._by_email: dict[str, uuid.UUID] = {}
         self._by_name: dict[tuple[str, str], uuid.UUID] = {}
         self._rates: dict[uuid.UUID, tuple[uuid.UUID, list[RatePeriod]]] = {}
+        self._periods: dict[tuple[uuid.UUID, int], PersonRates] = {}
         self.settings: dict = {}
         self.source_zone: ZoneInfo = ZoneInfo("UTC")
 
@@ -61,11 +64,15 @@ class DirectoryReferences:
         return self._projects[key]
 
     def rates(self, user_id: uuid.UUID, on: date) -> PersonRates:
+        """The same object for every row of one rate period (the mapper caches by it)."""
         known = self._rates.get(user_id)
         if known is None:
-            return PersonRates(None, Rates.none())
+            return NO_RATES
         resource_id, periods = known
-        for period in periods:
+        for index, period in enumerate(periods):
             if period.covers(on):
-                return PersonRates(resource_id, period.rates)
-        return PersonRates(resource_id, Rates.none())
+                found = self._periods.get((user_id, index))
+                if found is None:
+                    found = self._periods[user_id, index] = PersonRates(resource_id, period.rates)
+                return found
+        return self._periods.setdefault((user_id, -1), PersonRates(resource_id, Rates.none()))

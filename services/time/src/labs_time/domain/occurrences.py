@@ -4,7 +4,8 @@ A fingerprint is a row's content hash plus its occurrence number among identical
 file, so two identical one-hour rows stay two entries while the same file (or an export that
 overlaps it) imported again adds nothing. Numbering needs every content seen so far; a Python set
 would cost about 70 bytes a row, so contents are kept as 64-bit keys in an open-addressing table
-(8 bytes a slot at most half full), and only repeated contents, which are rare, get a count.
+(8 bytes a slot, at most half full: 16 to 32 bytes a row), and only repeated contents, which are
+rare, get a count.
 
 Two different contents whose 128-bit hashes share their first 64 bits (odds about 1 in 10^7 for a
 file of ten million rows) would number the second one 2: it still gets a fingerprint of its own,

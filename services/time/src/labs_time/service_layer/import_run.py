@@ -52,6 +52,7 @@ class ImportRun:
         self._refs = references
         self._batch_rows = batch_rows
         self._lease = lease_seconds
+        self._source = "import"  # the entries' source, known from the header
 
     def _scope(self) -> Scope:
         return Scope(org_id=self.claim.org_id, actor_id=self.claim.user_id)

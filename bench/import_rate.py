@@ -133,7 +133,7 @@ async def measure_import(settings: Settings, path: Path, org_id, user_id, projec
     claim = await import_claims.claim(uow, job_id, lease_seconds=600)
     assert claim is not None
     run = import_run.ImportRun(uow, claim, StaticReferences(user_id, project),
-                            settings.import_batch_rows, 600)
+                               settings.import_batch_rows, 600, settings.import_writers)
     await run.run()
     elapsed = time.perf_counter() - started
     async with uow(scope) as work:

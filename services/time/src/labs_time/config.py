@@ -7,6 +7,9 @@ class Settings(ServiceSettings):
     service_name: str = "time"
     # Rows per COPY batch of a CSV import; `processed` moves by this much at a time.
     import_batch_rows: int = 5000
+    # Batches of one import written at once, each in its own transaction and connection, while
+    # the worker parses the next: PostgreSQL can use a core per batch.
+    import_writers: int = 2
     # How often a worker looks for import jobs whose worker died (their lease ran out).
     import_sweep_seconds: float = 15.0
     # How long a worker's claim on a job lasts without progress before another may take it.

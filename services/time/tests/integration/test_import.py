@@ -4,16 +4,30 @@ rounding, the same file twice adds nothing, and progress moves while it runs."""
 from __future__ import annotations
 
 import asyncio
+import uuid
+from datetime import date
+from zoneinfo import ZoneInfo
 
 import grpc
 import nats
 import pytest
+from sqlalchemy import update
 from time_helpers import finished_job, join, rejected, resource, signup, upload
 
 from labs.events.v1 import envelope_pb2
 from labs.projects.v1 import projects_service_pb2 as projects_pb
 from labs.time.v1 import events_pb2
 from labs.time.v1 import time_service_pb2 as pb
+from labs_common.db.engine import sessionmaker
+from labs_common.db.uow import Scope
+from labs_time.adapters.directory import PersonRates, Project
+from labs_time.adapters.orm import import_jobs
+from labs_time.domain.csv_formats import ParsedRow
+from labs_time.domain.model import Rates
+from labs_time.service_layer import import_claims
+from labs_time.service_layer.import_claims import Claim, lease_until
+from labs_time.service_layer.import_run import ImportRun
+from labs_time.service_layer.unit_of_work import TimeUnitOfWork
 
 pytestmark = pytest.mark.integration
 
@@ -208,3 +222,81 @@ async def test_imported_entries_are_announced_once_with_what_billing_and_forecas
     assert {a[3:] for a in announced.values()} == {
         ("1.10", "1.50", True, "150.00", "70.00", "USD", "resource")}
     assert again == []  # the same file again imports, and so announces, nothing
+
+
+class _Directory:
+    """The org as the worker sees it; `crash_after` rows in, it fails like a dying worker."""
+
+    settings: dict = {}
+    source_zone = ZoneInfo("UTC")
+
+    def __init__(self, user_id: str, project_id: str, crash_after: int | None = None) -> None:
+        self._user_id = uuid.UUID(user_id)
+        self._project = Project(uuid.UUID(project_id), "Website", False, None, "USD")
+        self._crash_after = crash_after
+        self._rows = 0
+
+    def person(self, row: ParsedRow) -> uuid.UUID | None:
+        self._rows += 1
+        if self._crash_after is not None and self._rows > self._crash_after:
+            raise ConnectionResetError("the worker died")
+        return self._user_id
+
+    async def project(self, name: str) -> Project | str:
+        return self._project
+
+    def rates(self, user_id: uuid.UUID, on: date) -> PersonRates:
+        return PersonRates(None, Rates.none())
+
+
+async def test_a_job_whose_worker_died_is_taken_again_and_counts_every_row_once(clients):
+    owner = await signup(clients)
+    ada = await join(clients, owner, "member", "Ada", "Lovelace")
+    project_id = await named_project(clients, owner, "Website")
+    rows = "".join(f"2026-03-{1 + i % 28:02d},Globex,Website,Dev,task {i},1,Ada,Lovelace\n"
+                   for i in range(1000))
+    data = ("Date,Client,Project,Task,Notes,Hours,First name,Last name\n" + rows).encode()
+    job_id = (await clients.time.CreateImport(pb.CreateImportRequest(),
+                                              metadata=owner.auth)).job_id
+    await clients.time.AppendImportChunk(pb.AppendImportChunkRequest(
+        job_id=job_id, seq=1, chunk=data), metadata=owner.auth)
+    sessions = sessionmaker(clients.time_engine)
+
+    def uow(scope: Scope) -> TimeUnitOfWork:
+        return TimeUnitOfWork(sessions, "time", scope)
+
+    # The first worker holds the job under a lease and dies 350 rows in, batches of 100 done.
+    async with uow(Scope.of_system()) as work:
+        org_id = (await work.session.execute(update(import_jobs).where(
+            import_jobs.c.id == uuid.UUID(job_id)).values(
+            status="running", lease_until=lease_until(600)).returning(
+            import_jobs.c.org_id))).scalar_one()
+        await work.commit()
+    first = Claim(uuid.UUID(job_id), org_id, uuid.UUID(owner.user_id), owner.token, False)
+    with pytest.raises(ConnectionResetError):
+        await ImportRun(uow, first, _Directory(ada.user_id, project_id, crash_after=350),
+                        batch_rows=100, lease_seconds=600).run()
+    interrupted = (await clients.time.GetImportJob(pb.GetImportJobRequest(id=job_id),
+                                                   metadata=owner.auth)).job
+    assert interrupted.status == "running" and 0 < interrupted.imported < 1000
+
+    # Its lease runs out; the next worker takes the job again from its first row.
+    async with uow(Scope.of_system()) as work:
+        await work.session.execute(update(import_jobs).where(
+            import_jobs.c.id == uuid.UUID(job_id)).values(lease_until=lease_until(-1)))
+        await work.commit()
+    second = await import_claims.claim(uow, uuid.UUID(job_id), lease_seconds=600)
+    if second is not None:  # else the service's own sweep took it first, which is as good
+        await ImportRun(uow, second, _Directory(ada.user_id, project_id), batch_rows=100,
+                        lease_seconds=600).run()
+    job = await finished_job(clients, owner, job_id)
+
+    assert (job.status, job.total, job.processed, job.imported) == ("succeeded", 1000, 1000, 1000)
+    listed = await clients.time.ListTimeEntries(pb.ListTimeEntriesRequest(page_size=500),
+                                                metadata=owner.auth)
+    count = len(listed.entries)
+    while listed.next_page_token:
+        listed = await clients.time.ListTimeEntries(pb.ListTimeEntriesRequest(
+            page_size=500, page_token=listed.next_page_token), metadata=owner.auth)
+        count += len(listed.entries)
+    assert count == 1000

@@ -71,7 +71,7 @@ class ImportWorker:
             return
         references = DirectoryReferences(self._directory, claim.token, claim.create_missing)
         run = ImportRun(self._uow, claim, references, self._settings.import_batch_rows,
-                        self._settings.import_lease_seconds)
+                        self._settings.import_lease_seconds, self._settings.import_writers)
         log.info("import.started", job_id=str(job_id), org_id=str(claim.org_id))
         try:
             await references.load()

@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 
 from labs.time.v1 import events_pb2
 from labs_common.db.uow import Scope
@@ -36,8 +38,10 @@ UNKNOWN_HEADER = ("the header is not one we read: expected Harvest's import (Dat
 
 @dataclass
 class Progress:
+    """This attempt's reading of the file. What was imported is counted by the job's row, which
+    a restarted job keeps adding to: rows its first attempt committed count once, then."""
+
     seen: int = 0
-    imported: int = 0
     error_count: int = 0
     errors: list[dict] = field(default_factory=list)
 
@@ -46,12 +50,13 @@ class ImportRun:
     """One attempt at one job. `references` builds the org's view from the claim."""
 
     def __init__(self, uow: UowFactory, claim: Claim, references: References,
-                 batch_rows: int, lease_seconds: int) -> None:
+                 batch_rows: int, lease_seconds: int, writers: int = 2) -> None:
         self._uow = uow
         self.claim = claim
         self._refs = references
         self._batch_rows = batch_rows
         self._lease = lease_seconds
+        self._writers = writers
         self._source = "import"  # the entries' source, known from the header
 
     def _scope(self) -> Scope:
@@ -85,9 +90,9 @@ class ImportRun:
         self._source = source_of(header.format)
         parser = RowParser(header, self._refs.source_zone)
         progress, batch, errors = Progress(), [], []
-        # The database writes one batch while the next is parsed: on a small machine PostgreSQL
-        # and this process each keep a core busy instead of taking turns.
-        writing: asyncio.Task | None = None
+        # Batches are written while the next ones are parsed, `writers` at a time: PostgreSQL
+        # works on them (one core each) while this process keeps its own core busy parsing.
+        writing: deque[asyncio.Task] = deque()
         try:
             async for block in _chain(first, blocks):
                 for row in block:
@@ -95,7 +100,7 @@ class ImportRun:
                         continue  # blank lines are not rows
                     progress.seen += 1
                     if progress.seen % YIELD_EVERY == 0:
-                        await asyncio.sleep(0)  # let the batch being written move on
+                        await asyncio.sleep(0)  # let the batches being written move on
                     parsed = parser.parse(row, progress.seen)
                     outcome = (await mapper.record(parsed) if isinstance(parsed, ParsedRow)
                                else parsed)
@@ -104,70 +109,72 @@ class ImportRun:
                     else:
                         batch.append(outcome)
                     if len(batch) + len(errors) >= self._batch_rows:
-                        if writing is not None:
-                            await writing
-                        writing = asyncio.create_task(
-                            self.flush(progress, progress.seen, batch, errors))
+                        if len(writing) >= self._writers:
+                            await writing.popleft()
+                        writing.append(asyncio.create_task(
+                            self.flush(progress, progress.seen, batch, errors)))
                         batch, errors = [], []
-            if writing is not None:
-                await writing
+            while writing:
+                await writing.popleft()
             await self.flush(progress, progress.seen, batch, errors)
         finally:
-            if writing is not None and not writing.done():
-                writing.cancel()  # the job failed while a batch was being written
+            for task in writing:  # the job failed while batches were being written
+                task.cancel()
                 with contextlib.suppress(BaseException):
-                    await writing
+                    await task
         await self.finish(progress)
 
     async def flush(self, progress: Progress, seen: int, batch: list[StagedEntry],
                     errors: list[RowError]) -> None:
-        """One batch: its new entries, their events and the job's progress commit together."""
+        """One batch: its new entries, their events and the job's progress commit together.
+        Batches may commit out of order, so progress only ever adds up or moves forward."""
         progress.error_count += len(errors)
-        room = MAX_STORED_ERRORS - len(progress.errors)
-        progress.errors += [{"row": e.row, "field": e.field, "message": e.message}
-                            for e in errors[:max(room, 0)]]
+        room = max(MAX_STORED_ERRORS - len(progress.errors), 0)
+        stored = [{"row": e.row, "field": e.field, "message": e.message} for e in errors[:room]]
+        progress.errors += stored
         async with self._uow(self._scope()) as uow:
             inserted = await import_staging.import_batch(
                 uow.session, self.claim.org_id, self.claim.job_id, self._source, batch)
-            progress.imported += len(inserted)
             if len(inserted) < len(batch):  # some rows were imported before
                 batch = [batch[i] for i in inserted]
             await uow.outbox.add_many("entry.imported", imported_events(
                 str(self.claim.job_id), self._source, batch))
-            await uow.session.execute(update(import_jobs).where(
-                import_jobs.c.id == self.claim.job_id).values(
-                processed=seen, imported=progress.imported,
-                error_count=progress.error_count, errors=progress.errors,
-                total=func.greatest(import_jobs.c.total, seen),
-                lease_until=lease_until(self._lease)))
+            jobs = import_jobs.c
+            await uow.session.execute(update(import_jobs).where(jobs.id == self.claim.job_id)
+                                      .values(processed=func.greatest(jobs.processed, seen),
+                                              total=func.greatest(jobs.total, seen),
+                                              imported=jobs.imported + len(batch),
+                                              error_count=jobs.error_count + len(errors),
+                                              errors=jobs.errors.op("||")(
+                                                  bindparam("stored", stored, type_=JSONB)),
+                                              lease_until=lease_until(self._lease)))
             await uow.commit()
 
     async def finish(self, progress: Progress) -> None:
-        errors = list(progress.errors)
+        errors = sorted(progress.errors, key=lambda error: error["row"])
         if progress.error_count > len(errors):
             errors.append({"row": 0, "field": "file", "message":
                            f"{progress.error_count - len(errors)} more rows had errors"})
-        await self._end(
-            events_pb2.ImportCompleted(job_id=str(self.claim.job_id), status="succeeded",
-                                       total=progress.seen, imported=progress.imported,
-                                       failed=progress.error_count),
-            status="succeeded", total=progress.seen, processed=progress.seen,
-            imported=progress.imported, errors=errors)
+        await self._end("succeeded", total=progress.seen, processed=progress.seen,
+                        error_count=progress.error_count, errors=errors)
 
     async def fail(self, errors: list[dict]) -> None:
-        await self._end(
-            events_pb2.ImportCompleted(job_id=str(self.claim.job_id), status="failed",
-                                       failed=len(errors)),
-            status="failed", errors=errors, error_count=len(errors))
+        await self._end("failed", errors=errors, error_count=len(errors))
 
-    async def _end(self, completed: events_pb2.ImportCompleted, **values) -> None:
-        """End the job either way: drop its upload and the caller's token."""
+    async def _end(self, status: str, **values) -> None:
+        """End the job either way: drop its upload and the caller's token, and announce it."""
         job = self.claim.job_id
         async with self._uow(self._scope()) as uow:
             await uow.session.execute(import_chunks.delete().where(import_chunks.c.job_id == job))
-            await uow.session.execute(update(import_jobs).where(import_jobs.c.id == job).values(
-                token=None, finished_at=func.now(), lease_until=None, **values))
-            await uow.outbox.add("import.completed", completed)
+            ended = (await uow.session.execute(
+                update(import_jobs).where(import_jobs.c.id == job)
+                .values(status=status, token=None, finished_at=func.now(), lease_until=None,
+                        **values)
+                .returning(import_jobs.c.total, import_jobs.c.imported,
+                           import_jobs.c.error_count))).one()
+            await uow.outbox.add("import.completed", events_pb2.ImportCompleted(
+                job_id=str(job), status=status, total=ended.total, imported=ended.imported,
+                failed=ended.error_count))
             await uow.commit()
 
     async def _set(self, **values) -> None:
@@ -215,4 +222,5 @@ def imported_events(job_id: str, source: str,
 def failure_message(error: Exception) -> str:
     if isinstance(error, LabsError):
         return f"the import could not read the organization's data: {error.detail}"
-    return "the import failed unexpectedly; nothing was imported"
+    return ("the import stopped unexpectedly; the rows it had imported stay, and importing the "
+            "file again adds only the rest")

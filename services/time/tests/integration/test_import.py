@@ -21,9 +21,9 @@ from labs.time.v1 import time_service_pb2 as pb
 from labs_common.db.engine import sessionmaker
 from labs_common.db.uow import Scope
 from labs_time.adapters.directory import PersonRates, Project
+from labs_time.adapters.import_references import NO_RATES
 from labs_time.adapters.orm import import_jobs
 from labs_time.domain.csv_formats import ParsedRow
-from labs_time.domain.model import Rates
 from labs_time.service_layer import import_claims
 from labs_time.service_layer.import_claims import Claim, lease_until
 from labs_time.service_layer.import_run import ImportRun
@@ -237,16 +237,16 @@ class _Directory:
         self._rows = 0
 
     def person(self, row: ParsedRow) -> uuid.UUID | None:
-        self._rows += 1
-        if self._crash_after is not None and self._rows > self._crash_after:
-            raise ConnectionResetError("the worker died")
         return self._user_id
 
     async def project(self, name: str) -> Project | str:
         return self._project
 
     def rates(self, user_id: uuid.UUID, on: date) -> PersonRates:
-        return PersonRates(None, Rates.none())
+        self._rows += 1  # asked once a row
+        if self._crash_after is not None and self._rows > self._crash_after:
+            raise ConnectionResetError("the worker died")
+        return NO_RATES
 
 
 async def test_a_job_whose_worker_died_is_taken_again_and_counts_every_row_once(clients):

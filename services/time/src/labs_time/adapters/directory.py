@@ -51,7 +51,9 @@ class Member:
     last_name: str
 
 
-@dataclass(frozen=True)
+# Compared and hashed by identity: an import caches per rate period, and the references hand out
+# one object per period.
+@dataclass(frozen=True, eq=False)
 class PersonRates:
     resource_id: uuid.UUID | None
     rates: Rates

@@ -77,29 +77,37 @@ class References(Protocol):
     def rates(self, user_id: uuid.UUID, on: date) -> PersonRates: ...
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Pair:
     """What every row of one person on one project shares, worked out once per file."""
 
+    project: Project
     project_id: str
-    user_id: str
+    user_id: uuid.UUID
+    user_text: str
     content_key: str
     rule: RoundingRule
-    rounded: dict[Decimal, int] = field(default_factory=dict)
+    # hours → (hours, rounded hours) in hundredths, and the hours' text in the content hash
+    hours: dict[Decimal, tuple[int, int, str]] = field(default_factory=dict)
+
+
+SNAPSHOTS_KEPT = 10_000
 
 
 class RowMapper:
     """Turns the parsed rows of one file, in order, into staged entries. Rows repeat the same
-    people, projects, hours and rates many times over, so all of that is worked out once."""
+    people, projects, hours, dates and rates many times over, so all of that is worked out once
+    and looked up by keys that hash cheaply (strings, and objects by identity)."""
 
     def __init__(self, refs: References) -> None:
         self._refs = refs
         self._occurrences = Occurrences()
         self._ids = OrderedIds()
         self._projects: dict[str, Project | str] = {}
-        self._pairs: dict[tuple[uuid.UUID, uuid.UUID], _Pair] = {}
-        self._rates: dict[tuple, tuple] = {}
+        self._pairs: dict[tuple[str, str, str, str], _Pair | RowError] = {}
+        self._snapshots: dict[tuple, tuple] = {}
         self._hundredths: dict[Decimal, int] = {}
+        self._days: dict[date, str] = {}
 
     def _scaled(self, amount: Decimal | None) -> int | None:
         """`amount` (two decimal places) in hundredths."""
@@ -110,23 +118,7 @@ class RowMapper:
             scaled = self._hundredths[amount] = int(amount.scaleb(2))
         return scaled
 
-    def _pair(self, user_id: uuid.UUID, project: Project) -> _Pair:
-        pair = self._pairs[user_id, project.id] = _Pair(
-            str(project.id), str(user_id), f"{user_id}|{project.id}",
-            rule_for(self._refs.settings, str(project.id)))
-        return pair
-
-    def _snapshot(self, project: Project, person: PersonRates, row: ParsedRow) -> tuple:
-        """(resource, billable cents, cost cents, currency, source) of a row."""
-        if row.billable_rate is not None or row.cost_rate is not None:
-            rates = Rates(row.billable_rate, row.cost_rate, row.currency, "import")
-        else:
-            rates = snapshot(project, person)
-        return (person.resource_id and str(person.resource_id),
-                self._scaled(rates.billable_rate), self._scaled(rates.cost_rate),
-                rates.currency, rates.source)
-
-    async def record(self, row: ParsedRow) -> StagedEntry | RowError:
+    async def _pair(self, row: ParsedRow) -> _Pair | RowError:
         user_id = self._refs.person(row)
         if user_id is None:
             field = "email" if row.email else "first_name"
@@ -137,18 +129,45 @@ class RowMapper:
             project = self._projects[row.project] = await self._refs.project(row.project)
         if isinstance(project, str):
             return RowError(row.row, "project", project)
-        pair = self._pairs.get((user_id, project.id)) or self._pair(user_id, project)
-        person = self._refs.rates(user_id, row.date_worked)
-        rates_key = (project.id, person, row.billable_rate, row.cost_rate, row.currency)
-        rates = self._rates.get(rates_key)
+        return _Pair(project, str(project.id), user_id, str(user_id),
+                     f"{user_id}|{project.id}", rule_for(self._refs.settings, str(project.id)))
+
+    def _snapshot(self, pair: _Pair, person: PersonRates, row: ParsedRow) -> tuple:
+        """(resource, billable cents, cost cents, currency, source) of a row."""
+        if row.billable_rate is not None or row.cost_rate is not None:
+            rates = Rates(row.billable_rate, row.cost_rate, row.currency, "import")
+        else:
+            rates = snapshot(pair.project, person)
+        return (person.resource_id and str(person.resource_id),
+                self._scaled(rates.billable_rate), self._scaled(rates.cost_rate),
+                rates.currency, rates.source)
+
+    def _hours(self, pair: _Pair, hours: Decimal) -> tuple[int, int, str]:
+        found = pair.hours[hours] = (self._scaled(hours), self._scaled(pair.rule.apply(hours)),
+                                     str(hours))
+        return found
+
+    async def record(self, row: ParsedRow) -> StagedEntry | RowError:
+        who = (row.email, row.first_name, row.last_name, row.project)
+        pair = self._pairs.get(who)
+        if pair is None:
+            pair = self._pairs[who] = await self._pair(row)
+        if isinstance(pair, RowError):
+            return RowError(row.row, pair.field, pair.message)
+        day = row.date_worked
+        person = self._refs.rates(pair.user_id, day)
+        key = (pair, person, row.billable_rate, row.cost_rate, row.currency)
+        rates = self._snapshots.get(key)
         if rates is None:
-            rates = self._rates[rates_key] = self._snapshot(project, person, row)
-        hours = row.hours
-        rounded = pair.rounded.get(hours)
-        if rounded is None:
-            rounded = pair.rounded[hours] = self._scaled(pair.rule.apply(hours))
+            if len(self._snapshots) >= SNAPSHOTS_KEPT:
+                self._snapshots.clear()  # references that hand out a new object per row
+            rates = self._snapshots[key] = self._snapshot(pair, person, row)
+        hours, rounded, hours_text = pair.hours.get(row.hours) or self._hours(pair, row.hours)
+        day_text = self._days.get(day)
+        if day_text is None:
+            day_text = self._days[day] = day.isoformat()
         started = row.started_at
-        content = (f"{pair.content_key}|{row.date_worked}|{hours}|{row.notes}|{row.billable}|"
+        content = (f"{pair.content_key}|{day_text}|{hours_text}|{row.notes}|{row.billable}|"
                    f"{started and started.isoformat()}")
         digest = hashlib.blake2b(content.encode(), digest_size=16).digest()
         # The md5 of "<content hash>#<occurrence>": the form migration 0005 gave earlier imports.
@@ -157,6 +176,6 @@ class RowMapper:
         ).hexdigest()
         resource_id, billable_rate, cost_rate, currency, rate_source = rates
         return StagedEntry(
-            self._ids.next(), fingerprint, pair.project_id, pair.user_id, resource_id,
-            row.date_worked, self._scaled(hours), rounded, started, row.ended_at,
-            row.billable, billable_rate, cost_rate, currency, rate_source, row.notes)
+            self._ids.next(), fingerprint, pair.project_id, pair.user_text, resource_id, day,
+            hours, rounded, started, row.ended_at, row.billable, billable_rate, cost_rate,
+            currency, rate_source, row.notes)

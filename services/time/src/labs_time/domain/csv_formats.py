@@ -12,6 +12,7 @@ turned into a `ParsedRow` or a `RowError` naming the column and why. Pure: no I/
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -110,6 +111,7 @@ def parse_date(value: str) -> date:
     raise _Bad("date", "must be a date like 2026-03-31")
 
 
+@functools.lru_cache(maxsize=4096)  # a file repeats the same few hundred durations
 def parse_hours(value: str, field: str = "hours") -> Decimal:
     """Decimal hours ("1.5", "1,5") or h:mm(:ss) ("1:30"), more than 0 and at most 24."""
     if not value:

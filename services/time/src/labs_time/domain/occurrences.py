@@ -20,7 +20,7 @@ _EMPTY = 0
 
 
 class Occurrences:
-    def __init__(self, capacity: int = 1 << 16) -> None:
+    def __init__(self, capacity: int = 1 << 18) -> None:  # 2 MiB: 131,072 rows before it grows
         self._slots = array("Q", bytes(8 * capacity))
         self._mask = capacity - 1
         self._used = 0

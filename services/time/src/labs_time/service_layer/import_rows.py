@@ -91,6 +91,9 @@ class _Pair:
     hours: dict[Decimal, tuple[int, int, str]] = field(default_factory=dict)
 
 
+# Caches, not records: a file of endless distinct names or rates empties them instead of growing
+# them without end (a real file has a few hundred pairs and rate periods).
+PAIRS_KEPT = 50_000
 SNAPSHOTS_KEPT = 10_000
 
 
@@ -151,6 +154,8 @@ class RowMapper:
         who = (row.email, row.first_name, row.last_name, row.project)
         pair = self._pairs.get(who)
         if pair is None:
+            if len(self._pairs) >= PAIRS_KEPT:
+                self._pairs.clear()
             pair = self._pairs[who] = await self._pair(row)
         if isinstance(pair, RowError):
             return RowError(row.row, pair.field, pair.message)
@@ -160,7 +165,7 @@ class RowMapper:
         rates = self._snapshots.get(key)
         if rates is None:
             if len(self._snapshots) >= SNAPSHOTS_KEPT:
-                self._snapshots.clear()  # references that hand out a new object per row
+                self._snapshots.clear()
             rates = self._snapshots[key] = self._snapshot(pair, person, row)
         hours, rounded, hours_text = pair.hours.get(row.hours) or self._hours(pair, row.hours)
         day_text = self._days.get(day)

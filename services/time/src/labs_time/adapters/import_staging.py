@@ -1,10 +1,11 @@
 """One import batch into time_entries: PostgreSQL COPY (asyncpg's binary copy_records_to_table)
-into a transaction-local staging table, then one INSERT ... SELECT ... ON CONFLICT DO NOTHING on
-the fingerprint, returning the ids it inserted. COPY goes to a temp table because PostgreSQL
-refuses COPY into a table under row-level security; the INSERT is checked by it.
+into a temporary staging table, then one INSERT ... SELECT ... ON CONFLICT DO NOTHING on the
+fingerprint, returning the ids it inserted. COPY goes to a temp table because PostgreSQL refuses
+COPY into a table under row-level security; the INSERT is checked by it. The staging table stays
+with the connection, emptied at every commit (ON COMMIT DELETE ROWS): creating and dropping it for
+every batch cost catalog writes.
 
 Rows arrive complete (id, fingerprint, rates, rounding): the database only decides which are new.
-The staging table goes with the transaction (ON COMMIT DROP).
 What is the same for the whole job (org, job, source) is a parameter, not a column per row.
 """
 
@@ -45,12 +46,12 @@ class StagedEntry(NamedTuple):
 
 
 STAGING = """
-    CREATE TEMP TABLE import_batch (
+    CREATE TEMP TABLE IF NOT EXISTS import_batch (
         id uuid, fingerprint uuid, project_id uuid, user_id uuid, resource_id uuid,
         date_worked date, hours integer, rounded_hours integer, started_at timestamptz,
         ended_at timestamptz, billable boolean, billable_rate bigint, cost_rate bigint,
         currency text, rate_source text, notes text
-    ) ON COMMIT DROP
+    ) ON COMMIT DELETE ROWS
 """
 
 PUBLISH = """

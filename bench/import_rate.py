@@ -1,8 +1,8 @@
 """CSV import throughput of the time service next to a raw asyncpg COPY of the same rows.
 
 Standalone: `uv run python -m bench.import_rate [--rows 200000]`. It starts an embedded
-PostgreSQL (or uses LABS_DATABASE_URL), migrates a fresh time database, writes a Harvest import
-file of --rows rows to a temporary file, then measures in the same run:
+PostgreSQL (or uses LABS_DATABASE_URL), writes a Harvest import file of --rows rows to a
+temporary file, then measures in the same run, on a freshly migrated time database:
 
 - import: the service's own path — the file stored in 1 MiB chunks with a job, then read back,
   streamed through header detection, parsing, validation, person/project/rate resolution,
@@ -15,10 +15,11 @@ file of --rows rows to a temporary file, then measures in the same run:
 - raw COPY into a bare heap: the same into a table with no index or constraint, which no store
   of time entries can be; printed to show what the indexes themselves cost.
 
-It prints rows/s of each and the import's ratio to both (the goal: at least a third of the raw
-COPY into time_entries' shape). The reference data (one member, one project, one rate) is
-answered from memory, as the worker answers it after one round of calls to identity, projects
-and capacity.
+It runs all three --repeat times (default 3), each time on a fresh database, and prints each
+run and then the best rows/s of each measurement (what the code can do when the shared machine
+lets it), with the import's ratio to both COPYs (the goal: at least a third of the raw COPY into
+time_entries' shape). The reference data (one member, one project, one rate) is answered from
+memory, as the worker answers it after one round of calls to identity, projects and capacity.
 """
 
 from __future__ import annotations
@@ -105,7 +106,8 @@ def raw_records(path: Path, org_id, user_id, project_id) -> list[tuple]:
     return records
 
 
-async def measure_import(settings: Settings, path: Path, org_id, user_id, project) -> float:
+async def measure_import(settings: Settings, path: Path, org_id, user_id, project
+                         ) -> tuple[float, int]:
     engine = create_engine(settings, role=await app_role(settings.sqlalchemy_url))
     sessions = sessionmaker(engine)
 
@@ -160,47 +162,67 @@ async def measure_raw_copy(settings: Settings, records: list[tuple], like: str) 
         await connection.close()
 
 
-async def main(rows: int) -> None:
+async def measure_once(url: str, path: Path, rows: int) -> dict[str, float]:
+    """Seconds of each measurement on a fresh database (dropped after), and the rows imported."""
+    settings = Settings(database_url=url, database_name=f"labs_time_bench_{uuid.uuid4().hex[:8]}",
+                        env="test")
+    await migrations.upgrade(settings, DEFINITION.migrations)
+    try:
+        org_id, user_id = uuid.uuid4(), uuid.uuid4()
+        project = Project(uuid.uuid4(), "Website", False, None, "USD")
+        records = raw_records(path, org_id, user_id, project.id)
+        shaped = await measure_raw_copy(settings, records, "INCLUDING ALL")
+        bare = await measure_raw_copy(settings, records, "INCLUDING DEFAULTS")
+        del records
+        gc.collect()
+        gc.freeze()  # as a service does once started (labs_common.service.serve)
+        seconds, imported = await measure_import(settings, path, org_id, user_id, project)
+        gc.unfreeze()
+        assert imported == rows, (imported, rows)
+        return {"import": seconds, "shaped": shaped, "bare": bare}
+    finally:
+        admin = await asyncpg.connect(asyncpg_dsn(settings.sqlalchemy_url.set(database="postgres")))
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{settings.database_name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+async def main(rows: int, repeat: int) -> None:
     server = None
     url = os.environ.get("LABS_DATABASE_URL")
+    samples: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory(prefix="labs-import-bench-") as scratch:
         if not url:
             from labs_common.testing.infrastructure import start_postgres
 
             server, url = start_postgres(Path(scratch) / "pgdata")
         try:
-            settings = Settings(database_url=url,
-                                database_name=f"labs_time_bench_{uuid.uuid4().hex[:8]}",
-                                env="test")
-            await migrations.upgrade(settings, DEFINITION.migrations)
             path = Path(scratch) / "harvest.csv"
             write_file(path, rows)
-            org_id, user_id = uuid.uuid4(), uuid.uuid4()
-            project = Project(uuid.uuid4(), "Website", False, None, "USD")
-            records = raw_records(path, org_id, user_id, project.id)
-
-            shaped_seconds = await measure_raw_copy(settings, records, "INCLUDING ALL")
-            bare_seconds = await measure_raw_copy(settings, records, "INCLUDING DEFAULTS")
-            gc.freeze()  # as a service does once started (labs_common.service.serve)
-            import_seconds, imported = await measure_import(settings, path, org_id, user_id,
-                                                            project)
+            size_mb = path.stat().st_size / 1e6
+            for attempt in range(1, repeat + 1):
+                samples.append(await measure_once(url, path, rows))
+                print(f"  run {attempt}/{repeat}: " + ", ".join(
+                    f"{name} {rows / seconds:,.0f} rows/s" for name, seconds in
+                    samples[-1].items()))
         finally:
             if server is not None:
                 server.cleanup()
-    size_mb = path.stat().st_size / 1e6 if path.exists() else 0.0
-    import_rate = imported / import_seconds
-    shaped_rate, bare_rate = rows / shaped_seconds, rows / bare_seconds
-    print(f"rows: {rows} ({size_mb:.1f} MB Harvest CSV)" if size_mb else f"rows: {rows}")
-    print(f"import:                          {import_rate:>10,.0f} rows/s  "
-          f"({import_seconds:.2f} s, {imported} new)")
-    print(f"raw COPY, time_entries' shape:   {shaped_rate:>10,.0f} rows/s  "
-          f"({shaped_seconds:.2f} s)")
-    print(f"raw COPY, bare heap:             {bare_rate:>10,.0f} rows/s  ({bare_seconds:.2f} s)")
-    print(f"ratio: {import_rate / shaped_rate:.2f} of raw COPY into time_entries' shape "
-          f"(goal: at least 0.33); {import_rate / bare_rate:.2f} of a bare heap")
+    # The best of each: what the code can do when the shared machine lets it.
+    best = {name: rows / min(sample[name] for sample in samples) for name in samples[0]}
+    print(f"rows: {rows} ({size_mb:.1f} MB Harvest CSV), best of {repeat} runs each")
+    print(f"import:                          {best['import']:>10,.0f} rows/s")
+    print(f"raw COPY, time_entries' shape:   {best['shaped']:>10,.0f} rows/s")
+    print(f"raw COPY, bare heap:             {best['bare']:>10,.0f} rows/s")
+    print(f"ratio: {best['import'] / best['shaped']:.2f} of raw COPY into time_entries' shape "
+          f"(goal: at least 0.33); {best['import'] / best['bare']:.2f} of a bare heap")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
-    asyncio.run(main(parser.parse_args().rows))
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs, each on a fresh database; the best of each measurement counts")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.rows, arguments.repeat))

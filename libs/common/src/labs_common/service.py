@@ -170,7 +170,9 @@ async def serve(definition: ServiceDefinition, settings: ServiceSettings) -> Non
         loop.add_signal_handler(signum, stopping.set)
     service = await start(definition, settings)
     # What start-up loaded (modules, clients, the server) lives as long as the process: frozen
-    # out of the collector's sight, full collections scan only what requests and jobs create.
+    # out of the collector's sight (after one last collection of start-up's garbage), full
+    # collections scan only what requests and jobs create.
+    gc.collect()
     gc.freeze()
     failed = False
     try:

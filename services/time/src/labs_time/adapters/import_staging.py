@@ -45,8 +45,12 @@ class StagedEntry(NamedTuple):
     notes: str
 
 
-STAGING = """
-    CREATE TEMP TABLE IF NOT EXISTS import_batch (
+# A connection keeps the table from one transaction to the next, so its name carries the version
+# of its columns: change them, change the name, and a connection never COPYs into an old shape.
+TABLE = "import_staging_v1"
+
+STAGING = f"""
+    CREATE TEMP TABLE IF NOT EXISTS {TABLE} (
         id uuid, fingerprint uuid, project_id uuid, user_id uuid, resource_id uuid,
         date_worked date, hours integer, rounded_hours integer, started_at timestamptz,
         ended_at timestamptz, billable boolean, billable_rate bigint, cost_rate bigint,
@@ -54,7 +58,7 @@ STAGING = """
     ) ON COMMIT DELETE ROWS
 """
 
-PUBLISH = """
+PUBLISH = f"""
     INSERT INTO time_entries (
         id, org_id, project_id, user_id, resource_id, date_worked, hours, rounded_hours,
         started_at, ended_at, billable, billable_rate, cost_rate, currency, rate_source, notes,
@@ -62,7 +66,7 @@ PUBLISH = """
     SELECT b.id, $1, b.project_id, b.user_id, b.resource_id, b.date_worked, b.hours * 0.01,
            b.rounded_hours * 0.01, b.started_at, b.ended_at, b.billable, b.billable_rate * 0.01,
            b.cost_rate * 0.01, b.currency, b.rate_source, b.notes, $3, b.fingerprint, $2
-    FROM import_batch b
+    FROM {TABLE} b
     ON CONFLICT (org_id, fingerprint) WHERE fingerprint IS NOT NULL DO NOTHING
     RETURNING id
 """
@@ -84,7 +88,7 @@ async def import_batch(session: AsyncSession, org_id: uuid.UUID, job_id: uuid.UU
     connection = await driver_connection(session)
     await connection.execute(STAGING)
     await connection.copy_records_to_table(
-        "import_batch", records=records, columns=StagedEntry._fields)
+        TABLE, records=records, columns=StagedEntry._fields)
     inserted = await connection.fetch(PUBLISH, org_id, job_id, source)
     if len(inserted) == len(records):
         return range(len(records))

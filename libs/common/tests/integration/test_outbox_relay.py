@@ -79,3 +79,23 @@ async def test_the_running_relay_publishes_a_commit_promptly(sessions, engine, j
     finally:
         relay.cancel()
         await asyncio.gather(relay, return_exceptions=True)
+
+
+async def test_events_added_together_are_each_published_once(sessions, engine, js):
+    org = uuid.uuid4()
+    notes = [f"batch event {i}" for i in range(3)]
+    async with UnitOfWork(sessions, "time", Scope(org_id=org)) as uow:
+        added = await uow.outbox.add_many(
+            "entry.imported", [wrappers_pb2.StringValue(value=note) for note in notes])
+        await uow.commit()
+    await OutboxRelay(engine, js).publish_pending()
+    messages = await stream_messages(js, org, 3)
+    published = [envelope_pb2.Envelope.FromString(m.data) for m in messages]
+    assert sorted(e.id for e in published) == sorted(e.id for e in added)
+    values = []
+    for envelope in published:
+        payload = wrappers_pb2.StringValue()
+        envelope.payload.Unpack(payload)
+        values.append(payload.value)
+        assert (envelope.type, envelope.org_id) == ("entry.imported", str(org))
+    assert sorted(values) == notes

@@ -44,6 +44,7 @@ from labs_common.auth.roles import Role
 from labs_common.db import migrations
 from labs_common.db.engine import app_role, asyncpg_dsn, create_engine, sessionmaker
 from labs_common.db.uow import Scope
+from labs_common.service import freeze_startup_heap
 from labs_time.adapters.directory import PersonRates, Project
 from labs_time.config import Settings
 from labs_time.domain.csv_formats import ParsedRow
@@ -163,7 +164,7 @@ async def measure_raw_copy(settings: Settings, records: list[tuple], like: str) 
 
 
 async def measure_once(url: str, path: Path, rows: int) -> dict[str, float]:
-    """Seconds of each measurement on a fresh database (dropped after), and the rows imported."""
+    """Seconds of each measurement on a fresh database (dropped after)."""
     settings = Settings(database_url=url, database_name=f"labs_time_bench_{uuid.uuid4().hex[:8]}",
                         env="test")
     await migrations.upgrade(settings, DEFINITION.migrations)
@@ -174,8 +175,7 @@ async def measure_once(url: str, path: Path, rows: int) -> dict[str, float]:
         shaped = await measure_raw_copy(settings, records, "INCLUDING ALL")
         bare = await measure_raw_copy(settings, records, "INCLUDING DEFAULTS")
         del records
-        gc.collect()
-        gc.freeze()  # as a service does once started (labs_common.service.serve)
+        freeze_startup_heap()  # as a service does once started
         seconds, imported = await measure_import(settings, path, org_id, user_id, project)
         gc.unfreeze()
         assert imported == rows, (imported, rows)

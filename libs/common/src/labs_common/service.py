@@ -160,6 +160,14 @@ async def start(definition: ServiceDefinition, settings: ServiceSettings) -> Run
     return RunningService(runtime, server, health, background, connection)
 
 
+def freeze_startup_heap() -> None:
+    """What start-up loaded (modules, clients, the server) lives as long as the process: frozen
+    out of the collector's sight (after one last collection of start-up's garbage), full
+    collections scan only what requests and jobs create."""
+    gc.collect()
+    gc.freeze()
+
+
 async def serve(definition: ServiceDefinition, settings: ServiceSettings) -> None:
     """Run until SIGTERM/SIGINT, or until a background loop fails (exit 1 so it is restarted)."""
     configure_logging(settings.service_name, settings.log_level, settings.log_format)
@@ -169,11 +177,7 @@ async def serve(definition: ServiceDefinition, settings: ServiceSettings) -> Non
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
     service = await start(definition, settings)
-    # What start-up loaded (modules, clients, the server) lives as long as the process: frozen
-    # out of the collector's sight (after one last collection of start-up's garbage), full
-    # collections scan only what requests and jobs create.
-    gc.collect()
-    gc.freeze()
+    freeze_startup_heap()
     failed = False
     try:
         stop_task = asyncio.create_task(stopping.wait())

@@ -66,27 +66,25 @@ class Outbox:
         org = org_id or self._org_id
         carrier: dict[str, str] = {}
         propagate.inject(carrier)
+        shared = envelope_pb2.Envelope(
+            type=event_type,
+            source=self._service,
+            org_id=str(org or ""),
+            actor_id=str(actor_id or self._actor_id or ""),
+            traceparent=carrier.get("traceparent", ""),
+            tracestate=carrier.get("tracestate", ""),
+            project_id=str(project_id or ""),
+        )
+        shared.occurred_at.FromDatetime(datetime.now(UTC))
+        subject = subject_for(self._service, org, event_type)
         envelopes, rows = [], []
         for payload in payloads:
-            envelope = envelope_pb2.Envelope(
-                id=str(uuid.uuid4()),
-                type=event_type,
-                source=self._service,
-                org_id=str(org or ""),
-                actor_id=str(actor_id or self._actor_id or ""),
-                traceparent=carrier.get("traceparent", ""),
-                tracestate=carrier.get("tracestate", ""),
-                project_id=str(project_id or ""),
-            )
-            envelope.occurred_at.FromDatetime(datetime.now(UTC))
+            envelope = envelope_pb2.Envelope()
+            envelope.CopyFrom(shared)
+            envelope.id = str(uuid.uuid4())
             envelope.payload.Pack(payload)
             envelopes.append(envelope)
-            rows.append({
-                "id": uuid.UUID(envelope.id),
-                "subject": subject_for(self._service, org, event_type),
-                "type": event_type,
-                "org_id": org,
-                "envelope": envelope.SerializeToString(),
-            })
+            rows.append({"id": uuid.UUID(envelope.id), "subject": subject, "type": event_type,
+                         "org_id": org, "envelope": envelope.SerializeToString()})
         await self._session.execute(insert(outbox).values(rows))
         return envelopes

@@ -24,8 +24,8 @@ class DirectoryReferences:
         self._projects: dict[str, Project | str] = {}
         self._by_email: dict[str, uuid.UUID] = {}
         self._by_name: dict[tuple[str, str], uuid.UUID] = {}
-        self._rates: dict[uuid.UUID, tuple[uuid.UUID, list[RatePeriod]]] = {}
-        self._periods: dict[tuple[uuid.UUID, int], PersonRates] = {}
+        # user id → (each rate period with its PersonRates, the PersonRates outside them all)
+        self._rates: dict[uuid.UUID, tuple[list[tuple[RatePeriod, PersonRates]], PersonRates]] = {}
         self.settings: dict = {}
         self.source_zone: ZoneInfo = ZoneInfo("UTC")
 
@@ -41,7 +41,11 @@ class DirectoryReferences:
             name = (member.first_name.strip().lower(), member.last_name.strip().lower())
             if all(name):
                 self._by_name.setdefault(name, member.user_id)
-        self._rates = await self._directory.resource_rates(self._token)
+        self._rates = {
+            user_id: ([(period, PersonRates(resource_id, period.rates)) for period in periods],
+                      PersonRates(resource_id, Rates.none()))
+            for user_id, (resource_id, periods) in
+            (await self._directory.resource_rates(self._token)).items()}
 
     def person(self, row: ParsedRow) -> uuid.UUID | None:
         if row.email and (found := self._by_email.get(row.email)):
@@ -68,11 +72,8 @@ class DirectoryReferences:
         known = self._rates.get(user_id)
         if known is None:
             return NO_RATES
-        resource_id, periods = known
-        for index, period in enumerate(periods):
+        periods, outside = known
+        for period, rates in periods:
             if period.covers(on):
-                found = self._periods.get((user_id, index))
-                if found is None:
-                    found = self._periods[user_id, index] = PersonRates(resource_id, period.rates)
-                return found
-        return self._periods.setdefault((user_id, -1), PersonRates(resource_id, Rates.none()))
+                return rates
+        return outside

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import hashlib
 import io
 import uuid
@@ -33,6 +34,11 @@ SOURCES = {HARVEST_EXPORT: "harvest", KIMAI_EXPORT: "kimai"}
 
 def source_of(format: str) -> str:
     return SOURCES.get(format, "import")
+
+
+@functools.lru_cache(maxsize=4096)  # rows and their events repeat the same days
+def date_text(day: date) -> str:
+    return day.isoformat()
 
 
 async def csv_blocks(chunks: AsyncIterator[bytes]) -> AsyncIterator[Iterator[list[str]]]:
@@ -106,11 +112,9 @@ class RowMapper:
         self._refs = refs
         self._occurrences = Occurrences()
         self._ids = OrderedIds()
-        self._projects: dict[str, Project | str] = {}
         self._pairs: dict[tuple[str, str, str, str], _Pair | RowError] = {}
         self._snapshots: dict[tuple, tuple] = {}
         self._hundredths: dict[Decimal, int] = {}
-        self._days: dict[date, str] = {}
 
     def _scaled(self, amount: Decimal | None) -> int | None:
         """`amount` (two decimal places) in hundredths."""
@@ -127,9 +131,7 @@ class RowMapper:
             field = "email" if row.email else "first_name"
             return RowError(row.row, field, "no member of the organization has this "
                             + ("email" if row.email else "first and last name"))
-        project = self._projects.get(row.project)
-        if project is None:
-            project = self._projects[row.project] = await self._refs.project(row.project)
+        project = await self._refs.project(row.project)
         if isinstance(project, str):
             return RowError(row.row, "project", project)
         return _Pair(project, str(project.id), user_id, str(user_id),
@@ -168,11 +170,8 @@ class RowMapper:
                 self._snapshots.clear()
             rates = self._snapshots[key] = self._snapshot(pair, person, row)
         hours, rounded, hours_text = pair.hours.get(row.hours) or self._hours(pair, row.hours)
-        day_text = self._days.get(day)
-        if day_text is None:
-            day_text = self._days[day] = day.isoformat()
         started = row.started_at
-        content = (f"{pair.content_key}|{day_text}|{hours_text}|{row.notes}|{row.billable}|"
+        content = (f"{pair.content_key}|{date_text(day)}|{hours_text}|{row.notes}|{row.billable}|"
                    f"{started and started.isoformat()}")
         digest = hashlib.blake2b(content.encode(), digest_size=16).digest()
         # The md5 of "<content hash>#<occurrence>": the form migration 0005 gave earlier imports.

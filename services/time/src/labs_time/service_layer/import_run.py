@@ -12,7 +12,6 @@ import functools
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import JSONB
@@ -25,7 +24,13 @@ from labs_time.adapters.import_staging import StagedEntry
 from labs_time.adapters.orm import import_chunks, import_jobs
 from labs_time.domain.csv_formats import ParsedRow, RowError, RowParser, detect
 from labs_time.service_layer.import_claims import Claim, lease_until
-from labs_time.service_layer.import_rows import References, RowMapper, csv_blocks, source_of
+from labs_time.service_layer.import_rows import (
+    References,
+    RowMapper,
+    csv_blocks,
+    date_text,
+    source_of,
+)
 from labs_time.service_layer.unit_of_work import UowFactory
 
 MAX_STORED_ERRORS = 1000
@@ -190,14 +195,9 @@ async def _chain(head: Iterator, rest: AsyncIterator[Iterator]) -> AsyncIterator
         yield block
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4096)
 def _decimal_text(hundredths: int | None) -> str:
     return "" if hundredths is None else f"{hundredths // 100}.{hundredths % 100:02d}"
-
-
-@functools.cache
-def _date_text(day: date) -> str:
-    return day.isoformat()
 
 
 def imported_events(job_id: str, source: str,
@@ -211,7 +211,7 @@ def imported_events(job_id: str, source: str,
             *entries[start:start + EVENT_BATCH], strict=True)
         events.append(events_pb2.EntriesImported(
             job_id=job_id, source=source, entry_ids=ids, project_ids=projects, user_ids=users,
-            dates_worked=map(_date_text, days), hours=map(_decimal_text, hours),
+            dates_worked=map(date_text, days), hours=map(_decimal_text, hours),
             rounded_hours=map(_decimal_text, rounded), billable=billable,
             billable_rates=map(_decimal_text, billable_rates),
             cost_rates=map(_decimal_text, cost_rates),

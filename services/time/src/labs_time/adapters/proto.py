@@ -48,7 +48,7 @@ def entry_changed(e: TimeEntry, reason: str = "", changed: list[str] | None = No
         billable_rate=_dec(e.rates.billable_rate), cost_rate=_dec(e.rates.cost_rate),
         currency=e.rates.currency or "", rate_source=e.rates.source, status=e.status,
         is_locked=e.is_locked, invoice_id=_id(e.invoice_id), source=e.source,
-        is_running=e.is_running, reason=reason, changed_fields=changed or [],
+        is_running=e.is_running, reason=reason, changed_fields=changed or [], entry=entry(e),
     )
 
 
@@ -67,6 +67,7 @@ def expense_changed(x: Expense, changed: list[str] | None = None) -> events_pb2.
         expense_id=str(x.id), project_id=str(x.project_id), user_id=str(x.user_id),
         amount=str(x.amount), currency=x.currency, expense_date=x.expense_date.isoformat(),
         category=x.category, billable=x.billable, changed_fields=changed or [],
+        expense=expense(x),
     )
 
 

@@ -1,6 +1,9 @@
 """What time asks other services, over gRPC with the caller's token: projects (does the project
 exist, its rate override), identity (the org's timezone and rounding settings, its members) and
-capacity (a person's rates on a date)."""
+capacity (a person's rates on a date).
+
+Never called with a unit of work open: handlers ask first (service_layer/asked.py), then write in
+one short transaction."""
 
 from __future__ import annotations
 
@@ -78,7 +81,7 @@ class Directory:
             "projects": open_channel(settings, "projects", "labs.projects.v1.ProjectsService",
                                      ["GetProject"]),
             "identity": open_channel(settings, "identity", "labs.identity.v1.IdentityService",
-                                     ["GetOrganization", "ListMembers"]),
+                                     ["GetOrganization", "GetMember", "ListMembers"]),
             "capacity": open_channel(settings, "capacity", "labs.capacity.v1.CapacityService",
                                      ["GetRates"]),
         }
@@ -121,7 +124,18 @@ class Directory:
         return Organization(org.timezone or "UTC", org.currency or "USD",
                             json_format.MessageToDict(org.settings))
 
+    async def member(self, token: str, user_id: uuid.UUID) -> Member:
+        """One member of the caller's org (NotFound when `user_id` is not one)."""
+        try:
+            response = await self._identity.GetMember(
+                identity_pb.GetMemberRequest(user_id=str(user_id)), metadata=self._auth(token))
+        except grpc.aio.AioRpcError as error:
+            raise from_rpc_error(error) from error
+        m = response.member
+        return Member(uuid.UUID(m.user.id), m.user.email, m.user.first_name, m.user.last_name)
+
     async def members(self, token: str) -> list[Member]:
+        """Every member of the caller's org (imports match people among them)."""
         found: list[Member] = []
         page_token = ""
         while True:

@@ -1,6 +1,7 @@
 """Approvals: a person submits a range of their time, a manager approves (which locks it) or
 rejects it back to draft with a reason; an admin may reopen approved entries, with a reason that
-the entry.reopened event carries into the activity feed. Invoiced entries never reopen."""
+the entry.reopened event carries into the activity feed. Invoiced entries never reopen. The org
+(whose timezone bounds the range) is asked before the transaction opens (see asked.py)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,25 @@ from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.errors import Conflict, InvalidArgument, NotFound
 from labs_time.adapters import proto
-from labs_time.adapters.directory import Directory
+from labs_time.adapters.directory import Directory, Organization
 from labs_time.domain import rules
 from labs_time.domain.model import APPROVED, DRAFT, SUBMITTED, TimeEntry
-from labs_time.service_layer.entries import require_staff, today_in
+from labs_time.service_layer.asked import SKIPPED, Answer
+from labs_time.service_layer.entries import ask_organization, require_staff, today_in
 from labs_time.service_layer.unit_of_work import TimeUnitOfWork
 
 
-async def _range(directory: Directory, principal: Principal, date_from: str, date_to: str):
-    org = await directory.organization(principal.token)
-    return rules.date_range(date_from, date_to, today_in(org))
+async def ask_for_range(directory: Directory, principal: Principal, needs: Role
+                        ) -> Answer[Organization]:
+    """The org, whose timezone says what today is (a range ends at most a year after it);
+    nothing is asked for a caller below `needs`, whom the handler refuses first."""
+    if not principal.role.at_least(needs):
+        return SKIPPED
+    return await ask_organization(directory, principal)
+
+
+def _range(asked: Answer[Organization], date_from: str, date_to: str):
+    return rules.date_range(date_from, date_to, today_in(asked.get()))
 
 
 async def _move(uow: TimeUnitOfWork, entries: list[TimeEntry], event: str, reason: str = ""
@@ -33,10 +43,10 @@ async def _move(uow: TimeUnitOfWork, entries: list[TimeEntry], event: str, reaso
     return saved
 
 
-async def submit(uow: TimeUnitOfWork, principal: Principal, directory: Directory,
+async def submit(uow: TimeUnitOfWork, principal: Principal, asked: Answer[Organization],
                  date_from: str, date_to: str) -> list[TimeEntry]:
     require_staff(principal)
-    start, end = await _range(directory, principal, date_from, date_to)
+    start, end = _range(asked, date_from, date_to)
     entries = await uow.entries.of_user_in_range(principal.user_id, start, end, DRAFT)
     for entry in entries:
         entry.status = SUBMITTED
@@ -50,23 +60,23 @@ def _user(value: str) -> uuid.UUID:
         raise InvalidArgument.on("user_id", "must be a UUID") from error
 
 
-async def approve(uow: TimeUnitOfWork, principal: Principal, directory: Directory,
+async def approve(uow: TimeUnitOfWork, principal: Principal, asked: Answer[Organization],
                   user_id: str, date_from: str, date_to: str) -> list[TimeEntry]:
     principal.require(Role.MANAGER)
     person = _user(user_id)
-    start, end = await _range(directory, principal, date_from, date_to)
+    start, end = _range(asked, date_from, date_to)
     entries = await uow.entries.of_user_in_range(person, start, end, SUBMITTED)
     for entry in entries:
         entry.status, entry.is_locked, entry.locked_reason = APPROVED, True, "approved"
     return await _move(uow, entries, "entry.approved")
 
 
-async def reject(uow: TimeUnitOfWork, principal: Principal, directory: Directory,
+async def reject(uow: TimeUnitOfWork, principal: Principal, asked: Answer[Organization],
                  user_id: str, date_from: str, date_to: str, reason: str) -> list[TimeEntry]:
     principal.require(Role.MANAGER)
     person = _user(user_id)
     why = rules.reason(reason)
-    start, end = await _range(directory, principal, date_from, date_to)
+    start, end = _range(asked, date_from, date_to)
     entries = await uow.entries.of_user_in_range(person, start, end, SUBMITTED)
     for entry in entries:
         entry.status = DRAFT

@@ -1,6 +1,7 @@
-"""Handlers for time entries: record, read, list, change, delete. Each runs inside one unit of
-work; what other services know (project, org settings, rates) is asked first with the caller's
-token, so a refusal from them leaves nothing written."""
+"""Handlers for time entries: record, read, list, change, delete. Each runs inside one short unit
+of work; what other services know (project, membership, org settings, rates) is asked before it
+opens, with the caller's token, by the `ask_*` function beside the handler (see asked.py), so no
+transaction waits on another service and a refusal from them leaves nothing written."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.errors import InvalidArgument, NotFound, PermissionDenied, PreconditionFailed
 from labs_time.adapters import proto
-from labs_time.adapters.directory import Directory, Organization, Project, snapshot
+from labs_time.adapters.directory import Directory, Organization, PersonRates, Project, snapshot
 from labs_time.adapters.repository import EntryFilter
 from labs_time.domain import rules
 from labs_time.domain.model import TimeEntry
 from labs_time.domain.rounding import rule_for
+from labs_time.service_layer.asked import SKIPPED, Answer, ask, passes, settle
 from labs_time.service_layer.unit_of_work import TimeUnitOfWork
 
 
@@ -79,9 +81,10 @@ async def subject_user(directory: Directory, principal: Principal, user_id: uuid
     if user_id is None or user_id == principal.user_id:
         return principal.user_id
     principal.require(Role.MANAGER)
-    members = await directory.members(principal.token)
-    if not any(m.user_id == user_id for m in members):
-        raise InvalidArgument.on("user_id", "is not a member of this organization")
+    try:
+        await directory.member(principal.token, user_id)
+    except NotFound as error:
+        raise InvalidArgument.on("user_id", "is not a member of this organization") from error
     return user_id
 
 
@@ -102,23 +105,54 @@ def measured(hours: str, started_at: datetime | None, ended_at: datetime | None
     return rules.hours(hours)
 
 
-async def record_entry(uow: TimeUnitOfWork, principal: Principal, directory: Directory,
+def day_worked(new: NewEntry, org: Organization) -> date:
+    """The entry's day: as given, else the local day it started, else today (org timezone)."""
+    if new.date_worked:
+        return rules.work_date(new.date_worked, today_in(org))
+    if new.started_at is not None:
+        return new.started_at.astimezone(zone_of(org)).date()
+    return today_in(org)
+
+
+async def ask_organization(directory: Directory, principal: Principal) -> Answer[Organization]:
+    return await ask(lambda: directory.organization(principal.token))
+
+
+@dataclass(frozen=True)
+class NewEntryAnswers:
+    """What recording an entry needs from projects, identity and capacity."""
+
+    project: Answer[Project]
+    user_id: Answer[uuid.UUID]
+    org: Answer[Organization]
+    date_worked: Answer[date]  # worked out once, so the rates asked are those of the entry's day
+    person: Answer[PersonRates]
+
+
+async def ask_for_entry(directory: Directory, principal: Principal, new: NewEntry
+                        ) -> NewEntryAnswers:
+    if not passes(lambda: require_staff(principal),
+                  lambda: measured(new.hours, new.started_at, new.ended_at)):
+        return NewEntryAnswers(SKIPPED, SKIPPED, SKIPPED, SKIPPED, SKIPPED)
+    # Independent lookups in other services: ask them at once, not one after another.
+    project, user_id, org = await asyncio.gather(
+        ask(lambda: open_project(directory, principal, new.project_id)),
+        ask(lambda: subject_user(directory, principal, new.user_id)),
+        ask_organization(directory, principal),
+    )
+    worked = settle(lambda: day_worked(new, org.get()))
+    person = await ask(lambda: directory.person_rates(principal.token, user_id.get(),
+                                                      worked.get()))
+    return NewEntryAnswers(project, user_id, org, worked, person)
+
+
+async def record_entry(uow: TimeUnitOfWork, principal: Principal, asked: NewEntryAnswers,
                        new: NewEntry) -> TimeEntry:
     require_staff(principal)
     hours = measured(new.hours, new.started_at, new.ended_at)
-    # Independent lookups in other services: ask them at once, not one after another.
-    project, user_id, org = await asyncio.gather(
-        open_project(directory, principal, new.project_id),
-        subject_user(directory, principal, new.user_id),
-        directory.organization(principal.token),
-    )
-    if new.date_worked:
-        worked = rules.work_date(new.date_worked, today_in(org))
-    elif new.started_at is not None:
-        worked = new.started_at.astimezone(zone_of(org)).date()
-    else:
-        worked = today_in(org)
-    person = await directory.person_rates(principal.token, user_id, worked)
+    project, user_id, org = asked.project.get(), asked.user_id.get(), asked.org.get()
+    worked = asked.date_worked.get()
+    person = asked.person.get()
     entry = TimeEntry(
         id=uuid.uuid4(), org_id=principal.org_id, project_id=project.id, user_id=user_id,
         task_id=new.task_id, resource_id=person.resource_id, date_worked=worked, hours=hours,
@@ -148,8 +182,20 @@ async def get_entry(uow: TimeUnitOfWork, principal: Principal, entry_id: uuid.UU
     return await visible_entry(uow, principal, entry_id)
 
 
+async def ask_for_list(directory: Directory, principal: Principal, where: EntryFilter
+                       ) -> Answer[Project | None]:
+    """A project filter must name a project of the caller's org (else 404)."""
+    if where.project_id is None:
+        return Answer(None)
+    project_id = where.project_id
+    return await ask(lambda: directory.project(principal.token, project_id))
+
+
 async def list_entries(uow: TimeUnitOfWork, principal: Principal, where: EntryFilter,
-                       after: tuple[date, uuid.UUID] | None, limit: int) -> list[TimeEntry]:
+                       after: tuple[date, uuid.UUID] | None, limit: int,
+                       project: Answer[Project | None] | None = None) -> list[TimeEntry]:
+    if project is not None:
+        project.get()
     if not principal.role.at_least(Role.MEMBER):
         raise PermissionDenied("Time entries are for members and up.", reason="ROLE_TOO_LOW")
     if not principal.role.at_least(Role.MANAGER):
@@ -166,14 +212,21 @@ def check_etag(current: str, if_match: list[str]) -> None:
                                  reason="ETAG_MISMATCH")
 
 
-async def change_entry(uow: TimeUnitOfWork, principal: Principal, directory: Directory,
+async def ask_for_change(directory: Directory, principal: Principal) -> Answer[Organization]:
+    """The org's timezone (for a new date) and rounding rule (for new hours)."""
+    if not passes(lambda: require_staff(principal)):
+        return SKIPPED
+    return await ask_organization(directory, principal)
+
+
+async def change_entry(uow: TimeUnitOfWork, principal: Principal, asked: Answer[Organization],
                        entry_id: uuid.UUID, changes: EntryChanges, if_match: list[str]
                        ) -> TimeEntry:
     require_staff(principal)
     entry = await visible_entry(uow, principal, entry_id, for_update=True)
     check_etag(entry.etag, if_match)
     entry.ensure_editable()
-    org = await directory.organization(principal.token)
+    org = asked.get()
     changed: list[str] = []
     if changes.task_id is not None:
         entry.task_id = changes.task_id or None  # type: ignore[assignment]

@@ -1,8 +1,10 @@
 """Expenses of a project: recorded by members, in a currency (the org's by default), billable or
-not. An invoiced expense no longer changes."""
+not. An invoiced expense no longer changes. The project and the org are asked before the
+transaction opens (`ask_*`, see asked.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -11,10 +13,16 @@ from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.errors import NotFound, PreconditionFailed
 from labs_time.adapters import proto
-from labs_time.adapters.directory import Directory
+from labs_time.adapters.directory import Directory, Organization, Project
 from labs_time.domain import rules
 from labs_time.domain.model import Expense
-from labs_time.service_layer.entries import open_project, require_staff, today_in
+from labs_time.service_layer.asked import SKIPPED, Answer, ask, passes
+from labs_time.service_layer.entries import (
+    ask_organization,
+    open_project,
+    require_staff,
+    today_in,
+)
 from labs_time.service_layer.unit_of_work import TimeUnitOfWork
 
 
@@ -28,11 +36,27 @@ class ExpenseChanges:
     billable: bool | None = None
 
 
-async def record_expense(uow: TimeUnitOfWork, principal: Principal, directory: Directory,
-                         project_id: uuid.UUID, fields: ExpenseChanges) -> Expense:
+@dataclass(frozen=True)
+class NewExpenseAnswers:
+    project: Answer[Project]
+    org: Answer[Organization]
+
+
+async def ask_for_expense(directory: Directory, principal: Principal, project_id: uuid.UUID
+                          ) -> NewExpenseAnswers:
+    if not passes(lambda: require_staff(principal)):
+        return NewExpenseAnswers(SKIPPED, SKIPPED)
+    project, org = await asyncio.gather(
+        ask(lambda: open_project(directory, principal, project_id)),
+        ask_organization(directory, principal))
+    return NewExpenseAnswers(project, org)
+
+
+async def record_expense(uow: TimeUnitOfWork, principal: Principal, asked: NewExpenseAnswers,
+                         fields: ExpenseChanges) -> Expense:
     require_staff(principal)
-    project = await open_project(directory, principal, project_id)
-    org = await directory.organization(principal.token)
+    project = asked.project.get()
+    org = asked.org.get()
     expense = Expense(
         id=uuid.uuid4(), org_id=principal.org_id, project_id=project.id,
         user_id=principal.user_id, description=rules.description(fields.description or ""),
@@ -64,18 +88,34 @@ async def get_expense(uow: TimeUnitOfWork, principal: Principal, expense_id: uui
     return await _visible(uow, principal, expense_id)
 
 
-async def list_expenses(uow: TimeUnitOfWork, principal: Principal, directory: Directory,
+async def ask_for_list(directory: Directory, principal: Principal, project_id: uuid.UUID
+                       ) -> Answer[Project]:
+    """The project itself: 404 for another org's project."""
+    if not passes(lambda: require_staff(principal)):
+        return SKIPPED
+    return await ask(lambda: directory.project(principal.token, project_id))
+
+
+async def list_expenses(uow: TimeUnitOfWork, principal: Principal, asked: Answer[Project],
                         project_id: uuid.UUID, after: tuple[date, uuid.UUID] | None,
                         limit: int) -> list[Expense]:
     require_staff(principal)
-    await directory.project(principal.token, project_id)  # 404 for another org's project
+    asked.get()
     found = await uow.expenses.list(project_id, after, limit)
     if principal.role.at_least(Role.MANAGER):
         return found
     return [x for x in found if x.user_id == principal.user_id]
 
 
-async def change_expense(uow: TimeUnitOfWork, principal: Principal, directory: Directory,
+async def ask_for_change(directory: Directory, principal: Principal, changes: ExpenseChanges
+                         ) -> Answer[Organization]:
+    """The org's timezone, which bounds a new expense date; nothing else needs asking."""
+    if changes.expense_date is None or not passes(lambda: require_staff(principal)):
+        return SKIPPED
+    return await ask_organization(directory, principal)
+
+
+async def change_expense(uow: TimeUnitOfWork, principal: Principal, asked: Answer[Organization],
                          expense_id: uuid.UUID, changes: ExpenseChanges, if_match: list[str]
                          ) -> Expense:
     require_staff(principal)
@@ -94,7 +134,7 @@ async def change_expense(uow: TimeUnitOfWork, principal: Principal, directory: D
         expense.currency = rules.currency(changes.currency)
         changed.append("currency")
     if changes.expense_date is not None:
-        org = await directory.organization(principal.token)
+        org = asked.get()
         expense.expense_date = rules.work_date(changes.expense_date, today_in(org),
                                                "expense_date")
         changed.append("expense_date")

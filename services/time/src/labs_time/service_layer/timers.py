@@ -1,22 +1,29 @@
 """Timers: one running entry per user. Starting one stops the running one first; stopping turns
-it into per-day entries (see domain/timers.py for the midnight and 24-hour rule)."""
+it into per-day entries (see domain/timers.py for the midnight and 24-hour rule). The project, the
+org's settings and the rates are asked before the transaction opens (`ask_*`, see asked.py); the
+transaction only takes the per-user lock and writes."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 import zlib
+from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import text
 
 from labs_common.auth.principal import Principal
 from labs_common.errors import Conflict, NotFound
 from labs_time.adapters import proto
-from labs_time.adapters.directory import Directory, Organization, snapshot
+from labs_time.adapters.directory import Directory, Organization, PersonRates, Project, snapshot
 from labs_time.domain import rules
 from labs_time.domain.model import TimeEntry
 from labs_time.domain.rounding import rule_for
 from labs_time.domain.timers import timer_pieces
+from labs_time.service_layer.asked import SKIPPED, Answer, ask, passes, settle
 from labs_time.service_layer.entries import (
+    ask_organization,
     open_project,
     require_staff,
     today_in,
@@ -59,14 +66,33 @@ async def _finish(uow: TimeUnitOfWork, running: TimeEntry, org: Organization) ->
     return finished
 
 
-async def start_timer(uow: TimeUnitOfWork, principal: Principal, directory: Directory,
-                      project_id: uuid.UUID, task_id: uuid.UUID | None, notes: str
+@dataclass(frozen=True)
+class StartAnswers:
+    project: Answer[Project]
+    org: Answer[Organization]
+    today: Answer[date]  # worked out once: the day whose rates are snapshotted
+    person: Answer[PersonRates]
+
+
+async def ask_for_start(directory: Directory, principal: Principal, project_id: uuid.UUID
+                        ) -> StartAnswers:
+    if not passes(lambda: require_staff(principal)):
+        return StartAnswers(SKIPPED, SKIPPED, SKIPPED, SKIPPED)
+    project, org = await asyncio.gather(
+        ask(lambda: open_project(directory, principal, project_id)),
+        ask_organization(directory, principal))
+    today = settle(lambda: today_in(org.get()))
+    person = await ask(lambda: directory.person_rates(principal.token, principal.user_id,
+                                                      today.get()))
+    return StartAnswers(project, org, today, person)
+
+
+async def start_timer(uow: TimeUnitOfWork, principal: Principal, asked: StartAnswers,
+                      task_id: uuid.UUID | None, notes: str
                       ) -> tuple[TimeEntry, list[TimeEntry]]:
     require_staff(principal)
-    project = await open_project(directory, principal, project_id)
-    org = await directory.organization(principal.token)
-    today = today_in(org)
-    person = await directory.person_rates(principal.token, principal.user_id, today)
+    project, org = asked.project.get(), asked.org.get()
+    today, person = asked.today.get(), asked.person.get()
     await _serialize_user(uow, principal)
     stopped: list[TimeEntry] = []
     if running := await uow.entries.running_for(principal.user_id, for_update=True):
@@ -82,10 +108,17 @@ async def start_timer(uow: TimeUnitOfWork, principal: Principal, directory: Dire
     return entry, stopped
 
 
-async def stop_timer(uow: TimeUnitOfWork, principal: Principal, directory: Directory
+async def ask_for_stop(directory: Directory, principal: Principal) -> Answer[Organization]:
+    """The org's timezone (where the days split) and rounding rule."""
+    if not passes(lambda: require_staff(principal)):
+        return SKIPPED
+    return await ask_organization(directory, principal)
+
+
+async def stop_timer(uow: TimeUnitOfWork, principal: Principal, asked: Answer[Organization]
                      ) -> list[TimeEntry]:
     require_staff(principal)
-    org = await directory.organization(principal.token)
+    org = asked.get()
     await _serialize_user(uow, principal)
     running = await uow.entries.running_for(principal.user_id, for_update=True)
     if running is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from labs.time.v1 import time_service_pb2 as pb
+from labs_common.auth.principal import current_principal
 from labs_common.pagination import page_size
 from labs_time.adapters import proto
 from labs_time.adapters.repository import EntryFilter
@@ -34,8 +35,11 @@ class EntryRpcs(ServicerBase):
             notes=request.notes,
         )
 
+        # What projects, identity and capacity know is asked before the transaction opens.
+        asked = await entries.ask_for_entry(self._directory, current_principal(), new)
+
         async def work(uow, principal):
-            entry = await entries.record_entry(uow, principal, self._directory, new)
+            entry = await entries.record_entry(uow, principal, asked, new)
             return pb.CreateTimeEntryResponse(entry=proto.entry(entry))
 
         return await self._tenant(context, request, pb.CreateTimeEntryResponse, work)
@@ -63,10 +67,10 @@ class EntryRpcs(ServicerBase):
             invoiced=given(request, "invoiced"),
         )
 
+        project = await entries.ask_for_list(self._directory, current_principal(), where)
+
         async def work(uow, principal):
-            if where.project_id is not None:
-                await self._directory.project(principal.token, where.project_id)
-            found = await entries.list_entries(uow, principal, where, after, limit + 1)
+            found = await entries.list_entries(uow, principal, where, after, limit + 1, project)
             return pb.ListTimeEntriesResponse(
                 entries=[proto.entry(e) for e in found[:limit]],
                 next_page_token=next_token(found, limit, lambda e: (e.date_worked, e.id)),
@@ -90,9 +94,11 @@ class EntryRpcs(ServicerBase):
             notes=given(request, "notes"),
         )
 
+        org = await entries.ask_for_change(self._directory, current_principal())
+
         async def work(uow, principal):
-            entry = await entries.change_entry(uow, principal, self._directory, entry_id,
-                                               changes, list(request.if_match_etags))
+            entry = await entries.change_entry(uow, principal, org, entry_id, changes,
+                                               list(request.if_match_etags))
             return pb.UpdateTimeEntryResponse(entry=proto.entry(entry))
 
         return await self._tenant(context, request, pb.UpdateTimeEntryResponse, work)

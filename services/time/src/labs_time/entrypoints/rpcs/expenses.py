@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from labs.time.v1 import time_service_pb2 as pb
+from labs_common.auth.principal import current_principal
 from labs_common.pagination import page_size
 from labs_time.adapters import proto
 from labs_time.entrypoints.mapping import as_uuid, given, next_token, position
@@ -18,9 +19,11 @@ class ExpenseRpcs(ServicerBase):
             expense_date=request.expense_date, category=request.category,
             billable=given(request, "billable"))
 
+        # The project and the org are asked before the transaction opens.
+        asked = await expenses.ask_for_expense(self._directory, current_principal(), project_id)
+
         async def work(uow, principal):
-            expense = await expenses.record_expense(uow, principal, self._directory, project_id,
-                                                    fields)
+            expense = await expenses.record_expense(uow, principal, asked, fields)
             return pb.CreateExpenseResponse(expense=proto.expense(expense))
 
         return await self._tenant(context, request, pb.CreateExpenseResponse, work)
@@ -39,9 +42,11 @@ class ExpenseRpcs(ServicerBase):
         limit = page_size(request.page_size)
         after = position(request.page_token)
 
+        project = await expenses.ask_for_list(self._directory, current_principal(), project_id)
+
         async def work(uow, principal):
-            found = await expenses.list_expenses(uow, principal, self._directory, project_id,
-                                                 after, limit + 1)
+            found = await expenses.list_expenses(uow, principal, project, project_id, after,
+                                                 limit + 1)
             return pb.ListExpensesResponse(
                 expenses=[proto.expense(x) for x in found[:limit]],
                 next_page_token=next_token(found, limit, lambda x: (x.expense_date, x.id)))
@@ -54,9 +59,11 @@ class ExpenseRpcs(ServicerBase):
             name: given(request, name) for name in
             ("description", "amount", "currency", "expense_date", "category", "billable")})
 
+        org = await expenses.ask_for_change(self._directory, current_principal(), changes)
+
         async def work(uow, principal):
-            expense = await expenses.change_expense(uow, principal, self._directory, expense_id,
-                                                    changes, list(request.if_match_etags))
+            expense = await expenses.change_expense(uow, principal, org, expense_id, changes,
+                                                    list(request.if_match_etags))
             return pb.UpdateExpenseResponse(expense=proto.expense(expense))
 
         return await self._tenant(context, request, pb.UpdateExpenseResponse, work)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from labs.time.v1 import time_service_pb2 as pb
+from labs_common.auth.principal import current_principal
 from labs_time.adapters import proto
 from labs_time.entrypoints.mapping import as_uuid, opt_uuid
 from labs_time.entrypoints.rpcs.base import ServicerBase
@@ -14,17 +15,22 @@ class TimerRpcs(ServicerBase):
         project_id = as_uuid(request.project_id, "project_id")
         task_id = opt_uuid(request.task_id, "task_id")
 
+        # The project, the org and the rates are asked before the transaction opens.
+        asked = await timers.ask_for_start(self._directory, current_principal(), project_id)
+
         async def work(uow, principal):
-            entry, stopped = await timers.start_timer(
-                uow, principal, self._directory, project_id, task_id, request.notes)
+            entry, stopped = await timers.start_timer(uow, principal, asked, task_id,
+                                                      request.notes)
             return pb.StartTimerResponse(entry=proto.entry(entry),
                                          stopped=[proto.entry(e) for e in stopped])
 
         return await self._tenant(context, request, pb.StartTimerResponse, work)
 
     async def StopTimer(self, request, context) -> pb.StopTimerResponse:
+        org = await timers.ask_for_stop(self._directory, current_principal())
+
         async def work(uow, principal):
-            finished = await timers.stop_timer(uow, principal, self._directory)
+            finished = await timers.stop_timer(uow, principal, org)
             return pb.StopTimerResponse(entry=proto.entry(finished[-1]),
                                         entries=[proto.entry(e) for e in finished])
 

@@ -224,7 +224,8 @@ class FakeDirectory:
 
     async def organization(self, token):
         self._ask("identity", "GetOrganization")
-        return Organization("Europe/Berlin", "EUR", {"time_rounding": {"unit_minutes": 15, "mode": "up"}})
+        return Organization("Europe/Berlin", "EUR",
+                            {"time_rounding": {"unit_minutes": 15, "mode": "up"}})
 
     async def member(self, token, user_id):
         self._ask("identity", "GetMember")

@@ -16,6 +16,7 @@ from websockets.exceptions import ConnectionClosed
 from labs.events.v1 import envelope_pb2
 from labs.identity.v1 import events_pb2
 from labs.identity.v1 import identity_service_pb2 as pb
+from labs.projects.v1 import events_pb2 as project_events_pb2
 from labs.projects.v1 import projects_service_pb2, projects_service_pb2_grpc
 
 WAIT = 5.0
@@ -123,10 +124,11 @@ async def test_events_reach_the_sockets_of_their_organization_only(gateway, issu
             user_id="u1", old_role=pb.ROLE_MEMBER, new_role=pb.ROLE_ADMIN))
         await publisher(event_b)
 
-        assert await receive(ws_a) == {
-            "type": "organization:updated", "id": event_a.id, "ts": "2023-11-14T22:13:20Z",
-            "data": {"organization": {"id": str(org_a), "name": "A"},
-                     "changed_fields": ["name"]}}
+        received_a = await receive(ws_a)
+        assert (received_a["type"], received_a["id"], received_a["ts"]) == (
+            "organization:updated", event_a.id, "2023-11-14T22:13:20Z")
+        # The organization as REST shows it.
+        assert received_a["data"]["id"] == str(org_a) and received_a["data"]["name"] == "A"
         # NATS keeps the order of one publisher: had org A's event reached B, it would come first.
         received_b = await receive(ws_b)
         assert received_b["id"] == event_b.id and received_b["type"] == "member:role_changed"
@@ -164,7 +166,7 @@ async def test_subscribing_narrows_to_the_projects_joined(gateway, issue_token, 
 
 
 class _ClientsProjects(projects_service_pb2_grpc.ProjectsServiceServicer):
-    """The projects service as a client-role user sees it: one project of theirs, none other."""
+    """The projects service as a client-role user sees it: its client's projects, none other."""
 
     def __init__(self, visible: str) -> None:
         self.visible = visible
@@ -175,10 +177,24 @@ class _ClientsProjects(projects_service_pb2_grpc.ProjectsServiceServicer):
         return projects_service_pb2.GetProjectResponse(
             project=projects_service_pb2.Project(id=request.id))
 
+    async def ListProjects(self, request, context):
+        return projects_service_pb2.ListProjectsResponse(
+            projects=[projects_service_pb2.Project(id=self.visible)])
 
-async def test_a_client_role_socket_gets_only_project_events_of_rooms_it_may_join(
+
+def task_event(org: uuid.UUID, project_id: str, event_type: str = "task.created"):
+    task = projects_service_pb2.Task(
+        id=str(uuid.uuid4()), project_id=project_id, title="Hero",
+        priority=projects_service_pb2.PRIORITY_MEDIUM, type=projects_service_pb2.TASK_TYPE_CHORE,
+        status=projects_service_pb2.TASK_STATUS_TODO)
+    return envelope(org, event_type, project_events_pb2.TaskCreated(task=task), source="projects",
+                    project_id=project_id)
+
+
+async def test_a_client_role_socket_gets_the_events_of_its_clients_projects_only(
         start_gateway, issue_token, publisher):
     org, project, elsewhere = uuid.uuid4(), str(uuid.uuid4()), str(uuid.uuid4())
+    client_id, brand_new = str(uuid.uuid4()), str(uuid.uuid4())
     projects = grpc.aio.server()
     projects_service_pb2_grpc.add_ProjectsServiceServicer_to_server(
         _ClientsProjects(project), projects)
@@ -186,22 +202,34 @@ async def test_a_client_role_socket_gets_only_project_events_of_rooms_it_may_joi
     await projects.start()
     try:
         gateway = await start_gateway(projects_addr=f"127.0.0.1:{port}")
-        token = issue_token(org, "client")
+        token = issue_token(org, "client", client_id=client_id)
         async with connect(gateway.ws_url, additional_headers=bearer(token)) as ws:
             await ready(ws)
             await ws.send(json.dumps({"type": "subscribe", "project_id": elsewhere}))
             refused = await receive(ws)
             assert refused["type"] == "error" and refused["detail"].startswith("project_id")
+            # Without a subscription: staff-only events, and other clients' projects, never.
             await publisher(envelope(org, "member.joined", events_pb2.MemberJoined()))
-            await publisher(envelope(org, "invoice.issued", events_pb2.MemberJoined(),
-                                     source="billing", project_id=elsewhere))
-            await ws.send(json.dumps({"type": "subscribe", "project_id": project}))
-            await ready(ws)
-            joined = envelope(org, "invoice.paid", events_pb2.MemberJoined(), source="billing",
-                              project_id=project)
-            await publisher(joined)
+            await publisher(task_event(org, elsewhere))
+            ours = task_event(org, project)
+            await publisher(ours)
             first = await receive(ws)
-            assert (first["type"], first["id"]) == ("invoice:paid", joined.id)
+            assert (first["type"], first["id"]) == ("task:created", ours.id)
+            # A project of its client created after the socket connected is followed at once.
+            created = envelope(org, "project.created", project_events_pb2.ProjectCreated(
+                project=projects_service_pb2.Project(
+                    id=brand_new, client_id=client_id, name="New", billing_rate_override="99",
+                    status=projects_service_pb2.PROJECT_STATUS_PLANNING,
+                    priority=projects_service_pb2.PRIORITY_MEDIUM,
+                    budget_type=projects_service_pb2.BUDGET_TYPE_FIXED_FEE)),
+                source="projects", project_id=brand_new)
+            await publisher(created)
+            announced = await receive(ws)
+            assert (announced["type"], announced["data"]["id"]) == ("project:created", brand_new)
+            assert "billing_rate_override" not in announced["data"]  # internal to the agency
+            later = task_event(org, brand_new)
+            await publisher(later)
+            assert (await receive(ws))["id"] == later.id
     finally:
         await projects.stop(None)
 

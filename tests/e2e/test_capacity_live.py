@@ -30,7 +30,7 @@ async def test_an_over_booking_is_known_the_moment_it_is_saved(suite, http):
         alarm = await receive_until(socket, lambda m: m["type"] == "resource:over_allocated")
     assert alarm["data"]["resource_id"] == bo["id"]
     assert alarm["data"]["week_start"] == "2027-02-01"
-    assert alarm["data"]["allocated_hours"] == "50.00"
+    assert alarm["data"]["allocated_hours"] == 50.0  # hours are JSON numbers
 
 
 async def test_a_retried_allocation_is_saved_once(http):

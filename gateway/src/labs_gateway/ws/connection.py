@@ -12,6 +12,7 @@ from starlette.websockets import WebSocket
 
 from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
+from labs_common.visibility import Reader
 
 log = structlog.get_logger("labs.gateway.ws")
 
@@ -25,6 +26,9 @@ class Connection:
         self.websocket = websocket
         self.principal = principal
         self.rooms: set[str] = set()
+        # For a client-role user: the projects of its client, listed at connect and kept current
+        # from project events, so new projects reach it without a reconnect.
+        self.client_projects: set[str] = set()
         # One writer drains this queue, so frames never interleave and a slow client only fills
         # its own bounded buffer instead of holding up the fan-out to everyone else.
         self._outbox: asyncio.Queue[str] = asyncio.Queue(queue_size)
@@ -38,10 +42,20 @@ class Connection:
     def user_id(self) -> str:
         return str(self.principal.user_id)
 
+    @property
+    def reader(self) -> Reader:
+        return Reader.of(self.principal)
+
+    @property
+    def is_client(self) -> bool:
+        return self.principal.role is Role.CLIENT
+
     def wants_event(self, project_id: str) -> bool:
         """Org events reach everyone; subscribing narrows to the rooms joined. A client-role user
-        sees only project events of rooms it joined (until projects can tell its client's)."""
-        if self.principal.role == Role.CLIENT or self.rooms:
+        sees only events of its client's projects (narrowed, too, by the rooms it joined)."""
+        if self.is_client and project_id not in self.client_projects:
+            return False
+        if self.rooms:
             return bool(project_id) and project_id in self.rooms
         return True
 

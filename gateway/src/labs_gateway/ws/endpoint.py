@@ -61,6 +61,9 @@ async def live_updates(websocket: WebSocket) -> None:
     hub.attach(session.connection)
     writer = asyncio.create_task(session.connection.pump())
     try:
+        if session.connection.is_client:
+            # Listed after attaching, so a project created meanwhile arrives as an event.
+            session.connection.client_projects |= await session.access.client_projects(principal)
         await session.run()
     except (SocketClosed, asyncio.CancelledError):
         pass

@@ -1,130 +1,129 @@
-"""Domain events (labs.events.v1.Envelope) → the WebSocket message clients receive.
+"""Domain events (labs.events.v1.Envelope) → the WebSocket messages each reader receives.
 
-`{"type": "task:created", "id": <event id>, "ts": <RFC 3339>, "data": {...payload, project_id}}`.
+`{"type": "task:updated", "id": <event id>, "ts": <RFC 3339>, "data": {...}}`, where `data` is the
+object the event carries as REST returns it to that reader, plus `project_id`; an event that
+carries no API object (a deletion, an over-allocation) sends its payload with the same rules:
+proto field names, lowercase enum names, hours as numbers, hidden fields absent.
+
+Who receives what is the visibility policy (labs_common.visibility): an event is decoded once,
+and rendered once per distinct view (the set of field levels hidden from a reader).
 """
 
 from __future__ import annotations
 
-import importlib
 import json
-import pkgutil
 from datetime import UTC, datetime
 from typing import Any
 
-from google.protobuf import json_format, message_factory, symbol_database
-from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import Message
 
 from labs.events.v1 import envelope_pb2
+from labs_common.events.payloads import load_event_types, message_json, unpack
+from labs_common.visibility import Reader, owner_of, record_readers, redact_json
+from labs_gateway.schemas.public import has_public_form, public_json
 
-# Names the API fixes (API.md), keyed by (source, envelope type); the rest follow the default
-# rule "<aggregate>.<verb>" → "<aggregate>:<verb>".
+__all__ = ["EventView", "load_event_types", "rfc3339_now", "ws_type"]
+
+# Names the API fixes (API.md) where the one rule would say otherwise.
 WS_TYPES: dict[tuple[str, str], str] = {
-    ("projects", "task.created"): "task:created",
-    ("projects", "task.updated"): "task:updated",
-    ("projects", "task.deleted"): "task:deleted",
-    ("projects", "project.created"): "project:created",
     ("projects", "project.status_changed"): "project:status:changed",
-    ("time", "entry.created"): "time:entry:created",
-    ("time", "entry.started"): "time:entry:started",
-    ("time", "entry.stopped"): "time:entry:stopped",
-    ("billing", "invoice.issued"): "invoice:issued",
-    ("billing", "invoice.paid"): "invoice:paid",
     ("forecasting", "project.margin_updated"): "project:margin-updated",
     ("forecasting", "project.forecast_updated"): "project:forecast-updated",
     ("forecasting", "alert.raised"): "alert:new",
-    ("integrations", "sync.completed"): "sync:completed",
 }
-
-# Identity events may reach other users only when they carry nothing about secrets or sessions.
-_IDENTITY_AGGREGATES = {"organization", "member", "invitation"}
-_IDENTITY_PRIVATE = {"member.logged_in"}  # names a session id
+# Aggregates whose events are named after their service too: a time entry is "time:entry:*".
+QUALIFIED_AGGREGATES = {("time", "entry")}
+# A field holding the object as it was before the change, not the object the event is about.
+PREVIOUS_FIELD = "previous"
 
 
 def ws_type(source: str, event_type: str) -> str:
-    return WS_TYPES.get((source, event_type)) or event_type.replace(".", ":", 1)
+    """`<aggregate>.<verb>` → `<aggregate>:<verb>` (time entries: `time:entry:<verb>`)."""
+    if (source, event_type) in WS_TYPES:
+        return WS_TYPES[(source, event_type)]
+    aggregate, _, verb = event_type.partition(".")
+    name = f"{aggregate}:{verb}"
+    return f"{source}:{name}" if (source, aggregate) in QUALIFIED_AGGREGATES else name
 
 
-def is_forwarded(envelope: envelope_pb2.Envelope) -> bool:
-    """Whether any socket may see this event (org scoping is decided per socket)."""
-    if not envelope.org_id or not envelope.type:
-        return False  # platform-wide events (signing keys...) are nobody's business here
-    if envelope.source == "identity":
-        aggregate = envelope.type.partition(".")[0]
-        return aggregate in _IDENTITY_AGGREGATES and envelope.type not in _IDENTITY_PRIVATE
-    return True
+class EventView:
+    """One event, decoded once: who may receive it, and its message for each view."""
 
+    def __init__(self, envelope: envelope_pb2.Envelope, payload: Message | None) -> None:
+        self.envelope = envelope
+        self.payload = payload
+        self.type = ws_type(envelope.source, envelope.type)
+        self.readers = record_readers(payload.DESCRIPTOR) if payload is not None else 0
+        self.owner_id = owner_of(payload, envelope.actor_id) if payload is not None else ""
+        self.object = carried_object(payload)
+        self._texts: dict[frozenset[int], str] = {}
 
-def client_message(envelope: envelope_pb2.Envelope) -> str:
-    """The JSON text sent to every socket that receives `envelope` (serialized once)."""
-    data = payload_dict(envelope)
-    if envelope.project_id:
-        data["project_id"] = envelope.project_id
-    ts = (envelope.occurred_at.ToJsonString() if envelope.HasField("occurred_at")
-          else rfc3339_now())
-    return json.dumps({"type": ws_type(envelope.source, envelope.type), "id": envelope.id,
-                       "ts": ts, "data": data}, separators=(",", ":"))
+    @classmethod
+    def of(cls, envelope: envelope_pb2.Envelope) -> EventView | None:
+        """None for events no socket may see: platform-wide ones, and payloads this build does
+        not know (their readers cannot be told, so nobody is shown them)."""
+        if not envelope.org_id or not envelope.type:
+            return None
+        payload = unpack(envelope)
+        if payload is None:
+            return None
+        return cls(envelope, payload)
+
+    def visible_to(self, reader: Reader) -> bool:
+        """The record rule; a client-role reader also needs the event's project to be its
+        client's, which the socket checks."""
+        return reader.may_read_record(self.readers, self.owner_id)
+
+    def text_for(self, reader: Reader) -> str:
+        """The JSON text for `reader`, serialized once per view."""
+        text = self._texts.get(reader.view)
+        if text is None:
+            text = self._texts[reader.view] = json.dumps(
+                {"type": self.type, "id": self.envelope.id, "ts": self._ts(),
+                 "data": self.data_for(reader)}, separators=(",", ":"))
+        return text
+
+    def data_for(self, reader: Reader) -> dict[str, Any]:
+        if self.object is not None:
+            data = public_json(self.object, reader)
+        else:
+            assert self.payload is not None
+            data = hours_as_numbers(redact_json(
+                self.payload.DESCRIPTOR, message_json(self.payload), reader))
+        if self.envelope.project_id:
+            data["project_id"] = self.envelope.project_id
+        return data
+
+    def _ts(self) -> str:
+        if self.envelope.HasField("occurred_at"):
+            return self.envelope.occurred_at.ToJsonString()
+        return rfc3339_now()
 
 
 def rfc3339_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def payload_dict(envelope: envelope_pb2.Envelope) -> dict[str, Any]:
-    """The unpacked payload with proto field names; {} when its type is unknown to this build."""
-    if not envelope.HasField("payload"):
-        return {}
-    name = envelope.payload.TypeName()
-    try:
-        descriptor = symbol_database.Default().pool.FindMessageTypeByName(name)
-    except KeyError:
-        return {}
-    message = message_factory.GetMessageClass(descriptor)()
-    if not envelope.payload.Unpack(message):
-        return {}
-    data = json_format.MessageToDict(message, preserving_proto_field_name=True)
-    _lowercase_enums(descriptor, data)
+def carried_object(payload: Message | None) -> Message | None:
+    """The API object an event is about: its first set field holding one (TaskUpdated.task,
+    EntryChanged.entry), else None."""
+    if payload is None:
+        return None
+    for field in payload.DESCRIPTOR.fields:
+        if (field.type == FieldDescriptor.TYPE_MESSAGE and not field.is_repeated
+                and field.name != PREVIOUS_FIELD and has_public_form(field.message_type.full_name)
+                and payload.HasField(field.name)):
+            return getattr(payload, field.name)
+    return None
+
+
+def hours_as_numbers(data: dict[str, Any]) -> dict[str, Any]:
+    """Hours are JSON numbers in the API; payloads carry them as decimal strings."""
+    for key, value in data.items():
+        if key.endswith("hours"):
+            if isinstance(value, str) and value:
+                data[key] = float(value)
+            elif isinstance(value, list):
+                data[key] = [float(v) if isinstance(v, str) and v else v for v in value]
     return data
-
-
-def _lowercase_enums(descriptor: Descriptor, data: dict[str, Any]) -> None:
-    """ROLE_OWNER → "owner": the API writes enum values as lowercase names without their prefix."""
-    for field in descriptor.fields:
-        if field.name not in data:
-            continue
-        if field.type == FieldDescriptor.TYPE_ENUM:
-            prefix = _enum_prefix(field.enum_type.name)
-            values = data[field.name]
-            data[field.name] = ([_enum_value(v, prefix) for v in values]
-                                if isinstance(values, list) else _enum_value(values, prefix))
-        elif field.type == FieldDescriptor.TYPE_MESSAGE and not _is_well_known(field):
-            values = data[field.name]
-            for item in values if isinstance(values, list) else [values]:
-                if isinstance(item, dict):
-                    _lowercase_enums(field.message_type, item)
-
-
-def _enum_value(value: Any, prefix: str) -> Any:
-    return value.removeprefix(prefix).lower() if isinstance(value, str) else value
-
-
-def _enum_prefix(enum_name: str) -> str:
-    """`ProjectStatus` → `PROJECT_STATUS_` (the buf style prefix of its values)."""
-    snake = "".join(f"_{c}" if c.isupper() and i else c for i, c in enumerate(enum_name))
-    return snake.upper() + "_"
-
-
-def _is_well_known(field: FieldDescriptor) -> bool:
-    return field.message_type.full_name.startswith("google.protobuf.") or (
-        field.message_type.GetOptions().map_entry)
-
-
-def load_event_types() -> int:
-    """Import every generated labs.*_pb2 module so Any payloads of every service resolve."""
-    import labs
-
-    count = 0
-    for module in pkgutil.walk_packages(labs.__path__, prefix="labs."):
-        if module.name.endswith("_pb2"):
-            importlib.import_module(module.name)
-            count += 1
-    return count

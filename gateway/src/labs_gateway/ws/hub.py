@@ -2,7 +2,9 @@
 
 Domain events arrive on core NATS (`labs.*.v1.>`; JetStream streams deliver to core subscribers
 too, and live updates need no replay), presence and typing on `labs.live.>`. Each is decoded once
-and offered to the sockets of its organization that want it.
+and offered to the sockets of its organization that want it and may see it (the visibility
+policy), rendered once per view. Project events also keep client-role sockets' project sets
+current, so a client's new project reaches its sockets at once.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from nats.aio.subscription import Subscription
 
 from labs.events.v1 import envelope_pb2
 from labs_gateway.ws.connection import Connection
-from labs_gateway.ws.events import client_message, is_forwarded, load_event_types
+from labs_gateway.ws.events import EventView, load_event_types
 from labs_gateway.ws.presence import LIVE_PREFIX, ORIGIN_HEADER, LiveSubject
 
 log = structlog.get_logger("labs.gateway.ws")
 
 EVENTS_SUBJECT = "labs.*.v1.>"
+PROJECT = "labs.projects.v1.Project"
 
 
 class Hub:
@@ -69,16 +72,19 @@ class Hub:
             log.warning("ws.undecodable_event", subject=msg.subject)
             return
         sockets = self._by_org.get(envelope.org_id)
-        if not sockets or not is_forwarded(envelope):
+        if not sockets:
             return
         try:
-            text = client_message(envelope)
+            view = EventView.of(envelope)
+            if view is None:
+                return
+            _track_client_projects(view, sockets)
+            for connection in list(sockets):
+                reader = connection.reader
+                if connection.wants_event(envelope.project_id) and view.visible_to(reader):
+                    connection.offer(view.text_for(reader))
         except Exception:
             log.exception("ws.event_mapping_failed", subject=msg.subject, event_id=envelope.id)
-            return
-        for connection in list(sockets):
-            if connection.wants_event(envelope.project_id):
-                connection.offer(text)
 
     async def _on_live(self, msg: Msg) -> None:
         subject = LiveSubject.parse(msg.subject)
@@ -93,3 +99,17 @@ class Hub:
             if connection.id == origin:
                 continue  # a socket is not told about its own arrival, departure or typing
             connection.offer(text)
+
+
+def _track_client_projects(view: EventView, sockets: set[Connection]) -> None:
+    """A project event says whose project it is now: add it to (or drop it from) the project set
+    of every client-role socket of the organization."""
+    project = view.object
+    if project is None or project.DESCRIPTOR.full_name != PROJECT:
+        return
+    for connection in sockets:
+        if connection.is_client:
+            if project.client_id and project.client_id == str(connection.principal.client_id):
+                connection.client_projects.add(project.id)
+            else:
+                connection.client_projects.discard(project.id)

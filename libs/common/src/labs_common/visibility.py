@@ -30,6 +30,7 @@ RecordReaders = int
 
 # The owner of a record, for RECORD_READERS_OWNER_OR_MANAGER: the person it is about.
 OWNER_FIELD = "user_id"
+_SOMEONE_ELSE = "\0someone else"
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,15 @@ class Reader:
         return (readers == options.RECORD_READERS_OWNER_OR_MANAGER and self.role is Role.MEMBER
                 and bool(owner_id) and owner_id == self.user_id)
 
+    def readable_records(self) -> tuple[frozenset[RecordReaders], frozenset[RecordReaders]]:
+        """The record levels this reader reads whoever they belong to, and those it reads only
+        when they are its own: the same rule as may_read_record, for a query to filter by."""
+        levels = options.RecordReaders.values()
+        anyones = frozenset(r for r in levels if self.may_read_record(r, _SOMEONE_ELSE))
+        own = frozenset(r for r in levels
+                        if r not in anyones and self.may_read_record(r, self.user_id))
+        return anyones, own
+
     @property
     def view(self) -> frozenset[FieldReaders]:
         """The field levels this reader may not see: readers with the same view see the same
@@ -125,6 +135,17 @@ def redact(message: Message, reader: Reader) -> Message:
     copy.CopyFrom(message)
     _clear_hidden(copy, reader.view)
     return copy
+
+
+def hidden_fields(descriptor: Descriptor, reader: Reader) -> frozenset[str]:
+    """Names of the fields of `descriptor` itself that `reader` may not see (an API object
+    leaves them out rather than showing them empty)."""
+    return _hidden_names(descriptor, reader.view)
+
+
+@cache
+def _hidden_names(descriptor: Descriptor, hidden: frozenset[FieldReaders]) -> frozenset[str]:
+    return frozenset(f.name for f in descriptor.fields if field_readers(f) in hidden)
 
 
 def redact_json(descriptor: Descriptor, data: dict[str, Any], reader: Reader) -> dict[str, Any]:

@@ -8,16 +8,15 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from labs_common.visibility import Reader
 from labs_projects.adapters.orm import activities, projects
 from labs_projects.domain.activity import Activity
 
 ActivityPosition = tuple[datetime, uuid.UUID]
 
-# Sources whose events a client-role reader never sees in the feed (capacity: allocations and
-# rates are the agency's internal planning, with cost rates in them).
-CLIENT_HIDDEN_SOURCES = ("capacity", "identity")
 
 
 class SqlAlchemyActivityRepository:
@@ -38,6 +37,9 @@ class SqlAlchemyActivityRepository:
                 user_id=activity.user_id,
                 metadata=activity.metadata,
                 created_at=activity.created_at,
+                payload_type=activity.payload_type,
+                readers=activity.readers,
+                owner_id=activity.owner_id,
             )
             .on_conflict_do_nothing(index_elements=["id"])
         )
@@ -48,26 +50,24 @@ class SqlAlchemyActivityRepository:
         after: ActivityPosition | None,
         limit: int,
         *,
+        reader: Reader,
         project_id: uuid.UUID | None = None,
         entity_type: str = "",
         user_id: uuid.UUID | None = None,
-        client_id: uuid.UUID | None = None,
     ) -> list[Activity]:
-        query = select(activities).where(activities.c.org_id == org_id)
+        query = select(activities).where(activities.c.org_id == org_id, _readable_by(reader))
         if project_id is not None:
             query = query.where(activities.c.project_id == project_id)
         if entity_type:
             query = query.where(activities.c.entity_type == entity_type)
         if user_id is not None:
             query = query.where(activities.c.user_id == user_id)
-        if client_id is not None:
-            # A client-role reader: only entries about its client's projects, and never the
-            # agency's internal bookkeeping (staffing plans and their cost rates).
-            query = query.where(activities.c.source.not_in(CLIENT_HIDDEN_SOURCES))
+        if reader.is_client:
             query = query.where(
                 activities.c.project_id.in_(
                     select(projects.c.id).where(
-                        projects.c.org_id == org_id, projects.c.client_id == client_id
+                        projects.c.org_id == org_id,
+                        projects.c.client_id == uuid.UUID(reader.client_id),
                     )
                 )
             )
@@ -87,6 +87,17 @@ class SqlAlchemyActivityRepository:
         ).scalar_one()
 
 
+def _readable_by(reader: Reader) -> ColumnElement[bool]:
+    """The visibility policy's record rule as a condition: levels anyone's records are read at,
+    or levels read only when the record is the reader's own."""
+    anyones, own = reader.readable_records()
+    readable = activities.c.readers.in_(sorted(anyones))
+    if own:
+        readable = or_(readable, activities.c.readers.in_(sorted(own))
+                       & (activities.c.owner_id == uuid.UUID(reader.user_id)))
+    return readable
+
+
 def _activity(row: Row) -> Activity:
     return Activity(
         id=row.id,
@@ -99,4 +110,7 @@ def _activity(row: Row) -> Activity:
         user_id=row.user_id,
         created_at=row.created_at,
         metadata=row.metadata,
+        payload_type=row.payload_type,
+        readers=row.readers,
+        owner_id=row.owner_id,
     )

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Numeric,
+    SmallInteger,
     Table,
     Text,
     func,
@@ -135,6 +136,12 @@ activities = Table(
     Column("metadata", JSONB, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The visibility policy's inputs (labs_common.visibility): the payload's message type, the
+    # record readers it declares, and the person the record belongs to.
+    Column("payload_type", Text, nullable=False, server_default=""),
+    Column("readers", SmallInteger, nullable=False, server_default="0"),
+    Column("owner_id", UUID(as_uuid=True)),
+    Index("activities_org_readers", "org_id", "readers", "owner_id", "created_at"),
 )
 
 comments = Table(

@@ -20,6 +20,11 @@ class Activity:
     user_id: uuid.UUID | None
     created_at: datetime
     metadata: dict[str, Any] = field(default_factory=dict)
+    # Who may read it (labs_common.visibility): the payload's message type, the record readers
+    # its contract declares, and the person it belongs to.
+    payload_type: str = ""
+    readers: int = 0
+    owner_id: uuid.UUID | None = None
 
 
 def entity_type_of(event_type: str) -> str:

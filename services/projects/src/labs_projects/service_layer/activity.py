@@ -1,4 +1,5 @@
-"""The activity feed: record every event of the org (consumers) and read it back (API)."""
+"""The activity feed: record every event of the org (consumers) and read it back (API), each
+reader seeing what the visibility policy (labs_common.visibility) lets it see."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from dataclasses import replace
 from datetime import UTC
 
 from labs.events.v1 import envelope_pb2
+from labs.options.v1 import visibility_pb2 as options
 from labs_common.auth.principal import Principal
+from labs_common.auth.roles import Role
 from labs_common.errors import InvalidArgument
+from labs_common.events.payloads import find_descriptor, message_json, unpack
+from labs_common.visibility import Reader, owner_of, record_readers, redact_json
 from labs_projects.adapters.activity_repository import ActivityPosition
-from labs_projects.adapters.payloads import payload_dict
 from labs_projects.domain import rules
 from labs_projects.domain.activity import (
     Activity,
@@ -18,21 +22,19 @@ from labs_projects.domain.activity import (
     entity_type_of,
     project_id_of,
 )
-from labs_projects.service_layer.access import is_client
 from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
 
-# Identity events whose payload would tell readers of the feed about sessions: recorded with
-# their action and actor only.
-PRIVATE_PAYLOADS = {("identity", "member.logged_in"), ("identity", "session.refreshed")}
 MAX_ENTITY_TYPE = 64
+# A payload this build does not know cannot say who may read it: managers only, until it does.
+UNKNOWN_PAYLOAD_READERS = options.RECORD_READERS_MANAGER
 
 
 async def record_event(envelope: envelope_pb2.Envelope, uow: ProjectsUnitOfWork) -> None:
     """One immutable entry per event; platform-wide events (no org) belong to no feed."""
     if not envelope.org_id or not envelope.type:
         return
-    payload = payload_dict(envelope)
-    metadata = {} if (envelope.source, envelope.type) in PRIVATE_PAYLOADS else payload
+    payload = unpack(envelope)
+    metadata = message_json(payload) if payload is not None else {}
     occurred = envelope.occurred_at.ToDatetime(tzinfo=UTC)
     await uow.activities.add(
         Activity(
@@ -41,13 +43,24 @@ async def record_event(envelope: envelope_pb2.Envelope, uow: ProjectsUnitOfWork)
             source=envelope.source,
             action=envelope.type,
             entity_type=entity_type_of(envelope.type),
-            entity_id=entity_id_of(envelope.type, payload),
-            project_id=project_id_of(envelope.project_id, payload),
-            user_id=uuid.UUID(envelope.actor_id) if envelope.actor_id else None,
+            entity_id=entity_id_of(envelope.type, metadata),
+            project_id=project_id_of(envelope.project_id, metadata),
+            user_id=_uuid(envelope.actor_id),
             created_at=occurred,
             metadata=metadata,
+            payload_type=payload.DESCRIPTOR.full_name if payload is not None else "",
+            readers=(record_readers(payload.DESCRIPTOR) if payload is not None
+                     else UNKNOWN_PAYLOAD_READERS),
+            owner_id=_uuid(owner_of(payload, envelope.actor_id) if payload is not None else ""),
         )
     )
+
+
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
 
 
 async def list_activities(
@@ -63,37 +76,41 @@ async def list_activities(
     rules.check_storable(entity_type, "entity_type")
     if len(entity_type) > MAX_ENTITY_TYPE:
         raise InvalidArgument.on("entity_type", f"must be at most {MAX_ENTITY_TYPE} characters")
-    client_id = None
-    if is_client(principal):
-        if principal.client_id is None:
-            return []
-        client_id = principal.client_id
+    reader = Reader.of(principal)
+    if reader.is_client and principal.client_id is None:
+        return []
     entries = await uow.activities.page(
         principal.org_id,
         after,
         limit,
+        reader=reader,
         project_id=project_id,
         entity_type=entity_type,
         user_id=user_id,
-        client_id=client_id,
     )
-    if client_id is not None:
-        # What an hour costs the agency is not the client's business; what it is billed is.
-        entries = [
-            replace(entry, metadata=without_internal_fields(entry.metadata)) for entry in entries
-        ]
-    return entries
+    return [replace(entry, metadata=shown_metadata(entry, reader)) for entry in entries]
 
 
-INTERNAL_FIELDS = frozenset(
+def shown_metadata(entry: Activity, reader: Reader) -> dict:
+    descriptor = find_descriptor(entry.payload_type) if entry.payload_type else None
+    if descriptor is not None:
+        return redact_json(descriptor, entry.metadata, reader)
+    if reader.role.at_least(Role.MANAGER):
+        return entry.metadata
+    # Recorded before payloads kept their type: hide by the names costs and margins go by.
+    return without_internal_fields(entry.metadata)
+
+
+LEGACY_INTERNAL_FIELDS = frozenset(
     {"cost_rate", "cost_rates", "cost", "labor_cost", "margin", "margin_dollar", "margin_percent"}
 )
 
 
 def without_internal_fields(value):
-    """`value` with every INTERNAL_FIELDS key removed, at any depth."""
+    """`value` with every LEGACY_INTERNAL_FIELDS key removed, at any depth."""
     if isinstance(value, dict):
-        return {k: without_internal_fields(v) for k, v in value.items() if k not in INTERNAL_FIELDS}
+        return {k: without_internal_fields(v) for k, v in value.items()
+                if k not in LEGACY_INTERNAL_FIELDS}
     if isinstance(value, list):
         return [without_internal_fields(item) for item in value]
     return value

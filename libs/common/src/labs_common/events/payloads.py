@@ -1,0 +1,91 @@
+"""Any service's event payload, decoded by the type name in its Any, and as the API writes it.
+
+Every generated `labs.*` module is imported once, so the descriptor pool knows the payloads of
+every service whose protos are in this build, including ones built after the reader."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import cache
+from typing import Any
+
+from google.protobuf import json_format, message_factory, symbol_database
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.message import Message
+
+import labs
+from labs.events.v1 import envelope_pb2
+
+
+@cache
+def load_event_types() -> int:
+    """Import every generated labs.*_pb2 module; the number imported."""
+    count = 0
+    for module in pkgutil.walk_packages(labs.__path__, prefix="labs."):
+        if module.name.endswith("_pb2"):
+            importlib.import_module(module.name)
+            count += 1
+    return count
+
+
+def find_descriptor(full_name: str) -> Descriptor | None:
+    load_event_types()
+    try:
+        return symbol_database.Default().pool.FindMessageTypeByName(full_name)
+    except KeyError:
+        return None
+
+
+def unpack(envelope: envelope_pb2.Envelope) -> Message | None:
+    """The typed payload; None when there is none or its type is unknown to this build."""
+    if not envelope.HasField("payload"):
+        return None
+    descriptor = find_descriptor(envelope.payload.TypeName())
+    if descriptor is None:
+        return None
+    message = message_factory.GetMessageClass(descriptor)()
+    return message if envelope.payload.Unpack(message) else None
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    """Proto field names, every field set; enums as the API writes them (ROLE_OWNER → "owner")."""
+    data = json_format.MessageToDict(message, preserving_proto_field_name=True)
+    lowercase_enums(message.DESCRIPTOR, data)
+    return data
+
+
+def payload_dict(envelope: envelope_pb2.Envelope) -> dict[str, Any]:
+    """The payload as message_json writes it; {} when its type is unknown to this build."""
+    message = unpack(envelope)
+    return {} if message is None else message_json(message)
+
+
+def lowercase_enums(descriptor: Descriptor, data: dict[str, Any]) -> None:
+    for field in descriptor.fields:
+        if field.name not in data:
+            continue
+        values = data[field.name]
+        if field.type == FieldDescriptor.TYPE_ENUM:
+            prefix = enum_prefix(field.enum_type.name)
+            data[field.name] = ([_enum_value(v, prefix) for v in values]
+                                if isinstance(values, list) else _enum_value(values, prefix))
+        elif field.type == FieldDescriptor.TYPE_MESSAGE and not _is_well_known(field):
+            for item in values if isinstance(values, list) else [values]:
+                if isinstance(item, dict):
+                    lowercase_enums(field.message_type, item)
+
+
+def enum_prefix(enum_name: str) -> str:
+    """`ProjectStatus` → `PROJECT_STATUS_` (the buf style prefix of its values)."""
+    snake = "".join(f"_{c}" if c.isupper() and i else c for i, c in enumerate(enum_name))
+    return snake.upper() + "_"
+
+
+def _enum_value(value: Any, prefix: str) -> Any:
+    return value.removeprefix(prefix).lower() if isinstance(value, str) else value
+
+
+def _is_well_known(field: FieldDescriptor) -> bool:
+    return field.message_type.full_name.startswith("google.protobuf.") or (
+        field.message_type.GetOptions().map_entry)

@@ -19,6 +19,7 @@ from labs_gateway.auth.credentials import ApiKeyTokens, Authenticator
 from labs_gateway.auth.identity_keys import CachedJwks, api_key_exchange, jwks_fetcher
 from labs_gateway.auth.revocations import ApiKeyRevocations
 from labs_gateway.config import GatewaySettings
+from labs_gateway.dependencies import AsCaller
 from labs_gateway.middleware.access_log import AccessLogMiddleware
 from labs_gateway.middleware.body_size import BodyLimits, BodySizeMiddleware
 from labs_gateway.middleware.rate_limit import RateLimitMiddleware
@@ -79,12 +80,12 @@ def create_app(
     app.state.hub = hub
     app.state.presence = Presence(nats)
 
-    for router in (auth.router, organizations.router, members.router, api_keys.router,
-                   health.router, ws_endpoint.router):
+    for router in (auth.router, health.router, ws_endpoint.router):
         app.include_router(router, prefix=API_PREFIX)
-    app.include_router(projects_area_router, prefix=API_PREFIX)
-    app.include_router(capacity_area_router, prefix=API_PREFIX)
-    app.include_router(time_area_router, prefix=API_PREFIX)
+    # Every route of these calls services as the authenticated caller (401 without one).
+    for router in (organizations.router, members.router, api_keys.router, projects_area_router,
+                   capacity_area_router, time_area_router):
+        app.include_router(router, prefix=API_PREFIX, dependencies=[AsCaller])
     app.include_router(well_known.router)
     install_problem_handlers(app)
 

@@ -1,4 +1,7 @@
-"""FastAPI dependencies and their Annotated aliases: the caller, the upstream stubs, headers."""
+"""FastAPI dependencies and their Annotated aliases: the caller, the upstream stubs, headers.
+
+`AsCaller` (every authenticated router, registered once in app.py) and `IdempotentWrite` (each
+write route) bind the request's `Caller`, which the channels' interceptors forward to services."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from labs_common.auth.principal import Principal
 from labs_gateway.auth.credentials import Authenticator, bearer_credential
 from labs_gateway.config import GatewaySettings
 from labs_gateway.middleware.rate_limit import PRINCIPAL_STATE_KEY
-from labs_gateway.upstream import Metadata, Upstream, call_metadata
+from labs_gateway.upstream import Caller, Upstream, bind_caller
 
 
 def _settings(request: Request) -> GatewaySettings:
@@ -67,22 +70,22 @@ IdempotencyKey = Annotated[
 IfMatch = Annotated[str | None, Header(alias="If-Match")]
 
 
-async def _caller_metadata(principal: CurrentPrincipal) -> Metadata:
-    return call_metadata(principal)
+async def _as_caller(principal: CurrentPrincipal) -> None:
+    bind_caller(Caller(principal))
 
 
-async def _caller_write_metadata(
+async def _idempotent_write(
     principal: CurrentPrincipal, idempotency_key: IdempotencyKey = None
-) -> Metadata:
-    return call_metadata(principal, idempotency_key)
+) -> None:
+    bind_caller(Caller(principal, idempotency_key))
 
 
-async def _public_write_metadata(idempotency_key: IdempotencyKey = None) -> Metadata:
-    return call_metadata(None, idempotency_key)
+async def _public_write(idempotency_key: IdempotencyKey = None) -> None:
+    bind_caller(Caller(None, idempotency_key))
 
 
-# What to send with a call made for the request: the caller's access token (forwarded, so the
-# service verifies the same principal) and, on writes, the client's Idempotency-Key.
-CallerMetadata = Annotated[Metadata, Depends(_caller_metadata)]
-CallerWriteMetadata = Annotated[Metadata, Depends(_caller_write_metadata)]
-PublicWriteMetadata = Annotated[Metadata, Depends(_public_write_metadata)]
+# Who calls services for the request: the caller's access token (forwarded, so the service
+# verifies the same principal) and, on writes, the client's Idempotency-Key.
+AsCaller = Depends(_as_caller)
+IdempotentWrite = Depends(_idempotent_write)
+PublicWrite = Depends(_public_write)

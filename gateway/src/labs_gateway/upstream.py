@@ -1,13 +1,18 @@
 """The gateway's gRPC channels: one per service, carrying its API and the standard health service.
 
 Calls forward the caller's access token and the request's Idempotency-Key as metadata, so every
-service verifies the same principal (zero trust) and deduplicates retried writes.
+service verifies the same principal (zero trust) and deduplicates retried writes. Both ride the
+`Caller` context variable, bound once per request (or socket) and read by the channels'
+interceptors, so no call site passes metadata.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TypeVar
 
 import grpc
@@ -19,26 +24,6 @@ from labs_common.auth.principal import Principal
 from labs_common.config import SERVICES, BaseLabsSettings
 from labs_common.errors import LabsError, from_rpc_error
 from labs_common.grpc.client import open_channel
-
-# Per service, the RPCs safe to retry on UNAVAILABLE: reads, and exchanges without effects
-# (AuthenticateApiKey only refreshes last_used_at). Writes are never retried by the channel.
-IDEMPOTENT_METHODS: dict[str, tuple[str, ...]] = {
-    "identity": (
-        "GetJwks",
-        "GetMe",
-        "GetOrganization",
-        "ListMembers",
-        "ListApiKeys",
-        "AuthenticateApiKey",
-    ),
-    "projects": ("GetProject", "ResolveProject", "ListClients", "GetClient", "ListProjects",
-                 "ListTasks", "GetTask", "ListSprints", "GetSprint", "ListComments",
-                 "ListFiles", "GetFile", "DownloadFile", "ListActivities", "Search"),
-    "capacity": ("GetRates", "GetResource", "ListResources", "ListResourceRates", "ListTimeOff",
-                 "ListHolidays", "ListResourceAllocations", "GetCapacityOverview"),
-    "time": ("GetTimeEntry", "ListTimeEntries", "GetCurrentTimer", "GetExpense", "ListExpenses",
-             "ListBillableEntries", "GetImportJob"),
-}
 
 Metadata = tuple[tuple[str, str], ...]
 Stub = TypeVar("Stub")
@@ -68,10 +53,7 @@ class Upstream:
         return cls(
             {
                 name: open_channel(
-                    settings,
-                    name,
-                    grpc_service_name(name),
-                    idempotent_methods=IDEMPOTENT_METHODS.get(name, ()),
+                    settings, name, grpc_service_name(name), interceptors=_CALLER_INTERCEPTORS
                 )
                 for name in SERVICES
             }
@@ -97,16 +79,69 @@ class Upstream:
         )
 
 
-def call_metadata(
-    principal: Principal | None = None, idempotency_key: str | None = None
-) -> Metadata:
-    """Metadata for a call made on behalf of the current request."""
+@dataclass(frozen=True)
+class Caller:
+    """On whose behalf the gateway calls: the verified principal (None for public routes such as
+    signup) and, on a write, the client's Idempotency-Key."""
+
+    principal: Principal | None = None
+    idempotency_key: str | None = None
+
+
+_NOBODY = Caller()
+_caller: ContextVar[Caller | None] = ContextVar("labs_gateway_caller", default=None)
+
+
+def bind_caller(caller: Caller) -> None:
+    """Calls made from now on in this context (the request's or the socket's task, and tasks it
+    starts) carry `caller`; the context ends with the task, so nothing needs unbinding."""
+    _caller.set(caller)
+
+
+def current_caller() -> Caller:
+    return _caller.get() or _NOBODY
+
+
+@contextmanager
+def calling_as(caller: Caller) -> Iterator[None]:
+    """Calls inside the block carry `caller`, then the context's own caller again: for a socket,
+    whose task outlives any one principal, and for the gateway's own anonymous calls."""
+    bound = _caller.set(caller)
+    try:
+        yield
+    finally:
+        _caller.reset(bound)
+
+
+def call_metadata(caller: Caller) -> Metadata:
+    """Metadata for a call made on behalf of `caller`."""
     metadata: list[tuple[str, str]] = []
-    if principal is not None:
-        metadata.append(("authorization", f"Bearer {principal.token}"))
-    if idempotency_key:
-        metadata.append(("idempotency-key", idempotency_key))
+    if caller.principal is not None:
+        metadata.append(("authorization", f"Bearer {caller.principal.token}"))
+    if caller.idempotency_key:
+        metadata.append(("idempotency-key", caller.idempotency_key))
     return tuple(metadata)
+
+
+def _with_caller(details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
+    metadata = grpc.aio.Metadata(*(details.metadata or ()))
+    for key, value in call_metadata(current_caller()):
+        if key not in metadata:
+            metadata.add(key, value)
+    return details._replace(metadata=metadata)
+
+
+class _UnaryCaller(grpc.aio.UnaryUnaryClientInterceptor):
+    async def intercept_unary_unary(self, continuation, client_call_details, request):
+        return await continuation(_with_caller(client_call_details), request)
+
+
+class _StreamingCaller(grpc.aio.StreamUnaryClientInterceptor):
+    async def intercept_stream_unary(self, continuation, client_call_details, request_iterator):
+        return await continuation(_with_caller(client_call_details), request_iterator)
+
+
+_CALLER_INTERCEPTORS = (_UnaryCaller(), _StreamingCaller())
 
 
 def rpc_failure(error: grpc.aio.AioRpcError) -> LabsError:

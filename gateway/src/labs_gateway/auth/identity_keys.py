@@ -11,13 +11,18 @@ from labs.identity.v1 import identity_service_pb2 as pb
 from labs.identity.v1.identity_service_pb2_grpc import IdentityServiceStub
 from labs_common.auth.tokens import JwksFetcher
 from labs_gateway.auth.credentials import ApiKeyExchange
-from labs_gateway.upstream import rpc_failure
+from labs_gateway.upstream import Caller, calling_as, rpc_failure
+
+# These exchanges authenticate the caller, so they never carry one: a socket renewing its API key
+# has an expired token bound, which identity would refuse even on a public method.
+ANONYMOUS = Caller()
 
 
 def jwks_fetcher(identity: IdentityServiceStub) -> JwksFetcher:
     async def fetch() -> list[dict]:
         try:
-            response = await identity.GetJwks(pb.GetJwksRequest())
+            with calling_as(ANONYMOUS):
+                response = await identity.GetJwks(pb.GetJwksRequest())
         except grpc.aio.AioRpcError as error:
             raise rpc_failure(error) from error
         return [{"kid": k.kid, "kty": k.kty, "crv": k.crv, "x": k.x, "alg": k.alg, "use": k.use}
@@ -30,7 +35,8 @@ def api_key_exchange(identity: IdentityServiceStub) -> ApiKeyExchange:
     async def exchange(secret: str) -> tuple[str, int]:
         try:
             request = pb.AuthenticateApiKeyRequest(secret=secret)
-            response = await identity.AuthenticateApiKey(request)
+            with calling_as(ANONYMOUS):
+                response = await identity.AuthenticateApiKey(request)
         except grpc.aio.AioRpcError as error:
             raise rpc_failure(error) from error
         return response.access_token, response.expires_in

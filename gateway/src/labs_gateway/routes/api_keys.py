@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response, status
 
 from labs.identity.v1 import identity_service_pb2 as pb
-from labs_gateway.dependencies import CallerMetadata, CallerWriteMetadata, Identity
+from labs_gateway.dependencies import IdempotentWrite, Identity
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.members import Cursor, Limit
 from labs_gateway.schemas.identity import ApiKeyCreate, ApiKeyCreated, ApiKeyList
@@ -17,27 +17,29 @@ from labs_gateway.schemas.identity_mapping import api_key_public, role_to_proto
 router = APIRouter(prefix="/api-keys", tags=["api-keys"], responses=PROBLEM_RESPONSES)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated)
-async def create_api_key(body: ApiKeyCreate, identity: Identity, metadata: CallerWriteMetadata):
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated,
+             dependencies=[IdempotentWrite])
+async def create_api_key(body: ApiKeyCreate, identity: Identity):
     """Create a key with a role no higher than the caller's; the secret is shown only here."""
     created = await identity.CreateApiKey(
-        pb.CreateApiKeyRequest(name=body.name, role=role_to_proto(body.role)), metadata=metadata)
+        pb.CreateApiKeyRequest(name=body.name, role=role_to_proto(body.role)))
     return ApiKeyCreated(api_key=api_key_public(created.api_key), secret=created.secret)
 
 
 @router.get("", response_model=ApiKeyList)
-async def list_api_keys(identity: Identity, metadata: CallerMetadata, limit: Limit = 50,
+async def list_api_keys(identity: Identity, limit: Limit = 50,
                         cursor: Cursor = None):
     """The organization's API keys (never their secrets), a page at a time."""
     page = await identity.ListApiKeys(
-        pb.ListApiKeysRequest(page_size=limit, page_token=cursor or ""), metadata=metadata)
+        pb.ListApiKeysRequest(page_size=limit, page_token=cursor or ""))
     return ApiKeyList(api_keys=[api_key_public(k) for k in page.api_keys],
                       next_cursor=page.next_page_token or None)
 
 
-@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
-async def revoke_api_key(key_id: Annotated[uuid.UUID, Path(alias="id")], identity: Identity,
-                         metadata: CallerWriteMetadata) -> Response:
+@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+               dependencies=[IdempotentWrite])
+async def revoke_api_key(key_id: Annotated[uuid.UUID, Path(alias="id")],
+                         identity: Identity) -> Response:
     """Revoke a key; gateways stop accepting it as soon as they hear of the revocation."""
-    await identity.RevokeApiKey(pb.RevokeApiKeyRequest(id=str(key_id)), metadata=metadata)
+    await identity.RevokeApiKey(pb.RevokeApiKeyRequest(id=str(key_id)))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -10,7 +10,7 @@ from google.protobuf import field_mask_pb2
 
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
-from labs_gateway.dependencies import CallerMetadata, CallerWriteMetadata, IfMatch
+from labs_gateway.dependencies import IdempotentWrite, IfMatch
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import if_match_etags, set_etag
 from labs_gateway.routes.projects_common import Cursor, Limit, Projects
@@ -21,42 +21,42 @@ router = APIRouter(prefix="/clients", tags=["clients"], responses=PROBLEM_RESPON
 ClientId = Annotated[uuid.UUID, Path(alias="id")]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ClientPublic)
-async def create_client(body: ClientCreate, projects: Projects, metadata: CallerWriteMetadata,
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ClientPublic,
+             dependencies=[IdempotentWrite])
+async def create_client(body: ClientCreate, projects: Projects,
                         response: Response):
     """Add a client (manager or above); names are unique per organization, ignoring case."""
     created = await projects.CreateClient(
-        pb.CreateClientRequest(name=body.name, email=body.email, currency=body.currency),
-        metadata=metadata)
+        pb.CreateClientRequest(name=body.name, email=body.email, currency=body.currency))
     set_etag(response, created.client.etag)
     return client_public(created.client)
 
 
 @router.get("", response_model=ClientList)
-async def list_clients(projects: Projects, metadata: CallerMetadata, limit: Limit = 50,
+async def list_clients(projects: Projects, limit: Limit = 50,
                        cursor: Cursor = None,
                        q: Annotated[str, Query(max_length=200)] = "",
                        include_archived: bool = False):
     """The organization's clients, newest first, a page at a time."""
     page = await projects.ListClients(pb.ListClientsRequest(
         page_size=limit, page_token=cursor or "", q=q, include_archived=include_archived,
-    ), metadata=metadata)
+    ))
     return ClientList(clients=[client_public(c) for c in page.clients],
                       next_cursor=page.next_page_token or None)
 
 
 @router.get("/{id}", response_model=ClientPublic)
-async def get_client(client_id: ClientId, projects: Projects, metadata: CallerMetadata,
+async def get_client(client_id: ClientId, projects: Projects,
                      response: Response):
     """One client; the ETag goes back in If-Match on PATCH."""
-    found = await projects.GetClient(pb.GetClientRequest(id=str(client_id)), metadata=metadata)
+    found = await projects.GetClient(pb.GetClientRequest(id=str(client_id)))
     set_etag(response, found.client.etag)
     return client_public(found.client)
 
 
-@router.patch("/{id}", response_model=ClientPublic)
+@router.patch("/{id}", response_model=ClientPublic, dependencies=[IdempotentWrite])
 async def update_client(client_id: ClientId, body: ClientUpdate, projects: Projects,
-                        metadata: CallerWriteMetadata, response: Response,
+                        response: Response,
                         if_match: IfMatch = None):
     """Change the given fields (name, email, currency). Manager or above."""
     fields = sorted(body.model_fields_set)
@@ -68,14 +68,14 @@ async def update_client(client_id: ClientId, body: ClientUpdate, projects: Proje
         client=pb.Client(**{k: v or "" for k, v in values.items()}),
         update_mask=field_mask_pb2.FieldMask(paths=fields),
         if_match_etags=if_match_etags(if_match),
-    ), metadata=metadata)
+    ))
     set_etag(response, updated.client.etag)
     return client_public(updated.client)
 
 
-@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
-async def delete_client(client_id: ClientId, projects: Projects,
-                        metadata: CallerWriteMetadata) -> Response:
+@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+               dependencies=[IdempotentWrite])
+async def delete_client(client_id: ClientId, projects: Projects) -> Response:
     """Archive a client (its projects stay). Manager or above."""
-    await projects.DeleteClient(pb.DeleteClientRequest(id=str(client_id)), metadata=metadata)
+    await projects.DeleteClient(pb.DeleteClientRequest(id=str(client_id)))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

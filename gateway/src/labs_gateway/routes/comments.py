@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response, status
 
 from labs.projects.v1 import projects_service_pb2 as pb
-from labs_gateway.dependencies import CallerMetadata, CallerWriteMetadata
+from labs_gateway.dependencies import IdempotentWrite
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.projects_common import Cursor, Limit, Projects
 from labs_gateway.schemas.comments import (
@@ -26,38 +26,35 @@ CommentId = Annotated[uuid.UUID, Path(alias="id")]
 
 
 @router.post("/tasks/{id}/comments", status_code=status.HTTP_201_CREATED,
-             response_model=CommentPublic)
-async def create_comment(task_id: TaskId, body: CommentCreate, projects: Projects,
-                         metadata: CallerWriteMetadata):
+             response_model=CommentPublic, dependencies=[IdempotentWrite])
+async def create_comment(task_id: TaskId, body: CommentCreate, projects: Projects):
     """Comment on a task."""
     created = await projects.CreateComment(
-        pb.CreateCommentRequest(task_id=str(task_id), body=body.body), metadata=metadata)
+        pb.CreateCommentRequest(task_id=str(task_id), body=body.body))
     return comment_public(created.comment)
 
 
 @router.get("/tasks/{id}/comments", response_model=CommentList)
-async def list_comments(task_id: TaskId, projects: Projects, metadata: CallerMetadata,
+async def list_comments(task_id: TaskId, projects: Projects,
                         limit: Limit = 50, cursor: Cursor = None):
     """A task's comments, oldest first."""
     page = await projects.ListComments(pb.ListCommentsRequest(
-        task_id=str(task_id), page_size=limit, page_token=cursor or ""), metadata=metadata)
+        task_id=str(task_id), page_size=limit, page_token=cursor or ""))
     return CommentList(comments=[comment_public(c) for c in page.comments],
                        next_cursor=page.next_page_token or None)
 
 
-@router.patch("/comments/{id}", response_model=CommentPublic)
-async def update_comment(comment_id: CommentId, body: CommentUpdate, projects: Projects,
-                         metadata: CallerWriteMetadata):
+@router.patch("/comments/{id}", response_model=CommentPublic, dependencies=[IdempotentWrite])
+async def update_comment(comment_id: CommentId, body: CommentUpdate, projects: Projects):
     """Edit your own comment."""
     updated = await projects.UpdateComment(
-        pb.UpdateCommentRequest(id=str(comment_id), body=body.body), metadata=metadata)
+        pb.UpdateCommentRequest(id=str(comment_id), body=body.body))
     return comment_public(updated.comment)
 
 
 @router.delete("/comments/{id}", status_code=status.HTTP_204_NO_CONTENT,
-               response_class=Response)
-async def delete_comment(comment_id: CommentId, projects: Projects,
-                         metadata: CallerWriteMetadata) -> Response:
+               response_class=Response, dependencies=[IdempotentWrite])
+async def delete_comment(comment_id: CommentId, projects: Projects) -> Response:
     """Delete your own comment."""
-    await projects.DeleteComment(pb.DeleteCommentRequest(id=str(comment_id)), metadata=metadata)
+    await projects.DeleteComment(pb.DeleteCommentRequest(id=str(comment_id)))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

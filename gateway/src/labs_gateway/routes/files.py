@@ -12,12 +12,11 @@ from fastapi import APIRouter, File, Form, Path, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 
 from labs.projects.v1 import projects_service_pb2 as pb
-from labs_gateway.dependencies import CallerMetadata, CallerWriteMetadata
+from labs_gateway.dependencies import IdempotentWrite
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.projects_common import Cursor, Limit, Projects
 from labs_gateway.schemas.common import UuidStr
 from labs_gateway.schemas.files import FileList, FilePublic, file_public
-from labs_gateway.upstream import Metadata
 
 router = APIRouter(tags=["files"], responses=PROBLEM_RESPONSES)
 ProjectId = Annotated[uuid.UUID, Path(alias="id")]
@@ -28,8 +27,8 @@ READ_BYTES = 1024 * 1024
 
 
 @router.post("/projects/{id}/files", status_code=status.HTTP_201_CREATED,
-             response_model=FilePublic)
-async def upload_file(project_id: ProjectId, projects: Projects, metadata: CallerWriteMetadata,
+             response_model=FilePublic, dependencies=[IdempotentWrite])
+async def upload_file(project_id: ProjectId, projects: Projects,
                       file: Annotated[UploadFile, File(description="The content.")],
                       task_id: Annotated[UuidStr | None, Form()] = None):
     """Upload a file (multipart `file`, optional `task_id`); the same name again is version + 1."""
@@ -41,41 +40,39 @@ async def upload_file(project_id: ProjectId, projects: Projects, metadata: Calle
         while chunk := await file.read(CHUNK_BYTES):
             yield pb.UploadFileRequest(chunk=chunk)
 
-    uploaded = await projects.UploadFile(messages(), metadata=metadata)
+    uploaded = await projects.UploadFile(messages())
     return file_public(uploaded.file)
 
 
 @router.get("/projects/{id}/files", response_model=FileList)
-async def list_files(project_id: ProjectId, projects: Projects, metadata: CallerMetadata,
+async def list_files(project_id: ProjectId, projects: Projects,
                      limit: Limit = 50, cursor: Cursor = None,
                      task_id: uuid.UUID | None = None):
     """The project's files, newest first, every version listed."""
     page = await projects.ListFiles(pb.ListFilesRequest(
         project_id=str(project_id), page_size=limit, page_token=cursor or "",
-        task_id=str(task_id or "")), metadata=metadata)
+        task_id=str(task_id or "")))
     return FileList(files=[file_public(f) for f in page.files],
                     next_cursor=page.next_page_token or None)
 
 
 @router.get("/files/{id}", response_model=FilePublic)
-async def get_file(file_id: FileId, projects: Projects, metadata: CallerMetadata):
+async def get_file(file_id: FileId, projects: Projects):
     """One file's metadata."""
-    found = await projects.GetFile(pb.GetFileRequest(id=str(file_id)), metadata=metadata)
+    found = await projects.GetFile(pb.GetFileRequest(id=str(file_id)))
     return file_public(found.file)
 
 
 @router.get("/files/{id}/content", response_class=StreamingResponse,
             responses={200: {"content": {"application/octet-stream": {}}}})
-async def download_file(file_id: FileId, projects: Projects,
-                        metadata: CallerMetadata) -> Response:
+async def download_file(file_id: FileId, projects: Projects) -> Response:
     """The file's bytes, streamed; the first range is read before answering, so a missing file
     is a clean 404."""
     first = await projects.ReadFileContent(
-        pb.ReadFileContentRequest(id=str(file_id), offset=0, max_bytes=READ_BYTES),
-        metadata=metadata)
+        pb.ReadFileContentRequest(id=str(file_id), offset=0, max_bytes=READ_BYTES))
     stored = first.file
     return StreamingResponse(
-        _ranges(projects, metadata, stored, first.data),
+        _ranges(projects, stored, first.data),
         media_type=stored.mime_type,
         headers={
             "Content-Length": str(stored.size_bytes),
@@ -88,14 +85,13 @@ async def download_file(file_id: FileId, projects: Projects,
     )
 
 
-async def _ranges(projects, metadata: Metadata, stored: pb.File,
+async def _ranges(projects, stored: pb.File,
                   first: bytes) -> AsyncIterator[bytes]:
     yield first
     offset = len(first)
     while offset < stored.size_bytes:
         part = await projects.ReadFileContent(
-            pb.ReadFileContentRequest(id=stored.id, offset=offset, max_bytes=READ_BYTES),
-            metadata=metadata)
+            pb.ReadFileContentRequest(id=stored.id, offset=offset, max_bytes=READ_BYTES))
         if not part.data:
             return
         yield part.data

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from labs.identity.v1 import identity_service_pb2 as pb
-from labs_gateway.dependencies import CallerMetadata, CallerWriteMetadata, Identity
+from labs_gateway.dependencies import IdempotentWrite, Identity
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.schemas.identity import MemberList, MemberPublic, MemberUpdate
 from labs_gateway.schemas.identity_mapping import member_public, role_to_proto
@@ -21,28 +21,27 @@ Cursor = Annotated[str | None, Query(max_length=1024, description="The last page
 
 
 @router.get("", response_model=MemberList)
-async def list_members(identity: Identity, metadata: CallerMetadata, limit: Limit = 50,
+async def list_members(identity: Identity, limit: Limit = 50,
                        cursor: Cursor = None):
     """The organization's members with their roles, a page at a time."""
     page = await identity.ListMembers(
-        pb.ListMembersRequest(page_size=limit, page_token=cursor or ""), metadata=metadata)
+        pb.ListMembersRequest(page_size=limit, page_token=cursor or ""))
     return MemberList(members=[member_public(m) for m in page.members],
                       next_cursor=page.next_page_token or None)
 
 
-@router.patch("/{user_id}", response_model=MemberPublic)
-async def update_member(user_id: uuid.UUID, body: MemberUpdate, identity: Identity,
-                        metadata: CallerWriteMetadata):
+@router.patch("/{user_id}", response_model=MemberPublic, dependencies=[IdempotentWrite])
+async def update_member(user_id: uuid.UUID, body: MemberUpdate, identity: Identity):
     """Change a member's role (and client for the client role). Admin or owner."""
     updated = await identity.UpdateMember(pb.UpdateMemberRequest(
         user_id=str(user_id), role=role_to_proto(body.role), client_id=body.client_id or "",
-    ), metadata=metadata)
+    ))
     return member_public(updated.member)
 
 
-@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
-async def remove_member(user_id: uuid.UUID, identity: Identity,
-                        metadata: CallerWriteMetadata) -> Response:
+@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+               dependencies=[IdempotentWrite])
+async def remove_member(user_id: uuid.UUID, identity: Identity) -> Response:
     """Remove a member and end their sessions. Admin or owner; never the last owner."""
-    await identity.RemoveMember(pb.RemoveMemberRequest(user_id=str(user_id)), metadata=metadata)
+    await identity.RemoveMember(pb.RemoveMemberRequest(user_id=str(user_id)))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -11,7 +11,7 @@ from google.protobuf import field_mask_pb2
 
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
-from labs_gateway.dependencies import CallerMetadata, CallerWriteMetadata, IfMatch
+from labs_gateway.dependencies import IdempotentWrite, IfMatch
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import if_match_etags, set_etag
 from labs_gateway.routes.projects_common import Cursor, Limit, Projects
@@ -28,20 +28,21 @@ router = APIRouter(prefix="/projects", tags=["projects"], responses=PROBLEM_RESP
 ProjectId = Annotated[uuid.UUID, Path(alias="id")]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectPublic)
-async def create_project(body: ProjectCreate, projects: Projects, metadata: CallerWriteMetadata,
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectPublic,
+             dependencies=[IdempotentWrite])
+async def create_project(body: ProjectCreate, projects: Projects,
                          response: Response):
     """Create a project (manager or above) for a client given by id or by name."""
     values = body.model_dump(exclude={"client_name"})
     created = await projects.CreateProject(pb.CreateProjectRequest(
         project=project_message(values), client_name=body.client_name or "",
-    ), metadata=metadata)
+    ))
     set_etag(response, created.project.etag)
     return project_public(created.project)
 
 
 @router.get("", response_model=ProjectList)
-async def list_projects(projects: Projects, metadata: CallerMetadata, limit: Limit = 50,
+async def list_projects(projects: Projects, limit: Limit = 50,
                         cursor: Cursor = None, status: ProjectStatusName | None = None,
                         client_id: uuid.UUID | None = None,
                         q: Annotated[str, Query(max_length=200)] = ""):
@@ -50,23 +51,23 @@ async def list_projects(projects: Projects, metadata: CallerMetadata, limit: Lim
         page_size=limit, page_token=cursor or "",
         status=enum_to_proto("status", status) if status else 0,
         client_id=str(client_id) if client_id else "", q=q,
-    ), metadata=metadata)
+    ))
     return ProjectList(projects=[project_public(p) for p in page.projects],
                        next_cursor=page.next_page_token or None)
 
 
 @router.get("/{id}", response_model=ProjectPublic)
-async def get_project(project_id: ProjectId, projects: Projects, metadata: CallerMetadata,
+async def get_project(project_id: ProjectId, projects: Projects,
                       response: Response):
     """One project; the ETag goes back in If-Match on PATCH."""
-    found = await projects.GetProject(pb.GetProjectRequest(id=str(project_id)), metadata=metadata)
+    found = await projects.GetProject(pb.GetProjectRequest(id=str(project_id)))
     set_etag(response, found.project.etag)
     return project_public(found.project)
 
 
-@router.patch("/{id}", response_model=ProjectPublic)
+@router.patch("/{id}", response_model=ProjectPublic, dependencies=[IdempotentWrite])
 async def update_project(project_id: ProjectId, body: ProjectUpdate, projects: Projects,
-                         metadata: CallerWriteMetadata, response: Response,
+                         response: Response,
                          if_match: IfMatch = None):
     """Change the given fields; null clears an optional one. Manager or above."""
     fields = sorted(body.model_fields_set)
@@ -77,14 +78,14 @@ async def update_project(project_id: ProjectId, body: ProjectUpdate, projects: P
         project=project_message(body.model_dump(include=set(fields))),
         update_mask=field_mask_pb2.FieldMask(paths=fields),
         if_match_etags=if_match_etags(if_match),
-    ), metadata=metadata)
+    ))
     set_etag(response, updated.project.etag)
     return project_public(updated.project)
 
 
-@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
-async def delete_project(project_id: ProjectId, projects: Projects,
-                         metadata: CallerWriteMetadata) -> Response:
+@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+               dependencies=[IdempotentWrite])
+async def delete_project(project_id: ProjectId, projects: Projects) -> Response:
     """Archive a project: it leaves the default list but nothing is deleted."""
-    await projects.DeleteProject(pb.DeleteProjectRequest(id=str(project_id)), metadata=metadata)
+    await projects.DeleteProject(pb.DeleteProjectRequest(id=str(project_id)))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from labs.projects.v1 import projects_service_pb2 as pb
-from labs_gateway.dependencies import CallerMetadata
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.projects_common import Projects
 from labs_gateway.schemas.comments import SearchResults, search_result_public
@@ -16,10 +15,10 @@ router = APIRouter(tags=["search"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("/search", response_model=SearchResults)
-async def search(projects: Projects, metadata: CallerMetadata,
+async def search(projects: Projects,
                  q: Annotated[str, Query(min_length=1, max_length=200,
                                          description='Words, "phrases", -excluded, OR.')],
                  limit: Annotated[int, Query(ge=1, le=100)] = 20):
     """Best matches first, each with a snippet where matches are wrapped in <mark>."""
-    found = await projects.Search(pb.SearchRequest(q=q, limit=limit), metadata=metadata)
+    found = await projects.Search(pb.SearchRequest(q=q, limit=limit))
     return SearchResults(results=[search_result_public(r) for r in found.results])

@@ -10,7 +10,7 @@ from google.protobuf import field_mask_pb2
 
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
-from labs_gateway.dependencies import CallerMetadata, CallerWriteMetadata, IfMatch
+from labs_gateway.dependencies import IdempotentWrite, IfMatch
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import if_match_etags, set_etag
 from labs_gateway.routes.projects_common import Cursor, Limit, Projects
@@ -29,42 +29,42 @@ SprintId = Annotated[uuid.UUID, Path(alias="id")]
 
 
 @router.post("/projects/{id}/sprints", status_code=status.HTTP_201_CREATED,
-             response_model=SprintPublic)
+             response_model=SprintPublic, dependencies=[IdempotentWrite])
 async def create_sprint(project_id: ProjectId, body: SprintCreate, projects: Projects,
-                        metadata: CallerWriteMetadata, response: Response):
+                        response: Response):
     """Plan a sprint (manager or above); at most one sprint per project is active."""
     created = await projects.CreateSprint(pb.CreateSprintRequest(
         project_id=str(project_id), sprint=message_from(pb.Sprint, body.model_dump()),
-    ), metadata=metadata)
+    ))
     set_etag(response, created.sprint.etag)
     return sprint_public(created.sprint)
 
 
 @router.get("/projects/{id}/sprints", response_model=SprintList)
-async def list_sprints(project_id: ProjectId, projects: Projects, metadata: CallerMetadata,
+async def list_sprints(project_id: ProjectId, projects: Projects,
                        limit: Limit = 50, cursor: Cursor = None,
                        status: SprintStatusName | None = None):
     """The project's sprints, oldest first, with their points."""
     page = await projects.ListSprints(pb.ListSprintsRequest(
         project_id=str(project_id), page_size=limit, page_token=cursor or "",
         status=enum_to_proto("Sprint", "status", status) if status else 0,
-    ), metadata=metadata)
+    ))
     return SprintList(sprints=[sprint_public(s) for s in page.sprints],
                       next_cursor=page.next_page_token or None)
 
 
 @router.get("/sprints/{id}", response_model=SprintPublic)
-async def get_sprint(sprint_id: SprintId, projects: Projects, metadata: CallerMetadata,
+async def get_sprint(sprint_id: SprintId, projects: Projects,
                      response: Response):
     """One sprint with total_points and completed_points as of now."""
-    found = await projects.GetSprint(pb.GetSprintRequest(id=str(sprint_id)), metadata=metadata)
+    found = await projects.GetSprint(pb.GetSprintRequest(id=str(sprint_id)))
     set_etag(response, found.sprint.etag)
     return sprint_public(found.sprint)
 
 
-@router.patch("/sprints/{id}", response_model=SprintPublic)
+@router.patch("/sprints/{id}", response_model=SprintPublic, dependencies=[IdempotentWrite])
 async def update_sprint(sprint_id: SprintId, body: SprintUpdate, projects: Projects,
-                        metadata: CallerWriteMetadata, response: Response,
+                        response: Response,
                         if_match: IfMatch = None):
     """Change the given fields; activating a second sprint in a project is 409."""
     fields = sorted(body.model_fields_set)
@@ -74,6 +74,6 @@ async def update_sprint(sprint_id: SprintId, body: SprintUpdate, projects: Proje
         id=str(sprint_id), sprint=message_from(pb.Sprint, body.model_dump(include=set(fields))),
         update_mask=field_mask_pb2.FieldMask(paths=fields),
         if_match_etags=if_match_etags(if_match),
-    ), metadata=metadata)
+    ))
     set_etag(response, updated.sprint.etag)
     return sprint_public(updated.sprint)

@@ -11,7 +11,7 @@ from google.protobuf import field_mask_pb2
 
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
-from labs_gateway.dependencies import CallerMetadata, CallerWriteMetadata, IfMatch
+from labs_gateway.dependencies import IdempotentWrite, IfMatch
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import if_match_etags, set_etag
 from labs_gateway.routes.projects_common import Cursor, Limit, Projects
@@ -32,19 +32,19 @@ TaskId = Annotated[uuid.UUID, Path(alias="id")]
 
 
 @router.post("/projects/{id}/tasks", status_code=status.HTTP_201_CREATED,
-             response_model=TaskPublic)
+             response_model=TaskPublic, dependencies=[IdempotentWrite])
 async def create_task(project_id: ProjectId, body: TaskCreate, projects: Projects,
-                      metadata: CallerWriteMetadata, response: Response):
+                      response: Response):
     """Add a task to a project (member or above); it lands last in its column by default."""
     created = await projects.CreateTask(pb.CreateTaskRequest(
         project_id=str(project_id), task=message_from(pb.Task, body.model_dump()),
-    ), metadata=metadata)
+    ))
     set_etag(response, created.task.etag)
     return task_public(created.task)
 
 
 @router.get("/projects/{id}/tasks", response_model=TaskList)
-async def list_tasks(project_id: ProjectId, projects: Projects, metadata: CallerMetadata,
+async def list_tasks(project_id: ProjectId, projects: Projects,
                      limit: Limit = 50, cursor: Cursor = None,
                      status: TaskStatusName | None = None, assignee_id: uuid.UUID | None = None,
                      sprint_id: uuid.UUID | None = None,
@@ -55,14 +55,14 @@ async def list_tasks(project_id: ProjectId, projects: Projects, metadata: Caller
         status=enum_to_proto("Task", "status", status) if status else 0,
         assignee_id=str(assignee_id or ""), sprint_id=str(sprint_id or ""),
         parent_task_id=str(parent_task_id or ""),
-    ), metadata=metadata)
+    ))
     return TaskList(tasks=[task_public(t) for t in page.tasks],
                     next_cursor=page.next_page_token or None)
 
 
-@router.post("/projects/{id}/tasks/bulk", response_model=TaskBulkResult)
-async def bulk_update_tasks(project_id: ProjectId, body: TaskBulkUpdate, projects: Projects,
-                            metadata: CallerWriteMetadata):
+@router.post("/projects/{id}/tasks/bulk", response_model=TaskBulkResult,
+             dependencies=[IdempotentWrite])
+async def bulk_update_tasks(project_id: ProjectId, body: TaskBulkUpdate, projects: Projects):
     """Apply the same changes to several tasks of the project: all of them or none."""
     fields = sorted(body.changes.model_fields_set)
     if not fields:
@@ -71,22 +71,21 @@ async def bulk_update_tasks(project_id: ProjectId, body: TaskBulkUpdate, project
         project_id=str(project_id), task_ids=body.task_ids,
         changes=message_from(pb.Task, body.changes.model_dump(include=set(fields))),
         update_mask=field_mask_pb2.FieldMask(paths=fields),
-    ), metadata=metadata)
+    ))
     return TaskBulkResult(tasks=[task_public(t) for t in updated.tasks])
 
 
 @router.get("/tasks/{id}", response_model=TaskPublic)
-async def get_task(task_id: TaskId, projects: Projects, metadata: CallerMetadata,
+async def get_task(task_id: TaskId, projects: Projects,
                    response: Response):
     """One task; the ETag goes back in If-Match on PATCH."""
-    found = await projects.GetTask(pb.GetTaskRequest(id=str(task_id)), metadata=metadata)
+    found = await projects.GetTask(pb.GetTaskRequest(id=str(task_id)))
     set_etag(response, found.task.etag)
     return task_public(found.task)
 
 
-@router.patch("/tasks/{id}", response_model=TaskPublic)
-async def update_task(task_id: TaskId, body: TaskUpdate, projects: Projects,
-                      metadata: CallerWriteMetadata, response: Response,
+@router.patch("/tasks/{id}", response_model=TaskPublic, dependencies=[IdempotentWrite])
+async def update_task(task_id: TaskId, body: TaskUpdate, projects: Projects, response: Response,
                       if_match: IfMatch = None):
     """Change the given fields; moving to done sets completed_at, leaving done clears it."""
     fields = sorted(body.model_fields_set)
@@ -96,14 +95,14 @@ async def update_task(task_id: TaskId, body: TaskUpdate, projects: Projects,
         id=str(task_id), task=message_from(pb.Task, body.model_dump(include=set(fields))),
         update_mask=field_mask_pb2.FieldMask(paths=fields),
         if_match_etags=if_match_etags(if_match),
-    ), metadata=metadata)
+    ))
     set_etag(response, updated.task.etag)
     return task_public(updated.task)
 
 
-@router.delete("/tasks/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
-async def delete_task(task_id: TaskId, projects: Projects,
-                      metadata: CallerWriteMetadata) -> Response:
+@router.delete("/tasks/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+               dependencies=[IdempotentWrite])
+async def delete_task(task_id: TaskId, projects: Projects) -> Response:
     """Delete a task and its subtasks."""
-    await projects.DeleteTask(pb.DeleteTaskRequest(id=str(task_id)), metadata=metadata)
+    await projects.DeleteTask(pb.DeleteTaskRequest(id=str(task_id)))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

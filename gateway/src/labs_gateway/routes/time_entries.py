@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from labs.time.v1 import time_service_pb2 as pb
 from labs_common.errors import InvalidArgument
-from labs_gateway.dependencies import CallerMetadata, CallerWriteMetadata, IfMatch
+from labs_gateway.dependencies import IdempotentWrite, IfMatch
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import if_match_etags, set_etag
 from labs_gateway.routes.time_common import Cursor, Limit, Time
@@ -42,9 +42,9 @@ def _list_request(project_id, user_id, resource_id, task_id, date_from, date_to,
 
 
 @router.post("/projects/{id}/time-entries", status_code=status.HTTP_201_CREATED,
-             response_model=TimeEntryPublic)
+             response_model=TimeEntryPublic, dependencies=[IdempotentWrite])
 async def create_time_entry(project_id: Annotated[uuid.UUID, Path(alias="id")],
-                            body: TimeEntryCreate, time: Time, metadata: CallerWriteMetadata,
+                            body: TimeEntryCreate, time: Time,
                             response: Response):
     """Log time on a project; rates are snapshotted now and rounded_hours follows the rule."""
     request = pb.CreateTimeEntryRequest(
@@ -55,14 +55,14 @@ async def create_time_entry(project_id: Annotated[uuid.UUID, Path(alias="id")],
         request.started_at.CopyFrom(instant(body.started_at, "started_at"))
     if body.ended_at is not None:
         request.ended_at.CopyFrom(instant(body.ended_at, "ended_at"))
-    created = await time.CreateTimeEntry(request, metadata=metadata)
+    created = await time.CreateTimeEntry(request)
     set_etag(response, created.entry.etag)
     return entry_public(created.entry)
 
 
 @router.get("/projects/{id}/time-entries", response_model=TimeEntryList)
 async def list_project_time_entries(
-    project_id: Annotated[uuid.UUID, Path(alias="id")], time: Time, metadata: CallerMetadata,
+    project_id: Annotated[uuid.UUID, Path(alias="id")], time: Time,
     user_id: uuid.UUID | None = None, resource_id: uuid.UUID | None = None,
     task_id: uuid.UUID | None = None, date_from: DateQuery = None, date_to: DateQuery = None,
     billable: bool | None = None, invoiced: bool | None = None, limit: Limit = 50,
@@ -71,14 +71,14 @@ async def list_project_time_entries(
     """A project's time, newest day first (members see their own)."""
     page = await time.ListTimeEntries(_list_request(
         project_id, user_id, resource_id, task_id, date_from, date_to, billable, invoiced,
-        limit, cursor), metadata=metadata)
+        limit, cursor))
     return TimeEntryList(time_entries=[entry_public(e) for e in page.entries],
                          next_cursor=page.next_page_token or None)
 
 
 @router.get("/time-entries", response_model=TimeEntryList)
 async def list_time_entries(
-    time: Time, metadata: CallerMetadata, project_id: uuid.UUID | None = None,
+    time: Time, project_id: uuid.UUID | None = None,
     user_id: uuid.UUID | None = None, resource_id: uuid.UUID | None = None,
     task_id: uuid.UUID | None = None, date_from: DateQuery = None, date_to: DateQuery = None,
     billable: bool | None = None, invoiced: bool | None = None, limit: Limit = 50,
@@ -87,21 +87,21 @@ async def list_time_entries(
     """Time across projects with the same filters (members see their own)."""
     page = await time.ListTimeEntries(_list_request(
         project_id, user_id, resource_id, task_id, date_from, date_to, billable, invoiced,
-        limit, cursor), metadata=metadata)
+        limit, cursor))
     return TimeEntryList(time_entries=[entry_public(e) for e in page.entries],
                          next_cursor=page.next_page_token or None)
 
 
 @router.get("/time-entries/{id}", response_model=TimeEntryPublic)
-async def get_time_entry(entry_id: EntryId, time: Time, metadata: CallerMetadata,
+async def get_time_entry(entry_id: EntryId, time: Time,
                          response: Response):
     """One time entry; its ETag goes back in If-Match."""
-    found = await time.GetTimeEntry(pb.GetTimeEntryRequest(id=str(entry_id)), metadata=metadata)
+    found = await time.GetTimeEntry(pb.GetTimeEntryRequest(id=str(entry_id)))
     set_etag(response, found.entry.etag)
     return entry_public(found.entry)
 
 
-async def _update(entry_id, body: TimeEntryUpdate, time, metadata, response, if_match):
+async def _update(entry_id, body: TimeEntryUpdate, time, response, if_match):
     given = body.model_fields_set
     if not given:
         raise InvalidArgument.on("body", "Give at least one field to change.")
@@ -123,32 +123,30 @@ async def _update(entry_id, body: TimeEntryUpdate, time, metadata, response, if_
         request.notes = body.notes
     if "task_id" in given:
         request.task_id = body.task_id or ""
-    updated = await time.UpdateTimeEntry(request, metadata=metadata)
+    updated = await time.UpdateTimeEntry(request)
     set_etag(response, updated.entry.etag)
     return entry_public(updated.entry)
 
 
-@router.patch("/time-entries/{id}", response_model=TimeEntryPublic)
-async def patch_time_entry(entry_id: EntryId, body: TimeEntryUpdate, time: Time,
-                           metadata: CallerWriteMetadata, response: Response,
+@router.patch("/time-entries/{id}", response_model=TimeEntryPublic, dependencies=[IdempotentWrite])
+async def patch_time_entry(entry_id: EntryId, body: TimeEntryUpdate, time: Time, response: Response,
                            if_match: IfMatch = None):
     """Change the given fields; locked or invoiced entries answer 409."""
-    return await _update(entry_id, body, time, metadata, response, if_match)
+    return await _update(entry_id, body, time, response, if_match)
 
 
-@router.put("/time-entries/{id}", response_model=TimeEntryPublic)
-async def put_time_entry(entry_id: EntryId, body: TimeEntryUpdate, time: Time,
-                         metadata: CallerWriteMetadata, response: Response,
+@router.put("/time-entries/{id}", response_model=TimeEntryPublic, dependencies=[IdempotentWrite])
+async def put_time_entry(entry_id: EntryId, body: TimeEntryUpdate, time: Time, response: Response,
                          if_match: IfMatch = None):
     """Same as PATCH: only the fields given change."""
-    return await _update(entry_id, body, time, metadata, response, if_match)
+    return await _update(entry_id, body, time, response, if_match)
 
 
 @router.delete("/time-entries/{id}", status_code=status.HTTP_204_NO_CONTENT,
-               response_class=Response)
-async def delete_time_entry(entry_id: EntryId, time: Time, metadata: CallerWriteMetadata,
+               response_class=Response, dependencies=[IdempotentWrite])
+async def delete_time_entry(entry_id: EntryId, time: Time,
                             if_match: IfMatch = None) -> Response:
     """Delete an entry; locked or invoiced entries answer 409."""
     await time.DeleteTimeEntry(pb.DeleteTimeEntryRequest(
-        id=str(entry_id), if_match_etags=if_match_etags(if_match)), metadata=metadata)
+        id=str(entry_id), if_match_etags=if_match_etags(if_match)))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Response, status
 
 from labs.time.v1 import time_service_pb2 as pb
 from labs_common.errors import InvalidArgument
-from labs_gateway.dependencies import CallerMetadata, CallerWriteMetadata, IfMatch
+from labs_gateway.dependencies import IdempotentWrite, IfMatch
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import if_match_etags, set_etag
 from labs_gateway.routes.time_common import Cursor, Limit, Time
@@ -22,42 +22,39 @@ ExpenseId = Annotated[uuid.UUID, Path(alias="id")]
 
 
 @router.post("/projects/{id}/expenses", status_code=status.HTTP_201_CREATED,
-             response_model=ExpensePublic)
+             response_model=ExpensePublic, dependencies=[IdempotentWrite])
 async def create_expense(project_id: ProjectId, body: ExpenseCreate, time: Time,
-                         metadata: CallerWriteMetadata, response: Response):
+                         response: Response):
     """Record an expense on a project, billable unless said otherwise."""
     created = await time.CreateExpense(pb.CreateExpenseRequest(
         project_id=str(project_id), description=body.description,
         amount=money_text(body.amount), currency=body.currency or "",
-        expense_date=body.expense_date or "", category=body.category, billable=body.billable),
-        metadata=metadata)
+        expense_date=body.expense_date or "", category=body.category, billable=body.billable))
     set_etag(response, created.expense.etag)
     return expense_public(created.expense)
 
 
 @router.get("/projects/{id}/expenses", response_model=ExpenseList)
-async def list_expenses(project_id: ProjectId, time: Time, metadata: CallerMetadata,
+async def list_expenses(project_id: ProjectId, time: Time,
                         limit: Limit = 50, cursor: Cursor = None):
     """A project's expenses, newest first."""
     page = await time.ListExpenses(pb.ListExpensesRequest(
-        project_id=str(project_id), page_size=limit, page_token=cursor or ""),
-        metadata=metadata)
+        project_id=str(project_id), page_size=limit, page_token=cursor or ""))
     return ExpenseList(expenses=[expense_public(x) for x in page.expenses],
                        next_cursor=page.next_page_token or None)
 
 
 @router.get("/expenses/{id}", response_model=ExpensePublic)
-async def get_expense(expense_id: ExpenseId, time: Time, metadata: CallerMetadata,
+async def get_expense(expense_id: ExpenseId, time: Time,
                       response: Response):
     """One expense."""
-    found = await time.GetExpense(pb.GetExpenseRequest(id=str(expense_id)), metadata=metadata)
+    found = await time.GetExpense(pb.GetExpenseRequest(id=str(expense_id)))
     set_etag(response, found.expense.etag)
     return expense_public(found.expense)
 
 
-@router.patch("/expenses/{id}", response_model=ExpensePublic)
-async def update_expense(expense_id: ExpenseId, body: ExpenseUpdate, time: Time,
-                         metadata: CallerWriteMetadata, response: Response,
+@router.patch("/expenses/{id}", response_model=ExpensePublic, dependencies=[IdempotentWrite])
+async def update_expense(expense_id: ExpenseId, body: ExpenseUpdate, time: Time, response: Response,
                          if_match: IfMatch = None):
     """Change the given fields; an invoiced expense answers 409."""
     given = body.model_fields_set
@@ -69,16 +66,16 @@ async def update_expense(expense_id: ExpenseId, body: ExpenseUpdate, time: Time,
         if value is None:
             raise InvalidArgument.on(name, "must not be null")
         setattr(request, name, money_text(value) if name == "amount" else value)
-    updated = await time.UpdateExpense(request, metadata=metadata)
+    updated = await time.UpdateExpense(request)
     set_etag(response, updated.expense.etag)
     return expense_public(updated.expense)
 
 
 @router.delete("/expenses/{id}", status_code=status.HTTP_204_NO_CONTENT,
-               response_class=Response)
-async def delete_expense(expense_id: ExpenseId, time: Time, metadata: CallerWriteMetadata,
+               response_class=Response, dependencies=[IdempotentWrite])
+async def delete_expense(expense_id: ExpenseId, time: Time,
                          if_match: IfMatch = None) -> Response:
     """Delete an expense; an invoiced one answers 409."""
     await time.DeleteExpense(pb.DeleteExpenseRequest(
-        id=str(expense_id), if_match_etags=if_match_etags(if_match)), metadata=metadata)
+        id=str(expense_id), if_match_etags=if_match_etags(if_match)))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -10,6 +10,7 @@ import csv
 import io
 import uuid
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, status
@@ -17,12 +18,13 @@ from pydantic import ValidationError
 
 from labs.time.v1 import time_service_pb2 as pb
 from labs_common.errors import FieldError, InvalidArgument
-from labs_gateway.dependencies import CallerMetadata, CallerWriteMetadata
+from labs_gateway.dependencies import IdempotentWrite
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.time_common import Time
 from labs_gateway.schemas.common import timestamp
 from labs_gateway.schemas.time import ImportAccepted, ImportEntries, ImportEntry, ImportJobPublic
 from labs_gateway.schemas.time_mapping import hours_text
+from labs_gateway.upstream import bind_caller, current_caller
 
 router = APIRouter(tags=["time"], responses=PROBLEM_RESPONSES)
 CHUNK_BYTES = 1024 * 1024
@@ -83,9 +85,9 @@ def _json_body(raw: bytes) -> ImportEntries:
 
 
 @router.post("/time-entries/bulk-import", status_code=status.HTTP_202_ACCEPTED,
-             response_model=ImportAccepted, openapi_extra=UPLOAD_BODY)
-async def bulk_import(request: Request, time: Time, metadata: CallerWriteMetadata,
-                      upload_metadata: CallerMetadata, create_missing: Annotated[bool, Query(
+             response_model=ImportAccepted, openapi_extra=UPLOAD_BODY,
+             dependencies=[IdempotentWrite])
+async def bulk_import(request: Request, time: Time, create_missing: Annotated[bool, Query(
                           description="Create projects the file names but the org lacks.")]
                       = False):
     """Import a CSV (Harvest's import or detailed export, Kimai's export; detected by header)
@@ -101,27 +103,24 @@ async def bulk_import(request: Request, time: Time, metadata: CallerWriteMetadat
         raise InvalidArgument.on("file", "send multipart/form-data with `file`, or JSON entries")
     # The Idempotency-Key belongs to creating the job: a retry gets the same job back, whose
     # chunks are idempotent by number and whose start answers the job as it already is.
-    job_id = (await time.CreateImport(pb.CreateImportRequest(create_missing=create_missing),
-                                      metadata=metadata)).job_id
-    job = (await time.GetImportJob(pb.GetImportJobRequest(id=job_id),
-                                   metadata=upload_metadata)).job
+    job_id = (await time.CreateImport(pb.CreateImportRequest(create_missing=create_missing))).job_id
+    bind_caller(replace(current_caller(), idempotency_key=None))
+    job = (await time.GetImportJob(pb.GetImportJobRequest(id=job_id))).job
     if job.status != "uploading":
         return ImportAccepted(job_id=job_id)  # a replay of a request that went through
     seq = 0
     async for chunk in chunks:
         seq += 1
         await time.AppendImportChunk(pb.AppendImportChunkRequest(
-            job_id=job_id, seq=seq, chunk=chunk), metadata=upload_metadata)
-    await time.StartImport(pb.StartImportRequest(job_id=job_id), metadata=upload_metadata)
+            job_id=job_id, seq=seq, chunk=chunk))
+    await time.StartImport(pb.StartImportRequest(job_id=job_id))
     return ImportAccepted(job_id=job_id)
 
 
 @router.get("/import-jobs/{id}", response_model=ImportJobPublic)
-async def get_import_job(job_id: Annotated[uuid.UUID, Path(alias="id")], time: Time,
-                         metadata: CallerMetadata):
+async def get_import_job(job_id: Annotated[uuid.UUID, Path(alias="id")], time: Time):
     """An import's progress: `processed` moves while it runs; `errors` name row, field, why."""
-    job = (await time.GetImportJob(pb.GetImportJobRequest(id=str(job_id)),
-                                   metadata=metadata)).job
+    job = (await time.GetImportJob(pb.GetImportJobRequest(id=str(job_id)))).job
     return ImportJobPublic(
         # A job still receiving its file is queued as far as a client can tell.
         id=job.id, status="queued" if job.status == "uploading" else job.status,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from labs.time.v1 import time_service_pb2 as pb
-from labs_gateway.dependencies import CallerMetadata, CallerWriteMetadata
+from labs_gateway.dependencies import IdempotentWrite
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import set_etag
 from labs_gateway.routes.time_common import Time
@@ -15,28 +15,28 @@ from labs_gateway.schemas.time_mapping import entry_public
 router = APIRouter(prefix="/timers", tags=["time"], responses=PROBLEM_RESPONSES)
 
 
-@router.post("/start", status_code=status.HTTP_201_CREATED, response_model=TimeEntryPublic)
-async def start_timer(body: TimerStart, time: Time, metadata: CallerWriteMetadata,
+@router.post("/start", status_code=status.HTTP_201_CREATED, response_model=TimeEntryPublic,
+             dependencies=[IdempotentWrite])
+async def start_timer(body: TimerStart, time: Time,
                       response: Response):
     """Start a timer; a timer already running for you is stopped first."""
     started = await time.StartTimer(pb.StartTimerRequest(
-        project_id=body.project_id, task_id=body.task_id or "", notes=body.notes),
-        metadata=metadata)
+        project_id=body.project_id, task_id=body.task_id or "", notes=body.notes))
     set_etag(response, started.entry.etag)
     return entry_public(started.entry)
 
 
-@router.post("/stop", response_model=TimeEntryPublic)
-async def stop_timer(time: Time, metadata: CallerWriteMetadata, response: Response):
+@router.post("/stop", response_model=TimeEntryPublic, dependencies=[IdempotentWrite])
+async def stop_timer(time: Time, response: Response):
     """Stop your timer; 409 when none runs. Across midnight it becomes one entry per day
     (this answers the last one)."""
-    stopped = await time.StopTimer(pb.StopTimerRequest(), metadata=metadata)
+    stopped = await time.StopTimer(pb.StopTimerRequest())
     set_etag(response, stopped.entry.etag)
     return entry_public(stopped.entry)
 
 
 @router.get("/current", response_model=TimeEntryPublic)
-async def current_timer(time: Time, metadata: CallerMetadata):
+async def current_timer(time: Time):
     """Your running timer, or 404."""
-    found = await time.GetCurrentTimer(pb.GetCurrentTimerRequest(), metadata=metadata)
+    found = await time.GetCurrentTimer(pb.GetCurrentTimerRequest())
     return entry_public(found.entry)

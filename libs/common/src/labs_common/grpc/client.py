@@ -1,16 +1,24 @@
-"""Channels to other services: a deadline on every call, retries only where a call is idempotent,
-and the caller's access token forwarded so the callee verifies the same principal (zero trust)."""
+"""Channels to other services: a deadline on every call, retries only where the proto declares a
+method safe to repeat, and the caller's access token forwarded so the callee verifies the same
+principal (zero trust)."""
 
 from __future__ import annotations
 
+import importlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import grpc
+from google.protobuf import descriptor_pool
+from google.protobuf.descriptor import ServiceDescriptor
+from google.protobuf.descriptor_pb2 import MethodOptions
 from opentelemetry.instrumentation.grpc import aio_client_interceptors
 
 from labs_common.auth.principal import optional_principal
 from labs_common.config import BaseLabsSettings
+
+# `option idempotency_level` values that make a call safe to send again after UNAVAILABLE.
+RETRY_SAFE = {MethodOptions.NO_SIDE_EFFECTS, MethodOptions.IDEMPOTENT}
 
 
 class _ForwardToken(grpc.aio.UnaryUnaryClientInterceptor):
@@ -21,6 +29,28 @@ class _ForwardToken(grpc.aio.UnaryUnaryClientInterceptor):
             metadata.add("authorization", f"Bearer {principal.token}")
         details = client_call_details._replace(metadata=metadata)
         return await continuation(details, request)
+
+
+def service_descriptor(grpc_service: str) -> ServiceDescriptor:
+    """The descriptor of `labs.<name>.v1.<Name>Service`, importing its generated module when
+    nothing has yet (protos/labs/<name>/v1/<name>_service.proto, as the style guide lays out)."""
+    pool = descriptor_pool.Default()
+    try:
+        return pool.FindServiceByName(grpc_service)
+    except KeyError:
+        package = grpc_service.rpartition(".")[0]
+        importlib.import_module(f"{package}.{package.split('.')[1]}_service_pb2")
+        return pool.FindServiceByName(grpc_service)
+
+
+def idempotent_methods(grpc_service: str) -> list[str]:
+    """The methods of `grpc_service` whose proto says `idempotency_level` NO_SIDE_EFFECTS or
+    IDEMPOTENT; every other method is a write and is never retried."""
+    return [
+        method.name
+        for method in service_descriptor(grpc_service).methods
+        if method.GetOptions().idempotency_level in RETRY_SAFE
+    ]
 
 
 def service_config(service: str, idempotent_methods: Iterable[str], timeout: float) -> str:
@@ -50,18 +80,25 @@ def open_channel(
     settings: BaseLabsSettings,
     target_service: str,
     grpc_service: str,
-    idempotent_methods: Iterable[str] = (),
+    *_ignored: Iterable[str],
+    interceptors: Sequence[grpc.aio.ClientInterceptor] = (),
 ) -> grpc.aio.Channel:
-    """A channel to `target_service` (its address from settings) for the gRPC `grpc_service`."""
+    """A channel to `target_service` (its address from settings) for the gRPC `grpc_service`.
+
+    Which methods are retried comes from the protos (`option idempotency_level`); a list of
+    methods passed after `grpc_service`, as callers did before, is ignored. `interceptors` run
+    after the token forwarding, closest to the wire."""
     return grpc.aio.insecure_channel(
         settings.addr_of(target_service),
         options=[
             (
                 "grpc.service_config",
-                service_config(grpc_service, idempotent_methods, settings.grpc_client_timeout),
+                service_config(
+                    grpc_service, idempotent_methods(grpc_service), settings.grpc_client_timeout
+                ),
             ),
             ("grpc.enable_retries", 1),
             ("grpc.keepalive_time_ms", 30_000),
         ],
-        interceptors=[*aio_client_interceptors(), _ForwardToken()],
+        interceptors=[*aio_client_interceptors(), _ForwardToken(), *interceptors],
     )

@@ -1,11 +1,16 @@
-"""The one error model survives the trip through gRPC status and maps to HTTP statuses."""
+"""The one error model survives the trip through gRPC status and maps to HTTP statuses; the
+errors themselves are plain Python."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 import grpc
 import pytest
 
 from labs_common import errors
+from labs_common.grpc.status import from_rpc_error, status_code, to_status
 
 
 class _FakeCall(grpc.RpcError):
@@ -30,7 +35,7 @@ def test_field_errors_and_reason_survive_the_round_trip():
         reason="BAD_HOURS",
         field_errors=[errors.FieldError("hours", "must be positive")],
     )
-    received = errors.from_rpc_error(_FakeCall(errors.to_status(sent)))
+    received = from_rpc_error(_FakeCall(to_status(sent)))
     assert isinstance(received, errors.InvalidArgument)
     assert received.http_status == 422 and received.reason == "BAD_HOURS"
     assert received.field_errors == [errors.FieldError("hours", "must be positive")]
@@ -51,9 +56,24 @@ def test_field_errors_and_reason_survive_the_round_trip():
     ],
 )
 def test_each_error_keeps_its_http_status_across_grpc(error, status):
-    assert errors.from_rpc_error(_FakeCall(errors.to_status(error))).http_status == status
+    assert from_rpc_error(_FakeCall(to_status(error))).http_status == status
 
 
 def test_internal_errors_hide_their_detail():
     leaked = errors.Internal("password=hunter2 at line 3")
-    assert "hunter2" not in errors.from_rpc_error(_FakeCall(errors.to_status(leaked))).detail
+    assert "hunter2" not in from_rpc_error(_FakeCall(to_status(leaked))).detail
+
+
+def test_importing_the_errors_imports_no_transport():
+    probe = "import sys, labs_common.errors; print('grpc' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_each_error_names_its_grpc_code_as_plain_text():
+    assert errors.InvalidArgument.code == "INVALID_ARGUMENT"
+    assert status_code(errors.PreconditionFailed("x")) == grpc.StatusCode.ABORTED
+
+
+def test_the_codec_stays_importable_from_the_errors_module():
+    assert errors.to_status is to_status and errors.from_rpc_error is from_rpc_error

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert
@@ -15,6 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from labs_common.db.tables import idempotency_keys, processed_events
 from labs_common.errors import Conflict, InvalidArgument
 from labs_common.events.outbox import Outbox
+
+if TYPE_CHECKING:
+    from labs_common.auth.principal import Principal
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,11 @@ class Scope:
     @classmethod
     def of_system(cls) -> Scope:
         return cls(system=True)
+
+    @classmethod
+    def of_caller(cls, principal: Principal) -> Scope:
+        """The caller's org, acted on by the caller."""
+        return cls(org_id=principal.org_id, actor_id=principal.user_id)
 
 
 class UnitOfWork:

@@ -18,7 +18,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from labs_common.auth.principal import bind_principal, reset_principal
 from labs_common.auth.tokens import TokenVerifier
-from labs_common.errors import LabsError, Unauthenticated, Unavailable, to_status
+from labs_common.errors import LabsError, Unauthenticated, Unavailable
+from labs_common.grpc.status import to_status
 
 log = structlog.get_logger("labs.grpc")
 

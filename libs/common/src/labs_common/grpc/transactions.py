@@ -1,4 +1,5 @@
-"""Running one RPC as one transaction, with Idempotency-Key support.
+"""Running one RPC as one transaction, with Idempotency-Key support, and the one step from the
+caller's principal to a unit of work that every servicer shares.
 
 The idempotency record is claimed and filled inside the same unit of work as the RPC's effect,
 so a retry either finds the committed first response or redoes work that was rolled back.
@@ -7,18 +8,21 @@ so a retry either finds the committed first response or redoes work that was rol
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import grpc
 from google.protobuf.message import Message
 
-from labs_common.db.uow import IdempotencyRecords, UnitOfWork
+from labs_common.auth.principal import Principal, current_principal
+from labs_common.db.uow import IdempotencyRecords, Scope, UnitOfWork
 from labs_common.errors import InvalidArgument
 from labs_common.grpc.interceptors import metadata_value
 
 Response = TypeVar("Response", bound=Message)
 
 MAX_KEY_LENGTH = 255
+
+UowFactory = Callable[[Scope], UnitOfWork]
 
 
 async def run_in_transaction(
@@ -44,3 +48,40 @@ async def run_in_transaction(
             await uow.idempotency.record(key, response.SerializeToString())
         await uow.commit()
     return response
+
+
+class TransactionalRpcs:
+    """What every servicer shares: `self._uow` opens a unit of work for a scope, and each RPC
+    runs its work in one transaction, as the caller (`_tenant`) or as the platform (`_system`,
+    for the few public RPCs that come before any tenant: sign-up, sign-in)."""
+
+    _uow: Callable[[Scope], Any]
+
+    async def _tenant(
+        self,
+        context: grpc.aio.ServicerContext,
+        request: Message,
+        response_type: type[Response],
+        work: Callable[[Any, Principal], Awaitable[Response]],
+    ) -> Response:
+        """`work(uow, principal)` in one transaction scoped to the caller's org."""
+        principal = current_principal()
+        return await run_in_transaction(
+            self._uow(Scope.of_caller(principal)),
+            context,
+            request,
+            response_type,
+            lambda uow: work(uow, principal),
+        )
+
+    async def _system(
+        self,
+        context: grpc.aio.ServicerContext,
+        request: Message,
+        response_type: type[Response],
+        work: Callable[[Any], Awaitable[Response]],
+    ) -> Response:
+        """`work(uow)` in one transaction that may touch every tenant."""
+        return await run_in_transaction(
+            self._uow(Scope.of_system()), context, request, response_type, work
+        )

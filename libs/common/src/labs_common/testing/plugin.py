@@ -1,7 +1,10 @@
-"""Session fixtures: one PostgreSQL server and one NATS for the whole test run.
+"""Session fixtures: one PostgreSQL server and one NATS for the whole test run, started only when
+a test asks for them.
 
 Tests isolate by tenant (a fresh organization each) or by their own database, never by deleting
-rows, so they can share the engines.
+rows, so they can share the engines. A test that asks for a server (directly or through its
+fixtures) is an integration test whatever its marks say, so `-m "not integration and not e2e"`
+(`make test-unit`) never starts PostgreSQL or NATS.
 """
 
 from __future__ import annotations
@@ -14,6 +17,17 @@ import pytest
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from labs_common.testing.infrastructure import start_nats, start_postgres
+
+SERVER_FIXTURES = frozenset({"postgres_url", "nats_url"})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs a real server `integration` before `-m` selects."""
+    for item in items:
+        needs_a_server = SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        if needs_a_server and item.get_closest_marker("e2e") is None:
+            item.add_marker(pytest.mark.integration)
 
 
 class EngineSettings(BaseSettings):

@@ -8,7 +8,8 @@ import grpc
 
 from labs.projects.v1 import projects_service_pb2 as projects_pb
 from labs.projects.v1 import projects_service_pb2_grpc as projects_grpc
-from labs_common.errors import InvalidArgument, from_rpc_error
+from labs_common.errors import InvalidArgument, NotFound
+from labs_common.grpc.status import remote_call
 
 
 class GrpcProjectCheck:
@@ -18,13 +19,11 @@ class GrpcProjectCheck:
         self._stub = projects_grpc.ProjectsServiceStub(channel)
 
     async def __call__(self, project_id: uuid.UUID) -> None:
+        request = projects_pb.GetProjectRequest(id=str(project_id))
         try:
-            found = await self._stub.GetProject(projects_pb.GetProjectRequest(id=str(project_id)))
-        except grpc.aio.AioRpcError as error:
-            if error.code() == grpc.StatusCode.NOT_FOUND:
-                raise InvalidArgument.on(
-                    "project_id", "no such project in this organization"
-                ) from error
-            raise from_rpc_error(error) from error
+            found = await remote_call(self._stub.GetProject(request))
+        except NotFound as error:
+            missing = InvalidArgument.on("project_id", "no such project in this organization")
+            raise missing from error
         if found.project.status == projects_pb.PROJECT_STATUS_ARCHIVED:
             raise InvalidArgument.on("project_id", "the project is archived")

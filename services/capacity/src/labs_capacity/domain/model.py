@@ -8,6 +8,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from labs_common.etag import Versioned
+
 # Monday to Friday, as ISO weekdays (1 = Monday ... 7 = Sunday).
 DEFAULT_WORKING_DAYS = (1, 2, 3, 4, 5)
 DEFAULT_CAPACITY = Decimal("40")
@@ -22,11 +24,6 @@ class Seniority(StrEnum):
     CONTRACTOR = "contractor"
 
 
-def etag_of(updated_at: datetime | None) -> str:
-    """Changes with every update (updated_at is the transaction's clock, to the microsecond)."""
-    return format(int(updated_at.timestamp() * 1_000_000), "x") if updated_at else ""
-
-
 @dataclass(frozen=True)
 class Rates:
     billing_rate: Decimal
@@ -38,7 +35,7 @@ class Rates:
 
 
 @dataclass
-class Resource:
+class Resource(Versioned):
     id: uuid.UUID
     org_id: uuid.UUID
     name: str
@@ -52,10 +49,6 @@ class Resource:
     is_placeholder: bool = False
     created_at: datetime | None = None
     updated_at: datetime | None = None
-
-    @property
-    def etag(self) -> str:
-        return etag_of(self.updated_at)
 
 
 @dataclass
@@ -81,7 +74,7 @@ class Holiday:
 
 
 @dataclass
-class Allocation:
+class Allocation(Versioned):
     id: uuid.UUID
     org_id: uuid.UUID
     resource_id: uuid.UUID
@@ -92,10 +85,6 @@ class Allocation:
     tentative: bool = False
     created_at: datetime | None = None
     updated_at: datetime | None = None
-
-    @property
-    def etag(self) -> str:
-        return etag_of(self.updated_at)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ the result out. Errors are LabsErrors, turned into gRPC status by the error inte
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date
 
 from labs.capacity.v1 import capacity_service_pb2 as pb
@@ -13,11 +13,9 @@ from labs_capacity.adapters import proto
 from labs_capacity.service_layer import allocations, overview, resources, time_off
 from labs_capacity.service_layer.allocations import ProjectCheck
 from labs_capacity.service_layer.unit_of_work import CapacityUnitOfWork
-from labs_common.auth.principal import current_principal
 from labs_common.db.uow import Scope
-from labs_common.errors import InvalidArgument
-from labs_common.grpc.transactions import run_in_transaction
-from labs_common.pagination import decode_cursor, encode_cursor, page_size
+from labs_common.grpc.transactions import TransactionalRpcs
+from labs_common.pagination import next_page_token, page_size, position
 
 SERVICE = pb.DESCRIPTOR.services_by_name["CapacityService"]
 
@@ -56,35 +54,10 @@ def _allocation_fields(given: pb.Allocation) -> dict:
     }
 
 
-def _after_date(token: str):
-    position = decode_cursor(token, 2)
-    if position is None:
-        return None
-    try:
-        return date.fromisoformat(position[0]), uuid.UUID(position[1])
-    except ValueError as error:
-        raise InvalidArgument.on("cursor", "is not a cursor this API returned") from error
-
-
-def _page(items: list, limit: int, position) -> tuple[list, str]:
-    """The first `limit` items and the token of the next page (items hold limit + 1 at most)."""
-    if len(items) <= limit:
-        return items, ""
-    items = items[:limit]
-    return items, encode_cursor(*position(items[-1]))
-
-
-class CapacityServicer(pb_grpc.CapacityServiceServicer):
+class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
     def __init__(self, uow: UowFactory, check_project: ProjectCheck) -> None:
         self._uow = uow
         self._check_project = check_project
-
-    async def _tenant(self, context, request, response_type, work: Callable[..., Awaitable]):
-        principal = current_principal()
-        scope = Scope(org_id=principal.org_id, actor_id=principal.user_id)
-        return await run_in_transaction(
-            self._uow(scope), context, request, response_type, lambda uow: work(uow, principal)
-        )
 
     # --- rates ------------------------------------------------------------------------------
 
@@ -128,17 +101,11 @@ class CapacityServicer(pb_grpc.CapacityServiceServicer):
 
     async def ListResources(self, request, context) -> pb.ListResourcesResponse:
         limit = page_size(request.page_size)
-        position = decode_cursor(request.page_token, 2)
-        after = None
-        if position is not None:
-            try:
-                after = (position[0], uuid.UUID(position[1]))
-            except ValueError as error:
-                raise InvalidArgument.on("cursor", "is not a cursor this API returned") from error
+        after = position(request.page_token, str, uuid.UUID)
 
         async def work(uow, principal):
             found = await resources.list_resources(uow, principal, after, limit)
-            page, token = _page(found, limit, lambda r: (r.name, str(r.id)))
+            page, token = found[:limit], next_page_token(found, limit, lambda r: (r.name, r.id))
             return pb.ListResourcesResponse(
                 resources=[proto.resource(r) for r in page], next_page_token=token
             )
@@ -188,11 +155,12 @@ class CapacityServicer(pb_grpc.CapacityServiceServicer):
 
     async def ListTimeOff(self, request, context) -> pb.ListTimeOffResponse:
         limit = page_size(request.page_size)
-        after = _after_date(request.page_token)
+        after = position(request.page_token, date, uuid.UUID)
 
         async def work(uow, principal):
             found = await time_off.list_time_off(uow, principal, request.resource_id, after, limit)
-            page, token = _page(found, limit, lambda t: (t.start_date.isoformat(), str(t.id)))
+            page = found[:limit]
+            token = next_page_token(found, limit, lambda t: (t.start_date, t.id))
             return pb.ListTimeOffResponse(
                 time_off=[proto.time_off(t) for t in page], next_page_token=token
             )
@@ -210,11 +178,11 @@ class CapacityServicer(pb_grpc.CapacityServiceServicer):
 
     async def ListHolidays(self, request, context) -> pb.ListHolidaysResponse:
         limit = page_size(request.page_size)
-        after = _after_date(request.page_token)
+        after = position(request.page_token, date, uuid.UUID)
 
         async def work(uow, principal):
             found = await time_off.list_holidays(uow, principal, after, limit)
-            page, token = _page(found, limit, lambda h: (h.date.isoformat(), str(h.id)))
+            page, token = found[:limit], next_page_token(found, limit, lambda h: (h.date, h.id))
             return pb.ListHolidaysResponse(
                 holidays=[proto.holiday(h) for h in page], next_page_token=token
             )

@@ -24,7 +24,8 @@ from labs_capacity.service_layer.access import (
 )
 from labs_capacity.service_layer.unit_of_work import CapacityUnitOfWork
 from labs_common.auth.principal import Principal
-from labs_common.errors import InvalidArgument, NotFound, PreconditionFailed
+from labs_common.errors import InvalidArgument, NotFound
+from labs_common.etag import require_match
 
 # Raises InvalidArgument on project_id when the project is not one of the caller's org.
 ProjectCheck = Callable[[uuid.UUID], Awaitable[None]]
@@ -86,8 +87,7 @@ async def update_allocation(
     if unknown:
         raise InvalidArgument.on(sorted(unknown)[0], "cannot be changed")
     allocation = await _load(uow, allocation_id, lock=True)
-    if if_match and allocation.etag not in if_match:
-        raise PreconditionFailed("The allocation changed since it was read.")
+    require_match(allocation.etag, if_match, "allocation")
     before = replace(allocation)
     changed = set(fields)
     if "allocated_hours" in changed:

@@ -28,7 +28,8 @@ from labs_capacity.service_layer.access import (
 )
 from labs_capacity.service_layer.unit_of_work import CapacityUnitOfWork
 from labs_common.auth.principal import Principal
-from labs_common.errors import AlreadyExists, InvalidArgument, NotFound, PreconditionFailed
+from labs_common.errors import AlreadyExists, InvalidArgument, NotFound
+from labs_common.etag import require_match
 
 RATE_FIELDS = frozenset({"billing_rate", "cost_rate", "currency"})
 UPDATABLE = frozenset(
@@ -165,8 +166,7 @@ async def update_resource(
     if unknown:
         raise InvalidArgument.on(sorted(unknown)[0], "cannot be changed")
     resource = await load(uow, resource_id, lock=True)
-    if if_match and resource.etag not in if_match:
-        raise PreconditionFailed("The resource changed since it was read.")
+    require_match(resource.etag, if_match, "resource")
     before = replace(resource)
     changed = set(fields)
     if "name" in changed:

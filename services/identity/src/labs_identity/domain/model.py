@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from labs_common.auth.roles import Role
+from labs_common.etag import Versioned
 
 
 @dataclass
-class Organization:
+class Organization(Versioned):
     id: uuid.UUID
     name: str
     timezone: str = "UTC"
@@ -18,11 +19,6 @@ class Organization:
     settings: dict = field(default_factory=dict)
     created_at: datetime | None = None
     updated_at: datetime | None = None
-
-    @property
-    def etag(self) -> str:
-        """Changes with every update (updated_at is the transaction's clock, to the microsecond)."""
-        return format(int(self.updated_at.timestamp() * 1_000_000), "x") if self.updated_at else ""
 
 
 @dataclass

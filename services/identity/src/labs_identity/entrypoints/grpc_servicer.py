@@ -3,9 +3,7 @@ map the result out. Errors are LabsErrors, turned into gRPC status by the error 
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Awaitable, Callable
-from datetime import datetime
+from collections.abc import Callable
 
 from google.protobuf import json_format
 
@@ -15,8 +13,9 @@ from labs_common.auth.principal import current_principal
 from labs_common.auth.roles import Role
 from labs_common.db.uow import Scope
 from labs_common.errors import InvalidArgument
-from labs_common.grpc.transactions import run_in_transaction
-from labs_common.pagination import decode_cursor, encode_cursor, page_size
+from labs_common.grpc.transactions import TransactionalRpcs
+from labs_common.pagination import after_creation, next_page_token, page_size
+from labs_common.parsing import uuid_of
 from labs_identity.adapters import proto
 from labs_identity.adapters.sessions import IssuedSession, TokenIssuer
 from labs_identity.adapters.signing import KeyRing
@@ -36,7 +35,7 @@ PUBLIC_METHODS = (
 UowFactory = Callable[[Scope], IdentityUnitOfWork]
 
 
-class IdentityServicer(pb_grpc.IdentityServiceServicer):
+class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
     def __init__(
         self, uow: UowFactory, issuer: TokenIssuer, keyring: KeyRing, invitation_ttl
     ) -> None:
@@ -44,18 +43,6 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         self._issuer = issuer
         self._keyring = keyring
         self._invitation_ttl = invitation_ttl
-
-    async def _system(self, context, request, response_type, work: Callable[..., Awaitable]):
-        return await run_in_transaction(
-            self._uow(Scope.of_system()), context, request, response_type, work
-        )
-
-    async def _tenant(self, context, request, response_type, work: Callable[..., Awaitable]):
-        principal = current_principal()
-        scope = Scope(org_id=principal.org_id, actor_id=principal.user_id)
-        return await run_in_transaction(
-            self._uow(scope), context, request, response_type, lambda uow: work(uow, principal)
-        )
 
     # --- sessions ---------------------------------------------------------------------------
 
@@ -156,19 +143,19 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
 
     async def ListMembers(self, request, context) -> pb.ListMembersResponse:
         limit = page_size(request.page_size)
-        after = _position(request.page_token)
+        after = after_creation(request.page_token)
 
         async def work(uow, principal):
             members = await organizations.list_members(uow, principal, after, limit + 1)
             return pb.ListMembersResponse(
                 members=[proto.member(m) for m in members[:limit]],
-                next_page_token=_next_token(members, limit),
+                next_page_token=next_page_token(members, limit),
             )
 
         return await self._tenant(context, request, pb.ListMembersResponse, work)
 
     async def GetMember(self, request, context) -> pb.GetMemberResponse:
-        user_id = _uuid(request.user_id, "user_id")
+        user_id = uuid_of(request.user_id, "user_id")
 
         async def work(uow, principal):
             member = await organizations.get_member(uow, principal, user_id=user_id)
@@ -177,7 +164,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         return await self._tenant(context, request, pb.GetMemberResponse, work)
 
     async def UpdateMember(self, request, context) -> pb.UpdateMemberResponse:
-        user_id = _uuid(request.user_id, "user_id")
+        user_id = uuid_of(request.user_id, "user_id")
         role = _role(request.role)
 
         async def work(uow, principal):
@@ -189,7 +176,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         return await self._tenant(context, request, pb.UpdateMemberResponse, work)
 
     async def RemoveMember(self, request, context) -> pb.RemoveMemberResponse:
-        user_id = _uuid(request.user_id, "user_id")
+        user_id = uuid_of(request.user_id, "user_id")
 
         async def work(uow, principal):
             await organizations.remove_member(uow, principal, user_id=user_id)
@@ -242,19 +229,19 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
 
     async def ListApiKeys(self, request, context) -> pb.ListApiKeysResponse:
         limit = page_size(request.page_size)
-        after = _position(request.page_token)
+        after = after_creation(request.page_token)
 
         async def work(uow, principal):
             keys = await api_keys.list_api_keys(uow, principal, after, limit + 1)
             return pb.ListApiKeysResponse(
                 api_keys=[proto.api_key(k) for k in keys[:limit]],
-                next_page_token=_next_token(keys, limit),
+                next_page_token=next_page_token(keys, limit),
             )
 
         return await self._tenant(context, request, pb.ListApiKeysResponse, work)
 
     async def RevokeApiKey(self, request, context) -> pb.RevokeApiKeyResponse:
-        key_id = _uuid(request.id, "id")
+        key_id = uuid_of(request.id, "id")
 
         async def work(uow, principal):
             await api_keys.revoke_api_key(uow, principal, key_id=key_id)
@@ -283,33 +270,9 @@ def _session(session: IssuedSession) -> pb.Session:
     )
 
 
-def _uuid(value: str, field: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError as error:
-        raise InvalidArgument.on(field, "must be a UUID") from error
-
-
 def _role(value: int) -> Role:
     if value not in proto.PROTO_TO_ROLE:
         raise InvalidArgument.on(
             "role", "must be one of owner, admin, manager, member, viewer, client"
         )
     return proto.PROTO_TO_ROLE[value]
-
-
-def _position(token: str) -> tuple[datetime, uuid.UUID] | None:
-    position = decode_cursor(token, 2)
-    if position is None:
-        return None
-    try:
-        return datetime.fromisoformat(position[0]), uuid.UUID(position[1])
-    except ValueError as error:
-        raise InvalidArgument.on("cursor", "is not a cursor this API returned") from error
-
-
-def _next_token(items: list, limit: int) -> str:
-    if len(items) <= limit:
-        return ""
-    last = items[limit - 1]
-    return encode_cursor(last.created_at.isoformat(), str(last.id))

@@ -15,9 +15,9 @@ from labs_common.errors import (
     FieldError,
     InvalidArgument,
     NotFound,
-    PreconditionFailed,
     Unauthenticated,
 )
+from labs_common.etag import require_match
 from labs_identity.adapters import proto
 from labs_identity.adapters.credentials import INVITATION_PREFIX, digest, new_secret
 from labs_identity.adapters.passwords import hash_password
@@ -51,11 +51,7 @@ async def update_organization(
     org = await uow.organizations.get(principal.org_id, for_update=True)
     if org is None:
         raise NotFound("The organization no longer exists.")
-    if if_match and org.etag not in if_match:
-        raise PreconditionFailed(
-            "The organization changed since you read it; read it again and retry.",
-            reason="ETAG_MISMATCH",
-        )
+    require_match(org.etag, if_match, "organization")
     if "name" in fields:
         org.name = rules.check_name(changes["name"], "name", required=True)
     if "timezone" in fields:

@@ -9,7 +9,8 @@ import grpc
 
 from labs.identity.v1 import identity_service_pb2 as identity_pb
 from labs.identity.v1 import identity_service_pb2_grpc as identity_grpc
-from labs_common.errors import from_rpc_error
+from labs_common.errors import NotFound
+from labs_common.grpc.status import remote_call
 
 
 class IdentityMemberDirectory:
@@ -17,10 +18,9 @@ class IdentityMemberDirectory:
         self._stub = identity_grpc.IdentityServiceStub(channel)
 
     async def is_staff_member(self, user_id: uuid.UUID) -> bool:
+        request = identity_pb.GetMemberRequest(user_id=str(user_id))
         try:
-            found = await self._stub.GetMember(identity_pb.GetMemberRequest(user_id=str(user_id)))
-        except grpc.aio.AioRpcError as error:
-            if error.code() == grpc.StatusCode.NOT_FOUND:
-                return False
-            raise from_rpc_error(error) from error
+            found = await remote_call(self._stub.GetMember(request))
+        except NotFound:
+            return False
         return found.member.role != identity_pb.ROLE_CLIENT

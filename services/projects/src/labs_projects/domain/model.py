@@ -8,6 +8,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from labs_common.etag import Versioned
+
 
 class ProjectStatus(StrEnum):
     PLANNING = "planning"
@@ -31,13 +33,8 @@ class BudgetType(StrEnum):
     NON_BILLABLE = "non_billable"
 
 
-def etag_of(updated_at: datetime | None) -> str:
-    """Changes with every update (updated_at is the transaction's clock, to the microsecond)."""
-    return format(int(updated_at.timestamp() * 1_000_000), "x") if updated_at else ""
-
-
 @dataclass
-class Client:
+class Client(Versioned):
     id: uuid.UUID
     org_id: uuid.UUID
     name: str
@@ -47,13 +44,9 @@ class Client:
     updated_at: datetime | None = None
     archived_at: datetime | None = None
 
-    @property
-    def etag(self) -> str:
-        return etag_of(self.updated_at)
-
 
 @dataclass
-class Project:
+class Project(Versioned):
     id: uuid.UUID
     org_id: uuid.UUID
     name: str
@@ -73,10 +66,6 @@ class Project:
     slack_channel_id: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None
-
-    @property
-    def etag(self) -> str:
-        return etag_of(self.updated_at)
 
 
 class TaskStatus(StrEnum):
@@ -101,7 +90,7 @@ class TaskType(StrEnum):
 
 
 @dataclass
-class Task:
+class Task(Versioned):
     id: uuid.UUID
     org_id: uuid.UUID
     project_id: uuid.UUID
@@ -122,10 +111,6 @@ class Task:
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
-    @property
-    def etag(self) -> str:
-        return etag_of(self.updated_at)
-
 
 class SprintStatus(StrEnum):
     PLANNING = "planning"
@@ -134,7 +119,7 @@ class SprintStatus(StrEnum):
 
 
 @dataclass
-class Sprint:
+class Sprint(Versioned):
     id: uuid.UUID
     org_id: uuid.UUID
     project_id: uuid.UUID
@@ -148,10 +133,6 @@ class Sprint:
     completed_points: int = 0
     created_at: datetime | None = None
     updated_at: datetime | None = None
-
-    @property
-    def etag(self) -> str:
-        return etag_of(self.updated_at)
 
 
 @dataclass

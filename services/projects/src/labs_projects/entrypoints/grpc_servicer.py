@@ -4,13 +4,12 @@ The RPCs live in mixins by area (project_rpcs, work_rpcs, content_rpcs)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs.projects.v1 import projects_service_pb2_grpc as pb_grpc
-from labs_common.auth.principal import current_principal
 from labs_common.db.uow import Scope
-from labs_common.grpc.transactions import run_in_transaction
+from labs_common.grpc.transactions import TransactionalRpcs
 from labs_projects.adapters.object_storage import ObjectStorage
 from labs_projects.entrypoints.content_rpcs import ContentRpcs
 from labs_projects.entrypoints.project_rpcs import ProjectRpcs
@@ -24,18 +23,12 @@ SERVICE = pb.DESCRIPTOR.services_by_name["ProjectsService"]
 UowFactory = Callable[[Scope], ProjectsUnitOfWork]
 
 
-class ProjectsServicer(ProjectRpcs, WorkRpcs, ContentRpcs, pb_grpc.ProjectsServiceServicer):
+class ProjectsServicer(ProjectRpcs, WorkRpcs, ContentRpcs, TransactionalRpcs,
+                       pb_grpc.ProjectsServiceServicer):
     def __init__(self, uow: UowFactory, members: MemberDirectory, storage: ObjectStorage,
                  limits: files.UploadLimits) -> None:
         self._uow = uow
         self._members = members
         self._storage = storage
         self._limits = limits
-
-    async def _tenant(self, context, request, response_type, work: Callable[..., Awaitable]):
-        principal = current_principal()
-        scope = Scope(org_id=principal.org_id, actor_id=principal.user_id)
-        return await run_in_transaction(
-            self._uow(scope), context, request, response_type, lambda uow: work(uow, principal)
-        )
 

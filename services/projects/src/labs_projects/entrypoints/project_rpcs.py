@@ -5,14 +5,10 @@ from __future__ import annotations
 
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
-from labs_common.pagination import page_size
+from labs_common.pagination import after_creation, next_page_token, page_size
+from labs_common.parsing import uuid_of
 from labs_projects.adapters import proto
-from labs_projects.entrypoints.requests import (
-    next_token,
-    position,
-    project_fields,
-    uuid_field,
-)
+from labs_projects.entrypoints.requests import project_fields
 from labs_projects.service_layer import (
     clients,
     projects,
@@ -25,7 +21,7 @@ class ProjectRpcs:
     # --- projects for other services --------------------------------------------------------
 
     async def GetProject(self, request, context) -> pb.GetProjectResponse:
-        project_id = uuid_field(request.id, "id")
+        project_id = uuid_of(request.id, "id")
 
         async def work(uow, principal):
             project = await projects.get_project(uow, principal, project_id)
@@ -55,7 +51,7 @@ class ProjectRpcs:
 
     async def ListClients(self, request, context) -> pb.ListClientsResponse:
         limit = page_size(request.page_size)
-        after = position(request.page_token)
+        after = after_creation(request.page_token)
 
         async def work(uow, principal):
             found = await clients.list_clients(
@@ -64,13 +60,13 @@ class ProjectRpcs:
             )
             return pb.ListClientsResponse(
                 clients=[proto.client(c) for c in found[:limit]],
-                next_page_token=next_token(found, limit),
+                next_page_token=next_page_token(found, limit),
             )
 
         return await self._tenant(context, request, pb.ListClientsResponse, work)
 
     async def GetClient(self, request, context) -> pb.GetClientResponse:
-        client_id = uuid_field(request.id, "id")
+        client_id = uuid_of(request.id, "id")
 
         async def work(uow, principal):
             client = await clients.get_client(uow, principal, client_id)
@@ -79,7 +75,7 @@ class ProjectRpcs:
         return await self._tenant(context, request, pb.GetClientResponse, work)
 
     async def UpdateClient(self, request, context) -> pb.UpdateClientResponse:
-        client_id = uuid_field(request.id, "id")
+        client_id = uuid_of(request.id, "id")
         changes = {path: getattr(request.client, path, "") for path in request.update_mask.paths}
 
         async def work(uow, principal):
@@ -92,7 +88,7 @@ class ProjectRpcs:
         return await self._tenant(context, request, pb.UpdateClientResponse, work)
 
     async def DeleteClient(self, request, context) -> pb.DeleteClientResponse:
-        client_id = uuid_field(request.id, "id")
+        client_id = uuid_of(request.id, "id")
 
         async def work(uow, principal):
             await clients.archive_client(uow, principal, client_id)
@@ -115,11 +111,11 @@ class ProjectRpcs:
 
     async def ListProjects(self, request, context) -> pb.ListProjectsResponse:
         limit = page_size(request.page_size)
-        after = position(request.page_token)
+        after = after_creation(request.page_token)
         status = proto.PROTO_TO_STATUS.get(request.status) if request.status else None
         if request.status and status is None:
             raise InvalidArgument.on("status", "is not a project status")
-        client_id = uuid_field(request.client_id, "client_id") if request.client_id else None
+        client_id = uuid_of(request.client_id, "client_id") if request.client_id else None
 
         async def work(uow, principal):
             found = await projects.list_projects(
@@ -128,13 +124,13 @@ class ProjectRpcs:
             )
             return pb.ListProjectsResponse(
                 projects=[proto.project(p) for p in found[:limit]],
-                next_page_token=next_token(found, limit),
+                next_page_token=next_page_token(found, limit),
             )
 
         return await self._tenant(context, request, pb.ListProjectsResponse, work)
 
     async def UpdateProject(self, request, context) -> pb.UpdateProjectResponse:
-        project_id = uuid_field(request.id, "id")
+        project_id = uuid_of(request.id, "id")
         fields = project_fields(request.project, list(request.update_mask.paths), keep_empty=True)
 
         async def work(uow, principal):
@@ -147,7 +143,7 @@ class ProjectRpcs:
         return await self._tenant(context, request, pb.UpdateProjectResponse, work)
 
     async def DeleteProject(self, request, context) -> pb.DeleteProjectResponse:
-        project_id = uuid_field(request.id, "id")
+        project_id = uuid_of(request.id, "id")
 
         async def work(uow, principal):
             await projects.archive_project(uow, principal, project_id)

@@ -1,13 +1,11 @@
-"""Turning request messages into handler arguments: ids, cursors, field masks."""
+"""Turning a projects request's resource message into handler arguments: which fields it sets
+(present on create, named by the field mask on update), as API strings. Ids, cursors and the
+rest come from labs_common.parsing and labs_common.pagination."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
-
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
-from labs_common.pagination import decode_cursor, encode_cursor
 from labs_projects.adapters import proto
 
 TASK_SETTABLE = ("title", "description", "status", "priority", "type", "assignee_id",
@@ -29,20 +27,6 @@ def masked_fields(message, paths, settable, *, field_prefix: str = "update_mask"
     return {path: proto.message_field_text(message, path) for path in paths}
 
 
-def optional_uuid(value: str, field: str) -> uuid.UUID | None:
-    return uuid_field(value, field) if value else None
-
-
-def task_position(token: str) -> tuple[int, int, uuid.UUID] | None:
-    found = decode_cursor(token, 3)
-    if found is None:
-        return None
-    try:
-        return int(found[0]), int(found[1]), uuid.UUID(found[2])
-    except ValueError as error:
-        raise InvalidArgument.on("cursor", "is not a cursor this API returned") from error
-
-
 def project_fields(
     message: pb.Project, names, *, keep_empty: bool = False
 ) -> dict[str, str]:
@@ -53,28 +37,3 @@ def project_fields(
             raise InvalidArgument.on("update_mask", f"{name} is not a field that can be set")
         fields[name] = proto.field_text(message, name)
     return fields if keep_empty else {k: v for k, v in fields.items() if v != ""}
-
-
-def uuid_field(value: str, field: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError as error:
-        raise InvalidArgument.on(field, "must be a UUID") from error
-
-
-def position(token: str) -> tuple[datetime, uuid.UUID] | None:
-    found = decode_cursor(token, 2)
-    if found is None:
-        return None
-    try:
-        return datetime.fromisoformat(found[0]), uuid.UUID(found[1])
-    except ValueError as error:
-        raise InvalidArgument.on("cursor", "is not a cursor this API returned") from error
-
-
-def next_token(items: list, limit: int) -> str:
-    if len(items) <= limit:
-        return ""
-    last = items[limit - 1]
-    return encode_cursor(last.created_at.isoformat(), str(last.id))
-

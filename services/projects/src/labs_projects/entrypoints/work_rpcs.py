@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
+
 from labs.projects.v1 import projects_service_pb2 as pb
-from labs_common.pagination import encode_cursor, page_size
+from labs_common.pagination import (
+    after_creation,
+    next_page_token,
+    page_size,
+    position,
+)
+from labs_common.parsing import optional_uuid, uuid_of
 from labs_projects.adapters import proto
 from labs_projects.domain.model import TASK_COLUMNS, SprintStatus, TaskStatus
 from labs_projects.entrypoints.requests import (
     SPRINT_SETTABLE,
     TASK_SETTABLE,
     masked_fields,
-    next_token,
-    optional_uuid,
-    position,
     present_fields,
-    task_position,
-    uuid_field,
 )
 from labs_projects.service_layer import (
     sprints,
@@ -29,7 +32,7 @@ class WorkRpcs:
     # --- tasks ------------------------------------------------------------------------------
 
     async def CreateTask(self, request, context) -> pb.CreateTaskResponse:
-        project_id = uuid_field(request.project_id, "project_id")
+        project_id = uuid_of(request.project_id, "project_id")
         fields = present_fields(request.task, TASK_SETTABLE)
 
         async def work(uow, principal):
@@ -40,9 +43,9 @@ class WorkRpcs:
         return await self._tenant(context, request, pb.CreateTaskResponse, work)
 
     async def ListTasks(self, request, context) -> pb.ListTasksResponse:
-        project_id = uuid_field(request.project_id, "project_id")
+        project_id = uuid_of(request.project_id, "project_id")
         limit = page_size(request.page_size)
-        after = task_position(request.page_token)
+        after = position(request.page_token, int, int, uuid.UUID)
         filters = {
             "status": (TaskStatus(proto.message_field_text(request, "status"))
                        if request.status else None),
@@ -54,18 +57,15 @@ class WorkRpcs:
         async def work(uow, principal):
             found = await tasks.list_tasks(uow, principal, project_id, after, limit + 1,
                                            filters=filters)
-            token = ""
-            if len(found) > limit:
-                last = found[limit - 1]
-                token = encode_cursor(str(TASK_COLUMNS.index(last.status) + 1),
-                                      str(last.position), str(last.id))
+            token = next_page_token(
+                found, limit, lambda t: (TASK_COLUMNS.index(t.status) + 1, t.position, t.id))
             return pb.ListTasksResponse(tasks=[proto.task(t) for t in found[:limit]],
                                         next_page_token=token)
 
         return await self._tenant(context, request, pb.ListTasksResponse, work)
 
     async def GetTask(self, request, context) -> pb.GetTaskResponse:
-        task_id = uuid_field(request.id, "id")
+        task_id = uuid_of(request.id, "id")
 
         async def work(uow, principal):
             return pb.GetTaskResponse(task=proto.task(await tasks.get_task(uow, principal,
@@ -74,7 +74,7 @@ class WorkRpcs:
         return await self._tenant(context, request, pb.GetTaskResponse, work)
 
     async def UpdateTask(self, request, context) -> pb.UpdateTaskResponse:
-        task_id = uuid_field(request.id, "id")
+        task_id = uuid_of(request.id, "id")
         fields = masked_fields(request.task, request.update_mask.paths, TASK_SETTABLE)
 
         async def work(uow, principal):
@@ -85,7 +85,7 @@ class WorkRpcs:
         return await self._tenant(context, request, pb.UpdateTaskResponse, work)
 
     async def DeleteTask(self, request, context) -> pb.DeleteTaskResponse:
-        task_id = uuid_field(request.id, "id")
+        task_id = uuid_of(request.id, "id")
 
         async def work(uow, principal):
             await tasks.delete_task(uow, principal, task_id)
@@ -94,8 +94,8 @@ class WorkRpcs:
         return await self._tenant(context, request, pb.DeleteTaskResponse, work)
 
     async def BulkUpdateTasks(self, request, context) -> pb.BulkUpdateTasksResponse:
-        project_id = uuid_field(request.project_id, "project_id")
-        task_ids = [uuid_field(value, "task_ids") for value in request.task_ids]
+        project_id = uuid_of(request.project_id, "project_id")
+        task_ids = [uuid_of(value, "task_ids") for value in request.task_ids]
         fields = masked_fields(request.changes, request.update_mask.paths, TASK_SETTABLE,
                                field_prefix="changes")
 
@@ -109,7 +109,7 @@ class WorkRpcs:
     # --- sprints ----------------------------------------------------------------------------
 
     async def CreateSprint(self, request, context) -> pb.CreateSprintResponse:
-        project_id = uuid_field(request.project_id, "project_id")
+        project_id = uuid_of(request.project_id, "project_id")
         fields = present_fields(request.sprint, SPRINT_SETTABLE)
 
         async def work(uow, principal):
@@ -119,9 +119,9 @@ class WorkRpcs:
         return await self._tenant(context, request, pb.CreateSprintResponse, work)
 
     async def ListSprints(self, request, context) -> pb.ListSprintsResponse:
-        project_id = uuid_field(request.project_id, "project_id")
+        project_id = uuid_of(request.project_id, "project_id")
         limit = page_size(request.page_size)
-        after = position(request.page_token)
+        after = after_creation(request.page_token)
         status = (SprintStatus(proto.message_field_text(request, "status"))
                   if request.status else None)
 
@@ -129,12 +129,12 @@ class WorkRpcs:
             found = await sprints.list_sprints(uow, principal, project_id, after, limit + 1,
                                                status=status)
             return pb.ListSprintsResponse(sprints=[proto.sprint(s) for s in found[:limit]],
-                                          next_page_token=next_token(found, limit))
+                                          next_page_token=next_page_token(found, limit))
 
         return await self._tenant(context, request, pb.ListSprintsResponse, work)
 
     async def GetSprint(self, request, context) -> pb.GetSprintResponse:
-        sprint_id = uuid_field(request.id, "id")
+        sprint_id = uuid_of(request.id, "id")
 
         async def work(uow, principal):
             sprint = await sprints.get_sprint(uow, principal, sprint_id)
@@ -143,7 +143,7 @@ class WorkRpcs:
         return await self._tenant(context, request, pb.GetSprintResponse, work)
 
     async def UpdateSprint(self, request, context) -> pb.UpdateSprintResponse:
-        sprint_id = uuid_field(request.id, "id")
+        sprint_id = uuid_of(request.id, "id")
         fields = masked_fields(request.sprint, request.update_mask.paths, SPRINT_SETTABLE)
 
         async def work(uow, principal):

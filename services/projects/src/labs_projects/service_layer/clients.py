@@ -13,8 +13,8 @@ from labs_common.errors import (
     FieldError,
     InvalidArgument,
     NotFound,
-    PreconditionFailed,
 )
+from labs_common.etag import require_match
 from labs_projects.adapters import proto
 from labs_projects.adapters.repository import Position
 from labs_projects.domain import rules
@@ -95,7 +95,7 @@ async def update_client(
     if unknown:
         raise InvalidArgument.on("update_mask", f"cannot update {', '.join(sorted(unknown))}")
     client = await get_client(uow, principal, client_id, for_update=True)
-    _check_etag(client.etag, if_match, "client")
+    require_match(client.etag, if_match, "client")
     changed = []
     if "name" in changes:
         name = rules.check_name(changes["name"])
@@ -135,9 +135,3 @@ async def archive_client(uow: ProjectsUnitOfWork, principal: Principal, client_i
     await uow.outbox.add("client.archived", events_pb2.ClientArchived(client=proto.client(client)))
 
 
-def _check_etag(current: str, if_match: list[str], what: str) -> None:
-    if if_match and current not in if_match:
-        raise PreconditionFailed(
-            f"The {what} changed since you read it; read it again and retry.",
-            reason="ETAG_MISMATCH",
-        )

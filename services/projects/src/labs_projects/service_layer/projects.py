@@ -8,7 +8,8 @@ import uuid
 from labs.projects.v1 import events_pb2
 from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
-from labs_common.errors import FieldError, InvalidArgument, NotFound, PreconditionFailed
+from labs_common.errors import FieldError, InvalidArgument, NotFound
+from labs_common.etag import require_match
 from labs_projects.adapters import proto
 from labs_projects.adapters.repository import Position
 from labs_projects.domain import rules
@@ -121,11 +122,7 @@ async def update_project(
     if not fields:
         raise InvalidArgument.on("update_mask", "name at least one field to update")
     project = await get_project(uow, principal, project_id, for_update=True)
-    if if_match and project.etag not in if_match:
-        raise PreconditionFailed(
-            "The project changed since you read it; read it again and retry.",
-            reason="ETAG_MISMATCH",
-        )
+    require_match(project.etag, if_match, "project")
     old_status = project.status
     changed = rules.apply_project_fields(project, {k: v for k, v in fields.items()})
     if "status" in fields:

@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from labs.projects.v1 import events_pb2
 from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
-from labs_common.errors import Conflict, InvalidArgument, NotFound, PreconditionFailed
+from labs_common.errors import Conflict, InvalidArgument, NotFound
+from labs_common.etag import require_match
 from labs_projects.adapters import proto
 from labs_projects.domain import rules, task_rules
 from labs_projects.domain.model import Sprint, SprintStatus
@@ -83,9 +84,7 @@ async def update_sprint(uow: ProjectsUnitOfWork, principal: Principal, sprint_id
     await writable_project(uow, principal, sprint.project_id, "sprint")
     principal.require(Role.MANAGER)
     sprint = await get_sprint(uow, principal, sprint_id, for_update=True)
-    if if_match and sprint.etag not in if_match:
-        raise PreconditionFailed("The sprint changed since you read it; read it again and retry.",
-                                 reason="ETAG_MISMATCH")
+    require_match(sprint.etag, if_match, "sprint")
     parsers = {
         "name": rules.check_name,
         "goal": lambda v: rules.check_text(v, "goal", 2000),

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from labs.projects.v1 import events_pb2
 from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
-from labs_common.errors import Conflict, InvalidArgument, NotFound, PreconditionFailed
+from labs_common.errors import Conflict, InvalidArgument, NotFound
+from labs_common.etag import require_match
 from labs_projects.adapters import proto
 from labs_projects.adapters.task_repository import TaskPosition
 from labs_projects.domain import task_rules
@@ -89,9 +90,7 @@ async def update_task(
     # The board lock first, then the row: the same order as every other position change.
     await uow.tasks.lock_board(task.project_id)
     task = await uow.tasks.get(principal.org_id, task_id, for_update=True)
-    if if_match and task.etag not in if_match:
-        raise PreconditionFailed("The task changed since you read it; read it again and retry.",
-                                 reason="ETAG_MISMATCH")
+    require_match(task.etag, if_match, "task")
     changed = await _apply(uow, principal, members, task, values)
     if not changed:
         return task

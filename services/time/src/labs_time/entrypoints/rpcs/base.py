@@ -5,27 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from labs_common.auth.principal import current_principal
-from labs_common.db.uow import Scope
-from labs_common.grpc.transactions import run_in_transaction
+from labs_common.grpc.transactions import TransactionalRpcs
 from labs_time.adapters import proto
 from labs_time.adapters.directory import Directory
 from labs_time.entrypoints.import_worker import ImportWorker
 from labs_time.service_layer.unit_of_work import UowFactory
 
 
-class ServicerBase:
+class ServicerBase(TransactionalRpcs):
     def __init__(self, uow: UowFactory, directory: Directory, worker: ImportWorker) -> None:
         self._uow = uow
         self._directory = directory
         self._worker = worker
-
-    async def _tenant(self, context, request, response_type, work: Callable[..., Awaitable]):
-        principal = current_principal()
-        scope = Scope(org_id=principal.org_id, actor_id=principal.user_id)
-        return await run_in_transaction(
-            self._uow(scope), context, request, response_type, lambda uow: work(uow, principal)
-        )
 
     async def _entries(self, context, request, response_type,
                        handler: Callable[..., Awaitable[list]]):

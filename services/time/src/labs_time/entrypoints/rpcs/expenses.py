@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
+
 from labs.time.v1 import time_service_pb2 as pb
 from labs_common.auth.principal import current_principal
-from labs_common.pagination import page_size
+from labs_common.pagination import next_page_token, page_size, position
+from labs_common.parsing import given, uuid_of
 from labs_time.adapters import proto
-from labs_time.entrypoints.mapping import as_uuid, given, next_token, position
 from labs_time.entrypoints.rpcs.base import ServicerBase
 from labs_time.service_layer import expenses
 
 
 class ExpenseRpcs(ServicerBase):
     async def CreateExpense(self, request, context) -> pb.CreateExpenseResponse:
-        project_id = as_uuid(request.project_id, "project_id")
+        project_id = uuid_of(request.project_id, "project_id")
         fields = expenses.ExpenseChanges(
             description=request.description, amount=request.amount, currency=request.currency,
             expense_date=request.expense_date, category=request.category,
@@ -29,7 +32,7 @@ class ExpenseRpcs(ServicerBase):
         return await self._tenant(context, request, pb.CreateExpenseResponse, work)
 
     async def GetExpense(self, request, context) -> pb.GetExpenseResponse:
-        expense_id = as_uuid(request.id, "id")
+        expense_id = uuid_of(request.id, "id")
 
         async def work(uow, principal):
             expense = await expenses.get_expense(uow, principal, expense_id)
@@ -38,9 +41,9 @@ class ExpenseRpcs(ServicerBase):
         return await self._tenant(context, request, pb.GetExpenseResponse, work)
 
     async def ListExpenses(self, request, context) -> pb.ListExpensesResponse:
-        project_id = as_uuid(request.project_id, "project_id")
+        project_id = uuid_of(request.project_id, "project_id")
         limit = page_size(request.page_size)
-        after = position(request.page_token)
+        after = position(request.page_token, date, uuid.UUID)
 
         project = await expenses.ask_for_list(self._directory, current_principal(), project_id)
 
@@ -49,12 +52,12 @@ class ExpenseRpcs(ServicerBase):
                                                  limit + 1)
             return pb.ListExpensesResponse(
                 expenses=[proto.expense(x) for x in found[:limit]],
-                next_page_token=next_token(found, limit, lambda x: (x.expense_date, x.id)))
+                next_page_token=next_page_token(found, limit, lambda x: (x.expense_date, x.id)))
 
         return await self._tenant(context, request, pb.ListExpensesResponse, work)
 
     async def UpdateExpense(self, request, context) -> pb.UpdateExpenseResponse:
-        expense_id = as_uuid(request.id, "id")
+        expense_id = uuid_of(request.id, "id")
         changes = expenses.ExpenseChanges(**{
             name: given(request, name) for name in
             ("description", "amount", "currency", "expense_date", "category", "billable")})
@@ -69,7 +72,7 @@ class ExpenseRpcs(ServicerBase):
         return await self._tenant(context, request, pb.UpdateExpenseResponse, work)
 
     async def DeleteExpense(self, request, context) -> pb.DeleteExpenseResponse:
-        expense_id = as_uuid(request.id, "id")
+        expense_id = uuid_of(request.id, "id")
 
         async def work(uow, principal):
             await expenses.delete_expense(uow, principal, expense_id,

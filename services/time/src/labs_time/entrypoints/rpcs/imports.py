@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from labs.time.v1 import time_service_pb2 as pb
+from labs_common.parsing import uuid_of
 from labs_time.adapters import proto
-from labs_time.entrypoints.mapping import as_uuid
 from labs_time.entrypoints.rpcs.base import ServicerBase
 from labs_time.service_layer import import_jobs
 
@@ -18,7 +18,7 @@ class ImportRpcs(ServicerBase):
         return await self._tenant(context, request, pb.CreateImportResponse, work)
 
     async def AppendImportChunk(self, request, context) -> pb.AppendImportChunkResponse:
-        job_id = as_uuid(request.job_id, "job_id")
+        job_id = uuid_of(request.job_id, "job_id")
 
         async def work(uow, principal):
             await import_jobs.append_chunk(uow, principal, job_id, request.seq, request.chunk)
@@ -27,7 +27,7 @@ class ImportRpcs(ServicerBase):
         return await self._tenant(context, request, pb.AppendImportChunkResponse, work)
 
     async def StartImport(self, request, context) -> pb.StartImportResponse:
-        job_id = as_uuid(request.job_id, "job_id")
+        job_id = uuid_of(request.job_id, "job_id")
 
         async def work(uow, principal):
             row = await import_jobs.start_job(uow, principal, job_id)
@@ -39,7 +39,7 @@ class ImportRpcs(ServicerBase):
         return response
 
     async def GetImportJob(self, request, context) -> pb.GetImportJobResponse:
-        job_id = as_uuid(request.id, "id")
+        job_id = uuid_of(request.id, "id")
 
         async def work(uow, principal):
             return pb.GetImportJobResponse(

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from labs.time.v1 import time_service_pb2 as pb
 from labs_common.auth.principal import current_principal
+from labs_common.parsing import optional_uuid, uuid_of
 from labs_time.adapters import proto
-from labs_time.entrypoints.mapping import as_uuid, opt_uuid
 from labs_time.entrypoints.rpcs.base import ServicerBase
 from labs_time.service_layer import timers
 
 
 class TimerRpcs(ServicerBase):
     async def StartTimer(self, request, context) -> pb.StartTimerResponse:
-        project_id = as_uuid(request.project_id, "project_id")
-        task_id = opt_uuid(request.task_id, "task_id")
+        project_id = uuid_of(request.project_id, "project_id")
+        task_id = optional_uuid(request.task_id, "task_id")
 
         # The project, the org and the rates are asked before the transaction opens.
         asked = await timers.ask_for_start(self._directory, current_principal(), project_id)

@@ -1,0 +1,121 @@
+"""The boundary codec of the error model: a LabsError as a rich gRPC status (google.rpc.Status
+with ErrorInfo and BadRequest), and back from a failed call. The error interceptor encodes;
+clients of other services decode."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import TypeVar
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from labs_common.errors import (
+    ERROR_DOMAIN,
+    AlreadyExists,
+    Conflict,
+    DeadlineExceeded,
+    FieldError,
+    Internal,
+    InvalidArgument,
+    LabsError,
+    NotFound,
+    PermissionDenied,
+    PreconditionFailed,
+    ResourceExhausted,
+    Unauthenticated,
+    Unavailable,
+)
+
+T = TypeVar("T")
+
+_BY_CODE: dict[grpc.StatusCode, type[LabsError]] = {
+    grpc.StatusCode[cls.code]: cls
+    for cls in (
+        InvalidArgument,
+        NotFound,
+        AlreadyExists,
+        Conflict,
+        Unauthenticated,
+        PermissionDenied,
+        ResourceExhausted,
+        Unavailable,
+        DeadlineExceeded,
+        Internal,
+    )
+}
+# ABORTED is how a failed If-Match travels; OUT_OF_RANGE is a bad argument too.
+_BY_CODE[grpc.StatusCode.ABORTED] = PreconditionFailed
+_BY_CODE[grpc.StatusCode.OUT_OF_RANGE] = InvalidArgument
+_BY_CODE[grpc.StatusCode.CANCELLED] = Unavailable
+
+
+def status_code(error: LabsError) -> grpc.StatusCode:
+    """The gRPC status code `error` travels as."""
+    return grpc.StatusCode[error.code]
+
+
+def to_status(error: LabsError) -> grpc.Status:
+    """The rich gRPC status (google.rpc.Status with ErrorInfo and BadRequest) for `error`."""
+    details = [
+        _pack(
+            error_details_pb2.ErrorInfo(
+                reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata
+            )
+        )
+    ]
+    if error.field_errors:
+        details.append(
+            _pack(
+                error_details_pb2.BadRequest(
+                    field_violations=[
+                        error_details_pb2.BadRequest.FieldViolation(
+                            field=f.field, description=f.message
+                        )
+                        for f in error.field_errors
+                    ]
+                )
+            )
+        )
+    status = status_pb2.Status(
+        code=getattr(code_pb2, error.code), message=error.detail, details=details
+    )
+    return rpc_status.to_status(status)
+
+
+def from_rpc_error(error: grpc.aio.AioRpcError | grpc.RpcError) -> LabsError:
+    """Rebuild the LabsError a service raised from the status it sent."""
+    code = error.code()
+    cls = _BY_CODE.get(code, Internal)
+    reason, metadata, field_errors = "", {}, []
+    status = rpc_status.from_call(error) if hasattr(error, "trailing_metadata") else None
+    for detail in status.details if status else []:
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            reason, metadata = info.reason, dict(info.metadata)
+        elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            field_errors = [FieldError(v.field, v.description) for v in bad.field_violations]
+    detail_text = error.details() or cls.title
+    if cls is Internal or code in (grpc.StatusCode.UNKNOWN,):
+        detail_text = "The server failed to handle the request."
+    return cls(detail_text, reason=reason, field_errors=field_errors, metadata=metadata)
+
+
+def _pack(message) -> any_pb2.Any:
+    packed = any_pb2.Any()
+    packed.Pack(message)
+    return packed
+
+
+async def remote_call(call: Awaitable[T]) -> T:
+    """The answer of a call to another service, or the LabsError it failed with: clients catch
+    domain errors (`except NotFound`) instead of status codes."""
+    try:
+        return await call
+    except grpc.RpcError as error:
+        raise from_rpc_error(error) from error

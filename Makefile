@@ -30,7 +30,7 @@ LINT_OUT := .data/lint
 # `make lint BUF_AGAINST=<commit or tag>` compares with any other, e.g. the last release.
 BUF_AGAINST ?=
 
-lint: install  ## contracts (buf lint, buf breaking), code (ruff), deploy/k8s and Dockerfiles (schemas, checkov)
+lint: install  ## contracts (buf lint, buf breaking), code (ruff), deploy/k8s and the Dockerfile (schemas, checkov)
 	cd protos && $(RUN) buf lint
 	@against="$(BUF_AGAINST)"; \
 	if [ -z "$$against" ]; then \
@@ -49,7 +49,7 @@ lint: install  ## contracts (buf lint, buf breaking), code (ruff), deploy/k8s an
 	$(RUN) ruff check .
 	$(RUN) python deploy/k8s/validate.py $(LINT_OUT)
 	$(CHECKOV) --framework kubernetes dockerfile -f $(LINT_OUT)/prod.yaml \
-	  -f $(LINT_OUT)/prod-telemetry.yaml $(foreach f,$(wildcard services/*/Dockerfile gateway/Dockerfile),-f $(f))
+	  -f $(LINT_OUT)/prod-telemetry.yaml -f Dockerfile
 	$(CHECKOV) --framework kubernetes --config-file deploy/k8s/overlays/dev/checkov.yaml \
 	  -f $(LINT_OUT)/dev.yaml
 

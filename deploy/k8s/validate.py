@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -46,6 +47,9 @@ KUBERNETES_VERSIONS = ("1.32.0", kubernetes_validate.latest_version())
 CUSTOM_RESOURCES = {
     ("postgresql.cnpg.io/v1", "Cluster"): "CloudNativePG's CRD, installed with its operator",
 }
+# base/grpc-service is written with placeholders that its replacements fill in for each service:
+# one left over (a field the replacements miss) is a valid but wrong object, so it is an error.
+PLACEHOLDER = re.compile(r"\bSERVICE\b")
 
 
 def kustomize() -> list[str]:
@@ -86,6 +90,8 @@ def errors_in(target: str, manifest: str) -> tuple[list[str], int, int]:
         if not document:
             continue
         name = f"{target}: {document.get('kind')}/{document.get('metadata', {}).get('name')}"
+        if PLACEHOLDER.search(yaml.safe_dump(document)):
+            errors.append(f"{name}: the placeholder SERVICE of base/grpc-service is not replaced")
         if (document.get("apiVersion"), document.get("kind")) in CUSTOM_RESOURCES:
             skipped += 1
             continue

@@ -15,6 +15,7 @@ import pytest
 from pydantic import AliasChoices
 
 from labs_common.config import SERVICE_PORT_OFFSETS, BaseLabsSettings, ServiceSettings
+from labs_common.config import SERVICES as CONFIG_SERVICES
 from labs_common.grpc.server import LIVENESS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,7 +25,10 @@ OVERLAYS = ("base", "overlays/dev", "overlays/prod")
 TARGETS = (*OVERLAYS, "prod+telemetry")
 PROD_TARGETS = tuple(t for t in TARGETS if t.startswith("overlays/prod") or t.startswith("prod+"))
 DEV_TARGETS = tuple(t for t in TARGETS if t.startswith("overlays/dev") or t.startswith("dev+"))
-SERVICES = sorted(p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml"))
+# Every service config.py knows and every service folder (test_every_service_folder_is_a_known_
+# service holds them equal): a service missing from the manifests fails by name.
+SERVICES = sorted({p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml")}
+                  | set(CONFIG_SERVICES))
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Job"}
 PORT_BASE = BaseLabsSettings.model_fields["port_base"].default
 GATEWAY_PORT = 8000
@@ -134,6 +138,34 @@ def test_every_kustomization_renders_with_unique_objects(render, target):
 def test_every_service_folder_is_a_known_service():
     assert SERVICES, "no services/*/pyproject.toml found"
     assert set(SERVICES) <= set(SERVICE_PORT_OFFSETS), "a service has no port offset in config.py"
+    folders = {p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml")}
+    assert folders == set(SERVICES), "a service in config.py has no services/<name>/ folder"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_each_service_is_a_few_lines_over_the_shared_grpc_service(name):
+    """base/services/<name>/ names the service and its port; base/grpc-service holds the rest."""
+    yaml = pytest.importorskip("yaml")
+    folder = K8S / "base" / "services" / name
+    kustomization = yaml.safe_load((folder / "kustomization.yaml").read_text())
+    assert kustomization["components"] == ["../../grpc-service"]
+    (values,) = [g for g in kustomization["configMapGenerator"] if g["name"] == "labs-service"]
+    assert sorted(values["literals"]) == [f"name={name}",
+                                          f"port={PORT_BASE + SERVICE_PORT_OFFSETS[name]}"]
+    base = yaml.safe_load((K8S / "base/kustomization.yaml").read_text())
+    assert f"services/{name}" in base["resources"]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_no_template_placeholder_or_value_reaches_a_rendering(render, target):
+    """A field base/grpc-service forgets to replace keeps `SERVICE` or port 0; its values stay
+    kustomize's own."""
+    for doc in render(target):
+        where = f"{doc['kind']}/{doc['metadata']['name']}"
+        text = json.dumps(doc)
+        assert not re.search(r"\bSERVICE\b", text), f"{where}: an unreplaced SERVICE"
+        assert not re.search(r'"(port|containerPort)": 0\b|"LABS_GRPC_PORT": "0"', text), where
+        assert not doc["metadata"]["name"].startswith("labs-service"), where
 
 
 @pytest.mark.parametrize("target", TARGETS)
@@ -369,6 +401,17 @@ def test_each_deployment_autoscales_from_two_replicas(render, target, name):
 
 
 @pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("name", [*SERVICES, "gateway"])
+def test_each_labs_workload_has_its_own_network_policy(render, target, name):
+    docs = render(target)
+    policy = find(docs, "NetworkPolicy", name)
+    assert policy is not None, f"{name}: no NetworkPolicy"
+    workload = find(docs, "Deployment", name)
+    assert policy["spec"]["podSelector"] == workload["spec"]["selector"]
+    assert set(policy["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+
+
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("name", [*SERVICES, "gateway", "nats"])
 def test_each_workload_has_a_disruption_budget_of_one_pod(render, target, name):
     docs = render(target)
@@ -506,9 +549,21 @@ def test_tilt_builds_every_labs_image_from_its_dockerfile_with_live_update(rende
     assert {i for i in images if i.startswith("labs-")} == set(builds)
     for image, ((_, context), kwargs) in builds.items():
         assert context == "."
+        # One Dockerfile for every image; the build args name the deployable.
+        assert kwargs["dockerfile"] == "Dockerfile"
         dockerfile = (ROOT / kwargs["dockerfile"]).read_text()
         assert re.search(rf"^FROM \S+ AS {kwargs['target']}$", dockerfile, re.MULTILINE)
-        assert json_list(dockerfile, "ENTRYPOINT") == kwargs["entrypoint"]
+        name = image.removeprefix("labs-")
+        folder = "gateway" if name == "gateway" else f"services/{name}"
+        port = GATEWAY_PORT if name == "gateway" else PORT_BASE + SERVICE_PORT_OFFSETS[name]
+        assert kwargs["build_args"] == {"SERVICE": name, "FOLDER": folder, "PORT": str(port)}
+        assert folder in kwargs["only"], f"{image}: its own folder is not in the context"
+        # Tilt's restart wrapper needs the entrypoint spelled out: the image's own command, which
+        # runs `python -m $APP_MODULE` (test_dockerfiles.py resolves it for every image).
+        assert json_list(dockerfile, "ENTRYPOINT")[:3] == [
+            "/bin/sh", "-c", 'exec python -m "$APP_MODULE" "$@"']
+        assert re.search(r"^\s+APP_MODULE=labs_\$\{SERVICE\}$", dockerfile, re.MULTILINE)
+        assert kwargs["entrypoint"] == ["python", "-m", f"labs_{name}"]
         for path in kwargs["only"]:
             assert (ROOT / path).exists(), f"{image}: only= names a missing {path}"
         steps = kwargs["live_update"]

@@ -234,8 +234,8 @@ def test_every_call_the_code_makes_has_a_path(docs):
         # labs_common.service opens a channel to identity for every service (its JWKS).
         for callee in (called | {"identity"}) - {name}:
             assert network.allows(pods[name], pods[callee], grpc_port(callee)), (
-                f"{name} calls {callee}: add the path to deploy/k8s/base/services/{name}.yaml "
-                f"(egress) and {callee}.yaml (ingress)")
+                f"{name} calls {callee}: add the path to deploy/k8s/base/services/{name}/"
+                f"kustomization.yaml (egress) and {callee}/kustomization.yaml (ingress)")
 
 
 def test_clients_reach_the_gateway_and_nothing_else(docs):

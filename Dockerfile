@@ -1,12 +1,29 @@
 # syntax=docker/dockerfile:1
-# labs-projects: clients, projects, tasks, sprints, comments, files, activity, search.
+# Every Labs image: the seven gRPC services and the gateway, one recipe, told apart by build args.
 #
-# Build from the repository root; the context needs uv.lock, libs/, protos/ and this folder:
-#   docker build -f services/projects/Dockerfile -t labs-projects .
+# Build from the repository root (Dockerfile syntax 1.3 or later: build args in RUN --mount);
+# the context needs uv.lock, libs/, protos/ and the one folder:
+#   docker build --build-arg SERVICE=time --build-arg PORT=50053 -t labs-time .
+#   docker build --build-arg SERVICE=gateway --build-arg FOLDER=gateway --build-arg PORT=8000 \
+#     -t labs-gateway .
 # Targets: `runtime` (the default, last stage) for clusters; `dev` for Tilt's live_update.
 
-# builder: only labs-projects's dependencies, from the workspace's one lock file.
+# SERVICE: the deployable's name: package labs-<SERVICE> in <FOLDER>/pyproject.toml, module
+# labs_<SERVICE> run by `python -m`. FOLDER: that workspace member's folder. PORT: what it listens
+# on (50050 + its offset in labs_common.config.SERVICE_PORT_OFFSETS; the gateway 8000).
+ARG SERVICE=""
+ARG FOLDER=services/${SERVICE}
+ARG PORT=""
+
+# builder: only this deployable's dependencies, from the workspace's one lock file.
 FROM python:3.11-slim AS builder
+ARG SERVICE
+ARG FOLDER
+ARG PORT
+# A missing argument would otherwise surface as a puzzling "services//pyproject.toml not found".
+RUN test -n "$SERVICE" && test -n "$PORT" \
+    || { echo "build with --build-arg SERVICE=<name> --build-arg PORT=<port> (Dockerfile)" >&2; \
+         exit 1; }
 COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /bin/uv
 # Byte-compile at build time (the running container never writes .pyc); copy out of the cache
 # mount; use the image's interpreter, never a downloaded one, so the venv works in the next stage.
@@ -24,8 +41,8 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     --mount=type=bind,source=pyproject.toml,target=pyproject.toml \
     --mount=type=bind,source=libs/common/pyproject.toml,target=libs/common/pyproject.toml \
     --mount=type=bind,source=libs/protos/pyproject.toml,target=libs/protos/pyproject.toml \
-    --mount=type=bind,source=services/projects/pyproject.toml,target=services/projects/pyproject.toml \
-    uv sync --frozen --no-dev --no-editable --package labs-projects --no-install-workspace
+    --mount=type=bind,source=${FOLDER}/pyproject.toml,target=${FOLDER}/pyproject.toml \
+    uv sync --frozen --no-dev --no-editable --package labs-${SERVICE} --no-install-workspace
 
 # Then the workspace members. Building labs-protos runs its hatch hook, which compiles protos/ with
 # grpcio-tools: a build requirement, installed in uv's isolated build environment, never in .venv.
@@ -34,24 +51,32 @@ COPY pyproject.toml uv.lock ./
 COPY protos/ protos/
 COPY libs/protos/ libs/protos/
 COPY libs/common/ libs/common/
-COPY services/projects/ services/projects/
+COPY ${FOLDER}/ ${FOLDER}/
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --no-editable --package labs-projects
+    uv sync --frozen --no-dev --no-editable --package labs-${SERVICE}
 
 # base: what both targets share: the slim interpreter, no uv, no compiler, an unprivileged user.
 FROM python:3.11-slim AS base
+ARG SERVICE
+ARG PORT
 RUN groupadd --gid 10001 labs \
     && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin labs
 # Nothing is written at run time (Kubernetes mounts the root file system read-only).
+# APP_MODULE: what the entrypoint below runs (not a LABS_* setting).
 ENV PATH="/app/.venv/bin:$PATH" \
     PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1
+    PYTHONUNBUFFERED=1 \
+    APP_MODULE=labs_${SERVICE}
 WORKDIR /app
-EXPOSE 50052
-# No HEALTHCHECK: Kubernetes probes the gRPC health service (deploy/k8s).
+EXPOSE ${PORT}
+# No HEALTHCHECK: Kubernetes probes the gRPC health service, the gateway's /api/v1/health
+# (deploy/k8s).
 # checkov:skip=CKV_DOCKER_2:health is checked by Kubernetes probes
 USER 10001:10001
-ENTRYPOINT ["python", "-m", "labs_projects"]
+# `python -m labs_<SERVICE>` with the container's arguments (the init container's `migrate`).
+# Exec form cannot expand a variable, so sh does, then `exec` hands PID 1 and its signals
+# (SIGTERM drains the server) to Python.
+ENTRYPOINT ["/bin/sh", "-c", "exec python -m \"$APP_MODULE\" \"$@\"", "--"]
 
 # dev: Tilt builds this one. The code belongs to the runtime user so live_update can sync edited
 # sources into site-packages, and /app holds the restart trigger file; never deployed elsewhere.

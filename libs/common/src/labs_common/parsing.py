@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from labs_common.errors import InvalidArgument
+from labs_common.errors import InvalidArgument, NotFound
 
 
 def uuid_of(value: str, field: str) -> uuid.UUID:
@@ -17,6 +17,15 @@ def uuid_of(value: str, field: str) -> uuid.UUID:
         return uuid.UUID(value)
     except ValueError as error:
         raise InvalidArgument.on(field, "must be a UUID") from error
+
+
+def object_id(value: str, what: str) -> uuid.UUID:
+    """The id of the object an RPC acts on (`GetX(id)`): a malformed one names nothing, so it
+    is NOT_FOUND rather than a validation error."""
+    try:
+        return uuid.UUID(value)
+    except ValueError as error:
+        raise NotFound(f"No such {what}.") from error
 
 
 def optional_uuid(value: str, field: str) -> uuid.UUID | None:

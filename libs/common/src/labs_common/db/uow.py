@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from labs_common.db.tables import idempotency_keys, processed_events
-from labs_common.errors import Conflict, InvalidArgument
+from labs_common.errors import Conflict, InvalidArgument, Unauthenticated
 from labs_common.events.outbox import Outbox
 
 if TYPE_CHECKING:
@@ -27,6 +27,8 @@ class Scope:
     org_id: uuid.UUID | None = None
     actor_id: uuid.UUID | None = None
     system: bool = False
+    # Who asks, when a person or an API key does: handlers check roles on it.
+    caller: Principal | None = None
 
     @classmethod
     def of_system(cls) -> Scope:
@@ -35,7 +37,14 @@ class Scope:
     @classmethod
     def of_caller(cls, principal: Principal) -> Scope:
         """The caller's org, acted on by the caller."""
-        return cls(org_id=principal.org_id, actor_id=principal.user_id)
+        return cls(org_id=principal.org_id, actor_id=principal.user_id, caller=principal)
+
+
+def caller_of(scope: Scope) -> Principal:
+    """The principal a tenant transaction acts for; a system one has none to offer."""
+    if scope.caller is None:
+        raise Unauthenticated("Authentication required.")
+    return scope.caller
 
 
 class UnitOfWork:
@@ -74,6 +83,10 @@ class UnitOfWork:
 
     def _start(self) -> None:
         """Hook for subclasses: build repositories on `self.session`."""
+
+    @property
+    def caller(self) -> Principal:
+        return caller_of(self.scope)
 
     async def __aexit__(self, *exc_info) -> None:
         try:

@@ -7,7 +7,9 @@ so a retry either finds the committed first response or redoes work that was rol
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable
+from functools import cache
 from typing import Any, TypeVar
 
 import grpc
@@ -19,6 +21,8 @@ from labs_common.errors import InvalidArgument
 from labs_common.grpc.interceptors import metadata_value
 
 Response = TypeVar("Response", bound=Message)
+Command = TypeVar("Command")
+Result = TypeVar("Result")
 
 MAX_KEY_LENGTH = 255
 
@@ -74,6 +78,22 @@ class TransactionalRpcs:
             lambda uow: work(uow, principal),
         )
 
+    async def _handle(
+        self,
+        context: grpc.aio.ServicerContext,
+        request: Message,
+        handler: Callable[[Command, Any], Awaitable[Result]],
+        command: Command,
+        respond: Callable[[Result], Response],
+    ) -> Response:
+        """The shape of an RPC: `command` (mapped in from `request`) to `handler(command, uow)`
+        in one transaction as the caller, and its result mapped out by `respond`."""
+
+        async def work(uow: Any, _principal: Principal) -> Response:
+            return respond(await handler(command, uow))
+
+        return await self._tenant(context, request, response_type_of(request), work)
+
     async def _system(
         self,
         context: grpc.aio.ServicerContext,
@@ -85,3 +105,18 @@ class TransactionalRpcs:
         return await run_in_transaction(
             self._uow(Scope.of_system()), context, request, response_type, work
         )
+
+
+@cache
+def _response_type(request_type: type[Message]) -> type[Message]:
+    descriptor = request_type.DESCRIPTOR
+    for service in descriptor.file.services_by_name.values():
+        for method in service.methods:
+            if method.input_type is descriptor:
+                return getattr(sys.modules[request_type.__module__], method.output_type.name)
+    raise LookupError(f"no RPC takes {descriptor.full_name}")
+
+
+def response_type_of(request: Message) -> type[Message]:
+    """The response message of the RPC `request` is for (one request message per RPC)."""
+    return _response_type(type(request))

@@ -7,9 +7,9 @@ from datetime import date
 
 from sqlalchemy import delete, func, select
 
-from labs_capacity.adapters.org_scoped import OrgScopedRepository, from_row
 from labs_capacity.adapters.orm import allocations
 from labs_capacity.domain.model import Allocation
+from labs_common.db.repository import OrgScopedRepository, from_row
 
 
 def _changeable(allocation: Allocation) -> dict:

@@ -117,3 +117,16 @@ async def resource_weeks(
         )
         for row in rows
     ]
+
+
+class SqlAlchemyCapacityWeeks:
+    """`resource_weeks` of the unit of work's org, as handlers ask for it (`uow.weeks`)."""
+
+    def __init__(self, session: AsyncSession, org_id: uuid.UUID | None) -> None:
+        self._session = session
+        self._org_id = org_id
+
+    async def of(
+        self, first_monday: date, weeks: int, only: list[uuid.UUID] | None = None
+    ) -> list[ResourceWeek]:
+        return await resource_weeks(self._session, self._org_id, first_monday, weeks, only)

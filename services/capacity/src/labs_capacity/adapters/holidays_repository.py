@@ -5,12 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-from labs_capacity.adapters.org_scoped import OrgScopedRepository, from_row
 from labs_capacity.adapters.orm import holidays
 from labs_capacity.domain.model import Holiday
+from labs_common.db.repository import OrgScopedRepository, from_row
 
 
 class SqlAlchemyHolidayRepository(OrgScopedRepository):
@@ -18,20 +15,7 @@ class SqlAlchemyHolidayRepository(OrgScopedRepository):
 
     async def add(self, holiday: Holiday) -> Holiday | None:
         """None when the org already has a holiday that day."""
-        row = (
-            await self._session.execute(
-                pg_insert(holidays)
-                .values(
-                    id=holiday.id,
-                    org_id=holiday.org_id,
-                    date=holiday.date,
-                    name=holiday.name,
-                    created_at=func.now(),
-                )
-                .on_conflict_do_nothing()
-                .returning(holidays.c.created_at)
-            )
-        ).first()
+        row = await self._add(holiday, if_absent=True)
         if row is None:
             return None
         holiday.created_at = row.created_at

@@ -8,9 +8,9 @@ from datetime import date
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from labs_capacity.adapters.org_scoped import OrgScopedRepository, from_row
 from labs_capacity.adapters.orm import resource_rates, resources
 from labs_capacity.domain.model import Rates, Resource, Seniority
+from labs_common.db.repository import OrgScopedRepository, from_row
 
 # The rates in effect on :on: the period starting last on or before that day.
 _RATES_ON = text("""

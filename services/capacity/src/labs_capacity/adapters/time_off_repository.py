@@ -5,26 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from labs_capacity.adapters.org_scoped import OrgScopedRepository, from_row
 from labs_capacity.adapters.orm import time_off
 from labs_capacity.domain.model import TimeOff
+from labs_common.db.repository import OrgScopedRepository, from_row
 
 
 class SqlAlchemyTimeOffRepository(OrgScopedRepository):
     table = time_off
 
     async def add(self, entry: TimeOff) -> TimeOff:
-        entry.created_at = (
-            await self._insert(
-                id=entry.id,
-                org_id=entry.org_id,
-                resource_id=entry.resource_id,
-                start_date=entry.start_date,
-                end_date=entry.end_date,
-                hours_per_day=entry.hours_per_day,
-                reason=entry.reason,
-            )
-        ).created_at
+        entry.created_at = (await self._add(entry)).created_at
         return entry
 
     async def list(

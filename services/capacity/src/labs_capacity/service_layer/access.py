@@ -1,13 +1,15 @@
-"""Who may read and change capacity, and finding an object of the caller's org."""
+"""Who may read and change capacity, and what every handler checks of what it was given."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
 from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
-from labs_common.errors import InvalidArgument, NotFound
+from labs_common.errors import InvalidArgument
+
+T = TypeVar("T")
 
 
 def require_reader(principal: Principal) -> None:
@@ -23,21 +25,8 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
-def object_id(value: str, what: str) -> uuid.UUID:
-    """An id naming an object: a malformed one names nothing, so it is NOT_FOUND."""
-    try:
-        return uuid.UUID(value)
-    except (ValueError, TypeError) as error:
-        raise NotFound(f"No such {what}.") from error
-
-
-def field_id(value: str, field: str, *, required: bool = True) -> uuid.UUID | None:
-    """An id given as a field of a request: malformed is a validation error naming the field."""
-    if not value:
-        if required:
-            raise InvalidArgument.on(field, "is required")
-        return None
-    try:
-        return uuid.UUID(value)
-    except (ValueError, TypeError) as error:
-        raise InvalidArgument.on(field, "must be a UUID") from error
+def required(value: T | None, field: str) -> T:
+    """A field the use case cannot do without (the entrypoint left it None when empty)."""
+    if value is None:
+        raise InvalidArgument.on(field, "is required")
+    return value

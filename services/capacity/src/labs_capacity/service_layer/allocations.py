@@ -10,20 +10,17 @@ from decimal import Decimal
 
 from labs.capacity.v1 import events_pb2
 from labs_capacity.adapters import proto
-from labs_capacity.adapters.capacity_queries import resource_weeks
-from labs_capacity.domain import capacity, rules
+from labs_capacity.domain import capacity, commands, rules
 from labs_capacity.domain.model import Allocation
 from labs_capacity.domain.weeks import DEFAULT_WEEKS, MAX_WEEKS, week_start
 from labs_capacity.service_layer import over_allocation, resources
 from labs_capacity.service_layer.access import (
-    field_id,
-    object_id,
     require_manager,
     require_reader,
+    required,
     today,
 )
 from labs_capacity.service_layer.unit_of_work import CapacityUnitOfWork
-from labs_common.auth.principal import Principal
 from labs_common.errors import InvalidArgument, NotFound
 from labs_common.etag import require_match
 
@@ -44,28 +41,29 @@ def _hours(value: str) -> Decimal:
 
 
 async def create_allocation(
-    uow: CapacityUnitOfWork, principal: Principal, given: dict, check_project: ProjectCheck
+    command: commands.CreateAllocation, uow: CapacityUnitOfWork, projects: ProjectCheck
 ) -> Allocation:
-    require_manager(principal)
-    resource_id = field_id(given["resource_id"], "resource_id")
-    project_id = field_id(given["project_id"], "project_id")
-    hours = _hours(given["allocated_hours"])
-    start = rules.parse_date(given["start_date"], "start_date")
-    end = rules.parse_date(given["end_date"], "end_date")
+    require_manager(uow.caller)
+    given = command.fields
+    resource_id = required(given.resource_id, "resource_id")
+    project_id = required(given.project_id, "project_id")
+    hours = _hours(given.allocated_hours)
+    start = rules.parse_date(given.start_date, "start_date")
+    end = rules.parse_date(given.end_date, "end_date")
     rules.check_range(start, end)
     resource = await uow.resources.get(resource_id, today())
     if resource is None:
         raise InvalidArgument.on("resource_id", "no such resource in this organization")
-    await check_project(project_id)
+    await projects(project_id)
     allocation = Allocation(
         id=uuid.uuid4(),
-        org_id=principal.org_id,
+        org_id=uow.caller.org_id,
         resource_id=resource_id,
         project_id=project_id,
         allocated_hours=hours,
         start_date=start,
         end_date=end,
-        tentative=bool(given["tentative"]),
+        tentative=given.tentative,
     )
     await uow.allocations.add(allocation)
     await _announce(uow, events_pb2.ALLOCATION_CHANGE_CREATED, allocation)
@@ -74,39 +72,34 @@ async def create_allocation(
 
 
 async def update_allocation(
-    uow: CapacityUnitOfWork,
-    principal: Principal,
-    allocation_id: str,
-    given: dict,
-    fields: list[str],
-    if_match: list[str],
-    check_project: ProjectCheck,
+    command: commands.UpdateAllocation, uow: CapacityUnitOfWork, projects: ProjectCheck
 ) -> Allocation:
-    require_manager(principal)
-    unknown = set(fields) - UPDATABLE
+    require_manager(uow.caller)
+    changed = set(command.update_mask)
+    unknown = changed - UPDATABLE
     if unknown:
         raise InvalidArgument.on(sorted(unknown)[0], "cannot be changed")
-    allocation = await _load(uow, allocation_id, lock=True)
-    require_match(allocation.etag, if_match, "allocation")
+    allocation = await _load(uow, command.allocation_id, lock=True)
+    require_match(allocation.etag, list(command.if_match), "allocation")
     before = replace(allocation)
-    changed = set(fields)
+    given = command.fields
     if "allocated_hours" in changed:
-        allocation.allocated_hours = _hours(given["allocated_hours"])
+        allocation.allocated_hours = _hours(given.allocated_hours)
     if "start_date" in changed:
-        allocation.start_date = rules.parse_date(given["start_date"], "start_date")
+        allocation.start_date = rules.parse_date(given.start_date, "start_date")
     if "end_date" in changed:
-        allocation.end_date = rules.parse_date(given["end_date"], "end_date")
+        allocation.end_date = rules.parse_date(given.end_date, "end_date")
     rules.check_range(allocation.start_date, allocation.end_date)
     if "tentative" in changed:
-        allocation.tentative = bool(given["tentative"])
+        allocation.tentative = given.tentative
     if "resource_id" in changed:
-        allocation.resource_id = field_id(given["resource_id"], "resource_id")
+        allocation.resource_id = required(given.resource_id, "resource_id")
         if await uow.resources.get(allocation.resource_id, today()) is None:
             raise InvalidArgument.on("resource_id", "no such resource in this organization")
     if "project_id" in changed:
-        allocation.project_id = field_id(given["project_id"], "project_id")
+        allocation.project_id = required(given.project_id, "project_id")
         if allocation.project_id != before.project_id:
-            await check_project(allocation.project_id)
+            await projects(allocation.project_id)
     await uow.allocations.save(allocation)
     await _announce(uow, events_pb2.ALLOCATION_CHANGE_UPDATED, allocation, previous=before)
     # Both people at once and in id order, so two moves between them cannot deadlock.
@@ -118,9 +111,9 @@ async def update_allocation(
     return allocation
 
 
-async def delete_allocation(uow: CapacityUnitOfWork, principal: Principal, allocation_id: str):
-    require_manager(principal)
-    allocation = await _load(uow, allocation_id, lock=True)
+async def delete_allocation(command: commands.DeleteAllocation, uow: CapacityUnitOfWork) -> None:
+    require_manager(uow.caller)
+    allocation = await _load(uow, command.allocation_id, lock=True)
     await uow.allocations.delete(allocation.id)
     await _announce(uow, events_pb2.ALLOCATION_CHANGE_DELETED, allocation)
     await over_allocation.reconcile(
@@ -129,15 +122,15 @@ async def delete_allocation(uow: CapacityUnitOfWork, principal: Principal, alloc
 
 
 async def list_for_resource(
-    uow: CapacityUnitOfWork, principal: Principal, resource_id: str, start_week: str, weeks: int
+    command: commands.ListResourceAllocations, uow: CapacityUnitOfWork
 ) -> tuple[list[Allocation], Decimal | None]:
     """The allocations overlapping the weeks, and the resource's utilization over them."""
-    require_reader(principal)
-    first, count = week_range(start_week, weeks)
-    resource = await resources.load(uow, resource_id)
+    require_reader(uow.caller)
+    first, count = week_range(command.start_week, command.weeks)
+    resource = await resources.load(uow, command.resource_id)
     last_day = first + timedelta(weeks=count) - timedelta(days=1)
     found = await uow.allocations.of_resource(resource.id, first, last_day)
-    rows = await resource_weeks(uow.session, principal.org_id, first, count, [resource.id])
+    rows = await uow.weeks.of(first, count, [resource.id])
     utilization = capacity.utilization_percent(
         sum((r.allocated_hours for r in rows), capacity.ZERO),
         sum((r.available_hours for r in rows), capacity.ZERO),
@@ -154,8 +147,8 @@ def week_range(start_week: str, weeks: int) -> tuple:
     return week_start(first), count
 
 
-async def _load(uow: CapacityUnitOfWork, allocation_id: str, *, lock: bool) -> Allocation:
-    found = await uow.allocations.get(object_id(allocation_id, "allocation"), lock=lock)
+async def _load(uow: CapacityUnitOfWork, allocation_id: uuid.UUID, *, lock: bool) -> Allocation:
+    found = await uow.allocations.get(allocation_id, lock=lock)
     if found is None:
         raise NotFound("No such allocation.")
     return found

@@ -7,7 +7,6 @@ import uuid
 from datetime import date
 
 from labs.capacity.v1 import events_pb2
-from labs_capacity.adapters.capacity_queries import resource_weeks
 from labs_capacity.domain.weeks import week_start
 from labs_capacity.service_layer.unit_of_work import CapacityUnitOfWork
 
@@ -21,7 +20,7 @@ async def reconcile(
     first, last = week_start(start), week_start(end)
     weeks = (last - first).days // 7 + 1
     flagged = await uow.over_allocations.flagged(resource_ids, first, last)
-    current = await resource_weeks(uow.session, uow.scope.org_id, first, weeks, resource_ids)
+    current = await uow.weeks.of(first, weeks, resource_ids)
     resolved = []
     for week in current:
         key = (week.resource_id, week.week_start)

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from labs_capacity.adapters.capacity_queries import resource_weeks
-from labs_capacity.domain import capacity
+from labs_capacity.domain import capacity, commands
 from labs_capacity.domain.model import CapacityWeek
 from labs_capacity.domain.weeks import week_starts
 from labs_capacity.service_layer.access import require_reader
 from labs_capacity.service_layer.allocations import week_range
 from labs_capacity.service_layer.unit_of_work import CapacityUnitOfWork
-from labs_common.auth.principal import Principal
 
 
 async def capacity_overview(
-    uow: CapacityUnitOfWork, principal: Principal, start_week: str, weeks: int
+    command: commands.GetCapacityOverview, uow: CapacityUnitOfWork
 ) -> list[CapacityWeek]:
-    require_reader(principal)
-    first, count = week_range(start_week, weeks)
-    rows = await resource_weeks(uow.session, principal.org_id, first, count)
+    require_reader(uow.caller)
+    first, count = week_range(command.start_week, command.weeks)
+    rows = await uow.weeks.of(first, count)
     by_week = {
         monday: CapacityWeek(monday, list(lines))
         for monday, lines in groupby(rows, key=lambda r: r.week_start)

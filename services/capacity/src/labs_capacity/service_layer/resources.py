@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from labs.capacity.v1 import events_pb2
 from labs_capacity.adapters import proto
-from labs_capacity.domain import rules
+from labs_capacity.domain import commands, rules
 from labs_capacity.domain.model import (
     DEFAULT_CAPACITY,
     DEFAULT_WORKING_DAYS,
@@ -19,15 +19,8 @@ from labs_capacity.domain.model import (
     Seniority,
 )
 from labs_capacity.service_layer import over_allocation
-from labs_capacity.service_layer.access import (
-    field_id,
-    object_id,
-    require_manager,
-    require_reader,
-    today,
-)
+from labs_capacity.service_layer.access import require_manager, require_reader, today
 from labs_capacity.service_layer.unit_of_work import CapacityUnitOfWork
-from labs_common.auth.principal import Principal
 from labs_common.errors import AlreadyExists, InvalidArgument, NotFound
 from labs_common.etag import require_match
 
@@ -74,52 +67,49 @@ async def _check_user(uow: CapacityUnitOfWork, user_id, placeholder: bool, resou
 
 
 async def get_rates(
-    uow: CapacityUnitOfWork, principal: Principal, *, user_id: str, resource_id: str, on: str
+    command: commands.GetRates, uow: CapacityUnitOfWork
 ) -> tuple[uuid.UUID, Rates] | None:
-    require_reader(principal)
-    if bool(user_id) == bool(resource_id):
+    require_reader(uow.caller)
+    if (command.user_id is None) == (command.resource_id is None):
         raise InvalidArgument.on("user_id", "give exactly one of user_id and resource_id")
-    day = rules.parse_date(on, "date")
-    if user_id:
-        found = await uow.resources.id_of_user(field_id(user_id, "user_id"))
+    day = rules.parse_date(command.on, "date")
+    if command.user_id is not None:
+        found = await uow.resources.id_of_user(command.user_id)
     else:
-        found = field_id(resource_id, "resource_id")
+        found = command.resource_id
     if found is None:
         return None
     rates = await uow.resources.rates_on(found, day)
     return (found, rates) if rates else None
 
 
-async def create_resource(
-    uow: CapacityUnitOfWork, principal: Principal, given: dict, rates_effective_from: str
-) -> Resource:
-    require_manager(principal)
-    placeholder = bool(given["is_placeholder"])
-    user_id = field_id(given["user_id"], "user_id", required=False)
+async def create_resource(command: commands.CreateResource, uow: CapacityUnitOfWork) -> Resource:
+    require_manager(uow.caller)
+    given = command.fields
     resource = Resource(
         id=uuid.uuid4(),
-        org_id=principal.org_id,
-        name=rules.check_name(given["name"]),
-        email=rules.check_email(given["email"]),
-        user_id=user_id,
-        seniority_level=_seniority(given["seniority_level"]),
+        org_id=uow.caller.org_id,
+        name=rules.check_name(given.name),
+        email=rules.check_email(given.email),
+        user_id=given.user_id,
+        seniority_level=_seniority(given.seniority_level),
         rates=Rates(
-            billing_rate=rules.parse_rate(given["billing_rate"], "billing_rate"),
-            cost_rate=rules.parse_rate(given["cost_rate"], "cost_rate"),
-            currency=rules.check_currency(given["currency"]),
+            billing_rate=rules.parse_rate(given.billing_rate, "billing_rate"),
+            cost_rate=rules.parse_rate(given.cost_rate, "cost_rate"),
+            currency=rules.check_currency(given.currency),
             effective_from=rules.parse_date(
-                rates_effective_from, "effective_from", required=False
+                command.rates_effective_from, "effective_from", required=False
             )
             or SINCE_ALWAYS,
         ),
-        capacity_hours_per_week=_capacity(given["capacity_hours_per_week"]),
-        working_days=rules.check_working_days(list(given["working_days"]))
-        if given["working_days"]
+        capacity_hours_per_week=_capacity(given.capacity_hours_per_week),
+        working_days=rules.check_working_days(list(given.working_days))
+        if given.working_days
         else DEFAULT_WORKING_DAYS,
-        skills=rules.check_skills(list(given["skills"])),
-        is_placeholder=placeholder,
+        skills=rules.check_skills(list(given.skills)),
+        is_placeholder=given.is_placeholder,
     )
-    await _check_user(uow, user_id, placeholder)
+    await _check_user(uow, given.user_id, given.is_placeholder)
     await uow.resources.add(resource)
     await uow.outbox.add(
         "resource.created", events_pb2.ResourceCreated(resource=proto.resource(resource))
@@ -127,69 +117,62 @@ async def create_resource(
     return resource
 
 
-async def get_resource(uow: CapacityUnitOfWork, principal: Principal, resource_id: str):
-    require_reader(principal)
-    return await load(uow, resource_id)
+async def get_resource(command: commands.GetResource, uow: CapacityUnitOfWork) -> Resource:
+    require_reader(uow.caller)
+    return await load(uow, command.resource_id)
 
 
-async def load(uow: CapacityUnitOfWork, resource_id: str, *, lock: bool = False) -> Resource:
-    found = await uow.resources.get(object_id(resource_id, "resource"), today(), lock=lock)
+async def load(uow: CapacityUnitOfWork, resource_id: uuid.UUID, *, lock: bool = False) -> Resource:
+    found = await uow.resources.get(resource_id, today(), lock=lock)
     if found is None:
         raise NotFound("No such resource.")
     return found
 
 
 async def list_resources(
-    uow: CapacityUnitOfWork, principal: Principal, after: tuple[str, uuid.UUID] | None, limit: int
+    command: commands.ListResources, uow: CapacityUnitOfWork
 ) -> list[Resource]:
-    require_reader(principal)
-    return await uow.resources.list(today(), after, limit)
+    require_reader(uow.caller)
+    return await uow.resources.list(today(), command.after, command.limit)
 
 
-async def list_rates(uow: CapacityUnitOfWork, principal: Principal, resource_id: str):
-    require_reader(principal)
-    resource = await load(uow, resource_id)
+async def list_rates(command: commands.ListResourceRates, uow: CapacityUnitOfWork) -> list[Rates]:
+    require_reader(uow.caller)
+    resource = await load(uow, command.resource_id)
     return await uow.resources.rate_history(resource.id)
 
 
-async def update_resource(
-    uow: CapacityUnitOfWork,
-    principal: Principal,
-    resource_id: str,
-    given: dict,
-    fields: list[str],
-    rates_effective_from: str,
-    if_match: list[str],
-) -> Resource:
-    require_manager(principal)
-    unknown = set(fields) - UPDATABLE
+async def update_resource(command: commands.UpdateResource, uow: CapacityUnitOfWork) -> Resource:
+    require_manager(uow.caller)
+    changed = set(command.update_mask)
+    unknown = changed - UPDATABLE
     if unknown:
         raise InvalidArgument.on(sorted(unknown)[0], "cannot be changed")
-    resource = await load(uow, resource_id, lock=True)
-    require_match(resource.etag, if_match, "resource")
+    resource = await load(uow, command.resource_id, lock=True)
+    require_match(resource.etag, list(command.if_match), "resource")
     before = replace(resource)
-    changed = set(fields)
+    given = command.fields
     if "name" in changed:
-        resource.name = rules.check_name(given["name"])
+        resource.name = rules.check_name(given.name)
     if "email" in changed:
-        resource.email = rules.check_email(given["email"])
+        resource.email = rules.check_email(given.email)
     if "seniority_level" in changed:
-        resource.seniority_level = _seniority(given["seniority_level"])
+        resource.seniority_level = _seniority(given.seniority_level)
     if "capacity_hours_per_week" in changed:
-        resource.capacity_hours_per_week = _capacity(given["capacity_hours_per_week"])
+        resource.capacity_hours_per_week = _capacity(given.capacity_hours_per_week)
     if "working_days" in changed:
-        resource.working_days = rules.check_working_days(list(given["working_days"]))
+        resource.working_days = rules.check_working_days(list(given.working_days))
     if "skills" in changed:
-        resource.skills = rules.check_skills(list(given["skills"]))
+        resource.skills = rules.check_skills(list(given.skills))
     if "is_placeholder" in changed:
-        resource.is_placeholder = bool(given["is_placeholder"])
+        resource.is_placeholder = given.is_placeholder
     if "user_id" in changed:
-        resource.user_id = field_id(given["user_id"], "user_id", required=False)
+        resource.user_id = given.user_id
     if changed & {"user_id", "is_placeholder"}:
         await _check_user(uow, resource.user_id, resource.is_placeholder, resource.id)
     new_rates = None
     if changed & RATE_FIELDS:
-        new_rates = await _new_rates(uow, resource, given, changed, rates_effective_from)
+        new_rates = await _new_rates(uow, resource, given, changed, command.rates_effective_from)
     await uow.resources.save(resource)
     if new_rates is not None:
         await uow.resources.set_rates(resource.id, new_rates)
@@ -217,19 +200,23 @@ async def update_resource(
 
 
 async def _new_rates(
-    uow: CapacityUnitOfWork, resource: Resource, given: dict, changed: set[str], effective: str
+    uow: CapacityUnitOfWork,
+    resource: Resource,
+    given: commands.ResourceFields,
+    changed: set[str],
+    effective: str,
 ) -> Rates:
     """Rates from `effective` (default today) on; fields not given keep that day's values."""
     start = rules.parse_date(effective, "effective_from", required=False) or today()
     base = await uow.resources.rates_on(resource.id, start, or_earliest=True)
     return Rates(
-        billing_rate=rules.parse_rate(given["billing_rate"], "billing_rate")
+        billing_rate=rules.parse_rate(given.billing_rate, "billing_rate")
         if "billing_rate" in changed
         else base.billing_rate,
-        cost_rate=rules.parse_rate(given["cost_rate"], "cost_rate")
+        cost_rate=rules.parse_rate(given.cost_rate, "cost_rate")
         if "cost_rate" in changed
         else base.cost_rate,
-        currency=rules.check_currency(given["currency"])
+        currency=rules.check_currency(given.currency)
         if "currency" in changed
         else base.currency,
         effective_from=start,

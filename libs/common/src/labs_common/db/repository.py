@@ -1,5 +1,8 @@
-"""What every capacity repository shares: one table, read and written in the unit of work's
-transaction, every statement limited to the scope's org (row-level security stands behind it)."""
+"""What every repository of tenant rows shares: one table, read and written in the unit of work's
+transaction, every statement limited to the scope's org (row-level security stands behind it).
+
+The org is bound once, when the unit of work builds its repositories, instead of passed to every
+call; rows become domain dataclasses by their column names (`from_row`)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ import uuid
 from dataclasses import fields
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import Row, Select, Table, func, insert, select, tuple_, update
+from sqlalchemy import Row, Select, Table, func, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
@@ -17,6 +21,16 @@ def from_row(cls: type[T], row: Row, **overrides: Any) -> T:
     """The dataclass from a row of its table: fields named like columns, the rest by overrides."""
     values = {f.name: getattr(row, f.name) for f in fields(cls) if f.name not in overrides}
     return cls(**values, **overrides)
+
+
+def columns_of(value: Any, table: Table, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields of a dataclass that are columns of `table` (minus `skip`), for an insert or
+    an update: the mapping `from_row` reverses."""
+    return {
+        f.name: getattr(value, f.name)
+        for f in fields(value)
+        if f.name in table.c and f.name not in skip
+    }
 
 
 class OrgScopedRepository:
@@ -49,6 +63,16 @@ class OrgScopedRepository:
         stamps = [self.table.c[c] for c in ("created_at", "updated_at") if c in self.table.c]
         statement = insert(self.table).values(**values, **{c.name: func.now() for c in stamps})
         return (await self._session.execute(statement.returning(*stamps))).one()
+
+    async def _add(self, value: Any, *, if_absent: bool = False) -> Row | None:
+        """Inserts the dataclass `value` as a row stamped now (its timestamps are the
+        database's); with `if_absent`, None instead of a row when a unique key already holds."""
+        stamps = [self.table.c[c] for c in ("created_at", "updated_at") if c in self.table.c]
+        values = columns_of(value, self.table, skip=tuple(c.name for c in stamps))
+        statement = insert(self.table).values(**values, **{c.name: func.now() for c in stamps})
+        if if_absent:
+            statement = statement.on_conflict_do_nothing()
+        return (await self._session.execute(statement.returning(*stamps))).first()
 
     async def _update(self, row_id: uuid.UUID, **values: Any):
         """Updates the org's row; returns its new updated_at."""

@@ -19,7 +19,8 @@ from labs.time.v1 import events_pb2 as time_events
 from labs.time.v1 import time_service_pb2 as time
 from labs_common.auth.roles import Role
 from labs_common.visibility import Reader
-from labs_gateway.schemas.time_mapping import entry_public
+from labs_gateway.schemas.proto_json import to_public
+from labs_gateway.schemas.time import TimeEntryPublic
 from labs_gateway.ws.events import EventView, load_event_types, ws_type
 
 ORG = str(uuid.uuid4())
@@ -93,7 +94,7 @@ def entry_event(user_id: str) -> envelope_pb2.Envelope:
 
 def test_a_time_entry_is_the_rest_object_and_its_cost_rate_is_for_managers():
     view = EventView.of(entry_event(ME))
-    rest = entry_public(view.object).model_dump(mode="json")
+    rest = to_public(TimeEntryPublic, view.object).model_dump(mode="json")
     manager = view.data_for(reader(Role.MANAGER))
     assert manager == rest | {"project_id": "p1"} and manager["cost_rate"] == "80"
     member = view.data_for(reader(Role.MEMBER))

@@ -3,7 +3,8 @@
 Calls forward the caller's access token and the request's Idempotency-Key as metadata, so every
 service verifies the same principal (zero trust) and deduplicates retried writes. Both ride the
 `Caller` context variable, bound once per request (or socket) and read by the channels'
-interceptors, so no call site passes metadata.
+interceptors, so no call site passes metadata. Answers come back redacted for that caller
+(labs_common.visibility): what they may not see never reaches a route or a socket.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from labs_common.auth.principal import Principal
 from labs_common.config import SERVICES, BaseLabsSettings
 from labs_common.errors import LabsError, from_rpc_error
 from labs_common.grpc.client import open_channel
+from labs_common.visibility import Reader, redact
 
 Metadata = tuple[tuple[str, str], ...]
 Stub = TypeVar("Stub")
@@ -132,8 +134,15 @@ def _with_caller(details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDeta
 
 
 class _UnaryCaller(grpc.aio.UnaryUnaryClientInterceptor):
+    """Sends the caller along, and answers with what that caller may see: fields the visibility
+    policy hides from them are cleared here, once, whatever route or socket asked."""
+
     async def intercept_unary_unary(self, continuation, client_call_details, request):
-        return await continuation(_with_caller(client_call_details), request)
+        call = await continuation(_with_caller(client_call_details), request)
+        principal = current_caller().principal
+        if principal is None:
+            return call
+        return redact(await call, Reader.of(principal))
 
 
 class _StreamingCaller(grpc.aio.StreamUnaryClientInterceptor):

@@ -12,7 +12,8 @@ from labs_gateway.dependencies import IdempotentWrite, Identity
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.members import Cursor, Limit
 from labs_gateway.schemas.identity import ApiKeyCreate, ApiKeyCreated, ApiKeyList
-from labs_gateway.schemas.identity_mapping import api_key_public, role_to_proto
+from labs_gateway.schemas.proto_json import to_message, to_public
+from labs_gateway.schemas.public import current_reader, public
 
 router = APIRouter(prefix="/api-keys", tags=["api-keys"], responses=PROBLEM_RESPONSES)
 
@@ -21,18 +22,17 @@ router = APIRouter(prefix="/api-keys", tags=["api-keys"], responses=PROBLEM_RESP
              dependencies=[IdempotentWrite])
 async def create_api_key(body: ApiKeyCreate, identity: Identity):
     """Create a key with a role no higher than the caller's; the secret is shown only here."""
-    created = await identity.CreateApiKey(
-        pb.CreateApiKeyRequest(name=body.name, role=role_to_proto(body.role)))
-    return ApiKeyCreated(api_key=api_key_public(created.api_key), secret=created.secret)
+    created = await identity.CreateApiKey(to_message(pb.CreateApiKeyRequest, body.model_dump()))
+    return to_public(ApiKeyCreated, created, current_reader())
 
 
 @router.get("", response_model=ApiKeyList)
 async def list_api_keys(identity: Identity, limit: Limit = 50,
                         cursor: Cursor = None):
     """The organization's API keys (never their secrets), a page at a time."""
-    page = await identity.ListApiKeys(
-        pb.ListApiKeysRequest(page_size=limit, page_token=cursor or ""))
-    return ApiKeyList(api_keys=[api_key_public(k) for k in page.api_keys],
+    page = await identity.ListApiKeys(to_message(
+        pb.ListApiKeysRequest, {"page_size": limit, "page_token": cursor}))
+    return ApiKeyList(api_keys=[public(k) for k in page.api_keys],
                       next_cursor=page.next_page_token or None)
 
 

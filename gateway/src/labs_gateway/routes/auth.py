@@ -15,7 +15,8 @@ from labs_gateway.schemas.identity import (
     SessionPublic,
     SignupCreate,
 )
-from labs_gateway.schemas.identity_mapping import me_public, session_public
+from labs_gateway.schemas.proto_json import to_message, to_public
+from labs_gateway.schemas.public import current_reader
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
 
@@ -24,28 +25,23 @@ router = APIRouter(prefix="/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
              dependencies=[PublicWrite])
 async def signup(body: SignupCreate, identity: Identity):
     """Create an organization and its owner; answers with the owner's session."""
-    response = await identity.Signup(pb.SignupRequest(
-        email=body.email, password=body.password, organization_name=body.organization_name,
-        first_name=body.first_name, last_name=body.last_name,
-    ))
-    return session_public(response.session)
+    response = await identity.Signup(to_message(pb.SignupRequest, body.model_dump()))
+    return to_public(SessionPublic, response.session)
 
 
 @router.post("/login", response_model=SessionPublic, dependencies=[PublicWrite])
 async def login(body: LoginCreate, identity: Identity):
     """Exchange email and password for a new session."""
-    response = await identity.Login(pb.LoginRequest(
-        email=body.email, password=body.password, organization_id=body.organization_id or "",
-    ))
-    return session_public(response.session)
+    response = await identity.Login(to_message(pb.LoginRequest, body.model_dump()))
+    return to_public(SessionPublic, response.session)
 
 
 @router.post("/refresh", response_model=SessionPublic, dependencies=[PublicWrite])
 async def refresh(body: RefreshCreate, identity: Identity):
     """Spend a refresh token for a new pair; a spent token revokes its whole family (401)."""
     response = await identity.RefreshSession(
-        pb.RefreshSessionRequest(refresh_token=body.refresh_token))
-    return session_public(response.session)
+        to_message(pb.RefreshSessionRequest, body.model_dump()))
+    return to_public(SessionPublic, response.session)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
@@ -59,14 +55,12 @@ async def logout(identity: Identity) -> Response:
 @router.get("/me", response_model=MePublic, dependencies=[AsCaller])
 async def me(identity: Identity):
     """The caller, its organization and role."""
-    return me_public(await identity.GetMe(pb.GetMeRequest()))
+    return to_public(MePublic, await identity.GetMe(pb.GetMeRequest()), current_reader())
 
 
 @router.post("/accept-invitation", response_model=SessionPublic, dependencies=[PublicWrite])
 async def accept_invitation(body: InvitationAccept, identity: Identity):
     """Redeem an invitation token: join its organization and get a session, like login."""
-    response = await identity.AcceptInvitation(pb.AcceptInvitationRequest(
-        token=body.token, password=body.password,
-        first_name=body.first_name, last_name=body.last_name,
-    ))
-    return session_public(response.session)
+    response = await identity.AcceptInvitation(
+        to_message(pb.AcceptInvitationRequest, body.model_dump()))
+    return to_public(SessionPublic, response.session)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
-from google.protobuf import field_mask_pb2
 
 from labs.capacity.v1 import capacity_service_pb2 as pb
 from labs_common.errors import InvalidArgument
@@ -20,15 +20,12 @@ from labs_gateway.schemas.capacity import (
     AllocationUpdate,
     CapacityDashboard,
     CapacityOverview,
+    CapacityWeekPublic,
+    DashboardWeek,
     ResourceAllocations,
 )
-from labs_gateway.schemas.capacity_mapping import (
-    allocation_public,
-    capacity_week_public,
-    dashboard_week,
-    decimal_text,
-    hours,
-)
+from labs_gateway.schemas.proto_json import to_message, to_public
+from labs_gateway.schemas.public import current_reader, public
 
 router = APIRouter(tags=["capacity"], responses=PROBLEM_RESPONSES)
 
@@ -36,29 +33,15 @@ AllocationId = Annotated[uuid.UUID, Path(alias="id")]
 IF_MATCH_FAILED = {412: PROBLEM_RESPONSES[422] | {"description": "If-Match failed"}}
 
 
-def _allocation_message(body: AllocationCreate | AllocationUpdate, fields: set[str]):
-    given = {name: getattr(body, name) for name in fields}
-    message = pb.Allocation(
-        resource_id=given.get("resource_id") or "", project_id=given.get("project_id") or "",
-        tentative=bool(given.get("tentative")),
-    )
-    if given.get("allocated_hours") is not None:
-        message.allocated_hours = decimal_text(given["allocated_hours"])
-    for name in ("start_date", "end_date"):
-        if given.get(name) is not None:
-            setattr(message, name, given[name].isoformat())
-    return message
-
-
 @router.post("/allocations", status_code=status.HTTP_201_CREATED,
              response_model=AllocationPublic, dependencies=[IdempotentWrite])
 async def create_allocation(body: AllocationCreate, capacity: Capacity, response: Response):
     """Give a resource hours per week on a project (which must be one of the organization's).
     Manager or above."""
-    created = await capacity.CreateAllocation(pb.CreateAllocationRequest(
-        allocation=_allocation_message(body, set(AllocationCreate.model_fields))))
+    created = await capacity.CreateAllocation(to_message(
+        pb.CreateAllocationRequest, {"allocation": body.model_dump()}))
     set_etag(response, created.allocation.etag)
-    return allocation_public(created.allocation)
+    return public(created.allocation)
 
 
 async def _update_allocation(allocation_id, body: AllocationUpdate, capacity,
@@ -66,13 +49,11 @@ async def _update_allocation(allocation_id, body: AllocationUpdate, capacity,
     fields = set(body.model_fields_set)
     if not fields:
         raise InvalidArgument.on("body", "Give at least one field to change.")
-    message = _allocation_message(body, fields)
-    message.id = str(allocation_id)
-    updated = await capacity.UpdateAllocation(pb.UpdateAllocationRequest(
-        allocation=message, update_mask=field_mask_pb2.FieldMask(paths=sorted(fields)),
-        if_match_etags=if_match_etags(if_match)))
+    updated = await capacity.UpdateAllocation(to_message(pb.UpdateAllocationRequest, {
+        "allocation": {"id": allocation_id, **body.model_dump(include=fields)},
+        "update_mask": sorted(fields), "if_match_etags": if_match_etags(if_match)}))
     set_etag(response, updated.allocation.etag)
-    return allocation_public(updated.allocation)
+    return public(updated.allocation)
 
 
 @router.patch("/allocations/{id}", response_model=AllocationPublic, responses=IF_MATCH_FAILED,
@@ -106,16 +87,15 @@ async def list_resource_allocations(resource_id: Annotated[uuid.UUID, Path(alias
                                     capacity: Capacity,
                                     start_week: StartWeek = None, weeks: Weeks = 12):
     """A resource's allocations overlapping the weeks, and its utilization over them."""
-    found = await capacity.ListResourceAllocations(pb.ListResourceAllocationsRequest(
-        resource_id=str(resource_id), start_week=start_week.isoformat() if start_week else "",
-        weeks=weeks))
-    return ResourceAllocations(allocations=[allocation_public(a) for a in found.allocations],
-                               utilization_percent=hours(found.utilization_percent))
+    found = await capacity.ListResourceAllocations(to_message(
+        pb.ListResourceAllocationsRequest,
+        {"resource_id": resource_id, "start_week": start_week, "weeks": weeks}))
+    return to_public(ResourceAllocations, found, current_reader())
 
 
 async def _weeks(capacity, start_week, weeks) -> pb.GetCapacityOverviewResponse:
-    return await capacity.GetCapacityOverview(pb.GetCapacityOverviewRequest(
-        start_week=start_week.isoformat() if start_week else "", weeks=weeks))
+    return await capacity.GetCapacityOverview(to_message(
+        pb.GetCapacityOverviewRequest, {"start_week": start_week, "weeks": weeks}))
 
 
 @router.get("/capacity/overview", response_model=CapacityOverview)
@@ -124,7 +104,7 @@ async def capacity_overview(capacity: Capacity,
     """Per week from Monday: available (after time off and holidays), allocated and tentative
     hours and utilization, in total and per resource."""
     found = await _weeks(capacity, start_week, weeks)
-    return CapacityOverview(weeks=[capacity_week_public(w) for w in found.weeks])
+    return to_public(CapacityOverview, found, current_reader())
 
 
 @router.get("/dashboards/capacity", response_model=CapacityDashboard)
@@ -132,4 +112,17 @@ async def capacity_dashboard(capacity: Capacity,
                              start_week: StartWeek = None, weeks: Weeks = 12):
     """The capacity dashboard: per week, hours and utilization and how many are over-booked."""
     found = await _weeks(capacity, start_week, weeks)
-    return CapacityDashboard(by_week=[dashboard_week(w) for w in found.weeks])
+    return CapacityDashboard(by_week=[_dashboard_week(w) for w in found.weeks])
+
+
+def _dashboard_week(week: pb.CapacityWeek) -> DashboardWeek:
+    """The dashboard names a week's totals its own way, and counts who is over-booked."""
+    over = sum(1 for line in week.by_resource
+               if Decimal(line.allocated_hours) > Decimal(line.available_hours))
+    overview = to_public(CapacityWeekPublic, week)
+    return DashboardWeek(
+        week_start=overview.week_start, total_hours=overview.total_available_hours,
+        allocated_hours=overview.total_allocated_hours,
+        tentative_hours=overview.total_tentative_hours,
+        utilization_percent=overview.utilization_percent, over_allocated_resources=over,
+        by_resource=overview.by_resource)

@@ -6,7 +6,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
-from google.protobuf import field_mask_pb2
 
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
@@ -15,7 +14,8 @@ from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import if_match_etags, set_etag
 from labs_gateway.routes.projects_common import Cursor, Limit, Projects
 from labs_gateway.schemas.projects import ClientCreate, ClientList, ClientPublic, ClientUpdate
-from labs_gateway.schemas.projects_mapping import client_public
+from labs_gateway.schemas.proto_json import to_message
+from labs_gateway.schemas.public import public
 
 router = APIRouter(prefix="/clients", tags=["clients"], responses=PROBLEM_RESPONSES)
 ClientId = Annotated[uuid.UUID, Path(alias="id")]
@@ -26,10 +26,9 @@ ClientId = Annotated[uuid.UUID, Path(alias="id")]
 async def create_client(body: ClientCreate, projects: Projects,
                         response: Response):
     """Add a client (manager or above); names are unique per organization, ignoring case."""
-    created = await projects.CreateClient(
-        pb.CreateClientRequest(name=body.name, email=body.email, currency=body.currency))
+    created = await projects.CreateClient(to_message(pb.CreateClientRequest, body.model_dump()))
     set_etag(response, created.client.etag)
-    return client_public(created.client)
+    return public(created.client)
 
 
 @router.get("", response_model=ClientList)
@@ -38,10 +37,9 @@ async def list_clients(projects: Projects, limit: Limit = 50,
                        q: Annotated[str, Query(max_length=200)] = "",
                        include_archived: bool = False):
     """The organization's clients, newest first, a page at a time."""
-    page = await projects.ListClients(pb.ListClientsRequest(
-        page_size=limit, page_token=cursor or "", q=q, include_archived=include_archived,
-    ))
-    return ClientList(clients=[client_public(c) for c in page.clients],
+    page = await projects.ListClients(to_message(pb.ListClientsRequest, {
+        "page_size": limit, "page_token": cursor, "q": q, "include_archived": include_archived}))
+    return ClientList(clients=[public(c) for c in page.clients],
                       next_cursor=page.next_page_token or None)
 
 
@@ -51,7 +49,7 @@ async def get_client(client_id: ClientId, projects: Projects,
     """One client; the ETag goes back in If-Match on PATCH."""
     found = await projects.GetClient(pb.GetClientRequest(id=str(client_id)))
     set_etag(response, found.client.etag)
-    return client_public(found.client)
+    return public(found.client)
 
 
 @router.patch("/{id}", response_model=ClientPublic, dependencies=[IdempotentWrite])
@@ -62,15 +60,11 @@ async def update_client(client_id: ClientId, body: ClientUpdate, projects: Proje
     fields = sorted(body.model_fields_set)
     if not fields:
         raise InvalidArgument.on("body", "Give at least one of name, email, currency.")
-    values = body.model_dump(include=set(fields))
-    updated = await projects.UpdateClient(pb.UpdateClientRequest(
-        id=str(client_id),
-        client=pb.Client(**{k: v or "" for k, v in values.items()}),
-        update_mask=field_mask_pb2.FieldMask(paths=fields),
-        if_match_etags=if_match_etags(if_match),
-    ))
+    updated = await projects.UpdateClient(to_message(pb.UpdateClientRequest, {
+        "id": client_id, "client": body.model_dump(include=set(fields)),
+        "update_mask": fields, "if_match_etags": if_match_etags(if_match)}))
     set_etag(response, updated.client.etag)
-    return client_public(updated.client)
+    return public(updated.client)
 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,

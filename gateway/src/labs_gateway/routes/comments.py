@@ -17,8 +17,9 @@ from labs_gateway.schemas.comments import (
     CommentList,
     CommentPublic,
     CommentUpdate,
-    comment_public,
 )
+from labs_gateway.schemas.proto_json import to_message
+from labs_gateway.schemas.public import public
 
 router = APIRouter(tags=["comments"], responses=PROBLEM_RESPONSES)
 TaskId = Annotated[uuid.UUID, Path(alias="id")]
@@ -29,27 +30,27 @@ CommentId = Annotated[uuid.UUID, Path(alias="id")]
              response_model=CommentPublic, dependencies=[IdempotentWrite])
 async def create_comment(task_id: TaskId, body: CommentCreate, projects: Projects):
     """Comment on a task."""
-    created = await projects.CreateComment(
-        pb.CreateCommentRequest(task_id=str(task_id), body=body.body))
-    return comment_public(created.comment)
+    created = await projects.CreateComment(to_message(
+        pb.CreateCommentRequest, {"task_id": task_id, **body.model_dump()}))
+    return public(created.comment)
 
 
 @router.get("/tasks/{id}/comments", response_model=CommentList)
 async def list_comments(task_id: TaskId, projects: Projects,
                         limit: Limit = 50, cursor: Cursor = None):
     """A task's comments, oldest first."""
-    page = await projects.ListComments(pb.ListCommentsRequest(
-        task_id=str(task_id), page_size=limit, page_token=cursor or ""))
-    return CommentList(comments=[comment_public(c) for c in page.comments],
+    page = await projects.ListComments(to_message(pb.ListCommentsRequest, {
+        "task_id": task_id, "page_size": limit, "page_token": cursor}))
+    return CommentList(comments=[public(c) for c in page.comments],
                        next_cursor=page.next_page_token or None)
 
 
 @router.patch("/comments/{id}", response_model=CommentPublic, dependencies=[IdempotentWrite])
 async def update_comment(comment_id: CommentId, body: CommentUpdate, projects: Projects):
     """Edit your own comment."""
-    updated = await projects.UpdateComment(
-        pb.UpdateCommentRequest(id=str(comment_id), body=body.body))
-    return comment_public(updated.comment)
+    updated = await projects.UpdateComment(to_message(
+        pb.UpdateCommentRequest, {"id": comment_id, **body.model_dump()}))
+    return public(updated.comment)
 
 
 @router.delete("/comments/{id}", status_code=status.HTTP_204_NO_CONTENT,

@@ -16,7 +16,9 @@ from labs_gateway.dependencies import IdempotentWrite
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.projects_common import Cursor, Limit, Projects
 from labs_gateway.schemas.common import UuidStr
-from labs_gateway.schemas.files import FileList, FilePublic, file_public
+from labs_gateway.schemas.files import FileList, FilePublic
+from labs_gateway.schemas.proto_json import to_message
+from labs_gateway.schemas.public import public
 
 router = APIRouter(tags=["files"], responses=PROBLEM_RESPONSES)
 ProjectId = Annotated[uuid.UUID, Path(alias="id")]
@@ -41,7 +43,7 @@ async def upload_file(project_id: ProjectId, projects: Projects,
             yield pb.UploadFileRequest(chunk=chunk)
 
     uploaded = await projects.UploadFile(messages())
-    return file_public(uploaded.file)
+    return public(uploaded.file)
 
 
 @router.get("/projects/{id}/files", response_model=FileList)
@@ -49,10 +51,9 @@ async def list_files(project_id: ProjectId, projects: Projects,
                      limit: Limit = 50, cursor: Cursor = None,
                      task_id: uuid.UUID | None = None):
     """The project's files, newest first, every version listed."""
-    page = await projects.ListFiles(pb.ListFilesRequest(
-        project_id=str(project_id), page_size=limit, page_token=cursor or "",
-        task_id=str(task_id or "")))
-    return FileList(files=[file_public(f) for f in page.files],
+    page = await projects.ListFiles(to_message(pb.ListFilesRequest, {
+        "project_id": project_id, "page_size": limit, "page_token": cursor, "task_id": task_id}))
+    return FileList(files=[public(f) for f in page.files],
                     next_cursor=page.next_page_token or None)
 
 
@@ -60,7 +61,7 @@ async def list_files(project_id: ProjectId, projects: Projects,
 async def get_file(file_id: FileId, projects: Projects):
     """One file's metadata."""
     found = await projects.GetFile(pb.GetFileRequest(id=str(file_id)))
-    return file_public(found.file)
+    return public(found.file)
 
 
 @router.get("/files/{id}/content", response_class=StreamingResponse,

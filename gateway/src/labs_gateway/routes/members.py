@@ -11,7 +11,8 @@ from labs.identity.v1 import identity_service_pb2 as pb
 from labs_gateway.dependencies import IdempotentWrite, Identity
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.schemas.identity import MemberList, MemberPublic, MemberUpdate
-from labs_gateway.schemas.identity_mapping import member_public, role_to_proto
+from labs_gateway.schemas.proto_json import to_message
+from labs_gateway.schemas.public import public
 
 router = APIRouter(prefix="/organizations/current/members", tags=["organizations"],
                    responses=PROBLEM_RESPONSES)
@@ -24,19 +25,18 @@ Cursor = Annotated[str | None, Query(max_length=1024, description="The last page
 async def list_members(identity: Identity, limit: Limit = 50,
                        cursor: Cursor = None):
     """The organization's members with their roles, a page at a time."""
-    page = await identity.ListMembers(
-        pb.ListMembersRequest(page_size=limit, page_token=cursor or ""))
-    return MemberList(members=[member_public(m) for m in page.members],
+    page = await identity.ListMembers(to_message(
+        pb.ListMembersRequest, {"page_size": limit, "page_token": cursor}))
+    return MemberList(members=[public(m) for m in page.members],
                       next_cursor=page.next_page_token or None)
 
 
 @router.patch("/{user_id}", response_model=MemberPublic, dependencies=[IdempotentWrite])
 async def update_member(user_id: uuid.UUID, body: MemberUpdate, identity: Identity):
     """Change a member's role (and client for the client role). Admin or owner."""
-    updated = await identity.UpdateMember(pb.UpdateMemberRequest(
-        user_id=str(user_id), role=role_to_proto(body.role), client_id=body.client_id or "",
-    ))
-    return member_public(updated.member)
+    updated = await identity.UpdateMember(to_message(
+        pb.UpdateMemberRequest, {"user_id": user_id, **body.model_dump()}))
+    return public(updated.member)
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,

@@ -7,7 +7,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
-from google.protobuf import field_mask_pb2
 
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
@@ -22,7 +21,8 @@ from labs_gateway.schemas.projects import (
     ProjectStatusName,
     ProjectUpdate,
 )
-from labs_gateway.schemas.projects_mapping import enum_to_proto, project_message, project_public
+from labs_gateway.schemas.proto_json import to_message
+from labs_gateway.schemas.public import public
 
 router = APIRouter(prefix="/projects", tags=["projects"], responses=PROBLEM_RESPONSES)
 ProjectId = Annotated[uuid.UUID, Path(alias="id")]
@@ -33,12 +33,10 @@ ProjectId = Annotated[uuid.UUID, Path(alias="id")]
 async def create_project(body: ProjectCreate, projects: Projects,
                          response: Response):
     """Create a project (manager or above) for a client given by id or by name."""
-    values = body.model_dump(exclude={"client_name"})
-    created = await projects.CreateProject(pb.CreateProjectRequest(
-        project=project_message(values), client_name=body.client_name or "",
-    ))
+    created = await projects.CreateProject(to_message(pb.CreateProjectRequest, {
+        "project": body.model_dump(exclude={"client_name"}), "client_name": body.client_name}))
     set_etag(response, created.project.etag)
-    return project_public(created.project)
+    return public(created.project)
 
 
 @router.get("", response_model=ProjectList)
@@ -47,12 +45,10 @@ async def list_projects(projects: Projects, limit: Limit = 50,
                         client_id: uuid.UUID | None = None,
                         q: Annotated[str, Query(max_length=200)] = ""):
     """Projects newest first; archived ones only with status=archived."""
-    page = await projects.ListProjects(pb.ListProjectsRequest(
-        page_size=limit, page_token=cursor or "",
-        status=enum_to_proto("status", status) if status else 0,
-        client_id=str(client_id) if client_id else "", q=q,
-    ))
-    return ProjectList(projects=[project_public(p) for p in page.projects],
+    page = await projects.ListProjects(to_message(pb.ListProjectsRequest, {
+        "page_size": limit, "page_token": cursor, "status": status, "client_id": client_id,
+        "q": q}))
+    return ProjectList(projects=[public(p) for p in page.projects],
                        next_cursor=page.next_page_token or None)
 
 
@@ -62,7 +58,7 @@ async def get_project(project_id: ProjectId, projects: Projects,
     """One project; the ETag goes back in If-Match on PATCH."""
     found = await projects.GetProject(pb.GetProjectRequest(id=str(project_id)))
     set_etag(response, found.project.etag)
-    return project_public(found.project)
+    return public(found.project)
 
 
 @router.patch("/{id}", response_model=ProjectPublic, dependencies=[IdempotentWrite])
@@ -73,14 +69,11 @@ async def update_project(project_id: ProjectId, body: ProjectUpdate, projects: P
     fields = sorted(body.model_fields_set)
     if not fields:
         raise InvalidArgument.on("body", "Give at least one field to change.")
-    updated = await projects.UpdateProject(pb.UpdateProjectRequest(
-        id=str(project_id),
-        project=project_message(body.model_dump(include=set(fields))),
-        update_mask=field_mask_pb2.FieldMask(paths=fields),
-        if_match_etags=if_match_etags(if_match),
-    ))
+    updated = await projects.UpdateProject(to_message(pb.UpdateProjectRequest, {
+        "id": project_id, "project": body.model_dump(include=set(fields)),
+        "update_mask": fields, "if_match_etags": if_match_etags(if_match)}))
     set_etag(response, updated.project.etag)
-    return project_public(updated.project)
+    return public(updated.project)
 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,

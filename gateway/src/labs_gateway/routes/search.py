@@ -9,7 +9,9 @@ from fastapi import APIRouter, Query
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.projects_common import Projects
-from labs_gateway.schemas.comments import SearchResults, search_result_public
+from labs_gateway.schemas.comments import SearchResults
+from labs_gateway.schemas.proto_json import to_public
+from labs_gateway.schemas.public import current_reader
 
 router = APIRouter(tags=["search"], responses=PROBLEM_RESPONSES)
 
@@ -21,4 +23,4 @@ async def search(projects: Projects,
                  limit: Annotated[int, Query(ge=1, le=100)] = 20):
     """Best matches first, each with a snippet where matches are wrapped in <mark>."""
     found = await projects.Search(pb.SearchRequest(q=q, limit=limit))
-    return SearchResults(results=[search_result_public(r) for r in found.results])
+    return to_public(SearchResults, found, current_reader())

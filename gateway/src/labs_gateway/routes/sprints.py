@@ -6,7 +6,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
-from google.protobuf import field_mask_pb2
 
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
@@ -14,6 +13,8 @@ from labs_gateway.dependencies import IdempotentWrite, IfMatch
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import if_match_etags, set_etag
 from labs_gateway.routes.projects_common import Cursor, Limit, Projects
+from labs_gateway.schemas.proto_json import to_message
+from labs_gateway.schemas.public import public
 from labs_gateway.schemas.tasks import (
     SprintCreate,
     SprintList,
@@ -21,7 +22,6 @@ from labs_gateway.schemas.tasks import (
     SprintStatusName,
     SprintUpdate,
 )
-from labs_gateway.schemas.tasks_mapping import enum_to_proto, message_from, sprint_public
 
 router = APIRouter(tags=["sprints"], responses=PROBLEM_RESPONSES)
 ProjectId = Annotated[uuid.UUID, Path(alias="id")]
@@ -33,11 +33,10 @@ SprintId = Annotated[uuid.UUID, Path(alias="id")]
 async def create_sprint(project_id: ProjectId, body: SprintCreate, projects: Projects,
                         response: Response):
     """Plan a sprint (manager or above); at most one sprint per project is active."""
-    created = await projects.CreateSprint(pb.CreateSprintRequest(
-        project_id=str(project_id), sprint=message_from(pb.Sprint, body.model_dump()),
-    ))
+    created = await projects.CreateSprint(to_message(pb.CreateSprintRequest, {
+        "project_id": project_id, "sprint": body.model_dump()}))
     set_etag(response, created.sprint.etag)
-    return sprint_public(created.sprint)
+    return public(created.sprint)
 
 
 @router.get("/projects/{id}/sprints", response_model=SprintList)
@@ -45,11 +44,9 @@ async def list_sprints(project_id: ProjectId, projects: Projects,
                        limit: Limit = 50, cursor: Cursor = None,
                        status: SprintStatusName | None = None):
     """The project's sprints, oldest first, with their points."""
-    page = await projects.ListSprints(pb.ListSprintsRequest(
-        project_id=str(project_id), page_size=limit, page_token=cursor or "",
-        status=enum_to_proto("Sprint", "status", status) if status else 0,
-    ))
-    return SprintList(sprints=[sprint_public(s) for s in page.sprints],
+    page = await projects.ListSprints(to_message(pb.ListSprintsRequest, {
+        "project_id": project_id, "page_size": limit, "page_token": cursor, "status": status}))
+    return SprintList(sprints=[public(s) for s in page.sprints],
                       next_cursor=page.next_page_token or None)
 
 
@@ -59,7 +56,7 @@ async def get_sprint(sprint_id: SprintId, projects: Projects,
     """One sprint with total_points and completed_points as of now."""
     found = await projects.GetSprint(pb.GetSprintRequest(id=str(sprint_id)))
     set_etag(response, found.sprint.etag)
-    return sprint_public(found.sprint)
+    return public(found.sprint)
 
 
 @router.patch("/sprints/{id}", response_model=SprintPublic, dependencies=[IdempotentWrite])
@@ -70,10 +67,8 @@ async def update_sprint(sprint_id: SprintId, body: SprintUpdate, projects: Proje
     fields = sorted(body.model_fields_set)
     if not fields:
         raise InvalidArgument.on("body", "Give at least one field to change.")
-    updated = await projects.UpdateSprint(pb.UpdateSprintRequest(
-        id=str(sprint_id), sprint=message_from(pb.Sprint, body.model_dump(include=set(fields))),
-        update_mask=field_mask_pb2.FieldMask(paths=fields),
-        if_match_etags=if_match_etags(if_match),
-    ))
+    updated = await projects.UpdateSprint(to_message(pb.UpdateSprintRequest, {
+        "id": sprint_id, "sprint": body.model_dump(include=set(fields)), "update_mask": fields,
+        "if_match_etags": if_match_etags(if_match)}))
     set_etag(response, updated.sprint.etag)
-    return sprint_public(updated.sprint)
+    return public(updated.sprint)

@@ -7,7 +7,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
-from google.protobuf import field_mask_pb2
 
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
@@ -15,6 +14,8 @@ from labs_gateway.dependencies import IdempotentWrite, IfMatch
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import if_match_etags, set_etag
 from labs_gateway.routes.projects_common import Cursor, Limit, Projects
+from labs_gateway.schemas.proto_json import to_message
+from labs_gateway.schemas.public import public
 from labs_gateway.schemas.tasks import (
     TaskBulkResult,
     TaskBulkUpdate,
@@ -24,7 +25,6 @@ from labs_gateway.schemas.tasks import (
     TaskStatusName,
     TaskUpdate,
 )
-from labs_gateway.schemas.tasks_mapping import enum_to_proto, message_from, task_public
 
 router = APIRouter(tags=["tasks"], responses=PROBLEM_RESPONSES)
 ProjectId = Annotated[uuid.UUID, Path(alias="id")]
@@ -36,11 +36,10 @@ TaskId = Annotated[uuid.UUID, Path(alias="id")]
 async def create_task(project_id: ProjectId, body: TaskCreate, projects: Projects,
                       response: Response):
     """Add a task to a project (member or above); it lands last in its column by default."""
-    created = await projects.CreateTask(pb.CreateTaskRequest(
-        project_id=str(project_id), task=message_from(pb.Task, body.model_dump()),
-    ))
+    created = await projects.CreateTask(to_message(pb.CreateTaskRequest, {
+        "project_id": project_id, "task": body.model_dump()}))
     set_etag(response, created.task.etag)
-    return task_public(created.task)
+    return public(created.task)
 
 
 @router.get("/projects/{id}/tasks", response_model=TaskList)
@@ -50,13 +49,10 @@ async def list_tasks(project_id: ProjectId, projects: Projects,
                      sprint_id: uuid.UUID | None = None,
                      parent_task_id: uuid.UUID | None = None):
     """The project's tasks by board column, then position in it."""
-    page = await projects.ListTasks(pb.ListTasksRequest(
-        project_id=str(project_id), page_size=limit, page_token=cursor or "",
-        status=enum_to_proto("Task", "status", status) if status else 0,
-        assignee_id=str(assignee_id or ""), sprint_id=str(sprint_id or ""),
-        parent_task_id=str(parent_task_id or ""),
-    ))
-    return TaskList(tasks=[task_public(t) for t in page.tasks],
+    page = await projects.ListTasks(to_message(pb.ListTasksRequest, {
+        "project_id": project_id, "page_size": limit, "page_token": cursor, "status": status,
+        "assignee_id": assignee_id, "sprint_id": sprint_id, "parent_task_id": parent_task_id}))
+    return TaskList(tasks=[public(t) for t in page.tasks],
                     next_cursor=page.next_page_token or None)
 
 
@@ -67,12 +63,10 @@ async def bulk_update_tasks(project_id: ProjectId, body: TaskBulkUpdate, project
     fields = sorted(body.changes.model_fields_set)
     if not fields:
         raise InvalidArgument.on("changes", "Give at least one field to change.")
-    updated = await projects.BulkUpdateTasks(pb.BulkUpdateTasksRequest(
-        project_id=str(project_id), task_ids=body.task_ids,
-        changes=message_from(pb.Task, body.changes.model_dump(include=set(fields))),
-        update_mask=field_mask_pb2.FieldMask(paths=fields),
-    ))
-    return TaskBulkResult(tasks=[task_public(t) for t in updated.tasks])
+    updated = await projects.BulkUpdateTasks(to_message(pb.BulkUpdateTasksRequest, {
+        "project_id": project_id, "task_ids": body.task_ids,
+        "changes": body.changes.model_dump(include=set(fields)), "update_mask": fields}))
+    return TaskBulkResult(tasks=[public(t) for t in updated.tasks])
 
 
 @router.get("/tasks/{id}", response_model=TaskPublic)
@@ -81,7 +75,7 @@ async def get_task(task_id: TaskId, projects: Projects,
     """One task; the ETag goes back in If-Match on PATCH."""
     found = await projects.GetTask(pb.GetTaskRequest(id=str(task_id)))
     set_etag(response, found.task.etag)
-    return task_public(found.task)
+    return public(found.task)
 
 
 @router.patch("/tasks/{id}", response_model=TaskPublic, dependencies=[IdempotentWrite])
@@ -91,13 +85,11 @@ async def update_task(task_id: TaskId, body: TaskUpdate, projects: Projects, res
     fields = sorted(body.model_fields_set)
     if not fields:
         raise InvalidArgument.on("body", "Give at least one field to change.")
-    updated = await projects.UpdateTask(pb.UpdateTaskRequest(
-        id=str(task_id), task=message_from(pb.Task, body.model_dump(include=set(fields))),
-        update_mask=field_mask_pb2.FieldMask(paths=fields),
-        if_match_etags=if_match_etags(if_match),
-    ))
+    updated = await projects.UpdateTask(to_message(pb.UpdateTaskRequest, {
+        "id": task_id, "task": body.model_dump(include=set(fields)), "update_mask": fields,
+        "if_match_etags": if_match_etags(if_match)}))
     set_etag(response, updated.task.etag)
-    return task_public(updated.task)
+    return public(updated.task)
 
 
 @router.delete("/tasks/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,

@@ -14,31 +14,29 @@ from labs_gateway.dependencies import IdempotentWrite, IfMatch
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import if_match_etags, set_etag
 from labs_gateway.routes.time_common import Cursor, Limit, Time
+from labs_gateway.schemas.proto_json import to_message
+from labs_gateway.schemas.public import public
 from labs_gateway.schemas.time import (
     TimeEntryCreate,
     TimeEntryList,
     TimeEntryPublic,
     TimeEntryUpdate,
 )
-from labs_gateway.schemas.time_mapping import entry_public, hours_text, instant
 
 router = APIRouter(tags=["time"], responses=PROBLEM_RESPONSES)
 EntryId = Annotated[uuid.UUID, Path(alias="id")]
 DateQuery = Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD")]
 
 
-def _list_request(project_id, user_id, resource_id, task_id, date_from, date_to, billable,
-                  invoiced, limit, cursor) -> pb.ListTimeEntriesRequest:
-    request = pb.ListTimeEntriesRequest(
-        project_id=str(project_id or ""), user_id=str(user_id or ""),
-        resource_id=str(resource_id or ""), task_id=str(task_id or ""),
-        date_from=date_from or "", date_to=date_to or "", page_size=limit,
-        page_token=cursor or "")
-    if billable is not None:
-        request.billable = billable
-    if invoiced is not None:
-        request.invoiced = invoiced
-    return request
+def _list_request(**filters) -> pb.ListTimeEntriesRequest:
+    values = {name: value for name, value in filters.items() if value is not None}
+    return to_message(pb.ListTimeEntriesRequest, {
+        "page_size": values.pop("limit"), "page_token": values.pop("cursor", None), **values})
+
+
+def _page(page: pb.ListTimeEntriesResponse) -> TimeEntryList:
+    return TimeEntryList(time_entries=[public(e) for e in page.entries],
+                         next_cursor=page.next_page_token or None)
 
 
 @router.post("/projects/{id}/time-entries", status_code=status.HTTP_201_CREATED,
@@ -47,17 +45,10 @@ async def create_time_entry(project_id: Annotated[uuid.UUID, Path(alias="id")],
                             body: TimeEntryCreate, time: Time,
                             response: Response):
     """Log time on a project; rates are snapshotted now and rounded_hours follows the rule."""
-    request = pb.CreateTimeEntryRequest(
-        project_id=str(project_id), task_id=body.task_id or "", user_id=body.user_id or "",
-        date_worked=body.date_worked or "", notes=body.notes, billable=body.billable,
-        hours=hours_text(body.hours) if body.hours is not None else "")
-    if body.started_at is not None:
-        request.started_at.CopyFrom(instant(body.started_at, "started_at"))
-    if body.ended_at is not None:
-        request.ended_at.CopyFrom(instant(body.ended_at, "ended_at"))
+    request = to_message(pb.CreateTimeEntryRequest, {"project_id": project_id, **body.model_dump()})
     created = await time.CreateTimeEntry(request)
     set_etag(response, created.entry.etag)
-    return entry_public(created.entry)
+    return public(created.entry)
 
 
 @router.get("/projects/{id}/time-entries", response_model=TimeEntryList)
@@ -69,11 +60,10 @@ async def list_project_time_entries(
     cursor: Cursor = None,
 ):
     """A project's time, newest day first (members see their own)."""
-    page = await time.ListTimeEntries(_list_request(
-        project_id, user_id, resource_id, task_id, date_from, date_to, billable, invoiced,
-        limit, cursor))
-    return TimeEntryList(time_entries=[entry_public(e) for e in page.entries],
-                         next_cursor=page.next_page_token or None)
+    return _page(await time.ListTimeEntries(_list_request(
+        project_id=project_id, user_id=user_id, resource_id=resource_id, task_id=task_id,
+        date_from=date_from, date_to=date_to, billable=billable, invoiced=invoiced, limit=limit,
+        cursor=cursor)))
 
 
 @router.get("/time-entries", response_model=TimeEntryList)
@@ -85,11 +75,10 @@ async def list_time_entries(
     cursor: Cursor = None,
 ):
     """Time across projects with the same filters (members see their own)."""
-    page = await time.ListTimeEntries(_list_request(
-        project_id, user_id, resource_id, task_id, date_from, date_to, billable, invoiced,
-        limit, cursor))
-    return TimeEntryList(time_entries=[entry_public(e) for e in page.entries],
-                         next_cursor=page.next_page_token or None)
+    return _page(await time.ListTimeEntries(_list_request(
+        project_id=project_id, user_id=user_id, resource_id=resource_id, task_id=task_id,
+        date_from=date_from, date_to=date_to, billable=billable, invoiced=invoiced, limit=limit,
+        cursor=cursor)))
 
 
 @router.get("/time-entries/{id}", response_model=TimeEntryPublic)
@@ -98,34 +87,22 @@ async def get_time_entry(entry_id: EntryId, time: Time,
     """One time entry; its ETag goes back in If-Match."""
     found = await time.GetTimeEntry(pb.GetTimeEntryRequest(id=str(entry_id)))
     set_etag(response, found.entry.etag)
-    return entry_public(found.entry)
+    return public(found.entry)
 
 
 async def _update(entry_id, body: TimeEntryUpdate, time, response, if_match):
     given = body.model_fields_set
     if not given:
         raise InvalidArgument.on("body", "Give at least one field to change.")
-    request = pb.UpdateTimeEntryRequest(id=str(entry_id), if_match_etags=if_match_etags(if_match))
-    for name in ("hours", "started_at", "ended_at", "date_worked", "billable", "notes"):
-        if name in given and getattr(body, name) is None:
+    for name in sorted(given - {"task_id"}):
+        if getattr(body, name) is None:
             raise InvalidArgument.on(name, "must not be null")
-    if "hours" in given:
-        request.hours = hours_text(body.hours)
-    if "started_at" in given:
-        request.started_at.CopyFrom(instant(body.started_at, "started_at"))
-    if "ended_at" in given:
-        request.ended_at.CopyFrom(instant(body.ended_at, "ended_at"))
-    if "date_worked" in given:
-        request.date_worked = body.date_worked
-    if "billable" in given:
-        request.billable = body.billable
-    if "notes" in given:
-        request.notes = body.notes
-    if "task_id" in given:
-        request.task_id = body.task_id or ""
+    request = to_message(pb.UpdateTimeEntryRequest, {
+        "id": entry_id, "if_match_etags": if_match_etags(if_match),
+        **body.model_dump(include=given)})
     updated = await time.UpdateTimeEntry(request)
     set_etag(response, updated.entry.etag)
-    return entry_public(updated.entry)
+    return public(updated.entry)
 
 
 @router.patch("/time-entries/{id}", response_model=TimeEntryPublic, dependencies=[IdempotentWrite])

@@ -13,8 +13,9 @@ from labs_gateway.dependencies import IdempotentWrite, IfMatch
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import if_match_etags, set_etag
 from labs_gateway.routes.time_common import Cursor, Limit, Time
+from labs_gateway.schemas.proto_json import to_message
+from labs_gateway.schemas.public import public
 from labs_gateway.schemas.time import ExpenseCreate, ExpenseList, ExpensePublic, ExpenseUpdate
-from labs_gateway.schemas.time_mapping import expense_public, money_text
 
 router = APIRouter(tags=["time"], responses=PROBLEM_RESPONSES)
 ProjectId = Annotated[uuid.UUID, Path(alias="id")]
@@ -26,12 +27,10 @@ ExpenseId = Annotated[uuid.UUID, Path(alias="id")]
 async def create_expense(project_id: ProjectId, body: ExpenseCreate, time: Time,
                          response: Response):
     """Record an expense on a project, billable unless said otherwise."""
-    created = await time.CreateExpense(pb.CreateExpenseRequest(
-        project_id=str(project_id), description=body.description,
-        amount=money_text(body.amount), currency=body.currency or "",
-        expense_date=body.expense_date or "", category=body.category, billable=body.billable))
+    created = await time.CreateExpense(to_message(
+        pb.CreateExpenseRequest, {"project_id": project_id, **body.model_dump()}))
     set_etag(response, created.expense.etag)
-    return expense_public(created.expense)
+    return public(created.expense)
 
 
 @router.get("/projects/{id}/expenses", response_model=ExpenseList)
@@ -40,7 +39,7 @@ async def list_expenses(project_id: ProjectId, time: Time,
     """A project's expenses, newest first."""
     page = await time.ListExpenses(pb.ListExpensesRequest(
         project_id=str(project_id), page_size=limit, page_token=cursor or ""))
-    return ExpenseList(expenses=[expense_public(x) for x in page.expenses],
+    return ExpenseList(expenses=[public(x) for x in page.expenses],
                        next_cursor=page.next_page_token or None)
 
 
@@ -50,7 +49,7 @@ async def get_expense(expense_id: ExpenseId, time: Time,
     """One expense."""
     found = await time.GetExpense(pb.GetExpenseRequest(id=str(expense_id)))
     set_etag(response, found.expense.etag)
-    return expense_public(found.expense)
+    return public(found.expense)
 
 
 @router.patch("/expenses/{id}", response_model=ExpensePublic, dependencies=[IdempotentWrite])
@@ -60,15 +59,15 @@ async def update_expense(expense_id: ExpenseId, body: ExpenseUpdate, time: Time,
     given = body.model_fields_set
     if not given:
         raise InvalidArgument.on("body", "Give at least one field to change.")
-    request = pb.UpdateExpenseRequest(id=str(expense_id), if_match_etags=if_match_etags(if_match))
     for name in sorted(given):
-        value = getattr(body, name)
-        if value is None:
+        if getattr(body, name) is None:
             raise InvalidArgument.on(name, "must not be null")
-        setattr(request, name, money_text(value) if name == "amount" else value)
+    request = to_message(pb.UpdateExpenseRequest, {
+        "id": expense_id, "if_match_etags": if_match_etags(if_match),
+        **body.model_dump(include=given)})
     updated = await time.UpdateExpense(request)
     set_etag(response, updated.expense.etag)
-    return expense_public(updated.expense)
+    return public(updated.expense)
 
 
 @router.delete("/expenses/{id}", status_code=status.HTTP_204_NO_CONTENT,

@@ -21,9 +21,8 @@ from labs_common.errors import FieldError, InvalidArgument
 from labs_gateway.dependencies import IdempotentWrite
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.time_common import Time
-from labs_gateway.schemas.common import timestamp
+from labs_gateway.schemas.proto_json import decimal_text, to_public
 from labs_gateway.schemas.time import ImportAccepted, ImportEntries, ImportEntry, ImportJobPublic
-from labs_gateway.schemas.time_mapping import hours_text
 from labs_gateway.upstream import bind_caller, current_caller
 
 router = APIRouter(tags=["time"], responses=PROBLEM_RESPONSES)
@@ -58,7 +57,7 @@ async def _file_chunks(request: Request) -> AsyncIterator[bytes]:
 def _entry_rows(entries: Iterable[ImportEntry]) -> Iterable[list[str]]:
     yield HARVEST_COLUMNS
     for e in entries:
-        yield [e.date, e.client, e.project, e.task, e.notes, hours_text(e.hours), e.first_name,
+        yield [e.date, e.client, e.project, e.task, e.notes, decimal_text(e.hours), e.first_name,
                e.last_name, e.email]
 
 
@@ -121,10 +120,4 @@ async def bulk_import(request: Request, time: Time, create_missing: Annotated[bo
 async def get_import_job(job_id: Annotated[uuid.UUID, Path(alias="id")], time: Time):
     """An import's progress: `processed` moves while it runs; `errors` name row, field, why."""
     job = (await time.GetImportJob(pb.GetImportJobRequest(id=str(job_id)))).job
-    return ImportJobPublic(
-        # A job still receiving its file is queued as far as a client can tell.
-        id=job.id, status="queued" if job.status == "uploading" else job.status,
-        format=job.format or None, total=job.total,
-        processed=job.processed, imported=job.imported,
-        errors=[{"row": e.row, "field": e.field, "message": e.message} for e in job.errors],
-        created_at=timestamp(job.created_at), finished_at=timestamp(job.finished_at))
+    return to_public(ImportJobPublic, job)

@@ -9,8 +9,9 @@ from labs_gateway.dependencies import IdempotentWrite
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import set_etag
 from labs_gateway.routes.time_common import Time
+from labs_gateway.schemas.proto_json import to_message
+from labs_gateway.schemas.public import public
 from labs_gateway.schemas.time import TimeEntryPublic, TimerStart
-from labs_gateway.schemas.time_mapping import entry_public
 
 router = APIRouter(prefix="/timers", tags=["time"], responses=PROBLEM_RESPONSES)
 
@@ -20,10 +21,9 @@ router = APIRouter(prefix="/timers", tags=["time"], responses=PROBLEM_RESPONSES)
 async def start_timer(body: TimerStart, time: Time,
                       response: Response):
     """Start a timer; a timer already running for you is stopped first."""
-    started = await time.StartTimer(pb.StartTimerRequest(
-        project_id=body.project_id, task_id=body.task_id or "", notes=body.notes))
+    started = await time.StartTimer(to_message(pb.StartTimerRequest, body.model_dump()))
     set_etag(response, started.entry.etag)
-    return entry_public(started.entry)
+    return public(started.entry)
 
 
 @router.post("/stop", response_model=TimeEntryPublic, dependencies=[IdempotentWrite])
@@ -32,11 +32,11 @@ async def stop_timer(time: Time, response: Response):
     (this answers the last one)."""
     stopped = await time.StopTimer(pb.StopTimerRequest())
     set_etag(response, stopped.entry.etag)
-    return entry_public(stopped.entry)
+    return public(stopped.entry)
 
 
 @router.get("/current", response_model=TimeEntryPublic)
 async def current_timer(time: Time):
     """Your running timer, or 404."""
     found = await time.GetCurrentTimer(pb.GetCurrentTimerRequest())
-    return entry_public(found.entry)
+    return public(found.entry)

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from labs_gateway.schemas.common import Name, RequestModel, UuidStr
+from labs_gateway.schemas.proto_json import PublicModel
 
 Seniority = Literal["senior", "mid", "junior", "contractor"]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -107,14 +108,14 @@ class AllocationUpdate(RequestModel):
 # Responses
 
 
-class ResourcePublic(BaseModel):
+class ResourcePublic(PublicModel):
     id: str
     name: str
     email: str | None
     user_id: str | None
     seniority_level: Seniority | None
     billing_rate: str
-    cost_rate: str
+    cost_rate: str = Field(None, description="Absent for readers below manager.")
     currency: str
     capacity_hours_per_week: float
     working_days: list[Weekday]
@@ -129,11 +130,11 @@ class ResourceList(BaseModel):
     next_cursor: str | None
 
 
-class RatePublic(BaseModel):
+class RatePublic(PublicModel):
     effective_from: date | None = Field(description="Null for rates that always applied.")
     effective_to: date | None = Field(description="Last day; null while in effect.")
     billing_rate: str
-    cost_rate: str
+    cost_rate: str = Field(None, description="Absent for readers below manager.")
     currency: str
 
 
@@ -141,7 +142,7 @@ class RateList(BaseModel):
     rates: list[RatePublic]
 
 
-class TimeOffPublic(BaseModel):
+class TimeOffPublic(PublicModel):
     id: str
     resource_id: str
     start_date: date
@@ -156,7 +157,7 @@ class TimeOffList(BaseModel):
     next_cursor: str | None
 
 
-class HolidayPublic(BaseModel):
+class HolidayPublic(PublicModel):
     id: str
     date: date
     name: str
@@ -168,7 +169,7 @@ class HolidayList(BaseModel):
     next_cursor: str | None
 
 
-class AllocationPublic(BaseModel):
+class AllocationPublic(PublicModel):
     id: str
     resource_id: str
     project_id: str

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from labs.projects.v1 import projects_service_pb2 as pb
-from labs_gateway.schemas.common import RequestModel, timestamp
+from labs_gateway.schemas.common import RequestModel
+from labs_gateway.schemas.proto_json import PublicModel
 
 Body = Annotated[str, Field(min_length=1, max_length=10_000)]
 
@@ -21,7 +21,7 @@ class CommentUpdate(RequestModel):
     body: Body
 
 
-class CommentPublic(BaseModel):
+class CommentPublic(PublicModel):
     id: str
     task_id: str
     project_id: str
@@ -47,16 +47,3 @@ class SearchResultPublic(BaseModel):
 
 class SearchResults(BaseModel):
     results: list[SearchResultPublic]
-
-
-def comment_public(comment: pb.Comment) -> CommentPublic:
-    return CommentPublic(
-        id=comment.id, task_id=comment.task_id, project_id=comment.project_id,
-        author_id=comment.author_id, body=comment.body, created_at=timestamp(comment.created_at),
-        updated_at=timestamp(comment.updated_at), edited_at=timestamp(comment.edited_at),
-    )
-
-
-def search_result_public(result: pb.SearchResult) -> SearchResultPublic:
-    return SearchResultPublic(type=result.type, id=result.id, title=result.title,
-                              project_id=result.project_id, snippet=result.snippet)

@@ -6,11 +6,10 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from labs.projects.v1 import projects_service_pb2 as pb
-from labs_gateway.schemas.common import timestamp
+from labs_gateway.schemas.proto_json import PublicModel
 
 
-class FilePublic(BaseModel):
+class FilePublic(PublicModel):
     id: str
     project_id: str
     task_id: str | None
@@ -26,12 +25,3 @@ class FilePublic(BaseModel):
 class FileList(BaseModel):
     files: list[FilePublic]
     next_cursor: str | None
-
-
-def file_public(stored: pb.File) -> FilePublic:
-    return FilePublic(
-        id=stored.id, project_id=stored.project_id, task_id=stored.task_id or None,
-        name=stored.name, mime_type=stored.mime_type, size_bytes=stored.size_bytes,
-        version=stored.version, sha256=stored.sha256, uploaded_by=stored.uploaded_by or None,
-        created_at=timestamp(stored.created_at),
-    )

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AliasChoices, BaseModel, Field, StringConstraints
 
 from labs_gateway.schemas.common import Email, Name, Password, RequestModel, RoleName, UuidStr
+from labs_gateway.schemas.proto_json import PublicModel
 
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Timezone = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -75,7 +76,7 @@ class ApiKeyCreate(RequestModel):
 # Responses
 
 
-class UserPublic(BaseModel):
+class UserPublic(PublicModel):
     id: str
     email: str
     first_name: str
@@ -83,7 +84,7 @@ class UserPublic(BaseModel):
     created_at: datetime | None
 
 
-class OrganizationPublic(BaseModel):
+class OrganizationPublic(PublicModel):
     id: str
     name: str
     settings: dict[str, Any]
@@ -111,7 +112,7 @@ class MePublic(BaseModel):
     api_key_id: str | None = None
 
 
-class MemberPublic(BaseModel):
+class MemberPublic(PublicModel):
     user: UserPublic
     role: RoleName | None
     client_id: str | None = None
@@ -122,7 +123,7 @@ class MemberList(BaseModel):
     next_cursor: str | None
 
 
-class InvitationPublic(BaseModel):
+class InvitationPublic(PublicModel):
     id: str
     email: str
     role: RoleName | None
@@ -137,7 +138,7 @@ class InvitationCreated(BaseModel):
     token: str = Field(description="`lbi_...`; shown once, valid 7 days.")
 
 
-class ApiKeyPublic(BaseModel):
+class ApiKeyPublic(PublicModel):
     id: str
     name: str
     role: RoleName | None

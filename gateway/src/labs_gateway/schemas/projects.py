@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from labs_gateway.schemas.common import Name, RequestModel, UuidStr
+from labs_gateway.schemas.proto_json import PublicModel
 
 ProjectStatusName = Literal["planning", "active", "on_hold", "completed", "archived"]
 PriorityName = Literal["low", "medium", "high", "urgent"]
@@ -83,7 +84,7 @@ class ProjectUpdate(RequestModel):
 # Responses
 
 
-class ClientPublic(BaseModel):
+class ClientPublic(PublicModel):
     id: str
     name: str
     email: str | None
@@ -98,7 +99,7 @@ class ClientList(BaseModel):
     next_cursor: str | None
 
 
-class ProjectPublic(BaseModel):
+class ProjectPublic(PublicModel):
     id: str
     client_id: str | None
     name: str
@@ -111,7 +112,7 @@ class ProjectPublic(BaseModel):
     budget_hours: float | None
     start_date: str | None
     end_date: str | None
-    billing_rate_override: str | None
+    billing_rate_override: str | None = Field(None, description="Absent for client readers.")
     project_manager_id: str | None
     github_repo_url: str | None
     slack_channel_id: str | None

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from labs_gateway.schemas.common import Name, RequestModel, UuidStr
 from labs_gateway.schemas.projects import Hours, IsoDate, PriorityName
+from labs_gateway.schemas.proto_json import PublicModel
 
 TaskStatusName = Literal["backlog", "todo", "in_progress", "in_review", "done", "cancelled"]
 TaskTypeName = Literal["feature", "bug", "chore", "design", "research"]
@@ -68,7 +69,7 @@ class TaskBulkUpdate(RequestModel):
     changes: TaskBulkChanges
 
 
-class TaskPublic(BaseModel):
+class TaskPublic(PublicModel):
     id: str
     project_id: str
     parent_task_id: str | None
@@ -114,7 +115,7 @@ class SprintUpdate(RequestModel):
     status: SprintStatusName = None  # type: ignore[assignment]
 
 
-class SprintPublic(BaseModel):
+class SprintPublic(PublicModel):
     id: str
     project_id: str
     name: str

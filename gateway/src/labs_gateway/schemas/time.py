@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from labs_gateway.schemas.common import RequestModel, UuidStr
+from labs_gateway.schemas.proto_json import PublicModel
 
 IsoDate = Annotated[str, Field(max_length=10, examples=["2026-03-31"])]
 Instant = Annotated[str, Field(max_length=40, examples=["2026-03-31T09:00:00Z"])]
@@ -97,7 +98,7 @@ class ExpenseUpdate(RequestModel):
 # Responses
 
 
-class TimeEntryPublic(BaseModel):
+class TimeEntryPublic(PublicModel):
     id: str
     project_id: str
     task_id: str | None
@@ -111,7 +112,7 @@ class TimeEntryPublic(BaseModel):
     is_running: bool
     billable: bool
     billable_rate: str | None
-    cost_rate: str | None
+    cost_rate: str | None = Field(None, description="Absent for readers below manager.")
     currency: str | None
     rate_source: Literal["project", "resource", "import", "none"] = Field(
         description="Where the rates came from: the project's override, the person's rate on "
@@ -136,7 +137,7 @@ class TimeEntriesChanged(BaseModel):
     time_entries: list[TimeEntryPublic]
 
 
-class ExpensePublic(BaseModel):
+class ExpensePublic(PublicModel):
     id: str
     project_id: str
     user_id: str

@@ -36,12 +36,12 @@ async def test_a_team_runs_a_sprint_and_watches_the_board_change_live(suite, htt
         assert created.status_code == 201, created.text
         task = created.json()
         event = await receive_until(socket, lambda m: m["type"] == "task:created")
-        assert event["data"]["task"]["id"] == task["id"]
+        assert event["data"] == task  # the task as REST created it
         assert event["data"]["project_id"] == project["id"]
         done = await http.patch(f"/tasks/{task['id']}", headers=headers, json={"status": "done"})
         assert done.status_code == 200 and done.json()["completed_at"]
         updated = await receive_until(socket, lambda m: m["type"] == "task:updated")
-        assert updated["data"]["task"]["status"] == "done"
+        assert updated["data"] == done.json()
         points = (await http.get(f"/sprints/{sprint.json()['id']}", headers=headers)).json()
         assert (points["total_points"], points["completed_points"]) == (5, 5)
         assert (await http.delete(f"/tasks/{task['id']}", headers=headers)).status_code == 204
@@ -114,9 +114,8 @@ async def test_project_creation_and_status_changes_reach_the_org_live(suite, htt
         project = (await http.post("/projects", headers=headers,
                                    json={"name": "Go live"})).json()
         created = await receive_until(socket, lambda m: m["type"] == "project:created")
-        assert created["data"]["project"]["id"] == project["id"]
+        assert created["data"] == project | {"project_id": project["id"]}  # as REST created it
         await http.patch(f"/projects/{project['id']}", headers=headers, json={"status": "active"})
         changed = await receive_until(socket, lambda m: m["type"] == "project:status:changed")
-        assert (changed["data"]["old_status"], changed["data"]["new_status"]) == (
-            "planning", "active")
+        assert (changed["data"]["id"], changed["data"]["status"]) == (project["id"], "active")
         assert changed["data"]["project_id"] == project["id"]

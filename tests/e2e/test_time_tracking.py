@@ -107,8 +107,9 @@ async def test_a_day_tracked_from_two_devices_goes_live_over_the_websocket(http,
         stopped = await http.post("/timers/stop", headers=headers)
         assert stopped.status_code == 200 and not stopped.json()["is_running"]
         message = await receive_until(socket, lambda m: m["type"] == "time:entry:stopped"
-                                      and m["data"]["entry_id"] == stopped.json()["id"])
-        assert message["data"]["hours"] == "0.01"
+                                      and m["data"]["id"] == stopped.json()["id"])
+        # The entry as REST answered the stop, hours as a number.
+        assert message["data"] == stopped.json() and message["data"]["hours"] == 0.01
     assert (await http.post("/timers/stop", headers=headers)).status_code == 409
     assert (await http.get("/timers/current", headers=headers)).status_code == 404
 

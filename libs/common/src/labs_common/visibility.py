@@ -30,6 +30,8 @@ RecordReaders = int
 
 # The owner of a record, for RECORD_READERS_OWNER_OR_MANAGER: the person it is about.
 OWNER_FIELD = "user_id"
+# The names of the fields an update changed, beside the object in every update event.
+CHANGED_FIELDS = "changed_fields"
 _SOMEONE_ELSE = "\0someone else"
 
 
@@ -172,10 +174,23 @@ def _is_nested(field: FieldDescriptor) -> bool:
             and not field.message_type.full_name.startswith("google.protobuf."))
 
 
+def _unsaid_changes(descriptor: Descriptor, hidden: frozenset[FieldReaders]) -> frozenset[str]:
+    """Field names a `changed_fields` list (every service's update events carry one) must not
+    name: that a hidden field changed is itself hidden."""
+    return frozenset().union(*(
+        _hidden_names(field.message_type, hidden) for field in descriptor.fields
+        if _is_nested(field))) | _hidden_names(descriptor, hidden)
+
+
 def _clear_hidden(message: Message, hidden: frozenset[FieldReaders]) -> None:
     for field in message.DESCRIPTOR.fields:
         if field_readers(field) in hidden:
             message.ClearField(field.name)
+        elif field.name == CHANGED_FIELDS and field.is_repeated:
+            unsaid = _unsaid_changes(message.DESCRIPTOR, hidden)
+            kept = [name for name in getattr(message, field.name) if name not in unsaid]
+            message.ClearField(field.name)
+            getattr(message, field.name).extend(kept)
         elif _is_nested(field) and _hides(field.message_type, hidden):
             if field.is_repeated:
                 for item in getattr(message, field.name):
@@ -194,6 +209,9 @@ def _json_without(descriptor: Descriptor, data: dict[str, Any],
             shown[key] = value
         elif field_readers(field) in hidden:
             continue
+        elif key == CHANGED_FIELDS and isinstance(value, list):
+            unsaid = _unsaid_changes(descriptor, hidden)
+            shown[key] = [name for name in value if name not in unsaid]
         elif _is_nested(field) and _hides(field.message_type, hidden):
             nested = field.message_type
             shown[key] = ([_json_without(nested, item, hidden) if isinstance(item, dict) else item

@@ -124,3 +124,13 @@ def test_financial_fields_follow_the_organizations_setting():
 ])
 def test_readable_records_is_the_record_rule_for_queries(role, anyones, own):
     assert reader(role).readable_records() == (anyones, own)
+
+
+def test_an_update_does_not_tell_who_may_not_see_a_field_that_it_changed():
+    event = capacity_events.ResourceUpdated(
+        resource=capacity.Resource(id="r", name="Mo", cost_rate="75"),
+        changed_fields=["name", "cost_rate"])
+    assert list(redact(event, reader(Role.MEMBER)).changed_fields) == ["name"]
+    assert list(redact(event, reader(Role.MANAGER)).changed_fields) == ["name", "cost_rate"]
+    data = json_format.MessageToDict(event, preserving_proto_field_name=True)
+    assert redact_json(event.DESCRIPTOR, data, reader(Role.VIEWER))["changed_fields"] == ["name"]

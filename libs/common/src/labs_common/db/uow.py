@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, ClassVar, Self
 
 from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert
@@ -50,11 +51,13 @@ def caller_of(scope: Scope) -> Principal:
 class UnitOfWork:
     """`async with uow:` opens the transaction; leaving it without `commit()` rolls back.
 
-    Services subclass it to attach their repositories in `_start()`.
+    Services subclass it and name their repositories in `repositories`: each is built on the
+    transaction's session and bound to the scope's org (labs_common.db.repository).
     """
 
     session: AsyncSession
     outbox: Outbox
+    repositories: ClassVar[dict[str, Callable[[AsyncSession, uuid.UUID | None], object]]] = {}
 
     def __init__(self, sessions: async_sessionmaker, service: str, scope: Scope) -> None:
         self._sessions = sessions
@@ -82,7 +85,8 @@ class UnitOfWork:
         return self
 
     def _start(self) -> None:
-        """Hook for subclasses: build repositories on `self.session`."""
+        for name, build in self.repositories.items():
+            setattr(self, name, build(self.session, self.scope.org_id))
 
     @property
     def caller(self) -> Principal:

@@ -8,16 +8,12 @@ from decimal import Decimal
 
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from labs_capacity.adapters.orm import over_allocations
+from labs_common.db.repository import OrgScopedRepository
 
 
-class SqlAlchemyOverAllocationState:
-    def __init__(self, session: AsyncSession, org_id: uuid.UUID | None) -> None:
-        self._session = session
-        self._org_id = org_id
-
+class SqlAlchemyOverAllocationState(OrgScopedRepository):
     async def flagged(
         self, resource_ids: list[uuid.UUID] | None, first: date, last: date
     ) -> set[tuple[uuid.UUID, date]]:

@@ -28,7 +28,7 @@ UowFactory = Callable[[Scope], CapacityUnitOfWork]
 
 
 def resource_fields(given: pb.Resource) -> commands.ResourceFields:
-    seniority = proto.PROTO_TO_SENIORITY.get(given.seniority_level)
+    seniority = proto.SENIORITY.get(given.seniority_level)
     return commands.ResourceFields(
         name=given.name,
         email=given.email,

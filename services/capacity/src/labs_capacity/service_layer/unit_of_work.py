@@ -13,11 +13,11 @@ from labs_common.db.uow import UnitOfWork
 
 
 class CapacityUnitOfWork(UnitOfWork):
-    def _start(self) -> None:
-        org = self.scope.org_id
-        self.resources = SqlAlchemyResourceRepository(self.session, org)
-        self.time_off = SqlAlchemyTimeOffRepository(self.session, org)
-        self.holidays = SqlAlchemyHolidayRepository(self.session, org)
-        self.allocations = SqlAlchemyAllocationRepository(self.session, org)
-        self.over_allocations = SqlAlchemyOverAllocationState(self.session, org)
-        self.weeks = SqlAlchemyCapacityWeeks(self.session, org)
+    repositories = {
+        "resources": SqlAlchemyResourceRepository,
+        "time_off": SqlAlchemyTimeOffRepository,
+        "holidays": SqlAlchemyHolidayRepository,
+        "allocations": SqlAlchemyAllocationRepository,
+        "over_allocations": SqlAlchemyOverAllocationState,
+        "weeks": SqlAlchemyCapacityWeeks,
+    }

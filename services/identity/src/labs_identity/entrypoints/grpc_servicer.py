@@ -12,7 +12,6 @@ from labs.identity.v1 import identity_service_pb2_grpc as pb_grpc
 from labs_common.auth.principal import current_principal
 from labs_common.auth.roles import Role
 from labs_common.db.uow import Scope
-from labs_common.errors import InvalidArgument
 from labs_common.grpc.transactions import TransactionalRpcs
 from labs_common.pagination import after_creation, next_page_token, page_size
 from labs_common.parsing import uuid_of
@@ -94,7 +93,7 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
             return pb.GetMeResponse(
                 user=proto.user(member),
                 organization=proto.organization(org),
-                role=proto.ROLE_TO_PROTO[principal.role],
+                role=proto.ROLE.to_proto(principal.role),
                 client_id=str(member.client_id or ""),
                 api_key_id=str(principal.api_key_id or ""),
             )
@@ -165,7 +164,7 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
 
     async def UpdateMember(self, request, context) -> pb.UpdateMemberResponse:
         user_id = uuid_of(request.user_id, "user_id")
-        role = _role(request.role)
+        role = proto.ROLE.parse(request.role, "role")
 
         async def work(uow, principal):
             member = await organizations.update_member(
@@ -185,7 +184,7 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
         return await self._tenant(context, request, pb.RemoveMemberResponse, work)
 
     async def CreateInvitation(self, request, context) -> pb.CreateInvitationResponse:
-        role = _role(request.role)
+        role = proto.ROLE.parse(request.role, "role")
 
         async def work(uow, principal):
             invitation, token = await organizations.create_invitation(
@@ -217,7 +216,7 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
     # --- API keys ---------------------------------------------------------------------------
 
     async def CreateApiKey(self, request, context) -> pb.CreateApiKeyResponse:
-        role = _role(request.role)
+        role = proto.ROLE.parse(request.role, "role")
 
         async def work(uow, principal):
             key, secret = await api_keys.create_api_key(
@@ -263,16 +262,8 @@ def _session(session: IssuedSession) -> pb.Session:
     return pb.Session(
         user=proto.user(session.member),
         organization=proto.organization(session.organization),
-        role=proto.ROLE_TO_PROTO[session.member.role],
+        role=proto.ROLE.to_proto(session.member.role),
         access_token=session.access_token,
         refresh_token=session.refresh_token,
         expires_in=session.expires_in,
     )
-
-
-def _role(value: int) -> Role:
-    if value not in proto.PROTO_TO_ROLE:
-        raise InvalidArgument.on(
-            "role", "must be one of owner, admin, manager, member, viewer, client"
-        )
-    return proto.PROTO_TO_ROLE[value]

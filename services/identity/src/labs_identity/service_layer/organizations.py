@@ -108,8 +108,8 @@ async def update_member(
         "member.role_changed",
         events_pb2.MemberRoleChanged(
             user_id=str(member.id),
-            old_role=proto.ROLE_TO_PROTO[old_role],
-            new_role=proto.ROLE_TO_PROTO[role],
+            old_role=proto.ROLE.to_proto(old_role),
+            new_role=proto.ROLE.to_proto(role),
             client_id=str(client or ""),
         ),
     )

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, insert, literal, select, union_all, update
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from labs_common.db.repository import OrgScopedRepository
 from labs_projects.adapters.orm import comments, projects, tasks
 from labs_projects.domain.model import Comment, SearchHit
 
@@ -22,10 +22,7 @@ def _comment(row: Row) -> Comment:
                    updated_at=row.updated_at, edited_at=row.edited_at)
 
 
-class SqlAlchemyCommentRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class SqlAlchemyCommentRepository(OrgScopedRepository):
     async def add(self, comment: Comment) -> Comment:
         row = (await self._session.execute(insert(comments).values(
             id=comment.id, org_id=comment.org_id, task_id=comment.task_id,
@@ -33,9 +30,10 @@ class SqlAlchemyCommentRepository:
         ).returning(*_COLUMNS))).one()
         return _comment(row)
 
-    async def get(self, org_id: uuid.UUID, comment_id: uuid.UUID, *,
+    async def get(self, comment_id: uuid.UUID, *,
                   for_update: bool = False) -> Comment | None:
-        query = select(*_COLUMNS).where(comments.c.org_id == org_id, comments.c.id == comment_id)
+        query = select(*_COLUMNS).where(comments.c.org_id == self._org_id,
+                                        comments.c.id == comment_id)
         row = (await self._session.execute(
             query.with_for_update() if for_update else query)).first()
         return _comment(row) if row else None
@@ -59,7 +57,7 @@ class SqlAlchemyCommentRepository:
     async def delete(self, comment_id: uuid.UUID) -> None:
         await self._session.execute(delete(comments).where(comments.c.id == comment_id))
 
-    async def search(self, org_id: uuid.UUID, q: str, limit: int, *,
+    async def search(self, q: str, limit: int, *,
                      client_id: uuid.UUID | None = None) -> list[SearchHit]:
         """Best matches first across the org's projects, tasks and comments; with `client_id`,
         only within that client's projects. Archived projects are searched too: history is
@@ -69,7 +67,7 @@ class SqlAlchemyCommentRepository:
         def headline(document):
             return func.ts_headline("english", document, query, _HEADLINE)
 
-        visible = select(projects.c.id).where(projects.c.org_id == org_id)
+        visible = select(projects.c.id).where(projects.c.org_id == self._org_id)
         if client_id is not None:
             visible = visible.where(projects.c.client_id == client_id)
         project_hits = select(
@@ -77,21 +75,21 @@ class SqlAlchemyCommentRepository:
             projects.c.id.label("project_id"),
             headline(projects.c.name + " " + projects.c.description).label("snippet"),
             func.ts_rank(projects.c.search, query).label("rank"),
-        ).where(projects.c.org_id == org_id, projects.c.search.op("@@")(query),
+        ).where(projects.c.org_id == self._org_id, projects.c.search.op("@@")(query),
                 projects.c.id.in_(visible))
         task_hits = select(
             literal("task").label("type"), tasks.c.id, tasks.c.title.label("title"),
             tasks.c.project_id,
             headline(tasks.c.title + " " + tasks.c.description).label("snippet"),
             func.ts_rank(tasks.c.search, query).label("rank"),
-        ).where(tasks.c.org_id == org_id, tasks.c.search.op("@@")(query),
+        ).where(tasks.c.org_id == self._org_id, tasks.c.search.op("@@")(query),
                 tasks.c.project_id.in_(visible))
         comment_hits = select(
             literal("comment").label("type"), comments.c.id, tasks.c.title.label("title"),
             comments.c.project_id, headline(comments.c.body).label("snippet"),
             func.ts_rank(comments.c.search, query).label("rank"),
         ).select_from(comments.join(tasks, tasks.c.id == comments.c.task_id)).where(
-            comments.c.org_id == org_id, comments.c.search.op("@@")(query),
+            comments.c.org_id == self._org_id, comments.c.search.op("@@")(query),
             comments.c.project_id.in_(visible))
         hits = union_all(project_hits, task_hits, comment_hits).subquery()
         rows = (await self._session.execute(

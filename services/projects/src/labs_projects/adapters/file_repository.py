@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import func, insert, or_, select, text
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from labs_common.db.repository import OrgScopedRepository
 from labs_projects.adapters.orm import files
 from labs_projects.domain.model import StoredFile
 
@@ -20,21 +20,18 @@ def _file(row: Row) -> StoredFile:
                       uploaded_by=row.uploaded_by, created_at=row.created_at)
 
 
-class SqlAlchemyFileRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def lock_storage(self, org_id: uuid.UUID) -> None:
+class SqlAlchemyFileRepository(OrgScopedRepository):
+    async def lock_storage(self) -> None:
         """Serializes the quota check and version numbering of one org's uploads."""
         await self._session.execute(
             text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": f"files:{org_id}"},
+            {"key": f"files:{self._org_id}"},
         )
 
-    async def bytes_used(self, org_id: uuid.UUID) -> int:
+    async def bytes_used(self) -> int:
         return (await self._session.execute(
             select(func.coalesce(func.sum(files.c.size_bytes), 0))
-            .where(files.c.org_id == org_id))).scalar_one()
+            .where(files.c.org_id == self._org_id))).scalar_one()
 
     async def latest_version(self, project_id: uuid.UUID, name: str) -> int:
         return (await self._session.execute(
@@ -51,9 +48,9 @@ class SqlAlchemyFileRepository:
         ).returning(*files.c))).one()
         return _file(row)
 
-    async def get(self, org_id: uuid.UUID, file_id: uuid.UUID) -> StoredFile | None:
+    async def get(self, file_id: uuid.UUID) -> StoredFile | None:
         row = (await self._session.execute(select(files).where(
-            files.c.org_id == org_id, files.c.id == file_id))).first()
+            files.c.org_id == self._org_id, files.c.id == file_id))).first()
         return _file(row) if row else None
 
     async def page(self, project_id: uuid.UUID, after: tuple[datetime, uuid.UUID] | None,

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from labs_common.db.repository import OrgScopedRepository
 from labs_projects.adapters.orm import clients, projects
 from labs_projects.domain.model import BudgetType, Client, Priority, Project, ProjectStatus
 
@@ -22,10 +22,7 @@ def like_pattern(q: str) -> str:
     return f"%{escaped}%"
 
 
-class SqlAlchemyClientRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class SqlAlchemyClientRepository(OrgScopedRepository):
     async def add(self, client: Client) -> Client:
         row = (
             await self._session.execute(
@@ -44,19 +41,19 @@ class SqlAlchemyClientRepository:
         return _client(row)
 
     async def get(
-        self, org_id: uuid.UUID, client_id: uuid.UUID, *, for_update: bool = False
+        self, client_id: uuid.UUID, *, for_update: bool = False
     ) -> Client | None:
-        query = select(clients).where(clients.c.org_id == org_id, clients.c.id == client_id)
+        query = select(clients).where(clients.c.org_id == self._org_id, clients.c.id == client_id)
         row = (
             await self._session.execute(query.with_for_update() if for_update else query)
         ).first()
         return _client(row) if row else None
 
-    async def by_name(self, org_id: uuid.UUID, name: str) -> Client | None:
+    async def by_name(self, name: str) -> Client | None:
         row = (
             await self._session.execute(
                 select(clients).where(
-                    clients.c.org_id == org_id,
+                    clients.c.org_id == self._org_id,
                     func.lower(clients.c.name) == name.lower(),
                     clients.c.archived_at.is_(None),
                 )
@@ -64,24 +61,22 @@ class SqlAlchemyClientRepository:
         ).first()
         return _client(row) if row else None
 
-    async def lock_name(self, org_id: uuid.UUID, name: str) -> None:
+    async def lock_name(self, name: str) -> None:
         """Serializes find-or-create of one name in one org until the transaction ends."""
         await self._session.execute(
             text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": f"client-name:{org_id}:{name.lower()}"},
+            {"key": f"client-name:{self._org_id}:{name.lower()}"},
         )
 
     async def page(
-        self,
-        org_id: uuid.UUID,
-        after: Position | None,
+        self, after: Position | None,
         limit: int,
         *,
         q: str = "",
         include_archived: bool = False,
         only_id: uuid.UUID | None = None,
     ) -> list[Client]:
-        query = select(clients).where(clients.c.org_id == org_id)
+        query = select(clients).where(clients.c.org_id == self._org_id)
         if not include_archived:
             query = query.where(clients.c.archived_at.is_(None))
         if q:
@@ -125,10 +120,7 @@ def _project_values(project: Project) -> dict:
     return values
 
 
-class SqlAlchemyProjectRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class SqlAlchemyProjectRepository(OrgScopedRepository):
     async def add(self, project: Project) -> Project:
         row = (
             await self._session.execute(
@@ -145,23 +137,23 @@ class SqlAlchemyProjectRepository:
         return _project(row)
 
     async def get(
-        self, org_id: uuid.UUID, project_id: uuid.UUID, *, for_update: bool = False
+        self, project_id: uuid.UUID, *, for_update: bool = False
     ) -> Project | None:
         query = select(*_columns()).where(
-            projects.c.org_id == org_id, projects.c.id == project_id
+            projects.c.org_id == self._org_id, projects.c.id == project_id
         )
         row = (
             await self._session.execute(query.with_for_update() if for_update else query)
         ).first()
         return _project(row) if row else None
 
-    async def by_name(self, org_id: uuid.UUID, name: str) -> Project | None:
+    async def by_name(self, name: str) -> Project | None:
         """The oldest project of this name, ignoring case and surrounding spaces."""
         row = (
             await self._session.execute(
                 select(*_columns())
                 .where(
-                    projects.c.org_id == org_id,
+                    projects.c.org_id == self._org_id,
                     func.lower(func.btrim(projects.c.name)) == name.strip().lower(),
                 )
                 .order_by(projects.c.created_at, projects.c.id)
@@ -170,23 +162,21 @@ class SqlAlchemyProjectRepository:
         ).first()
         return _project(row) if row else None
 
-    async def lock_name(self, org_id: uuid.UUID, name: str) -> None:
+    async def lock_name(self, name: str) -> None:
         await self._session.execute(
             text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": f"project-name:{org_id}:{name.strip().lower()}"},
+            {"key": f"project-name:{self._org_id}:{name.strip().lower()}"},
         )
 
     async def page(
-        self,
-        org_id: uuid.UUID,
-        after: Position | None,
+        self, after: Position | None,
         limit: int,
         *,
         status: ProjectStatus | None = None,
         client_id: uuid.UUID | None = None,
         q: str = "",
     ) -> list[Project]:
-        query = select(*_columns()).where(projects.c.org_id == org_id)
+        query = select(*_columns()).where(projects.c.org_id == self._org_id)
         if status is not None:
             query = query.where(projects.c.status == status.value)
         else:

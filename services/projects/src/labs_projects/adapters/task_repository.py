@@ -9,8 +9,8 @@ import uuid
 from sqlalchemy import Text, and_, bindparam, delete, func, insert, select, text, true, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from labs_common.db.repository import OrgScopedRepository
 from labs_projects.adapters.orm import sprints, tasks
 from labs_projects.domain.model import (
     TASK_COLUMNS,
@@ -50,10 +50,7 @@ def _task(row: Row) -> Task:
                 updated_at=row.updated_at, **values)
 
 
-class SqlAlchemyTaskRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class SqlAlchemyTaskRepository(OrgScopedRepository):
     async def lock_board(self, project_id: uuid.UUID) -> None:
         """Serializes every change of positions in one project until the transaction ends, so
         concurrent moves see each other's result and columns stay dense (0..n-1)."""
@@ -120,9 +117,9 @@ class SqlAlchemyTaskRepository:
         )).one()
         return _task(row)
 
-    async def get(self, org_id: uuid.UUID, task_id: uuid.UUID, *,
+    async def get(self, task_id: uuid.UUID, *,
                   for_update: bool = False) -> Task | None:
-        query = select(*_TASK_COLUMNS).where(tasks.c.org_id == org_id, tasks.c.id == task_id)
+        query = select(*_TASK_COLUMNS).where(tasks.c.org_id == self._org_id, tasks.c.id == task_id)
         row = (await self._session.execute(
             query.with_for_update() if for_update else query)).first()
         return _task(row) if row else None
@@ -149,12 +146,12 @@ class SqlAlchemyTaskRepository:
         return list((await self._session.execute(
             select(tasks.c.id).where(tasks.c.parent_task_id == task_id))).scalars())
 
-    async def page(self, org_id: uuid.UUID, project_id: uuid.UUID,
+    async def page(self, project_id: uuid.UUID,
                    after: TaskPosition | None, limit: int, *, status: TaskStatus | None,
                    assignee_id: uuid.UUID | None, sprint_id: uuid.UUID | None,
                    parent_task_id: uuid.UUID | None) -> list[Task]:
         query = select(*_TASK_COLUMNS, COLUMN_RANK.label("column_rank")).where(
-            tasks.c.org_id == org_id, tasks.c.project_id == project_id)
+            tasks.c.org_id == self._org_id, tasks.c.project_id == project_id)
         for column, value in ((tasks.c.assignee_id, assignee_id), (tasks.c.sprint_id, sprint_id),
                               (tasks.c.parent_task_id, parent_task_id)):
             if value is not None:
@@ -208,11 +205,8 @@ def _sprint(row: Row) -> Sprint:
     )
 
 
-class SqlAlchemySprintRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    def _select(self):
+class SqlAlchemySprintRepository(OrgScopedRepository):
+    def _with_points(self):
         points = _points()
         return select(sprints, points.c.total_points, points.c.completed_points).select_from(
             sprints.join(points, true()))
@@ -223,24 +217,24 @@ class SqlAlchemySprintRepository:
             **{name: getattr(sprint, name) for name in _SPRINT_FIELDS} | {
                 "status": sprint.status.value}))
 
-    async def get(self, org_id: uuid.UUID, sprint_id: uuid.UUID, *,
+    async def get(self, sprint_id: uuid.UUID, *,
                   for_update: bool = False) -> Sprint | None:
         if for_update:
             await self._session.execute(
                 select(sprints.c.id).where(sprints.c.id == sprint_id).with_for_update())
-        row = (await self._session.execute(self._select().where(
-            sprints.c.org_id == org_id, sprints.c.id == sprint_id))).first()
+        row = (await self._session.execute(self._with_points().where(
+            sprints.c.org_id == self._org_id, sprints.c.id == sprint_id))).first()
         return _sprint(row) if row else None
 
     async def active_in(self, project_id: uuid.UUID) -> Sprint | None:
-        row = (await self._session.execute(self._select().where(
+        row = (await self._session.execute(self._with_points().where(
             sprints.c.project_id == project_id,
             sprints.c.status == SprintStatus.ACTIVE.value))).first()
         return _sprint(row) if row else None
 
-    async def page(self, org_id: uuid.UUID, project_id: uuid.UUID, after, limit: int, *,
+    async def page(self, project_id: uuid.UUID, after, limit: int, *,
                    status: SprintStatus | None) -> list[Sprint]:
-        query = self._select().where(sprints.c.org_id == org_id,
+        query = self._with_points().where(sprints.c.org_id == self._org_id,
                                      sprints.c.project_id == project_id)
         if status is not None:
             query = query.where(sprints.c.status == status.value)

@@ -112,7 +112,7 @@ class ProjectRpcs:
     async def ListProjects(self, request, context) -> pb.ListProjectsResponse:
         limit = page_size(request.page_size)
         after = after_creation(request.page_token)
-        status = proto.PROTO_TO_STATUS.get(request.status) if request.status else None
+        status = proto.PROJECT_STATUS.get(request.status) if request.status else None
         if request.status and status is None:
             raise InvalidArgument.on("status", "is not a project status")
         client_id = uuid_of(request.client_id, "client_id") if request.client_id else None

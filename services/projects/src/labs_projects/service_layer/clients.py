@@ -40,8 +40,8 @@ async def create_client(
 
 
 async def add_client(uow: ProjectsUnitOfWork, client: Client) -> Client:
-    await uow.clients.lock_name(client.org_id, client.name)
-    if await uow.clients.by_name(client.org_id, client.name):
+    await uow.clients.lock_name(client.name)
+    if await uow.clients.by_name(client.name):
         raise AlreadyExists(
             f"A client named {client.name} already exists.",
             reason="CLIENT_NAME_TAKEN",
@@ -68,7 +68,7 @@ async def list_clients(
             return []
         only = principal.client_id
     return await uow.clients.page(
-        principal.org_id, after, limit, q=q.strip(), include_archived=include_archived,
+        after, limit, q=q.strip(), include_archived=include_archived,
         only_id=only,
     )
 
@@ -76,7 +76,7 @@ async def list_clients(
 async def get_client(
     uow: ProjectsUnitOfWork, principal: Principal, client_id: uuid.UUID, *, for_update=False
 ) -> Client:
-    client = await uow.clients.get(principal.org_id, client_id, for_update=for_update)
+    client = await uow.clients.get(client_id, for_update=for_update)
     if client is None or (is_client(principal) and principal.client_id != client.id):
         raise NotFound("No such client.")
     return client
@@ -100,8 +100,8 @@ async def update_client(
     if "name" in changes:
         name = rules.check_name(changes["name"])
         if name.lower() != client.name.lower():
-            await uow.clients.lock_name(client.org_id, name)
-            if await uow.clients.by_name(client.org_id, name):
+            await uow.clients.lock_name(name)
+            if await uow.clients.by_name(name):
                 raise AlreadyExists(
                     f"A client named {name} already exists.",
                     reason="CLIENT_NAME_TAKEN",

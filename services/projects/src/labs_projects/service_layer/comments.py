@@ -62,7 +62,7 @@ async def list_comments(uow: ProjectsUnitOfWork, principal: Principal, task_id: 
 
 async def _own_comment(uow: ProjectsUnitOfWork, principal: Principal,
                        comment_id: uuid.UUID) -> Comment:
-    comment = await uow.comments.get(principal.org_id, comment_id, for_update=True)
+    comment = await uow.comments.get(comment_id, for_update=True)
     if comment is None:
         raise NotFound("No such comment.")
     try:
@@ -111,4 +111,4 @@ async def search(uow: ProjectsUnitOfWork, principal: Principal, *, q: str,
         if principal.client_id is None:
             return []
         client_id = principal.client_id
-    return await uow.comments.search(principal.org_id, q, limit or 20, client_id=client_id)
+    return await uow.comments.search(q, limit or 20, client_id=client_id)

@@ -74,7 +74,7 @@ async def upload_file(
     # Refuse early (before reading any content) what would be refused at the end anyway.
     async with uow_factory(scope) as uow:
         await _check_target(uow, principal, header)
-        used = await uow.files.bytes_used(principal.org_id)
+        used = await uow.files.bytes_used()
         if used >= limits.org_quota_bytes:
             raise _quota_error(used, 0, limits.org_quota_bytes)
     stored = StoredFile(id=uuid.uuid4(), org_id=principal.org_id, project_id=header.project_id,
@@ -101,8 +101,8 @@ async def upload_file(
         published = True
         async with uow_factory(scope) as uow:
             await _check_target(uow, principal, header)
-            await uow.files.lock_storage(principal.org_id)
-            used = await uow.files.bytes_used(principal.org_id)
+            await uow.files.lock_storage()
+            used = await uow.files.bytes_used()
             if used + size > limits.org_quota_bytes:
                 raise _quota_error(used, size, limits.org_quota_bytes)
             stored.version = await uow.files.latest_version(header.project_id, name) + 1
@@ -121,7 +121,7 @@ async def upload_file(
 
 async def get_file(uow: ProjectsUnitOfWork, principal: Principal,
                    file_id: uuid.UUID) -> StoredFile:
-    stored = await uow.files.get(principal.org_id, file_id)
+    stored = await uow.files.get(file_id)
     if stored is None:
         raise NotFound("No such file.")
     try:

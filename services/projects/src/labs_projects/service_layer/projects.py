@@ -23,7 +23,7 @@ from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
 async def get_project(
     uow: ProjectsUnitOfWork, principal: Principal, project_id: uuid.UUID, *, for_update=False
 ) -> Project:
-    project = await uow.projects.get(principal.org_id, project_id, for_update=for_update)
+    project = await uow.projects.get(project_id, for_update=for_update)
     if project is None or not sees_project(principal, project):
         raise NotFound("No such project.")
     return project
@@ -66,8 +66,8 @@ async def resolve_project(
         raise NotFound("No such project.")
     if create_missing:
         # Two imports naming the same new project at once must create it once.
-        await uow.projects.lock_name(principal.org_id, name)
-    found = await uow.projects.by_name(principal.org_id, name)
+        await uow.projects.lock_name(name)
+    found = await uow.projects.by_name(name)
     if found is not None:
         return found, False
     if not create_missing:
@@ -105,7 +105,7 @@ async def list_projects(
             return []
         client_id = principal.client_id
     return await uow.projects.page(
-        principal.org_id, after, limit, status=status, client_id=client_id, q=q.strip()
+        after, limit, status=status, client_id=client_id, q=q.strip()
     )
 
 
@@ -168,8 +168,8 @@ async def _save(
             "project.status_changed",
             events_pb2.ProjectStatusChanged(
                 project=message,
-                old_status=proto.STATUS_TO_PROTO[old_status],
-                new_status=proto.STATUS_TO_PROTO[project.status],
+                old_status=proto.PROJECT_STATUS.to_proto(old_status),
+                new_status=proto.PROJECT_STATUS.to_proto(project.status),
             ),
             project_id=project.id,
         )
@@ -188,7 +188,7 @@ async def _client_for(
     """The project's client: by id (must exist in the org, not archived) or by name (found or
     created, so `client_name` on create works for a first project of a new customer)."""
     if project.client_id is not None:
-        client = await uow.clients.get(principal.org_id, project.client_id)
+        client = await uow.clients.get(project.client_id)
         if client is None or client.archived_at is not None:
             raise InvalidArgument(
                 "client_id: no such client",
@@ -198,8 +198,8 @@ async def _client_for(
     if not client_name.strip():
         return None
     name = rules.check_name(client_name, "client_name")
-    await uow.clients.lock_name(principal.org_id, name)
-    client = await uow.clients.by_name(principal.org_id, name)
+    await uow.clients.lock_name(name)
+    client = await uow.clients.by_name(name)
     if client is None:
         client = await add_client(
             uow, Client(id=uuid.uuid4(), org_id=principal.org_id, name=name)

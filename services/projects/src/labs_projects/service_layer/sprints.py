@@ -49,7 +49,7 @@ async def create_sprint(uow: ProjectsUnitOfWork, principal: Principal, project_i
     if sprint.status is SprintStatus.ACTIVE:
         await _check_no_other_active(uow, sprint)
     await _write(uow, uow.sprints.add(sprint))
-    sprint = await uow.sprints.get(principal.org_id, sprint.id)
+    sprint = await uow.sprints.get(sprint.id)
     await uow.outbox.add("sprint.created", events_pb2.SprintCreated(sprint=proto.sprint(sprint)),
                          project_id=project_id)
     return sprint
@@ -57,7 +57,7 @@ async def create_sprint(uow: ProjectsUnitOfWork, principal: Principal, project_i
 
 async def get_sprint(uow: ProjectsUnitOfWork, principal: Principal, sprint_id: uuid.UUID,
                      *, for_update: bool = False) -> Sprint:
-    sprint = await uow.sprints.get(principal.org_id, sprint_id, for_update=for_update)
+    sprint = await uow.sprints.get(sprint_id, for_update=for_update)
     if sprint is None:
         raise NotFound("No such sprint.")
     try:
@@ -70,7 +70,7 @@ async def get_sprint(uow: ProjectsUnitOfWork, principal: Principal, sprint_id: u
 async def list_sprints(uow: ProjectsUnitOfWork, principal: Principal, project_id: uuid.UUID,
                        after, limit: int, *, status: SprintStatus | None) -> list[Sprint]:
     await get_project(uow, principal, project_id)
-    return await uow.sprints.page(principal.org_id, project_id, after, limit, status=status)
+    return await uow.sprints.page(project_id, after, limit, status=status)
 
 
 async def update_sprint(uow: ProjectsUnitOfWork, principal: Principal, sprint_id: uuid.UUID,
@@ -106,7 +106,7 @@ async def update_sprint(uow: ProjectsUnitOfWork, principal: Principal, sprint_id
     if "status" in changed and sprint.status is SprintStatus.ACTIVE:
         await _check_no_other_active(uow, sprint)
     await _write(uow, uow.sprints.save(sprint))
-    sprint = await uow.sprints.get(principal.org_id, sprint.id)
+    sprint = await uow.sprints.get(sprint.id)
     await uow.outbox.add(
         "sprint.updated",
         events_pb2.SprintUpdated(sprint=proto.sprint(sprint), changed_fields=changed),

@@ -36,7 +36,7 @@ async def writable_project(
 async def get_task(
     uow: ProjectsUnitOfWork, principal: Principal, task_id: uuid.UUID, *, for_update=False
 ) -> Task:
-    task = await uow.tasks.get(principal.org_id, task_id, for_update=for_update)
+    task = await uow.tasks.get(task_id, for_update=for_update)
     if task is None:
         raise NotFound("No such task.")
     # Seeing a task needs seeing its project (a client-role caller sees only its client's).
@@ -52,7 +52,7 @@ async def list_tasks(
     after: TaskPosition | None, limit: int, *, filters: dict,
 ) -> list[Task]:
     await get_project(uow, principal, project_id)
-    return await uow.tasks.page(principal.org_id, project_id, after, limit, **filters)
+    return await uow.tasks.page(project_id, after, limit, **filters)
 
 
 async def create_task(
@@ -89,7 +89,7 @@ async def update_task(
     await writable_project(uow, principal, task.project_id)
     # The board lock first, then the row: the same order as every other position change.
     await uow.tasks.lock_board(task.project_id)
-    task = await uow.tasks.get(principal.org_id, task_id, for_update=True)
+    task = await uow.tasks.get(task_id, for_update=True)
     require_match(task.etag, if_match, "task")
     changed = await _apply(uow, principal, members, task, values)
     if not changed:
@@ -186,11 +186,11 @@ async def _check_references(uow, principal, members: MemberDirectory, task: Task
             not await members.is_staff_member(task.assignee_id):
         raise InvalidArgument.on("assignee_id", "is not a member of this organization")
     if "sprint_id" in fields and task.sprint_id is not None:
-        sprint = await uow.sprints.get(principal.org_id, task.sprint_id)
+        sprint = await uow.sprints.get(task.sprint_id)
         if sprint is None or sprint.project_id != task.project_id:
             raise InvalidArgument.on("sprint_id", "must be a sprint of the same project")
     if "parent_task_id" in fields and task.parent_task_id is not None:
-        parent = await uow.tasks.get(principal.org_id, task.parent_task_id)
+        parent = await uow.tasks.get(task.parent_task_id)
         if parent is None:
             raise InvalidArgument.on("parent_task_id", "no such task in this project")
         task_rules.check_parent(task, parent, await uow.tasks.has_subtasks(task.id))

@@ -17,11 +17,13 @@ from labs_projects.adapters.task_repository import (
 
 
 class ProjectsUnitOfWork(UnitOfWork):
-    def _start(self) -> None:
-        self.clients = SqlAlchemyClientRepository(self.session)
-        self.projects = SqlAlchemyProjectRepository(self.session)
-        self.tasks = SqlAlchemyTaskRepository(self.session)
-        self.sprints = SqlAlchemySprintRepository(self.session)
-        self.activities = SqlAlchemyActivityRepository(self.session)
-        self.comments = SqlAlchemyCommentRepository(self.session)
-        self.files = SqlAlchemyFileRepository(self.session)
+    repositories = {
+        "clients": SqlAlchemyClientRepository,
+        "projects": SqlAlchemyProjectRepository,
+        "tasks": SqlAlchemyTaskRepository,
+        "sprints": SqlAlchemySprintRepository,
+        # The feed reads every tenant's events as they come: it takes no org.
+        "activities": lambda session, _org: SqlAlchemyActivityRepository(session),
+        "comments": SqlAlchemyCommentRepository,
+        "files": SqlAlchemyFileRepository,
+    }

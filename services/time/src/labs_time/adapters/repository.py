@@ -9,8 +9,8 @@ from datetime import date
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from labs_common.db.repository import OrgScopedRepository
 from labs_time.adapters.orm import expenses, time_entries
 from labs_time.domain.model import Expense, Rates, TimeEntry
 
@@ -54,11 +54,7 @@ def to_entry(row: Row) -> TimeEntry:
     )
 
 
-class SqlAlchemyTimeEntryRepository:
-    def __init__(self, session: AsyncSession, org_id: uuid.UUID | None) -> None:
-        self._session = session
-        self._org_id = org_id
-
+class SqlAlchemyTimeEntryRepository(OrgScopedRepository):
     async def add(self, entry: TimeEntry) -> TimeEntry:
         row = (await self._session.execute(
             insert(time_entries).values(id=entry.id, org_id=entry.org_id, **entry_values(entry))
@@ -177,11 +173,7 @@ EXPENSE_FIELDS = ("project_id", "user_id", "description", "amount", "currency", 
                   "category", "billable", "invoice_id")
 
 
-class SqlAlchemyExpenseRepository:
-    def __init__(self, session: AsyncSession, org_id: uuid.UUID | None) -> None:
-        self._session = session
-        self._org_id = org_id
-
+class SqlAlchemyExpenseRepository(OrgScopedRepository):
     async def add(self, expense: Expense) -> Expense:
         row = (await self._session.execute(
             insert(expenses).values(id=expense.id, org_id=expense.org_id,

@@ -12,9 +12,10 @@ from labs_time.adapters.repository import (
 
 
 class TimeUnitOfWork(UnitOfWork):
-    def _start(self) -> None:
-        self.entries = SqlAlchemyTimeEntryRepository(self.session, self.scope.org_id)
-        self.expenses = SqlAlchemyExpenseRepository(self.session, self.scope.org_id)
+    repositories = {
+        "entries": SqlAlchemyTimeEntryRepository,
+        "expenses": SqlAlchemyExpenseRepository,
+    }
 
 
 # How entrypoints and the import worker open a unit of work for a scope.

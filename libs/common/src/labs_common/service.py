@@ -55,14 +55,32 @@ class Runtime:
 @dataclass(frozen=True)
 class ServiceDefinition:
     settings_class: type[ServiceSettings]
-    migrations: Path
     registrations: Callable[[Runtime], Sequence[ServiceRegistration]]
+    # By default the package's `migrations` folder (beside the module of settings_class).
+    migrations: Path = None  # type: ignore[assignment]
     uow_class: type[UnitOfWork] = UnitOfWork
     subscriptions: Callable[[Runtime], Sequence[Subscription]] = lambda _runtime: ()
     # Identity verifies tokens with its own keys; everyone else asks identity for its JWKS.
     verifier: Callable[[Runtime], TokenVerifier] | None = None
     # Runs once the database and NATS are ready, before the server accepts calls.
     on_start: Callable[[Runtime], Awaitable[None]] | None = None
+
+    def __post_init__(self) -> None:
+        if self.migrations is None:
+            package = Path(sys.modules[self.settings_class.__module__].__file__).parent
+            object.__setattr__(self, "migrations", package / "migrations")
+
+
+def boot_only(settings_class: type[ServiceSettings], pb2_module, pb2_grpc_module):
+    """The definition of a service whose API is declared but not built yet: it starts, migrates,
+    reports healthy and answers UNIMPLEMENTED to every RPC (the generated servicer base)."""
+    (service,) = pb2_module.DESCRIPTOR.services_by_name.values()
+    servicer = getattr(pb2_grpc_module, f"{service.name}Servicer")
+
+    def registrations(_runtime: Runtime) -> list[ServiceRegistration]:
+        return [ServiceRegistration.of(pb2_module, pb2_grpc_module, servicer())]
+
+    return ServiceDefinition(settings_class=settings_class, registrations=registrations)
 
 
 def identity_verifier(runtime: Runtime) -> TokenVerifier:

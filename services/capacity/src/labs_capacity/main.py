@@ -3,12 +3,11 @@ the projects service that allocations are checked against."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from labs.capacity.v1 import capacity_service_pb2 as pb
 from labs.capacity.v1 import capacity_service_pb2_grpc as pb_grpc
 from labs_capacity.adapters.projects_client import GrpcProjectCheck
 from labs_capacity.config import Settings
-from labs_capacity.entrypoints.grpc_servicer import SERVICE, CapacityServicer
+from labs_capacity.entrypoints.grpc_servicer import CapacityServicer
 from labs_capacity.service_layer.unit_of_work import CapacityUnitOfWork
 from labs_common.grpc.client import open_channel
 from labs_common.grpc.server import ServiceRegistration
@@ -21,18 +20,12 @@ def registrations(runtime: Runtime) -> list[ServiceRegistration]:
         runtime.settings, "projects", "labs.projects.v1.ProjectsService", ["GetProject"]
     )
     runtime.extras["projects_channel"] = projects
-    return [
-        ServiceRegistration(
-            name=SERVICE.full_name,
-            servicer=CapacityServicer(runtime.uow, GrpcProjectCheck(projects)),
-            add_to_server=pb_grpc.add_CapacityServiceServicer_to_server,
-        )
-    ]
+    servicer = CapacityServicer(runtime.uow, GrpcProjectCheck(projects))
+    return [ServiceRegistration.of(pb, pb_grpc, servicer)]
 
 
 DEFINITION = ServiceDefinition(
     settings_class=Settings,
-    migrations=Path(__file__).parent / "migrations",
     registrations=registrations,
     uow_class=CapacityUnitOfWork,
 )

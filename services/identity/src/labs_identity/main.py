@@ -6,7 +6,6 @@ Identity verifies access tokens with its own key ring instead of asking itself o
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from labs.identity.v1 import identity_service_pb2 as pb
 from labs.identity.v1 import identity_service_pb2_grpc as pb_grpc
@@ -66,7 +65,6 @@ async def on_start(runtime: Runtime) -> None:
 
 DEFINITION = ServiceDefinition(
     settings_class=Settings,
-    migrations=Path(__file__).parent / "migrations",
     registrations=registrations,
     uow_class=IdentityUnitOfWork,
     verifier=verifier,

@@ -3,8 +3,7 @@ channel its handlers ask about members, and the event subscriptions of its read 
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from labs.projects.v1 import projects_service_pb2 as pb
 from labs.projects.v1 import projects_service_pb2_grpc as pb_grpc
 from labs_common.grpc.client import open_channel
 from labs_common.grpc.server import ServiceRegistration
@@ -14,7 +13,7 @@ from labs_projects.adapters.object_storage import LocalObjectStorage, ObjectStor
 from labs_projects.adapters.s3_storage import S3ObjectStorage
 from labs_projects.config import Settings
 from labs_projects.entrypoints.consumers import activity_subscriptions
-from labs_projects.entrypoints.grpc_servicer import SERVICE, ProjectsServicer
+from labs_projects.entrypoints.grpc_servicer import ProjectsServicer
 from labs_projects.service_layer.files import UploadLimits
 from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
 
@@ -47,18 +46,11 @@ def registrations(runtime: Runtime) -> list[ServiceRegistration]:
         storage,
         UploadLimits(settings.max_file_bytes, settings.org_storage_quota_bytes),
     )
-    return [
-        ServiceRegistration(
-            name=SERVICE.full_name,
-            servicer=servicer,
-            add_to_server=pb_grpc.add_ProjectsServiceServicer_to_server,
-        )
-    ]
+    return [ServiceRegistration.of(pb, pb_grpc, servicer)]
 
 
 DEFINITION = ServiceDefinition(
     settings_class=Settings,
-    migrations=Path(__file__).parent / "migrations",
     registrations=registrations,
     uow_class=ProjectsUnitOfWork,
     subscriptions=lambda _runtime: activity_subscriptions(),

@@ -3,8 +3,6 @@ ask projects, identity and capacity, and the import worker."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from labs.time.v1 import time_service_pb2, time_service_pb2_grpc
 from labs_common.grpc.server import ServiceRegistration
 from labs_common.service import Runtime, ServiceDefinition
@@ -41,7 +39,6 @@ async def on_start(runtime: Runtime) -> None:
 
 DEFINITION = ServiceDefinition(
     settings_class=Settings,
-    migrations=Path(__file__).parent / "migrations",
     registrations=registrations,
     uow_class=TimeUnitOfWork,
     on_start=on_start,

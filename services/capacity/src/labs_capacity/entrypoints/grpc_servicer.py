@@ -22,8 +22,6 @@ from labs_common.grpc.transactions import TransactionalRpcs
 from labs_common.pagination import next_page_token, page_size, position
 from labs_common.parsing import object_id, optional_uuid
 
-SERVICE = pb.DESCRIPTOR.services_by_name["CapacityService"]
-
 UowFactory = Callable[[Scope], CapacityUnitOfWork]
 
 

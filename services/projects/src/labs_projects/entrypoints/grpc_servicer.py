@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from labs.projects.v1 import projects_service_pb2 as pb
 from labs.projects.v1 import projects_service_pb2_grpc as pb_grpc
 from labs_common.db.uow import Scope
 from labs_common.grpc.transactions import TransactionalRpcs
@@ -17,8 +16,6 @@ from labs_projects.entrypoints.work_rpcs import WorkRpcs
 from labs_projects.service_layer import files
 from labs_projects.service_layer.members import MemberDirectory
 from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
-
-SERVICE = pb.DESCRIPTOR.services_by_name["ProjectsService"]
 
 UowFactory = Callable[[Scope], ProjectsUnitOfWork]
 

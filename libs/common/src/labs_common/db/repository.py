@@ -33,12 +33,53 @@ def columns_of(value: Any, table: Table, *, skip: tuple[str, ...] = ()) -> dict[
     }
 
 
-class OrgScopedRepository:
+# Stamped by the database on insert (server defaults) and on update (`_update_row`).
+STAMPS = ("created_at", "updated_at")
+
+
+class TableRepository:
+    """A repository of one table in the unit of work's transaction: rows in and out as domain
+    dataclasses whose fields are named like the columns."""
+
     table: ClassVar[Table]
 
-    def __init__(self, session: AsyncSession, org_id: uuid.UUID | None) -> None:
+    def __init__(self, session: AsyncSession, org_id: uuid.UUID | None = None) -> None:
         self._session = session
         self._org_id = org_id
+
+    def _by_id(self, row_id: uuid.UUID):
+        return self.table.c.id == row_id
+
+    async def _insert_row(self, value: Any, **extra: Any) -> Row:
+        """Inserts the dataclass `value` (plus `extra` columns it does not carry, such as a
+        secret's hash); answers the row as stored, defaults and stamps included."""
+        values = columns_of(value, self.table, skip=STAMPS) | extra
+        statement = insert(self.table).values(**values).returning(*self.table.c)
+        return (await self._session.execute(statement)).one()
+
+    async def _update_row(self, row_id: uuid.UUID, **values: Any) -> Row:
+        """Updates one row (stamping updated_at); answers it as stored."""
+        statement = (
+            update(self.table)
+            .where(self._by_id(row_id))
+            # clock_timestamp: two updates in one second still get different etags.
+            .values(**values, updated_at=func.clock_timestamp())
+            .returning(*self.table.c)
+        )
+        return (await self._session.execute(statement)).one()
+
+
+    async def _save_row(self, value: Any) -> Row:
+        """Writes every column the dataclass `value` carries (but its id and org) to its row."""
+        changes = columns_of(value, self.table, skip=("id", "org_id", *STAMPS))
+        return await self._update_row(value.id, **changes)
+
+
+class OrgScopedRepository(TableRepository):
+    """A table of tenant rows: every statement limited to the unit of work's org."""
+
+    def _by_id(self, row_id: uuid.UUID):
+        return (self.table.c.org_id == self._org_id) & (self.table.c.id == row_id)
 
     def _select(self, *where) -> Select:
         return select(self.table).where(self.table.c.org_id == self._org_id, *where)

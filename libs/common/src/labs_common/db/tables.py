@@ -1,11 +1,21 @@
-"""Tables every service's database has: the outbox, the consumers' inbox and idempotency records.
-
-Each service's first migration creates them with `migrations.create_platform_tables()`.
+"""Tables every service's database has: the outbox, the consumers' inbox and idempotency records
+(each service's first migration creates them with `migrations.create_platform_tables()`), and
+the shape every tenant table shares (`tenant_table`).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, LargeBinary, MetaData, Table, Text, func, text
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Index,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import UUID
 
 platform_metadata = MetaData()
@@ -42,3 +52,17 @@ idempotency_keys = Table(
     Column("response", LargeBinary),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+
+def tenant_table(name: str, metadata: MetaData, *columns, **options) -> Table:
+    """A table of tenant rows: an `id` primary key and the `org_id` that row-level security keys
+    on (and that labs_common.db.repository.OrgScopedRepository filters by), then `columns`
+    (columns, indexes and constraints, as for Table)."""
+    return Table(
+        name,
+        metadata,
+        Column("id", UUID(as_uuid=True), primary_key=True),
+        Column("org_id", UUID(as_uuid=True), nullable=False),
+        *columns,
+        **options,
+    )

@@ -16,13 +16,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
+from labs_common.db.tables import tenant_table
+
 metadata = MetaData()
 
-resources = Table(
+resources = tenant_table(
     "resources",
     metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("org_id", UUID(as_uuid=True), nullable=False),
     Column("name", Text, nullable=False),
     Column("email", Text),
     Column("user_id", UUID(as_uuid=True)),
@@ -47,11 +47,9 @@ resource_rates = Table(
     Column("created_at", DateTime(timezone=True)),
 )
 
-time_off = Table(
+time_off = tenant_table(
     "time_off",
     metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("org_id", UUID(as_uuid=True), nullable=False),
     Column("resource_id", UUID(as_uuid=True), nullable=False),
     Column("start_date", Date, nullable=False),
     Column("end_date", Date, nullable=False),
@@ -60,21 +58,17 @@ time_off = Table(
     Column("created_at", DateTime(timezone=True)),
 )
 
-holidays = Table(
+holidays = tenant_table(
     "holidays",
     metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("org_id", UUID(as_uuid=True), nullable=False),
     Column("date", Date, nullable=False),
     Column("name", Text, nullable=False),
     Column("created_at", DateTime(timezone=True)),
 )
 
-allocations = Table(
+allocations = tenant_table(
     "allocations",
     metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("org_id", UUID(as_uuid=True), nullable=False),
     Column("resource_id", UUID(as_uuid=True), nullable=False),
     Column("project_id", UUID(as_uuid=True), nullable=False),
     Column("allocated_hours", Numeric(5, 2), nullable=False),

@@ -6,6 +6,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     LargeBinary,
     MetaData,
@@ -15,6 +16,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+from labs_common.db.tables import tenant_table
 
 metadata = MetaData()
 
@@ -30,11 +33,10 @@ organizations = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
-users = Table(
+users = tenant_table(
     "users",
     metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("org_id", UUID(as_uuid=True), ForeignKey("organizations.id"), nullable=False),
+    ForeignKeyConstraint(["org_id"], ["organizations.id"]),
     # Lower-cased on the way in: emails are case-insensitive.
     Column("email", Text, nullable=False),
     Column("password_hash", Text, nullable=False),
@@ -56,11 +58,10 @@ users = Table(
     Index("users_email", "email"),
 )
 
-refresh_tokens = Table(
+refresh_tokens = tenant_table(
     "refresh_tokens",
     metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("org_id", UUID(as_uuid=True), ForeignKey("organizations.id"), nullable=False),
+    ForeignKeyConstraint(["org_id"], ["organizations.id"]),
     Column("user_id", UUID(as_uuid=True), ForeignKey("users.id"), nullable=False),
     # One family per sign-in (the access token's `sid`); every rotation stays in it.
     Column("family_id", UUID(as_uuid=True), nullable=False, index=True),
@@ -71,11 +72,10 @@ refresh_tokens = Table(
     Column("revoked_at", DateTime(timezone=True)),
 )
 
-invitations = Table(
+invitations = tenant_table(
     "invitations",
     metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("org_id", UUID(as_uuid=True), ForeignKey("organizations.id"), nullable=False),
+    ForeignKeyConstraint(["org_id"], ["organizations.id"]),
     Column("email", Text, nullable=False),
     Column("role", Text, nullable=False),
     Column("client_id", UUID(as_uuid=True)),
@@ -86,11 +86,10 @@ invitations = Table(
     Column("accepted_at", DateTime(timezone=True)),
 )
 
-api_keys = Table(
+api_keys = tenant_table(
     "api_keys",
     metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("org_id", UUID(as_uuid=True), ForeignKey("organizations.id"), nullable=False),
+    ForeignKeyConstraint(["org_id"], ["organizations.id"]),
     Column("name", Text, nullable=False),
     Column("role", Text, nullable=False),
     Column("prefix", Text, nullable=False),

@@ -1,5 +1,6 @@
-"""SQLAlchemy repositories of identity's aggregates. Every query runs inside a unit of work
-whose transaction is scoped to one org (row-level security); queries filter by org as well."""
+"""SQLAlchemy repositories of identity's aggregates. Identity's transactions are often system ones
+(sign-up and sign-in come before any tenant), so these repositories take the org per call where
+they need it, instead of binding it like labs_common.db.repository.OrgScopedRepository."""
 
 from __future__ import annotations
 
@@ -8,27 +9,18 @@ from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from labs_common.auth.roles import Role
+from labs_common.db.repository import TableRepository
 from labs_identity.adapters.orm import api_keys, invitations, organizations, refresh_tokens, users
 from labs_identity.domain.model import ApiKey, Invitation, Member, Organization, RefreshToken
 
 
-class SqlAlchemyOrganizationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+class SqlAlchemyOrganizationRepository(TableRepository):
+    table = organizations
 
     async def add(self, org: Organization) -> None:
-        await self._session.execute(
-            insert(organizations).values(
-                id=org.id,
-                name=org.name,
-                timezone=org.timezone,
-                currency=org.currency,
-                settings=org.settings,
-            )
-        )
+        await self._insert_row(org)
 
     async def get(self, org_id: uuid.UUID, *, for_update: bool = False) -> Organization | None:
         query = select(organizations).where(organizations.c.id == org_id)
@@ -38,26 +30,11 @@ class SqlAlchemyOrganizationRepository:
         return _organization(row) if row else None
 
     async def save(self, org: Organization) -> Organization:
-        row = (
-            await self._session.execute(
-                update(organizations)
-                .where(organizations.c.id == org.id)
-                .values(
-                    name=org.name,
-                    timezone=org.timezone,
-                    currency=org.currency,
-                    settings=org.settings,
-                    updated_at=func.clock_timestamp(),
-                )
-                .returning(*organizations.c)
-            )
-        ).one()
-        return _organization(row)
+        return _organization(await self._save_row(org))
 
 
-class SqlAlchemyMemberRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+class SqlAlchemyMemberRepository(TableRepository):
+    table = users
 
     async def add(self, member: Member) -> None:
         await self._session.execute(
@@ -151,21 +128,11 @@ class SqlAlchemyMemberRepository:
         )
 
 
-class SqlAlchemyRefreshTokenRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+class SqlAlchemyRefreshTokenRepository(TableRepository):
+    table = refresh_tokens
 
     async def add(self, token: RefreshToken, token_hash: str) -> None:
-        await self._session.execute(
-            insert(refresh_tokens).values(
-                id=token.id,
-                org_id=token.org_id,
-                user_id=token.user_id,
-                family_id=token.family_id,
-                token_hash=token_hash,
-                expires_at=token.expires_at,
-            )
-        )
+        await self._insert_row(token, token_hash=token_hash)
 
     async def by_hash_for_update(self, token_hash: str) -> RefreshToken | None:
         row = (
@@ -208,28 +175,11 @@ class SqlAlchemyRefreshTokenRepository:
         )
 
 
-class SqlAlchemyInvitationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+class SqlAlchemyInvitationRepository(TableRepository):
+    table = invitations
 
     async def add(self, invitation: Invitation, token_hash: str) -> Invitation:
-        row = (
-            await self._session.execute(
-                insert(invitations)
-                .values(
-                    id=invitation.id,
-                    org_id=invitation.org_id,
-                    email=invitation.email,
-                    role=invitation.role.value,
-                    client_id=invitation.client_id,
-                    invited_by=invitation.invited_by,
-                    token_hash=token_hash,
-                    expires_at=invitation.expires_at,
-                )
-                .returning(*invitations.c)
-            )
-        ).one()
-        return _invitation(row)
+        return _invitation(await self._insert_row(invitation, token_hash=token_hash))
 
     async def by_hash_for_update(self, token_hash: str) -> Invitation | None:
         row = (
@@ -247,27 +197,11 @@ class SqlAlchemyInvitationRepository:
         )
 
 
-class SqlAlchemyApiKeyRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+class SqlAlchemyApiKeyRepository(TableRepository):
+    table = api_keys
 
     async def add(self, key: ApiKey, secret_hash: str) -> ApiKey:
-        row = (
-            await self._session.execute(
-                insert(api_keys)
-                .values(
-                    id=key.id,
-                    org_id=key.org_id,
-                    name=key.name,
-                    role=key.role.value,
-                    prefix=key.prefix,
-                    secret_hash=secret_hash,
-                    created_by=key.created_by,
-                )
-                .returning(*api_keys.c)
-            )
-        ).one()
-        return _api_key(row)
+        return _api_key(await self._insert_row(key, secret_hash=secret_hash))
 
     async def get(self, org_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey | None:
         row = (

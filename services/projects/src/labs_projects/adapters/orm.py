@@ -15,19 +15,18 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     SmallInteger,
-    Table,
     Text,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR, UUID
 
+from labs_common.db.tables import tenant_table
+
 metadata = MetaData()
 
-clients = Table(
+clients = tenant_table(
     "clients",
     metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("org_id", UUID(as_uuid=True), nullable=False),
     Column("name", Text, nullable=False),
     Column("email", Text, nullable=False, server_default=""),
     Column("currency", Text, nullable=False, server_default="USD"),
@@ -37,11 +36,9 @@ clients = Table(
     Index("clients_org_created", "org_id", "created_at", "id"),
 )
 
-projects = Table(
+projects = tenant_table(
     "projects",
     metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("org_id", UUID(as_uuid=True), nullable=False),
     Column("client_id", UUID(as_uuid=True), ForeignKey("clients.id")),
     Column("name", Text, nullable=False),
     Column("description", Text, nullable=False, server_default=""),
@@ -72,11 +69,9 @@ projects = Table(
     Index("projects_org_client", "org_id", "client_id"),
 )
 
-sprints = Table(
+sprints = tenant_table(
     "sprints",
     metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("org_id", UUID(as_uuid=True), nullable=False),
     Column("project_id", UUID(as_uuid=True), ForeignKey("projects.id"), nullable=False),
     Column("name", Text, nullable=False),
     Column("goal", Text, nullable=False, server_default=""),
@@ -87,11 +82,9 @@ sprints = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
-tasks = Table(
+tasks = tenant_table(
     "tasks",
     metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("org_id", UUID(as_uuid=True), nullable=False),
     Column("project_id", UUID(as_uuid=True), ForeignKey("projects.id"), nullable=False),
     Column("parent_task_id", UUID(as_uuid=True), ForeignKey("tasks.id", ondelete="CASCADE")),
     Column("sprint_id", UUID(as_uuid=True), ForeignKey("sprints.id", ondelete="SET NULL")),
@@ -122,11 +115,9 @@ tasks = Table(
 )
 
 # The activity feed: a read model of every event, written once and never changed.
-activities = Table(
+activities = tenant_table(
     "activities",
     metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("org_id", UUID(as_uuid=True), nullable=False),
     Column("source", Text, nullable=False),
     Column("action", Text, nullable=False),
     Column("entity_type", Text, nullable=False),
@@ -144,11 +135,9 @@ activities = Table(
     Index("activities_org_readers", "org_id", "readers", "owner_id", "created_at"),
 )
 
-comments = Table(
+comments = tenant_table(
     "comments",
     metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("org_id", UUID(as_uuid=True), nullable=False),
     Column("task_id", UUID(as_uuid=True), ForeignKey("tasks.id", ondelete="CASCADE"),
            nullable=False),
     Column("project_id", UUID(as_uuid=True), ForeignKey("projects.id"), nullable=False),
@@ -160,11 +149,9 @@ comments = Table(
     Column("search", TSVECTOR, Computed("to_tsvector('english', body)", persisted=True)),
 )
 
-files = Table(
+files = tenant_table(
     "files",
     metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("org_id", UUID(as_uuid=True), nullable=False),
     Column("project_id", UUID(as_uuid=True), ForeignKey("projects.id"), nullable=False),
     Column("task_id", UUID(as_uuid=True), ForeignKey("tasks.id", ondelete="SET NULL")),
     Column("name", Text, nullable=False),

@@ -23,22 +23,10 @@ def like_pattern(q: str) -> str:
 
 
 class SqlAlchemyClientRepository(OrgScopedRepository):
+    table = clients
+
     async def add(self, client: Client) -> Client:
-        row = (
-            await self._session.execute(
-                insert(clients)
-                .values(
-                    id=client.id,
-                    org_id=client.org_id,
-                    name=client.name,
-                    email=client.email,
-                    currency=client.currency,
-                    updated_at=func.clock_timestamp(),
-                )
-                .returning(*clients.c)
-            )
-        ).one()
-        return _client(row)
+        return _client(await self._insert_row(client, updated_at=func.clock_timestamp()))
 
     async def get(
         self, client_id: uuid.UUID, *, for_update: bool = False
@@ -89,21 +77,7 @@ class SqlAlchemyClientRepository(OrgScopedRepository):
         return [_client(row) for row in (await self._session.execute(query)).all()]
 
     async def save(self, client: Client) -> Client:
-        row = (
-            await self._session.execute(
-                update(clients)
-                .where(clients.c.id == client.id)
-                .values(
-                    name=client.name,
-                    email=client.email,
-                    currency=client.currency,
-                    archived_at=client.archived_at,
-                    updated_at=func.clock_timestamp(),
-                )
-                .returning(*clients.c)
-            )
-        ).one()
-        return _client(row)
+        return _client(await self._save_row(client))
 
 
 _PROJECT_FIELDS = [

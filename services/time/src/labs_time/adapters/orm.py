@@ -5,16 +5,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
+from labs_common.db.tables import tenant_table
+
 metadata = sa.MetaData()
 
 HOURS = sa.Numeric(6, 2)
 MONEY = sa.Numeric(14, 2)
 
-time_entries = sa.Table(
+time_entries = tenant_table(
     "time_entries",
     metadata,
-    sa.Column("id", sa.UUID, primary_key=True),
-    sa.Column("org_id", sa.UUID, nullable=False),
     sa.Column("project_id", sa.UUID, nullable=False),
     sa.Column("task_id", sa.UUID),
     sa.Column("user_id", sa.UUID, nullable=False),
@@ -46,11 +46,9 @@ time_entries = sa.Table(
               server_default=sa.func.now()),
 )
 
-expenses = sa.Table(
+expenses = tenant_table(
     "expenses",
     metadata,
-    sa.Column("id", sa.UUID, primary_key=True),
-    sa.Column("org_id", sa.UUID, nullable=False),
     sa.Column("project_id", sa.UUID, nullable=False),
     sa.Column("user_id", sa.UUID, nullable=False),
     sa.Column("description", sa.Text, nullable=False),
@@ -67,11 +65,9 @@ expenses = sa.Table(
               server_default=sa.func.now()),
 )
 
-import_jobs = sa.Table(
+import_jobs = tenant_table(
     "import_jobs",
     metadata,
-    sa.Column("id", sa.UUID, primary_key=True),
-    sa.Column("org_id", sa.UUID, nullable=False),
     sa.Column("user_id", sa.UUID, nullable=False),
     sa.Column("status", sa.Text, nullable=False, server_default="queued"),
     sa.Column("format", sa.Text, nullable=False, server_default=""),

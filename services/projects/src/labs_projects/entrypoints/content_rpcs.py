@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.auth.principal import current_principal
 from labs_common.errors import InvalidArgument
 from labs_common.pagination import after_creation, next_page_token, page_size
 from labs_common.parsing import optional_uuid, uuid_of
 from labs_projects.adapters import proto
+from labs_projects.domain import commands
 from labs_projects.service_layer import (
     activity,
     comments,
@@ -16,11 +19,12 @@ from labs_projects.service_layer import (
 
 
 class ContentRpcs:
-    """RPCs of ProjectsServicer (a mixin: it relies on the servicer's `_tenant` and adapters)."""
+    """RPCs of ProjectsServicer (a mixin: it relies on the servicer's `_handle` and adapters)."""
 
     # --- activity feed ----------------------------------------------------------------------
 
     async def ListActivities(self, request, context) -> pb.ListActivitiesResponse:
+        """What happened in the org that the caller may read, newest first."""
         limit = page_size(request.page_size)
         after = after_creation(request.page_token)
         project_id = optional_uuid(request.project_id, "project_id")
@@ -39,51 +43,46 @@ class ContentRpcs:
     # --- comments and search ----------------------------------------------------------------
 
     async def CreateComment(self, request, context) -> pb.CreateCommentResponse:
-        task_id = uuid_of(request.task_id, "task_id")
-
-        async def work(uow, principal):
-            comment = await comments.create_comment(uow, principal, task_id, body=request.body)
-            return pb.CreateCommentResponse(comment=proto.comment(comment))
-
-        return await self._tenant(context, request, pb.CreateCommentResponse, work)
+        """Comments on a task (clients too, on their own projects)."""
+        command = commands.CreateComment(uuid_of(request.task_id, "task_id"), request.body)
+        return await self._handle(
+            context, request, comments.create_comment, command,
+            lambda comment: pb.CreateCommentResponse(comment=proto.comment(comment)),
+        )
 
     async def ListComments(self, request, context) -> pb.ListCommentsResponse:
-        task_id = uuid_of(request.task_id, "task_id")
+        """A task's comments, a page at a time."""
         limit = page_size(request.page_size)
-        after = after_creation(request.page_token)
-
-        async def work(uow, principal):
-            found = await comments.list_comments(uow, principal, task_id, after, limit + 1)
-            return pb.ListCommentsResponse(comments=[proto.comment(c) for c in found[:limit]],
-                                           next_page_token=next_page_token(found, limit))
-
-        return await self._tenant(context, request, pb.ListCommentsResponse, work)
+        command = commands.ListComments(uuid_of(request.task_id, "task_id"),
+                                        after_creation(request.page_token), limit + 1)
+        return await self._handle(
+            context, request, comments.list_comments, command,
+            lambda found: pb.ListCommentsResponse(
+                comments=[proto.comment(c) for c in found[:limit]],
+                next_page_token=next_page_token(found, limit)),
+        )
 
     async def UpdateComment(self, request, context) -> pb.UpdateCommentResponse:
-        comment_id = uuid_of(request.id, "id")
-
-        async def work(uow, principal):
-            comment = await comments.update_comment(uow, principal, comment_id,
-                                                    body=request.body)
-            return pb.UpdateCommentResponse(comment=proto.comment(comment))
-
-        return await self._tenant(context, request, pb.UpdateCommentResponse, work)
+        """Edits one's own comment."""
+        command = commands.UpdateComment(uuid_of(request.id, "id"), request.body)
+        return await self._handle(
+            context, request, comments.update_comment, command,
+            lambda comment: pb.UpdateCommentResponse(comment=proto.comment(comment)),
+        )
 
     async def DeleteComment(self, request, context) -> pb.DeleteCommentResponse:
-        comment_id = uuid_of(request.id, "id")
-
-        async def work(uow, principal):
-            await comments.delete_comment(uow, principal, comment_id)
-            return pb.DeleteCommentResponse()
-
-        return await self._tenant(context, request, pb.DeleteCommentResponse, work)
+        """Removes one's own comment (managers: anyone's)."""
+        command = commands.DeleteComment(uuid_of(request.id, "id"))
+        return await self._handle(context, request, comments.delete_comment, command,
+                                  lambda _: pb.DeleteCommentResponse())
 
     async def Search(self, request, context) -> pb.SearchResponse:
-        async def work(uow, principal):
-            hits = await comments.search(uow, principal, q=request.q, limit=request.limit)
-            return pb.SearchResponse(results=[proto.search_result(h) for h in hits])
-
-        return await self._tenant(context, request, pb.SearchResponse, work)
+        """Projects, tasks and comments the caller may see that match `q`."""
+        command = commands.Search(request.q, request.limit)
+        return await self._handle(
+            context, request, comments.search, command,
+            lambda hits: pb.SearchResponse(results=[proto.search_result(h) for h in hits]),
+        )
 
     # --- files ------------------------------------------------------------------------------
 
@@ -108,37 +107,31 @@ class ContentRpcs:
         return pb.UploadFileResponse(file=proto.file(stored))
 
     async def ListFiles(self, request, context) -> pb.ListFilesResponse:
-        project_id = uuid_of(request.project_id, "project_id")
-        task_id = optional_uuid(request.task_id, "task_id")
+        """A project's (or a task's) files, newest first, a page at a time."""
         limit = page_size(request.page_size)
-        after = after_creation(request.page_token)
-
-        async def work(uow, principal):
-            found = await files.list_files(uow, principal, project_id, after, limit + 1,
-                                           task_id=task_id)
-            return pb.ListFilesResponse(files=[proto.file(f) for f in found[:limit]],
-                                        next_page_token=next_page_token(found, limit))
-
-        return await self._tenant(context, request, pb.ListFilesResponse, work)
+        command = commands.ListFiles(
+            project_id=uuid_of(request.project_id, "project_id"),
+            after=after_creation(request.page_token),
+            limit=limit + 1,
+            task_id=optional_uuid(request.task_id, "task_id"),
+        )
+        return await self._handle(
+            context, request, files.list_files, command,
+            lambda found: pb.ListFilesResponse(files=[proto.file(f) for f in found[:limit]],
+                                               next_page_token=next_page_token(found, limit)),
+        )
 
     async def GetFile(self, request, context) -> pb.GetFileResponse:
-        file_id = uuid_of(request.id, "id")
-
-        async def work(uow, principal):
-            return pb.GetFileResponse(file=proto.file(await files.get_file(uow, principal,
-                                                                           file_id)))
-
-        return await self._tenant(context, request, pb.GetFileResponse, work)
+        """One file's metadata."""
+        command = commands.GetFile(uuid_of(request.id, "id"))
+        return await self._handle(context, request, files.get_file, command,
+                                  lambda stored: pb.GetFileResponse(file=proto.file(stored)))
 
     async def ReadFileContent(self, request, context) -> pb.ReadFileContentResponse:
-        file_id = uuid_of(request.id, "id")
-
-        async def work(uow, principal):
-            stored, data = await files.read_content(
-                uow, self._storage, principal, file_id, offset=request.offset,
-                max_bytes=request.max_bytes)
-            return pb.ReadFileContentResponse(file=proto.file(stored), data=data)
-
-        return await self._tenant(context, request, pb.ReadFileContentResponse, work)
-
-
+        """A range of a file's bytes."""
+        command = commands.ReadFileContent(uuid_of(request.id, "id"), request.offset,
+                                           request.max_bytes)
+        return await self._handle(
+            context, request, partial(files.read_content, storage=self._storage), command,
+            lambda read: pb.ReadFileContentResponse(file=proto.file(read[0]), data=read[1]),
+        )

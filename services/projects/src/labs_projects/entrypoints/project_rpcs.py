@@ -1,153 +1,133 @@
-"""The lookups other services make, clients and projects: map in, one handler in one
-transaction, map out."""
+"""Clients and projects, including the lookups other services make: map the request to a
+command, one handler, map the result out."""
 
 from __future__ import annotations
+
+from functools import partial
 
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
 from labs_common.pagination import after_creation, next_page_token, page_size
-from labs_common.parsing import uuid_of
+from labs_common.parsing import optional_uuid, uuid_of
 from labs_projects.adapters import proto
+from labs_projects.domain import commands
 from labs_projects.entrypoints.requests import project_fields
-from labs_projects.service_layer import (
-    clients,
-    projects,
-)
+from labs_projects.service_layer import clients, projects
 
 
 class ProjectRpcs:
-    """RPCs of ProjectsServicer (a mixin: it relies on the servicer's `_tenant` and adapters)."""
+    """RPCs of ProjectsServicer (a mixin: it relies on the servicer's `_handle` and adapters)."""
 
     # --- projects for other services --------------------------------------------------------
 
     async def GetProject(self, request, context) -> pb.GetProjectResponse:
-        project_id = uuid_of(request.id, "id")
-
-        async def work(uow, principal):
-            project = await projects.get_project(uow, principal, project_id)
-            return pb.GetProjectResponse(project=proto.project(project))
-
-        return await self._tenant(context, request, pb.GetProjectResponse, work)
+        """One project the caller may see, with its budget."""
+        command = commands.GetProject(uuid_of(request.id, "id"))
+        return await self._handle(
+            context, request, projects.get_project, command,
+            lambda project: pb.GetProjectResponse(project=proto.project(project)),
+        )
 
     async def ResolveProject(self, request, context) -> pb.ResolveProjectResponse:
-        async def work(uow, principal):
-            project, created = await projects.resolve_project(
-                uow, principal, name=request.name, create_missing=request.create_missing
-            )
-            return pb.ResolveProjectResponse(project=proto.project(project), created=created)
-
-        return await self._tenant(context, request, pb.ResolveProjectResponse, work)
+        """A project by name (for imports), created when asked and missing."""
+        command = commands.ResolveProject(request.name, request.create_missing)
+        return await self._handle(
+            context, request, projects.resolve_project, command,
+            lambda found: pb.ResolveProjectResponse(
+                project=proto.project(found[0]), created=found[1]),
+        )
 
     # --- clients ----------------------------------------------------------------------------
 
     async def CreateClient(self, request, context) -> pb.CreateClientResponse:
-        async def work(uow, principal):
-            client = await clients.create_client(
-                uow, principal, name=request.name, email=request.email, currency=request.currency
-            )
-            return pb.CreateClientResponse(client=proto.client(client))
-
-        return await self._tenant(context, request, pb.CreateClientResponse, work)
+        """Adds a customer of the agency (managers and up)."""
+        command = commands.CreateClient(request.name, request.email, request.currency)
+        return await self._handle(
+            context, request, clients.create_client, command,
+            lambda client: pb.CreateClientResponse(client=proto.client(client)),
+        )
 
     async def ListClients(self, request, context) -> pb.ListClientsResponse:
+        """The org's clients, newest first, a page at a time."""
         limit = page_size(request.page_size)
-        after = after_creation(request.page_token)
-
-        async def work(uow, principal):
-            found = await clients.list_clients(
-                uow, principal, after, limit + 1, q=request.q,
-                include_archived=request.include_archived,
-            )
-            return pb.ListClientsResponse(
+        command = commands.ListClients(after_creation(request.page_token), limit + 1,
+                                       request.q, request.include_archived)
+        return await self._handle(
+            context, request, clients.list_clients, command,
+            lambda found: pb.ListClientsResponse(
                 clients=[proto.client(c) for c in found[:limit]],
-                next_page_token=next_page_token(found, limit),
-            )
-
-        return await self._tenant(context, request, pb.ListClientsResponse, work)
+                next_page_token=next_page_token(found, limit)),
+        )
 
     async def GetClient(self, request, context) -> pb.GetClientResponse:
-        client_id = uuid_of(request.id, "id")
-
-        async def work(uow, principal):
-            client = await clients.get_client(uow, principal, client_id)
-            return pb.GetClientResponse(client=proto.client(client))
-
-        return await self._tenant(context, request, pb.GetClientResponse, work)
+        """One client the caller may see."""
+        command = commands.GetClient(uuid_of(request.id, "id"))
+        return await self._handle(
+            context, request, clients.get_client, command,
+            lambda client: pb.GetClientResponse(client=proto.client(client)),
+        )
 
     async def UpdateClient(self, request, context) -> pb.UpdateClientResponse:
-        client_id = uuid_of(request.id, "id")
-        changes = {path: getattr(request.client, path, "") for path in request.update_mask.paths}
-
-        async def work(uow, principal):
-            client = await clients.update_client(
-                uow, principal, client_id, changes=changes,
-                if_match=list(request.if_match_etags),
-            )
-            return pb.UpdateClientResponse(client=proto.client(client))
-
-        return await self._tenant(context, request, pb.UpdateClientResponse, work)
+        """Changes what the update mask names, if the etag still matches."""
+        command = commands.UpdateClient(
+            client_id=uuid_of(request.id, "id"),
+            changes={path: getattr(request.client, path, "") for path in request.update_mask.paths},
+            if_match=list(request.if_match_etags),
+        )
+        return await self._handle(
+            context, request, clients.update_client, command,
+            lambda client: pb.UpdateClientResponse(client=proto.client(client)),
+        )
 
     async def DeleteClient(self, request, context) -> pb.DeleteClientResponse:
-        client_id = uuid_of(request.id, "id")
-
-        async def work(uow, principal):
-            await clients.archive_client(uow, principal, client_id)
-            return pb.DeleteClientResponse()
-
-        return await self._tenant(context, request, pb.DeleteClientResponse, work)
+        """Archives a client (its history stays)."""
+        command = commands.ArchiveClient(uuid_of(request.id, "id"))
+        return await self._handle(context, request, clients.archive_client, command,
+                                  lambda _: pb.DeleteClientResponse())
 
     # --- projects ---------------------------------------------------------------------------
 
     async def CreateProject(self, request, context) -> pb.CreateProjectResponse:
-        fields = project_fields(request.project, proto.PROJECT_FIELD_NAMES)
-
-        async def work(uow, principal):
-            project = await projects.create_project(
-                uow, principal, self._members, fields=fields, client_name=request.client_name
-            )
-            return pb.CreateProjectResponse(project=proto.project(project))
-
-        return await self._tenant(context, request, pb.CreateProjectResponse, work)
+        """Adds a project, for a client by id or by name (created when new)."""
+        command = commands.CreateProject(
+            project_fields(request.project, proto.PROJECT_FIELD_NAMES), request.client_name)
+        return await self._handle(
+            context, request, partial(projects.create_project, members=self._members), command,
+            lambda project: pb.CreateProjectResponse(project=proto.project(project)),
+        )
 
     async def ListProjects(self, request, context) -> pb.ListProjectsResponse:
+        """The projects the caller may see, newest first, filtered, a page at a time."""
         limit = page_size(request.page_size)
-        after = after_creation(request.page_token)
         status = proto.PROJECT_STATUS.get(request.status) if request.status else None
         if request.status and status is None:
             raise InvalidArgument.on("status", "is not a project status")
-        client_id = uuid_of(request.client_id, "client_id") if request.client_id else None
-
-        async def work(uow, principal):
-            found = await projects.list_projects(
-                uow, principal, after, limit + 1, status=status, client_id=client_id,
-                q=request.q,
-            )
-            return pb.ListProjectsResponse(
+        command = commands.ListProjects(
+            after=after_creation(request.page_token), limit=limit + 1, status=status,
+            client_id=optional_uuid(request.client_id, "client_id"), q=request.q,
+        )
+        return await self._handle(
+            context, request, projects.list_projects, command,
+            lambda found: pb.ListProjectsResponse(
                 projects=[proto.project(p) for p in found[:limit]],
-                next_page_token=next_page_token(found, limit),
-            )
-
-        return await self._tenant(context, request, pb.ListProjectsResponse, work)
+                next_page_token=next_page_token(found, limit)),
+        )
 
     async def UpdateProject(self, request, context) -> pb.UpdateProjectResponse:
-        project_id = uuid_of(request.id, "id")
-        fields = project_fields(request.project, list(request.update_mask.paths), keep_empty=True)
-
-        async def work(uow, principal):
-            project = await projects.update_project(
-                uow, principal, self._members, project_id, fields=fields,
-                if_match=list(request.if_match_etags),
-            )
-            return pb.UpdateProjectResponse(project=proto.project(project))
-
-        return await self._tenant(context, request, pb.UpdateProjectResponse, work)
+        """Changes what the update mask names (status by the workflow), if the etag matches."""
+        command = commands.UpdateProject(
+            project_id=uuid_of(request.id, "id"),
+            fields=project_fields(request.project, list(request.update_mask.paths),
+                                  keep_empty=True),
+            if_match=list(request.if_match_etags),
+        )
+        return await self._handle(
+            context, request, partial(projects.update_project, members=self._members), command,
+            lambda project: pb.UpdateProjectResponse(project=proto.project(project)),
+        )
 
     async def DeleteProject(self, request, context) -> pb.DeleteProjectResponse:
-        project_id = uuid_of(request.id, "id")
-
-        async def work(uow, principal):
-            await projects.archive_project(uow, principal, project_id)
-            return pb.DeleteProjectResponse()
-
-        return await self._tenant(context, request, pb.DeleteProjectResponse, work)
-
+        """Archives a project."""
+        command = commands.ArchiveProject(uuid_of(request.id, "id"))
+        return await self._handle(context, request, projects.archive_project, command,
+                                  lambda _: pb.DeleteProjectResponse())

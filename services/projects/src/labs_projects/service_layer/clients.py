@@ -16,8 +16,7 @@ from labs_common.errors import (
 )
 from labs_common.etag import require_match
 from labs_projects.adapters import proto
-from labs_projects.adapters.repository import Position
-from labs_projects.domain import rules
+from labs_projects.domain import commands, rules
 from labs_projects.domain.model import Client
 from labs_projects.service_layer.access import is_client, require_writer
 from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
@@ -26,8 +25,10 @@ UPDATABLE_FIELDS = frozenset({"name", "email", "currency"})
 
 
 async def create_client(
-    uow: ProjectsUnitOfWork, principal: Principal, *, name: str, email: str, currency: str
+    command: commands.CreateClient, uow: ProjectsUnitOfWork
 ) -> Client:
+    principal = uow.caller
+    name, email, currency = command.name, command.email, command.currency
     require_writer(principal, Role.MANAGER, "client")
     client = Client(
         id=uuid.uuid4(),
@@ -53,14 +54,13 @@ async def add_client(uow: ProjectsUnitOfWork, client: Client) -> Client:
 
 
 async def list_clients(
-    uow: ProjectsUnitOfWork,
-    principal: Principal,
-    after: Position | None,
-    limit: int,
-    *,
-    q: str,
-    include_archived: bool,
+    command: commands.ListClients, uow: ProjectsUnitOfWork
 ) -> list[Client]:
+    principal = uow.caller
+    after = command.after
+    limit = command.limit
+    q = command.q
+    include_archived = command.include_archived
     q = rules.check_storable(q, "q")
     only = None
     if is_client(principal):
@@ -73,7 +73,7 @@ async def list_clients(
     )
 
 
-async def get_client(
+async def load_client(
     uow: ProjectsUnitOfWork, principal: Principal, client_id: uuid.UUID, *, for_update=False
 ) -> Client:
     client = await uow.clients.get(client_id, for_update=for_update)
@@ -82,19 +82,20 @@ async def get_client(
     return client
 
 
+async def get_client(command: commands.GetClient, uow: ProjectsUnitOfWork) -> Client:
+    return await load_client(uow, uow.caller, command.client_id)
+
+
 async def update_client(
-    uow: ProjectsUnitOfWork,
-    principal: Principal,
-    client_id: uuid.UUID,
-    *,
-    changes: dict[str, str],
-    if_match: list[str],
+    command: commands.UpdateClient, uow: ProjectsUnitOfWork
 ) -> Client:
+    principal = uow.caller
+    client_id, changes, if_match = command.client_id, command.changes, command.if_match
     require_writer(principal, Role.MANAGER, "client")
     unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
         raise InvalidArgument.on("update_mask", f"cannot update {', '.join(sorted(unknown))}")
-    client = await get_client(uow, principal, client_id, for_update=True)
+    client = await load_client(uow, principal, client_id, for_update=True)
     require_match(client.etag, if_match, "client")
     changed = []
     if "name" in changes:
@@ -125,9 +126,13 @@ async def update_client(
     return client
 
 
-async def archive_client(uow: ProjectsUnitOfWork, principal: Principal, client_id: uuid.UUID):
+async def archive_client(
+    command: commands.ArchiveClient, uow: ProjectsUnitOfWork
+):
+    principal = uow.caller
+    client_id = command.client_id
     require_writer(principal, Role.MANAGER, "client")
-    client = await get_client(uow, principal, client_id, for_update=True)
+    client = await load_client(uow, principal, client_id, for_update=True)
     if client.archived_at is not None:
         return
     client.archived_at = datetime.now(UTC)

@@ -4,18 +4,17 @@ their own; viewers only read. And search over what the caller may see."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from labs.projects.v1 import events_pb2
 from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.errors import Conflict, InvalidArgument, NotFound, PermissionDenied
 from labs_projects.adapters import proto
-from labs_projects.domain import rules
+from labs_projects.domain import commands, rules
 from labs_projects.domain.model import Comment, ProjectStatus, SearchHit
 from labs_projects.service_layer.access import is_client
-from labs_projects.service_layer.projects import get_project
-from labs_projects.service_layer.tasks import get_task
+from labs_projects.service_layer.projects import load_project
+from labs_projects.service_layer.tasks import load_task
 from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
 
 MAX_BODY = 10_000
@@ -37,12 +36,15 @@ def _require_commenter(principal: Principal) -> None:
         principal.require(Role.MEMBER)
 
 
-async def create_comment(uow: ProjectsUnitOfWork, principal: Principal, task_id: uuid.UUID,
-                         *, body: str) -> Comment:
+async def create_comment(
+    command: commands.CreateComment, uow: ProjectsUnitOfWork
+) -> Comment:
+    principal = uow.caller
+    task_id, body = command.task_id, command.body
     body = check_body(body)
-    task = await get_task(uow, principal, task_id)
+    task = await load_task(uow, principal, task_id)
     _require_commenter(principal)
-    project = await get_project(uow, principal, task.project_id)
+    project = await load_project(uow, principal, task.project_id)
     if project.status is ProjectStatus.ARCHIVED:
         raise Conflict("The project is archived; restore it first.", reason="PROJECT_ARCHIVED")
     comment = await uow.comments.add(Comment(
@@ -54,9 +56,12 @@ async def create_comment(uow: ProjectsUnitOfWork, principal: Principal, task_id:
     return comment
 
 
-async def list_comments(uow: ProjectsUnitOfWork, principal: Principal, task_id: uuid.UUID,
-                        after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[Comment]:
-    task = await get_task(uow, principal, task_id)
+async def list_comments(
+    command: commands.ListComments, uow: ProjectsUnitOfWork
+) -> list[Comment]:
+    principal = uow.caller
+    task_id, after, limit = command.task_id, command.after, command.limit
+    task = await load_task(uow, principal, task_id)
     return await uow.comments.page(task.id, after, limit)
 
 
@@ -66,7 +71,7 @@ async def _own_comment(uow: ProjectsUnitOfWork, principal: Principal,
     if comment is None:
         raise NotFound("No such comment.")
     try:
-        await get_task(uow, principal, comment.task_id)
+        await load_task(uow, principal, comment.task_id)
     except NotFound:
         raise NotFound("No such comment.") from None
     if comment.author_id != principal.user_id:
@@ -74,8 +79,11 @@ async def _own_comment(uow: ProjectsUnitOfWork, principal: Principal,
     return comment
 
 
-async def update_comment(uow: ProjectsUnitOfWork, principal: Principal, comment_id: uuid.UUID,
-                         *, body: str) -> Comment:
+async def update_comment(
+    command: commands.UpdateComment, uow: ProjectsUnitOfWork
+) -> Comment:
+    principal = uow.caller
+    comment_id, body = command.comment_id, command.body
     body = check_body(body)
     comment = await _own_comment(uow, principal, comment_id)
     if comment.body == body:
@@ -87,8 +95,11 @@ async def update_comment(uow: ProjectsUnitOfWork, principal: Principal, comment_
     return comment
 
 
-async def delete_comment(uow: ProjectsUnitOfWork, principal: Principal,
-                         comment_id: uuid.UUID) -> None:
+async def delete_comment(
+    command: commands.DeleteComment, uow: ProjectsUnitOfWork
+) -> None:
+    principal = uow.caller
+    comment_id = command.comment_id
     comment = await _own_comment(uow, principal, comment_id)
     await uow.comments.delete(comment.id)
     await uow.outbox.add("comment.deleted",
@@ -97,8 +108,11 @@ async def delete_comment(uow: ProjectsUnitOfWork, principal: Principal,
                          project_id=comment.project_id)
 
 
-async def search(uow: ProjectsUnitOfWork, principal: Principal, *, q: str,
-                 limit: int) -> list[SearchHit]:
+async def search(
+    command: commands.Search, uow: ProjectsUnitOfWork
+) -> list[SearchHit]:
+    principal = uow.caller
+    q, limit = command.q, command.limit
     q = rules.check_storable(q, "q").strip()
     if not q:
         raise InvalidArgument.on("q", "is required")

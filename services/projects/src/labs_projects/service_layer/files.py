@@ -8,7 +8,6 @@ import hashlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from labs.projects.v1 import events_pb2
 from labs_common.auth.principal import Principal
@@ -16,10 +15,11 @@ from labs_common.db.uow import Scope
 from labs_common.errors import Conflict, InvalidArgument, NotFound
 from labs_projects.adapters import proto
 from labs_projects.adapters.object_storage import ObjectStorage
+from labs_projects.domain import commands
 from labs_projects.domain import files as rules
 from labs_projects.domain.model import StoredFile
-from labs_projects.service_layer.projects import get_project
-from labs_projects.service_layer.tasks import get_task, writable_project
+from labs_projects.service_layer.projects import load_project
+from labs_projects.service_layer.tasks import load_task, writable_project
 from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
 
 MAX_READ = 1024 * 1024
@@ -53,7 +53,7 @@ async def _check_target(uow: ProjectsUnitOfWork, principal: Principal,
     await writable_project(uow, principal, header.project_id, "file")
     if header.task_id is not None:
         try:
-            task = await get_task(uow, principal, header.task_id)
+            task = await load_task(uow, principal, header.task_id)
         except NotFound:
             raise InvalidArgument.on("task_id", "no such task in this project") from None
         if task.project_id != header.project_id:
@@ -119,33 +119,44 @@ async def upload_file(
         raise
 
 
-async def get_file(uow: ProjectsUnitOfWork, principal: Principal,
+async def load_file(uow: ProjectsUnitOfWork, principal: Principal,
                    file_id: uuid.UUID) -> StoredFile:
     stored = await uow.files.get(file_id)
     if stored is None:
         raise NotFound("No such file.")
     try:
-        await get_project(uow, principal, stored.project_id)
+        await load_project(uow, principal, stored.project_id)
     except NotFound:
         raise NotFound("No such file.") from None
     return stored
 
 
-async def list_files(uow: ProjectsUnitOfWork, principal: Principal, project_id: uuid.UUID,
-                     after: tuple[datetime, uuid.UUID] | None, limit: int, *,
-                     task_id: uuid.UUID | None) -> list[StoredFile]:
-    await get_project(uow, principal, project_id)
+async def get_file(command: commands.GetFile, uow: ProjectsUnitOfWork) -> StoredFile:
+    return await load_file(uow, uow.caller, command.file_id)
+
+
+async def list_files(
+    command: commands.ListFiles, uow: ProjectsUnitOfWork
+) -> list[StoredFile]:
+    principal = uow.caller
+    project_id = command.project_id
+    after = command.after
+    limit = command.limit
+    task_id = command.task_id
+    await load_project(uow, principal, project_id)
     return await uow.files.page(project_id, after, limit, task_id=task_id)
 
 
-async def read_content(uow: ProjectsUnitOfWork, storage: ObjectStorage, principal: Principal,
-                       file_id: uuid.UUID, *, offset: int,
-                       max_bytes: int) -> tuple[StoredFile, bytes]:
+async def read_content(
+    command: commands.ReadFileContent, uow: ProjectsUnitOfWork, *, storage: ObjectStorage
+) -> tuple[StoredFile, bytes]:
+    principal = uow.caller
+    file_id, offset, max_bytes = command.file_id, command.offset, command.max_bytes
     if offset < 0:
         raise InvalidArgument.on("offset", "must not be negative")
     if max_bytes < 0 or max_bytes > MAX_READ:
         raise InvalidArgument.on("max_bytes", f"must be between 1 and {MAX_READ}")
-    stored = await get_file(uow, principal, file_id)
+    stored = await load_file(uow, principal, file_id)
     if offset > stored.size_bytes:
         raise InvalidArgument.on("offset", "is past the end of the file")
     length = min(max_bytes or MAX_READ, stored.size_bytes - offset)

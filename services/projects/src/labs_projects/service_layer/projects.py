@@ -11,8 +11,7 @@ from labs_common.auth.roles import Role
 from labs_common.errors import FieldError, InvalidArgument, NotFound
 from labs_common.etag import require_match
 from labs_projects.adapters import proto
-from labs_projects.adapters.repository import Position
-from labs_projects.domain import rules
+from labs_projects.domain import commands, rules
 from labs_projects.domain.model import BudgetType, Client, Project, ProjectStatus
 from labs_projects.service_layer.access import is_client, require_writer, sees_project
 from labs_projects.service_layer.clients import add_client
@@ -20,7 +19,7 @@ from labs_projects.service_layer.members import MemberDirectory
 from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
 
 
-async def get_project(
+async def load_project(
     uow: ProjectsUnitOfWork, principal: Principal, project_id: uuid.UUID, *, for_update=False
 ) -> Project:
     project = await uow.projects.get(project_id, for_update=for_update)
@@ -29,14 +28,15 @@ async def get_project(
     return project
 
 
+async def get_project(command: commands.GetProject, uow: ProjectsUnitOfWork) -> Project:
+    return await load_project(uow, uow.caller, command.project_id)
+
+
 async def create_project(
-    uow: ProjectsUnitOfWork,
-    principal: Principal,
-    members: MemberDirectory,
-    *,
-    fields: dict[str, str],
-    client_name: str,
+    command: commands.CreateProject, uow: ProjectsUnitOfWork, *, members: MemberDirectory
 ) -> Project:
+    principal = uow.caller
+    fields, client_name = command.fields, command.client_name
     require_writer(principal, Role.MANAGER, "project")
     project = Project(id=uuid.uuid4(), org_id=principal.org_id, name="")
     status = rules.parse_status(fields["status"]) if fields.get("status") else None
@@ -59,8 +59,10 @@ async def create_project(
 
 
 async def resolve_project(
-    uow: ProjectsUnitOfWork, principal: Principal, *, name: str, create_missing: bool
+    command: commands.ResolveProject, uow: ProjectsUnitOfWork
 ) -> tuple[Project, bool]:
+    principal = uow.caller
+    name, create_missing = command.name, command.create_missing
     name = rules.check_name(name)
     if is_client(principal):
         raise NotFound("No such project.")
@@ -90,15 +92,14 @@ async def resolve_project(
 
 
 async def list_projects(
-    uow: ProjectsUnitOfWork,
-    principal: Principal,
-    after: Position | None,
-    limit: int,
-    *,
-    status: ProjectStatus | None,
-    client_id: uuid.UUID | None,
-    q: str,
+    command: commands.ListProjects, uow: ProjectsUnitOfWork
 ) -> list[Project]:
+    principal = uow.caller
+    after = command.after
+    limit = command.limit
+    status = command.status
+    client_id = command.client_id
+    q = command.q
     q = rules.check_storable(q, "q")
     if is_client(principal):
         if principal.client_id is None or client_id not in (None, principal.client_id):
@@ -110,18 +111,14 @@ async def list_projects(
 
 
 async def update_project(
-    uow: ProjectsUnitOfWork,
-    principal: Principal,
-    members: MemberDirectory,
-    project_id: uuid.UUID,
-    *,
-    fields: dict[str, str],
-    if_match: list[str],
+    command: commands.UpdateProject, uow: ProjectsUnitOfWork, *, members: MemberDirectory
 ) -> Project:
+    principal = uow.caller
+    project_id, fields, if_match = command.project_id, command.fields, command.if_match
     require_writer(principal, Role.MANAGER, "project")
     if not fields:
         raise InvalidArgument.on("update_mask", "name at least one field to update")
-    project = await get_project(uow, principal, project_id, for_update=True)
+    project = await load_project(uow, principal, project_id, for_update=True)
     require_match(project.etag, if_match, "project")
     old_status = project.status
     changed = rules.apply_project_fields(project, {k: v for k, v in fields.items()})
@@ -142,10 +139,12 @@ async def update_project(
 
 
 async def archive_project(
-    uow: ProjectsUnitOfWork, principal: Principal, project_id: uuid.UUID
+    command: commands.ArchiveProject, uow: ProjectsUnitOfWork
 ) -> None:
+    principal = uow.caller
+    project_id = command.project_id
     require_writer(principal, Role.MANAGER, "project")
-    project = await get_project(uow, principal, project_id, for_update=True)
+    project = await load_project(uow, principal, project_id, for_update=True)
     if project.status is ProjectStatus.ARCHIVED:
         return
     old_status = project.status

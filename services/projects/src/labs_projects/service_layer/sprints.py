@@ -13,9 +13,9 @@ from labs_common.auth.roles import Role
 from labs_common.errors import Conflict, InvalidArgument, NotFound
 from labs_common.etag import require_match
 from labs_projects.adapters import proto
-from labs_projects.domain import rules, task_rules
+from labs_projects.domain import commands, rules, task_rules
 from labs_projects.domain.model import Sprint, SprintStatus
-from labs_projects.service_layer.projects import get_project
+from labs_projects.service_layer.projects import load_project
 from labs_projects.service_layer.tasks import writable_project
 from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
 
@@ -33,8 +33,11 @@ def _required_date(value: str, field: str):
     return parsed
 
 
-async def create_sprint(uow: ProjectsUnitOfWork, principal: Principal, project_id: uuid.UUID,
-                        *, fields: dict[str, str]) -> Sprint:
+async def create_sprint(
+    command: commands.CreateSprint, uow: ProjectsUnitOfWork
+) -> Sprint:
+    principal = uow.caller
+    project_id, fields = command.project_id, command.fields
     await writable_project(uow, principal, project_id, "sprint")
     principal.require(Role.MANAGER)
     sprint = Sprint(
@@ -55,35 +58,48 @@ async def create_sprint(uow: ProjectsUnitOfWork, principal: Principal, project_i
     return sprint
 
 
-async def get_sprint(uow: ProjectsUnitOfWork, principal: Principal, sprint_id: uuid.UUID,
+async def load_sprint(uow: ProjectsUnitOfWork, principal: Principal, sprint_id: uuid.UUID,
                      *, for_update: bool = False) -> Sprint:
     sprint = await uow.sprints.get(sprint_id, for_update=for_update)
     if sprint is None:
         raise NotFound("No such sprint.")
     try:
-        await get_project(uow, principal, sprint.project_id)
+        await load_project(uow, principal, sprint.project_id)
     except NotFound:
         raise NotFound("No such sprint.") from None
     return sprint
 
 
-async def list_sprints(uow: ProjectsUnitOfWork, principal: Principal, project_id: uuid.UUID,
-                       after, limit: int, *, status: SprintStatus | None) -> list[Sprint]:
-    await get_project(uow, principal, project_id)
+async def get_sprint(command: commands.GetSprint, uow: ProjectsUnitOfWork) -> Sprint:
+    return await load_sprint(uow, uow.caller, command.sprint_id)
+
+
+async def list_sprints(
+    command: commands.ListSprints, uow: ProjectsUnitOfWork
+) -> list[Sprint]:
+    principal = uow.caller
+    project_id = command.project_id
+    after = command.after
+    limit = command.limit
+    status = command.status
+    await load_project(uow, principal, project_id)
     return await uow.sprints.page(project_id, after, limit, status=status)
 
 
-async def update_sprint(uow: ProjectsUnitOfWork, principal: Principal, sprint_id: uuid.UUID,
-                        *, fields: dict[str, str], if_match: list[str]) -> Sprint:
+async def update_sprint(
+    command: commands.UpdateSprint, uow: ProjectsUnitOfWork
+) -> Sprint:
+    principal = uow.caller
+    sprint_id, fields, if_match = command.sprint_id, command.fields, command.if_match
     unknown = set(fields) - UPDATABLE
     if unknown:
         raise InvalidArgument.on("update_mask", f"cannot update {', '.join(sorted(unknown))}")
     if not fields:
         raise InvalidArgument.on("update_mask", "name at least one field to update")
-    sprint = await get_sprint(uow, principal, sprint_id)
+    sprint = await load_sprint(uow, principal, sprint_id)
     await writable_project(uow, principal, sprint.project_id, "sprint")
     principal.require(Role.MANAGER)
-    sprint = await get_sprint(uow, principal, sprint_id, for_update=True)
+    sprint = await load_sprint(uow, principal, sprint_id, for_update=True)
     require_match(sprint.etag, if_match, "sprint")
     parsers = {
         "name": rules.check_name,

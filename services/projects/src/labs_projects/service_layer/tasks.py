@@ -12,12 +12,11 @@ from labs_common.auth.roles import Role
 from labs_common.errors import Conflict, InvalidArgument, NotFound
 from labs_common.etag import require_match
 from labs_projects.adapters import proto
-from labs_projects.adapters.task_repository import TaskPosition
-from labs_projects.domain import task_rules
+from labs_projects.domain import commands, task_rules
 from labs_projects.domain.model import Project, ProjectStatus, Task
 from labs_projects.service_layer.access import require_writer
 from labs_projects.service_layer.members import MemberDirectory, RememberingMemberDirectory
-from labs_projects.service_layer.projects import get_project
+from labs_projects.service_layer.projects import load_project
 from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
 
 MAX_BULK = 500
@@ -27,13 +26,13 @@ async def writable_project(
     uow: ProjectsUnitOfWork, principal: Principal, project_id: uuid.UUID, what: str = "task"
 ) -> Project:
     require_writer(principal, Role.MEMBER, what)
-    project = await get_project(uow, principal, project_id)
+    project = await load_project(uow, principal, project_id)
     if project.status is ProjectStatus.ARCHIVED:
         raise Conflict("The project is archived; restore it first.", reason="PROJECT_ARCHIVED")
     return project
 
 
-async def get_task(
+async def load_task(
     uow: ProjectsUnitOfWork, principal: Principal, task_id: uuid.UUID, *, for_update=False
 ) -> Task:
     task = await uow.tasks.get(task_id, for_update=for_update)
@@ -41,24 +40,33 @@ async def get_task(
         raise NotFound("No such task.")
     # Seeing a task needs seeing its project (a client-role caller sees only its client's).
     try:
-        await get_project(uow, principal, task.project_id)
+        await load_project(uow, principal, task.project_id)
     except NotFound:
         raise NotFound("No such task.") from None
     return task
 
 
+async def get_task(command: commands.GetTask, uow: ProjectsUnitOfWork) -> Task:
+    return await load_task(uow, uow.caller, command.task_id)
+
+
 async def list_tasks(
-    uow: ProjectsUnitOfWork, principal: Principal, project_id: uuid.UUID,
-    after: TaskPosition | None, limit: int, *, filters: dict,
+    command: commands.ListTasks, uow: ProjectsUnitOfWork
 ) -> list[Task]:
-    await get_project(uow, principal, project_id)
+    principal = uow.caller
+    project_id = command.project_id
+    after = command.after
+    limit = command.limit
+    filters = command.filters
+    await load_project(uow, principal, project_id)
     return await uow.tasks.page(project_id, after, limit, **filters)
 
 
 async def create_task(
-    uow: ProjectsUnitOfWork, principal: Principal, members: MemberDirectory,
-    project_id: uuid.UUID, *, fields: dict[str, str],
+    command: commands.CreateTask, uow: ProjectsUnitOfWork, *, members: MemberDirectory
 ) -> Task:
+    principal = uow.caller
+    project_id, fields = command.project_id, command.fields
     await writable_project(uow, principal, project_id)
     values = task_rules.parse_task_fields({"title": "", **fields})
     requested_position = values.pop("position", None)
@@ -79,13 +87,14 @@ async def create_task(
 
 
 async def update_task(
-    uow: ProjectsUnitOfWork, principal: Principal, members: MemberDirectory,
-    task_id: uuid.UUID, *, fields: dict[str, str], if_match: list[str],
+    command: commands.UpdateTask, uow: ProjectsUnitOfWork, *, members: MemberDirectory
 ) -> Task:
+    principal = uow.caller
+    task_id, fields, if_match = command.task_id, command.fields, command.if_match
     if not fields:
         raise InvalidArgument.on("update_mask", "name at least one field to update")
     values = task_rules.parse_task_fields(fields)
-    task = await get_task(uow, principal, task_id)
+    task = await load_task(uow, principal, task_id)
     await writable_project(uow, principal, task.project_id)
     # The board lock first, then the row: the same order as every other position change.
     await uow.tasks.lock_board(task.project_id)
@@ -102,10 +111,11 @@ async def update_task(
 
 
 async def bulk_update_tasks(
-    uow: ProjectsUnitOfWork, principal: Principal, members: MemberDirectory,
-    project_id: uuid.UUID, *, task_ids: list[uuid.UUID], fields: dict[str, str],
+    command: commands.BulkUpdateTasks, uow: ProjectsUnitOfWork, *, members: MemberDirectory
 ) -> list[Task]:
     """The same changes to every listed task, in one transaction: any failure changes none."""
+    principal = uow.caller
+    project_id, task_ids, fields = command.project_id, command.task_ids, command.fields
     if not task_ids:
         raise InvalidArgument.on("task_ids", "name at least one task")
     if len(task_ids) > MAX_BULK:
@@ -134,8 +144,12 @@ async def bulk_update_tasks(
     return [await uow.tasks.reload(task.id) for task in updated]
 
 
-async def delete_task(uow: ProjectsUnitOfWork, principal: Principal, task_id: uuid.UUID) -> None:
-    task = await get_task(uow, principal, task_id)
+async def delete_task(
+    command: commands.DeleteTask, uow: ProjectsUnitOfWork
+) -> None:
+    principal = uow.caller
+    task_id = command.task_id
+    task = await load_task(uow, principal, task_id)
     await writable_project(uow, principal, task.project_id)
     await uow.tasks.lock_board(task.project_id)
     subtasks = await uow.tasks.subtask_ids(task.id)

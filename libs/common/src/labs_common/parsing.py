@@ -44,14 +44,17 @@ def optional_date(value: str, field: str) -> date | None:
     return date_of(value, field) if value else None
 
 
-def decimal_of(value: str, field: str) -> Decimal:
-    """A finite decimal number, as money and hours travel (a decimal string)."""
+def decimal_of(value: str, field: str, *, places: int | None = None) -> Decimal:
+    """A finite decimal number, as money and hours travel (a decimal string), with at most
+    `places` decimals when given."""
     try:
         parsed = Decimal(value)
     except (InvalidOperation, TypeError, ValueError) as error:
         raise InvalidArgument.on(field, "must be a number") from error
     if not parsed.is_finite():
         raise InvalidArgument.on(field, "must be a number")
+    if places is not None and parsed.as_tuple().exponent < -places:  # type: ignore[operator]
+        raise InvalidArgument.on(field, f"must have at most {places} decimals")
     return parsed
 
 

@@ -119,3 +119,11 @@ async def remote_call(call: Awaitable[T]) -> T:
         return await call
     except grpc.RpcError as error:
         raise from_rpc_error(error) from error
+
+
+async def remote_lookup(call: Awaitable[T]) -> T | None:
+    """`remote_call` for a lookup: what the other service does not know (NOT_FOUND) is None."""
+    try:
+        return await remote_call(call)
+    except NotFound:
+        return None

@@ -8,8 +8,8 @@ import grpc
 
 from labs.projects.v1 import projects_service_pb2 as projects_pb
 from labs.projects.v1 import projects_service_pb2_grpc as projects_grpc
-from labs_common.errors import InvalidArgument, NotFound
-from labs_common.grpc.status import remote_call
+from labs_common.errors import InvalidArgument
+from labs_common.grpc.status import remote_lookup
 
 
 class GrpcProjectCheck:
@@ -20,10 +20,8 @@ class GrpcProjectCheck:
 
     async def __call__(self, project_id: uuid.UUID) -> None:
         request = projects_pb.GetProjectRequest(id=str(project_id))
-        try:
-            found = await remote_call(self._stub.GetProject(request))
-        except NotFound as error:
-            missing = InvalidArgument.on("project_id", "no such project in this organization")
-            raise missing from error
+        found = await remote_lookup(self._stub.GetProject(request))
+        if found is None:
+            raise InvalidArgument.on("project_id", "no such project in this organization")
         if found.project.status == projects_pb.PROJECT_STATUS_ARCHIVED:
             raise InvalidArgument.on("project_id", "the project is archived")

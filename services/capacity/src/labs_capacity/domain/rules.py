@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from labs_common.errors import InvalidArgument
+from labs_common.parsing import decimal_of
 
 MAX_WEEK_HOURS = Decimal("168")
 MAX_DAY_HOURS = Decimal("24")
@@ -41,14 +42,7 @@ def parse_decimal(
     maximum: Decimal,
     exclusive_minimum: bool = False,
 ) -> Decimal:
-    try:
-        parsed = Decimal(value)
-    except (InvalidOperation, ValueError) as error:
-        raise InvalidArgument.on(field, "must be a number") from error
-    if not parsed.is_finite():
-        raise InvalidArgument.on(field, "must be a number")
-    if parsed.as_tuple().exponent < -2:
-        raise InvalidArgument.on(field, "must have at most 2 decimals")
+    parsed = decimal_of(value, field, places=2)
     if parsed < minimum or (exclusive_minimum and parsed == minimum):
         raise InvalidArgument.on(
             field, f"must be {'more than' if exclusive_minimum else 'at least'} {minimum}"

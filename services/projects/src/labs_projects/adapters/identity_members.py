@@ -9,8 +9,7 @@ import grpc
 
 from labs.identity.v1 import identity_service_pb2 as identity_pb
 from labs.identity.v1 import identity_service_pb2_grpc as identity_grpc
-from labs_common.errors import NotFound
-from labs_common.grpc.status import remote_call
+from labs_common.grpc.status import remote_lookup
 
 
 class IdentityMemberDirectory:
@@ -19,8 +18,5 @@ class IdentityMemberDirectory:
 
     async def is_staff_member(self, user_id: uuid.UUID) -> bool:
         request = identity_pb.GetMemberRequest(user_id=str(user_id))
-        try:
-            found = await remote_call(self._stub.GetMember(request))
-        except NotFound:
-            return False
-        return found.member.role != identity_pb.ROLE_CLIENT
+        found = await remote_lookup(self._stub.GetMember(request))
+        return found is not None and found.member.role != identity_pb.ROLE_CLIENT

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from labs_common.errors import InvalidArgument
+from labs_common.parsing import decimal_of
 
 HUNDREDTH = Decimal("0.01")
 MAX_HOURS = Decimal(24)
@@ -19,14 +20,7 @@ MAX_NOTES = 10_000
 
 def hours(value: str, field: str = "hours") -> Decimal:
     """A positive number of hours, at most 24, kept to 2 decimals."""
-    try:
-        parsed = Decimal(value)
-    except (InvalidOperation, TypeError) as error:
-        raise InvalidArgument.on(field, "must be a number") from error
-    if not parsed.is_finite():
-        raise InvalidArgument.on(field, "must be a number")
-    if parsed.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise InvalidArgument.on(field, "must have at most 2 decimals")
+    parsed = decimal_of(value, field, places=2)
     if parsed <= 0:
         raise InvalidArgument.on(field, "must be greater than 0")
     if parsed > MAX_HOURS:

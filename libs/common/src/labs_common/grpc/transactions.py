@@ -85,14 +85,20 @@ class TransactionalRpcs:
         handler: Callable[[Command, Any], Awaitable[Result]],
         command: Command,
         respond: Callable[[Result], Response],
+        *,
+        system: bool = False,
     ) -> Response:
         """The shape of an RPC: `command` (mapped in from `request`) to `handler(command, uow)`
-        in one transaction as the caller, and its result mapped out by `respond`."""
+        in one transaction as the caller (or, with `system`, as the platform, for the public
+        RPCs that come before any tenant), and its result mapped out by `respond`."""
 
-        async def work(uow: Any, _principal: Principal) -> Response:
+        async def work(uow: Any, *_caller: Principal) -> Response:
             return respond(await handler(command, uow))
 
-        return await self._tenant(context, request, response_type_of(request), work)
+        response_type = response_type_of(request)
+        if system:
+            return await self._system(context, request, response_type, work)
+        return await self._tenant(context, request, response_type, work)
 
     async def _system(
         self,

@@ -4,6 +4,7 @@ map the result out. Errors are LabsErrors, turned into gRPC status by the error 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from google.protobuf import json_format
 
@@ -18,6 +19,7 @@ from labs_common.parsing import uuid_of
 from labs_identity.adapters import proto
 from labs_identity.adapters.sessions import IssuedSession, TokenIssuer
 from labs_identity.adapters.signing import KeyRing
+from labs_identity.domain import commands
 from labs_identity.service_layer import api_keys, auth, organizations
 from labs_identity.service_layer.unit_of_work import IdentityUnitOfWork
 
@@ -46,66 +48,47 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
     # --- sessions ---------------------------------------------------------------------------
 
     async def Signup(self, request: pb.SignupRequest, context) -> pb.SignupResponse:
-        async def work(uow):
-            session = await auth.signup(
-                uow,
-                self._issuer,
-                email=request.email,
-                password=request.password,
-                organization_name=request.organization_name,
-                first_name=request.first_name,
-                last_name=request.last_name,
-            )
-            return pb.SignupResponse(session=_session(session))
-
-        return await self._system(context, request, pb.SignupResponse, work)
+        """A new organization and its first owner, signed in."""
+        command = commands.Signup(request.email, request.password, request.organization_name,
+                                  request.first_name, request.last_name)
+        return await self._handle(
+            context, request, partial(auth.signup, issuer=self._issuer), command,
+            lambda session: pb.SignupResponse(session=_session(session)), system=True,
+        )
 
     async def Login(self, request: pb.LoginRequest, context) -> pb.LoginResponse:
-        async def work(uow):
-            session = await auth.login(
-                uow,
-                self._issuer,
-                email=request.email,
-                password=request.password,
-                organization_id=request.organization_id,
-            )
-            return pb.LoginResponse(session=_session(session))
-
-        return await self._system(context, request, pb.LoginResponse, work)
+        """A session for an email and password (in one of the person's organizations)."""
+        command = commands.Login(request.email, request.password, request.organization_id)
+        return await self._handle(
+            context, request, partial(auth.login, issuer=self._issuer), command,
+            lambda session: pb.LoginResponse(session=_session(session)), system=True,
+        )
 
     async def RefreshSession(self, request, context) -> pb.RefreshSessionResponse:
-        async def work(uow):
-            session = await auth.refresh(uow, self._issuer, refresh_token=request.refresh_token)
-            return pb.RefreshSessionResponse(session=_session(session))
-
-        return await self._system(context, request, pb.RefreshSessionResponse, work)
+        """A new access token for a refresh token (which it replaces)."""
+        command = commands.RefreshSession(request.refresh_token)
+        return await self._handle(
+            context, request, partial(auth.refresh, issuer=self._issuer), command,
+            lambda session: pb.RefreshSessionResponse(session=_session(session)), system=True,
+        )
 
     async def Logout(self, request, context) -> pb.LogoutResponse:
-        async def work(uow, principal):
-            await auth.logout(uow, principal)
-            return pb.LogoutResponse()
-
-        return await self._tenant(context, request, pb.LogoutResponse, work)
+        """Ends the caller's session (its refresh tokens)."""
+        return await self._handle(context, request, auth.logout, commands.Logout(),
+                                  lambda _: pb.LogoutResponse())
 
     async def GetMe(self, request, context) -> pb.GetMeResponse:
-        async def work(uow, principal):
-            member, org = await auth.me(uow, principal)
-            return pb.GetMeResponse(
-                user=proto.user(member),
-                organization=proto.organization(org),
-                role=proto.ROLE.to_proto(principal.role),
-                client_id=str(member.client_id or ""),
-                api_key_id=str(principal.api_key_id or ""),
-            )
-
-        return await self._tenant(context, request, pb.GetMeResponse, work)
+        """The caller: user, organization and role."""
+        return await self._handle(context, request, auth.me, commands.GetMe(), _me)
 
     # --- signing keys -----------------------------------------------------------------------
 
     async def GetJwks(self, request, context) -> pb.GetJwksResponse:
+        """The public keys that verify access tokens."""
         return pb.GetJwksResponse(keys=[pb.Jwk(**key) for key in await self._keyring.published()])
 
     async def RotateSigningKey(self, request, context) -> pb.RotateSigningKeyResponse:
+        """Starts a new signing key (owners; operators use the `rotate-keys` command)."""
         principal = current_principal()
         # Keys sign every tenant's tokens: rotating them is an operator's act, done by the
         # `rotate-keys` command; through the API only an owner may trigger it.
@@ -115,147 +98,135 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
     # --- organization and members -----------------------------------------------------------
 
     async def GetOrganization(self, request, context) -> pb.GetOrganizationResponse:
-        async def work(uow, principal):
-            org = await organizations.get_organization(uow, principal)
-            return pb.GetOrganizationResponse(organization=proto.organization(org))
-
-        return await self._tenant(context, request, pb.GetOrganizationResponse, work)
+        """The caller's organization."""
+        return await self._handle(
+            context, request, organizations.get_organization, commands.GetOrganization(),
+            lambda org: pb.GetOrganizationResponse(organization=proto.organization(org)),
+        )
 
     async def UpdateOrganization(self, request, context) -> pb.UpdateOrganizationResponse:
-        fields = list(request.update_mask.paths)
+        """Changes what the update mask names (admins), if the etag still matches."""
         given = request.organization
-        changes = {
-            "name": given.name,
-            "timezone": given.timezone,
-            "currency": given.currency,
-            "settings": json_format.MessageToDict(given.settings),
-        }
-
-        async def work(uow, principal):
-            org = await organizations.update_organization(
-                uow, principal, changes=changes, fields=fields,
-                if_match=list(request.if_match_etags),
-            )
-            return pb.UpdateOrganizationResponse(organization=proto.organization(org))
-
-        return await self._tenant(context, request, pb.UpdateOrganizationResponse, work)
+        command = commands.UpdateOrganization(
+            changes={
+                "name": given.name,
+                "timezone": given.timezone,
+                "currency": given.currency,
+                "settings": json_format.MessageToDict(given.settings),
+            },
+            fields=list(request.update_mask.paths),
+            if_match=list(request.if_match_etags),
+        )
+        return await self._handle(
+            context, request, organizations.update_organization, command,
+            lambda org: pb.UpdateOrganizationResponse(organization=proto.organization(org)),
+        )
 
     async def ListMembers(self, request, context) -> pb.ListMembersResponse:
+        """The organization's members, a page at a time."""
         limit = page_size(request.page_size)
-        after = after_creation(request.page_token)
-
-        async def work(uow, principal):
-            members = await organizations.list_members(uow, principal, after, limit + 1)
-            return pb.ListMembersResponse(
-                members=[proto.member(m) for m in members[:limit]],
-                next_page_token=next_page_token(members, limit),
-            )
-
-        return await self._tenant(context, request, pb.ListMembersResponse, work)
+        command = commands.ListMembers(after_creation(request.page_token), limit + 1)
+        return await self._handle(
+            context, request, organizations.list_members, command,
+            lambda found: pb.ListMembersResponse(
+                members=[proto.member(m) for m in found[:limit]],
+                next_page_token=next_page_token(found, limit)),
+        )
 
     async def GetMember(self, request, context) -> pb.GetMemberResponse:
-        user_id = uuid_of(request.user_id, "user_id")
-
-        async def work(uow, principal):
-            member = await organizations.get_member(uow, principal, user_id=user_id)
-            return pb.GetMemberResponse(member=proto.member(member))
-
-        return await self._tenant(context, request, pb.GetMemberResponse, work)
+        """One member of the caller's organization."""
+        command = commands.GetMember(uuid_of(request.user_id, "user_id"))
+        return await self._handle(
+            context, request, organizations.get_member, command,
+            lambda member: pb.GetMemberResponse(member=proto.member(member)),
+        )
 
     async def UpdateMember(self, request, context) -> pb.UpdateMemberResponse:
-        user_id = uuid_of(request.user_id, "user_id")
-        role = proto.ROLE.parse(request.role, "role")
-
-        async def work(uow, principal):
-            member = await organizations.update_member(
-                uow, principal, user_id=user_id, role=role, client_id=request.client_id
-            )
-            return pb.UpdateMemberResponse(member=proto.member(member))
-
-        return await self._tenant(context, request, pb.UpdateMemberResponse, work)
+        """Changes a member's role (and the client a client-role member belongs to)."""
+        command = commands.UpdateMember(uuid_of(request.user_id, "user_id"),
+                                        proto.ROLE.parse(request.role, "role"), request.client_id)
+        return await self._handle(
+            context, request, organizations.update_member, command,
+            lambda member: pb.UpdateMemberResponse(member=proto.member(member)),
+        )
 
     async def RemoveMember(self, request, context) -> pb.RemoveMemberResponse:
-        user_id = uuid_of(request.user_id, "user_id")
-
-        async def work(uow, principal):
-            await organizations.remove_member(uow, principal, user_id=user_id)
-            return pb.RemoveMemberResponse()
-
-        return await self._tenant(context, request, pb.RemoveMemberResponse, work)
+        """Removes a member (their history stays; they can no longer sign in)."""
+        command = commands.RemoveMember(uuid_of(request.user_id, "user_id"))
+        return await self._handle(context, request, organizations.remove_member, command,
+                                  lambda _: pb.RemoveMemberResponse())
 
     async def CreateInvitation(self, request, context) -> pb.CreateInvitationResponse:
-        role = proto.ROLE.parse(request.role, "role")
-
-        async def work(uow, principal):
-            invitation, token = await organizations.create_invitation(
-                uow,
-                principal,
-                email=request.email,
-                role=role,
-                client_id=request.client_id,
-                ttl=self._invitation_ttl,
-            )
-            return pb.CreateInvitationResponse(invitation=proto.invitation(invitation), token=token)
-
-        return await self._tenant(context, request, pb.CreateInvitationResponse, work)
+        """Invites a person by email with a role; answers the invitation's one-time token."""
+        command = commands.CreateInvitation(request.email, proto.ROLE.parse(request.role, "role"),
+                                            request.client_id)
+        return await self._handle(
+            context, request,
+            partial(organizations.create_invitation, ttl=self._invitation_ttl), command,
+            lambda made: pb.CreateInvitationResponse(
+                invitation=proto.invitation(made[0]), token=made[1]),
+        )
 
     async def AcceptInvitation(self, request, context) -> pb.AcceptInvitationResponse:
-        async def work(uow):
-            session = await organizations.accept_invitation(
-                uow,
-                self._issuer,
-                token=request.token,
-                password=request.password,
-                first_name=request.first_name,
-                last_name=request.last_name,
-            )
-            return pb.AcceptInvitationResponse(session=_session(session))
-
-        return await self._system(context, request, pb.AcceptInvitationResponse, work)
+        """Joins the organization an invitation is for, signed in."""
+        command = commands.AcceptInvitation(request.token, request.password,
+                                            request.first_name, request.last_name)
+        return await self._handle(
+            context, request, partial(organizations.accept_invitation, issuer=self._issuer),
+            command, lambda session: pb.AcceptInvitationResponse(session=_session(session)),
+            system=True,
+        )
 
     # --- API keys ---------------------------------------------------------------------------
 
     async def CreateApiKey(self, request, context) -> pb.CreateApiKeyResponse:
-        role = proto.ROLE.parse(request.role, "role")
-
-        async def work(uow, principal):
-            key, secret = await api_keys.create_api_key(
-                uow, principal, name=request.name, role=role
-            )
-            return pb.CreateApiKeyResponse(api_key=proto.api_key(key), secret=secret)
-
-        return await self._tenant(context, request, pb.CreateApiKeyResponse, work)
+        """A key for a machine caller, with a role no higher than the caller's."""
+        command = commands.CreateApiKey(request.name, proto.ROLE.parse(request.role, "role"))
+        return await self._handle(
+            context, request, api_keys.create_api_key, command,
+            lambda made: pb.CreateApiKeyResponse(api_key=proto.api_key(made[0]), secret=made[1]),
+        )
 
     async def ListApiKeys(self, request, context) -> pb.ListApiKeysResponse:
+        """The organization's keys (one's own below admin), a page at a time."""
         limit = page_size(request.page_size)
-        after = after_creation(request.page_token)
-
-        async def work(uow, principal):
-            keys = await api_keys.list_api_keys(uow, principal, after, limit + 1)
-            return pb.ListApiKeysResponse(
-                api_keys=[proto.api_key(k) for k in keys[:limit]],
-                next_page_token=next_page_token(keys, limit),
-            )
-
-        return await self._tenant(context, request, pb.ListApiKeysResponse, work)
+        command = commands.ListApiKeys(after_creation(request.page_token), limit + 1)
+        return await self._handle(
+            context, request, api_keys.list_api_keys, command,
+            lambda found: pb.ListApiKeysResponse(
+                api_keys=[proto.api_key(k) for k in found[:limit]],
+                next_page_token=next_page_token(found, limit)),
+        )
 
     async def RevokeApiKey(self, request, context) -> pb.RevokeApiKeyResponse:
-        key_id = uuid_of(request.id, "id")
-
-        async def work(uow, principal):
-            await api_keys.revoke_api_key(uow, principal, key_id=key_id)
-            return pb.RevokeApiKeyResponse()
-
-        return await self._tenant(context, request, pb.RevokeApiKeyResponse, work)
+        """Revokes a key at once."""
+        command = commands.RevokeApiKey(uuid_of(request.id, "id"))
+        return await self._handle(context, request, api_keys.revoke_api_key, command,
+                                  lambda _: pb.RevokeApiKeyResponse())
 
     async def AuthenticateApiKey(self, request, context) -> pb.AuthenticateApiKeyResponse:
-        async def work(uow):
-            token = await api_keys.authenticate_api_key(uow, self._issuer, secret=request.secret)
-            return pb.AuthenticateApiKeyResponse(
-                access_token=token, expires_in=int(self._issuer.api_key_ttl.total_seconds())
-            )
+        """A short-lived access token for an API key's secret."""
+        command = commands.AuthenticateApiKey(request.secret)
+        expires_in = int(self._issuer.api_key_ttl.total_seconds())
+        return await self._handle(
+            context, request, partial(api_keys.authenticate_api_key, issuer=self._issuer),
+            command,
+            lambda token: pb.AuthenticateApiKeyResponse(access_token=token, expires_in=expires_in),
+            system=True,
+        )
 
-        return await self._system(context, request, pb.AuthenticateApiKeyResponse, work)
+
+def _me(found) -> pb.GetMeResponse:
+    """The caller as GetMe shows it: the role is the token's (an API key's may be lower)."""
+    member, org = found
+    principal = current_principal()
+    return pb.GetMeResponse(
+        user=proto.user(member),
+        organization=proto.organization(org),
+        role=proto.ROLE.to_proto(principal.role),
+        client_id=str(member.client_id or ""),
+        api_key_id=str(principal.api_key_id or ""),
+    )
 
 
 def _session(session: IssuedSession) -> pb.Session:

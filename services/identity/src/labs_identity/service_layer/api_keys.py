@@ -4,10 +4,8 @@ exchanged for short-lived access tokens so services only ever verify JWTs."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from labs.identity.v1 import events_pb2
-from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.errors import NotFound, Unauthenticated
 from labs_identity.adapters import proto
@@ -18,14 +16,16 @@ from labs_identity.adapters.credentials import (
     new_secret,
 )
 from labs_identity.adapters.sessions import TokenIssuer
-from labs_identity.domain import rules
+from labs_identity.domain import commands, rules
 from labs_identity.domain.model import ApiKey
 from labs_identity.service_layer.unit_of_work import IdentityUnitOfWork
 
 
 async def create_api_key(
-    uow: IdentityUnitOfWork, principal: Principal, *, name: str, role: Role
+    command: commands.CreateApiKey, uow: IdentityUnitOfWork
 ) -> tuple[ApiKey, str]:
+    principal = uow.caller
+    name, role = command.name, command.role
     rules.check_api_key_role(principal.role, role)
     secret = new_secret(API_KEY_PREFIX)
     key = await uow.api_keys.add(
@@ -44,19 +44,20 @@ async def create_api_key(
 
 
 async def list_api_keys(
-    uow: IdentityUnitOfWork,
-    principal: Principal,
-    after: tuple[datetime, uuid.UUID] | None,
-    limit: int,
+    command: commands.ListApiKeys, uow: IdentityUnitOfWork
 ) -> list[ApiKey]:
     """Admins see every key of the org; others see their own."""
+    principal = uow.caller
+    after, limit = command.after, command.limit
     own_only = None if principal.role.at_least(Role.ADMIN) else principal.user_id
     return await uow.api_keys.page(principal.org_id, own_only, after, limit)
 
 
 async def revoke_api_key(
-    uow: IdentityUnitOfWork, principal: Principal, *, key_id: uuid.UUID
+    command: commands.RevokeApiKey, uow: IdentityUnitOfWork
 ) -> None:
+    principal = uow.caller
+    key_id = command.key_id
     key = await uow.api_keys.get(principal.org_id, key_id)
     if key is None or not (
         key.created_by == principal.user_id or principal.role.at_least(Role.ADMIN)
@@ -67,8 +68,11 @@ async def revoke_api_key(
         await uow.outbox.add("api_key.revoked", events_pb2.ApiKeyRevoked(api_key_id=str(key.id)))
 
 
-async def authenticate_api_key(uow: IdentityUnitOfWork, issuer: TokenIssuer, *, secret: str) -> str:
+async def authenticate_api_key(
+    command: commands.AuthenticateApiKey, uow: IdentityUnitOfWork, *, issuer: TokenIssuer
+) -> str:
     """Runs in system scope: the secret names its organization."""
+    secret = command.secret
     key = await uow.api_keys.by_hash(digest(secret)) if secret.startswith(API_KEY_PREFIX) else None
     if key is None or key.revoked_at is not None:
         raise Unauthenticated("The API key is not valid.", reason="API_KEY_INVALID")

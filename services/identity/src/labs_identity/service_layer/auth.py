@@ -6,14 +6,13 @@ import uuid
 from datetime import UTC, datetime
 
 from labs.identity.v1 import events_pb2
-from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.errors import FieldError, InvalidArgument, NotFound, Unauthenticated
 from labs_identity.adapters import proto
 from labs_identity.adapters.credentials import digest
 from labs_identity.adapters.passwords import hash_password, needs_rehash, verify_password
 from labs_identity.adapters.sessions import IssuedSession, TokenIssuer
-from labs_identity.domain import rules
+from labs_identity.domain import commands, rules
 from labs_identity.domain.model import Member, Organization
 from labs_identity.service_layer.unit_of_work import IdentityUnitOfWork
 
@@ -21,15 +20,13 @@ BAD_CREDENTIALS = "The email or password is incorrect."
 
 
 async def signup(
-    uow: IdentityUnitOfWork,
-    issuer: TokenIssuer,
-    *,
-    email: str,
-    password: str,
-    organization_name: str,
-    first_name: str,
-    last_name: str,
+    command: commands.Signup, uow: IdentityUnitOfWork, *, issuer: TokenIssuer
 ) -> IssuedSession:
+    email = command.email
+    password = command.password
+    organization_name = command.organization_name
+    first_name = command.first_name
+    last_name = command.last_name
     email = rules.normalize_email(email)
     rules.check_password(password)
     org = Organization(
@@ -67,9 +64,10 @@ async def signup(
 
 
 async def login(
-    uow: IdentityUnitOfWork, issuer: TokenIssuer, *, email: str, password: str, organization_id: str
+    command: commands.Login, uow: IdentityUnitOfWork, *, issuer: TokenIssuer
 ) -> IssuedSession:
     """Runs in system scope: the email may belong to members of several organizations."""
+    email, password, organization_id = command.email, command.password, command.organization_id
     email = email.strip().lower()
     candidates = await uow.members.everywhere_by_email(email) if email else []
     if organization_id:
@@ -104,10 +102,11 @@ async def login(
 
 
 async def refresh(
-    uow: IdentityUnitOfWork, issuer: TokenIssuer, *, refresh_token: str
+    command: commands.RefreshSession, uow: IdentityUnitOfWork, *, issuer: TokenIssuer
 ) -> IssuedSession:
     """Spends a refresh token. A spent one is evidence of theft: the whole family is revoked
     (and that revocation is committed even though the caller gets 401)."""
+    refresh_token = command.refresh_token
     token = (
         await uow.refresh_tokens.by_hash_for_update(digest(refresh_token))
         if refresh_token
@@ -142,7 +141,10 @@ async def refresh(
     return await issuer.issue(uow, member, org, family_id=token.family_id)
 
 
-async def logout(uow: IdentityUnitOfWork, principal: Principal) -> None:
+async def logout(
+    command: commands.Logout, uow: IdentityUnitOfWork
+) -> None:
+    principal = uow.caller
     if principal.session_id is None:
         return  # API-key callers have no session to end
     if await uow.refresh_tokens.revoke_family(principal.session_id):
@@ -156,7 +158,10 @@ async def logout(uow: IdentityUnitOfWork, principal: Principal) -> None:
         )
 
 
-async def me(uow: IdentityUnitOfWork, principal: Principal) -> tuple[Member, Organization]:
+async def me(
+    command: commands.GetMe, uow: IdentityUnitOfWork
+) -> tuple[Member, Organization]:
+    principal = uow.caller
     member = await uow.members.get(principal.org_id, principal.user_id)
     org = await uow.organizations.get(principal.org_id)
     if member is None or org is None:

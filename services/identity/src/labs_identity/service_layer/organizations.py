@@ -22,14 +22,17 @@ from labs_identity.adapters import proto
 from labs_identity.adapters.credentials import INVITATION_PREFIX, digest, new_secret
 from labs_identity.adapters.passwords import hash_password
 from labs_identity.adapters.sessions import IssuedSession, TokenIssuer
-from labs_identity.domain import rules
+from labs_identity.domain import commands, rules
 from labs_identity.domain.model import Invitation, Member, Organization
 from labs_identity.service_layer.unit_of_work import IdentityUnitOfWork
 
 UPDATABLE_FIELDS = frozenset({"name", "settings", "timezone", "currency"})
 
 
-async def get_organization(uow: IdentityUnitOfWork, principal: Principal) -> Organization:
+async def get_organization(
+    command: commands.GetOrganization, uow: IdentityUnitOfWork
+) -> Organization:
+    principal = uow.caller
     org = await uow.organizations.get(principal.org_id)
     if org is None:
         raise NotFound("The organization no longer exists.")
@@ -37,13 +40,10 @@ async def get_organization(uow: IdentityUnitOfWork, principal: Principal) -> Org
 
 
 async def update_organization(
-    uow: IdentityUnitOfWork,
-    principal: Principal,
-    *,
-    changes: dict,
-    fields: list[str],
-    if_match: list[str],
+    command: commands.UpdateOrganization, uow: IdentityUnitOfWork
 ) -> Organization:
+    principal = uow.caller
+    changes, fields, if_match = command.changes, command.fields, command.if_match
     principal.require(Role.ADMIN)
     unknown = set(fields) - UPDATABLE_FIELDS
     if unknown:
@@ -72,19 +72,20 @@ async def update_organization(
 
 
 async def list_members(
-    uow: IdentityUnitOfWork,
-    principal: Principal,
-    after: tuple[datetime, uuid.UUID] | None,
-    limit: int,
+    command: commands.ListMembers, uow: IdentityUnitOfWork
 ) -> list[Member]:
+    principal = uow.caller
+    after, limit = command.after, command.limit
     if principal.role is Role.CLIENT:
         raise_not_visible()
     return await uow.members.page(principal.org_id, after, limit)
 
 
 async def get_member(
-    uow: IdentityUnitOfWork, principal: Principal, *, user_id: uuid.UUID
+    command: commands.GetMember, uow: IdentityUnitOfWork
 ) -> Member:
+    principal = uow.caller
+    user_id = command.user_id
     member = await uow.members.get(principal.org_id, user_id)
     if member is None or principal.role is Role.CLIENT:
         raise_not_visible()
@@ -92,8 +93,10 @@ async def get_member(
 
 
 async def update_member(
-    uow: IdentityUnitOfWork, principal: Principal, *, user_id: uuid.UUID, role: Role, client_id: str
+    command: commands.UpdateMember, uow: IdentityUnitOfWork
 ) -> Member:
+    principal = uow.caller
+    user_id, role, client_id = command.user_id, command.role, command.client_id
     member = await _member(uow, principal, user_id)
     client = rules.client_binding(role, client_id)
     rules.check_role_change(
@@ -117,8 +120,10 @@ async def update_member(
 
 
 async def remove_member(
-    uow: IdentityUnitOfWork, principal: Principal, *, user_id: uuid.UUID
+    command: commands.RemoveMember, uow: IdentityUnitOfWork
 ) -> None:
+    principal = uow.caller
+    user_id = command.user_id
     member = await _member(uow, principal, user_id)
     rules.check_removal(
         principal.role, member.role, await uow.members.count_owners(principal.org_id)
@@ -131,14 +136,10 @@ async def remove_member(
 
 
 async def create_invitation(
-    uow: IdentityUnitOfWork,
-    principal: Principal,
-    *,
-    email: str,
-    role: Role,
-    client_id: str,
-    ttl: timedelta,
+    command: commands.CreateInvitation, uow: IdentityUnitOfWork, *, ttl: timedelta
 ) -> tuple[Invitation, str]:
+    principal = uow.caller
+    email, role, client_id = command.email, command.role, command.client_id
     rules.check_can_grant(principal.role, role)
     email = rules.normalize_email(email)
     client = rules.client_binding(role, client_id)
@@ -168,15 +169,13 @@ async def create_invitation(
 
 
 async def accept_invitation(
-    uow: IdentityUnitOfWork,
-    issuer: TokenIssuer,
-    *,
-    token: str,
-    password: str,
-    first_name: str,
-    last_name: str,
+    command: commands.AcceptInvitation, uow: IdentityUnitOfWork, *, issuer: TokenIssuer
 ) -> IssuedSession:
     """Runs in system scope: the token, not a login, says which organization this is."""
+    token = command.token
+    password = command.password
+    first_name = command.first_name
+    last_name = command.last_name
     invitation = await uow.invitations.by_hash_for_update(digest(token)) if token else None
     if invitation is None or invitation.accepted_at is not None:
         raise Unauthenticated("The invitation is not valid.", reason="INVITATION_INVALID")

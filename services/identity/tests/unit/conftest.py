@@ -1,0 +1,60 @@
+"""Identity's handlers against fakes: members, refresh tokens and API keys in memory."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from labs_common.auth.roles import Role
+from labs_common.testing.fakes import FakeUnitOfWork
+
+
+class FakeMembers:
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, object] = {}
+
+    async def get(self, org_id, user_id, *, for_update=False):
+        found = self.rows.get(user_id)
+        return replace(found) if found is not None and found.org_id == org_id else None
+
+    async def count_owners(self, org_id) -> int:
+        return sum(1 for m in self.rows.values() if m.org_id == org_id and m.role is Role.OWNER)
+
+    async def set_role(self, member) -> None:
+        self.rows[member.id] = replace(member)
+
+    async def remove(self, user_id) -> None:
+        self.rows.pop(user_id, None)
+
+
+class FakeRefreshTokens:
+    def __init__(self) -> None:
+        self.revoked_users: list[uuid.UUID] = []
+
+    async def revoke_user(self, user_id) -> None:
+        self.revoked_users.append(user_id)
+
+
+class FakeApiKeys:
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, object] = {}
+
+    async def add(self, key, secret_hash):
+        key.created_at = datetime.now(UTC)
+        self.rows[key.id] = key
+        return key
+
+    async def get(self, org_id, key_id):
+        found = self.rows.get(key_id)
+        return found if found is not None and found.org_id == org_id else None
+
+    async def revoke(self, key_id) -> None:
+        self.rows[key_id].revoked_at = datetime.now(UTC)
+
+
+class FakeIdentityUnitOfWork(FakeUnitOfWork):
+    def _start(self) -> None:
+        self.members = FakeMembers()
+        self.refresh_tokens = FakeRefreshTokens()
+        self.api_keys = FakeApiKeys()

@@ -12,20 +12,21 @@ from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.errors import Conflict, InvalidArgument, NotFound
 from labs_time.adapters.orm import import_chunks, import_jobs
+from labs_time.domain import commands
 from labs_time.service_layer.unit_of_work import TimeUnitOfWork
 
 MAX_CHUNK_BYTES = 1024 * 1024
 
 
-async def create_job(uow: TimeUnitOfWork, principal: Principal, create_missing: bool
-                     ) -> uuid.UUID:
+async def create_job(command: commands.CreateImport, uow: TimeUnitOfWork) -> uuid.UUID:
     """A job waiting for its file. It keeps the caller's token so the worker asks identity,
     projects and capacity as that caller; the token is dropped when the job ends."""
+    principal = uow.caller
     principal.require(Role.MANAGER)
     job_id = uuid.uuid4()
     await uow.session.execute(insert(import_jobs).values(
         id=job_id, org_id=principal.org_id, user_id=principal.user_id, status="uploading",
-        create_missing=create_missing, token=principal.token))
+        create_missing=command.create_missing, token=principal.token))
     return job_id
 
 
@@ -48,8 +49,8 @@ async def _own_job(uow: TimeUnitOfWork, principal: Principal, job_id: uuid.UUID)
         import_jobs.c.user_id == principal.user_id).with_for_update())
 
 
-async def append_chunk(uow: TimeUnitOfWork, principal: Principal, job_id: uuid.UUID, seq: int,
-                       chunk: bytes) -> None:
+async def append_chunk(command: commands.AppendImportChunk, uow: TimeUnitOfWork) -> None:
+    principal, job_id, seq, chunk = uow.caller, command.job_id, command.seq, command.chunk
     if seq < 1:
         raise InvalidArgument.on("seq", "must be 1 or more")
     if len(chunk) > MAX_CHUNK_BYTES:
@@ -66,9 +67,10 @@ async def append_chunk(uow: TimeUnitOfWork, principal: Principal, job_id: uuid.U
                                   .values(total=import_jobs.c.total + chunk.count(b"\n")))
 
 
-async def start_job(uow: TimeUnitOfWork, principal: Principal, job_id: uuid.UUID):
+async def start_job(command: commands.StartImport, uow: TimeUnitOfWork):
     """Queue the uploaded file; `total` is a first estimate from its line count. Starting a
     started job answers it as it is (a retried request)."""
+    principal, job_id = uow.caller, command.job_id
     job = await _own_job(uow, principal, job_id)
     if job.status != "uploading":
         return job
@@ -84,6 +86,6 @@ async def start_job(uow: TimeUnitOfWork, principal: Principal, job_id: uuid.UUID
                                       .returning(*import_jobs.c))).one()
 
 
-async def get_job(uow: TimeUnitOfWork, principal: Principal, job_id: uuid.UUID):
-    principal.require(Role.MEMBER)
-    return await _found(uow, _in_org(principal, job_id))
+async def get_job(command: commands.GetImportJob, uow: TimeUnitOfWork):
+    uow.caller.require(Role.MEMBER)
+    return await _found(uow, _in_org(uow.caller, command.job_id))

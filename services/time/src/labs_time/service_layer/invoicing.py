@@ -8,23 +8,14 @@ issued; release: the invoice was voided or its generation failed, and its entrie
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
-from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.errors import Conflict, InvalidArgument
 from labs_time.adapters import proto
-from labs_time.domain import rules
+from labs_time.domain import commands, rules
 from labs_time.domain.model import TimeEntry
 from labs_time.service_layer.unit_of_work import TimeUnitOfWork
-
-
-def _uuid(value: str, field: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError as error:
-        raise InvalidArgument.on(field, "must be a UUID") from error
 
 
 def period(start: str, end: str) -> tuple[date, date]:
@@ -35,23 +26,21 @@ def period(start: str, end: str) -> tuple[date, date]:
     return first, last
 
 
-async def list_billable(uow: TimeUnitOfWork, principal: Principal, project_id: str,
-                        start: str, end: str) -> list[TimeEntry]:
-    principal.require(Role.MANAGER)
-    first, last = period(start, end)
-    return await uow.entries.billable_free(_uuid(project_id, "project_id"), first, last)
+async def list_billable(command: commands.ListBillableEntries, uow: TimeUnitOfWork
+                        ) -> list[TimeEntry]:
+    uow.caller.require(Role.MANAGER)
+    first, last = period(command.period_start, command.period_end)
+    return await uow.entries.billable_free(command.project_id, first, last)
 
 
-async def reserve(uow: TimeUnitOfWork, principal: Principal, invoice_id: str, project_id: str,
-                  start: str, end: str, entry_ids: list[str]) -> list[TimeEntry]:
-    principal.require(Role.MANAGER)
-    invoice = _uuid(invoice_id, "invoice_id")
-    project = _uuid(project_id, "project_id")
-    first, last = period(start, end)
+async def reserve(command: commands.ReserveEntries, uow: TimeUnitOfWork) -> list[TimeEntry]:
+    uow.caller.require(Role.MANAGER)
+    invoice, project = command.invoice_id, command.project_id
+    first, last = period(command.period_start, command.period_end)
     if already := await uow.entries.of_invoice(invoice):
         return already  # a repeat of this step
-    if entry_ids:
-        ids = sorted({_uuid(i, "entry_ids") for i in entry_ids})
+    if command.entry_ids:
+        ids = sorted(set(command.entry_ids))
         wanted = await uow.entries.by_ids(ids)
         free = await uow.entries.billable_free(project, first, last, ids=ids)
         if len(wanted) != len(ids) or len(free) != len(ids):
@@ -69,10 +58,10 @@ async def reserve(uow: TimeUnitOfWork, principal: Principal, invoice_id: str, pr
     return reserved
 
 
-async def mark_invoiced(uow: TimeUnitOfWork, principal: Principal, invoice_id: str
+async def mark_invoiced(command: commands.MarkEntriesInvoiced, uow: TimeUnitOfWork
                         ) -> list[TimeEntry]:
-    principal.require(Role.MANAGER)
-    entries = await uow.entries.of_invoice(_uuid(invoice_id, "invoice_id"))
+    uow.caller.require(Role.MANAGER)
+    entries = await uow.entries.of_invoice(command.invoice_id)
     done = []
     for entry in entries:
         if not entry.invoiced:
@@ -84,9 +73,9 @@ async def mark_invoiced(uow: TimeUnitOfWork, principal: Principal, invoice_id: s
     return done
 
 
-async def release(uow: TimeUnitOfWork, principal: Principal, invoice_id: str) -> list[TimeEntry]:
-    principal.require(Role.MANAGER)
-    entries = await uow.entries.of_invoice(_uuid(invoice_id, "invoice_id"))
+async def release(command: commands.ReleaseEntries, uow: TimeUnitOfWork) -> list[TimeEntry]:
+    uow.caller.require(Role.MANAGER)
+    entries = await uow.entries.of_invoice(command.invoice_id)
     released = []
     for entry in entries:
         entry.invoice_id, entry.invoiced = None, False

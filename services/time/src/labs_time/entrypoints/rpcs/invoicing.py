@@ -4,34 +4,48 @@ for a draft invoice, then mark it invoiced or release it."""
 from __future__ import annotations
 
 from labs.time.v1 import time_service_pb2 as pb
+from labs_common.parsing import uuid_of
+from labs_time.adapters import proto
+from labs_time.domain import commands
 from labs_time.entrypoints.rpcs.base import ServicerBase
 from labs_time.service_layer import invoicing
 
 
+def _entries(response_type):
+    """The response that lists the entries a step moved."""
+    return lambda found: response_type(entries=[proto.entry(e) for e in found])
+
+
 class InvoicingRpcs(ServicerBase):
     async def ListBillableEntries(self, request, context) -> pb.ListBillableEntriesResponse:
-        return await self._entries(
-            context, request, pb.ListBillableEntriesResponse,
-            lambda uow, principal: invoicing.list_billable(uow, principal, request.project_id,
-                                                           request.period_start,
-                                                           request.period_end))
+        """A project's billable entries in a period that no invoice holds yet."""
+        command = commands.ListBillableEntries(uuid_of(request.project_id, "project_id"),
+                                               request.period_start, request.period_end)
+        return await self._handle(context, request, invoicing.list_billable, command,
+                                  _entries(pb.ListBillableEntriesResponse))
 
     async def ReserveEntries(self, request, context) -> pb.ReserveEntriesResponse:
-        return await self._entries(
-            context, request, pb.ReserveEntriesResponse,
-            lambda uow, principal: invoicing.reserve(uow, principal, request.invoice_id,
-                                                     request.project_id, request.period_start,
-                                                     request.period_end,
-                                                     list(request.entry_ids)))
+        """Holds entries for a draft invoice (a repeat answers what it holds)."""
+        command = commands.ReserveEntries(
+            invoice_id=uuid_of(request.invoice_id, "invoice_id"),
+            project_id=uuid_of(request.project_id, "project_id"),
+            period_start=request.period_start,
+            period_end=request.period_end,
+            entry_ids=tuple(uuid_of(i, "entry_ids") for i in request.entry_ids),
+        )
+        return await self._handle(context, request, invoicing.reserve, command,
+                                  _entries(pb.ReserveEntriesResponse))
 
     async def MarkEntriesInvoiced(self, request, context) -> pb.MarkEntriesInvoicedResponse:
-        return await self._entries(
-            context, request, pb.MarkEntriesInvoicedResponse,
-            lambda uow, principal: invoicing.mark_invoiced(uow, principal, request.invoice_id))
+        """The invoice was issued: its entries are invoiced and locked."""
+        command = commands.MarkEntriesInvoiced(uuid_of(request.invoice_id, "invoice_id"))
+        return await self._handle(context, request, invoicing.mark_invoiced, command,
+                                  _entries(pb.MarkEntriesInvoicedResponse))
 
     async def ReleaseEntries(self, request, context) -> pb.ReleaseEntriesResponse:
-        async def work(uow, principal):
-            found = await invoicing.release(uow, principal, request.invoice_id)
-            return pb.ReleaseEntriesResponse(entry_ids=[str(e.id) for e in found])
-
-        return await self._tenant(context, request, pb.ReleaseEntriesResponse, work)
+        """The invoice was voided or failed: its entries are free again."""
+        command = commands.ReleaseEntries(uuid_of(request.invoice_id, "invoice_id"))
+        return await self._handle(
+            context, request, invoicing.release, command,
+            lambda found: pb.ReleaseEntriesResponse(entry_ids=[str(e.id) for e in found]),
+        )

@@ -43,7 +43,7 @@ async def test_a_project_for_a_new_client_name_creates_the_client(manager_uow, m
     project = await projects.create_project(command, manager_uow, members=members)
     assert project.status is ProjectStatus.PLANNING
     assert manager_uow.outbox.types() == ["client.created", "project.created"]
-    assert manager_uow.outbox.events[-1].project_id == project.id
+    assert manager_uow.outbox.events[-1].project_id == str(project.id)
 
 
 async def test_a_project_manager_must_be_staff(manager_uow, members):

@@ -14,12 +14,16 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Self
 
+from google.protobuf import descriptor_pool as pool
+from google.protobuf import message_factory
 from google.protobuf.message import Message
 
+from labs.events.v1 import envelope_pb2
 from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.db.uow import Scope, caller_of
 from labs_common.errors import Conflict, InvalidArgument
+from labs_common.events.outbox import Outbox
 
 
 def a_caller(
@@ -39,53 +43,29 @@ def a_caller(
     )
 
 
-@dataclass(frozen=True)
-class RecordedEvent:
-    type: str
-    payload: Message
-    org_id: uuid.UUID | None
-    actor_id: uuid.UUID | None
-    project_id: uuid.UUID | None
-
-
-class FakeOutbox:
-    """Keeps what a handler would have published, in order."""
+class FakeOutbox(Outbox):
+    """The real outbox's envelopes, kept in order instead of written to a table."""
 
     def __init__(self, scope: Scope) -> None:
-        self._scope = scope
-        self.events: list[RecordedEvent] = []
+        super().__init__(None, "test", scope.org_id, scope.actor_id)  # type: ignore[arg-type]
+        self.events: list[envelope_pb2.Envelope] = []
 
-    async def add(self, event_type: str, payload: Message, **where) -> RecordedEvent:
-        (event,) = await self.add_many(event_type, [payload], **where)
-        return event
-
-    async def add_many(
-        self,
-        event_type: str,
-        payloads: list[Message],
-        *,
-        org_id: uuid.UUID | None = None,
-        actor_id: uuid.UUID | None = None,
-        project_id: uuid.UUID | None = None,
-    ) -> list[RecordedEvent]:
-        added = [
-            RecordedEvent(
-                event_type,
-                payload,
-                org_id or self._scope.org_id,
-                actor_id or self._scope.actor_id,
-                project_id,
-            )
-            for payload in payloads
-        ]
-        self.events.extend(added)
-        return added
+    async def _store(self, envelopes: list[envelope_pb2.Envelope], rows: list[dict]) -> None:
+        self.events.extend(envelopes)
 
     def types(self) -> list[str]:
         return [event.type for event in self.events]
 
     def of_type(self, event_type: str) -> list[Message]:
-        return [event.payload for event in self.events if event.type == event_type]
+        """The payloads of the events of `event_type`, as their messages."""
+        return [_payload(event) for event in self.events if event.type == event_type]
+
+
+def _payload(envelope: envelope_pb2.Envelope) -> Message:
+    name = envelope.payload.TypeName()
+    message = message_factory.GetMessageClass(pool.Default().FindMessageTypeByName(name))()
+    envelope.payload.Unpack(message)
+    return message
 
 
 class FakeInbox:

@@ -20,7 +20,7 @@ from labs.identity.v1 import identity_service_pb2 as identity_pb
 from labs.time.v1 import time_service_pb2 as pb
 from labs_common.auth.principal import Principal, bind_principal, reset_principal
 from labs_common.auth.roles import Role
-from labs_common.db.uow import Scope
+from labs_common.db.uow import Scope, caller_of
 from labs_common.errors import (
     InvalidArgument,
     NotFound,
@@ -162,6 +162,10 @@ class FakeUnitOfWork:
         self._transactions = transactions
         self.scope = scope
         self._committed = False
+
+    @property
+    def caller(self):
+        return caller_of(self.scope)
 
     async def __aenter__(self):
         self._transactions.open += 1

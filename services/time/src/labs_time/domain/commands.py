@@ -1,7 +1,8 @@
 """What callers ask the time service to do, one frozen dataclass per use case, built by the
-servicer from the request (ids parsed there). Entries, timers, expenses and approvals take their
-answers from other services before the transaction opens (service_layer/asked.py); their inputs
-are the NewEntry, EntryChanges and ExpenseChanges of the service layer."""
+servicer from the request (ids parsed there; amounts and dates stay the API's text, which the
+domain rules validate so each failure names its field). What other services know is asked
+before the transaction opens (service_layer/asked.py) and handed to the handler beside its
+command. Entries and timers still take the NewEntry and EntryChanges of their service layer."""
 
 from __future__ import annotations
 
@@ -56,3 +57,73 @@ class StartImport:
 @dataclass(frozen=True)
 class GetImportJob:
     job_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ExpenseChanges:
+    """An expense's fields as given: all of them on create, the present ones on update."""
+
+    description: str | None = None
+    amount: str | None = None
+    currency: str | None = None
+    expense_date: str | None = None
+    category: str | None = None
+    billable: bool | None = None
+
+
+@dataclass(frozen=True)
+class RecordExpense:
+    project_id: uuid.UUID
+    fields: ExpenseChanges
+
+
+@dataclass(frozen=True)
+class GetExpense:
+    expense_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ListExpenses:
+    project_id: uuid.UUID
+    after: tuple | None
+    limit: int
+
+
+@dataclass(frozen=True)
+class ChangeExpense:
+    expense_id: uuid.UUID
+    changes: ExpenseChanges
+    if_match: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeleteExpense:
+    expense_id: uuid.UUID
+    if_match: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SubmitTimeEntries:
+    date_from: str
+    date_to: str
+
+
+@dataclass(frozen=True)
+class ApproveTimeEntries:
+    user_id: uuid.UUID
+    date_from: str
+    date_to: str
+
+
+@dataclass(frozen=True)
+class RejectTimeEntries:
+    user_id: uuid.UUID
+    date_from: str
+    date_to: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReopenTimeEntries:
+    entry_ids: tuple[uuid.UUID, ...]
+    reason: str

@@ -5,14 +5,12 @@ the entry.reopened event carries into the activity feed. Invoiced entries never 
 
 from __future__ import annotations
 
-import uuid
-
 from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.errors import Conflict, InvalidArgument, NotFound
 from labs_time.adapters import proto
 from labs_time.adapters.directory import Directory, Organization
-from labs_time.domain import rules
+from labs_time.domain import commands, rules
 from labs_time.domain.model import APPROVED, DRAFT, SUBMITTED, TimeEntry
 from labs_time.service_layer.asked import SKIPPED, Answer
 from labs_time.service_layer.entries import ask_organization, require_staff, today_in
@@ -43,59 +41,47 @@ async def _move(uow: TimeUnitOfWork, entries: list[TimeEntry], event: str, reaso
     return saved
 
 
-async def submit(uow: TimeUnitOfWork, principal: Principal, asked: Answer[Organization],
-                 date_from: str, date_to: str) -> list[TimeEntry]:
+async def submit(command: commands.SubmitTimeEntries, uow: TimeUnitOfWork, *,
+                 asked: Answer[Organization]) -> list[TimeEntry]:
+    principal = uow.caller
     require_staff(principal)
-    start, end = _range(asked, date_from, date_to)
+    start, end = _range(asked, command.date_from, command.date_to)
     entries = await uow.entries.of_user_in_range(principal.user_id, start, end, DRAFT)
     for entry in entries:
         entry.status = SUBMITTED
     return await _move(uow, entries, "entry.submitted")
 
 
-def _user(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError as error:
-        raise InvalidArgument.on("user_id", "must be a UUID") from error
-
-
-async def approve(uow: TimeUnitOfWork, principal: Principal, asked: Answer[Organization],
-                  user_id: str, date_from: str, date_to: str) -> list[TimeEntry]:
-    principal.require(Role.MANAGER)
-    person = _user(user_id)
-    start, end = _range(asked, date_from, date_to)
-    entries = await uow.entries.of_user_in_range(person, start, end, SUBMITTED)
+async def approve(command: commands.ApproveTimeEntries, uow: TimeUnitOfWork, *,
+                  asked: Answer[Organization]) -> list[TimeEntry]:
+    uow.caller.require(Role.MANAGER)
+    start, end = _range(asked, command.date_from, command.date_to)
+    entries = await uow.entries.of_user_in_range(command.user_id, start, end, SUBMITTED)
     for entry in entries:
         entry.status, entry.is_locked, entry.locked_reason = APPROVED, True, "approved"
     return await _move(uow, entries, "entry.approved")
 
 
-async def reject(uow: TimeUnitOfWork, principal: Principal, asked: Answer[Organization],
-                 user_id: str, date_from: str, date_to: str, reason: str) -> list[TimeEntry]:
-    principal.require(Role.MANAGER)
-    person = _user(user_id)
-    why = rules.reason(reason)
-    start, end = _range(asked, date_from, date_to)
-    entries = await uow.entries.of_user_in_range(person, start, end, SUBMITTED)
+async def reject(command: commands.RejectTimeEntries, uow: TimeUnitOfWork, *,
+                 asked: Answer[Organization]) -> list[TimeEntry]:
+    uow.caller.require(Role.MANAGER)
+    why = rules.reason(command.reason)
+    start, end = _range(asked, command.date_from, command.date_to)
+    entries = await uow.entries.of_user_in_range(command.user_id, start, end, SUBMITTED)
     for entry in entries:
         entry.status = DRAFT
     return await _move(uow, entries, "entry.rejected", why)
 
 
-async def reopen(uow: TimeUnitOfWork, principal: Principal, entry_ids: list[str], reason: str
-                 ) -> list[TimeEntry]:
+async def reopen(command: commands.ReopenTimeEntries, uow: TimeUnitOfWork) -> list[TimeEntry]:
     """All or nothing: an unknown id is 404, an invoiced entry 409, and nothing reopens."""
-    principal.require(Role.ADMIN)
-    why = rules.reason(reason)
-    if not entry_ids:
+    uow.caller.require(Role.ADMIN)
+    why = rules.reason(command.reason)
+    if not command.entry_ids:
         raise InvalidArgument.on("entry_ids", "must name at least one entry")
-    if len(entry_ids) > 1000:
+    if len(command.entry_ids) > 1000:
         raise InvalidArgument.on("entry_ids", "at most 1000 entries at once")
-    try:
-        ids = sorted({uuid.UUID(i) for i in entry_ids})
-    except ValueError as error:
-        raise InvalidArgument.on("entry_ids", "must be UUIDs") from error
+    ids = sorted(set(command.entry_ids))
     entries = await uow.entries.by_ids(ids)
     if len(entries) != len(ids):
         raise NotFound("No such time entry.", reason="ENTRY_NOT_FOUND")

@@ -7,14 +7,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import date
 
 from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
-from labs_common.errors import NotFound, PreconditionFailed
+from labs_common.errors import NotFound
+from labs_common.etag import require_match
 from labs_time.adapters import proto
 from labs_time.adapters.directory import Directory, Organization, Project
-from labs_time.domain import rules
+from labs_time.domain import commands, rules
 from labs_time.domain.model import Expense
 from labs_time.service_layer.asked import SKIPPED, Answer, ask, passes
 from labs_time.service_layer.entries import (
@@ -24,16 +24,6 @@ from labs_time.service_layer.entries import (
     today_in,
 )
 from labs_time.service_layer.unit_of_work import TimeUnitOfWork
-
-
-@dataclass(frozen=True)
-class ExpenseChanges:
-    description: str | None = None
-    amount: str | None = None
-    currency: str | None = None
-    expense_date: str | None = None
-    category: str | None = None
-    billable: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -52,8 +42,9 @@ async def ask_for_expense(directory: Directory, principal: Principal, project_id
     return NewExpenseAnswers(project, org)
 
 
-async def record_expense(uow: TimeUnitOfWork, principal: Principal, asked: NewExpenseAnswers,
-                         fields: ExpenseChanges) -> Expense:
+async def record_expense(command: commands.RecordExpense, uow: TimeUnitOfWork, *,
+                         asked: NewExpenseAnswers) -> Expense:
+    principal, fields = uow.caller, command.fields
     require_staff(principal)
     project = asked.project.get()
     org = asked.org.get()
@@ -82,10 +73,9 @@ async def _visible(uow: TimeUnitOfWork, principal: Principal, expense_id: uuid.U
     return expense
 
 
-async def get_expense(uow: TimeUnitOfWork, principal: Principal, expense_id: uuid.UUID
-                      ) -> Expense:
-    require_staff(principal)
-    return await _visible(uow, principal, expense_id)
+async def get_expense(command: commands.GetExpense, uow: TimeUnitOfWork) -> Expense:
+    require_staff(uow.caller)
+    return await _visible(uow, uow.caller, command.expense_id)
 
 
 async def ask_for_list(directory: Directory, principal: Principal, project_id: uuid.UUID
@@ -96,32 +86,31 @@ async def ask_for_list(directory: Directory, principal: Principal, project_id: u
     return await ask(lambda: directory.project(principal.token, project_id))
 
 
-async def list_expenses(uow: TimeUnitOfWork, principal: Principal, asked: Answer[Project],
-                        project_id: uuid.UUID, after: tuple[date, uuid.UUID] | None,
-                        limit: int) -> list[Expense]:
+async def list_expenses(command: commands.ListExpenses, uow: TimeUnitOfWork, *,
+                        asked: Answer[Project]) -> list[Expense]:
+    principal = uow.caller
     require_staff(principal)
     asked.get()
-    found = await uow.expenses.list(project_id, after, limit)
+    found = await uow.expenses.list(command.project_id, command.after, command.limit)
     if principal.role.at_least(Role.MANAGER):
         return found
     return [x for x in found if x.user_id == principal.user_id]
 
 
-async def ask_for_change(directory: Directory, principal: Principal, changes: ExpenseChanges
-                         ) -> Answer[Organization]:
+async def ask_for_change(directory: Directory, principal: Principal,
+                         changes: commands.ExpenseChanges) -> Answer[Organization]:
     """The org's timezone, which bounds a new expense date; nothing else needs asking."""
     if changes.expense_date is None or not passes(lambda: require_staff(principal)):
         return SKIPPED
     return await ask_organization(directory, principal)
 
 
-async def change_expense(uow: TimeUnitOfWork, principal: Principal, asked: Answer[Organization],
-                         expense_id: uuid.UUID, changes: ExpenseChanges, if_match: list[str]
-                         ) -> Expense:
+async def change_expense(command: commands.ChangeExpense, uow: TimeUnitOfWork, *,
+                         asked: Answer[Organization]) -> Expense:
+    principal, changes = uow.caller, command.changes
     require_staff(principal)
-    expense = await _visible(uow, principal, expense_id, for_update=True)
-    if if_match and expense.etag not in if_match and "*" not in if_match:
-        raise PreconditionFailed("The expense changed since you read it.", reason="ETAG_MISMATCH")
+    expense = await _visible(uow, principal, command.expense_id, for_update=True)
+    require_match(expense.etag, list(command.if_match), "expense")
     expense.ensure_editable()
     changed: list[str] = []
     if changes.description is not None:
@@ -152,12 +141,11 @@ async def change_expense(uow: TimeUnitOfWork, principal: Principal, asked: Answe
     return expense
 
 
-async def delete_expense(uow: TimeUnitOfWork, principal: Principal, expense_id: uuid.UUID,
-                         if_match: list[str]) -> None:
+async def delete_expense(command: commands.DeleteExpense, uow: TimeUnitOfWork) -> None:
+    principal = uow.caller
     require_staff(principal)
-    expense = await _visible(uow, principal, expense_id, for_update=True)
-    if if_match and expense.etag not in if_match and "*" not in if_match:
-        raise PreconditionFailed("The expense changed since you read it.", reason="ETAG_MISMATCH")
+    expense = await _visible(uow, principal, command.expense_id, for_update=True)
+    require_match(expense.etag, list(command.if_match), "expense")
     expense.ensure_editable()
     await uow.expenses.delete(expense.id)
     await uow.outbox.add("expense.deleted", proto.expense_changed(expense),

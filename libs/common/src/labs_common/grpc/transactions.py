@@ -84,18 +84,26 @@ class TransactionalRpcs:
         request: Message,
         handler: Callable[[Command, Any], Awaitable[Result]],
         command: Command,
-        respond: Callable[[Result], Response],
+        respond: Callable[[Result], Response] | None = None,
         *,
         system: bool = False,
+        **fields: Callable[[Result], Any],
     ) -> Response:
         """The shape of an RPC: `command` (mapped in from `request`) to `handler(command, uow)`
         in one transaction as the caller (or, with `system`, as the platform, for the public
-        RPCs that come before any tenant), and its result mapped out by `respond`."""
+        RPCs that come before any tenant), and its result mapped out: by `respond`, or into the
+        response's `fields` (`client=proto.client`: the field and the mapping of the result);
+        neither answers the empty response."""
+        response_type = response_type_of(request)
+
+        def out(result: Result) -> Response:
+            if respond is not None:
+                return respond(result)
+            return response_type(**{name: mapping(result) for name, mapping in fields.items()})
 
         async def work(uow: Any, *_caller: Principal) -> Response:
-            return respond(await handler(command, uow))
+            return out(await handler(command, uow))
 
-        response_type = response_type_of(request)
         if system:
             return await self._system(context, request, response_type, work)
         return await self._tenant(context, request, response_type, work)

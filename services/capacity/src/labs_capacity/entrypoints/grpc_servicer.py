@@ -115,18 +115,14 @@ class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
         command = commands.CreateResource(
             resource_fields(request.resource), request.rates_effective_from
         )
-        return await self._handle(
-            context, request, resources.create_resource, command,
-            lambda created: pb.CreateResourceResponse(resource=proto.resource(created)),
-        )
+        return await self._handle(context, request, resources.create_resource, command,
+                                  resource=proto.resource)
 
     async def GetResource(self, request, context) -> pb.GetResourceResponse:
         """One resource with today's rates."""
         command = commands.GetResource(object_id(request.id, "resource"))
-        return await self._handle(
-            context, request, resources.get_resource, command,
-            lambda found: pb.GetResourceResponse(resource=proto.resource(found)),
-        )
+        return await self._handle(context, request, resources.get_resource, command,
+                                  resource=proto.resource)
 
     async def ListResources(self, request, context) -> pb.ListResourcesResponse:
         """The org's resources by name, a page at a time."""
@@ -149,10 +145,8 @@ class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
             rates_effective_from=request.rates_effective_from,
             if_match=tuple(request.if_match_etags),
         )
-        return await self._handle(
-            context, request, resources.update_resource, command,
-            lambda updated: pb.UpdateResourceResponse(resource=proto.resource(updated)),
-        )
+        return await self._handle(context, request, resources.update_resource, command,
+                                  resource=proto.resource)
 
     async def ListResourceRates(self, request, context) -> pb.ListResourceRatesResponse:
         """Every rate period of a resource, oldest first."""
@@ -174,10 +168,8 @@ class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
             hours_per_day=given.hours_per_day,
             reason=given.reason,
         )
-        return await self._handle(
-            context, request, time_off.create_time_off, command,
-            lambda created: pb.CreateTimeOffResponse(time_off=proto.time_off(created)),
-        )
+        return await self._handle(context, request, time_off.create_time_off, command,
+                                  time_off=proto.time_off)
 
     async def ListTimeOff(self, request, context) -> pb.ListTimeOffResponse:
         """A resource's time off by start date, a page at a time."""
@@ -198,10 +190,8 @@ class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
     async def CreateHoliday(self, request, context) -> pb.CreateHolidayResponse:
         """Records a holiday of the whole org (at most one a day)."""
         command = commands.CreateHoliday(date=request.holiday.date, name=request.holiday.name)
-        return await self._handle(
-            context, request, time_off.create_holiday, command,
-            lambda created: pb.CreateHolidayResponse(holiday=proto.holiday(created)),
-        )
+        return await self._handle(context, request, time_off.create_holiday, command,
+                                  holiday=proto.holiday)
 
     async def ListHolidays(self, request, context) -> pb.ListHolidaysResponse:
         """The org's holidays by date, a page at a time."""
@@ -223,7 +213,7 @@ class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
         return await self._handle(
             context, request, partial(allocations.create_allocation, projects=self._projects),
             command,
-            lambda created: pb.CreateAllocationResponse(allocation=proto.allocation(created)),
+            allocation=proto.allocation,
         )
 
     async def UpdateAllocation(self, request, context) -> pb.UpdateAllocationResponse:
@@ -237,7 +227,7 @@ class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
         return await self._handle(
             context, request, partial(allocations.update_allocation, projects=self._projects),
             command,
-            lambda updated: pb.UpdateAllocationResponse(allocation=proto.allocation(updated)),
+            allocation=proto.allocation,
         )
 
     async def DeleteAllocation(self, request, context) -> pb.DeleteAllocationResponse:
@@ -245,7 +235,6 @@ class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
         command = commands.DeleteAllocation(object_id(request.id, "allocation"))
         return await self._handle(
             context, request, allocations.delete_allocation, command,
-            lambda _: pb.DeleteAllocationResponse(),
         )
 
     async def ListResourceAllocations(self, request, context):

@@ -74,8 +74,7 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
 
     async def Logout(self, request, context) -> pb.LogoutResponse:
         """Ends the caller's session (its refresh tokens)."""
-        return await self._handle(context, request, auth.logout, commands.Logout(),
-                                  lambda _: pb.LogoutResponse())
+        return await self._handle(context, request, auth.logout, commands.Logout())
 
     async def GetMe(self, request, context) -> pb.GetMeResponse:
         """The caller: user, organization and role."""
@@ -101,7 +100,7 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
         """The caller's organization."""
         return await self._handle(
             context, request, organizations.get_organization, commands.GetOrganization(),
-            lambda org: pb.GetOrganizationResponse(organization=proto.organization(org)),
+            organization=proto.organization,
         )
 
     async def UpdateOrganization(self, request, context) -> pb.UpdateOrganizationResponse:
@@ -117,10 +116,8 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
             fields=list(request.update_mask.paths),
             if_match=list(request.if_match_etags),
         )
-        return await self._handle(
-            context, request, organizations.update_organization, command,
-            lambda org: pb.UpdateOrganizationResponse(organization=proto.organization(org)),
-        )
+        return await self._handle(context, request, organizations.update_organization, command,
+                                  organization=proto.organization)
 
     async def ListMembers(self, request, context) -> pb.ListMembersResponse:
         """The organization's members, a page at a time."""
@@ -136,25 +133,20 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
     async def GetMember(self, request, context) -> pb.GetMemberResponse:
         """One member of the caller's organization."""
         command = commands.GetMember(uuid_of(request.user_id, "user_id"))
-        return await self._handle(
-            context, request, organizations.get_member, command,
-            lambda member: pb.GetMemberResponse(member=proto.member(member)),
-        )
+        return await self._handle(context, request, organizations.get_member, command,
+                                  member=proto.member)
 
     async def UpdateMember(self, request, context) -> pb.UpdateMemberResponse:
         """Changes a member's role (and the client a client-role member belongs to)."""
         command = commands.UpdateMember(uuid_of(request.user_id, "user_id"),
                                         proto.ROLE.parse(request.role, "role"), request.client_id)
-        return await self._handle(
-            context, request, organizations.update_member, command,
-            lambda member: pb.UpdateMemberResponse(member=proto.member(member)),
-        )
+        return await self._handle(context, request, organizations.update_member, command,
+                                  member=proto.member)
 
     async def RemoveMember(self, request, context) -> pb.RemoveMemberResponse:
         """Removes a member (their history stays; they can no longer sign in)."""
         command = commands.RemoveMember(uuid_of(request.user_id, "user_id"))
-        return await self._handle(context, request, organizations.remove_member, command,
-                                  lambda _: pb.RemoveMemberResponse())
+        return await self._handle(context, request, organizations.remove_member, command)
 
     async def CreateInvitation(self, request, context) -> pb.CreateInvitationResponse:
         """Invites a person by email with a role; answers the invitation's one-time token."""
@@ -201,8 +193,7 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
     async def RevokeApiKey(self, request, context) -> pb.RevokeApiKeyResponse:
         """Revokes a key at once."""
         command = commands.RevokeApiKey(uuid_of(request.id, "id"))
-        return await self._handle(context, request, api_keys.revoke_api_key, command,
-                                  lambda _: pb.RevokeApiKeyResponse())
+        return await self._handle(context, request, api_keys.revoke_api_key, command)
 
     async def AuthenticateApiKey(self, request, context) -> pb.AuthenticateApiKeyResponse:
         """A short-lived access token for an API key's secret."""

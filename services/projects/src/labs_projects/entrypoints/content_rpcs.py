@@ -45,10 +45,8 @@ class ContentRpcs:
     async def CreateComment(self, request, context) -> pb.CreateCommentResponse:
         """Comments on a task (clients too, on their own projects)."""
         command = commands.CreateComment(uuid_of(request.task_id, "task_id"), request.body)
-        return await self._handle(
-            context, request, comments.create_comment, command,
-            lambda comment: pb.CreateCommentResponse(comment=proto.comment(comment)),
-        )
+        return await self._handle(context, request, comments.create_comment, command,
+                                  comment=proto.comment)
 
     async def ListComments(self, request, context) -> pb.ListCommentsResponse:
         """A task's comments, a page at a time."""
@@ -65,16 +63,13 @@ class ContentRpcs:
     async def UpdateComment(self, request, context) -> pb.UpdateCommentResponse:
         """Edits one's own comment."""
         command = commands.UpdateComment(uuid_of(request.id, "id"), request.body)
-        return await self._handle(
-            context, request, comments.update_comment, command,
-            lambda comment: pb.UpdateCommentResponse(comment=proto.comment(comment)),
-        )
+        return await self._handle(context, request, comments.update_comment, command,
+                                  comment=proto.comment)
 
     async def DeleteComment(self, request, context) -> pb.DeleteCommentResponse:
         """Removes one's own comment (managers: anyone's)."""
         command = commands.DeleteComment(uuid_of(request.id, "id"))
-        return await self._handle(context, request, comments.delete_comment, command,
-                                  lambda _: pb.DeleteCommentResponse())
+        return await self._handle(context, request, comments.delete_comment, command)
 
     async def Search(self, request, context) -> pb.SearchResponse:
         """Projects, tasks and comments the caller may see that match `q`."""
@@ -125,7 +120,7 @@ class ContentRpcs:
         """One file's metadata."""
         command = commands.GetFile(uuid_of(request.id, "id"))
         return await self._handle(context, request, files.get_file, command,
-                                  lambda stored: pb.GetFileResponse(file=proto.file(stored)))
+                                  file=proto.file)
 
     async def ReadFileContent(self, request, context) -> pb.ReadFileContentResponse:
         """A range of a file's bytes."""

@@ -23,10 +23,8 @@ class ProjectRpcs:
     async def GetProject(self, request, context) -> pb.GetProjectResponse:
         """One project the caller may see, with its budget."""
         command = commands.GetProject(uuid_of(request.id, "id"))
-        return await self._handle(
-            context, request, projects.get_project, command,
-            lambda project: pb.GetProjectResponse(project=proto.project(project)),
-        )
+        return await self._handle(context, request, projects.get_project, command,
+                                  project=proto.project)
 
     async def ResolveProject(self, request, context) -> pb.ResolveProjectResponse:
         """A project by name (for imports), created when asked and missing."""
@@ -42,10 +40,8 @@ class ProjectRpcs:
     async def CreateClient(self, request, context) -> pb.CreateClientResponse:
         """Adds a customer of the agency (managers and up)."""
         command = commands.CreateClient(request.name, request.email, request.currency)
-        return await self._handle(
-            context, request, clients.create_client, command,
-            lambda client: pb.CreateClientResponse(client=proto.client(client)),
-        )
+        return await self._handle(context, request, clients.create_client, command,
+                                  client=proto.client)
 
     async def ListClients(self, request, context) -> pb.ListClientsResponse:
         """The org's clients, newest first, a page at a time."""
@@ -62,10 +58,8 @@ class ProjectRpcs:
     async def GetClient(self, request, context) -> pb.GetClientResponse:
         """One client the caller may see."""
         command = commands.GetClient(uuid_of(request.id, "id"))
-        return await self._handle(
-            context, request, clients.get_client, command,
-            lambda client: pb.GetClientResponse(client=proto.client(client)),
-        )
+        return await self._handle(context, request, clients.get_client, command,
+                                  client=proto.client)
 
     async def UpdateClient(self, request, context) -> pb.UpdateClientResponse:
         """Changes what the update mask names, if the etag still matches."""
@@ -74,16 +68,13 @@ class ProjectRpcs:
             changes={path: getattr(request.client, path, "") for path in request.update_mask.paths},
             if_match=list(request.if_match_etags),
         )
-        return await self._handle(
-            context, request, clients.update_client, command,
-            lambda client: pb.UpdateClientResponse(client=proto.client(client)),
-        )
+        return await self._handle(context, request, clients.update_client, command,
+                                  client=proto.client)
 
     async def DeleteClient(self, request, context) -> pb.DeleteClientResponse:
         """Archives a client (its history stays)."""
         command = commands.ArchiveClient(uuid_of(request.id, "id"))
-        return await self._handle(context, request, clients.archive_client, command,
-                                  lambda _: pb.DeleteClientResponse())
+        return await self._handle(context, request, clients.archive_client, command)
 
     # --- projects ---------------------------------------------------------------------------
 
@@ -93,7 +84,7 @@ class ProjectRpcs:
             project_fields(request.project, proto.PROJECT_FIELD_NAMES), request.client_name)
         return await self._handle(
             context, request, partial(projects.create_project, members=self._members), command,
-            lambda project: pb.CreateProjectResponse(project=proto.project(project)),
+            project=proto.project,
         )
 
     async def ListProjects(self, request, context) -> pb.ListProjectsResponse:
@@ -123,11 +114,10 @@ class ProjectRpcs:
         )
         return await self._handle(
             context, request, partial(projects.update_project, members=self._members), command,
-            lambda project: pb.UpdateProjectResponse(project=proto.project(project)),
+            project=proto.project,
         )
 
     async def DeleteProject(self, request, context) -> pb.DeleteProjectResponse:
         """Archives a project."""
         command = commands.ArchiveProject(uuid_of(request.id, "id"))
-        return await self._handle(context, request, projects.archive_project, command,
-                                  lambda _: pb.DeleteProjectResponse())
+        return await self._handle(context, request, projects.archive_project, command)

@@ -36,7 +36,7 @@ class WorkRpcs:
                                       present_fields(request.task, TASK_SETTABLE))
         return await self._handle(
             context, request, partial(tasks.create_task, members=self._members), command,
-            lambda task: pb.CreateTaskResponse(task=proto.task(task)),
+            task=proto.task,
         )
 
     async def ListTasks(self, request, context) -> pb.ListTasksResponse:
@@ -65,7 +65,7 @@ class WorkRpcs:
         """One task the caller may see."""
         command = commands.GetTask(uuid_of(request.id, "id"))
         return await self._handle(context, request, tasks.get_task, command,
-                                  lambda task: pb.GetTaskResponse(task=proto.task(task)))
+                                  task=proto.task)
 
     async def UpdateTask(self, request, context) -> pb.UpdateTaskResponse:
         """Changes what the update mask names (moving it on the board), if the etag matches."""
@@ -76,14 +76,13 @@ class WorkRpcs:
         )
         return await self._handle(
             context, request, partial(tasks.update_task, members=self._members), command,
-            lambda task: pb.UpdateTaskResponse(task=proto.task(task)),
+            task=proto.task,
         )
 
     async def DeleteTask(self, request, context) -> pb.DeleteTaskResponse:
         """Removes a task (its subtasks move up)."""
         command = commands.DeleteTask(uuid_of(request.id, "id"))
-        return await self._handle(context, request, tasks.delete_task, command,
-                                  lambda _: pb.DeleteTaskResponse())
+        return await self._handle(context, request, tasks.delete_task, command)
 
     async def BulkUpdateTasks(self, request, context) -> pb.BulkUpdateTasksResponse:
         """The same changes to many tasks of a project, all or none."""
@@ -104,10 +103,8 @@ class WorkRpcs:
         """Adds a sprint to a project (managers and up)."""
         command = commands.CreateSprint(uuid_of(request.project_id, "project_id"),
                                         present_fields(request.sprint, SPRINT_SETTABLE))
-        return await self._handle(
-            context, request, sprints.create_sprint, command,
-            lambda sprint: pb.CreateSprintResponse(sprint=proto.sprint(sprint)),
-        )
+        return await self._handle(context, request, sprints.create_sprint, command,
+                                  sprint=proto.sprint)
 
     async def ListSprints(self, request, context) -> pb.ListSprintsResponse:
         """A project's sprints, newest first, a page at a time."""
@@ -129,10 +126,8 @@ class WorkRpcs:
     async def GetSprint(self, request, context) -> pb.GetSprintResponse:
         """One sprint the caller may see, with its points."""
         command = commands.GetSprint(uuid_of(request.id, "id"))
-        return await self._handle(
-            context, request, sprints.get_sprint, command,
-            lambda sprint: pb.GetSprintResponse(sprint=proto.sprint(sprint)),
-        )
+        return await self._handle(context, request, sprints.get_sprint, command,
+                                  sprint=proto.sprint)
 
     async def UpdateSprint(self, request, context) -> pb.UpdateSprintResponse:
         """Changes what the update mask names, if the etag still matches."""
@@ -141,7 +136,5 @@ class WorkRpcs:
             fields=masked_fields(request.sprint, request.update_mask.paths, SPRINT_SETTABLE),
             if_match=list(request.if_match_etags),
         )
-        return await self._handle(
-            context, request, sprints.update_sprint, command,
-            lambda sprint: pb.UpdateSprintResponse(sprint=proto.sprint(sprint)),
-        )
+        return await self._handle(context, request, sprints.update_sprint, command,
+                                  sprint=proto.sprint)

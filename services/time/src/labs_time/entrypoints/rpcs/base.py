@@ -1,12 +1,9 @@
-"""What every area's RPCs share: the collaborators, and running one handler in one tenant-scoped
-transaction (Idempotency-Key included) as the calling principal."""
+"""What every area's RPCs share: the collaborators; running one handler in one tenant-scoped
+transaction (Idempotency-Key included) as the caller is labs_common's TransactionalRpcs."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from labs_common.grpc.transactions import TransactionalRpcs
-from labs_time.adapters import proto
 from labs_time.adapters.directory import Directory
 from labs_time.entrypoints.import_worker import ImportWorker
 from labs_time.service_layer.unit_of_work import UowFactory
@@ -17,12 +14,3 @@ class ServicerBase(TransactionalRpcs):
         self._uow = uow
         self._directory = directory
         self._worker = worker
-
-    async def _entries(self, context, request, response_type,
-                       handler: Callable[..., Awaitable[list]]):
-        """Run a handler that answers the entries it moved, as `response_type(entries=...)`."""
-        async def work(uow, principal):
-            found = await handler(uow, principal)
-            return response_type(entries=[proto.entry(e) for e in found])
-
-        return await self._tenant(context, request, response_type, work)

@@ -74,5 +74,4 @@ class ExpenseRpcs(ServicerBase):
     async def DeleteExpense(self, request, context) -> pb.DeleteExpenseResponse:
         """Removes an expense that is not invoiced."""
         command = commands.DeleteExpense(uuid_of(request.id, "id"), tuple(request.if_match_etags))
-        return await self._handle(context, request, expenses.delete_expense, command,
-                                  lambda _: pb.DeleteExpenseResponse())
+        return await self._handle(context, request, expenses.delete_expense, command)

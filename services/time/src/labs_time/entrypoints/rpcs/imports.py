@@ -23,15 +23,14 @@ class ImportRpcs(ServicerBase):
         """One chunk of the file, by sequence number (a repeated chunk is kept once)."""
         command = commands.AppendImportChunk(uuid_of(request.job_id, "job_id"), request.seq,
                                              request.chunk)
-        return await self._handle(context, request, import_jobs.append_chunk, command,
-                                  lambda _: pb.AppendImportChunkResponse())
+        return await self._handle(context, request, import_jobs.append_chunk, command)
 
     async def StartImport(self, request, context) -> pb.StartImportResponse:
         """Queues the uploaded file for the worker."""
         command = commands.StartImport(uuid_of(request.job_id, "job_id"))
         response = await self._handle(
             context, request, import_jobs.start_job, command,
-            lambda job: pb.StartImportResponse(job=proto.import_job(job)),
+            job=proto.import_job,
         )
         # Only after the commit, so the worker finds the job queued.
         self._worker.wake(command.job_id)
@@ -40,7 +39,5 @@ class ImportRpcs(ServicerBase):
     async def GetImportJob(self, request, context) -> pb.GetImportJobResponse:
         """A job's progress and errors."""
         command = commands.GetImportJob(uuid_of(request.id, "id"))
-        return await self._handle(
-            context, request, import_jobs.get_job, command,
-            lambda job: pb.GetImportJobResponse(job=proto.import_job(job)),
-        )
+        return await self._handle(context, request, import_jobs.get_job, command,
+                                  job=proto.import_job)

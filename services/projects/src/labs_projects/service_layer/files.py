@@ -68,7 +68,7 @@ async def upload_file(
     chunks: AsyncIterator[bytes],
     limits: UploadLimits,
 ) -> StoredFile:
-    scope = Scope(org_id=principal.org_id, actor_id=principal.user_id)
+    scope = Scope.of_caller(principal)
     name = rules.sanitize_name(header.name)
     mime = rules.content_type_for(header.mime_type, name)
     # Refuse early (before reading any content) what would be refused at the end anyway.

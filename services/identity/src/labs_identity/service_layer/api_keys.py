@@ -25,15 +25,14 @@ async def create_api_key(
     command: commands.CreateApiKey, uow: IdentityUnitOfWork
 ) -> tuple[ApiKey, str]:
     principal = uow.caller
-    name, role = command.name, command.role
-    rules.check_api_key_role(principal.role, role)
+    rules.check_api_key_role(principal.role, command.role)
     secret = new_secret(API_KEY_PREFIX)
     key = await uow.api_keys.add(
         ApiKey(
             id=uuid.uuid4(),
             org_id=principal.org_id,
-            name=rules.check_name(name, "name", required=True),
-            role=role,
+            name=rules.check_name(command.name, "name", required=True),
+            role=command.role,
             prefix=secret[:API_KEY_DISPLAY_LENGTH],
             created_by=principal.user_id,
         ),
@@ -48,17 +47,15 @@ async def list_api_keys(
 ) -> list[ApiKey]:
     """Admins see every key of the org; others see their own."""
     principal = uow.caller
-    after, limit = command.after, command.limit
     own_only = None if principal.role.at_least(Role.ADMIN) else principal.user_id
-    return await uow.api_keys.page(principal.org_id, own_only, after, limit)
+    return await uow.api_keys.page(principal.org_id, own_only, command.after, command.limit)
 
 
 async def revoke_api_key(
     command: commands.RevokeApiKey, uow: IdentityUnitOfWork
 ) -> None:
     principal = uow.caller
-    key_id = command.key_id
-    key = await uow.api_keys.get(principal.org_id, key_id)
+    key = await uow.api_keys.get(principal.org_id, command.key_id)
     if key is None or not (
         key.created_by == principal.user_id or principal.role.at_least(Role.ADMIN)
     ):

@@ -23,24 +23,20 @@ async def signup(
     command: commands.Signup, uow: IdentityUnitOfWork, *, issuer: TokenIssuer
 ) -> IssuedSession:
     email = command.email
-    password = command.password
-    organization_name = command.organization_name
-    first_name = command.first_name
-    last_name = command.last_name
     email = rules.normalize_email(email)
-    rules.check_password(password)
+    rules.check_password(command.password)
     org = Organization(
         id=uuid.uuid4(),
-        name=rules.check_name(organization_name, "organization_name", required=True),
+        name=rules.check_name(command.organization_name, "organization_name", required=True),
     )
     owner = Member(
         id=uuid.uuid4(),
         org_id=org.id,
         email=email,
         role=Role.OWNER,
-        password_hash=await hash_password(password),
-        first_name=rules.check_name(first_name, "first_name", required=False),
-        last_name=rules.check_name(last_name, "last_name", required=False),
+        password_hash=await hash_password(command.password),
+        first_name=rules.check_name(command.first_name, "first_name", required=False),
+        last_name=rules.check_name(command.last_name, "last_name", required=False),
     )
     await uow.organizations.add(org)
     await uow.members.add(owner)
@@ -67,16 +63,18 @@ async def login(
     command: commands.Login, uow: IdentityUnitOfWork, *, issuer: TokenIssuer
 ) -> IssuedSession:
     """Runs in system scope: the email may belong to members of several organizations."""
-    email, password, organization_id = command.email, command.password, command.organization_id
+    email = command.email
     email = email.strip().lower()
     candidates = await uow.members.everywhere_by_email(email) if email else []
-    if organization_id:
-        candidates = [(m, name) for m, name in candidates if str(m.org_id) == organization_id]
+    if command.organization_id:
+        candidates = [(m, name) for m, name in candidates
+                      if str(m.org_id) == command.organization_id]
     if not candidates:
-        await verify_password(None, password)  # same cost as a wrong password
+        await verify_password(None, command.password)  # same cost as a wrong password
         raise Unauthenticated(BAD_CREDENTIALS, reason="BAD_CREDENTIALS")
     matching = [
-        (m, name) for m, name in candidates if await verify_password(m.password_hash, password)
+        (m, name) for m, name in candidates
+        if await verify_password(m.password_hash, command.password)
     ]
     if not matching:
         raise Unauthenticated(BAD_CREDENTIALS, reason="BAD_CREDENTIALS")
@@ -88,7 +86,7 @@ async def login(
             metadata={str(m.org_id): name for m, name in matching},
         )
     member = matching[0][0]
-    rehashed = await hash_password(password) if needs_rehash(member.password_hash) else None
+    rehashed = await hash_password(command.password) if needs_rehash(member.password_hash) else None
     await uow.members.record_login(member.id, rehashed)
     org = await uow.organizations.get(member.org_id)
     session = await issuer.issue(uow, member, org)
@@ -106,10 +104,9 @@ async def refresh(
 ) -> IssuedSession:
     """Spends a refresh token. A spent one is evidence of theft: the whole family is revoked
     (and that revocation is committed even though the caller gets 401)."""
-    refresh_token = command.refresh_token
     token = (
-        await uow.refresh_tokens.by_hash_for_update(digest(refresh_token))
-        if refresh_token
+        await uow.refresh_tokens.by_hash_for_update(digest(command.refresh_token))
+        if command.refresh_token
         else None
     )
     if token is None:

@@ -43,29 +43,28 @@ async def update_organization(
     command: commands.UpdateOrganization, uow: IdentityUnitOfWork
 ) -> Organization:
     principal = uow.caller
-    changes, fields, if_match = command.changes, command.fields, command.if_match
     principal.require(Role.ADMIN)
-    unknown = set(fields) - UPDATABLE_FIELDS
+    unknown = set(command.fields) - UPDATABLE_FIELDS
     if unknown:
         raise InvalidArgument.on("update_mask", f"cannot update {', '.join(sorted(unknown))}")
     org = await uow.organizations.get(principal.org_id, for_update=True)
     if org is None:
         raise NotFound("The organization no longer exists.")
-    require_match(org.etag, if_match, "organization")
-    if "name" in fields:
-        org.name = rules.check_name(changes["name"], "name", required=True)
-    if "timezone" in fields:
-        org.timezone = rules.check_timezone(changes["timezone"])
-    if "currency" in fields:
-        org.currency = rules.check_currency(changes["currency"])
-    if "settings" in fields:
+    require_match(org.etag, command.if_match, "organization")
+    if "name" in command.fields:
+        org.name = rules.check_name(command.changes["name"], "name", required=True)
+    if "timezone" in command.fields:
+        org.timezone = rules.check_timezone(command.changes["timezone"])
+    if "currency" in command.fields:
+        org.currency = rules.check_currency(command.changes["currency"])
+    if "settings" in command.fields:
         # Top-level keys merge, so a client changing one setting keeps the others.
-        org.settings = {**org.settings, **changes["settings"]}
+        org.settings = {**org.settings, **command.changes["settings"]}
     org = await uow.organizations.save(org)
     await uow.outbox.add(
         "organization.updated",
         events_pb2.OrganizationUpdated(
-            organization=proto.organization(org), changed_fields=sorted(fields)
+            organization=proto.organization(org), changed_fields=sorted(command.fields)
         ),
     )
     return org
@@ -75,18 +74,16 @@ async def list_members(
     command: commands.ListMembers, uow: IdentityUnitOfWork
 ) -> list[Member]:
     principal = uow.caller
-    after, limit = command.after, command.limit
     if principal.role is Role.CLIENT:
         raise_not_visible()
-    return await uow.members.page(principal.org_id, after, limit)
+    return await uow.members.page(principal.org_id, command.after, command.limit)
 
 
 async def get_member(
     command: commands.GetMember, uow: IdentityUnitOfWork
 ) -> Member:
     principal = uow.caller
-    user_id = command.user_id
-    member = await uow.members.get(principal.org_id, user_id)
+    member = await uow.members.get(principal.org_id, command.user_id)
     if member is None or principal.role is Role.CLIENT:
         raise_not_visible()
     return member
@@ -96,23 +93,22 @@ async def update_member(
     command: commands.UpdateMember, uow: IdentityUnitOfWork
 ) -> Member:
     principal = uow.caller
-    user_id, role, client_id = command.user_id, command.role, command.client_id
-    member = await _member(uow, principal, user_id)
-    client = rules.client_binding(role, client_id)
+    member = await _member(uow, principal, command.user_id)
+    client = rules.client_binding(command.role, command.client_id)
     rules.check_role_change(
-        principal.role, member.role, role, await uow.members.count_owners(principal.org_id)
+        principal.role, member.role, command.role, await uow.members.count_owners(principal.org_id)
     )
-    if (member.role, member.client_id) == (role, client):
+    if (member.role, member.client_id) == (command.role, client):
         return member
     old_role = member.role
-    member = replace(member, role=role, client_id=client)
+    member = replace(member, role=command.role, client_id=client)
     await uow.members.set_role(member)
     await uow.outbox.add(
         "member.role_changed",
         events_pb2.MemberRoleChanged(
             user_id=str(member.id),
             old_role=proto.ROLE.to_proto(old_role),
-            new_role=proto.ROLE.to_proto(role),
+            new_role=proto.ROLE.to_proto(command.role),
             client_id=str(client or ""),
         ),
     )
@@ -123,8 +119,7 @@ async def remove_member(
     command: commands.RemoveMember, uow: IdentityUnitOfWork
 ) -> None:
     principal = uow.caller
-    user_id = command.user_id
-    member = await _member(uow, principal, user_id)
+    member = await _member(uow, principal, command.user_id)
     rules.check_removal(
         principal.role, member.role, await uow.members.count_owners(principal.org_id)
     )
@@ -139,10 +134,10 @@ async def create_invitation(
     command: commands.CreateInvitation, uow: IdentityUnitOfWork, *, ttl: timedelta
 ) -> tuple[Invitation, str]:
     principal = uow.caller
-    email, role, client_id = command.email, command.role, command.client_id
-    rules.check_can_grant(principal.role, role)
+    email = command.email
+    rules.check_can_grant(principal.role, command.role)
     email = rules.normalize_email(email)
-    client = rules.client_binding(role, client_id)
+    client = rules.client_binding(command.role, command.client_id)
     if await uow.members.by_email(principal.org_id, email):
         raise AlreadyExists(
             f"{email} is already a member.",
@@ -155,7 +150,7 @@ async def create_invitation(
             id=uuid.uuid4(),
             org_id=principal.org_id,
             email=email,
-            role=role,
+            role=command.role,
             client_id=client,
             invited_by=principal.user_id,
             expires_at=datetime.now(UTC) + ttl,
@@ -172,16 +167,14 @@ async def accept_invitation(
     command: commands.AcceptInvitation, uow: IdentityUnitOfWork, *, issuer: TokenIssuer
 ) -> IssuedSession:
     """Runs in system scope: the token, not a login, says which organization this is."""
-    token = command.token
-    password = command.password
-    first_name = command.first_name
-    last_name = command.last_name
-    invitation = await uow.invitations.by_hash_for_update(digest(token)) if token else None
+    invitation = (
+        await uow.invitations.by_hash_for_update(digest(command.token)) if command.token else None
+    )
     if invitation is None or invitation.accepted_at is not None:
         raise Unauthenticated("The invitation is not valid.", reason="INVITATION_INVALID")
     if invitation.expires_at <= datetime.now(UTC):
         raise Unauthenticated("The invitation has expired.", reason="INVITATION_EXPIRED")
-    rules.check_password(password)
+    rules.check_password(command.password)
     if await uow.members.by_email(invitation.org_id, invitation.email):
         raise Conflict(f"{invitation.email} is already a member.", reason="ALREADY_MEMBER")
     member = Member(
@@ -189,10 +182,10 @@ async def accept_invitation(
         org_id=invitation.org_id,
         email=invitation.email,
         role=invitation.role,
-        password_hash=await hash_password(password),
+        password_hash=await hash_password(command.password),
         client_id=invitation.client_id,
-        first_name=rules.check_name(first_name, "first_name", required=False),
-        last_name=rules.check_name(last_name, "last_name", required=False),
+        first_name=rules.check_name(command.first_name, "first_name", required=False),
+        last_name=rules.check_name(command.last_name, "last_name", required=False),
     )
     await uow.members.add(member)
     await uow.invitations.mark_accepted(invitation.id)

@@ -28,14 +28,13 @@ async def create_client(
     command: commands.CreateClient, uow: ProjectsUnitOfWork
 ) -> Client:
     principal = uow.caller
-    name, email, currency = command.name, command.email, command.currency
     require_writer(principal, Role.MANAGER, "client")
     client = Client(
         id=uuid.uuid4(),
         org_id=principal.org_id,
-        name=rules.check_name(name),
-        email=rules.check_email(email),
-        currency=rules.check_currency(currency),
+        name=rules.check_name(command.name),
+        email=rules.check_email(command.email),
+        currency=rules.check_currency(command.currency),
     )
     return await add_client(uow, client)
 
@@ -57,10 +56,7 @@ async def list_clients(
     command: commands.ListClients, uow: ProjectsUnitOfWork
 ) -> list[Client]:
     principal = uow.caller
-    after = command.after
-    limit = command.limit
     q = command.q
-    include_archived = command.include_archived
     q = rules.check_storable(q, "q")
     only = None
     if is_client(principal):
@@ -68,7 +64,7 @@ async def list_clients(
             return []
         only = principal.client_id
     return await uow.clients.page(
-        after, limit, q=q.strip(), include_archived=include_archived,
+        command.after, command.limit, q=q.strip(), include_archived=command.include_archived,
         only_id=only,
     )
 
@@ -89,14 +85,13 @@ async def get_client(command: commands.GetClient, uow: ProjectsUnitOfWork) -> Cl
 async def update_client(
     command: commands.UpdateClient, uow: ProjectsUnitOfWork
 ) -> Client:
-    principal = uow.caller
-    client_id, changes, if_match = command.client_id, command.changes, command.if_match
+    principal, changes = uow.caller, command.changes
     require_writer(principal, Role.MANAGER, "client")
     unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
         raise InvalidArgument.on("update_mask", f"cannot update {', '.join(sorted(unknown))}")
-    client = await load_client(uow, principal, client_id, for_update=True)
-    require_match(client.etag, if_match, "client")
+    client = await load_client(uow, principal, command.client_id, for_update=True)
+    require_match(client.etag, command.if_match, "client")
     changed = []
     if "name" in changes:
         name = rules.check_name(changes["name"])
@@ -130,9 +125,8 @@ async def archive_client(
     command: commands.ArchiveClient, uow: ProjectsUnitOfWork
 ):
     principal = uow.caller
-    client_id = command.client_id
     require_writer(principal, Role.MANAGER, "client")
-    client = await load_client(uow, principal, client_id, for_update=True)
+    client = await load_client(uow, principal, command.client_id, for_update=True)
     if client.archived_at is not None:
         return
     client.archived_at = datetime.now(UTC)

@@ -40,9 +40,9 @@ async def create_comment(
     command: commands.CreateComment, uow: ProjectsUnitOfWork
 ) -> Comment:
     principal = uow.caller
-    task_id, body = command.task_id, command.body
+    body = command.body
     body = check_body(body)
-    task = await load_task(uow, principal, task_id)
+    task = await load_task(uow, principal, command.task_id)
     _require_commenter(principal)
     project = await load_project(uow, principal, task.project_id)
     if project.status is ProjectStatus.ARCHIVED:
@@ -60,9 +60,8 @@ async def list_comments(
     command: commands.ListComments, uow: ProjectsUnitOfWork
 ) -> list[Comment]:
     principal = uow.caller
-    task_id, after, limit = command.task_id, command.after, command.limit
-    task = await load_task(uow, principal, task_id)
-    return await uow.comments.page(task.id, after, limit)
+    task = await load_task(uow, principal, command.task_id)
+    return await uow.comments.page(task.id, command.after, command.limit)
 
 
 async def _own_comment(uow: ProjectsUnitOfWork, principal: Principal,
@@ -83,9 +82,9 @@ async def update_comment(
     command: commands.UpdateComment, uow: ProjectsUnitOfWork
 ) -> Comment:
     principal = uow.caller
-    comment_id, body = command.comment_id, command.body
+    body = command.body
     body = check_body(body)
-    comment = await _own_comment(uow, principal, comment_id)
+    comment = await _own_comment(uow, principal, command.comment_id)
     if comment.body == body:
         return comment
     comment = await uow.comments.edit(comment.id, body)
@@ -99,8 +98,7 @@ async def delete_comment(
     command: commands.DeleteComment, uow: ProjectsUnitOfWork
 ) -> None:
     principal = uow.caller
-    comment_id = command.comment_id
-    comment = await _own_comment(uow, principal, comment_id)
+    comment = await _own_comment(uow, principal, command.comment_id)
     await uow.comments.delete(comment.id)
     await uow.outbox.add("comment.deleted",
                          events_pb2.CommentDeleted(comment_id=str(comment.id),
@@ -112,17 +110,17 @@ async def search(
     command: commands.Search, uow: ProjectsUnitOfWork
 ) -> list[SearchHit]:
     principal = uow.caller
-    q, limit = command.q, command.limit
+    q = command.q
     q = rules.check_storable(q, "q").strip()
     if not q:
         raise InvalidArgument.on("q", "is required")
     if len(q) > MAX_QUERY:
         raise InvalidArgument.on("q", f"must be at most {MAX_QUERY} characters")
-    if limit < 0 or limit > MAX_RESULTS:
+    if command.limit < 0 or command.limit > MAX_RESULTS:
         raise InvalidArgument.on("limit", f"must be between 1 and {MAX_RESULTS}")
     client_id = None
     if is_client(principal):
         if principal.client_id is None:
             return []
         client_id = principal.client_id
-    return await uow.comments.search(q, limit or 20, client_id=client_id)
+    return await uow.comments.search(q, command.limit or 20, client_id=client_id)

@@ -139,26 +139,22 @@ async def list_files(
     command: commands.ListFiles, uow: ProjectsUnitOfWork
 ) -> list[StoredFile]:
     principal = uow.caller
-    project_id = command.project_id
-    after = command.after
-    limit = command.limit
-    task_id = command.task_id
-    await load_project(uow, principal, project_id)
-    return await uow.files.page(project_id, after, limit, task_id=task_id)
+    await load_project(uow, principal, command.project_id)
+    return await uow.files.page(command.project_id, command.after, command.limit,
+                                task_id=command.task_id)
 
 
 async def read_content(
     command: commands.ReadFileContent, uow: ProjectsUnitOfWork, *, storage: ObjectStorage
 ) -> tuple[StoredFile, bytes]:
     principal = uow.caller
-    file_id, offset, max_bytes = command.file_id, command.offset, command.max_bytes
-    if offset < 0:
+    if command.offset < 0:
         raise InvalidArgument.on("offset", "must not be negative")
-    if max_bytes < 0 or max_bytes > MAX_READ:
+    if command.max_bytes < 0 or command.max_bytes > MAX_READ:
         raise InvalidArgument.on("max_bytes", f"must be between 1 and {MAX_READ}")
-    stored = await load_file(uow, principal, file_id)
-    if offset > stored.size_bytes:
+    stored = await load_file(uow, principal, command.file_id)
+    if command.offset > stored.size_bytes:
         raise InvalidArgument.on("offset", "is past the end of the file")
-    length = min(max_bytes or MAX_READ, stored.size_bytes - offset)
-    data = await storage.read(stored.storage_key, offset, length) if length else b""
+    length = min(command.max_bytes or MAX_READ, stored.size_bytes - command.offset)
+    data = await storage.read(stored.storage_key, command.offset, length) if length else b""
     return stored, data

@@ -36,14 +36,13 @@ async def create_project(
     command: commands.CreateProject, uow: ProjectsUnitOfWork, *, members: MemberDirectory
 ) -> Project:
     principal = uow.caller
-    fields, client_name = command.fields, command.client_name
     require_writer(principal, Role.MANAGER, "project")
     project = Project(id=uuid.uuid4(), org_id=principal.org_id, name="")
-    status = rules.parse_status(fields["status"]) if fields.get("status") else None
-    given = {k: v for k, v in fields.items() if v != "" and k != "status"}
+    status = rules.parse_status(command.fields["status"]) if command.fields.get("status") else None
+    given = {k: v for k, v in command.fields.items() if v != "" and k != "status"}
     given.setdefault("name", "")
     rules.apply_project_fields(project, given)
-    client = await _client_for(uow, principal, project, client_name)
+    client = await _client_for(uow, principal, project, command.client_name)
     if "budget_currency" not in given and client is not None:
         project.budget_currency = client.currency
     project.status = status or ProjectStatus.PLANNING
@@ -62,17 +61,17 @@ async def resolve_project(
     command: commands.ResolveProject, uow: ProjectsUnitOfWork
 ) -> tuple[Project, bool]:
     principal = uow.caller
-    name, create_missing = command.name, command.create_missing
+    name = command.name
     name = rules.check_name(name)
     if is_client(principal):
         raise NotFound("No such project.")
-    if create_missing:
+    if command.create_missing:
         # Two imports naming the same new project at once must create it once.
         await uow.projects.lock_name(name)
     found = await uow.projects.by_name(name)
     if found is not None:
         return found, False
-    if not create_missing:
+    if not command.create_missing:
         raise NotFound(f"No project named {name}.", reason="PROJECT_NOT_FOUND")
     principal.require(Role.MANAGER)
     project = Project(
@@ -95,9 +94,6 @@ async def list_projects(
     command: commands.ListProjects, uow: ProjectsUnitOfWork
 ) -> list[Project]:
     principal = uow.caller
-    after = command.after
-    limit = command.limit
-    status = command.status
     client_id = command.client_id
     q = command.q
     q = rules.check_storable(q, "q")
@@ -106,7 +102,7 @@ async def list_projects(
             return []
         client_id = principal.client_id
     return await uow.projects.page(
-        after, limit, status=status, client_id=client_id, q=q.strip()
+        command.after, command.limit, status=command.status, client_id=client_id, q=q.strip()
     )
 
 
@@ -114,16 +110,15 @@ async def update_project(
     command: commands.UpdateProject, uow: ProjectsUnitOfWork, *, members: MemberDirectory
 ) -> Project:
     principal = uow.caller
-    project_id, fields, if_match = command.project_id, command.fields, command.if_match
     require_writer(principal, Role.MANAGER, "project")
-    if not fields:
+    if not command.fields:
         raise InvalidArgument.on("update_mask", "name at least one field to update")
-    project = await load_project(uow, principal, project_id, for_update=True)
-    require_match(project.etag, if_match, "project")
+    project = await load_project(uow, principal, command.project_id, for_update=True)
+    require_match(project.etag, command.if_match, "project")
     old_status = project.status
-    changed = rules.apply_project_fields(project, {k: v for k, v in fields.items()})
-    if "status" in fields:
-        new_status = rules.parse_status(fields["status"])
+    changed = rules.apply_project_fields(project, {k: v for k, v in command.fields.items()})
+    if "status" in command.fields:
+        new_status = rules.parse_status(command.fields["status"])
         rules.check_transition(old_status, new_status)
         if new_status != old_status:
             project.status = new_status
@@ -142,9 +137,8 @@ async def archive_project(
     command: commands.ArchiveProject, uow: ProjectsUnitOfWork
 ) -> None:
     principal = uow.caller
-    project_id = command.project_id
     require_writer(principal, Role.MANAGER, "project")
-    project = await load_project(uow, principal, project_id, for_update=True)
+    project = await load_project(uow, principal, command.project_id, for_update=True)
     if project.status is ProjectStatus.ARCHIVED:
         return
     old_status = project.status

@@ -37,16 +37,16 @@ async def create_sprint(
     command: commands.CreateSprint, uow: ProjectsUnitOfWork
 ) -> Sprint:
     principal = uow.caller
-    project_id, fields = command.project_id, command.fields
-    await writable_project(uow, principal, project_id, "sprint")
+    await writable_project(uow, principal, command.project_id, "sprint")
     principal.require(Role.MANAGER)
     sprint = Sprint(
-        id=uuid.uuid4(), org_id=principal.org_id, project_id=project_id,
-        name=rules.check_name(fields.get("name", "")),
-        goal=rules.check_text(fields.get("goal", ""), "goal", 2000),
-        start_date=_required_date(fields.get("start_date", ""), "start_date"),
-        end_date=_required_date(fields.get("end_date", ""), "end_date"),
-        status=_status(fields["status"]) if fields.get("status") else SprintStatus.PLANNING,
+        id=uuid.uuid4(), org_id=principal.org_id, project_id=command.project_id,
+        name=rules.check_name(command.fields.get("name", "")),
+        goal=rules.check_text(command.fields.get("goal", ""), "goal", 2000),
+        start_date=_required_date(command.fields.get("start_date", ""), "start_date"),
+        end_date=_required_date(command.fields.get("end_date", ""), "end_date"),
+        status=(_status(command.fields["status"]) if command.fields.get("status")
+                else SprintStatus.PLANNING),
     )
     task_rules.check_sprint(sprint)
     if sprint.status is SprintStatus.ACTIVE:
@@ -54,7 +54,7 @@ async def create_sprint(
     await _write(uow, uow.sprints.add(sprint))
     sprint = await uow.sprints.get(sprint.id)
     await uow.outbox.add("sprint.created", events_pb2.SprintCreated(sprint=proto.sprint(sprint)),
-                         project_id=project_id)
+                         project_id=command.project_id)
     return sprint
 
 
@@ -78,29 +78,25 @@ async def list_sprints(
     command: commands.ListSprints, uow: ProjectsUnitOfWork
 ) -> list[Sprint]:
     principal = uow.caller
-    project_id = command.project_id
-    after = command.after
-    limit = command.limit
-    status = command.status
-    await load_project(uow, principal, project_id)
-    return await uow.sprints.page(project_id, after, limit, status=status)
+    await load_project(uow, principal, command.project_id)
+    return await uow.sprints.page(command.project_id, command.after, command.limit,
+                                  status=command.status)
 
 
 async def update_sprint(
     command: commands.UpdateSprint, uow: ProjectsUnitOfWork
 ) -> Sprint:
     principal = uow.caller
-    sprint_id, fields, if_match = command.sprint_id, command.fields, command.if_match
-    unknown = set(fields) - UPDATABLE
+    unknown = set(command.fields) - UPDATABLE
     if unknown:
         raise InvalidArgument.on("update_mask", f"cannot update {', '.join(sorted(unknown))}")
-    if not fields:
+    if not command.fields:
         raise InvalidArgument.on("update_mask", "name at least one field to update")
-    sprint = await load_sprint(uow, principal, sprint_id)
+    sprint = await load_sprint(uow, principal, command.sprint_id)
     await writable_project(uow, principal, sprint.project_id, "sprint")
     principal.require(Role.MANAGER)
-    sprint = await load_sprint(uow, principal, sprint_id, for_update=True)
-    require_match(sprint.etag, if_match, "sprint")
+    sprint = await load_sprint(uow, principal, command.sprint_id, for_update=True)
+    require_match(sprint.etag, command.if_match, "sprint")
     parsers = {
         "name": rules.check_name,
         "goal": lambda v: rules.check_text(v, "goal", 2000),
@@ -109,7 +105,7 @@ async def update_sprint(
         "status": _status,
     }
     changed = []
-    for field, raw in sorted(fields.items()):
+    for field, raw in sorted(command.fields.items()):
         value = parsers[field](raw)
         if field == "status":
             task_rules.check_sprint_transition(sprint.status, value)

@@ -54,35 +54,30 @@ async def list_tasks(
     command: commands.ListTasks, uow: ProjectsUnitOfWork
 ) -> list[Task]:
     principal = uow.caller
-    project_id = command.project_id
-    after = command.after
-    limit = command.limit
-    filters = command.filters
-    await load_project(uow, principal, project_id)
-    return await uow.tasks.page(project_id, after, limit, **filters)
+    await load_project(uow, principal, command.project_id)
+    return await uow.tasks.page(command.project_id, command.after, command.limit, **command.filters)
 
 
 async def create_task(
     command: commands.CreateTask, uow: ProjectsUnitOfWork, *, members: MemberDirectory
 ) -> Task:
     principal = uow.caller
-    project_id, fields = command.project_id, command.fields
-    await writable_project(uow, principal, project_id)
-    values = task_rules.parse_task_fields({"title": "", **fields})
+    await writable_project(uow, principal, command.project_id)
+    values = task_rules.parse_task_fields({"title": "", **command.fields})
     requested_position = values.pop("position", None)
-    task = Task(id=uuid.uuid4(), org_id=principal.org_id, project_id=project_id, title="",
+    task = Task(id=uuid.uuid4(), org_id=principal.org_id, project_id=command.project_id, title="",
                 created_by=principal.user_id)
     for name, value in values.items():
         setattr(task, name, value)
     task.completed_at = task_rules.completed_at_after(None, task.status, None, _now())
     await _check_references(uow, principal, members, task, set(values))
-    await uow.tasks.lock_board(project_id)
-    size = await uow.tasks.column_size(project_id, task.status)
+    await uow.tasks.lock_board(command.project_id)
+    size = await uow.tasks.column_size(command.project_id, task.status)
     task.position = task_rules.landing_position(requested_position, size)
-    await uow.tasks.make_room(project_id, task.status, task.position)
+    await uow.tasks.make_room(command.project_id, task.status, task.position)
     task = await uow.tasks.add(task)
     await uow.outbox.add("task.created", events_pb2.TaskCreated(task=proto.task(task)),
-                         project_id=project_id)
+                         project_id=command.project_id)
     return task
 
 
@@ -90,16 +85,15 @@ async def update_task(
     command: commands.UpdateTask, uow: ProjectsUnitOfWork, *, members: MemberDirectory
 ) -> Task:
     principal = uow.caller
-    task_id, fields, if_match = command.task_id, command.fields, command.if_match
-    if not fields:
+    if not command.fields:
         raise InvalidArgument.on("update_mask", "name at least one field to update")
-    values = task_rules.parse_task_fields(fields)
-    task = await load_task(uow, principal, task_id)
+    values = task_rules.parse_task_fields(command.fields)
+    task = await load_task(uow, principal, command.task_id)
     await writable_project(uow, principal, task.project_id)
     # The board lock first, then the row: the same order as every other position change.
     await uow.tasks.lock_board(task.project_id)
-    task = await uow.tasks.get(task_id, for_update=True)
-    require_match(task.etag, if_match, "task")
+    task = await uow.tasks.get(command.task_id, for_update=True)
+    require_match(task.etag, command.if_match, "task")
     changed = await _apply(uow, principal, members, task, values)
     if not changed:
         return task
@@ -115,18 +109,17 @@ async def bulk_update_tasks(
 ) -> list[Task]:
     """The same changes to every listed task, in one transaction: any failure changes none."""
     principal = uow.caller
-    project_id, task_ids, fields = command.project_id, command.task_ids, command.fields
-    if not task_ids:
+    if not command.task_ids:
         raise InvalidArgument.on("task_ids", "name at least one task")
-    if len(task_ids) > MAX_BULK:
+    if len(command.task_ids) > MAX_BULK:
         raise InvalidArgument.on("task_ids", f"at most {MAX_BULK} tasks at once")
-    if not fields:
+    if not command.fields:
         raise InvalidArgument.on("changes", "name at least one field to change")
-    values = task_rules.parse_task_fields(fields, task_rules.BULK_FIELDS)
-    await writable_project(uow, principal, project_id)
-    await uow.tasks.lock_board(project_id)
-    unique_ids = list(dict.fromkeys(task_ids))
-    found = await uow.tasks.in_project(project_id, unique_ids)
+    values = task_rules.parse_task_fields(command.fields, task_rules.BULK_FIELDS)
+    await writable_project(uow, principal, command.project_id)
+    await uow.tasks.lock_board(command.project_id)
+    unique_ids = list(dict.fromkeys(command.task_ids))
+    found = await uow.tasks.in_project(command.project_id, unique_ids)
     if len(found) != len(unique_ids):
         missing = sorted(str(i) for i in set(unique_ids) - {t.id for t in found})
         raise InvalidArgument.on("task_ids", f"not tasks of this project: {', '.join(missing)}")
@@ -139,7 +132,7 @@ async def bulk_update_tasks(
             await uow.outbox.add(
                 "task.updated",
                 events_pb2.TaskUpdated(task=proto.task(task), changed_fields=changed),
-                project_id=project_id)
+                project_id=command.project_id)
         updated.append(task)
     return [await uow.tasks.reload(task.id) for task in updated]
 
@@ -148,8 +141,7 @@ async def delete_task(
     command: commands.DeleteTask, uow: ProjectsUnitOfWork
 ) -> None:
     principal = uow.caller
-    task_id = command.task_id
-    task = await load_task(uow, principal, task_id)
+    task = await load_task(uow, principal, command.task_id)
     await writable_project(uow, principal, task.project_id)
     await uow.tasks.lock_board(task.project_id)
     subtasks = await uow.tasks.subtask_ids(task.id)

@@ -61,6 +61,15 @@ class EnumMapping(Generic[E]):
         return member
 
 
+def enum_text(field: FieldDescriptor, number: int) -> str:
+    """An enum field's value as the API writes it: its name without the enum's prefix, in
+    lower case (PROJECT_STATUS_ON_HOLD → "on_hold"); "" for UNSPECIFIED."""
+    if number == 0:
+        return ""
+    return field.enum_type.values_by_number[number].name.removeprefix(
+        _prefix(field.enum_type)).lower()
+
+
 def _enum_number(field: FieldDescriptor, value: Enum) -> int:
     return field.enum_type.values_by_name[_prefix(field.enum_type) + value.name].number
 

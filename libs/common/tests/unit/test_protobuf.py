@@ -13,7 +13,7 @@ from labs.identity.v1 import identity_service_pb2 as identity_pb
 from labs.projects.v1 import projects_service_pb2 as projects_pb
 from labs_common.auth.roles import Role
 from labs_common.errors import InvalidArgument
-from labs_common.protobuf import EnumMapping, message_of
+from labs_common.protobuf import EnumMapping, enum_text, message_of
 
 
 @dataclass
@@ -49,3 +49,9 @@ def test_a_domain_enum_maps_to_the_proto_value_of_the_same_name_and_back():
     with pytest.raises(InvalidArgument) as refused:
         roles.parse(identity_pb.ROLE_UNSPECIFIED, "role")
     assert refused.value.field_errors[0].field == "role"
+
+
+def test_an_enum_field_reads_as_its_lowercase_name_without_the_prefix():
+    field = projects_pb.Project.DESCRIPTOR.fields_by_name["status"]
+    assert enum_text(field, projects_pb.PROJECT_STATUS_ON_HOLD) == "on_hold"
+    assert enum_text(field, projects_pb.PROJECT_STATUS_UNSPECIFIED) == ""

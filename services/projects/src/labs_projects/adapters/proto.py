@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from labs.projects.v1 import projects_service_pb2 as pb
-from labs_common.protobuf import EnumMapping, message_of
+from labs_common.protobuf import EnumMapping, enum_text, message_of
 from labs_projects.domain.activity import Activity
 from labs_projects.domain.model import (
     Client,
@@ -45,22 +45,13 @@ PROJECT_FIELD_NAMES = (
     "github_repo_url",
     "slack_channel_id",
 )
-_ENUM_PREFIXES = {
-    "status": "PROJECT_STATUS_",
-    "priority": "PRIORITY_",
-    "budget_type": "BUDGET_TYPE_",
-}
 
 
 def field_text(message: pb.Project, name: str) -> str:
     """A Project field as the API string: enums by lowercase name ("" when unspecified)."""
+    field = message.DESCRIPTOR.fields_by_name[name]
     value = getattr(message, name)
-    if name in _ENUM_PREFIXES:
-        descriptor = message.DESCRIPTOR.fields_by_name[name].enum_type
-        if value == 0:
-            return ""
-        return descriptor.values_by_number[value].name.removeprefix(_ENUM_PREFIXES[name]).lower()
-    return value
+    return enum_text(field, value) if field.enum_type is not None else value
 
 
 def task(value: Task) -> pb.Task:
@@ -69,16 +60,6 @@ def task(value: Task) -> pb.Task:
 
 def sprint(value: Sprint) -> pb.Sprint:
     return message_of(pb.Sprint, value)
-
-
-_MESSAGE_ENUM_PREFIXES = {
-    ("Task", "status"): "TASK_STATUS_",
-    ("Task", "priority"): "PRIORITY_",
-    ("Task", "type"): "TASK_TYPE_",
-    ("Sprint", "status"): "SPRINT_STATUS_",
-    ("ListTasksRequest", "status"): "TASK_STATUS_",
-    ("ListSprintsRequest", "status"): "SPRINT_STATUS_",
-}
 
 
 def message_field_text(message, name: str) -> str:
@@ -91,11 +72,8 @@ def message_field_text(message, name: str) -> str:
             not message.HasField(name):
         return ""
     value = getattr(message, name)
-    prefix = _MESSAGE_ENUM_PREFIXES.get((message.DESCRIPTOR.name, name))
-    if prefix:
-        if value == 0:
-            return ""
-        return descriptor.enum_type.values_by_number[value].name.removeprefix(prefix).lower()
+    if descriptor.enum_type is not None:
+        return enum_text(descriptor, value)
     return str(value)
 
 

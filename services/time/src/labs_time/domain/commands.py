@@ -2,12 +2,13 @@
 servicer from the request (ids parsed there; amounts and dates stay the API's text, which the
 domain rules validate so each failure names its field). What other services know is asked
 before the transaction opens (service_layer/asked.py) and handed to the handler beside its
-command. Entries and timers still take the NewEntry and EntryChanges of their service layer."""
+command."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -127,3 +128,73 @@ class RejectTimeEntries:
 class ReopenTimeEntries:
     entry_ids: tuple[uuid.UUID, ...]
     reason: str
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """A time entry as recorded: hours, or a start and an end (the hours are then measured)."""
+
+    project_id: uuid.UUID
+    user_id: uuid.UUID | None
+    task_id: uuid.UUID | None
+    date_worked: str
+    hours: str
+    started_at: datetime | None
+    ended_at: datetime | None
+    billable: bool
+    notes: str
+
+
+@dataclass(frozen=True)
+class EntryChanges:
+    """Only the fields a PATCH named (None = not given)."""
+
+    task_id: uuid.UUID | str | None = None  # "" clears it
+    date_worked: str | None = None
+    hours: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    billable: bool | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class GetTimeEntry:
+    entry_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ListTimeEntries:
+    where: object  # adapters.repository.EntryFilter: which entries
+    after: tuple | None
+    limit: int
+
+
+@dataclass(frozen=True)
+class ChangeTimeEntry:
+    entry_id: uuid.UUID
+    changes: EntryChanges
+    if_match: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeleteTimeEntry:
+    entry_id: uuid.UUID
+    if_match: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StartTimer:
+    project_id: uuid.UUID
+    task_id: uuid.UUID | None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class StopTimer:
+    pass
+
+
+@dataclass(frozen=True)
+class GetCurrentTimer:
+    pass

@@ -14,41 +14,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
-from labs_common.errors import InvalidArgument, NotFound, PermissionDenied, PreconditionFailed
+from labs_common.errors import InvalidArgument, NotFound, PermissionDenied
+from labs_common.etag import require_match
 from labs_time.adapters import proto
 from labs_time.adapters.directory import Directory, Organization, PersonRates, Project, snapshot
 from labs_time.adapters.repository import EntryFilter
-from labs_time.domain import rules
+from labs_time.domain import commands, rules
+from labs_time.domain.commands import NewEntry
 from labs_time.domain.model import TimeEntry
 from labs_time.domain.rounding import rule_for
 from labs_time.service_layer.asked import SKIPPED, Answer, ask, passes, settle
 from labs_time.service_layer.unit_of_work import TimeUnitOfWork
-
-
-@dataclass(frozen=True)
-class NewEntry:
-    project_id: uuid.UUID
-    user_id: uuid.UUID | None
-    task_id: uuid.UUID | None
-    date_worked: str
-    hours: str
-    started_at: datetime | None
-    ended_at: datetime | None
-    billable: bool
-    notes: str
-
-
-@dataclass(frozen=True)
-class EntryChanges:
-    """Only the fields a PATCH named (None = not given)."""
-
-    task_id: uuid.UUID | str | None = None  # "" clears it
-    date_worked: str | None = None
-    hours: str | None = None
-    started_at: datetime | None = None
-    ended_at: datetime | None = None
-    billable: bool | None = None
-    notes: str | None = None
 
 
 def zone_of(org: Organization) -> ZoneInfo:
@@ -146,8 +122,9 @@ async def ask_for_entry(directory: Directory, principal: Principal, new: NewEntr
     return NewEntryAnswers(project, user_id, org, worked, person)
 
 
-async def record_entry(uow: TimeUnitOfWork, principal: Principal, asked: NewEntryAnswers,
-                       new: NewEntry) -> TimeEntry:
+async def record_entry(new: NewEntry, uow: TimeUnitOfWork, *, asked: NewEntryAnswers
+                       ) -> TimeEntry:
+    principal = uow.caller
     require_staff(principal)
     hours = measured(new.hours, new.started_at, new.ended_at)
     project, user_id, org = asked.project.get(), asked.user_id.get(), asked.org.get()
@@ -177,9 +154,9 @@ async def visible_entry(uow: TimeUnitOfWork, principal: Principal, entry_id: uui
     return entry
 
 
-async def get_entry(uow: TimeUnitOfWork, principal: Principal, entry_id: uuid.UUID) -> TimeEntry:
-    require_staff(principal)
-    return await visible_entry(uow, principal, entry_id)
+async def get_entry(command: commands.GetTimeEntry, uow: TimeUnitOfWork) -> TimeEntry:
+    require_staff(uow.caller)
+    return await visible_entry(uow, uow.caller, command.entry_id)
 
 
 async def ask_for_list(directory: Directory, principal: Principal, where: EntryFilter
@@ -191,9 +168,9 @@ async def ask_for_list(directory: Directory, principal: Principal, where: EntryF
     return await ask(lambda: directory.project(principal.token, project_id))
 
 
-async def list_entries(uow: TimeUnitOfWork, principal: Principal, where: EntryFilter,
-                       after: tuple[date, uuid.UUID] | None, limit: int,
+async def list_entries(command: commands.ListTimeEntries, uow: TimeUnitOfWork, *,
                        project: Answer[Project | None] | None = None) -> list[TimeEntry]:
+    principal, where = uow.caller, command.where
     if project is not None:
         project.get()
     if not principal.role.at_least(Role.MEMBER):
@@ -203,13 +180,7 @@ async def list_entries(uow: TimeUnitOfWork, principal: Principal, where: EntryFi
         if where.user_id not in (None, principal.user_id):
             return []
         where = EntryFilter(**{**where.__dict__, "user_id": principal.user_id})
-    return await uow.entries.list(where, after, limit)
-
-
-def check_etag(current: str, if_match: list[str]) -> None:
-    if if_match and current not in if_match and "*" not in if_match:
-        raise PreconditionFailed("The time entry changed since you read it.",
-                                 reason="ETAG_MISMATCH")
+    return await uow.entries.list(where, command.after, command.limit)
 
 
 async def ask_for_change(directory: Directory, principal: Principal) -> Answer[Organization]:
@@ -219,12 +190,12 @@ async def ask_for_change(directory: Directory, principal: Principal) -> Answer[O
     return await ask_organization(directory, principal)
 
 
-async def change_entry(uow: TimeUnitOfWork, principal: Principal, asked: Answer[Organization],
-                       entry_id: uuid.UUID, changes: EntryChanges, if_match: list[str]
-                       ) -> TimeEntry:
+async def change_entry(command: commands.ChangeTimeEntry, uow: TimeUnitOfWork, *,
+                       asked: Answer[Organization]) -> TimeEntry:
+    principal, changes = uow.caller, command.changes
     require_staff(principal)
-    entry = await visible_entry(uow, principal, entry_id, for_update=True)
-    check_etag(entry.etag, if_match)
+    entry = await visible_entry(uow, principal, command.entry_id, for_update=True)
+    require_match(entry.etag, list(command.if_match), "time entry")
     entry.ensure_editable()
     org = asked.get()
     changed: list[str] = []
@@ -261,11 +232,11 @@ async def change_entry(uow: TimeUnitOfWork, principal: Principal, asked: Answer[
     return entry
 
 
-async def delete_entry(uow: TimeUnitOfWork, principal: Principal, entry_id: uuid.UUID,
-                       if_match: list[str]) -> None:
+async def delete_entry(command: commands.DeleteTimeEntry, uow: TimeUnitOfWork) -> None:
+    principal = uow.caller
     require_staff(principal)
-    entry = await visible_entry(uow, principal, entry_id, for_update=True)
-    check_etag(entry.etag, if_match)
+    entry = await visible_entry(uow, principal, command.entry_id, for_update=True)
+    require_match(entry.etag, list(command.if_match), "time entry")
     if not entry.is_running:
         entry.ensure_editable()
     await uow.entries.delete(entry.id)

@@ -17,7 +17,7 @@ from labs_common.auth.principal import Principal
 from labs_common.errors import Conflict, NotFound
 from labs_time.adapters import proto
 from labs_time.adapters.directory import Directory, Organization, PersonRates, Project, snapshot
-from labs_time.domain import rules
+from labs_time.domain import commands, rules
 from labs_time.domain.model import TimeEntry
 from labs_time.domain.rounding import rule_for
 from labs_time.domain.timers import timer_pieces
@@ -87,9 +87,9 @@ async def ask_for_start(directory: Directory, principal: Principal, project_id: 
     return StartAnswers(project, org, today, person)
 
 
-async def start_timer(uow: TimeUnitOfWork, principal: Principal, asked: StartAnswers,
-                      task_id: uuid.UUID | None, notes: str
+async def start_timer(command: commands.StartTimer, uow: TimeUnitOfWork, *, asked: StartAnswers
                       ) -> tuple[TimeEntry, list[TimeEntry]]:
+    principal = uow.caller
     require_staff(principal)
     project, org = asked.project.get(), asked.org.get()
     today, person = asked.today.get(), asked.person.get()
@@ -99,10 +99,10 @@ async def start_timer(uow: TimeUnitOfWork, principal: Principal, asked: StartAns
         stopped = await _finish(uow, running, org)
     entry = await uow.entries.add(TimeEntry(
         id=uuid.uuid4(), org_id=principal.org_id, project_id=project.id,
-        user_id=principal.user_id, task_id=task_id, resource_id=person.resource_id,
+        user_id=principal.user_id, task_id=command.task_id, resource_id=person.resource_id,
         date_worked=today, hours=None, rounded_hours=None, billable=True,
         rates=snapshot(project, person), started_at=utc_now(), is_running=True,
-        notes=rules.notes(notes), source="timer",
+        notes=rules.notes(command.notes), source="timer",
     ))
     await uow.outbox.add("entry.started", proto.entry_changed(entry), project_id=entry.project_id)
     return entry, stopped
@@ -115,8 +115,9 @@ async def ask_for_stop(directory: Directory, principal: Principal) -> Answer[Org
     return await ask_organization(directory, principal)
 
 
-async def stop_timer(uow: TimeUnitOfWork, principal: Principal, asked: Answer[Organization]
-                     ) -> list[TimeEntry]:
+async def stop_timer(command: commands.StopTimer, uow: TimeUnitOfWork, *,
+                     asked: Answer[Organization]) -> list[TimeEntry]:
+    principal = uow.caller
     require_staff(principal)
     org = asked.get()
     await _serialize_user(uow, principal)
@@ -126,7 +127,8 @@ async def stop_timer(uow: TimeUnitOfWork, principal: Principal, asked: Answer[Or
     return await _finish(uow, running, org)
 
 
-async def current_timer(uow: TimeUnitOfWork, principal: Principal) -> TimeEntry:
+async def current_timer(command: commands.GetCurrentTimer, uow: TimeUnitOfWork) -> TimeEntry:
+    principal = uow.caller
     require_staff(principal)
     running = await uow.entries.running_for(principal.user_id)
     if running is None:

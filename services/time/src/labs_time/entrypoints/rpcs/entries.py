@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from functools import partial
 
 from labs.time.v1 import time_service_pb2 as pb
 from labs_common.auth.principal import current_principal
@@ -11,6 +12,7 @@ from labs_common.pagination import next_page_token, page_size, position
 from labs_common.parsing import given, optional_timestamp, optional_uuid, uuid_of
 from labs_time.adapters import proto
 from labs_time.adapters.repository import EntryFilter
+from labs_time.domain import commands
 from labs_time.entrypoints.mapping import opt_date
 from labs_time.entrypoints.rpcs.base import ServicerBase
 from labs_time.service_layer import entries
@@ -18,7 +20,8 @@ from labs_time.service_layer import entries
 
 class EntryRpcs(ServicerBase):
     async def CreateTimeEntry(self, request, context) -> pb.CreateTimeEntryResponse:
-        new = entries.NewEntry(
+        """Records time on a project (hours, or a start and an end), its rates snapshotted."""
+        new = commands.NewEntry(
             project_id=uuid_of(request.project_id, "project_id"),
             user_id=optional_uuid(request.user_id, "user_id"),
             task_id=optional_uuid(request.task_id, "task_id"),
@@ -28,28 +31,20 @@ class EntryRpcs(ServicerBase):
             billable=given(request, "billable", True),
             notes=request.notes,
         )
-
         # What projects, identity and capacity know is asked before the transaction opens.
         asked = await entries.ask_for_entry(self._directory, current_principal(), new)
-
-        async def work(uow, principal):
-            entry = await entries.record_entry(uow, principal, asked, new)
-            return pb.CreateTimeEntryResponse(entry=proto.entry(entry))
-
-        return await self._tenant(context, request, pb.CreateTimeEntryResponse, work)
+        return await self._handle(context, request, partial(entries.record_entry, asked=asked),
+                                  new, entry=proto.entry)
 
     async def GetTimeEntry(self, request, context) -> pb.GetTimeEntryResponse:
-        entry_id = uuid_of(request.id, "id")
-
-        async def work(uow, principal):
-            entry = await entries.get_entry(uow, principal, entry_id)
-            return pb.GetTimeEntryResponse(entry=proto.entry(entry))
-
-        return await self._tenant(context, request, pb.GetTimeEntryResponse, work)
+        """One entry (one's own; managers: any)."""
+        command = commands.GetTimeEntry(uuid_of(request.id, "id"))
+        return await self._handle(context, request, entries.get_entry, command,
+                                  entry=proto.entry)
 
     async def ListTimeEntries(self, request, context) -> pb.ListTimeEntriesResponse:
+        """Entries by date, filtered (members: their own), a page at a time."""
         limit = page_size(request.page_size)
-        after = position(request.page_token, date, uuid.UUID)
         where = EntryFilter(
             project_id=optional_uuid(request.project_id, "project_id"),
             user_id=optional_uuid(request.user_id, "user_id"),
@@ -60,48 +55,41 @@ class EntryRpcs(ServicerBase):
             billable=given(request, "billable"),
             invoiced=given(request, "invoiced"),
         )
-
+        command = commands.ListTimeEntries(where, position(request.page_token, date, uuid.UUID),
+                                           limit + 1)
         project = await entries.ask_for_list(self._directory, current_principal(), where)
-
-        async def work(uow, principal):
-            found = await entries.list_entries(uow, principal, where, after, limit + 1, project)
-            return pb.ListTimeEntriesResponse(
+        return await self._handle(
+            context, request, partial(entries.list_entries, project=project), command,
+            lambda found: pb.ListTimeEntriesResponse(
                 entries=[proto.entry(e) for e in found[:limit]],
-                next_page_token=next_page_token(found, limit, lambda e: (e.date_worked, e.id)),
-            )
-
-        return await self._tenant(context, request, pb.ListTimeEntriesResponse, work)
+                next_page_token=next_page_token(found, limit, lambda e: (e.date_worked, e.id))),
+        )
 
     async def UpdateTimeEntry(self, request, context) -> pb.UpdateTimeEntryResponse:
-        entry_id = uuid_of(request.id, "id")
+        """Changes the fields present, if the etag matches and the entry is not locked."""
         # A present but empty task_id clears the task; an absent one leaves it as it is.
         task: uuid.UUID | str | None = None
         if request.HasField("task_id"):
             task = uuid_of(request.task_id, "task_id") if request.task_id else ""
-        changes = entries.EntryChanges(
-            task_id=task,
-            date_worked=given(request, "date_worked"),
-            hours=given(request, "hours"),
-            started_at=optional_timestamp(request, "started_at"),
-            ended_at=optional_timestamp(request, "ended_at"),
-            billable=given(request, "billable"),
-            notes=given(request, "notes"),
+        command = commands.ChangeTimeEntry(
+            entry_id=uuid_of(request.id, "id"),
+            changes=commands.EntryChanges(
+                task_id=task,
+                date_worked=given(request, "date_worked"),
+                hours=given(request, "hours"),
+                started_at=optional_timestamp(request, "started_at"),
+                ended_at=optional_timestamp(request, "ended_at"),
+                billable=given(request, "billable"),
+                notes=given(request, "notes"),
+            ),
+            if_match=tuple(request.if_match_etags),
         )
-
         org = await entries.ask_for_change(self._directory, current_principal())
-
-        async def work(uow, principal):
-            entry = await entries.change_entry(uow, principal, org, entry_id, changes,
-                                               list(request.if_match_etags))
-            return pb.UpdateTimeEntryResponse(entry=proto.entry(entry))
-
-        return await self._tenant(context, request, pb.UpdateTimeEntryResponse, work)
+        return await self._handle(context, request, partial(entries.change_entry, asked=org),
+                                  command, entry=proto.entry)
 
     async def DeleteTimeEntry(self, request, context) -> pb.DeleteTimeEntryResponse:
-        entry_id = uuid_of(request.id, "id")
-
-        async def work(uow, principal):
-            await entries.delete_entry(uow, principal, entry_id, list(request.if_match_etags))
-            return pb.DeleteTimeEntryResponse()
-
-        return await self._tenant(context, request, pb.DeleteTimeEntryResponse, work)
+        """Removes an entry that is not locked (a running timer may always go)."""
+        command = commands.DeleteTimeEntry(uuid_of(request.id, "id"),
+                                           tuple(request.if_match_etags))
+        return await self._handle(context, request, entries.delete_entry, command)

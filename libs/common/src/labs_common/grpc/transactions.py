@@ -19,6 +19,7 @@ from labs_common.auth.principal import Principal, current_principal
 from labs_common.db.uow import IdempotencyRecords, Scope, UnitOfWork
 from labs_common.errors import InvalidArgument
 from labs_common.grpc.interceptors import metadata_value
+from labs_common.pagination import next_page_token
 
 Response = TypeVar("Response", bound=Message)
 Command = TypeVar("Command")
@@ -107,6 +108,31 @@ class TransactionalRpcs:
         if system:
             return await self._system(context, request, response_type, work)
         return await self._tenant(context, request, response_type, work)
+
+    async def _handle_page(
+        self,
+        context: grpc.aio.ServicerContext,
+        request: Message,
+        handler: Callable[[Command, Any], Awaitable[list]],
+        command: Command,
+        limit: int,
+        *,
+        key: Callable[[Any], tuple] | None = None,
+        **items: Callable[[Any], Any],
+    ) -> Response:
+        """`_handle` for a list: the handler answers up to `limit` + 1 rows; the response holds
+        the first `limit`, mapped into its one repeated field (`clients=proto.client`), and the
+        token of the next page (sort key `key`, by default creation time and id)."""
+        ((name, mapping),) = items.items()
+        response_type = response_type_of(request)
+
+        def respond(found: list) -> Response:
+            return response_type(
+                **{name: [mapping(row) for row in found[:limit]]},
+                next_page_token=next_page_token(found, limit, key),
+            )
+
+        return await self._handle(context, request, handler, command, respond)
 
     async def _system(
         self,

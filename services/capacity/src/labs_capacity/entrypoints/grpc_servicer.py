@@ -19,7 +19,7 @@ from labs_capacity.service_layer.allocations import ProjectCheck
 from labs_capacity.service_layer.unit_of_work import CapacityUnitOfWork
 from labs_common.db.uow import Scope
 from labs_common.grpc.transactions import TransactionalRpcs
-from labs_common.pagination import next_page_token, page_size, position
+from labs_common.pagination import page_size, position
 from labs_common.parsing import object_id, optional_uuid
 
 UowFactory = Callable[[Scope], CapacityUnitOfWork]
@@ -128,13 +128,9 @@ class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
         """The org's resources by name, a page at a time."""
         limit = page_size(request.page_size)
         command = commands.ListResources(position(request.page_token, str, uuid.UUID), limit)
-        return await self._handle(
-            context, request, resources.list_resources, command,
-            lambda found: pb.ListResourcesResponse(
-                resources=[proto.resource(r) for r in found[:limit]],
-                next_page_token=next_page_token(found, limit, lambda r: (r.name, r.id)),
-            ),
-        )
+        return await self._handle_page(
+            context, request, resources.list_resources, command, limit,
+            resources=proto.resource, key=lambda r: (r.name, r.id))
 
     async def UpdateResource(self, request, context) -> pb.UpdateResourceResponse:
         """Changes the fields the update mask names; rate changes start a new rate period."""
@@ -179,13 +175,9 @@ class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
             position(request.page_token, date, uuid.UUID),
             limit,
         )
-        return await self._handle(
-            context, request, time_off.list_time_off, command,
-            lambda found: pb.ListTimeOffResponse(
-                time_off=[proto.time_off(t) for t in found[:limit]],
-                next_page_token=next_page_token(found, limit, lambda t: (t.start_date, t.id)),
-            ),
-        )
+        return await self._handle_page(
+            context, request, time_off.list_time_off, command, limit,
+            time_off=proto.time_off, key=lambda t: (t.start_date, t.id))
 
     async def CreateHoliday(self, request, context) -> pb.CreateHolidayResponse:
         """Records a holiday of the whole org (at most one a day)."""
@@ -197,13 +189,9 @@ class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
         """The org's holidays by date, a page at a time."""
         limit = page_size(request.page_size)
         command = commands.ListHolidays(position(request.page_token, date, uuid.UUID), limit)
-        return await self._handle(
-            context, request, time_off.list_holidays, command,
-            lambda found: pb.ListHolidaysResponse(
-                holidays=[proto.holiday(h) for h in found[:limit]],
-                next_page_token=next_page_token(found, limit, lambda h: (h.date, h.id)),
-            ),
-        )
+        return await self._handle_page(
+            context, request, time_off.list_holidays, command, limit,
+            holidays=proto.holiday, key=lambda h: (h.date, h.id))
 
     # --- allocations ------------------------------------------------------------------------
 

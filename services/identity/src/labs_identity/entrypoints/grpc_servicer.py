@@ -14,7 +14,7 @@ from labs_common.auth.principal import current_principal
 from labs_common.auth.roles import Role
 from labs_common.db.uow import Scope
 from labs_common.grpc.transactions import TransactionalRpcs
-from labs_common.pagination import after_creation, next_page_token, page_size
+from labs_common.pagination import after_creation, page_size
 from labs_common.parsing import uuid_of
 from labs_identity.adapters import proto
 from labs_identity.adapters.sessions import IssuedSession, TokenIssuer
@@ -123,12 +123,8 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
         """The organization's members, a page at a time."""
         limit = page_size(request.page_size)
         command = commands.ListMembers(after_creation(request.page_token), limit + 1)
-        return await self._handle(
-            context, request, organizations.list_members, command,
-            lambda found: pb.ListMembersResponse(
-                members=[proto.member(m) for m in found[:limit]],
-                next_page_token=next_page_token(found, limit)),
-        )
+        return await self._handle_page(
+            context, request, organizations.list_members, command, limit, members=proto.member)
 
     async def GetMember(self, request, context) -> pb.GetMemberResponse:
         """One member of the caller's organization."""
@@ -183,12 +179,8 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
         """The organization's keys (one's own below admin), a page at a time."""
         limit = page_size(request.page_size)
         command = commands.ListApiKeys(after_creation(request.page_token), limit + 1)
-        return await self._handle(
-            context, request, api_keys.list_api_keys, command,
-            lambda found: pb.ListApiKeysResponse(
-                api_keys=[proto.api_key(k) for k in found[:limit]],
-                next_page_token=next_page_token(found, limit)),
-        )
+        return await self._handle_page(
+            context, request, api_keys.list_api_keys, command, limit, api_keys=proto.api_key)
 
     async def RevokeApiKey(self, request, context) -> pb.RevokeApiKeyResponse:
         """Revokes a key at once."""

@@ -53,12 +53,8 @@ class ContentRpcs:
         limit = page_size(request.page_size)
         command = commands.ListComments(uuid_of(request.task_id, "task_id"),
                                         after_creation(request.page_token), limit + 1)
-        return await self._handle(
-            context, request, comments.list_comments, command,
-            lambda found: pb.ListCommentsResponse(
-                comments=[proto.comment(c) for c in found[:limit]],
-                next_page_token=next_page_token(found, limit)),
-        )
+        return await self._handle_page(
+            context, request, comments.list_comments, command, limit, comments=proto.comment)
 
     async def UpdateComment(self, request, context) -> pb.UpdateCommentResponse:
         """Edits one's own comment."""

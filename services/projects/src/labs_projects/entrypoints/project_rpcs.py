@@ -7,7 +7,7 @@ from functools import partial
 
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
-from labs_common.pagination import after_creation, next_page_token, page_size
+from labs_common.pagination import after_creation, page_size
 from labs_common.parsing import optional_uuid, uuid_of
 from labs_projects.adapters import proto
 from labs_projects.domain import commands
@@ -48,12 +48,8 @@ class ProjectRpcs:
         limit = page_size(request.page_size)
         command = commands.ListClients(after_creation(request.page_token), limit + 1,
                                        request.q, request.include_archived)
-        return await self._handle(
-            context, request, clients.list_clients, command,
-            lambda found: pb.ListClientsResponse(
-                clients=[proto.client(c) for c in found[:limit]],
-                next_page_token=next_page_token(found, limit)),
-        )
+        return await self._handle_page(
+            context, request, clients.list_clients, command, limit, clients=proto.client)
 
     async def GetClient(self, request, context) -> pb.GetClientResponse:
         """One client the caller may see."""
@@ -97,12 +93,8 @@ class ProjectRpcs:
             after=after_creation(request.page_token), limit=limit + 1, status=status,
             client_id=optional_uuid(request.client_id, "client_id"), q=request.q,
         )
-        return await self._handle(
-            context, request, projects.list_projects, command,
-            lambda found: pb.ListProjectsResponse(
-                projects=[proto.project(p) for p in found[:limit]],
-                next_page_token=next_page_token(found, limit)),
-        )
+        return await self._handle_page(
+            context, request, projects.list_projects, command, limit, projects=proto.project)
 
     async def UpdateProject(self, request, context) -> pb.UpdateProjectResponse:
         """Changes what the update mask names (status by the workflow), if the etag matches."""

@@ -6,7 +6,7 @@ import uuid
 from functools import partial
 
 from labs.projects.v1 import projects_service_pb2 as pb
-from labs_common.pagination import after_creation, next_page_token, page_size, position
+from labs_common.pagination import after_creation, page_size, position
 from labs_common.parsing import optional_uuid, uuid_of
 from labs_projects.adapters import proto
 from labs_projects.domain import commands
@@ -54,12 +54,8 @@ class WorkRpcs:
                 "parent_task_id": optional_uuid(request.parent_task_id, "parent_task_id"),
             },
         )
-        return await self._handle(
-            context, request, tasks.list_tasks, command,
-            lambda found: pb.ListTasksResponse(
-                tasks=[proto.task(t) for t in found[:limit]],
-                next_page_token=next_page_token(found, limit, _board_order)),
-        )
+        return await self._handle_page(
+            context, request, tasks.list_tasks, command, limit, tasks=proto.task, key=_board_order)
 
     async def GetTask(self, request, context) -> pb.GetTaskResponse:
         """One task the caller may see."""
@@ -116,12 +112,8 @@ class WorkRpcs:
             limit=limit + 1,
             status=SprintStatus(status) if request.status else None,
         )
-        return await self._handle(
-            context, request, sprints.list_sprints, command,
-            lambda found: pb.ListSprintsResponse(
-                sprints=[proto.sprint(s) for s in found[:limit]],
-                next_page_token=next_page_token(found, limit)),
-        )
+        return await self._handle_page(
+            context, request, sprints.list_sprints, command, limit, sprints=proto.sprint)
 
     async def GetSprint(self, request, context) -> pb.GetSprintResponse:
         """One sprint the caller may see, with its points."""

@@ -8,7 +8,7 @@ from functools import partial
 
 from labs.time.v1 import time_service_pb2 as pb
 from labs_common.auth.principal import current_principal
-from labs_common.pagination import next_page_token, page_size, position
+from labs_common.pagination import page_size, position
 from labs_common.parsing import given, optional_timestamp, optional_uuid, uuid_of
 from labs_time.adapters import proto
 from labs_time.adapters.repository import EntryFilter
@@ -58,12 +58,9 @@ class EntryRpcs(ServicerBase):
         command = commands.ListTimeEntries(where, position(request.page_token, date, uuid.UUID),
                                            limit + 1)
         project = await entries.ask_for_list(self._directory, current_principal(), where)
-        return await self._handle(
-            context, request, partial(entries.list_entries, project=project), command,
-            lambda found: pb.ListTimeEntriesResponse(
-                entries=[proto.entry(e) for e in found[:limit]],
-                next_page_token=next_page_token(found, limit, lambda e: (e.date_worked, e.id))),
-        )
+        return await self._handle_page(
+            context, request, partial(entries.list_entries, project=project), command, limit,
+            entries=proto.entry, key=lambda e: (e.date_worked, e.id))
 
     async def UpdateTimeEntry(self, request, context) -> pb.UpdateTimeEntryResponse:
         """Changes the fields present, if the etag matches and the entry is not locked."""

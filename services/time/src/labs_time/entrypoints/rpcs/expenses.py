@@ -9,7 +9,7 @@ from functools import partial
 
 from labs.time.v1 import time_service_pb2 as pb
 from labs_common.auth.principal import current_principal
-from labs_common.pagination import next_page_token, page_size, position
+from labs_common.pagination import page_size, position
 from labs_common.parsing import given, uuid_of
 from labs_time.adapters import proto
 from labs_time.domain import commands
@@ -52,12 +52,9 @@ class ExpenseRpcs(ServicerBase):
                                         position(request.page_token, date, uuid.UUID), limit + 1)
         project = await expenses.ask_for_list(self._directory, current_principal(),
                                               command.project_id)
-        return await self._handle(
-            context, request, partial(expenses.list_expenses, asked=project), command,
-            lambda found: pb.ListExpensesResponse(
-                expenses=[proto.expense(x) for x in found[:limit]],
-                next_page_token=next_page_token(found, limit, lambda x: (x.expense_date, x.id))),
-        )
+        return await self._handle_page(
+            context, request, partial(expenses.list_expenses, asked=project), command, limit,
+            expenses=proto.expense, key=lambda x: (x.expense_date, x.id))
 
     async def UpdateExpense(self, request, context) -> pb.UpdateExpenseResponse:
         """Changes the fields present, if the etag still matches and it is not invoiced."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 
+import nats
 import pytest
 from google.protobuf import wrappers_pb2
 from sqlalchemy import text
@@ -13,6 +15,7 @@ from sqlalchemy import text
 from labs.events.v1 import envelope_pb2
 from labs_common.db.uow import Scope, UnitOfWork
 from labs_common.events.consumer import EventConsumer, Subscription
+from labs_common.events.streams import stream_name
 
 pytestmark = pytest.mark.integration
 
@@ -102,3 +105,44 @@ async def test_a_failing_handler_is_retried_and_its_effect_is_not_half_applied(j
 
 async def _equals(awaitable, expected) -> bool:
     return await awaitable == expected
+
+
+async def test_a_stopped_consumer_leaves_nothing_for_drain_to_wait_on(js, nats_url, sessions):
+    # A service stops by cancelling its consumers, then draining NATS. A message that reaches a
+    # cancelled consumer's pull request must not keep drain waiting for a reader that is gone.
+    connection = await nats.connect(nats_url)  # its own: this test drains it
+    try:
+        own = connection.jetstream()
+        durable = f"stop{uuid.uuid4().hex[:6]}"
+        task = await run_consumer(own, sessions, record, durable)
+        subscription = Subscription(durable, "time", "entry.created", record)
+
+        async def consumer(field: str) -> int:
+            try:
+                info = await own.consumer_info(stream_name("time"), subscription.durable)
+            except nats.js.errors.NotFoundError:
+                return 0
+            return getattr(info, field)
+
+        await wait_for(lambda: _positive(consumer("num_waiting")))  # its pull request is out
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        org = uuid.uuid4()
+        await own.publish(
+            f"labs.time.v1.{org}.entry.created", envelope_for(org).SerializeToString()
+        )
+        # Left subscribed, the consumer's pull request still held by the server gets the message
+        # with nobody left to read it: give that a moment to happen.
+        with contextlib.suppress(AssertionError):
+            await wait_for(lambda: _positive(consumer("num_ack_pending")), timeout=1)
+        # (nats-py's drain swallows its own cancellation: measure rather than expect an error.)
+        started = time.monotonic()
+        await asyncio.wait_for(connection.drain(), timeout=3)
+        assert time.monotonic() - started < 1.5
+    finally:
+        if not connection.is_closed:
+            await connection.close()
+
+
+async def _positive(awaitable) -> bool:
+    return await awaitable > 0

@@ -9,6 +9,7 @@ handler is retried with backoff up to `max_deliver` times, then parked in the de
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -62,13 +63,20 @@ class EventConsumer:
 
     async def run(self) -> None:
         pull = await self._subscribe()
-        while True:
-            try:
-                messages = await pull.fetch(batch=50, timeout=5)
-            except (TimeoutError, NatsTimeout):
-                continue
-            for message in messages:
-                await self.handle(message)
+        try:
+            while True:
+                try:
+                    messages = await pull.fetch(batch=50, timeout=5)
+                except (TimeoutError, NatsTimeout):
+                    continue
+                for message in messages:
+                    await self.handle(message)
+        finally:
+            # Stopped (cancelled): drop the subscription, or what the server still sends to its
+            # open pull request sits unread and the connection's drain waits for it until
+            # abandoned. Unacked messages are redelivered to the next run.
+            with contextlib.suppress(Exception):
+                await pull.unsubscribe()
 
     async def _subscribe(self):
         config = ConsumerConfig(

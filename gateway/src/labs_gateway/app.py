@@ -15,6 +15,7 @@ from nats.aio.client import Client as Nats
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from labs_common.auth.tokens import TokenVerifier
+from labs_gateway.api_docs import install_docs
 from labs_gateway.auth.credentials import ApiKeyTokens, Authenticator
 from labs_gateway.auth.identity_keys import CachedJwks, api_key_exchange, jwks_fetcher
 from labs_gateway.auth.revocations import ApiKeyRevocations
@@ -68,7 +69,7 @@ def create_app(
         version="1",
         summary="Agency operations: projects, time, invoices and live margins.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # install_docs serves the page with Swagger UI's assets from the package
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -87,6 +88,7 @@ def create_app(
                    capacity_area_router, time_area_router):
         app.include_router(router, prefix=API_PREFIX, dependencies=[AsCaller])
     app.include_router(well_known.router)
+    install_docs(app, API_PREFIX)
     install_problem_handlers(app)
 
     # Added innermost first: errors are caught inside the limits, so a 500 still gets headers.

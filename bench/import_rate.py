@@ -46,7 +46,9 @@ from labs_common.db.engine import app_role, asyncpg_dsn, create_engine, sessionm
 from labs_common.db.uow import Scope
 from labs_common.service import freeze_startup_heap
 from labs_time.adapters.directory import PersonRates, Project
+from labs_time.adapters.import_references import Person
 from labs_time.config import Settings
+from labs_time.domain import commands
 from labs_time.domain.csv_formats import ParsedRow
 from labs_time.domain.model import Rates
 from labs_time.domain.ordered_ids import OrderedIds
@@ -61,21 +63,23 @@ HEADER = "Date,Client,Project,Task,Notes,Hours,First name,Last name\n"
 class StaticReferences:
     """One member, one project, one rate: what DirectoryReferences holds after loading."""
 
+    create_missing = False
+
     def __init__(self, user_id: uuid.UUID, project: Project) -> None:
-        self._user_id = user_id
+        self._person = Person(user_id, None)
         self._project = project
         self._rates = PersonRates(uuid.uuid4(), Rates(Decimal("150.00"), Decimal("60.00"),
                                                       "USD", "resource"))
         self.settings = {"time_rounding": {"unit_minutes": 15, "mode": "up"}}
         self.source_zone = ZoneInfo("UTC")
 
-    def person(self, row: ParsedRow) -> uuid.UUID | None:
-        return self._user_id if row.last_name == "Lovelace" else None
+    def person(self, row: ParsedRow) -> Person | None:
+        return self._person if row.last_name == "Lovelace" else None
 
     async def project(self, name: str) -> Project | str:
         return self._project
 
-    def rates(self, user_id: uuid.UUID, on: date) -> PersonRates:
+    def rates(self, person: Person, on: date) -> PersonRates:
         return self._rates
 
 
@@ -116,20 +120,21 @@ async def measure_import(settings: Settings, path: Path, org_id, user_id, projec
         return TimeUnitOfWork(sessions, "time", scope)
 
     principal = Principal(user_id=user_id, org_id=org_id, role=Role.OWNER, token="bench")
-    scope = Scope(org_id=org_id, actor_id=user_id)
+    scope = Scope.of_caller(principal)
     started = time.perf_counter()
     async with uow(scope) as work:
-        job_id = await import_jobs.create_job(work, principal, create_missing=False)
+        job_id = await import_jobs.create_job(commands.CreateImport(False), work)
         await work.commit()
     with path.open("rb") as source:
         seq = 0
         while chunk := source.read(CHUNK):
             seq += 1
             async with uow(scope) as work:
-                await import_jobs.append_chunk(work, principal, job_id, seq, chunk)
+                await import_jobs.append_chunk(
+                    commands.AppendImportChunk(job_id, seq, chunk), work)
                 await work.commit()
     async with uow(scope) as work:
-        await import_jobs.start_job(work, principal, job_id)
+        await import_jobs.start_job(commands.StartImport(job_id), work)
         await work.commit()
     uploaded = time.perf_counter()
     print(f"  upload of the file into the job: {uploaded - started:.2f} s")
@@ -140,7 +145,7 @@ async def measure_import(settings: Settings, path: Path, org_id, user_id, projec
     await run.run()
     elapsed = time.perf_counter() - started
     async with uow(scope) as work:
-        job = await import_jobs.get_job(work, principal, job_id)
+        job = await import_jobs.get_job(commands.GetImportJob(job_id), work)
     await engine.dispose()
     assert job.status == "succeeded" and job.error_count == 0, (job.status, job.errors[:3])
     return elapsed, job.imported

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import update
 from time_helpers import finished_job, join, rejected, resource, signup, upload
 
+from labs.capacity.v1 import capacity_service_pb2 as capacity_pb
 from labs.events.v1 import envelope_pb2
 from labs.projects.v1 import projects_service_pb2 as projects_pb
 from labs.time.v1 import events_pb2
@@ -21,7 +22,7 @@ from labs.time.v1 import time_service_pb2 as pb
 from labs_common.db.engine import sessionmaker
 from labs_common.db.uow import Scope
 from labs_time.adapters.directory import PersonRates, Project
-from labs_time.adapters.import_references import NO_RATES
+from labs_time.adapters.import_references import NO_RATES, Person
 from labs_time.adapters.orm import import_jobs
 from labs_time.domain.csv_formats import ParsedRow
 from labs_time.service_layer import import_claims
@@ -115,6 +116,65 @@ async def test_harvest_export_keeps_its_rates_and_kimai_matches_by_email(clients
         ("harvest", False, "110.00", "EUR", "import", "2.00"),
         ("kimai", False, "", "", "none", "1.50"),
     ]
+
+
+async def contractor(clients, owner, name: str, email: str, billing: str, cost: str) -> str:
+    """A resource without a login: in capacity, not a member."""
+    created = await clients.capacity.CreateResource(capacity_pb.CreateResourceRequest(
+        resource=capacity_pb.Resource(
+            name=name, email=email,
+            seniority_level=capacity_pb.SeniorityLevel.Value("SENIORITY_LEVEL_CONTRACTOR"),
+            billing_rate=billing, cost_rate=cost, currency="USD")), metadata=owner.auth)
+    return created.resource.id
+
+
+async def test_a_contractor_without_a_login_is_matched_as_their_resource(clients):
+    owner = await signup(clients, {"time_rounding": {"unit_minutes": 30, "mode": "up"}})
+    ada = await join(clients, owner, "member", "Ada", "Lovelace")
+    ada_resource = await resource(clients, owner, ada, billing="150.00", cost="70.00")
+    carl = await contractor(clients, owner, "Carl Contractor", "carl@contractors.test",
+                            billing="120.00", cost="90.00")
+    project_id = await named_project(clients, owner, "Apollo")
+    header = (b"Date,Client,Project,Project Code,Task,Notes,Hours,Hours Rounded,Billable?,"
+              b"Invoiced?,Approved?,First Name,Last Name,Roles,Employee?,Billable Rate,"
+              b"Billable Amount,Cost Rate,Cost Amount,Currency,External Reference URL\n")
+    data = header + (
+        # The contractor by name (this export has no Email column), twice, in any case.
+        b"2026-01-05,NASA,Apollo,AP,Dev,Rig,1.10,1.25,Yes,No,Yes,Carl,Contractor,,No,,,,,,\n"
+        b"2026-01-06,NASA,Apollo,AP,Dev,Rig,2.00,,Yes,No,No,carl,CONTRACTOR,,No,,,,,,\n"
+        b"2026-01-06,NASA,Apollo,AP,Dev,Docs,1.10,,Yes,No,Yes,Ada,Lovelace,,Yes,,,,,,\n"
+        # Everything wrong at once: the date, the hours, the approval, the person, the project.
+        b"someday,NASA,Gemini,GE,Dev,,0,,Yes,No,Maybe,Nobody,Here,,No,,,,,,\n")
+    job = await finished_job(clients, owner, await upload(clients, owner, data))
+
+    assert (job.status, job.format, job.processed, job.imported) == \
+        ("succeeded", "harvest_export", 4, 3)
+    assert [(e.row, e.field) for e in job.errors] == [
+        (4, "date"), (4, "hours"), (4, "approved"), (4, "first_name"), (4, "project")]
+
+    entries = (await clients.time.ListTimeEntries(pb.ListTimeEntriesRequest(
+        project_id=project_id), metadata=owner.auth)).entries
+    assert sorted((e.date_worked, e.user_id, e.resource_id, e.hours, e.rounded_hours,
+                   e.billable_rate, e.cost_rate, e.rate_source, e.status, e.is_locked,
+                   e.locked_reason) for e in entries) == sorted([
+        ("2026-01-05", "", carl, "1.10", "1.25", "120.00", "90.00", "resource",
+         pb.ENTRY_STATUS_APPROVED, True, "approved"),
+        ("2026-01-06", "", carl, "2.00", "2.00", "120.00", "90.00", "resource",
+         pb.ENTRY_STATUS_DRAFT, False, ""),
+        ("2026-01-06", ada.user_id, ada_resource, "1.10", "1.50",
+         "150.00", "70.00", "resource", pb.ENTRY_STATUS_APPROVED, True, "approved"),
+    ])
+    by_resource = (await clients.time.ListTimeEntries(pb.ListTimeEntriesRequest(
+        resource_id=carl), metadata=owner.auth)).entries
+    assert len(by_resource) == 2
+    # An approved import is locked like an approved entry: an edit is refused.
+    approved = next(e for e in by_resource if e.is_locked)
+    refused = await rejected(clients.time.DeleteTimeEntry(pb.DeleteTimeEntryRequest(
+        id=approved.id), metadata=owner.auth))
+    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+    again = await finished_job(clients, owner, await upload(clients, owner, data))
+    assert (again.imported, len(again.errors)) == (0, 5)
 
 
 async def test_an_unknown_header_fails_the_job_with_a_reason(clients):
@@ -229,20 +289,21 @@ class _Directory:
 
     settings: dict = {}
     source_zone = ZoneInfo("UTC")
+    create_missing = False
 
     def __init__(self, user_id: str, project_id: str, crash_after: int | None = None) -> None:
-        self._user_id = uuid.UUID(user_id)
+        self._person = Person(uuid.UUID(user_id), None)
         self._project = Project(uuid.UUID(project_id), "Website", False, None, "USD")
         self._crash_after = crash_after
         self._rows = 0
 
-    def person(self, row: ParsedRow) -> uuid.UUID | None:
-        return self._user_id
+    def person(self, row: ParsedRow) -> Person | None:
+        return self._person
 
     async def project(self, name: str) -> Project | str:
         return self._project
 
-    def rates(self, user_id: uuid.UUID, on: date) -> PersonRates:
+    def rates(self, person: Person, on: date) -> PersonRates:
         self._rows += 1  # asked once a row
         if self._crash_after is not None and self._rows > self._crash_after:
             raise ConnectionResetError("the worker died")

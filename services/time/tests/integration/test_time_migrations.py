@@ -16,6 +16,7 @@ from labs_common.db import migrations
 from labs_common.db.engine import asyncpg_dsn
 from labs_common.testing.databases import public_tables
 from labs_time.adapters.directory import PersonRates, Project
+from labs_time.adapters.import_references import Person
 from labs_time.config import Settings
 from labs_time.domain.csv_formats import ParsedRow
 from labs_time.domain.model import Rates
@@ -45,17 +46,18 @@ async def test_upgrade_downgrade_upgrade(postgres_url: str):
 class _OneMember:
     settings: dict = {}
     source_zone = ZoneInfo("UTC")
+    create_missing = False
 
     def __init__(self, user_id: uuid.UUID, project: Project) -> None:
-        self._user_id, self._project = user_id, project
+        self._person, self._project = Person(user_id, None), project
 
-    def person(self, row: ParsedRow) -> uuid.UUID | None:
-        return self._user_id
+    def person(self, row: ParsedRow) -> Person | None:
+        return self._person
 
     async def project(self, name: str) -> Project | str:
         return self._project
 
-    def rates(self, user_id: uuid.UUID, on: date) -> PersonRates:
+    def rates(self, person: Person, on: date) -> PersonRates:
         return PersonRates(None, Rates.none())
 
 

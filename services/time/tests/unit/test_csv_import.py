@@ -1,5 +1,6 @@
-"""CSV formats are told apart by their header; rows parse or explain what is wrong; the reader
-streams chunks, including quoted fields that span lines and chunk boundaries."""
+"""CSV formats are told apart by their header; rows parse or explain everything that is wrong
+with them at once; Harvest's Hours Rounded and Approved? are read; the reader streams chunks,
+including quoted fields that span lines and chunk boundaries."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -11,6 +12,7 @@ from labs_time.domain.csv_formats import (
     HARVEST_EXPORT,
     HARVEST_IMPORT,
     KIMAI_EXPORT,
+    BadRow,
     ParsedRow,
     RowError,
     detect,
@@ -77,9 +79,62 @@ def test_a_kimai_row_takes_its_span_in_the_org_timezone():
     (["2026-01-05", "C", "Site", "T", "", "1", "", ""], "first_name"),
 ])
 def test_bad_rows_say_which_column_and_why(cells, field):
-    error = parse_row(detect(HARVEST_8), cells, 7, UTC_ZONE)
+    bad = parse_row(detect(HARVEST_8), cells, 7, UTC_ZONE)
+    assert isinstance(bad, BadRow)
+    [error] = bad.errors
     assert isinstance(error, RowError)
     assert (error.row, error.field) == (7, field) and error.message
+
+
+def _detailed(**cells: str) -> list[str]:
+    row = dict(zip(HARVEST_DETAILED, [
+        "2026-01-05", "Globex", "Site", "S-1", "Design", "", "1.10", "1.25", "Yes", "No", "No",
+        "Ada", "Lovelace", "", "Yes", "150", "165", "60", "66", "US Dollar - USD", ""],
+        strict=True))
+    row.update({name.replace("_", " "): value for name, value in cells.items()})
+    return list(row.values())
+
+
+def test_a_harvest_row_reports_every_wrong_column_at_once():
+    row = _detailed(Date="yesterday", Project="", Hours="lots", **{
+        "Hours Rounded": "-1", "Approved?": "maybe", "Billable Rate": "a lot",
+        "Cost Rate": "-5", "Currency": "$"})
+    bad = parse_row(detect(HARVEST_DETAILED), row, 4, UTC_ZONE)
+    assert isinstance(bad, BadRow) and bad.row == 4
+    assert [(e.row, e.field) for e in bad.errors] == [
+        (4, "date"), (4, "project"), (4, "hours"), (4, "hours_rounded"), (4, "approved"),
+        (4, "currency"), (4, "billable_rate"), (4, "cost_rate")]
+    assert all(e.message for e in bad.errors)
+    # Whom it names is kept, for the worker to check against the org too.
+    assert (bad.first_name, bad.last_name, bad.project) == ("Ada", "Lovelace", "")
+
+
+def test_an_import_row_with_several_problems_names_each():
+    bad = parse_row(detect(HARVEST_8), ["31.02.2026", "C", "Site", "T", "", "0", "", ""], 2,
+                    UTC_ZONE)
+    assert [e.field for e in bad.errors] == ["date", "first_name", "hours"]
+    assert bad.project == "Site"
+
+
+def test_a_kimai_row_reports_its_date_span_and_person_together():
+    row = ["someday", "9am", "10:45", "", "", "", "", "", "Globex", "", "Dev", "", "", "1", "",
+           ""]
+    bad = parse_row(detect(KIMAI), row, 3, UTC_ZONE)
+    assert [e.field for e in bad.errors] == ["date", "project", "email", "from"]
+
+
+def test_hours_rounded_and_approved_are_read_from_harvest():
+    parsed = parse_row(detect(HARVEST_DETAILED), _detailed(**{"Approved?": "Yes"}), 1, UTC_ZONE)
+    assert (parsed.hours, parsed.rounded_hours, parsed.approved) == \
+        (Decimal("1.10"), Decimal("1.25"), True)
+    plain = parse_row(detect(HARVEST_DETAILED), _detailed(**{"Hours Rounded": "",
+                                                             "Approved?": "no"}), 1, UTC_ZONE)
+    assert (plain.rounded_hours, plain.approved) == (None, False)
+    # Harvest's import with an extra Approved? column honours it too.
+    header = detect([*HARVEST_8, "Approved?"])
+    assert header.format == HARVEST_IMPORT
+    row = ["2026-01-05", "Globex", "Site", "Design", "", "2", "Ada", "Lovelace", "YES"]
+    assert parse_row(header, row, 1, UTC_ZONE).approved is True
 
 
 async def _chunks(data: bytes, size: int):

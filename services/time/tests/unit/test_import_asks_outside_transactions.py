@@ -97,9 +97,9 @@ class _Directory:
         self._ask("ListMembers")
         return [Member(PAT, "pat@example.com", "Pat", "Doe")]
 
-    async def resource_rates(self, token):
+    async def resources(self, token):
         self._ask("ListResources")
-        return {}
+        return []
 
     async def resolve_project(self, token, name, create_missing):
         self._ask(f"ResolveProject {name}")

@@ -246,9 +246,9 @@ class FakeDirectory:
         return PersonRates(uuid.UUID(int=9), Rates(Decimal("100"), Decimal("60"), "USD",
                                                    "resource"))
 
-    async def resource_rates(self, token):
+    async def resources(self, token):
         self._ask("capacity", "ListResources")
-        return {}
+        return []
 
 
 class FakeContext:

@@ -151,10 +151,11 @@ class Directory:
                 return found
             page_token = page.next_page_token
 
-    async def resource_rates(self, token: str) -> RateHistory:
-        """Every linked resource's rate history by user id, for imports (one call per person
-        instead of one per row)."""
-        found: RateHistory = {}
+    async def resources(self, token: str) -> list[ResourceHistory]:
+        """Every resource that is a person (placeholders are roles, not people), linked to a
+        member or not, each with its rate history, for imports (one call per person instead of
+        one per row)."""
+        found: list[ResourceHistory] = []
         page_token = ""
         try:
             while True:
@@ -162,19 +163,21 @@ class Directory:
                     capacity_pb.ListResourcesRequest(page_size=500, page_token=page_token),
                     metadata=self._auth(token))
                 for resource in page.resources:
-                    if not resource.user_id:
+                    if resource.is_placeholder:
                         continue
                     history = await self._capacity.ListResourceRates(
                         capacity_pb.ListResourceRatesRequest(resource_id=resource.id),
                         metadata=self._auth(token))
-                    found[uuid.UUID(resource.user_id)] = (uuid.UUID(resource.id), [
+                    found.append((Resource(
+                        uuid.UUID(resource.id), resource.name, resource.email,
+                        uuid.UUID(resource.user_id) if resource.user_id else None), [
                         RatePeriod(
                             date.fromisoformat(r.effective_from) if r.effective_from else None,
                             date.fromisoformat(r.effective_to) if r.effective_to else None,
                             Rates(Decimal(r.billing_rate) if r.billing_rate else None,
                                   Decimal(r.cost_rate) if r.cost_rate else None,
                                   r.currency or None, "resource"))
-                        for r in history.rates])
+                        for r in history.rates]))
                 if not page.next_page_token:
                     return found
                 page_token = page.next_page_token
@@ -209,8 +212,19 @@ class RatePeriod:
         return (self.starts is None or self.starts <= on) and (self.ends is None or on <= self.ends)
 
 
-# user id → (resource id, rate periods oldest first)
-RateHistory = dict[uuid.UUID, tuple[uuid.UUID, list[RatePeriod]]]
+@dataclass(frozen=True)
+class Resource:
+    """A person in capacity: `user_id` when they are a member, None for someone without a login
+    (a contractor)."""
+
+    id: uuid.UUID
+    name: str
+    email: str
+    user_id: uuid.UUID | None
+
+
+# A resource and its rate periods, oldest first.
+ResourceHistory = tuple[Resource, list[RatePeriod]]
 
 
 def snapshot(project: Project, person: PersonRates) -> Rates:

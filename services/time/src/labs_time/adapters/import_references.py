@@ -1,10 +1,16 @@
 """An import's view of the org, gathered once per job from identity, projects and capacity with
 the importing user's token, then answered from memory for every row (people, rate histories and
-resolved project names are small next to the file)."""
+resolved project names are small next to the file).
+
+People are matched by email, else by first + last name, among the org's members and its
+capacity resources (placeholders aside): a member first, then a resource, so a contractor
+without a login is found as their resource. A member linked to a resource carries that
+resource's rates; a resource without a login is a person of its own, with its own rates."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,16 +22,32 @@ from labs_time.domain.model import Rates
 NO_RATES = PersonRates(None, Rates.none())
 
 
+# Compared and hashed by identity: one object per person, which the mapper caches by.
+@dataclass(frozen=True, eq=False)
+class Person:
+    """Whom rows name: a member (`user_id`, and `resource_id` when linked to a resource) or a
+    resource without a login (`user_id` None). Its rates: one PersonRates per rate period, and
+    the one outside them all."""
+
+    user_id: uuid.UUID | None
+    resource_id: uuid.UUID | None
+    periods: tuple[tuple[RatePeriod, PersonRates], ...] = ()
+    outside: PersonRates = NO_RATES
+
+
+def full_name(first: str, last: str) -> str:
+    """The key a person is matched by name with: "first last", case and spacing aside."""
+    return " ".join(f"{first} {last}".lower().split())
+
+
 class DirectoryReferences:
     def __init__(self, directory: Directory, token: str, create_missing: bool) -> None:
         self._directory = directory
         self._token = token
-        self._create_missing = create_missing
+        self.create_missing = create_missing
         self._projects: dict[str, Project | str] = {}
-        self._by_email: dict[str, uuid.UUID] = {}
-        self._by_name: dict[tuple[str, str], uuid.UUID] = {}
-        # user id → (each rate period with its PersonRates, the PersonRates outside them all)
-        self._rates: dict[uuid.UUID, tuple[list[tuple[RatePeriod, PersonRates]], PersonRates]] = {}
+        self._by_email: dict[str, Person] = {}
+        self._by_name: dict[str, Person] = {}
         self.settings: dict = {}
         self.source_zone: ZoneInfo = ZoneInfo("UTC")
 
@@ -36,28 +58,47 @@ class DirectoryReferences:
             self.source_zone = ZoneInfo(org.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             self.source_zone = ZoneInfo("UTC")
-        for member in await self._directory.members(self._token):
-            self._by_email[member.email.lower()] = member.user_id
-            name = (member.first_name.strip().lower(), member.last_name.strip().lower())
-            if all(name):
-                self._by_name.setdefault(name, member.user_id)
-        self._rates = {
-            user_id: ([(period, PersonRates(resource_id, period.rates)) for period in periods],
-                      PersonRates(resource_id, Rates.none()))
-            for user_id, (resource_id, periods) in
-            (await self._directory.resource_rates(self._token)).items()}
+        members = await self._directory.members(self._token)
+        resources = await self._directory.resources(self._token)
+        of_resource = {resource.id: Person(
+            resource.user_id, resource.id,
+            tuple((period, PersonRates(resource.id, period.rates)) for period in periods),
+            PersonRates(resource.id, Rates.none())) for resource, periods in resources}
+        of_user: dict[uuid.UUID, Person] = {}
+        for resource, _periods in resources:
+            if resource.user_id is not None:
+                of_user.setdefault(resource.user_id, of_resource[resource.id])
+        for member in members:
+            person = of_user.setdefault(member.user_id, Person(member.user_id, None))
+            self._by_email[member.email.lower()] = person
+            if member.first_name.strip() and member.last_name.strip():
+                self._by_name.setdefault(full_name(member.first_name, member.last_name), person)
+        member_ids = {member.user_id for member in members}
+        for resource, _periods in resources:  # after members: a member's own email wins
+            if resource.user_id is None:
+                person = of_resource[resource.id]
+            elif resource.user_id in member_ids:
+                person = of_user[resource.user_id]
+            else:
+                continue  # linked to a user who is not a member of this org
+            if resource.email:
+                self._by_email.setdefault(resource.email.lower(), person)
+            if resource.name.strip():
+                self._by_name.setdefault(full_name(resource.name, ""), person)
 
-    def person(self, row: ParsedRow) -> uuid.UUID | None:
+    def person(self, row: ParsedRow) -> Person | None:
         if row.email and (found := self._by_email.get(row.email)):
             return found
-        return self._by_name.get((row.first_name.lower(), row.last_name.lower()))
+        if row.first_name and row.last_name:
+            return self._by_name.get(full_name(row.first_name, row.last_name))
+        return None
 
     async def project(self, name: str) -> Project | str:
         key = name.strip().lower()
         if key not in self._projects:
             try:
                 found = await self._directory.resolve_project(self._token, name.strip(),
-                                                              self._create_missing)
+                                                              self.create_missing)
                 self._projects[key] = (
                     "the project is archived" if found.archived else found)
             except NotFound:
@@ -67,13 +108,9 @@ class DirectoryReferences:
                 self._projects[key] = error.detail
         return self._projects[key]
 
-    def rates(self, user_id: uuid.UUID, on: date) -> PersonRates:
+    def rates(self, person: Person, on: date) -> PersonRates:
         """The same object for every row of one rate period (the mapper caches by it)."""
-        known = self._rates.get(user_id)
-        if known is None:
-            return NO_RATES
-        periods, outside = known
-        for period, rates in periods:
+        for period, rates in person.periods:
             if period.covers(on):
                 return rates
-        return outside
+        return person.outside

@@ -30,7 +30,7 @@ class StagedEntry(NamedTuple):
     id: str
     fingerprint: str
     project_id: str
-    user_id: str
+    user_id: str | None  # None for a resource without a login (resource_id says who)
     resource_id: str | None
     date_worked: date
     hours: int  # hundredths of an hour
@@ -43,18 +43,21 @@ class StagedEntry(NamedTuple):
     currency: str | None
     rate_source: str
     notes: str
+    # Lands approved and locked, as POST /time-entries/approve leaves an entry (Harvest's
+    # Approved?); else a draft.
+    approved: bool = False
 
 
 # A connection keeps the table from one transaction to the next, so its name carries the version
 # of its columns: change them, change the name, and a connection never COPYs into an old shape.
-TABLE = "import_staging_v1"
+TABLE = "import_staging_v2"
 
 STAGING = f"""
     CREATE TEMP TABLE IF NOT EXISTS {TABLE} (
         id uuid, fingerprint uuid, project_id uuid, user_id uuid, resource_id uuid,
         date_worked date, hours integer, rounded_hours integer, started_at timestamptz,
         ended_at timestamptz, billable boolean, billable_rate bigint, cost_rate bigint,
-        currency text, rate_source text, notes text
+        currency text, rate_source text, notes text, approved boolean
     ) ON COMMIT DELETE ROWS
 """
 
@@ -62,10 +65,12 @@ PUBLISH = f"""
     INSERT INTO time_entries (
         id, org_id, project_id, user_id, resource_id, date_worked, hours, rounded_hours,
         started_at, ended_at, billable, billable_rate, cost_rate, currency, rate_source, notes,
-        source, fingerprint, import_job_id)
+        source, fingerprint, import_job_id, status, is_locked, locked_reason)
     SELECT b.id, $1, b.project_id, b.user_id, b.resource_id, b.date_worked, b.hours * 0.01,
            b.rounded_hours * 0.01, b.started_at, b.ended_at, b.billable, b.billable_rate * 0.01,
-           b.cost_rate * 0.01, b.currency, b.rate_source, b.notes, $3, b.fingerprint, $2
+           b.cost_rate * 0.01, b.currency, b.rate_source, b.notes, $3, b.fingerprint, $2,
+           CASE WHEN b.approved THEN 'approved' ELSE 'draft' END, b.approved,
+           CASE WHEN b.approved THEN 'approved' ELSE '' END
     FROM {TABLE} b
     ON CONFLICT (org_id, fingerprint) WHERE fingerprint IS NOT NULL DO NOTHING
     RETURNING id

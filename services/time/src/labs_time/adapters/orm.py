@@ -17,7 +17,8 @@ time_entries = tenant_table(
     metadata,
     sa.Column("project_id", sa.UUID, nullable=False),
     sa.Column("task_id", sa.UUID),
-    sa.Column("user_id", sa.UUID, nullable=False),
+    # None for a resource without a login (resource_id says who); migration 0006.
+    sa.Column("user_id", sa.UUID),
     sa.Column("resource_id", sa.UUID),
     sa.Column("date_worked", sa.Date, nullable=False),
     sa.Column("hours", HOURS),

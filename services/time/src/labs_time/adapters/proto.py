@@ -27,7 +27,7 @@ def _id(value) -> str:
 def entry(e: TimeEntry) -> pb.TimeEntry:
     return pb.TimeEntry(
         id=str(e.id), project_id=str(e.project_id), task_id=_id(e.task_id),
-        user_id=str(e.user_id), resource_id=_id(e.resource_id),
+        user_id=_id(e.user_id), resource_id=_id(e.resource_id),
         date_worked=e.date_worked.isoformat(), hours=_dec(e.hours),
         rounded_hours=_dec(e.rounded_hours), started_at=timestamp(e.started_at),
         ended_at=timestamp(e.ended_at), is_running=e.is_running, billable=e.billable,
@@ -43,7 +43,7 @@ def entry_changed(e: TimeEntry, reason: str = "", changed: list[str] | None = No
                   ) -> events_pb2.EntryChanged:
     return events_pb2.EntryChanged(
         entry_id=str(e.id), project_id=str(e.project_id), task_id=_id(e.task_id),
-        user_id=str(e.user_id), date_worked=e.date_worked.isoformat(), hours=_dec(e.hours),
+        user_id=_id(e.user_id), date_worked=e.date_worked.isoformat(), hours=_dec(e.hours),
         rounded_hours=_dec(e.rounded_hours), billable=e.billable,
         billable_rate=_dec(e.rates.billable_rate), cost_rate=_dec(e.rates.cost_rate),
         currency=e.rates.currency or "", rate_source=e.rates.source, status=e.status,

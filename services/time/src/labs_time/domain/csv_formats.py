@@ -1,11 +1,15 @@
 """CSV formats an agency brings from elsewhere, detected by their header row, and one row of each
-turned into a `ParsedRow` or a `RowError` naming the column and why. Pure: no I/O.
+turned into a `ParsedRow`, or a `BadRow` listing every column that is wrong and why (not only
+the first). Pure: no I/O.
 
 - Harvest's 8-column import: Date, Client, Project, Task, Notes, Hours, First name, Last name
   (an extra Email column is accepted and preferred for matching people).
 - Harvest's detailed time export: Date, Client, Project, Project Code, Task, Notes, Hours,
   Hours Rounded, Billable?, Invoiced?, Approved?, First Name, Last Name, ..., Billable Rate,
-  Cost Rate, Currency. Its rates are the history's own and are kept as the snapshot.
+  Cost Rate, Currency. Its rates are the history's own and are kept as the snapshot; its Hours
+  Rounded become the entry's rounded hours (instead of the org's rounding rule) and Approved?
+  (Yes/No) says whether the entry lands approved and locked. Both columns are read in Harvest's
+  import too when a file has them.
 - Kimai's export: Date, From, To, Duration, ..., User / Name / E-mail, Customer, Project,
   Activity, Description, Billable.
 """
@@ -72,6 +76,19 @@ class RowError:
 
 
 @dataclass(slots=True)
+class BadRow:
+    """A row that did not parse: every problem found, and whom and what it names, so that the
+    worker can check those as well and report everything wrong with the row at once."""
+
+    row: int
+    errors: list[RowError]
+    project: str = ""
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+
+
+@dataclass(slots=True)
 class ParsedRow:
     row: int
     date_worked: date
@@ -88,6 +105,9 @@ class ParsedRow:
     billable_rate: Decimal | None = None
     cost_rate: Decimal | None = None
     currency: str | None = None
+    # Harvest's Hours Rounded (None: apply the org's rounding rule) and Approved?.
+    rounded_hours: Decimal | None = None
+    approved: bool = False
 
 
 class _Bad(Exception):
@@ -155,6 +175,20 @@ def _yes(value: str, default: bool = True) -> bool:
     return value.strip().lower() in ("yes", "y", "true", "1", "billable")
 
 
+_YES_NO = {"yes": True, "y": True, "true": True, "1": True,
+           "no": False, "n": False, "false": False, "0": False}
+
+
+def _approved(value: str) -> bool:
+    """Harvest's Approved?: Yes or No (empty is No)."""
+    if not value:
+        return False
+    answer = _YES_NO.get(value.lower())
+    if answer is None:
+        raise _Bad("approved", "must be Yes or No")
+    return answer
+
+
 def _clock(day: date, value: str, field: str, zone) -> datetime:
     for pattern in ("%H:%M", "%H:%M:%S"):
         try:
@@ -167,13 +201,15 @@ def _clock(day: date, value: str, field: str, zone) -> datetime:
     return datetime.combine(day, time(parsed.hour, parsed.minute, parsed.second), zone)
 
 
-def parse_row(header: Header, row: Sequence[str], number: int, zone) -> ParsedRow | RowError:
+def parse_row(header: Header, row: Sequence[str], number: int, zone) -> ParsedRow | BadRow:
     """Row `number` (the first data row is 1) of a file with `header`; times are in `zone`."""
     return RowParser(header, zone).parse(row, number)
 
 
 class RowParser:
-    """Parses the rows of one file; column positions are resolved once, not per row."""
+    """Parses the rows of one file; column positions are resolved once, not per row. Every field
+    is checked even after one is wrong (a `try` costs nothing until it catches, so a good row
+    pays nothing for it), and a bad row names all of its problems at once."""
 
     def __init__(self, header: Header, zone) -> None:
         self.format = header.format
@@ -188,57 +224,105 @@ class RowParser:
         self._billable = g("billable") if header.format == KIMAI_EXPORT else g("billable?")
         self._billable_rate, self._cost_rate = g("billable rate"), g("cost rate")
         self._currency = g("currency")
+        self._rounded, self._approved = g("hours rounded"), g("approved?")
 
-    def parse(self, row: Sequence[str], number: int) -> ParsedRow | RowError:
+    def parse(self, row: Sequence[str], number: int) -> ParsedRow | BadRow:
+        if self.format == KIMAI_EXPORT:
+            return self._kimai(row, number)
+        return self._harvest(row, number)
+
+    def _kimai(self, row: Sequence[str], number: int) -> ParsedRow | BadRow:
+        bad: list[_Bad] = []
         try:
-            if self.format == KIMAI_EXPORT:
-                return self._kimai(row, number)
-            return self._harvest(row, number)
-        except _Bad as bad:
-            return RowError(number, bad.field, bad.message)
-
-    def _common(self, row: Sequence[str]) -> tuple[date, str]:
-        day = parse_date(self._date(row))
+            day = parse_date(self._date(row))
+        except _Bad as error:
+            bad.append(error)
+            day = _ANY_DAY  # the span's clock times are still checked
         project = self._project(row)
         if not project:
-            raise _Bad("project", "is required")
-        return day, project
-
-    def _kimai(self, row: Sequence[str], number: int) -> ParsedRow:
-        day, project = self._common(row)
+            bad.append(_Bad("project", "is required"))
         first, _, last = self._kimai_name(row).partition(" ")
+        email = self._email(row).lower()
+        if not (email or (first and last)):
+            bad.append(_Bad("email", "a person needs an E-mail or a first and last Name"))
         started = ended = None
         start_text, end_text = self._from(row), self._to(row)
-        if start_text and end_text:
-            started = _clock(day, start_text, "from", self._zone)
-            ended = _clock(day, end_text, "to", self._zone)
-            if ended <= started:
-                raise _Bad("to", "must be after from")
-            hours = parse_hours(str(Decimal((ended - started).total_seconds()) / 3600), "to")
-        else:
-            hours = parse_hours(self._duration(row), "duration")
+        try:
+            if start_text and end_text:
+                started = _clock(day, start_text, "from", self._zone)
+                ended = _clock(day, end_text, "to", self._zone)
+                if ended <= started:
+                    raise _Bad("to", "must be after from")
+                hours = parse_hours(str(Decimal((ended - started).total_seconds()) / 3600), "to")
+            else:
+                hours = parse_hours(self._duration(row), "duration")
+        except _Bad as error:
+            bad.append(error)
+        if bad:
+            return _bad_row(number, bad, project, email, first, last)
         return ParsedRow(
-            number, day, project, hours, self._notes(row), self._email(row).lower(), first,
-            last, billable=_yes(self._billable(row)), started_at=started, ended_at=ended)
+            number, day, project, hours, self._notes(row), email, first, last,
+            billable=_yes(self._billable(row)), started_at=started, ended_at=ended)
 
-    def _harvest(self, row: Sequence[str], number: int) -> ParsedRow:
-        day, project = self._common(row)
-        first, last, email = self._first(row), self._last(row), self._email(row)
+    def _harvest(self, row: Sequence[str], number: int) -> ParsedRow | BadRow:
+        bad: list[_Bad] = []
+        try:
+            day = parse_date(self._date(row))
+        except _Bad as error:
+            bad.append(error)
+        project = self._project(row)
+        if not project:
+            bad.append(_Bad("project", "is required"))
+        first, last, email = self._first(row), self._last(row), self._email(row).lower()
         if not (email or (first and last)):
-            raise _Bad("first_name", "a person needs an email or a first and last name")
-        hours = parse_hours(self._hours(row))
+            bad.append(_Bad("first_name", "a person needs an email or a first and last name"))
+        try:
+            hours = parse_hours(self._hours(row))
+        except _Bad as error:
+            bad.append(error)
+        rounded_text = self._rounded(row)
+        try:
+            rounded = parse_hours(rounded_text, "hours_rounded") if rounded_text else None
+        except _Bad as error:
+            bad.append(error)
+        try:
+            approved = _approved(self._approved(row))
+        except _Bad as error:
+            bad.append(error)
         if self.format == HARVEST_IMPORT:
-            return ParsedRow(number, day, project, hours, self._notes(row), email.lower(),
-                             first, last)
+            if bad:
+                return _bad_row(number, bad, project, email, first, last)
+            return ParsedRow(number, day, project, hours, self._notes(row), email, first, last,
+                             rounded_hours=rounded, approved=approved)
         currency_text = self._currency(row)
         currency = None
         if currency_text:
             match = _CURRENCY.search(currency_text.upper())
-            if not match:
-                raise _Bad("currency", "must end in an ISO 4217 code such as USD")
-            currency = match.group(1)
+            if match:
+                currency = match.group(1)
+            else:
+                bad.append(_Bad("currency", "must end in an ISO 4217 code such as USD"))
+        try:
+            billable_rate = _money(self._billable_rate(row), "billable_rate")
+        except _Bad as error:
+            bad.append(error)
+        try:
+            cost_rate = _money(self._cost_rate(row), "cost_rate")
+        except _Bad as error:
+            bad.append(error)
+        if bad:
+            return _bad_row(number, bad, project, email, first, last)
         return ParsedRow(
-            number, day, project, hours, self._notes(row), email.lower(), first, last,
-            billable=_yes(self._billable(row)),
-            billable_rate=_money(self._billable_rate(row), "billable_rate"),
-            cost_rate=_money(self._cost_rate(row), "cost_rate"), currency=currency)
+            number, day, project, hours, self._notes(row), email, first, last,
+            billable=_yes(self._billable(row)), billable_rate=billable_rate,
+            cost_rate=cost_rate, currency=currency, rounded_hours=rounded, approved=approved)
+
+
+# A stand-in date for checking a row's clock times when its own date is wrong.
+_ANY_DAY = date(2000, 1, 3)
+
+
+def _bad_row(number: int, bad: list[_Bad], project: str, email: str, first: str,
+             last: str) -> BadRow:
+    return BadRow(number, [RowError(number, error.field, error.message) for error in bad],
+                  project, email, first, last)

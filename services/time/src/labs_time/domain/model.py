@@ -32,7 +32,7 @@ class TimeEntry:
     id: uuid.UUID
     org_id: uuid.UUID
     project_id: uuid.UUID
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None  # None: a resource without a login (resource_id)
     date_worked: date
     hours: Decimal | None
     rounded_hours: Decimal | None

@@ -9,7 +9,6 @@ import csv
 import functools
 import hashlib
 import io
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,10 +16,12 @@ from decimal import Decimal
 from typing import Protocol
 
 from labs_time.adapters.directory import PersonRates, Project, snapshot
+from labs_time.adapters.import_references import Person
 from labs_time.adapters.import_staging import StagedEntry
 from labs_time.domain.csv_formats import (
     HARVEST_EXPORT,
     KIMAI_EXPORT,
+    BadRow,
     ParsedRow,
     RowError,
 )
@@ -70,17 +71,19 @@ def _last_record_end(text: str) -> int:
 
 
 class References(Protocol):
-    """What an import needs to know about the org: its people, projects, rates and rules. Only
-    a project name may need a call out (to resolve or create it); the rest is in memory."""
+    """What an import needs to know about the org: its people (members and resources),
+    projects, rates and rules. Only a project name may need a call out (to resolve or create
+    it); the rest is in memory."""
 
     settings: dict
     source_zone: object
+    create_missing: bool
 
-    def person(self, row: ParsedRow) -> uuid.UUID | None: ...
+    def person(self, row: ParsedRow | BadRow) -> Person | None: ...
 
     async def project(self, name: str) -> Project | str: ...
 
-    def rates(self, user_id: uuid.UUID, on: date) -> PersonRates: ...
+    def rates(self, person: Person, on: date) -> PersonRates: ...
 
 
 @dataclass(slots=True, eq=False)
@@ -89,8 +92,8 @@ class _Pair:
 
     project: Project
     project_id: str
-    user_id: uuid.UUID
-    user_text: str
+    person: Person
+    user_text: str | None  # None for a resource without a login
     content_key: str
     rule: RoundingRule
     # hours → (hours, rounded hours) in hundredths, and the hours' text in the content hash
@@ -112,7 +115,7 @@ class RowMapper:
         self._refs = refs
         self._occurrences = Occurrences()
         self._ids = OrderedIds()
-        self._pairs: dict[tuple[str, str, str, str], _Pair | RowError] = {}
+        self._pairs: dict[tuple[str, str, str, str], _Pair | list[RowError]] = {}
         self._snapshots: dict[tuple, tuple] = {}
         self._hundredths: dict[Decimal, int] = {}
 
@@ -125,17 +128,43 @@ class RowMapper:
             scaled = self._hundredths[amount] = int(amount.scaleb(2))
         return scaled
 
-    async def _pair(self, row: ParsedRow) -> _Pair | RowError:
-        user_id = self._refs.person(row)
-        if user_id is None:
-            field = "email" if row.email else "first_name"
-            return RowError(row.row, field, "no member of the organization has this "
-                            + ("email" if row.email else "first and last name"))
-        project = await self._refs.project(row.project)
-        if isinstance(project, str):
-            return RowError(row.row, "project", project)
-        return _Pair(project, str(project.id), user_id, str(user_id),
-                     f"{user_id}|{project.id}", rule_for(self._refs.settings, str(project.id)))
+    async def _pair(self, row: ParsedRow) -> _Pair | list[RowError]:
+        person, project, problems = await self._references(row)
+        if problems:
+            return problems
+        user_id = person.user_id
+        # A member's rows hash by their user id (as they always have), a login-less resource's
+        # by its resource id.
+        who = str(user_id) if user_id is not None else f"resource:{person.resource_id}"
+        return _Pair(project, str(project.id), person, user_id and str(user_id),
+                     f"{who}|{project.id}", rule_for(self._refs.settings, str(project.id)))
+
+    async def _references(self, row: ParsedRow | BadRow):
+        """(person, project, problems) of a row: nobody of the org has its email or name (among
+        members and resources), its project is none of the org's or is archived."""
+        problems = []
+        person = project = None
+        if row.email or (row.first_name and row.last_name):
+            person = self._refs.person(row)
+            if person is None:
+                problems.append(RowError(
+                    row.row, "email" if row.email else "first_name",
+                    "no member or resource of the organization has this "
+                    + ("email" if row.email else "first and last name")))
+        # With create_missing a project is resolved only for a row that imports: resolving
+        # would create it.
+        importing = not problems and isinstance(row, ParsedRow)
+        if row.project and (importing or not self._refs.create_missing):
+            project = await self._refs.project(row.project)
+            if isinstance(project, str):
+                problems.append(RowError(row.row, "project", project))
+        return person, project, problems
+
+    async def explain(self, row: BadRow) -> list[RowError]:
+        """Every problem of a row that did not parse: its own, then those of whom and what it
+        names."""
+        _person, _project, problems = await self._references(row)
+        return row.errors + problems if problems else row.errors
 
     def _snapshot(self, pair: _Pair, person: PersonRates, row: ParsedRow) -> tuple:
         """(resource, billable cents, cost cents, currency, source) of a row."""
@@ -152,17 +181,18 @@ class RowMapper:
                                      str(hours))
         return found
 
-    async def record(self, row: ParsedRow) -> StagedEntry | RowError:
+    async def record(self, row: ParsedRow) -> StagedEntry | list[RowError]:
+        """The row's staged entry, or every problem with whom and what it names."""
         who = (row.email, row.first_name, row.last_name, row.project)
         pair = self._pairs.get(who)
         if pair is None:
             if len(self._pairs) >= PAIRS_KEPT:
                 self._pairs.clear()
             pair = self._pairs[who] = await self._pair(row)
-        if isinstance(pair, RowError):
-            return RowError(row.row, pair.field, pair.message)
+        if isinstance(pair, list):
+            return [RowError(row.row, error.field, error.message) for error in pair]
         day = row.date_worked
-        person = self._refs.rates(pair.user_id, day)
+        person = self._refs.rates(pair.person, day)
         key = (pair, person, row.billable_rate, row.cost_rate, row.currency)
         rates = self._snapshots.get(key)
         if rates is None:
@@ -170,6 +200,8 @@ class RowMapper:
                 self._snapshots.clear()
             rates = self._snapshots[key] = self._snapshot(pair, person, row)
         hours, rounded, hours_text = pair.hours.get(row.hours) or self._hours(pair, row.hours)
+        if row.rounded_hours is not None:  # the file's own rounding (Harvest's Hours Rounded)
+            rounded = self._scaled(row.rounded_hours)
         started = row.started_at
         content = (f"{pair.content_key}|{date_text(day)}|{hours_text}|{row.notes}|{row.billable}|"
                    f"{started and started.isoformat()}")
@@ -182,4 +214,4 @@ class RowMapper:
         return StagedEntry(
             self._ids.next(), fingerprint, pair.project_id, pair.user_text, resource_id, day,
             hours, rounded, started, row.ended_at, row.billable, billable_rate, cost_rate,
-            currency, rate_source, row.notes)
+            currency, rate_source, row.notes, row.approved)

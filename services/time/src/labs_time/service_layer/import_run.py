@@ -1,8 +1,8 @@
 """The running of one claimed import job: the worker streams the stored file through parsing and
 validation, and each batch is COPY'd into staging and inserted with its events in one
 transaction, so `processed` and `imported` move as it runs. Bad rows are reported with row,
-column and reason; good rows are imported; rows imported before (this file or another) add
-nothing."""
+column and reason, every problem of a row at once; good rows are imported; rows imported before
+(this file or another) add nothing."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from labs_time.adapters import import_staging
 from labs_time.adapters.import_staging import StagedEntry
 from labs_time.adapters.orm import import_chunks, import_jobs
 from labs_time.domain.csv_formats import ParsedRow, RowError, RowParser, detect
+from labs_time.domain.model import APPROVED, DRAFT
 from labs_time.service_layer.import_claims import Claim, lease_until
 from labs_time.service_layer.import_rows import (
     References,
@@ -47,8 +48,9 @@ class Progress:
     a restarted job keeps adding to: rows its first attempt committed count once, then."""
 
     seen: int = 0
-    error_count: int = 0
+    error_count: int = 0  # rows with errors
     errors: list[dict] = field(default_factory=list)
+    rows_stored: int = 0  # rows whose errors are in `errors`
 
 
 class ImportRun:
@@ -94,6 +96,7 @@ class ImportRun:
         mapper = RowMapper(self._refs)
         self._source = source_of(header.format)
         parser = RowParser(header, self._refs.source_zone)
+        # errors: a list of RowErrors per bad row
         progress, batch, errors = Progress(), [], []
         # Batches are written while the next ones are parsed, `writers` at a time: PostgreSQL
         # works on them (one core each) while this process keeps its own core busy parsing.
@@ -108,8 +111,8 @@ class ImportRun:
                         await asyncio.sleep(0)  # let the batches being written move on
                     parsed = parser.parse(row, progress.seen)
                     outcome = (await mapper.record(parsed) if isinstance(parsed, ParsedRow)
-                               else parsed)
-                    if isinstance(outcome, RowError):
+                               else await mapper.explain(parsed))
+                    if isinstance(outcome, list):
                         errors.append(outcome)
                     else:
                         batch.append(outcome)
@@ -130,12 +133,18 @@ class ImportRun:
         await self.finish(progress)
 
     async def flush(self, progress: Progress, seen: int, batch: list[StagedEntry],
-                    errors: list[RowError]) -> None:
+                    errors: list[list[RowError]]) -> None:
         """One batch: its new entries, their events and the job's progress commit together.
-        Batches may commit out of order, so progress only ever adds up or moves forward."""
+        Batches may commit out of order, so progress only ever adds up or moves forward.
+        `errors` holds each bad row's errors; a row's are stored all or none."""
         progress.error_count += len(errors)
-        room = max(MAX_STORED_ERRORS - len(progress.errors), 0)
-        stored = [{"row": e.row, "field": e.field, "message": e.message} for e in errors[:room]]
+        stored = []
+        for row_errors in errors:
+            if len(progress.errors) + len(stored) + len(row_errors) > MAX_STORED_ERRORS:
+                break
+            stored += [{"row": e.row, "field": e.field, "message": e.message}
+                       for e in row_errors]
+            progress.rows_stored += 1
         progress.errors += stored
         async with self._uow(self._scope()) as uow:
             inserted = await import_staging.import_batch(
@@ -156,10 +165,10 @@ class ImportRun:
             await uow.commit()
 
     async def finish(self, progress: Progress) -> None:
-        errors = sorted(progress.errors, key=lambda error: error["row"])
-        if progress.error_count > len(errors):
+        errors = sorted(progress.errors, key=lambda error: error["row"])  # stable in a row
+        if progress.error_count > progress.rows_stored:
             errors.append({"row": 0, "field": "file", "message":
-                           f"{progress.error_count - len(errors)} more rows had errors"})
+                           f"{progress.error_count - progress.rows_stored} more rows had errors"})
         await self._end("succeeded", total=progress.seen, processed=progress.seen,
                         error_count=progress.error_count, errors=errors)
 
@@ -206,11 +215,14 @@ def imported_events(job_id: str, source: str,
     several times over, for whoever writes or reads them)."""
     events = []
     for start in range(0, len(entries), EVENT_BATCH):
-        (ids, _fingerprints, projects, users, _resources, days, hours, rounded, _started,
-         _ended, billable, billable_rates, cost_rates, currencies, rate_sources, _notes) = zip(
-            *entries[start:start + EVENT_BATCH], strict=True)
+        (ids, _fingerprints, projects, users, resources, days, hours, rounded, _started,
+         _ended, billable, billable_rates, cost_rates, currencies, rate_sources, _notes,
+         approved) = zip(*entries[start:start + EVENT_BATCH], strict=True)
         events.append(events_pb2.EntriesImported(
-            job_id=job_id, source=source, entry_ids=ids, project_ids=projects, user_ids=users,
+            job_id=job_id, source=source, entry_ids=ids, project_ids=projects,
+            user_ids=[user or "" for user in users],
+            resource_ids=[resource or "" for resource in resources],
+            statuses=[APPROVED if yes else DRAFT for yes in approved],
             dates_worked=map(date_text, days), hours=map(_decimal_text, hours),
             rounded_hours=map(_decimal_text, rounded), billable=billable,
             billable_rates=map(_decimal_text, billable_rates),

@@ -133,7 +133,7 @@ async def test_signup_answers_201_with_a_session_and_forwards_the_idempotency_ke
     response = await gateway.post(
         "/api/v1/auth/signup", headers={"Idempotency-Key": "signup-1"},
         json={"email": "ada@agency.test", "password": "long enough password",
-              "company_name": "Ada & Co", "unknown_field": "ignored"})
+              "company_name": "Ada & Co"})
     assert response.status_code == 201, response.text
     session = response.json()
     assert session["token_type"] == "Bearer" and session["expires_in"] == 900
@@ -141,6 +141,16 @@ async def test_signup_answers_201_with_a_session_and_forwards_the_idempotency_ke
     [(request, metadata)] = identity.calls_to("Signup")
     assert request.organization_name == "Ada & Co"
     assert metadata["idempotency-key"] == "signup-1" and "authorization" not in metadata
+
+
+async def test_a_field_signup_does_not_know_is_a_422_naming_it_and_nothing_is_called(
+        gateway, identity):
+    response = await gateway.post("/api/v1/auth/signup", json={
+        "email": "ada@agency.test", "password": "long enough password",
+        "company_name": "Ada & Co", "unknown_field": "x", "organization_name": "Twice"})
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"unknown_field", "company_name"}
+    assert identity.calls_to("Signup") == []
 
 
 @pytest.mark.parametrize(("first_name", "status", "reason"), [

@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from labs_common.errors import LabsError, Unauthenticated
 from labs_gateway.upstream import rpc_failure
@@ -105,6 +106,8 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
         if loc and loc[0] in _LOCATIONS:
             loc = loc[1:] or loc[:1]
         message = str(error.get("msg", "Invalid value.")).removeprefix("Value error, ")
+        if error.get("type") == "extra_forbidden":
+            message = "is not a field of this request (or repeats a field under another name)"
         result.append({"field": ".".join(loc) or "body", "message": message})
     return result
 
@@ -119,12 +122,27 @@ async def _on_rpc_error(_request: Request, exc: Exception) -> JSONResponse:
     return labs_error_response(rpc_failure(exc))
 
 
-async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else _phrase(exc.status_code)
     if exc.status_code == 404 and detail == "Not Found":
         detail = "No such resource."
-    return problem_response(exc.status_code, detail, headers=dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return problem_response(exc.status_code, detail, headers=headers)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers on this path: Starlette's 405 names only the
+    first route's, and FastAPI makes a route per method."""
+    routes = request.app.router.routes
+    return [method for method in _METHODS
+            if any(route.matches({**request.scope, "method": method})[0] == Match.FULL
+                   for route in routes)]
 
 
 async def _on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -154,9 +172,36 @@ def _document_problem_media_type(app: FastAPI) -> None:
                     content = response.get("content", {})
                     if PROBLEM_JSON in content and "application/json" in content:
                         content[PROBLEM_JSON] = content.pop("application/json")
+        _document_statuses(schema)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+_WRITES = {"post", "put", "patch", "delete"}
+
+
+def _document_statuses(schema: dict[str, Any]) -> None:
+    """The statuses every operation can answer beyond those its route declares: 504 anywhere (a
+    service's deadline passed), 413 with a body, 409 on writes (an object's state forbids it),
+    412 where If-Match is read."""
+    problem = {"$ref": "#/components/schemas/Problem"}
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            statuses = [504]
+            if "requestBody" in operation:
+                statuses.append(413)
+            if method in _WRITES:
+                statuses.append(409)
+            if any(p.get("name") == "If-Match" for p in operation.get("parameters", [])):
+                statuses.append(412)
+            for status in statuses:
+                operation["responses"].setdefault(str(status), {
+                    "description": _phrase(status),
+                    "content": {PROBLEM_JSON: {"schema": problem}},
+                })
 
 
 def _phrase(status: int) -> str:

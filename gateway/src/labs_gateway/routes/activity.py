@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from labs.projects.v1 import projects_service_pb2 as pb
+from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.projects_common import Cursor, Limit, Projects
 from labs_gateway.schemas.activity import ActivityList
 from labs_gateway.schemas.proto_json import to_message
 from labs_gateway.schemas.public import public
 
-router = APIRouter(tags=["activity"], responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=ExactJsonRoute, tags=["activity"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("/activity", response_model=ActivityList)

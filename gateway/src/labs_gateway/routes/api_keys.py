@@ -9,13 +9,15 @@ from fastapi import APIRouter, Path, Response, status
 
 from labs.identity.v1 import identity_service_pb2 as pb
 from labs_gateway.dependencies import IdempotentWrite, Identity
+from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.members import Cursor, Limit
 from labs_gateway.schemas.identity import ApiKeyCreate, ApiKeyCreated, ApiKeyList
 from labs_gateway.schemas.proto_json import to_message, to_public
 from labs_gateway.schemas.public import current_reader, public
 
-router = APIRouter(prefix="/api-keys", tags=["api-keys"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/api-keys", tags=["api-keys"], responses=PROBLEM_RESPONSES,
+                   route_class=ExactJsonRoute)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated,

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response, status
 
 from labs.identity.v1 import identity_service_pb2 as pb
 from labs_gateway.dependencies import AsCaller, IdempotentWrite, Identity, PublicWrite
+from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.schemas.identity import (
     InvitationAccept,
@@ -18,7 +19,8 @@ from labs_gateway.schemas.identity import (
 from labs_gateway.schemas.proto_json import to_message, to_public
 from labs_gateway.schemas.public import current_reader
 
-router = APIRouter(prefix="/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/auth", tags=["auth"], responses=PROBLEM_RESPONSES,
+                   route_class=ExactJsonRoute)
 
 
 @router.post("/signup", status_code=status.HTTP_201_CREATED, response_model=SessionPublic,

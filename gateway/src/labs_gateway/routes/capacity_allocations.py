@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Response, status
 from labs.capacity.v1 import capacity_service_pb2 as pb
 from labs_common.errors import InvalidArgument
 from labs_gateway.dependencies import IdempotentWrite, IfMatch
+from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.capacity_common import Capacity, StartWeek, Weeks
 from labs_gateway.routes.etags import if_match_etags, set_etag
@@ -27,7 +28,7 @@ from labs_gateway.schemas.capacity import (
 from labs_gateway.schemas.proto_json import to_message, to_public
 from labs_gateway.schemas.public import current_reader, public
 
-router = APIRouter(tags=["capacity"], responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=ExactJsonRoute, tags=["capacity"], responses=PROBLEM_RESPONSES)
 
 AllocationId = Annotated[uuid.UUID, Path(alias="id")]
 IF_MATCH_FAILED = {412: PROBLEM_RESPONSES[422] | {"description": "If-Match failed"}}

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
 from labs_gateway.dependencies import IdempotentWrite, IfMatch
+from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import if_match_etags, set_etag
 from labs_gateway.routes.projects_common import Cursor, Limit, Projects
@@ -17,7 +18,8 @@ from labs_gateway.schemas.projects import ClientCreate, ClientList, ClientPublic
 from labs_gateway.schemas.proto_json import to_message
 from labs_gateway.schemas.public import public
 
-router = APIRouter(prefix="/clients", tags=["clients"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/clients", tags=["clients"], responses=PROBLEM_RESPONSES,
+                   route_class=ExactJsonRoute)
 ClientId = Annotated[uuid.UUID, Path(alias="id")]
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Response, status
 
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_gateway.dependencies import IdempotentWrite
+from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.projects_common import Cursor, Limit, Projects
 from labs_gateway.schemas.comments import (
@@ -21,7 +22,7 @@ from labs_gateway.schemas.comments import (
 from labs_gateway.schemas.proto_json import to_message
 from labs_gateway.schemas.public import public
 
-router = APIRouter(tags=["comments"], responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=ExactJsonRoute, tags=["comments"], responses=PROBLEM_RESPONSES)
 TaskId = Annotated[uuid.UUID, Path(alias="id")]
 CommentId = Annotated[uuid.UUID, Path(alias="id")]
 

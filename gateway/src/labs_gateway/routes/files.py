@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_gateway.dependencies import IdempotentWrite
+from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.projects_common import Cursor, Limit, Projects
 from labs_gateway.schemas.common import UuidStr
@@ -20,7 +21,7 @@ from labs_gateway.schemas.files import FileList, FilePublic
 from labs_gateway.schemas.proto_json import to_message
 from labs_gateway.schemas.public import public
 
-router = APIRouter(tags=["files"], responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=ExactJsonRoute, tags=["files"], responses=PROBLEM_RESPONSES)
 ProjectId = Annotated[uuid.UUID, Path(alias="id")]
 FileId = Annotated[uuid.UUID, Path(alias="id")]
 # gRPC messages stay far below the 4 MiB default; the service reads at most 1 MiB per range.

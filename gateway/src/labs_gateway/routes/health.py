@@ -13,9 +13,10 @@ from pydantic import BaseModel
 
 from labs_common.config import SERVICES
 from labs_gateway.dependencies import SettingsDep, UpstreamDep
+from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.upstream import Upstream
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=ExactJsonRoute, tags=["health"])
 
 State = Literal["ok", "unavailable"]
 

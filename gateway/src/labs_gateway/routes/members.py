@@ -9,13 +9,14 @@ from fastapi import APIRouter, Query, Response, status
 
 from labs.identity.v1 import identity_service_pb2 as pb
 from labs_gateway.dependencies import IdempotentWrite, Identity
+from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.schemas.identity import MemberList, MemberPublic, MemberUpdate
 from labs_gateway.schemas.proto_json import to_message
 from labs_gateway.schemas.public import public
 
 router = APIRouter(prefix="/organizations/current/members", tags=["organizations"],
-                   responses=PROBLEM_RESPONSES)
+                   responses=PROBLEM_RESPONSES, route_class=ExactJsonRoute)
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size (default 50, max 500).")]
 Cursor = Annotated[str | None, Query(max_length=1024, description="The last page's next_cursor.")]

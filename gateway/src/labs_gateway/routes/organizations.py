@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response, status
 from labs.identity.v1 import identity_service_pb2 as pb
 from labs_common.errors import InvalidArgument
 from labs_gateway.dependencies import IdempotentWrite, Identity, IfMatch
+from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import if_match_etags, set_etag
 from labs_gateway.schemas.identity import (
@@ -18,7 +19,8 @@ from labs_gateway.schemas.identity import (
 from labs_gateway.schemas.proto_json import to_message, to_public
 from labs_gateway.schemas.public import current_reader, public
 
-router = APIRouter(prefix="/organizations", tags=["organizations"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/organizations", tags=["organizations"],
+                   responses=PROBLEM_RESPONSES, route_class=ExactJsonRoute)
 
 
 @router.get("/current", response_model=OrganizationPublic)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
 from labs_gateway.dependencies import IdempotentWrite, IfMatch
+from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import if_match_etags, set_etag
 from labs_gateway.routes.projects_common import Cursor, Limit, Projects
@@ -24,7 +25,8 @@ from labs_gateway.schemas.projects import (
 from labs_gateway.schemas.proto_json import to_message
 from labs_gateway.schemas.public import public
 
-router = APIRouter(prefix="/projects", tags=["projects"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/projects", tags=["projects"], responses=PROBLEM_RESPONSES,
+                   route_class=ExactJsonRoute)
 ProjectId = Annotated[uuid.UUID, Path(alias="id")]
 
 
@@ -66,6 +68,18 @@ async def update_project(project_id: ProjectId, body: ProjectUpdate, projects: P
                          response: Response,
                          if_match: IfMatch = None):
     """Change the given fields; null clears an optional one. Manager or above."""
+    return await _update(project_id, body, projects, response, if_match)
+
+
+@router.put("/{id}", response_model=ProjectPublic, dependencies=[IdempotentWrite])
+async def put_project(project_id: ProjectId, body: ProjectUpdate, projects: Projects,
+                      response: Response, if_match: IfMatch = None):
+    """Same as PATCH: only the fields given change (as the seed's PUT does)."""
+    return await _update(project_id, body, projects, response, if_match)
+
+
+async def _update(project_id: uuid.UUID, body: ProjectUpdate, projects, response: Response,
+                  if_match: str | None) -> ProjectPublic:
     fields = sorted(body.model_fields_set)
     if not fields:
         raise InvalidArgument.on("body", "Give at least one field to change.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.routes import (
     activity,
     clients,
@@ -16,6 +17,6 @@ from labs_gateway.routes import (
     tasks,
 )
 
-router = APIRouter()
+router = APIRouter(route_class=ExactJsonRoute)
 for _area in (clients, projects, tasks, sprints, activity, comments, search, files):
     router.include_router(_area.router)

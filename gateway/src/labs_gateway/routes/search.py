@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from labs.projects.v1 import projects_service_pb2 as pb
+from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.projects_common import Projects
 from labs_gateway.schemas.comments import SearchResults
 from labs_gateway.schemas.proto_json import to_public
 from labs_gateway.schemas.public import current_reader
 
-router = APIRouter(tags=["search"], responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=ExactJsonRoute, tags=["search"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("/search", response_model=SearchResults)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Response, status
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
 from labs_gateway.dependencies import IdempotentWrite, IfMatch
+from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import if_match_etags, set_etag
 from labs_gateway.routes.projects_common import Cursor, Limit, Projects
@@ -26,7 +27,7 @@ from labs_gateway.schemas.tasks import (
     TaskUpdate,
 )
 
-router = APIRouter(tags=["tasks"], responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=ExactJsonRoute, tags=["tasks"], responses=PROBLEM_RESPONSES)
 ProjectId = Annotated[uuid.UUID, Path(alias="id")]
 TaskId = Annotated[uuid.UUID, Path(alias="id")]
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from labs.time.v1 import time_service_pb2 as pb
 from labs_gateway.dependencies import IdempotentWrite
+from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.time_common import Time
 from labs_gateway.schemas.proto_json import to_message
@@ -19,7 +20,8 @@ from labs_gateway.schemas.time import (
     TimesheetSubmit,
 )
 
-router = APIRouter(prefix="/time-entries", tags=["time"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/time-entries", tags=["time"], responses=PROBLEM_RESPONSES,
+                   route_class=ExactJsonRoute)
 
 
 @router.post("/submit", response_model=TimeEntriesChanged, dependencies=[IdempotentWrite])

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from labs.time.v1 import time_service_pb2 as pb
 from labs_common.errors import InvalidArgument
 from labs_gateway.dependencies import IdempotentWrite, IfMatch
+from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import if_match_etags, set_etag
 from labs_gateway.routes.time_common import Cursor, Limit, Time
@@ -23,7 +24,7 @@ from labs_gateway.schemas.time import (
     TimeEntryUpdate,
 )
 
-router = APIRouter(tags=["time"], responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=ExactJsonRoute, tags=["time"], responses=PROBLEM_RESPONSES)
 EntryId = Annotated[uuid.UUID, Path(alias="id")]
 DateQuery = Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD")]
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Response, status
 from labs.time.v1 import time_service_pb2 as pb
 from labs_common.errors import InvalidArgument
 from labs_gateway.dependencies import IdempotentWrite, IfMatch
+from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import if_match_etags, set_etag
 from labs_gateway.routes.time_common import Cursor, Limit, Time
@@ -17,7 +18,7 @@ from labs_gateway.schemas.proto_json import to_message
 from labs_gateway.schemas.public import public
 from labs_gateway.schemas.time import ExpenseCreate, ExpenseList, ExpensePublic, ExpenseUpdate
 
-router = APIRouter(tags=["time"], responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=ExactJsonRoute, tags=["time"], responses=PROBLEM_RESPONSES)
 ProjectId = Annotated[uuid.UUID, Path(alias="id")]
 ExpenseId = Annotated[uuid.UUID, Path(alias="id")]
 

@@ -19,13 +19,14 @@ from pydantic import ValidationError
 from labs.time.v1 import time_service_pb2 as pb
 from labs_common.errors import FieldError, InvalidArgument
 from labs_gateway.dependencies import IdempotentWrite
+from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.time_common import Time
 from labs_gateway.schemas.proto_json import decimal_text, to_public
 from labs_gateway.schemas.time import ImportAccepted, ImportEntries, ImportEntry, ImportJobPublic
 from labs_gateway.upstream import bind_caller, current_caller
 
-router = APIRouter(tags=["time"], responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=ExactJsonRoute, tags=["time"], responses=PROBLEM_RESPONSES)
 CHUNK_BYTES = 1024 * 1024
 HARVEST_COLUMNS = ["Date", "Client", "Project", "Task", "Notes", "Hours", "First name",
                    "Last name", "Email"]

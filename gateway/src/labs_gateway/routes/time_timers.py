@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response, status
 
 from labs.time.v1 import time_service_pb2 as pb
 from labs_gateway.dependencies import IdempotentWrite
+from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import set_etag
 from labs_gateway.routes.time_common import Time
@@ -13,7 +14,8 @@ from labs_gateway.schemas.proto_json import to_message
 from labs_gateway.schemas.public import public
 from labs_gateway.schemas.time import TimeEntryPublic, TimerStart
 
-router = APIRouter(prefix="/timers", tags=["time"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/timers", tags=["time"], responses=PROBLEM_RESPONSES,
+                   route_class=ExactJsonRoute)
 
 
 @router.post("/start", status_code=status.HTTP_201_CREATED, response_model=TimeEntryPublic,

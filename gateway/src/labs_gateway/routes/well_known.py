@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-router = APIRouter(tags=["auth"])
+from labs_gateway.exact_json import ExactJsonRoute
+
+router = APIRouter(route_class=ExactJsonRoute, tags=["auth"])
 
 
 @router.get("/.well-known/jwks.json")

@@ -7,26 +7,28 @@ Money is a decimal string with its currency; hours are JSON numbers with at most
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from labs_gateway.schemas.common import Name, RequestModel, UuidStr
+from labs_gateway.schemas.common import IsoDate, Name, RequestModel, UuidStr, decimal_type
 from labs_gateway.schemas.proto_json import PublicModel
 
 Seniority = Literal["senior", "mid", "junior", "contractor"]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-# A decimal string ("150.00"); whole numbers are accepted as JSON integers too.
-Money = Annotated[
-    str | int,
-    Field(examples=["150.00"], description="Decimal string with at most 2 decimals, e.g. 150.00."),
-]
-Hours = Annotated[float | int, Field(description="Hours, at most 2 decimals.")]
+# An hourly rate: a decimal string ("150.00") or a JSON number (150.5), parsed exactly.
+Money = decimal_type(maximum=1_000_000, example="150.00", description="An hourly rate.")
+WeekHours = decimal_type(maximum=168, strings=False, example="40",
+                         description="Hours per week, a JSON number.")
+AllocatedHours = decimal_type(maximum=168, exclusive_minimum=True, strings=False, example="20",
+                              description="Hours per week, a JSON number.")
+DayHours = decimal_type(maximum=24, exclusive_minimum=True, strings=False, example="4",
+                        description="Hours per day, a JSON number.")
 WorkingDays = Annotated[list[Weekday], Field(min_length=1, max_length=7)]
 Skills = Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=50)]
-# JSON has no date type: "YYYY-MM-DD" strings are parsed (the strict models would refuse them).
-IsoDate = Annotated[date, Field(strict=False, examples=["2027-01-04"])]
+ENDS_AFTER_START = (("start_date", "end_date", "must not be before start_date"),)
 EffectiveFrom = Field(
     None,
     description="With a rate change: the first day the new rates apply (default: today). "
@@ -43,9 +45,10 @@ class ResourceCreate(RequestModel):
     user_id: UuidStr | None = Field(None, description="The member this resource is, if any.")
     seniority_level: Seniority
     billing_rate: Money
-    cost_rate: Money
-    currency: Currency
-    capacity_hours_per_week: Hours = Field(40, description="0 to 168.")
+    cost_rate: Money | None = Field(
+        None, description="Absent: the resource's hours count as uncosted until one is set.")
+    currency: Currency | None = Field(None, description="ISO 4217; default the organization's.")
+    capacity_hours_per_week: WeekHours = Decimal(40)
     working_days: WorkingDays | None = Field(
         None, description="Days the weekly capacity is spread over; default Monday to Friday."
     )
@@ -66,7 +69,7 @@ class ResourceUpdate(RequestModel):
     billing_rate: Money = None  # type: ignore[assignment]
     cost_rate: Money = None  # type: ignore[assignment]
     currency: Currency = None  # type: ignore[assignment]
-    capacity_hours_per_week: Hours = None  # type: ignore[assignment]
+    capacity_hours_per_week: WeekHours = None  # type: ignore[assignment]
     working_days: WorkingDays = None  # type: ignore[assignment]
     skills: Skills = None  # type: ignore[assignment]
     is_placeholder: bool = None  # type: ignore[assignment]
@@ -74,9 +77,11 @@ class ResourceUpdate(RequestModel):
 
 
 class TimeOffCreate(RequestModel):
+    ORDERED = ENDS_AFTER_START
+
     start_date: IsoDate
     end_date: IsoDate = Field(description="Inclusive.")
-    hours_per_day: Hours | None = Field(
+    hours_per_day: DayHours | None = Field(
         None, description="Hours off on each working day covered; default the whole day."
     )
     reason: Annotated[str, Field(max_length=500)] = ""
@@ -88,18 +93,22 @@ class HolidayCreate(RequestModel):
 
 
 class AllocationCreate(RequestModel):
+    ORDERED = ENDS_AFTER_START
+
     resource_id: UuidStr
     project_id: UuidStr
-    allocated_hours: Hours = Field(description="Hours per week, more than 0, at most 168.")
+    allocated_hours: AllocatedHours
     start_date: IsoDate
     end_date: IsoDate = Field(description="Inclusive.")
     tentative: bool = Field(False, description="Pencilled in: shown apart from confirmed hours.")
 
 
 class AllocationUpdate(RequestModel):
+    ORDERED = ENDS_AFTER_START
+
     resource_id: UuidStr = None  # type: ignore[assignment]
     project_id: UuidStr = None  # type: ignore[assignment]
-    allocated_hours: Hours = None  # type: ignore[assignment]
+    allocated_hours: AllocatedHours = None  # type: ignore[assignment]
     start_date: IsoDate = None  # type: ignore[assignment]
     end_date: IsoDate = None  # type: ignore[assignment]
     tentative: bool = None  # type: ignore[assignment]

@@ -5,20 +5,27 @@ that is wrong, so these models check only shapes."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
-from labs_gateway.schemas.common import Name, RequestModel, UuidStr
+from labs_gateway.schemas.common import IsoDate, Name, RequestModel, UuidStr, decimal_type
 from labs_gateway.schemas.proto_json import PublicModel
 
 ProjectStatusName = Literal["planning", "active", "on_hold", "completed", "archived"]
 PriorityName = Literal["low", "medium", "high", "urgent"]
 BudgetTypeName = Literal["fixed_fee", "time_and_materials", "retainer", "non_billable"]
-Money = Annotated[str, Field(max_length=32, examples=["25000.00"])]
-Hours = Annotated[float, Field(ge=0, examples=[120.5])]
-IsoDate = Annotated[str, Field(max_length=10, examples=["2026-03-31"])]
+Money = decimal_type(maximum=Decimal("999999999999.99"), example="25000.00",
+                     description="A decimal string or a JSON number.")
+Rate = decimal_type(maximum=Decimal("9999999999.99"), exclusive_minimum=True, example="150.00",
+                    description="An hourly rate, a decimal string or a JSON number.")
+Hours = decimal_type(maximum=Decimal("99999999.99"), strings=False, example="120.5",
+                     description="Hours, a JSON number.")
 CurrencyCode = Annotated[str, Field(max_length=3, examples=["USD"])]
+PROJECT_DATES = (("start_date", "end_date", "must not be before start_date"),)
+PM_ID = Field(None, validation_alias=AliasChoices("project_manager_id", "pm_id"),
+              description="A member of the organization; `pm_id` is accepted as an alias.")
 ShortText = Annotated[str, Field(max_length=500)]
 Description = Annotated[str, Field(max_length=20_000)]
 
@@ -41,6 +48,9 @@ class ClientUpdate(RequestModel):
 
 
 class ProjectCreate(RequestModel):
+    ORDERED = PROJECT_DATES
+    EXCLUSIVE = (("client_id", "client_name", "give client_id or client_name, not both"),)
+
     name: Name
     client_id: UuidStr | None = None
     client_name: Name | None = Field(
@@ -55,14 +65,16 @@ class ProjectCreate(RequestModel):
     budget_hours: Hours | None = None
     start_date: IsoDate | None = None
     end_date: IsoDate | None = None
-    billing_rate_override: Money | None = None
-    project_manager_id: UuidStr | None = None
+    billing_rate_override: Rate | None = None
+    project_manager_id: UuidStr | None = PM_ID
     github_repo_url: ShortText | None = None
     slack_channel_id: ShortText | None = None
 
 
 class ProjectUpdate(RequestModel):
     """Only the fields present change; null clears an optional field."""
+
+    ORDERED = PROJECT_DATES
 
     name: Name = None  # type: ignore[assignment]
     client_id: UuidStr | None = None
@@ -75,8 +87,8 @@ class ProjectUpdate(RequestModel):
     budget_hours: Hours | None = None
     start_date: IsoDate | None = None
     end_date: IsoDate | None = None
-    billing_rate_override: Money | None = None
-    project_manager_id: UuidStr | None = None
+    billing_rate_override: Rate | None = None
+    project_manager_id: UuidStr | None = PM_ID
     github_repo_url: ShortText | None = None
     slack_channel_id: ShortText | None = None
 

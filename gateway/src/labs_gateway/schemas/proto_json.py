@@ -102,6 +102,8 @@ def decimal_text(value: str | int | float | Decimal) -> str:
         return value
     if isinstance(value, float):
         return format(Decimal(repr(value)), "f")
+    if isinstance(value, Decimal):
+        return format(value, "f")  # exactly the digits sent: 1E+2 is "100", 150.50 "150.50"
     return str(value)
 
 

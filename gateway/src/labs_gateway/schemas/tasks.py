@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from labs_gateway.schemas.common import Name, RequestModel, UuidStr
-from labs_gateway.schemas.projects import Hours, IsoDate, PriorityName
+from labs_gateway.schemas.common import IsoDate, Name, RequestModel, UuidStr, decimal_type
+from labs_gateway.schemas.projects import PriorityName
 from labs_gateway.schemas.proto_json import PublicModel
 
 TaskStatusName = Literal["backlog", "todo", "in_progress", "in_review", "done", "cancelled"]
@@ -19,6 +19,8 @@ Title = Annotated[str, Field(min_length=1, max_length=500)]
 Description = Annotated[str, Field(max_length=20_000)]
 Points = Annotated[int, Field(ge=0, le=1000)]
 Position = Annotated[int, Field(ge=0, le=1_000_000)]
+Hours = decimal_type(maximum=100_000, strings=False, example="8",
+                     description="Estimated hours, a JSON number.")
 
 
 class TaskCreate(RequestModel):
@@ -100,6 +102,8 @@ class TaskBulkResult(BaseModel):
 
 
 class SprintCreate(RequestModel):
+    ORDERED = (("start_date", "end_date", "must not be before start_date"),)
+
     name: Name
     goal: Annotated[str, Field(max_length=2000)] = ""
     start_date: IsoDate
@@ -108,6 +112,8 @@ class SprintCreate(RequestModel):
 
 
 class SprintUpdate(RequestModel):
+    ORDERED = SprintCreate.ORDERED
+
     name: Name = None  # type: ignore[assignment]
     goal: Annotated[str, Field(max_length=2000)] | None = None
     start_date: IsoDate = None  # type: ignore[assignment]

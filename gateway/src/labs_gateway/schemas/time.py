@@ -10,14 +10,16 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from labs_gateway.schemas.common import RequestModel, UuidStr
+from labs_gateway.schemas.common import IsoDate, RequestModel, UuidStr, decimal_type
 from labs_gateway.schemas.proto_json import PublicModel
 
-IsoDate = Annotated[str, Field(max_length=10, examples=["2026-03-31"])]
-Instant = Annotated[str, Field(max_length=40, examples=["2026-03-31T09:00:00Z"])]
+Instant = Annotated[str, Field(max_length=40, examples=["2026-03-31T09:00:00Z"],
+                               json_schema_extra={"format": "date-time"})]
 Notes = Annotated[str, Field(max_length=10_000)]
-Hours = Annotated[float, Field(examples=[1.5], description="More than 0, at most 24.")]
-Money = Annotated[str | float, Field(examples=["120.50"])]
+Hours = decimal_type(maximum=24, exclusive_minimum=True, strings=False, example="1.5",
+                     description="Hours worked, a JSON number.")
+Money = decimal_type(maximum=999_999_999_999, example="120.50",
+                     description="An amount, a decimal string or a JSON number.")
 Reason = Annotated[str, Field(max_length=2000)]
 ExpenseCategory = Literal["software", "travel", "equipment", "contractor", "other"]
 
@@ -26,7 +28,10 @@ ExpenseCategory = Literal["software", "travel", "equipment", "contractor", "othe
 
 
 class TimeEntryCreate(RequestModel):
-    """`hours`, or `started_at` and `ended_at`."""
+    """`hours`, or `started_at` and `ended_at`; `user_id` or `resource_id` to log for someone
+    else (managers and up), e.g. a contractor without a login."""
+
+    ORDERED = (("started_at", "ended_at", "must be after started_at"),)
 
     hours: Hours | None = None
     started_at: Instant | None = None
@@ -36,10 +41,15 @@ class TimeEntryCreate(RequestModel):
     notes: Notes = ""
     task_id: UuidStr | None = None
     user_id: UuidStr | None = Field(None, description="Someone else's time: managers and up.")
+    resource_id: UuidStr | None = Field(
+        None, description="The resource whose time this is (with its rates), including one "
+                          "without a login; someone else's: managers and up.")
 
 
 class TimeEntryUpdate(RequestModel):
     """Only the fields present change; `task_id: null` clears the task."""
+
+    ORDERED = (("started_at", "ended_at", "must be after started_at"),)
 
     hours: Hours = None  # type: ignore[assignment]
     started_at: Instant = None  # type: ignore[assignment]
@@ -56,12 +66,19 @@ class TimerStart(RequestModel):
     notes: Notes = ""
 
 
+FROM_BEFORE_TO = (("date_from", "date_to", "must not be before date_from"),)
+
+
 class TimesheetSubmit(RequestModel):
+    ORDERED = FROM_BEFORE_TO
+
     date_from: IsoDate
     date_to: IsoDate
 
 
 class TimesheetApprove(RequestModel):
+    ORDERED = FROM_BEFORE_TO
+
     user_id: UuidStr
     date_from: IsoDate
     date_to: IsoDate
@@ -102,7 +119,7 @@ class TimeEntryPublic(PublicModel):
     id: str
     project_id: str
     task_id: str | None
-    user_id: str
+    user_id: str | None = Field(description="Null for a resource without a login (a contractor).")
     resource_id: str | None
     date_worked: str
     hours: float | None
@@ -157,12 +174,18 @@ class ExpenseList(BaseModel):
     next_cursor: str | None
 
 
+# An import checks its rows one by one (a bad row is reported, the others imported), so a row's
+# values are only shaped here.
+ImportDate = Annotated[str, Field(max_length=10, examples=["2026-03-31"])]
+ImportHours = Annotated[float, Field(examples=[1.5])]
+
+
 class ImportEntry(RequestModel):
     """One row of a JSON import, named like Harvest's import columns."""
 
-    date: IsoDate
+    date: ImportDate
     project: Annotated[str, Field(min_length=1, max_length=200)]
-    hours: Hours
+    hours: ImportHours
     notes: Notes = ""
     client: Annotated[str, Field(max_length=200)] = ""
     task: Annotated[str, Field(max_length=200)] = ""

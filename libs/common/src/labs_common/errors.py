@@ -8,8 +8,11 @@ google.rpc one) as a string, so nothing here imports a transport."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, TypeVar
+
+T = TypeVar("T")
 
 ERROR_DOMAIN = "labs.dev"
 
@@ -110,6 +113,33 @@ class DeadlineExceeded(LabsError):
 
 class Internal(LabsError):
     code = "INTERNAL"
+
+
+class FieldErrors:
+    """Every wrong field of a request in one InvalidArgument: each check runs, the field errors of
+    those that fail are kept, and `raise_any` raises them together (API.md: a 422 names every
+    wrong field at once). Any other error (403, 404, 503...) is raised at once, as before.
+
+        problems = FieldErrors()
+        hours = problems.check(lambda: rules.hours(value))   # None when it failed
+        day = problems.check(lambda: rules.work_date(text, today))
+        problems.raise_any()
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def check(self, step: Callable[[], T]) -> T | None:
+        try:
+            return step()
+        except InvalidArgument as error:
+            self.errors.extend(error.field_errors or [FieldError("body", error.detail)])
+            return None
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise InvalidArgument("; ".join(f"{e.field}: {e.message}" for e in self.errors),
+                                  field_errors=list(self.errors))
 
 
 # The codec lives at the boundary; these names stay importable from here for existing callers

@@ -83,7 +83,7 @@ class Directory:
             "identity": open_channel(settings, "identity", "labs.identity.v1.IdentityService",
                                      ["GetOrganization", "GetMember", "ListMembers"]),
             "capacity": open_channel(settings, "capacity", "labs.capacity.v1.CapacityService",
-                                     ["GetRates"]),
+                                     ["GetRates", "GetResource"]),
         }
         self._projects = projects_grpc.ProjectsServiceStub(self.channels["projects"])
         self._identity = identity_grpc.IdentityServiceStub(self.channels["identity"])
@@ -184,12 +184,30 @@ class Directory:
         except grpc.aio.AioRpcError as error:
             raise from_rpc_error(error) from error
 
-    async def person_rates(self, token: str, user_id: uuid.UUID, on: date) -> PersonRates:
-        """The person's effective rates on `on`; "none" when capacity knows no rate for them."""
+    async def resource(self, token: str, resource_id: uuid.UUID) -> Resource:
+        """One resource of the caller's org (NotFound when it is not one)."""
         try:
-            response = await self._capacity.GetRates(
-                capacity_pb.GetRatesRequest(user_id=str(user_id), date=on.isoformat()),
-                metadata=self._auth(token))
+            response = await self._capacity.GetResource(
+                capacity_pb.GetResourceRequest(id=str(resource_id)), metadata=self._auth(token))
+        except grpc.aio.AioRpcError as error:
+            raise from_rpc_error(error) from error
+        r = response.resource
+        return Resource(uuid.UUID(r.id), r.name, r.email,
+                        uuid.UUID(r.user_id) if r.user_id else None)
+
+    async def person_rates(self, token: str, user_id: uuid.UUID, on: date) -> PersonRates:
+        """The member's effective rates on `on`; "none" when capacity knows no rate for them."""
+        return await self._rates(token, capacity_pb.GetRatesRequest(
+            user_id=str(user_id), date=on.isoformat()))
+
+    async def resource_rates(self, token: str, resource_id: uuid.UUID, on: date) -> PersonRates:
+        """A resource's effective rates on `on` (one without a login too); "none" without."""
+        return await self._rates(token, capacity_pb.GetRatesRequest(
+            resource_id=str(resource_id), date=on.isoformat()))
+
+    async def _rates(self, token: str, request: capacity_pb.GetRatesRequest) -> PersonRates:
+        try:
+            response = await self._capacity.GetRates(request, metadata=self._auth(token))
         except grpc.aio.AioRpcError as error:
             raise from_rpc_error(error) from error
         if not response.found:

@@ -143,6 +143,8 @@ class NewEntry:
     ended_at: datetime | None
     billable: bool
     notes: str
+    # The resource whose time this is (with its rates), one without a login too.
+    resource_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
-from labs_common.errors import InvalidArgument, NotFound, PermissionDenied
+from labs_common.errors import FieldErrors, InvalidArgument, NotFound, PermissionDenied
 from labs_common.etag import require_match
 from labs_time.adapters import proto
 from labs_time.adapters.directory import Directory, Organization, PersonRates, Project, snapshot
@@ -64,6 +64,41 @@ async def subject_user(directory: Directory, principal: Principal, user_id: uuid
     return user_id
 
 
+@dataclass(frozen=True)
+class Subject:
+    """Whose time an entry is: a member (user_id), a resource (resource_id, its rates are the
+    entry's), or both; a resource without a login has no user_id."""
+
+    user_id: uuid.UUID | None
+    resource_id: uuid.UUID | None = None
+
+
+async def subject_of(directory: Directory, principal: Principal, new: NewEntry) -> Subject:
+    """The member or resource named (someone else's: managers and up), else the caller."""
+    if new.resource_id is None:
+        return Subject(await subject_user(directory, principal, new.user_id))
+    try:
+        resource = await directory.resource(principal.token, new.resource_id)
+    except NotFound as error:
+        raise InvalidArgument.on("resource_id", "is not a resource of this organization"
+                                 ) from error
+    if resource.user_id != principal.user_id:
+        principal.require(Role.MANAGER)
+    if new.user_id is not None and new.user_id != resource.user_id:
+        raise InvalidArgument.on("resource_id", "is not the resource of user_id")
+    return Subject(resource.user_id, resource.id)
+
+
+def check_alone(new: NewEntry) -> FieldErrors:
+    """The entry's own values, checked without asking anyone: every problem at once."""
+    problems = FieldErrors()
+    problems.check(lambda: measured(new.hours, new.started_at, new.ended_at))
+    problems.check(lambda: rules.notes(new.notes))
+    if new.date_worked:
+        problems.check(lambda: rules.parse_date(new.date_worked, "date_worked"))
+    return problems
+
+
 def measured(hours: str, started_at: datetime | None, ended_at: datetime | None
              ) -> Decimal:
     """Hours given directly, or the span between started_at and ended_at, never both."""
@@ -99,7 +134,7 @@ class NewEntryAnswers:
     """What recording an entry needs from projects, identity and capacity."""
 
     project: Answer[Project]
-    user_id: Answer[uuid.UUID]
+    subject: Answer[Subject]
     org: Answer[Organization]
     date_worked: Answer[date]  # worked out once, so the rates asked are those of the entry's day
     person: Answer[PersonRates]
@@ -107,32 +142,45 @@ class NewEntryAnswers:
 
 async def ask_for_entry(directory: Directory, principal: Principal, new: NewEntry
                         ) -> NewEntryAnswers:
-    if not passes(lambda: require_staff(principal),
-                  lambda: measured(new.hours, new.started_at, new.ended_at)):
+    if not passes(lambda: require_staff(principal), lambda: check_alone(new).raise_any()):
         return NewEntryAnswers(SKIPPED, SKIPPED, SKIPPED, SKIPPED, SKIPPED)
     # Independent lookups in other services: ask them at once, not one after another.
-    project, user_id, org = await asyncio.gather(
+    project, subject, org = await asyncio.gather(
         ask(lambda: open_project(directory, principal, new.project_id)),
-        ask(lambda: subject_user(directory, principal, new.user_id)),
+        ask(lambda: subject_of(directory, principal, new)),
         ask_organization(directory, principal),
     )
     worked = settle(lambda: day_worked(new, org.get()))
-    person = await ask(lambda: directory.person_rates(principal.token, user_id.get(),
-                                                      worked.get()))
-    return NewEntryAnswers(project, user_id, org, worked, person)
+
+    def rates():
+        who, day = subject.get(), worked.get()
+        if who.resource_id is not None:
+            return directory.resource_rates(principal.token, who.resource_id, day)
+        return directory.person_rates(principal.token, who.user_id, day)
+
+    person = await ask(rates)
+    return NewEntryAnswers(project, subject, org, worked, person)
 
 
 async def record_entry(new: NewEntry, uow: TimeUnitOfWork, *, asked: NewEntryAnswers
                        ) -> TimeEntry:
     principal = uow.caller
     require_staff(principal)
-    hours = measured(new.hours, new.started_at, new.ended_at)
-    project, user_id, org = asked.project.get(), asked.user_id.get(), asked.org.get()
-    worked = asked.date_worked.get()
+    check_alone(new).raise_any()
+    # What the others answered: every wrong field at once (a 403, 404 or 503 comes first).
+    problems = FieldErrors()
+    project = problems.check(asked.project.get)
+    subject = problems.check(asked.subject.get)
+    org = asked.org.get()
+    worked = problems.check(asked.date_worked.get)
+    problems.raise_any()
+    assert project is not None and subject is not None and worked is not None
     person = asked.person.get()
+    hours = measured(new.hours, new.started_at, new.ended_at)
     entry = TimeEntry(
-        id=uuid.uuid4(), org_id=principal.org_id, project_id=project.id, user_id=user_id,
-        task_id=new.task_id, resource_id=person.resource_id, date_worked=worked, hours=hours,
+        id=uuid.uuid4(), org_id=principal.org_id, project_id=project.id, user_id=subject.user_id,
+        task_id=new.task_id, resource_id=subject.resource_id or person.resource_id,
+        date_worked=worked, hours=hours,
         rounded_hours=rule_for(org.settings, str(project.id)).apply(hours),
         billable=new.billable, rates=snapshot(project, person), started_at=new.started_at,
         ended_at=new.ended_at, notes=rules.notes(new.notes), source="manual",

@@ -24,6 +24,7 @@ class EntryRpcs(ServicerBase):
         new = commands.NewEntry(
             project_id=uuid_of(request.project_id, "project_id"),
             user_id=optional_uuid(request.user_id, "user_id"),
+            resource_id=optional_uuid(request.resource_id, "resource_id"),
             task_id=optional_uuid(request.task_id, "task_id"),
             date_worked=request.date_worked, hours=request.hours,
             started_at=optional_timestamp(request, "started_at"),

@@ -10,9 +10,10 @@ PYTEST := $(RUN) pytest
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
+# --quiet: no line per package (a first install lists ~160), errors and warnings still shown.
 install:  ## create .venv from uv.lock (also rebuilds the generated protos when they changed)
 	@command -v $(UV) >/dev/null || python3 -m pip install --quiet uv
-	$(UV) sync --all-packages --locked
+	$(UV) sync --all-packages --locked --quiet
 
 protos: install  ## regenerate Python from protos/ (the build does this too)
 	$(RUN) python libs/protos/generate.py

@@ -25,6 +25,7 @@ from labs_common.auth.principal import Principal
 from labs_common.config import SERVICES, BaseLabsSettings
 from labs_common.errors import LabsError, from_rpc_error
 from labs_common.grpc.client import open_channel
+from labs_common.grpc.transactions import CONTENT_DIGEST_METADATA
 from labs_common.visibility import Reader, redact
 
 Metadata = tuple[tuple[str, str], ...]
@@ -84,10 +85,12 @@ class Upstream:
 @dataclass(frozen=True)
 class Caller:
     """On whose behalf the gateway calls: the verified principal (None for public routes such as
-    signup) and, on a write, the client's Idempotency-Key."""
+    signup) and, on a write, the client's Idempotency-Key, with the SHA-256 of content the
+    request carries outside its message (an import's file), which the key fingerprints too."""
 
     principal: Principal | None = None
     idempotency_key: str | None = None
+    content_digest: str | None = None
 
 
 _NOBODY = Caller()
@@ -122,6 +125,8 @@ def call_metadata(caller: Caller) -> Metadata:
         metadata.append(("authorization", f"Bearer {caller.principal.token}"))
     if caller.idempotency_key:
         metadata.append(("idempotency-key", caller.idempotency_key))
+        if caller.content_digest:
+            metadata.append((CONTENT_DIGEST_METADATA, caller.content_digest))
     return tuple(metadata)
 
 

@@ -7,14 +7,16 @@ gateway nor the service ever holds it whole."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Path, Query, Request, UploadFile, status
 from pydantic import ValidationError
+from starlette.datastructures import FormData
 
 from labs.time.v1 import time_service_pb2 as pb
 from labs_common.errors import FieldError, InvalidArgument
@@ -43,11 +45,22 @@ UPLOAD_BODY = {
 }
 
 
-async def _file_chunks(request: Request) -> AsyncIterator[bytes]:
+async def _spooled_file(request: Request) -> tuple[FormData, UploadFile, str]:
+    """The form, its `file` (spooled by the multipart parser) and the file's SHA-256, read in
+    chunks from the spool: an Idempotency-Key fingerprints the file with the request."""
     form = await request.form(max_files=1, max_fields=10)
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
+        await form.close()
         raise InvalidArgument.on("file", "attach the CSV as the multipart field `file`")
+    digest = hashlib.sha256()
+    while chunk := await upload.read(CHUNK_BYTES):
+        digest.update(chunk)
+    await upload.seek(0)
+    return form, upload, digest.hexdigest()
+
+
+async def _file_chunks(form: FormData, upload: UploadFile) -> AsyncIterator[bytes]:
     try:
         while chunk := await upload.read(CHUNK_BYTES):
             yield chunk
@@ -94,17 +107,21 @@ async def bulk_import(request: Request, time: Time, create_missing: Annotated[bo
     or JSON entries as a background job. Manager+."""
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
-        chunks = _file_chunks(request)
+        form, upload, digest = await _spooled_file(request)
+        chunks = _file_chunks(form, upload)
     elif content_type.startswith("application/json"):
-        body = _json_body(await request.body())
+        raw = await request.body()
+        body = _json_body(raw)
         create_missing = create_missing or body.create_missing
-        chunks = _json_chunks(body.entries)
+        chunks, digest = _json_chunks(body.entries), hashlib.sha256(raw).hexdigest()
     else:
         raise InvalidArgument.on("file", "send multipart/form-data with `file`, or JSON entries")
-    # The Idempotency-Key belongs to creating the job: a retry gets the same job back, whose
-    # chunks are idempotent by number and whose start answers the job as it already is.
+    # The Idempotency-Key belongs to creating the job, fingerprinted with the file's digest: a
+    # retry of the same file gets the same job back (its chunks are idempotent by number and
+    # its start answers the job as it already is), another file with the key → 422.
+    bind_caller(replace(current_caller(), content_digest=digest))
     job_id = (await time.CreateImport(pb.CreateImportRequest(create_missing=create_missing))).job_id
-    bind_caller(replace(current_caller(), idempotency_key=None))
+    bind_caller(replace(current_caller(), idempotency_key=None, content_digest=None))
     job = (await time.GetImportJob(pb.GetImportJobRequest(id=job_id))).job
     if job.status != "uploading":
         return ImportAccepted(job_id=job_id)  # a replay of a request that went through

@@ -45,8 +45,10 @@ processed_events = Table(
 idempotency_keys = Table(
     "idempotency_keys",
     platform_metadata,
-    # The org of the caller, or "public" for unauthenticated calls such as signup.
+    # Whose key: "<org>/<user>[/key:<api key>]" of the caller, or "public" for unauthenticated
+    # calls such as signup (uow.IdempotencyRecords.caller_scope).
     Column("scope", Text, primary_key=True),
+    # "<full RPC name> <the client's key>": a key belongs to one endpoint.
     Column("key", Text, primary_key=True),
     Column("fingerprint", Text, nullable=False),
     Column("response", LargeBinary),

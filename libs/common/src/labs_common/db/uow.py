@@ -128,7 +128,21 @@ class IdempotencyRecords:
 
     def __init__(self, session: AsyncSession, scope: Scope) -> None:
         self._session = session
-        self._scope = str(scope.org_id) if scope.org_id else "public"
+        self._scope = self.caller_scope(scope)
+
+    @staticmethod
+    def caller_scope(scope: Scope) -> str:
+        """Whose keys these are: the org and the principal (a person, or one of their API
+        keys), so a key never replays an answer to anyone else; "public" before any tenant."""
+        if scope.org_id is None:
+            return "public"
+        caller = scope.caller
+        if caller is None:
+            return f"{scope.org_id}/{scope.actor_id or 'system'}"
+        parts = [str(scope.org_id), str(caller.user_id)]
+        if caller.api_key_id is not None:
+            parts.append(f"key:{caller.api_key_id}")
+        return "/".join(parts)
 
     @staticmethod
     def fingerprint(method: str, request_bytes: bytes) -> str:

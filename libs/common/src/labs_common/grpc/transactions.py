@@ -2,17 +2,25 @@
 caller's principal to a unit of work that every servicer shares.
 
 The idempotency record is claimed and filled inside the same unit of work as the RPC's effect,
-so a retry either finds the committed first response or redoes work that was rolled back.
+so a retry either finds the committed first response or redoes work that was rolled back. A key
+belongs to one caller (org and principal: IdempotencyRecords) and one RPC; what the request
+carries besides its message (an upload's or an import's file, whose bytes arrive in other
+messages) is part of its fingerprint: `content_digest`, or the `idempotency-content-sha256`
+metadata the gateway sends after hashing the file. Reads (`idempotency_level = NO_SIDE_EFFECTS`)
+ignore the key: there is nothing to do twice.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
 
 import grpc
+from google.protobuf.descriptor import MethodDescriptor
+from google.protobuf.descriptor_pb2 import MethodOptions
 from google.protobuf.message import Message
 
 from labs_common.auth.principal import Principal, current_principal
@@ -26,8 +34,51 @@ Command = TypeVar("Command")
 Result = TypeVar("Result")
 
 MAX_KEY_LENGTH = 255
+# The SHA-256 (hex) of content that reaches the service outside the request message, sent by
+# the gateway with the Idempotency-Key (the file of a bulk import).
+CONTENT_DIGEST_METADATA = "idempotency-content-sha256"
 
 UowFactory = Callable[[Scope], UnitOfWork]
+
+
+@dataclass(frozen=True)
+class IdempotentCall:
+    """A write sent with an Idempotency-Key: the key as stored (the RPC's full name, then the
+    client's key: a key used on one endpoint is free on every other) and the request's
+    fingerprint (the RPC, the message, and the digest of content outside the message)."""
+
+    key: str
+    fingerprint: str
+
+    async def replay(self, uow: UnitOfWork, response_type: type[Response]) -> Response | None:
+        """Claim the key in `uow`'s transaction, or the committed first response (a different
+        request with the key → 422, one still in flight elsewhere → 409)."""
+        earlier = await uow.idempotency.claim(self.key, self.fingerprint)
+        return None if earlier is None else response_type.FromString(earlier)
+
+    async def record(self, uow: UnitOfWork, response: Message) -> None:
+        await uow.idempotency.record(self.key, response.SerializeToString())
+
+
+def idempotent_call(
+    context: grpc.aio.ServicerContext, request: Message, content_digest: str | None = None
+) -> IdempotentCall | None:
+    """The Idempotency-Key of this call, if it has one and the RPC writes."""
+    key = metadata_value(context, "idempotency-key")
+    if key is None:
+        return None
+    if not (0 < len(key) <= MAX_KEY_LENGTH):
+        raise InvalidArgument.on("Idempotency-Key", f"must be 1 to {MAX_KEY_LENGTH} characters")
+    method = _method(type(request))
+    if method.GetOptions().idempotency_level == MethodOptions.NO_SIDE_EFFECTS:
+        return None
+    if content_digest is None:
+        content_digest = metadata_value(context, CONTENT_DIGEST_METADATA) or ""
+    body = request.SerializeToString(deterministic=True) + b"\0" + content_digest.encode()
+    return IdempotentCall(
+        key=f"{method.full_name} {key}",
+        fingerprint=IdempotencyRecords.fingerprint(method.full_name, body),
+    )
 
 
 async def run_in_transaction(
@@ -37,20 +88,13 @@ async def run_in_transaction(
     response_type: type[Response],
     work: Callable[[UnitOfWork], Awaitable[Response]],
 ) -> Response:
-    key = metadata_value(context, "idempotency-key")
-    if key is not None and not (0 < len(key) <= MAX_KEY_LENGTH):
-        raise InvalidArgument.on("Idempotency-Key", f"must be 1 to {MAX_KEY_LENGTH} characters")
+    call = idempotent_call(context, request)
     async with uow:
-        if key:
-            fingerprint = IdempotencyRecords.fingerprint(
-                type(request).DESCRIPTOR.full_name, request.SerializeToString(deterministic=True)
-            )
-            earlier = await uow.idempotency.claim(key, fingerprint)
-            if earlier is not None:
-                return response_type.FromString(earlier)
+        if call is not None and (earlier := await call.replay(uow, response_type)) is not None:
+            return earlier
         response = await work(uow)
-        if key:
-            await uow.idempotency.record(key, response.SerializeToString())
+        if call is not None:
+            await call.record(uow, response)
         await uow.commit()
     return response
 
@@ -148,13 +192,19 @@ class TransactionalRpcs:
 
 
 @cache
-def _response_type(request_type: type[Message]) -> type[Message]:
+def _method(request_type: type[Message]) -> MethodDescriptor:
     descriptor = request_type.DESCRIPTOR
     for service in descriptor.file.services_by_name.values():
         for method in service.methods:
             if method.input_type is descriptor:
-                return getattr(sys.modules[request_type.__module__], method.output_type.name)
+                return method
     raise LookupError(f"no RPC takes {descriptor.full_name}")
+
+
+@cache
+def _response_type(request_type: type[Message]) -> type[Message]:
+    method = _method(request_type)
+    return getattr(sys.modules[request_type.__module__], method.output_type.name)
 
 
 def response_type_of(request: Message) -> type[Message]:

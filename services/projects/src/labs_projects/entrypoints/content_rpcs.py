@@ -7,6 +7,7 @@ from functools import partial
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.auth.principal import current_principal
 from labs_common.errors import InvalidArgument
+from labs_common.grpc.transactions import idempotent_call
 from labs_common.pagination import after_creation, next_page_token, page_size
 from labs_common.parsing import optional_uuid, uuid_of
 from labs_projects.adapters import proto
@@ -93,9 +94,9 @@ class ContentRpcs:
                     raise InvalidArgument.on("chunk", "only the first message is a header")
                 yield message.chunk
 
-        stored = await files.upload_file(self._uow, self._storage, current_principal(), header,
-                                         chunks(), self._limits)
-        return pb.UploadFileResponse(file=proto.file(stored))
+        return await files.upload_file(
+            self._uow, self._storage, current_principal(), header, chunks(), self._limits,
+            idempotency=partial(idempotent_call, context, first))
 
     async def ListFiles(self, request, context) -> pb.ListFilesResponse:
         """A project's (or a task's) files, newest first, a page at a time."""

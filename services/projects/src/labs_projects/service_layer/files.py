@@ -1,6 +1,8 @@
 """Files: uploads streamed to object storage while hashed and measured, recorded with a version
 per name; reads by byte range. The blob is published before the metadata commits and removed
-again if the commit fails, so a recorded file always has its content."""
+again if the commit fails, so a recorded file always has its content. An upload sent again with
+its Idempotency-Key (the same header and the same bytes) answers the first upload's file and
+keeps no second copy; the same key with other bytes → 422."""
 
 from __future__ import annotations
 
@@ -10,9 +12,11 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from labs.projects.v1 import events_pb2
+from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.auth.principal import Principal
 from labs_common.db.uow import Scope
 from labs_common.errors import Conflict, InvalidArgument, NotFound
+from labs_common.grpc.transactions import IdempotentCall
 from labs_projects.adapters import proto
 from labs_projects.adapters.object_storage import ObjectStorage
 from labs_projects.domain import commands
@@ -67,7 +71,10 @@ async def upload_file(
     header: UploadHeader,
     chunks: AsyncIterator[bytes],
     limits: UploadLimits,
-) -> StoredFile:
+    idempotency: Callable[[str], IdempotentCall | None] = lambda _digest: None,
+) -> pb.UploadFileResponse:
+    """The upload's answer; `idempotency` gives the call's Idempotency-Key, if any, once the
+    content's SHA-256 is known (the content is part of what the key fingerprints)."""
     scope = Scope.of_caller(principal)
     name = rules.sanitize_name(header.name)
     mime = rules.content_type_for(header.mime_type, name)
@@ -99,7 +106,12 @@ async def upload_file(
         stored.size_bytes, stored.sha256 = size, digest.hexdigest()
         await upload.publish()
         published = True
+        call = idempotency(f"{stored.sha256} {size}")
         async with uow_factory(scope) as uow:
+            if call is not None and (earlier := await call.replay(
+                    uow, pb.UploadFileResponse)) is not None:
+                await storage.delete(stored.storage_key)
+                return earlier
             await _check_target(uow, principal, header)
             await uow.files.lock_storage()
             used = await uow.files.bytes_used()
@@ -109,8 +121,11 @@ async def upload_file(
             stored = await uow.files.add(stored)
             await uow.outbox.add("file.uploaded", events_pb2.FileUploaded(file=proto.file(stored)),
                                  project_id=stored.project_id)
+            response = pb.UploadFileResponse(file=proto.file(stored))
+            if call is not None:
+                await call.record(uow, response)
             await uow.commit()
-        return stored
+        return response
     except BaseException:
         if published:
             await storage.delete(stored.storage_key)

@@ -6,6 +6,8 @@ TokenVerifier over a local JWKS instead of identity's.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,6 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from nats.aio.client import Client as Nats
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+from labs_common.auth.revocations import RevokedSessions, SessionRevocationFeed
 from labs_common.auth.tokens import TokenVerifier
 from labs_gateway.api_docs import install_docs
 from labs_gateway.auth.credentials import ApiKeyTokens, Authenticator
@@ -49,6 +52,12 @@ def create_app(
     without `verifier`, tokens are verified against identity's JWKS (GetJwks)."""
     fetch_jwks = jwks_fetcher(upstream.identity)
     verifier = verifier or TokenVerifier(fetch_jwks, settings.jwt_issuer, settings.jwt_audience)
+    # Logout, a password change or reset end a session's access tokens here at once, from
+    # identity's session.revoked events (labs_common.auth.revocations).
+    if verifier.revoked is None:
+        verifier.revoked = RevokedSessions()
+    session_feed = (SessionRevocationFeed(nats.jetstream(), verifier.revoked)
+                    if nats is not None else None)
     api_keys_cache = ApiKeyTokens(api_key_exchange(upstream.identity))
     authenticator = Authenticator(verifier, api_keys_cache)
     hub = Hub(nats)
@@ -58,9 +67,14 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await hub.start()
         await revocations.start()
+        feed = asyncio.create_task(session_feed.run()) if session_feed else None
         try:
             yield
         finally:
+            if feed is not None:
+                feed.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await feed
             await revocations.stop()
             await hub.stop()
 
@@ -77,6 +91,7 @@ def create_app(
     app.state.upstream = upstream
     app.state.nats = nats
     app.state.authenticator = authenticator
+    app.state.revoked_sessions = verifier.revoked
     app.state.jwks = CachedJwks(fetch_jwks, settings.jwks_cache_seconds)
     app.state.hub = hub
     app.state.presence = Presence(nats)

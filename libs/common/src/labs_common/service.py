@@ -21,6 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from labs.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
+from labs_common.auth.revocations import RevokedSessions, SessionRevocationFeed
 from labs_common.auth.tokens import TokenVerifier
 from labs_common.config import ServiceSettings
 from labs_common.db import migrations
@@ -47,6 +48,8 @@ class Runtime:
     js: JetStreamContext
     uow_class: type[UnitOfWork]
     extras: dict[str, object] = field(default_factory=dict)
+    # Sessions identity ended early: every verifier of this process refuses their tokens.
+    revoked_sessions: RevokedSessions = field(default_factory=RevokedSessions)
 
     def uow(self, scope: Scope) -> UnitOfWork:
         return self.uow_class(self.sessions, self.settings.service_name, scope)
@@ -97,7 +100,8 @@ def identity_verifier(runtime: Runtime) -> TokenVerifier:
             for k in response.keys
         ]
 
-    return TokenVerifier(fetch, runtime.settings.jwt_issuer, runtime.settings.jwt_audience)
+    return TokenVerifier(fetch, runtime.settings.jwt_issuer, runtime.settings.jwt_audience,
+                         revoked=runtime.revoked_sessions)
 
 
 class RunningService:
@@ -169,6 +173,7 @@ async def start(definition: ServiceDefinition, settings: ServiceSettings) -> Run
             monitor_health(health, names, {"database": database_ok, "nats": nats_ok}, interval=2.0)
         ),
         asyncio.create_task(OutboxRelay(engine, js, settings.outbox_poll_seconds).run()),
+        asyncio.create_task(SessionRevocationFeed(js, runtime.revoked_sessions).run()),
         *(
             asyncio.create_task(EventConsumer(js, runtime.uow, sub).run())
             for sub in definition.subscriptions(runtime)

@@ -19,9 +19,18 @@ class Settings(ServiceSettings):
     signing_key_max_age_days: int = Field(90, ge=1)
     # A new key is published this long before it signs, so every verifier knows it first.
     signing_key_activation_seconds: int = Field(60, ge=0)
+    # Where invitation and password-reset emails go out: smtp://[user:password@]host:port
+    # [?starttls=true] or smtps://...; unset, mails wait (production) or are only logged (else).
+    smtp_url: str = ""
+    mail_from: str = "Labs <no-reply@labs.localhost>"
+    password_reset_ttl_minutes: int = Field(60, ge=5, le=24 * 60)
 
     @model_validator(mode="after")
     def _no_placeholder_secrets_in_production(self) -> Settings:
         if self.env == "production" and self.signing_key_passphrase == DEV_PLACEHOLDER:
             raise ValueError("LABS_SIGNING_KEY_PASSPHRASE must be set in production")
+        if self.smtp_url:
+            from labs_identity.adapters.mailer import SmtpServer
+
+            SmtpServer.parse(self.smtp_url)  # a malformed URL fails the start, not every mail
         return self

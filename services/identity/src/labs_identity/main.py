@@ -12,9 +12,12 @@ from labs.identity.v1 import identity_service_pb2_grpc as pb_grpc
 from labs_common.auth.tokens import TokenVerifier
 from labs_common.grpc.server import ServiceRegistration
 from labs_common.service import Runtime, ServiceDefinition
+from labs_identity.adapters.credentials import TokenDeriver
+from labs_identity.adapters.mailer import Mailer
 from labs_identity.adapters.sessions import TokenIssuer
 from labs_identity.adapters.signing import KeyRing
 from labs_identity.config import Settings
+from labs_identity.entrypoints.consumers import MailSender
 from labs_identity.entrypoints.grpc_servicer import PUBLIC_METHODS, IdentityServicer
 from labs_identity.service_layer.unit_of_work import IdentityUnitOfWork
 
@@ -39,6 +42,7 @@ def verifier(runtime: Runtime) -> TokenVerifier:
         runtime.settings.jwt_issuer,
         runtime.settings.jwt_audience,
         min_refresh_seconds=0,
+        revoked=runtime.revoked_sessions,
     )
 
 
@@ -53,9 +57,22 @@ def registrations(runtime: Runtime) -> list[ServiceRegistration]:
         refresh_ttl=timedelta(days=settings.refresh_token_ttl_days),
     )
     servicer = IdentityServicer(
-        runtime.uow, issuer, key_ring(runtime), timedelta(days=settings.invitation_ttl_days)
+        runtime.uow, issuer, key_ring(runtime), timedelta(days=settings.invitation_ttl_days),
+        deriver(settings), reset_ttl=timedelta(minutes=settings.password_reset_ttl_minutes),
     )
     return [ServiceRegistration.of(pb, pb_grpc, servicer, public=PUBLIC_METHODS)]
+
+
+def deriver(settings: Settings) -> TokenDeriver:
+    """Emailed tokens are keyed with the secret that already guards the signing keys."""
+    return TokenDeriver(settings.signing_key_passphrase)
+
+
+def subscriptions(runtime: Runtime):
+    settings: Settings = runtime.settings
+    mailer = Mailer(settings.smtp_url, settings.mail_from,
+                    keep_unsent=settings.env == "production")
+    return MailSender(mailer, deriver(settings)).subscriptions()
 
 
 async def on_start(runtime: Runtime) -> None:
@@ -67,6 +84,7 @@ DEFINITION = ServiceDefinition(
     settings_class=Settings,
     registrations=registrations,
     uow_class=IdentityUnitOfWork,
+    subscriptions=subscriptions,
     verifier=verifier,
     on_start=on_start,
 )

@@ -17,7 +17,7 @@ from labs_identity.main import DEFINITION
 
 
 @pytest.fixture(scope="session")
-async def identity(postgres_url: str, nats_url: str) -> AsyncIterator[RunningService]:
+async def identity(postgres_url: str, nats_url: str, smtp_sink) -> AsyncIterator[RunningService]:
     settings = Settings(
         database_url=postgres_url,
         database_name=f"labs_identity_test_{uuid.uuid4().hex[:8]}",
@@ -25,6 +25,7 @@ async def identity(postgres_url: str, nats_url: str) -> AsyncIterator[RunningSer
         grpc_port=free_port(),
         env="test",
         shutdown_grace_seconds=0,
+        smtp_url=smtp_sink.url,
     )
     service = await start(DEFINITION, settings)
     yield service

@@ -29,11 +29,24 @@ class FakeMembers:
 
 
 class FakeRefreshTokens:
+    """Sessions as {user id: [session ids]}; revoking answers the ids it ended."""
+
     def __init__(self) -> None:
         self.revoked_users: list[uuid.UUID] = []
+        self.sessions: dict[uuid.UUID, list[uuid.UUID]] = {}
 
-    async def revoke_user(self, user_id) -> None:
+    async def revoke_user(self, user_id, *, keep=None) -> list[uuid.UUID]:
         self.revoked_users.append(user_id)
+        ended = [s for s in self.sessions.get(user_id, []) if s != keep]
+        self.sessions[user_id] = [s for s in self.sessions.get(user_id, []) if s == keep]
+        return ended
+
+    async def revoke_family(self, family_id) -> int:
+        for sessions in self.sessions.values():
+            if family_id in sessions:
+                sessions.remove(family_id)
+                return 1
+        return 0
 
 
 class FakeApiKeys:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 
@@ -43,8 +44,16 @@ async def test_a_role_change_is_announced():
 async def test_removing_a_member_ends_their_sessions():
     uow = FakeIdentityUnitOfWork(caller=a_caller(Role.ADMIN))
     member = _member(uow, Role.MEMBER)
-    await organizations.remove_member(commands.RemoveMember(member.id), uow)
+    sessions = [uuid.uuid4(), uuid.uuid4()]
+    uow.refresh_tokens.sessions[member.id] = list(sessions)
+    await organizations.remove_member(commands.RemoveMember(member.id), uow,
+                                      access_ttl=timedelta(minutes=15))
     assert member.id not in uow.members.rows and uow.refresh_tokens.revoked_users == [member.id]
+    # Their access tokens too, at every verifier: one session.revoked per session.
+    revoked = uow.outbox.of_type("session.revoked")
+    assert sorted(r.session_id for r in revoked) == sorted(map(str, sessions))
+    assert {r.reason for r in revoked} == {"member_removed"}
+    assert all(r.HasField("access_expires_at") for r in revoked)
 
 
 async def test_an_api_key_cannot_outrank_its_creator():

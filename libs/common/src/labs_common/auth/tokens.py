@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 import jwt
 
 from labs_common.auth.principal import Principal
+from labs_common.auth.revocations import RevokedSessions
 from labs_common.auth.roles import Role
 from labs_common.errors import Unauthenticated, Unavailable
 
@@ -35,8 +36,11 @@ class TokenVerifier:
         issuer: str,
         audience: str,
         min_refresh_seconds: float = MIN_REFRESH_SECONDS,
+        revoked: RevokedSessions | None = None,
     ) -> None:
         self._fetch = fetch_jwks
+        # Sessions ended before their tokens expired (labs_common.auth.revocations).
+        self.revoked = revoked
         self._min_refresh = min_refresh_seconds
         self._issuer = issuer
         self._audience = audience
@@ -61,7 +65,7 @@ class TokenVerifier:
                 issuer=self._issuer,
                 options={"require": ["exp", "iat", "sub", "org", "role"]},
             )
-            return Principal(
+            principal = Principal(
                 user_id=uuid.UUID(claims["sub"]),
                 org_id=uuid.UUID(claims["org"]),
                 role=Role(claims["role"]),
@@ -76,6 +80,10 @@ class TokenVerifier:
             ) from error
         except (jwt.PyJWTError, ValueError, KeyError) as error:
             raise Unauthenticated("The access token is invalid.") from error
+        if self.revoked is not None and self.revoked.is_revoked(principal.session_id):
+            raise Unauthenticated("The session of this access token has ended.",
+                                  reason="SESSION_REVOKED")
+        return principal
 
     async def _key(self, kid: str) -> jwt.PyJWK:
         stale = time.monotonic() - self._fetched_at > CACHE_SECONDS

@@ -60,6 +60,17 @@ def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     nats.stop()
 
 
+@pytest.fixture(scope="session")
+def smtp_sink():
+    """An SMTP server keeping what it receives (labs_common.testing.mail.MailSink)."""
+    from labs_common.testing.mail import MailSink
+
+    sink = MailSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
 @pytest.fixture
 def unique_name() -> str:
     return uuid.uuid4().hex[:12]

@@ -46,6 +46,12 @@ users = tenant_table(
     Column("client_id", UUID(as_uuid=True)),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("last_login_at", DateTime(timezone=True)),
+    # The profile: "" = the organization's time zone; preferences hold only what was changed.
+    Column("timezone", Text, nullable=False, server_default=""),
+    Column("avatar_url", Text, nullable=False, server_default=""),
+    Column("notification_preferences", JSONB, nullable=False,
+           server_default=text("'{}'::jsonb")),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     # Removed members keep their row (history refers to them) but can no longer sign in.
     Column("removed_at", DateTime(timezone=True)),
     Index(
@@ -84,6 +90,20 @@ invitations = tenant_table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("accepted_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+# A reset token is emailed, never stored: only its digest is (see adapters.credentials.derived).
+password_resets = tenant_table(
+    "password_resets",
+    metadata,
+    ForeignKeyConstraint(["org_id"], ["organizations.id"]),
+    Column("user_id", UUID(as_uuid=True), ForeignKey("users.id"), nullable=False),
+    Column("token_hash", Text, nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+    Index("password_resets_user", "user_id"),
 )
 
 api_keys = tenant_table(

@@ -12,8 +12,23 @@ from sqlalchemy.engine import Row
 
 from labs_common.auth.roles import Role
 from labs_common.db.repository import TableRepository
-from labs_identity.adapters.orm import api_keys, invitations, organizations, refresh_tokens, users
-from labs_identity.domain.model import ApiKey, Invitation, Member, Organization, RefreshToken
+from labs_identity.adapters.orm import (
+    api_keys,
+    invitations,
+    organizations,
+    password_resets,
+    refresh_tokens,
+    users,
+)
+from labs_identity.domain.model import (
+    ApiKey,
+    Invitation,
+    Member,
+    Organization,
+    PasswordReset,
+    Profile,
+    RefreshToken,
+)
 
 
 class SqlAlchemyOrganizationRepository(TableRepository):
@@ -127,6 +142,41 @@ class SqlAlchemyMemberRepository(TableRepository):
             update(users).where(users.c.id == user_id).values(removed_at=func.now())
         )
 
+    async def set_password(self, user_id: uuid.UUID, password_hash: str) -> None:
+        await self._session.execute(
+            update(users).where(users.c.id == user_id)
+            .values(password_hash=password_hash, updated_at=func.now())
+        )
+
+    async def profile(
+        self, org_id: uuid.UUID, user_id: uuid.UUID, *, for_update: bool = False
+    ) -> Profile | None:
+        query = select(users).where(
+            users.c.org_id == org_id, users.c.id == user_id, users.c.removed_at.is_(None)
+        )
+        row = (
+            await self._session.execute(query.with_for_update() if for_update else query)
+        ).first()
+        return _profile(row) if row else None
+
+    async def save_profile(self, profile: Profile) -> Profile:
+        row = (
+            await self._session.execute(
+                update(users)
+                .where(users.c.id == profile.id)
+                .values(
+                    first_name=profile.first_name,
+                    last_name=profile.last_name,
+                    timezone=profile.timezone,
+                    avatar_url=profile.avatar_url,
+                    notification_preferences=profile.notification_preferences,
+                    updated_at=func.now(),
+                )
+                .returning(users)
+            )
+        ).one()
+        return _profile(row)
+
 
 class SqlAlchemyRefreshTokenRepository(TableRepository):
     table = refresh_tokens
@@ -167,12 +217,21 @@ class SqlAlchemyRefreshTokenRepository(TableRepository):
         )
         return result.rowcount
 
-    async def revoke_user(self, user_id: uuid.UUID) -> None:
-        await self._session.execute(
-            update(refresh_tokens)
-            .where(refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None))
-            .values(revoked_at=func.now())
+    async def revoke_user(
+        self, user_id: uuid.UUID, *, keep: uuid.UUID | None = None
+    ) -> list[uuid.UUID]:
+        """Revokes every live session of the user (but `keep`); answers their ids."""
+        query = update(refresh_tokens).where(
+            refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None)
         )
+        if keep is not None:
+            query = query.where(refresh_tokens.c.family_id != keep)
+        rows = (
+            await self._session.execute(
+                query.values(revoked_at=func.now()).returning(refresh_tokens.c.family_id)
+            )
+        ).all()
+        return sorted({row.family_id for row in rows})
 
 
 class SqlAlchemyInvitationRepository(TableRepository):
@@ -194,6 +253,82 @@ class SqlAlchemyInvitationRepository(TableRepository):
             update(invitations)
             .where(invitations.c.id == invitation_id)
             .values(accepted_at=func.now())
+        )
+
+    async def get(
+        self, org_id: uuid.UUID, invitation_id: uuid.UUID, *, for_update: bool = False
+    ) -> Invitation | None:
+        query = select(invitations).where(
+            invitations.c.org_id == org_id, invitations.c.id == invitation_id
+        )
+        row = (
+            await self._session.execute(query.with_for_update() if for_update else query)
+        ).first()
+        return _invitation(row) if row else None
+
+    async def pending_page(
+        self, org_id: uuid.UUID, after: tuple[datetime, uuid.UUID] | None, limit: int
+    ) -> list[Invitation]:
+        """Neither accepted nor revoked nor expired, oldest first."""
+        query = select(invitations).where(
+            invitations.c.org_id == org_id,
+            invitations.c.accepted_at.is_(None),
+            invitations.c.revoked_at.is_(None),
+            invitations.c.expires_at > func.now(),
+        )
+        if after:
+            query = query.where((invitations.c.created_at, invitations.c.id) > after)
+        rows = (
+            await self._session.execute(
+                query.order_by(invitations.c.created_at, invitations.c.id).limit(limit)
+            )
+        ).all()
+        return [_invitation(row) for row in rows]
+
+    async def revoke(self, invitation_id: uuid.UUID) -> None:
+        await self._session.execute(
+            update(invitations)
+            .where(invitations.c.id == invitation_id, invitations.c.revoked_at.is_(None))
+            .values(revoked_at=func.now())
+        )
+
+
+class SqlAlchemyPasswordResetRepository(TableRepository):
+    table = password_resets
+
+    async def add(self, reset: PasswordReset, token_hash: str) -> None:
+        await self._insert_row(reset, token_hash=token_hash)
+
+    async def by_hash_for_update(self, token_hash: str) -> PasswordReset | None:
+        row = (
+            await self._session.execute(
+                select(password_resets)
+                .where(password_resets.c.token_hash == token_hash)
+                .with_for_update()
+            )
+        ).first()
+        if row is None:
+            return None
+        return PasswordReset(row.id, row.org_id, row.user_id, row.expires_at, row.used_at)
+
+    async def count_live(self, user_id: uuid.UUID) -> int:
+        """Unused, unexpired resets of a user (a flood of requests mails only the first few)."""
+        return (
+            await self._session.execute(
+                select(func.count()).select_from(password_resets).where(
+                    password_resets.c.user_id == user_id,
+                    password_resets.c.used_at.is_(None),
+                    password_resets.c.expires_at > func.now(),
+                )
+            )
+        ).scalar_one()
+
+    async def spend_all(self, user_id: uuid.UUID) -> None:
+        """Every open reset of the user is spent: one reset ends them all."""
+        await self._session.execute(
+            update(password_resets)
+            .where(password_resets.c.user_id == user_id, password_resets.c.used_at.is_(None))
+            .values(used_at=func.now())
         )
 
 
@@ -295,6 +430,21 @@ def _invitation(row: Row) -> Invitation:
         row.client_id,
         row.accepted_at,
         row.created_at,
+        row.revoked_at,
+    )
+
+
+def _profile(row: Row) -> Profile:
+    return Profile(
+        row.id,
+        row.org_id,
+        row.email,
+        row.first_name,
+        row.last_name,
+        row.timezone,
+        row.avatar_url,
+        dict(row.notification_preferences),
+        row.updated_at,
     )
 
 

@@ -113,3 +113,43 @@ class RevokeApiKey:
 @dataclass(frozen=True)
 class AuthenticateApiKey:
     secret: str
+
+
+@dataclass(frozen=True)
+class ChangePassword:
+    current_password: str
+    new_password: str
+
+
+@dataclass(frozen=True)
+class RequestPasswordReset:
+    email: str
+
+
+@dataclass(frozen=True)
+class ResetPassword:
+    token: str
+    password: str
+
+
+@dataclass(frozen=True)
+class GetProfile:
+    pass
+
+
+@dataclass(frozen=True)
+class UpdateProfile:
+    changes: dict
+    fields: list[str]
+    if_match: list[str]
+
+
+@dataclass(frozen=True)
+class ListInvitations:
+    after: After
+    limit: int
+
+
+@dataclass(frozen=True)
+class RevokeInvitation:
+    invitation_id: uuid.UUID

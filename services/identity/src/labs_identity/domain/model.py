@@ -47,6 +47,34 @@ class Invitation:
     client_id: uuid.UUID | None = None
     accepted_at: datetime | None = None
     created_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+@dataclass
+class Profile(Versioned):
+    """What a person says about themselves in one organization."""
+
+    id: uuid.UUID
+    org_id: uuid.UUID
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    # "" = the organization's time zone.
+    timezone: str = ""
+    avatar_url: str = ""
+    # Only the choices made: {alert type: {channel: bool}}; rules.notification_matrix fills in
+    # the defaults.
+    notification_preferences: dict = field(default_factory=dict)
+    updated_at: datetime | None = None
+
+
+@dataclass
+class PasswordReset:
+    id: uuid.UUID
+    org_id: uuid.UUID
+    user_id: uuid.UUID
+    expires_at: datetime
+    used_at: datetime | None = None
 
 
 @dataclass

@@ -40,6 +40,8 @@ def check_name(value: str, field: str, *, required: bool, max_length: int = 200)
 
 
 def check_timezone(value: str) -> str:
+    if not value or len(value) > 64:
+        raise InvalidArgument.on("timezone", "must be an IANA time zone such as Europe/Paris")
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
@@ -107,3 +109,67 @@ def check_api_key_role(creator: Role, requested: Role) -> None:
 def effective_api_key_role(key_role: Role, creator_role: Role) -> Role:
     """A key never outranks its creator as they are now (demoting a person demotes their keys)."""
     return key_role if creator_role.at_least(key_role) else creator_role
+
+
+# Alert types and delivery channels of API.md's alerts (POST /alerts/subscribe).
+ALERT_TYPES = ("margin_threshold", "over_allocation", "risk_score", "budget_burn",
+               "invoice_overdue")
+CHANNELS = ("email", "slack", "in_app")
+MAX_URL_LENGTH = 2048
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+def check_notification_preferences(value: object,
+                                   field: str = "notification_preferences") -> dict:
+    """{alert type: {channel: true|false}}; every unknown key and every non-boolean is named."""
+    if not isinstance(value, dict):
+        raise InvalidArgument.on(field, "must be an object of alert types")
+    errors = []
+    for alert_type, channels in value.items():
+        where = f"{field}.{alert_type}"
+        if alert_type not in ALERT_TYPES:
+            errors.append(
+                FieldError(where, f"is not an alert type (one of {', '.join(ALERT_TYPES)})"))
+            continue
+        if not isinstance(channels, dict):
+            errors.append(
+                FieldError(where, f"must be an object of channels ({', '.join(CHANNELS)})"))
+            continue
+        for channel, enabled in channels.items():
+            if channel not in CHANNELS:
+                errors.append(FieldError(f"{where}.{channel}",
+                                         f"is not a channel (one of {', '.join(CHANNELS)})"))
+            elif not isinstance(enabled, bool):
+                errors.append(FieldError(f"{where}.{channel}", "must be true or false"))
+    if errors:
+        raise InvalidArgument("Some notification preferences are not valid.",
+                              field_errors=errors)
+    return value
+
+
+def notification_matrix(chosen: dict) -> dict:
+    """Every alert type and channel: what the person chose, else on (Slack and email deliveries
+    still follow the alert subscriptions)."""
+    return {alert_type: {channel: bool(chosen.get(alert_type, {}).get(channel, True))
+                         for channel in CHANNELS}
+            for alert_type in ALERT_TYPES}
+
+
+def merge_preferences(current: dict, changes: dict) -> dict:
+    """A PATCH names only the channels it changes; the others keep their choice."""
+    merged = {alert_type: dict(channels) for alert_type, channels in current.items()}
+    for alert_type, channels in changes.items():
+        merged.setdefault(alert_type, {}).update(channels)
+    return merged
+
+
+def check_avatar_url(value: str) -> str:
+    value = value.strip()
+    if value and (len(value) > MAX_URL_LENGTH or not _URL.match(value)):
+        raise InvalidArgument.on("avatar_url", "must be an http or https URL")
+    return value
+
+
+def check_profile_timezone(value: str) -> str:
+    """A person's zone, or "" to follow the organization's."""
+    return check_timezone(value) if value else ""

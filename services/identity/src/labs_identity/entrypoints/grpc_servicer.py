@@ -3,7 +3,10 @@ map the result out. Errors are LabsErrors, turned into gRPC status by the error 
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
+from datetime import timedelta
 from functools import partial
 
 from google.protobuf import json_format
@@ -17,10 +20,11 @@ from labs_common.grpc.transactions import TransactionalRpcs
 from labs_common.pagination import after_creation, page_size
 from labs_common.parsing import uuid_of
 from labs_identity.adapters import proto
+from labs_identity.adapters.credentials import TokenDeriver
 from labs_identity.adapters.sessions import IssuedSession, TokenIssuer
 from labs_identity.adapters.signing import KeyRing
 from labs_identity.domain import commands
-from labs_identity.service_layer import api_keys, auth, organizations
+from labs_identity.service_layer import accounts, api_keys, auth, organizations
 from labs_identity.service_layer.unit_of_work import IdentityUnitOfWork
 
 # Callable without a token: how a caller gets one, and the keys that verify them.
@@ -31,19 +35,32 @@ PUBLIC_METHODS = (
     "AcceptInvitation",
     "GetJwks",
     "AuthenticateApiKey",
+    "RequestPasswordReset",
+    "ResetPassword",
 )
+# A password-reset request answers no sooner than this, whether or not the email has accounts
+# (what each case does differs by an insert or two, hidden under this floor).
+RESET_REQUEST_FLOOR_SECONDS = 0.25
 
 UowFactory = Callable[[Scope], IdentityUnitOfWork]
 
 
 class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
     def __init__(
-        self, uow: UowFactory, issuer: TokenIssuer, keyring: KeyRing, invitation_ttl
+        self,
+        uow: UowFactory,
+        issuer: TokenIssuer,
+        keyring: KeyRing,
+        invitation_ttl: timedelta,
+        deriver: TokenDeriver,
+        reset_ttl: timedelta = timedelta(hours=1),
     ) -> None:
         self._uow = uow
         self._issuer = issuer
         self._keyring = keyring
         self._invitation_ttl = invitation_ttl
+        self._deriver = deriver
+        self._reset_ttl = reset_ttl
 
     # --- sessions ---------------------------------------------------------------------------
 
@@ -74,7 +91,9 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
 
     async def Logout(self, request, context) -> pb.LogoutResponse:
         """Ends the caller's session (its refresh tokens)."""
-        return await self._handle(context, request, auth.logout, commands.Logout())
+        return await self._handle(
+            context, request, partial(auth.logout, access_ttl=self._issuer.access_ttl),
+            commands.Logout())
 
     async def GetMe(self, request, context) -> pb.GetMeResponse:
         """The caller: user, organization and role."""
@@ -142,7 +161,9 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
     async def RemoveMember(self, request, context) -> pb.RemoveMemberResponse:
         """Removes a member (their history stays; they can no longer sign in)."""
         command = commands.RemoveMember(uuid_of(request.user_id, "user_id"))
-        return await self._handle(context, request, organizations.remove_member, command)
+        return await self._handle(
+            context, request,
+            partial(organizations.remove_member, access_ttl=self._issuer.access_ttl), command)
 
     async def CreateInvitation(self, request, context) -> pb.CreateInvitationResponse:
         """Invites a person by email with a role; answers the invitation's one-time token."""
@@ -150,7 +171,8 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
                                             request.client_id)
         return await self._handle(
             context, request,
-            partial(organizations.create_invitation, ttl=self._invitation_ttl), command,
+            partial(organizations.create_invitation, ttl=self._invitation_ttl,
+                    deriver=self._deriver), command,
             lambda made: pb.CreateInvitationResponse(
                 invitation=proto.invitation(made[0]), token=made[1]),
         )
@@ -162,6 +184,71 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
         return await self._handle(
             context, request, partial(organizations.accept_invitation, issuer=self._issuer),
             command, lambda session: pb.AcceptInvitationResponse(session=_session(session)),
+            system=True,
+        )
+
+    async def ListInvitations(self, request, context) -> pb.ListInvitationsResponse:
+        """Pending invitations, a page at a time."""
+        limit = page_size(request.page_size)
+        command = commands.ListInvitations(after_creation(request.page_token), limit + 1)
+        return await self._handle_page(context, request, organizations.list_invitations,
+                                       command, limit, invitations=proto.invitation)
+
+    async def RevokeInvitation(self, request, context) -> pb.RevokeInvitationResponse:
+        """Withdraws a pending invitation."""
+        command = commands.RevokeInvitation(uuid_of(request.id, "id"))
+        return await self._handle(context, request, organizations.revoke_invitation, command)
+
+    # --- the caller's own account -----------------------------------------------------------
+
+    async def GetProfile(self, request, context) -> pb.GetProfileResponse:
+        """The caller's profile."""
+        return await self._handle(context, request, accounts.get_profile, commands.GetProfile(),
+                                  profile=proto.profile)
+
+    async def UpdateProfile(self, request, context) -> pb.UpdateProfileResponse:
+        """Changes what the update mask names, if the etag still matches."""
+        given = request.profile
+        command = commands.UpdateProfile(
+            changes={
+                "first_name": given.first_name,
+                "last_name": given.last_name,
+                "timezone": given.timezone,
+                "avatar_url": given.avatar_url,
+                "notification_preferences": json_format.MessageToDict(
+                    given.notification_preferences),
+            },
+            fields=list(request.update_mask.paths),
+            if_match=list(request.if_match_etags),
+        )
+        return await self._handle(context, request, accounts.update_profile, command,
+                                  profile=proto.profile)
+
+    async def ChangePassword(self, request, context) -> pb.ChangePasswordResponse:
+        """A new password for the caller; their other sessions end."""
+        command = commands.ChangePassword(request.current_password, request.new_password)
+        return await self._handle(
+            context, request,
+            partial(accounts.change_password, access_ttl=self._issuer.access_ttl), command)
+
+    async def RequestPasswordReset(self, request, context) -> pb.RequestPasswordResetResponse:
+        """Emails reset tokens to the accounts of an email, if any (the answer never says)."""
+        started = time.monotonic()
+        command = commands.RequestPasswordReset(request.email)
+        response = await self._handle(
+            context, request,
+            partial(accounts.request_password_reset, deriver=self._deriver, ttl=self._reset_ttl),
+            command, system=True,
+        )
+        await asyncio.sleep(max(0.0, RESET_REQUEST_FLOOR_SECONDS - (time.monotonic() - started)))
+        return response
+
+    async def ResetPassword(self, request, context) -> pb.ResetPasswordResponse:
+        """A new password with an emailed token; every session of the account ends."""
+        command = commands.ResetPassword(request.token, request.password)
+        return await self._handle(
+            context, request,
+            partial(accounts.reset_password, access_ttl=self._issuer.access_ttl), command,
             system=True,
         )
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 
 from labs.identity.v1 import events_pb2
 from labs_common.auth.roles import Role
@@ -17,6 +19,8 @@ from labs_identity.domain.model import Member, Organization
 from labs_identity.service_layer.unit_of_work import IdentityUnitOfWork
 
 BAD_CREDENTIALS = "The email or password is incorrect."
+# ErrorInfo metadata key of a multi-organization login's choices (a JSON list of {id, name}).
+ORGANIZATIONS_METADATA = "organizations"
 
 
 async def signup(
@@ -83,7 +87,10 @@ async def login(
             "This account belongs to several organizations: choose one.",
             reason="ORGANIZATION_REQUIRED",
             field_errors=[FieldError("organization_id", "is required for this account")],
-            metadata={str(m.org_id): name for m, name in matching},
+            # The organizations to choose from, in the order the person joined them; the
+            # gateway shows them as `organizations: [{id, name}]` beside `errors`.
+            metadata={ORGANIZATIONS_METADATA: json.dumps(
+                [{"id": str(m.org_id), "name": name} for m, name in matching])},
         )
     member = matching[0][0]
     rehashed = await hash_password(command.password) if needs_rehash(member.password_hash) else None
@@ -113,16 +120,8 @@ async def refresh(
         raise Unauthenticated("The refresh token is not valid.", reason="REFRESH_TOKEN_INVALID")
     if token.used_at is not None or token.revoked_at is not None:
         if await uow.refresh_tokens.revoke_family(token.family_id):
-            await uow.outbox.add(
-                "session.revoked",
-                events_pb2.SessionRevoked(
-                    user_id=str(token.user_id),
-                    session_id=str(token.family_id),
-                    reason="refresh_token_reuse",
-                ),
-                org_id=token.org_id,
-                actor_id=token.user_id,
-            )
+            await announce_revoked(uow, token.org_id, token.user_id, [token.family_id],
+                                   "refresh_token_reuse", issuer.access_ttl)
         await uow.commit()
         raise Unauthenticated(
             "The refresh token was already used; the session is revoked.",
@@ -139,20 +138,38 @@ async def refresh(
 
 
 async def logout(
-    command: commands.Logout, uow: IdentityUnitOfWork
+    command: commands.Logout, uow: IdentityUnitOfWork, *, access_ttl: timedelta
 ) -> None:
+    """Ends the session of the caller's access token: its refresh tokens at once, and (through
+    session.revoked) its access tokens at every verifier."""
     principal = uow.caller
     if principal.session_id is None:
         return  # API-key callers have no session to end
-    if await uow.refresh_tokens.revoke_family(principal.session_id):
-        await uow.outbox.add(
-            "session.revoked",
-            events_pb2.SessionRevoked(
-                user_id=str(principal.user_id),
-                session_id=str(principal.session_id),
-                reason="logout",
-            ),
-        )
+    await uow.refresh_tokens.revoke_family(principal.session_id)
+    # Announced even when the refresh tokens were revoked already (their family reused, say):
+    # the access token in hand must stop working too.
+    await announce_revoked(uow, principal.org_id, principal.user_id, [principal.session_id],
+                           "logout", access_ttl)
+
+
+async def announce_revoked(
+    uow: IdentityUnitOfWork,
+    org_id: uuid.UUID,
+    user_id: uuid.UUID,
+    session_ids: Iterable[uuid.UUID],
+    reason: str,
+    access_ttl: timedelta,
+) -> None:
+    """One session.revoked per session: every verifier refuses its access tokens until the last
+    one issued (no later than now) would have expired anyway."""
+    expires = datetime.now(UTC) + access_ttl
+    payloads = []
+    for session_id in session_ids:
+        payload = events_pb2.SessionRevoked(
+            user_id=str(user_id), session_id=str(session_id), reason=reason)
+        payload.access_expires_at.FromDatetime(expires)
+        payloads.append(payload)
+    await uow.outbox.add_many("session.revoked", payloads, org_id=org_id, actor_id=user_id)
 
 
 async def me(

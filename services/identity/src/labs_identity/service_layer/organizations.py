@@ -15,15 +15,17 @@ from labs_common.errors import (
     FieldError,
     InvalidArgument,
     NotFound,
+    PermissionDenied,
     Unauthenticated,
 )
 from labs_common.etag import require_match
 from labs_identity.adapters import proto
-from labs_identity.adapters.credentials import INVITATION_PREFIX, digest, new_secret
+from labs_identity.adapters.credentials import TokenDeriver, digest
 from labs_identity.adapters.passwords import hash_password
 from labs_identity.adapters.sessions import IssuedSession, TokenIssuer
 from labs_identity.domain import commands, rules
 from labs_identity.domain.model import Invitation, Member, Organization
+from labs_identity.service_layer.auth import announce_revoked
 from labs_identity.service_layer.unit_of_work import IdentityUnitOfWork
 
 UPDATABLE_FIELDS = frozenset({"name", "settings", "timezone", "currency"})
@@ -116,7 +118,7 @@ async def update_member(
 
 
 async def remove_member(
-    command: commands.RemoveMember, uow: IdentityUnitOfWork
+    command: commands.RemoveMember, uow: IdentityUnitOfWork, *, access_ttl: timedelta
 ) -> None:
     principal = uow.caller
     member = await _member(uow, principal, command.user_id)
@@ -124,15 +126,22 @@ async def remove_member(
         principal.role, member.role, await uow.members.count_owners(principal.org_id)
     )
     await uow.members.remove(member.id)
-    await uow.refresh_tokens.revoke_user(member.id)
+    ended = await uow.refresh_tokens.revoke_user(member.id)
+    await announce_revoked(uow, principal.org_id, member.id, ended, "member_removed", access_ttl)
     await uow.outbox.add(
         "member.removed", events_pb2.MemberRemoved(user_id=str(member.id), email=member.email)
     )
 
 
 async def create_invitation(
-    command: commands.CreateInvitation, uow: IdentityUnitOfWork, *, ttl: timedelta
+    command: commands.CreateInvitation,
+    uow: IdentityUnitOfWork,
+    *,
+    ttl: timedelta,
+    deriver: TokenDeriver,
 ) -> tuple[Invitation, str]:
+    """The invitation and its token; the mailer emails the same token from invitation.created
+    (it is derived from the invitation's id, so it is stored nowhere)."""
     principal = uow.caller
     email = command.email
     rules.check_can_grant(principal.role, command.role)
@@ -144,10 +153,11 @@ async def create_invitation(
             reason="ALREADY_MEMBER",
             field_errors=[FieldError("email", "is already a member")],
         )
-    token = new_secret(INVITATION_PREFIX)
+    invitation_id = uuid.uuid4()
+    token = deriver.invitation(invitation_id)
     invitation = await uow.invitations.add(
         Invitation(
-            id=uuid.uuid4(),
+            id=invitation_id,
             org_id=principal.org_id,
             email=email,
             role=command.role,
@@ -172,6 +182,8 @@ async def accept_invitation(
     )
     if invitation is None or invitation.accepted_at is not None:
         raise Unauthenticated("The invitation is not valid.", reason="INVITATION_INVALID")
+    if invitation.revoked_at is not None:
+        raise Unauthenticated("The invitation was revoked.", reason="INVITATION_REVOKED")
     if invitation.expires_at <= datetime.now(UTC):
         raise Unauthenticated("The invitation has expired.", reason="INVITATION_EXPIRED")
     rules.check_password(command.password)
@@ -198,6 +210,41 @@ async def accept_invitation(
     )
     org = await uow.organizations.get(member.org_id)
     return await issuer.issue(uow, member, org)
+
+
+async def list_invitations(
+    command: commands.ListInvitations, uow: IdentityUnitOfWork
+) -> list[Invitation]:
+    """Pending invitations (neither accepted, revoked nor expired). Admin+."""
+    principal = uow.caller
+    _require_invitation_manager(principal)
+    return await uow.invitations.pending_page(principal.org_id, command.after, command.limit)
+
+
+async def revoke_invitation(
+    command: commands.RevokeInvitation, uow: IdentityUnitOfWork
+) -> None:
+    """Its token can no longer be accepted. Admin+ (an owner's invitation: owners only)."""
+    principal = uow.caller
+    _require_invitation_manager(principal)
+    invitation = await uow.invitations.get(principal.org_id, command.invitation_id,
+                                           for_update=True)
+    if invitation is None or invitation.revoked_at is not None:
+        raise NotFound("No such invitation.")
+    if invitation.accepted_at is not None:
+        raise Conflict("The invitation was accepted already; remove the member instead.",
+                       reason="INVITATION_ACCEPTED")
+    rules.check_can_grant(principal.role, invitation.role)
+    await uow.invitations.revoke(invitation.id)
+    await uow.outbox.add(
+        "invitation.revoked", events_pb2.InvitationRevoked(invitation_id=str(invitation.id))
+    )
+
+
+def _require_invitation_manager(principal: Principal) -> None:
+    if not principal.role.at_least(Role.ADMIN):
+        raise PermissionDenied("Only owners and admins manage invitations.",
+                               reason="ROLE_TOO_LOW")
 
 
 async def _member(uow: IdentityUnitOfWork, principal: Principal, user_id: uuid.UUID) -> Member:

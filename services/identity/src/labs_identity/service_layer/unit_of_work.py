@@ -8,6 +8,7 @@ from labs_identity.adapters.repository import (
     SqlAlchemyInvitationRepository,
     SqlAlchemyMemberRepository,
     SqlAlchemyOrganizationRepository,
+    SqlAlchemyPasswordResetRepository,
     SqlAlchemyRefreshTokenRepository,
 )
 
@@ -19,3 +20,4 @@ class IdentityUnitOfWork(UnitOfWork):
         self.refresh_tokens = SqlAlchemyRefreshTokenRepository(self.session)
         self.invitations = SqlAlchemyInvitationRepository(self.session)
         self.api_keys = SqlAlchemyApiKeyRepository(self.session)
+        self.password_resets = SqlAlchemyPasswordResetRepository(self.session)

@@ -48,7 +48,7 @@ async def test_bad_project_input_is_422_naming_the_field_and_writes_nothing(http
     headers = auth(owner["access_token"])
     bodies = {
         "name": {"client_name": "Nobody Inc"},
-        "budget_total": {"name": "X", "budget_total": 100, "client_name": "Nobody Inc"},
+        "budget_total": {"name": "X", "budget_total": -100, "client_name": "Nobody Inc"},
         "budget_hours": {"name": "X", "budget_hours": "lots", "client_name": "Nobody Inc"},
         "status": {"name": "X", "status": "done", "client_name": "Nobody Inc"},
         "end_date": {"name": "X", "start_date": "2026-02-01", "end_date": "2026-01-01",

@@ -124,7 +124,9 @@ class ResourcePublic(PublicModel):
     user_id: str | None
     seniority_level: Seniority | None
     billing_rate: str
-    cost_rate: str = Field(None, description="Absent for readers below manager.")
+    cost_rate: str | None = Field(
+        None, description="Absent for readers below manager; null while not known (the "
+                          "resource's hours count as uncosted).")
     currency: str
     capacity_hours_per_week: float
     working_days: list[Weekday]
@@ -143,7 +145,8 @@ class RatePublic(PublicModel):
     effective_from: date | None = Field(description="Null for rates that always applied.")
     effective_to: date | None = Field(description="Last day; null while in effect.")
     billing_rate: str
-    cost_rate: str = Field(None, description="Absent for readers below manager.")
+    cost_rate: str | None = Field(None, description="Absent for readers below manager; null "
+                                                    "while not known.")
     currency: str
 
 

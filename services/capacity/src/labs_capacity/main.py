@@ -1,10 +1,11 @@
-"""Wiring of the capacity service: its gRPC API on the shared service runtime, and the channel to
-the projects service that allocations are checked against."""
+"""Wiring of the capacity service: its gRPC API on the shared service runtime, the channel to the
+projects service that allocations are checked against, and to identity (the org's currency)."""
 
 from __future__ import annotations
 
 from labs.capacity.v1 import capacity_service_pb2 as pb
 from labs.capacity.v1 import capacity_service_pb2_grpc as pb_grpc
+from labs_capacity.adapters.identity_client import GrpcOrgCurrency
 from labs_capacity.adapters.projects_client import GrpcProjectCheck
 from labs_capacity.config import Settings
 from labs_capacity.entrypoints.grpc_servicer import CapacityServicer
@@ -20,7 +21,9 @@ def registrations(runtime: Runtime) -> list[ServiceRegistration]:
         runtime.settings, "projects", "labs.projects.v1.ProjectsService", ["GetProject"]
     )
     runtime.extras["projects_channel"] = projects
-    servicer = CapacityServicer(runtime.uow, GrpcProjectCheck(projects))
+    identity = open_channel(runtime.settings, "identity", "labs.identity.v1.IdentityService")
+    runtime.extras["identity_channel"] = identity
+    servicer = CapacityServicer(runtime.uow, GrpcProjectCheck(projects), GrpcOrgCurrency(identity))
     return [ServiceRegistration.of(pb, pb_grpc, servicer)]
 
 

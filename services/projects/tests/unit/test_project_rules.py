@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -75,3 +76,22 @@ def test_end_before_start_and_fixed_fee_without_budget_are_refused():
     with pytest.raises(InvalidArgument) as caught:
         rules.check_project(project(budget_type=BudgetType.FIXED_FEE))
     assert caught.value.field_errors[0].field == "budget_total"
+
+
+def test_every_wrong_field_of_a_project_is_named_at_once_with_the_rules_across_fields():
+    project = Project(id=uuid.uuid4(), org_id=uuid.uuid4(), name="")
+    with pytest.raises(InvalidArgument) as problems:
+        rules.apply_project_fields(project, {
+            "name": "", "budget_total": "lots", "budget_currency": "euro",
+            "start_date": "2027-03-01", "end_date": "2027-01-01", "budget_type": "fixed_fee"})
+    assert {e.field for e in problems.value.field_errors} == {
+        "name", "budget_total", "budget_currency", "end_date"}
+
+
+def test_the_rules_across_fields_are_all_named():
+    project = Project(id=uuid.uuid4(), org_id=uuid.uuid4(), name="Site",
+                      budget_type=BudgetType.FIXED_FEE, start_date=date(2027, 3, 1),
+                      end_date=date(2027, 1, 1))
+    with pytest.raises(InvalidArgument) as problems:
+        rules.check_project(project)
+    assert [e.field for e in problems.value.field_errors] == ["end_date", "budget_total"]

@@ -42,7 +42,7 @@ resource_rates = Table(
     Column("resource_id", UUID(as_uuid=True), primary_key=True),
     Column("effective_from", Date, primary_key=True),
     Column("billing_rate", Numeric(12, 2), nullable=False),
-    Column("cost_rate", Numeric(12, 2), nullable=False),
+    Column("cost_rate", Numeric(12, 2)),  # NULL: not known yet (uncosted hours)
     Column("currency", CHAR(3), nullable=False),
     Column("created_at", DateTime(timezone=True)),
 )

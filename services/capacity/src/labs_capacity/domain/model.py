@@ -27,7 +27,8 @@ class Seniority(StrEnum):
 @dataclass(frozen=True)
 class Rates:
     billing_rate: Decimal
-    cost_rate: Decimal
+    # None: not known yet; the hours it would cost count as uncosted in margins until set.
+    cost_rate: Decimal | None
     currency: str
     effective_from: date = SINCE_ALWAYS
     # The last day these apply, None while still in effect.

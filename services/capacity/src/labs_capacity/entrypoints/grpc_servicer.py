@@ -6,7 +6,7 @@ LabsErrors, turned into gRPC status by the error interceptor."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from functools import partial
 
@@ -92,10 +92,16 @@ def overview_response(weeks) -> pb.GetCapacityOverviewResponse:
     return answer
 
 
+async def _usd() -> str:
+    return "USD"
+
+
 class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
-    def __init__(self, uow: UowFactory, check_project: ProjectCheck) -> None:
+    def __init__(self, uow: UowFactory, check_project: ProjectCheck,
+                 org_currency: Callable[[], Awaitable[str]] = _usd) -> None:
         self._uow = uow
         self._projects = check_project
+        self._org_currency = org_currency
 
     # --- rates ------------------------------------------------------------------------------
 
@@ -115,8 +121,11 @@ class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
         command = commands.CreateResource(
             resource_fields(request.resource), request.rates_effective_from
         )
-        return await self._handle(context, request, resources.create_resource, command,
-                                  resource=proto.resource)
+        # Without a currency the org's applies: asked before the transaction opens.
+        currency = request.resource.currency or await self._org_currency()
+        return await self._handle(
+            context, request, partial(resources.create_resource, org_currency=currency), command,
+            resource=proto.resource)
 
     async def GetResource(self, request, context) -> pb.GetResourceResponse:
         """One resource with today's rates."""

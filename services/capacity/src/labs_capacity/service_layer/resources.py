@@ -21,7 +21,7 @@ from labs_capacity.domain.model import (
 from labs_capacity.service_layer import over_allocation
 from labs_capacity.service_layer.access import require_manager, require_reader, today
 from labs_capacity.service_layer.unit_of_work import CapacityUnitOfWork
-from labs_common.errors import AlreadyExists, InvalidArgument, NotFound
+from labs_common.errors import AlreadyExists, FieldErrors, InvalidArgument, NotFound
 from labs_common.etag import require_match
 
 RATE_FIELDS = frozenset({"billing_rate", "cost_rate", "currency"})
@@ -83,30 +83,41 @@ async def get_rates(
     return (found, rates) if rates else None
 
 
-async def create_resource(command: commands.CreateResource, uow: CapacityUnitOfWork) -> Resource:
+async def create_resource(
+    command: commands.CreateResource, uow: CapacityUnitOfWork, *, org_currency: str = "USD"
+) -> Resource:
+    """A resource with its first rates. Without a cost rate its hours are uncosted until one is
+    set; without a currency the org's (`org_currency`, asked before) applies. Every wrong field
+    is named at once."""
     require_manager(uow.caller)
     given = command.fields
+    problems = FieldErrors()
+    name = problems.check(lambda: rules.check_name(given.name))
+    email = problems.check(lambda: rules.check_email(given.email))
+    seniority = problems.check(lambda: _seniority(given.seniority_level))
+    billing = problems.check(lambda: rules.parse_rate(given.billing_rate, "billing_rate"))
+    cost = problems.check(
+        lambda: rules.parse_rate(given.cost_rate, "cost_rate") if given.cost_rate else None)
+    currency = problems.check(lambda: rules.check_currency(given.currency or org_currency))
+    effective = problems.check(
+        lambda: rules.parse_date(command.rates_effective_from, "effective_from", required=False))
+    hours = problems.check(lambda: _capacity(given.capacity_hours_per_week))
+    days = problems.check(lambda: rules.check_working_days(list(given.working_days))
+                          if given.working_days else DEFAULT_WORKING_DAYS)
+    skills = problems.check(lambda: rules.check_skills(list(given.skills)))
+    problems.raise_any()
     resource = Resource(
         id=uuid.uuid4(),
         org_id=uow.caller.org_id,
-        name=rules.check_name(given.name),
-        email=rules.check_email(given.email),
+        name=name,
+        email=email,
         user_id=given.user_id,
-        seniority_level=_seniority(given.seniority_level),
-        rates=Rates(
-            billing_rate=rules.parse_rate(given.billing_rate, "billing_rate"),
-            cost_rate=rules.parse_rate(given.cost_rate, "cost_rate"),
-            currency=rules.check_currency(given.currency),
-            effective_from=rules.parse_date(
-                command.rates_effective_from, "effective_from", required=False
-            )
-            or SINCE_ALWAYS,
-        ),
-        capacity_hours_per_week=_capacity(given.capacity_hours_per_week),
-        working_days=rules.check_working_days(list(given.working_days))
-        if given.working_days
-        else DEFAULT_WORKING_DAYS,
-        skills=rules.check_skills(list(given.skills)),
+        seniority_level=seniority,
+        rates=Rates(billing_rate=billing, cost_rate=cost,
+                    currency=currency, effective_from=effective or SINCE_ALWAYS),
+        capacity_hours_per_week=hours,
+        working_days=days,
+        skills=skills,
         is_placeholder=given.is_placeholder,
     )
     await _check_user(uow, given.user_id, given.is_placeholder)

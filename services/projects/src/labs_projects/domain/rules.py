@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from labs_common.errors import Conflict, InvalidArgument
+from labs_common.errors import Conflict, FieldError, FieldErrors, InvalidArgument
 from labs_projects.domain.model import BudgetType, Priority, Project, ProjectStatus
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -151,11 +151,13 @@ def check_slack_channel(value: str) -> str:
 
 
 def check_project(project: Project) -> None:
-    """Rules across fields, checked after every create or update."""
+    """Rules across fields, checked after every create or update; every one broken is named."""
+    problems = FieldErrors()
     if project.start_date and project.end_date and project.end_date < project.start_date:
-        raise InvalidArgument.on("end_date", "must not be before start_date")
+        problems.errors.append(FieldError("end_date", "must not be before start_date"))
     if project.budget_type is BudgetType.FIXED_FEE and project.budget_total is None:
-        raise InvalidArgument.on("budget_total", "is required for a fixed_fee budget")
+        problems.errors.append(FieldError("budget_total", "is required for a fixed_fee budget"))
+    problems.raise_any()
 
 
 PROJECT_FIELDS = frozenset(
@@ -212,14 +214,20 @@ def apply_project_fields(project: Project, raw: dict[str, str]) -> list[str]:
         "github_repo_url": check_github_repo,
         "slack_channel_id": check_slack_channel,
     }
+    # Every wrong field is named at once, with the rules across the fields that were right.
+    problems = FieldErrors()
     changed = []
     for field in sorted(raw):
         if field == "status":
             continue
-        value = parsers[field](raw[field])
-        if getattr(project, field) != value:
+        wrong = len(problems.errors)
+        value = problems.check(lambda field=field: parsers[field](raw[field]))
+        if len(problems.errors) == wrong and getattr(project, field) != value:
             setattr(project, field, value)
             changed.append(field)
+    if problems.errors:
+        problems.check(lambda: check_project(project))
+    problems.raise_any()
     return changed
 
 

@@ -52,7 +52,8 @@ Email = Annotated[str, Field(max_length=254, examples=["ada@agency.example"]),
                   AfterValidator(_email)]
 Password = Annotated[str, Field(min_length=10, max_length=1024,
                                 description="At least 10 characters.")]
-UuidStr = Annotated[str, Field(examples=["9b2f8c4e-1a0d-4f6e-8f0a-2f4c1d7e9a31"]),
+UuidStr = Annotated[str, Field(examples=["9b2f8c4e-1a0d-4f6e-8f0a-2f4c1d7e9a31"],
+                               json_schema_extra={"format": "uuid"}),
                     AfterValidator(_uuid)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 

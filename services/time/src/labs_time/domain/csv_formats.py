@@ -225,6 +225,9 @@ class RowParser:
         self._billable_rate, self._cost_rate = g("billable rate"), g("cost rate")
         self._currency = g("currency")
         self._rounded, self._approved = g("hours rounded"), g("approved?")
+        # Most files have neither column: their rows skip both.
+        self._reads_rounding = "hours rounded" in header.columns
+        self._reads_approval = "approved?" in header.columns
 
     def parse(self, row: Sequence[str], number: int) -> ParsedRow | BadRow:
         if self.format == KIMAI_EXPORT:
@@ -280,15 +283,17 @@ class RowParser:
             hours = parse_hours(self._hours(row))
         except _Bad as error:
             bad.append(error)
-        rounded_text = self._rounded(row)
-        try:
-            rounded = parse_hours(rounded_text, "hours_rounded") if rounded_text else None
-        except _Bad as error:
-            bad.append(error)
-        try:
-            approved = _approved(self._approved(row))
-        except _Bad as error:
-            bad.append(error)
+        rounded, approved = None, False
+        if self._reads_rounding and (rounded_text := self._rounded(row)):
+            try:
+                rounded = parse_hours(rounded_text, "hours_rounded")
+            except _Bad as error:
+                bad.append(error)
+        if self._reads_approval:
+            try:
+                approved = _approved(self._approved(row))
+            except _Bad as error:
+                bad.append(error)
         if self.format == HARVEST_IMPORT:
             if bad:
                 return _bad_row(number, bad, project, email, first, last)

@@ -220,9 +220,11 @@ def imported_events(job_id: str, source: str,
          approved) = zip(*entries[start:start + EVENT_BATCH], strict=True)
         events.append(events_pb2.EntriesImported(
             job_id=job_id, source=source, entry_ids=ids, project_ids=projects,
-            user_ids=[user or "" for user in users],
-            resource_ids=[resource or "" for resource in resources],
-            statuses=[APPROVED if yes else DRAFT for yes in approved],
+            user_ids=users if None not in users else [user or "" for user in users],
+            resource_ids=(resources if None not in resources
+                          else [resource or "" for resource in resources]),
+            statuses=([APPROVED if yes else DRAFT for yes in approved] if True in approved
+                      else [DRAFT] * len(approved)),
             dates_worked=map(date_text, days), hours=map(_decimal_text, hours),
             rounded_hours=map(_decimal_text, rounded), billable=billable,
             billable_rates=map(_decimal_text, billable_rates),

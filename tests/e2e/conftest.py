@@ -17,7 +17,7 @@ from labs_local import Suite, free_port, free_port_base
 
 
 @pytest.fixture(scope="session")
-async def suite(postgres_url: str, tmp_path_factory) -> AsyncIterator[Suite]:
+async def suite(postgres_url: str, tmp_path_factory, smtp_sink) -> AsyncIterator[Suite]:
     suite = Suite(
         data_dir=Path(tmp_path_factory.mktemp("suite")),
         port_base=free_port_base(),
@@ -28,8 +28,9 @@ async def suite(postgres_url: str, tmp_path_factory) -> AsyncIterator[Suite]:
         log_format="json",
         shutdown_grace_seconds=1.0,
         startup_timeout=90.0,
-        # Tests sign up many organizations from one address.
-        extra_env={"LABS_RATE_LIMIT": "100000/minute"},
+        # Tests sign up many organizations from one address; identity mails to the session's
+        # SMTP sink (the `smtp_sink` fixture), where tests read what it sent.
+        extra_env={"LABS_RATE_LIMIT": "100000/minute", "LABS_SMTP_URL": smtp_sink.url},
     )
     await suite.start()
     yield suite

@@ -29,7 +29,15 @@ from labs_gateway.middleware.body_size import BodyLimits, BodySizeMiddleware
 from labs_gateway.middleware.rate_limit import RateLimitMiddleware
 from labs_gateway.middleware.unhandled_errors import UnhandledErrorMiddleware
 from labs_gateway.problems import install_problem_handlers
-from labs_gateway.routes import api_keys, auth, health, members, organizations, well_known
+from labs_gateway.routes import (
+    api_keys,
+    auth,
+    health,
+    members,
+    organizations,
+    users,
+    well_known,
+)
 from labs_gateway.routes.capacity_area import router as capacity_area_router
 from labs_gateway.routes.projects_area import router as projects_area_router
 from labs_gateway.routes.time_area import router as time_area_router
@@ -99,8 +107,8 @@ def create_app(
     for router in (auth.router, health.router, ws_endpoint.router):
         app.include_router(router, prefix=API_PREFIX)
     # Every route of these calls services as the authenticated caller (401 without one).
-    for router in (organizations.router, members.router, api_keys.router, projects_area_router,
-                   capacity_area_router, time_area_router):
+    for router in (organizations.router, members.router, api_keys.router, users.router,
+                   projects_area_router, capacity_area_router, time_area_router):
         app.include_router(router, prefix=API_PREFIX, dependencies=[AsCaller])
     app.include_router(well_known.router)
     install_docs(app, API_PREFIX)

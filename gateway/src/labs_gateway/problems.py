@@ -7,6 +7,7 @@ and FastAPI's request validation all end up in `problem_response`; 422s carry
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 from typing import Any
 
@@ -14,7 +15,7 @@ import grpc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -41,6 +42,11 @@ class FieldProblem(BaseModel):
     message: str
 
 
+class OrganizationChoice(BaseModel):
+    id: str
+    name: str
+
+
 class Problem(BaseModel):
     """RFC 9457 problem details (documented shape of every error response)."""
 
@@ -50,6 +56,9 @@ class Problem(BaseModel):
     detail: str
     reason: str | None = None
     errors: list[FieldProblem] | None = None
+    organizations: list[OrganizationChoice] | None = Field(
+        None, description="A login whose email is in several organizations (422 naming "
+                          "organization_id): the ones to choose from.")
 
 
 def problem_response(
@@ -91,7 +100,18 @@ def labs_error_response(error: LabsError) -> JSONResponse:
     return problem_response(
         error.http_status, error.detail, title=error.title, reason=reason,
         errors=errors if (errors or error.http_status == 422) else None, headers=headers,
+        extra=_extensions(error),
     )
+
+
+def _extensions(error: LabsError) -> dict[str, Any]:
+    """Members beyond RFC 9457's that a service sent in its error's metadata."""
+    if error.reason == "ORGANIZATION_REQUIRED" and "organizations" in error.metadata:
+        try:
+            return {"organizations": json.loads(error.metadata["organizations"])}
+        except ValueError:
+            return {}
+    return {}
 
 
 def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:

@@ -1,4 +1,5 @@
-"""Sessions: signup, login, refresh, logout, the caller, and joining by invitation."""
+"""Sessions: signup, login, refresh, logout, the caller, joining by invitation, and passwords
+(changing one, resetting a forgotten one by email)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from labs_gateway.schemas.identity import (
     InvitationAccept,
     LoginCreate,
     MePublic,
+    PasswordChange,
+    PasswordResetConfirm,
+    PasswordResetCreate,
     RefreshCreate,
     SessionPublic,
     SignupCreate,
@@ -66,3 +70,29 @@ async def accept_invitation(body: InvitationAccept, identity: Identity):
     response = await identity.AcceptInvitation(
         to_message(pb.AcceptInvitationRequest, body.model_dump()))
     return to_public(SessionPublic, response.session)
+
+
+@router.post("/password", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+             dependencies=[IdempotentWrite])
+async def change_password(body: PasswordChange, identity: Identity) -> Response:
+    """Change the caller's password; every other session of theirs ends at once."""
+    await identity.ChangePassword(pb.ChangePasswordRequest(
+        current_password=body.current_password, new_password=body.password))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED, response_class=Response,
+             responses={202: {"description": "Accepted, whether or not the email has an account"}},
+             dependencies=[PublicWrite])
+async def request_password_reset(body: PasswordResetCreate, identity: Identity) -> Response:
+    """Email a single-use reset token (valid 1 hour) to the accounts of this email, if any."""
+    await identity.RequestPasswordReset(pb.RequestPasswordResetRequest(email=body.email))
+    return Response(status_code=status.HTTP_202_ACCEPTED)
+
+
+@router.post("/password-reset/confirm", status_code=status.HTTP_204_NO_CONTENT,
+             response_class=Response, dependencies=[PublicWrite])
+async def confirm_password_reset(body: PasswordResetConfirm, identity: Identity) -> Response:
+    """Set a new password with the emailed token; every session of the account ends."""
+    await identity.ResetPassword(to_message(pb.ResetPasswordRequest, body.model_dump()))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

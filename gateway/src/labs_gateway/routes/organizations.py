@@ -1,8 +1,12 @@
-"""The caller's organization: read and update it, invite people into it."""
+"""The caller's organization: read and update it, invite people into it (and list and revoke
+the invitations still pending)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response, status
 
 from labs.identity.v1 import identity_service_pb2 as pb
 from labs_common.errors import InvalidArgument
@@ -10,9 +14,11 @@ from labs_gateway.dependencies import IdempotentWrite, Identity, IfMatch
 from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import if_match_etags, set_etag
+from labs_gateway.routes.members import Cursor, Limit
 from labs_gateway.schemas.identity import (
     InvitationCreate,
     InvitationCreated,
+    InvitationList,
     OrganizationPublic,
     OrganizationUpdate,
 )
@@ -55,3 +61,21 @@ async def create_invitation(body: InvitationCreate, identity: Identity):
         to_message(pb.CreateInvitationRequest, body.model_dump()))
     return to_public(InvitationCreated, created, current_reader())
 
+
+
+@router.get("/current/invitations", response_model=InvitationList)
+async def list_invitations(identity: Identity, limit: Limit = 50, cursor: Cursor = None):
+    """Pending invitations (not accepted, revoked or expired), oldest first. Admin or owner."""
+    page = await identity.ListInvitations(to_message(
+        pb.ListInvitationsRequest, {"page_size": limit, "page_token": cursor}))
+    return InvitationList(invitations=[public(i) for i in page.invitations],
+                          next_cursor=page.next_page_token or None)
+
+
+@router.delete("/current/invitations/{id}", status_code=status.HTTP_204_NO_CONTENT,
+               response_class=Response, dependencies=[IdempotentWrite])
+async def revoke_invitation(invitation_id: Annotated[uuid.UUID, Path(alias="id")],
+                            identity: Identity) -> Response:
+    """Revoke a pending invitation: its token can no longer be accepted. Admin or owner."""
+    await identity.RevokeInvitation(pb.RevokeInvitationRequest(id=str(invitation_id)))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

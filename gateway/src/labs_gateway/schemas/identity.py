@@ -68,6 +68,51 @@ class MemberUpdate(RequestModel):
     client_id: UuidStr | None = Field(None, description="Required for the client role.")
 
 
+class PasswordChange(RequestModel):
+    current_password: Annotated[str, Field(min_length=1, max_length=1024)]
+    password: Password = Field(description="The new password: at least 10 characters.")
+
+
+class PasswordResetCreate(RequestModel):
+    email: Email
+
+
+class PasswordResetConfirm(RequestModel):
+    token: Annotated[str, Field(min_length=1, max_length=512,
+                                description="`lbp_...` from the email; single use, 1 hour.")]
+    password: Password
+
+
+class ChannelPreferences(RequestModel):
+    """On or off per delivery channel; a channel left out keeps its current choice."""
+
+    email: bool = None  # type: ignore[assignment]
+    slack: bool = None  # type: ignore[assignment]
+    in_app: bool = None  # type: ignore[assignment]
+
+
+class NotificationPreferencesUpdate(RequestModel):
+    """Per alert type; an alert type left out keeps its current choices."""
+
+    margin_threshold: ChannelPreferences = None  # type: ignore[assignment]
+    over_allocation: ChannelPreferences = None  # type: ignore[assignment]
+    risk_score: ChannelPreferences = None  # type: ignore[assignment]
+    budget_burn: ChannelPreferences = None  # type: ignore[assignment]
+    invoice_overdue: ChannelPreferences = None  # type: ignore[assignment]
+
+
+class ProfileUpdate(RequestModel):
+    """Only the fields present are changed."""
+
+    first_name: Annotated[str, Field(max_length=100)] = None  # type: ignore[assignment]
+    last_name: Annotated[str, Field(max_length=100)] = None  # type: ignore[assignment]
+    timezone: Annotated[str, Field(max_length=64, description=(
+        'IANA zone, e.g. Europe/Paris; "" follows the organization\'s.'))] = None  # type: ignore[assignment]
+    avatar_url: Annotated[str, Field(max_length=2048, description=(
+        'An http(s) URL; "" removes it.'))] = None  # type: ignore[assignment]
+    notification_preferences: NotificationPreferencesUpdate = None  # type: ignore[assignment]
+
+
 class ApiKeyCreate(RequestModel):
     name: Name
     role: RoleName = Field(description="No higher than the caller's role.")
@@ -133,6 +178,11 @@ class InvitationPublic(PublicModel):
     created_at: datetime | None
 
 
+class InvitationList(BaseModel):
+    invitations: list[InvitationPublic]
+    next_cursor: str | None
+
+
 class InvitationCreated(BaseModel):
     invitation: InvitationPublic
     token: str = Field(description="`lbi_...`; shown once, valid 7 days.")
@@ -157,3 +207,28 @@ class ApiKeyCreated(BaseModel):
 class ApiKeyList(BaseModel):
     api_keys: list[ApiKeyPublic]
     next_cursor: str | None
+
+
+class ChannelPreferencesPublic(BaseModel):
+    email: bool
+    slack: bool
+    in_app: bool
+
+
+class NotificationPreferencesPublic(BaseModel):
+    margin_threshold: ChannelPreferencesPublic
+    over_allocation: ChannelPreferencesPublic
+    risk_score: ChannelPreferencesPublic
+    budget_burn: ChannelPreferencesPublic
+    invoice_overdue: ChannelPreferencesPublic
+
+
+class ProfilePublic(PublicModel):
+    id: str
+    email: str
+    first_name: str
+    last_name: str
+    timezone: str = Field(description='IANA zone; "" follows the organization\'s.')
+    avatar_url: str
+    notification_preferences: NotificationPreferencesPublic
+    updated_at: datetime | None

@@ -31,6 +31,7 @@ from labs_gateway.schemas.identity import (
     InvitationPublic,
     MemberPublic,
     OrganizationPublic,
+    ProfilePublic,
     UserPublic,
 )
 from labs_gateway.schemas.projects import ClientPublic, ProjectPublic
@@ -61,6 +62,7 @@ PUBLIC_MODELS: dict[str, type[PublicModel]] = {
         (identity.Member, MemberPublic),
         (identity.Invitation, InvitationPublic),
         (identity.ApiKey, ApiKeyPublic),
+        (identity.Profile, ProfilePublic),
     )
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from labs.capacity.v1 import capacity_service_pb2 as pb
 from labs.capacity.v1 import capacity_service_pb2_grpc as pb_grpc
-from labs_capacity.adapters.identity_client import GrpcOrgCurrency
+from labs_capacity.adapters.identity_client import GrpcMemberCheck, GrpcOrgCurrency
 from labs_capacity.adapters.projects_client import GrpcProjectCheck
 from labs_capacity.config import Settings
 from labs_capacity.entrypoints.grpc_servicer import CapacityServicer
@@ -23,7 +23,8 @@ def registrations(runtime: Runtime) -> list[ServiceRegistration]:
     runtime.extras["projects_channel"] = projects
     identity = open_channel(runtime.settings, "identity", "labs.identity.v1.IdentityService")
     runtime.extras["identity_channel"] = identity
-    servicer = CapacityServicer(runtime.uow, GrpcProjectCheck(projects), GrpcOrgCurrency(identity))
+    servicer = CapacityServicer(runtime.uow, GrpcProjectCheck(projects), GrpcOrgCurrency(identity),
+                                GrpcMemberCheck(identity))
     return [ServiceRegistration.of(pb, pb_grpc, servicer)]
 
 

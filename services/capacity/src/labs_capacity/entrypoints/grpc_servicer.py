@@ -96,12 +96,23 @@ async def _usd() -> str:
     return "USD"
 
 
+async def _anyone(_user_id: uuid.UUID) -> bool:
+    return True
+
+
 class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
     def __init__(self, uow: UowFactory, check_project: ProjectCheck,
-                 org_currency: Callable[[], Awaitable[str]] = _usd) -> None:
+                 org_currency: Callable[[], Awaitable[str]] = _usd,
+                 is_member: Callable[[uuid.UUID], Awaitable[bool]] = _anyone) -> None:
         self._uow = uow
         self._projects = check_project
         self._org_currency = org_currency
+        self._is_member = is_member
+
+    async def _member_named(self, user_id: uuid.UUID | None) -> bool:
+        """Whether the user a resource names is a member of the caller's org (asked of
+        identity before the transaction opens; no user is no question)."""
+        return user_id is None or await self._is_member(user_id)
 
     # --- rates ------------------------------------------------------------------------------
 
@@ -123,8 +134,10 @@ class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
         )
         # Without a currency the org's applies: asked before the transaction opens.
         currency = request.resource.currency or await self._org_currency()
+        member = await self._member_named(command.fields.user_id)
         return await self._handle(
-            context, request, partial(resources.create_resource, org_currency=currency), command,
+            context, request, partial(resources.create_resource, org_currency=currency,
+                                      user_is_member=member), command,
             resource=proto.resource)
 
     async def GetResource(self, request, context) -> pb.GetResourceResponse:
@@ -150,8 +163,11 @@ class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
             rates_effective_from=request.rates_effective_from,
             if_match=tuple(request.if_match_etags),
         )
-        return await self._handle(context, request, resources.update_resource, command,
-                                  resource=proto.resource)
+        member = await self._member_named(
+            command.fields.user_id if "user_id" in command.update_mask else None)
+        return await self._handle(
+            context, request, partial(resources.update_resource, user_is_member=member), command,
+            resource=proto.resource)
 
     async def ListResourceRates(self, request, context) -> pb.ListResourceRatesResponse:
         """Every rate period of a resource, oldest first."""
@@ -207,8 +223,10 @@ class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
     async def CreateAllocation(self, request, context) -> pb.CreateAllocationResponse:
         """Books a resource's hours a week on a project over a span of days."""
         command = commands.CreateAllocation(allocation_fields(request.allocation))
+        # Projects is asked before the transaction opens.
+        project = await allocations.ask_project(self._projects, command.fields.project_id)
         return await self._handle(
-            context, request, partial(allocations.create_allocation, projects=self._projects),
+            context, request, partial(allocations.create_allocation, projects=project),
             command,
             allocation=proto.allocation,
         )
@@ -221,8 +239,11 @@ class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
             update_mask=tuple(request.update_mask.paths),
             if_match=tuple(request.if_match_etags),
         )
+        project = await allocations.ask_project(
+            self._projects,
+            command.fields.project_id if "project_id" in command.update_mask else None)
         return await self._handle(
-            context, request, partial(allocations.update_allocation, projects=self._projects),
+            context, request, partial(allocations.update_allocation, projects=project),
             command,
             allocation=proto.allocation,
         )

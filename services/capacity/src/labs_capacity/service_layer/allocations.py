@@ -21,11 +21,31 @@ from labs_capacity.service_layer.access import (
     today,
 )
 from labs_capacity.service_layer.unit_of_work import CapacityUnitOfWork
-from labs_common.errors import InvalidArgument, NotFound
+from labs_common.errors import InvalidArgument, LabsError, NotFound
 from labs_common.etag import require_match
 
 # Raises InvalidArgument on project_id when the project is not one of the caller's org.
 ProjectCheck = Callable[[uuid.UUID], Awaitable[None]]
+
+
+async def ask_project(projects: ProjectCheck, project_id: uuid.UUID | None) -> ProjectCheck:
+    """Put the question about the project a request names to the projects service before the
+    transaction opens; the handler's check then answers from it (its refusal raised where the
+    handler checks, so a 403 or a bad resource_id still comes first)."""
+    refusal: LabsError | None = None
+    if project_id is not None:
+        try:
+            await projects(project_id)
+        except LabsError as error:
+            refusal = error
+
+    async def answered(checked: uuid.UUID) -> None:
+        if checked != project_id:
+            raise LookupError(f"project {checked} was not asked before the transaction")
+        if refusal is not None:
+            raise refusal
+
+    return answered
 
 UPDATABLE = frozenset(
     {"resource_id", "project_id", "allocated_hours", "start_date", "end_date", "tentative"}

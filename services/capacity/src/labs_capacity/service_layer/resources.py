@@ -55,6 +55,11 @@ def _capacity(value: str) -> Decimal:
     return rules.parse_decimal(value, "capacity_hours_per_week", maximum=rules.MAX_WEEK_HOURS)
 
 
+def _check_member(user_id, is_member: bool) -> None:
+    if user_id is not None and not is_member:
+        raise InvalidArgument.on("user_id", "is not a member of this organization")
+
+
 async def _check_user(uow: CapacityUnitOfWork, user_id, placeholder: bool, resource_id=None):
     if user_id is None:
         return
@@ -84,11 +89,13 @@ async def get_rates(
 
 
 async def create_resource(
-    command: commands.CreateResource, uow: CapacityUnitOfWork, *, org_currency: str = "USD"
+    command: commands.CreateResource, uow: CapacityUnitOfWork, *, org_currency: str = "USD",
+    user_is_member: bool = True,
 ) -> Resource:
     """A resource with its first rates. Without a cost rate its hours are uncosted until one is
-    set; without a currency the org's (`org_currency`, asked before) applies. Every wrong field
-    is named at once."""
+    set; without a currency the org's (`org_currency`, asked before) applies; a user_id must
+    name a member of the caller's org (`user_is_member`, asked before). Every wrong field is
+    named at once."""
     require_manager(uow.caller)
     given = command.fields
     problems = FieldErrors()
@@ -105,6 +112,7 @@ async def create_resource(
     days = problems.check(lambda: rules.check_working_days(list(given.working_days))
                           if given.working_days else DEFAULT_WORKING_DAYS)
     skills = problems.check(lambda: rules.check_skills(list(given.skills)))
+    problems.check(lambda: _check_member(given.user_id, user_is_member))
     problems.raise_any()
     resource = Resource(
         id=uuid.uuid4(),
@@ -153,7 +161,9 @@ async def list_rates(command: commands.ListResourceRates, uow: CapacityUnitOfWor
     return await uow.resources.rate_history(resource.id)
 
 
-async def update_resource(command: commands.UpdateResource, uow: CapacityUnitOfWork) -> Resource:
+async def update_resource(command: commands.UpdateResource, uow: CapacityUnitOfWork, *,
+                          user_is_member: bool = True) -> Resource:
+    """`user_is_member`: whether a new user_id names a member of the org (asked before)."""
     require_manager(uow.caller)
     changed = set(command.update_mask)
     unknown = changed - UPDATABLE
@@ -178,6 +188,7 @@ async def update_resource(command: commands.UpdateResource, uow: CapacityUnitOfW
     if "is_placeholder" in changed:
         resource.is_placeholder = given.is_placeholder
     if "user_id" in changed:
+        _check_member(given.user_id, user_is_member)
         resource.user_id = given.user_id
     if changed & {"user_id", "is_placeholder"}:
         await _check_user(uow, resource.user_id, resource.is_placeholder, resource.id)

@@ -13,6 +13,7 @@ from labs_projects.adapters import proto
 from labs_projects.domain import commands
 from labs_projects.entrypoints.requests import project_fields
 from labs_projects.service_layer import clients, projects
+from labs_projects.service_layer.members import ask_members
 
 
 class ProjectRpcs:
@@ -78,8 +79,10 @@ class ProjectRpcs:
         """Adds a project, for a client by id or by name (created when new)."""
         command = commands.CreateProject(
             project_fields(request.project, proto.PROJECT_FIELD_NAMES), request.client_name)
+        # Identity is asked before the transaction opens.
+        members = await ask_members(self._members, request.project.project_manager_id)
         return await self._handle(
-            context, request, partial(projects.create_project, members=self._members), command,
+            context, request, partial(projects.create_project, members=members), command,
             project=proto.project,
         )
 
@@ -104,8 +107,9 @@ class ProjectRpcs:
                                   keep_empty=True),
             if_match=list(request.if_match_etags),
         )
+        members = await ask_members(self._members, request.project.project_manager_id)
         return await self._handle(
-            context, request, partial(projects.update_project, members=self._members), command,
+            context, request, partial(projects.update_project, members=members), command,
             project=proto.project,
         )
 

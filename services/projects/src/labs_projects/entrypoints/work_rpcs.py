@@ -18,6 +18,7 @@ from labs_projects.entrypoints.requests import (
     present_fields,
 )
 from labs_projects.service_layer import sprints, tasks
+from labs_projects.service_layer.members import ask_members
 
 
 def _board_order(task) -> tuple:
@@ -34,8 +35,9 @@ class WorkRpcs:
         """Adds a task to a project's board."""
         command = commands.CreateTask(uuid_of(request.project_id, "project_id"),
                                       present_fields(request.task, TASK_SETTABLE))
+        members = await ask_members(self._members, request.task.assignee_id)
         return await self._handle(
-            context, request, partial(tasks.create_task, members=self._members), command,
+            context, request, partial(tasks.create_task, members=members), command,
             task=proto.task,
         )
 
@@ -70,8 +72,9 @@ class WorkRpcs:
             fields=masked_fields(request.task, request.update_mask.paths, TASK_SETTABLE),
             if_match=list(request.if_match_etags),
         )
+        members = await ask_members(self._members, request.task.assignee_id)
         return await self._handle(
-            context, request, partial(tasks.update_task, members=self._members), command,
+            context, request, partial(tasks.update_task, members=members), command,
             task=proto.task,
         )
 
@@ -88,8 +91,9 @@ class WorkRpcs:
             fields=masked_fields(request.changes, request.update_mask.paths, TASK_SETTABLE,
                                  field_prefix="changes"),
         )
+        members = await ask_members(self._members, request.changes.assignee_id)
         return await self._handle(
-            context, request, partial(tasks.bulk_update_tasks, members=self._members), command,
+            context, request, partial(tasks.bulk_update_tasks, members=members), command,
             lambda updated: pb.BulkUpdateTasksResponse(tasks=[proto.task(t) for t in updated]),
         )
 

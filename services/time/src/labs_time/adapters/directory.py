@@ -105,6 +105,15 @@ class Directory:
             raise from_rpc_error(error) from error
         return _project(response.project)
 
+    async def task_project(self, token: str, task_id: uuid.UUID) -> uuid.UUID:
+        """The project of a task of the caller's org (NotFound when it is not one)."""
+        try:
+            response = await self._projects.GetTask(
+                projects_pb.GetTaskRequest(id=str(task_id)), metadata=self._auth(token))
+        except grpc.aio.AioRpcError as error:
+            raise from_rpc_error(error) from error
+        return uuid.UUID(response.task.project_id)
+
     async def resolve_project(self, token: str, name: str, create_missing: bool) -> Project:
         try:
             response = await self._projects.ResolveProject(

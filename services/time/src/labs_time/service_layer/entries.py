@@ -64,6 +64,32 @@ async def subject_user(directory: Directory, principal: Principal, user_id: uuid
     return user_id
 
 
+async def task_of(directory: Directory, principal: Principal, task_id: uuid.UUID | None
+                  ) -> uuid.UUID | None:
+    """The project of the task an entry names (None for no task); a task that is not one of
+    the caller's org is the request's fault: 422 naming task_id."""
+    if task_id is None:
+        return None
+    try:
+        return await directory.task_project(principal.token, task_id)
+    except NotFound as error:
+        raise InvalidArgument.on("task_id", "is not a task of this organization") from error
+
+
+def check_task(task_project: uuid.UUID | None, project_id: uuid.UUID) -> None:
+    if task_project is not None and task_project != project_id:
+        raise InvalidArgument.on("task_id", "is not a task of this project")
+
+
+NO_TASK: Answer[uuid.UUID | None] = Answer(None)  # a request that names no task
+
+
+async def ask_task(directory: Directory, principal: Principal, task_id: uuid.UUID | None
+                   ) -> Answer[uuid.UUID | None]:
+    """The project of the task a request names, asked before the transaction opens."""
+    return await ask(lambda: task_of(directory, principal, task_id))
+
+
 @dataclass(frozen=True)
 class Subject:
     """Whose time an entry is: a member (user_id), a resource (resource_id, its rates are the
@@ -138,6 +164,7 @@ class NewEntryAnswers:
     org: Answer[Organization]
     date_worked: Answer[date]  # worked out once, so the rates asked are those of the entry's day
     person: Answer[PersonRates]
+    task: Answer[uuid.UUID | None] = NO_TASK  # the project of the task named
 
 
 async def ask_for_entry(directory: Directory, principal: Principal, new: NewEntry
@@ -145,10 +172,11 @@ async def ask_for_entry(directory: Directory, principal: Principal, new: NewEntr
     if not passes(lambda: require_staff(principal), lambda: check_alone(new).raise_any()):
         return NewEntryAnswers(SKIPPED, SKIPPED, SKIPPED, SKIPPED, SKIPPED)
     # Independent lookups in other services: ask them at once, not one after another.
-    project, subject, org = await asyncio.gather(
+    project, subject, org, task = await asyncio.gather(
         ask(lambda: open_project(directory, principal, new.project_id)),
         ask(lambda: subject_of(directory, principal, new)),
         ask_organization(directory, principal),
+        ask_task(directory, principal, new.task_id),
     )
     worked = settle(lambda: day_worked(new, org.get()))
 
@@ -159,7 +187,7 @@ async def ask_for_entry(directory: Directory, principal: Principal, new: NewEntr
         return directory.person_rates(principal.token, who.user_id, day)
 
     person = await ask(rates)
-    return NewEntryAnswers(project, subject, org, worked, person)
+    return NewEntryAnswers(project, subject, org, worked, person, task)
 
 
 async def record_entry(new: NewEntry, uow: TimeUnitOfWork, *, asked: NewEntryAnswers
@@ -173,6 +201,9 @@ async def record_entry(new: NewEntry, uow: TimeUnitOfWork, *, asked: NewEntryAns
     subject = problems.check(asked.subject.get)
     org = asked.org.get()
     worked = problems.check(asked.date_worked.get)
+    task_project = problems.check(asked.task.get)
+    if project is not None:
+        problems.check(lambda: check_task(task_project, project.id))
     problems.raise_any()
     assert project is not None and subject is not None and worked is not None
     person = asked.person.get()
@@ -239,7 +270,9 @@ async def ask_for_change(directory: Directory, principal: Principal) -> Answer[O
 
 
 async def change_entry(command: commands.ChangeTimeEntry, uow: TimeUnitOfWork, *,
-                       asked: Answer[Organization]) -> TimeEntry:
+                       asked: Answer[Organization],
+                       task: Answer[uuid.UUID | None] = NO_TASK) -> TimeEntry:
+    """`task`: the project of the task the change names, asked before (see ask_task)."""
     principal, changes = uow.caller, command.changes
     require_staff(principal)
     entry = await visible_entry(uow, principal, command.entry_id, for_update=True)
@@ -248,6 +281,8 @@ async def change_entry(command: commands.ChangeTimeEntry, uow: TimeUnitOfWork, *
     org = asked.get()
     changed: list[str] = []
     if changes.task_id is not None:
+        if changes.task_id:
+            check_task(task.get(), entry.project_id)
         entry.task_id = changes.task_id or None  # type: ignore[assignment]
         changed.append("task_id")
     if changes.notes is not None:

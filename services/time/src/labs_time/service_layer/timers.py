@@ -23,7 +23,10 @@ from labs_time.domain.rounding import rule_for
 from labs_time.domain.timers import timer_pieces
 from labs_time.service_layer.asked import SKIPPED, Answer, ask, passes, settle
 from labs_time.service_layer.entries import (
+    NO_TASK,
     ask_organization,
+    ask_task,
+    check_task,
     open_project,
     require_staff,
     today_in,
@@ -72,19 +75,21 @@ class StartAnswers:
     org: Answer[Organization]
     today: Answer[date]  # worked out once: the day whose rates are snapshotted
     person: Answer[PersonRates]
+    task: Answer[uuid.UUID | None] = NO_TASK  # the project of the task named
 
 
-async def ask_for_start(directory: Directory, principal: Principal, project_id: uuid.UUID
-                        ) -> StartAnswers:
+async def ask_for_start(directory: Directory, principal: Principal, project_id: uuid.UUID,
+                        task_id: uuid.UUID | None = None) -> StartAnswers:
     if not passes(lambda: require_staff(principal)):
         return StartAnswers(SKIPPED, SKIPPED, SKIPPED, SKIPPED)
-    project, org = await asyncio.gather(
+    project, org, task = await asyncio.gather(
         ask(lambda: open_project(directory, principal, project_id)),
-        ask_organization(directory, principal))
+        ask_organization(directory, principal),
+        ask_task(directory, principal, task_id))
     today = settle(lambda: today_in(org.get()))
     person = await ask(lambda: directory.person_rates(principal.token, principal.user_id,
                                                       today.get()))
-    return StartAnswers(project, org, today, person)
+    return StartAnswers(project, org, today, person, task)
 
 
 async def start_timer(command: commands.StartTimer, uow: TimeUnitOfWork, *, asked: StartAnswers
@@ -92,6 +97,7 @@ async def start_timer(command: commands.StartTimer, uow: TimeUnitOfWork, *, aske
     principal = uow.caller
     require_staff(principal)
     project, org = asked.project.get(), asked.org.get()
+    check_task(asked.task.get(), project.id)
     today, person = asked.today.get(), asked.person.get()
     await _serialize_user(uow, principal)
     stopped: list[TimeEntry] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date
 from functools import partial
@@ -82,8 +83,11 @@ class EntryRpcs(ServicerBase):
             ),
             if_match=tuple(request.if_match_etags),
         )
-        org = await entries.ask_for_change(self._directory, current_principal())
-        return await self._handle(context, request, partial(entries.change_entry, asked=org),
+        org, named = await asyncio.gather(
+            entries.ask_for_change(self._directory, current_principal()),
+            entries.ask_task(self._directory, current_principal(), task or None))
+        return await self._handle(context, request,
+                                  partial(entries.change_entry, asked=org, task=named),
                                   command, entry=proto.entry)
 
     async def DeleteTimeEntry(self, request, context) -> pb.DeleteTimeEntryResponse:

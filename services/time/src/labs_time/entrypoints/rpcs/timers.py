@@ -31,7 +31,7 @@ class TimerRpcs(ServicerBase):
         command = commands.StartTimer(uuid_of(request.project_id, "project_id"),
                                       optional_uuid(request.task_id, "task_id"), request.notes)
         asked = await timers.ask_for_start(self._directory, current_principal(),
-                                           command.project_id)
+                                           command.project_id, command.task_id)
         return await self._handle(context, request, partial(timers.start_timer, asked=asked),
                                   command, _started)
 

@@ -260,3 +260,18 @@ async def test_presence_and_typing_cross_gateway_replicas(start_gateway, issue_t
             assert (await receive(ws_ada))["data"]["user_id"] == str(bob)
         left = await receive(ws_ada)
         assert left["type"] == "user:left" and left["data"]["user_id"] == str(bob)
+
+
+async def test_a_revoked_session_closes_its_sockets_and_only_those(gateway, issue_token,
+                                                                   publisher):
+    org, session, other_session = uuid.uuid4(), str(uuid.uuid4()), str(uuid.uuid4())
+    async with (connect(gateway.ws_url,
+                        additional_headers=bearer(issue_token(org, sid=session))) as ending,
+                connect(gateway.ws_url,
+                        additional_headers=bearer(issue_token(org, sid=other_session))) as staying):
+        await ready(ending)
+        await ready(staying)
+        await publisher(envelope(org, "session.revoked", events_pb2.SessionRevoked(
+            user_id=str(uuid.uuid4()), session_id=session, reason="logout")))
+        assert await close_code(ending) == 4401
+        await ready(staying)

@@ -33,6 +33,7 @@ class Connection:
         # its own bounded buffer instead of holding up the fan-out to everyone else.
         self._outbox: asyncio.Queue[str] = asyncio.Queue(queue_size)
         self._overflowed = False
+        self._closing: tuple[int, str] | None = None
 
     @property
     def org_id(self) -> str:
@@ -59,9 +60,18 @@ class Connection:
             return bool(project_id) and project_id in self.rooms
         return True
 
+    def end(self, code: int, reason: str) -> None:
+        """Close the socket after what is already queued (from the hub, which cannot wait)."""
+        if self._closing is None:
+            self._closing = (code, reason)
+            try:
+                self._outbox.put_nowait("")  # wakes the writer, which then sees the flag
+            except asyncio.QueueFull:
+                pass  # the writer has frames to take and will see the flag after one
+
     def offer(self, text: str) -> None:
         """Queue a frame without waiting; a socket that falls this far behind is disconnected."""
-        if self._overflowed:
+        if self._overflowed or self._closing is not None:
             return
         try:
             self._outbox.put_nowait(text)
@@ -79,5 +89,8 @@ class Connection:
             text = await self._outbox.get()
             if self._overflowed:
                 await self.websocket.close(CLOSE_TOO_SLOW, "too slow to keep up with events")
+                return
+            if self._closing is not None and not text:
+                await self.websocket.close(*self._closing)
                 return
             await self.websocket.send_text(text)

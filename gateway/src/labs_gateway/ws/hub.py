@@ -17,14 +17,17 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
 from labs.events.v1 import envelope_pb2
+from labs.identity.v1 import events_pb2 as identity_events
 from labs_gateway.ws.connection import Connection
 from labs_gateway.ws.events import EventView, load_event_types
+from labs_gateway.ws.handshake import CLOSE_UNAUTHENTICATED
 from labs_gateway.ws.presence import LIVE_PREFIX, ORIGIN_HEADER, LiveSubject
 
 log = structlog.get_logger("labs.gateway.ws")
 
 EVENTS_SUBJECT = "labs.*.v1.>"
 PROJECT = "labs.projects.v1.Project"
+SESSION_REVOKED = ("identity", "session.revoked")
 
 
 class Hub:
@@ -75,6 +78,9 @@ class Hub:
         if not sockets:
             return
         try:
+            if (envelope.source, envelope.type) == SESSION_REVOKED:
+                _end_revoked_session(envelope, sockets)
+                return
             view = EventView.of(envelope)
             if view is None:
                 return
@@ -113,3 +119,14 @@ def _track_client_projects(view: EventView, sockets: set[Connection]) -> None:
                 connection.client_projects.add(project.id)
             else:
                 connection.client_projects.discard(project.id)
+
+
+def _end_revoked_session(envelope, sockets: set[Connection]) -> None:
+    """Logout, a password change or a removal ends the session's sockets too, not only its
+    next requests: they close with 4401, as an unauthenticated socket does."""
+    revoked = identity_events.SessionRevoked()
+    if not envelope.payload.Unpack(revoked) or not revoked.session_id:
+        return
+    for connection in list(sockets):
+        if str(connection.principal.session_id or "") == revoked.session_id:
+            connection.end(CLOSE_UNAUTHENTICATED, "The session ended; sign in again.")

@@ -203,8 +203,9 @@ _WRITES = {"post", "put", "patch", "delete"}
 
 def _document_statuses(schema: dict[str, Any]) -> None:
     """The statuses every operation can answer beyond those its route declares: 504 anywhere (a
-    service's deadline passed), 413 with a body, 409 on writes (an object's state forbids it),
-    412 where If-Match is read."""
+    service's deadline passed), 400 (a body that is not JSON) and 413 with a body, 409 on writes
+    (an object's state forbids it), 412 where If-Match is read. An update's body must name at
+    least one field (minProperties), as the routes enforce."""
     problem = {"$ref": "#/components/schemas/Problem"}
     for operations in schema.get("paths", {}).values():
         for method, operation in operations.items():
@@ -212,7 +213,9 @@ def _document_statuses(schema: dict[str, Any]) -> None:
                 continue
             statuses = [504]
             if "requestBody" in operation:
-                statuses.append(413)
+                statuses += [400, 413]
+                if method in ("patch", "put"):
+                    _require_a_field(schema, operation["requestBody"])
             if method in _WRITES:
                 statuses.append(409)
             if any(p.get("name") == "If-Match" for p in operation.get("parameters", [])):
@@ -222,6 +225,15 @@ def _document_statuses(schema: dict[str, Any]) -> None:
                     "description": _phrase(status),
                     "content": {PROBLEM_JSON: {"schema": problem}},
                 })
+
+
+def _require_a_field(schema: dict[str, Any], body: dict[str, Any]) -> None:
+    for content in body.get("content", {}).values():
+        reference = content.get("schema", {}).get("$ref", "")
+        name = reference.removeprefix("#/components/schemas/")
+        component = schema.get("components", {}).get("schemas", {}).get(name)
+        if component is not None and component.get("type") == "object":
+            component["minProperties"] = 1
 
 
 def _phrase(status: int) -> str:

@@ -26,7 +26,8 @@ from labs_gateway.schemas.time import (
 
 router = APIRouter(route_class=ExactJsonRoute, tags=["time"], responses=PROBLEM_RESPONSES)
 EntryId = Annotated[uuid.UUID, Path(alias="id")]
-DateQuery = Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD")]
+DateQuery = Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD",
+                                            json_schema_extra={"format": "date"})]
 
 
 def _list_request(**filters) -> pb.ListTimeEntriesRequest:

@@ -18,6 +18,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainValidator,
@@ -125,6 +126,19 @@ def _iso_date(value: Any) -> date:
 # A calendar day, "YYYY-MM-DD" (JSON has no date type; nothing else is taken for one).
 IsoDate = Annotated[date, PlainValidator(_iso_date), WithJsonSchema(
     {"type": "string", "format": "date", "examples": ["2026-03-31"]})]
+
+
+def _whole(value: Any) -> Any:
+    """153.0 is a whole number in JSON (and JSON Schema's integer); bodies parse it as Decimal."""
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    return value
+
+
+def whole_number(ge: int, le: int) -> Any:
+    """A JSON integer from `ge` to `le`: strict like every body field, but 153.0 is one too.
+    (The bounds come before the validator, or the OpenAPI says `ge` instead of `minimum`.)"""
+    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_whole)]
 
 
 class RequestModel(BaseModel):

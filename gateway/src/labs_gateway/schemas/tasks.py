@@ -8,7 +8,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from labs_gateway.schemas.common import IsoDate, Name, RequestModel, UuidStr, decimal_type
+from labs_gateway.schemas.common import (
+    IsoDate,
+    Name,
+    RequestModel,
+    UuidStr,
+    decimal_type,
+    whole_number,
+)
 from labs_gateway.schemas.projects import PriorityName
 from labs_gateway.schemas.proto_json import PublicModel
 
@@ -17,8 +24,8 @@ TaskTypeName = Literal["feature", "bug", "chore", "design", "research"]
 SprintStatusName = Literal["planning", "active", "completed"]
 Title = Annotated[str, Field(min_length=1, max_length=500)]
 Description = Annotated[str, Field(max_length=20_000)]
-Points = Annotated[int, Field(ge=0, le=1000)]
-Position = Annotated[int, Field(ge=0, le=1_000_000)]
+Points = whole_number(ge=0, le=1000)
+Position = whole_number(ge=0, le=1_000_000)
 Hours = decimal_type(maximum=100_000, strings=False, example="8",
                      description="Estimated hours, a JSON number.")
 

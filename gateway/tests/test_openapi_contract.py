@@ -1,0 +1,57 @@
+"""The OpenAPI says what the server enforces, in JSON Schema's own words (no I/O)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from labs_gateway.schemas.tasks import TaskCreate
+
+# pydantic's constraint names, which JSON Schema does not know (it says minimum, maximum...).
+NOT_JSON_SCHEMA = {"ge", "le", "gt", "lt"}
+
+
+def keywords(node, found: set[str]) -> set[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key != "properties":  # property names are not keywords
+                found.add(key)
+            keywords(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            keywords(item, found)
+    return found
+
+
+@pytest.fixture
+def schema(client):
+    return client._transport.app.openapi()
+
+
+def test_bounds_are_written_as_json_schema_keywords(schema):
+    assert keywords(schema["components"]["schemas"], set()) & NOT_JSON_SCHEMA == set()
+
+
+def test_every_update_body_names_at_least_one_field(schema):
+    components = schema["components"]["schemas"]
+    for path, operations in schema["paths"].items():
+        for method in ("patch", "put"):
+            body = operations.get(method, {}).get("requestBody")
+            if body and "application/json" in body["content"]:
+                name = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+                assert components[name].get("minProperties") == 1, (method, path)
+
+
+def test_a_body_that_is_not_json_is_a_documented_400(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if "requestBody" in operation:
+                assert "400" in operation["responses"], (method, path)
+
+
+def test_a_whole_number_written_with_a_zero_fraction_is_an_integer():
+    assert TaskCreate.model_validate({"title": "x", "story_points": Decimal("8.0")}
+                                     ).story_points == 8
+    with pytest.raises(ValueError, match="story_points"):
+        TaskCreate.model_validate({"title": "x", "story_points": Decimal("8.5")})

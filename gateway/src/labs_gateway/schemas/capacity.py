@@ -17,7 +17,8 @@ from labs_gateway.schemas.proto_json import PublicModel
 
 Seniority = Literal["senior", "mid", "junior", "contractor"]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+# ISO 4217, any case (answered upper-cased); the service checks the code is one the standard lists.
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")]
 # An hourly rate: a decimal string ("150.00") or a JSON number (150.5), parsed exactly.
 Money = decimal_type(maximum=1_000_000, example="150.00", description="An hourly rate.")
 WeekHours = decimal_type(maximum=168, strings=False, example="40",

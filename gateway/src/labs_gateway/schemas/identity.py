@@ -11,7 +11,8 @@ from pydantic import AliasChoices, BaseModel, Field, StringConstraints
 from labs_gateway.schemas.common import Email, Name, Password, RequestModel, RoleName, UuidStr
 from labs_gateway.schemas.proto_json import PublicModel
 
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+# ISO 4217, any case (answered upper-cased); the service checks the code is one the standard lists.
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")]
 Timezone = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 

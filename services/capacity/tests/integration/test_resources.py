@@ -122,7 +122,7 @@ async def test_patching_a_rate_keeps_the_history(stub, identity_stub):
         ({"billing_rate": "-1"}, "billing_rate"),
         ({"cost_rate": "abc"}, "cost_rate"),
         ({"cost_rate": "1.234"}, "cost_rate"),
-        ({"currency": "usd"}, "currency"),
+        ({"currency": "XYZ"}, "currency"),
         ({"capacity_hours_per_week": "169"}, "capacity_hours_per_week"),
         ({"working_days": [0, 1]}, "working_days"),
         ({"working_days": [1, 1]}, "working_days"),

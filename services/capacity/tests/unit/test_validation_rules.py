@@ -48,7 +48,8 @@ def test_working_days_are_iso_weekdays_without_repeats():
 
 def test_currency_and_names():
     assert rules.check_currency("EUR") == "EUR"
-    assert field_of(rules.check_currency, "eur") == "currency"
+    assert rules.check_currency("eur") == "EUR"
+    assert field_of(rules.check_currency, "XYZ") == "currency"
     assert rules.check_name("  Ada ") == "Ada"
     assert field_of(rules.check_name, "") == "name"
     assert rules.check_skills([" ux", "ux", ""]) == ("ux",)

@@ -75,6 +75,8 @@ def test_api_keys_never_outrank_their_creator():
 def test_time_zones_and_currencies_are_checked():
     assert rules.check_timezone("America/New_York") == "America/New_York"
     assert rules.check_currency("EUR") == "EUR"
-    for check, value in ((rules.check_timezone, "Nowhere/Land"), (rules.check_currency, "euro")):
+    assert rules.check_currency("gbp") == "GBP"
+    for check, value in ((rules.check_timezone, "Nowhere/Land"), (rules.check_currency, "euro"),
+                         (rules.check_currency, "XYZ")):
         with pytest.raises(InvalidArgument):
             check(value)

@@ -95,3 +95,16 @@ def test_the_rules_across_fields_are_all_named():
     with pytest.raises(InvalidArgument) as problems:
         rules.check_project(project)
     assert [e.field for e in problems.value.field_errors] == ["end_date", "budget_total"]
+
+
+def test_currencies_are_iso_4217_codes_in_any_case_answered_upper_cased():
+    assert rules.check_currency("eur") == "EUR"
+    assert rules.check_currency("") == "USD"
+    assert rules.check_currency("", "budget_currency", default="GBP") == "GBP"
+    project = Project(id=uuid.uuid4(), org_id=uuid.uuid4(), name="Site")
+    rules.apply_project_fields(project, {"budget_currency": "sek"})
+    assert project.budget_currency == "SEK"
+    with pytest.raises(InvalidArgument) as caught:
+        rules.apply_project_fields(project, {"budget_currency": "XYZ"})
+    assert [(e.field, e.message) for e in caught.value.field_errors] == [
+        ("budget_currency", "must be an ISO 4217 currency code, e.g. EUR")]

@@ -148,3 +148,12 @@ async def test_the_reader_streams_across_chunk_boundaries(size):
     rows = [row async for block in csv_blocks(_chunks(data.encode(), size)) for row in block]
     assert rows == [["Date", "Notes"], ["2026-01-05", 'two\nlines, and "quotes"'],
                     ["2026-01-06", "plain"]]
+
+
+def test_a_harvest_currency_is_an_iso_4217_code_at_the_end_of_the_cell():
+    for cell, code in (("US Dollar - USD", "USD"), ("eur", "EUR"), ("Euro - EUR  ", "EUR")):
+        parsed = parse_row(detect(HARVEST_DETAILED), _detailed(Currency=cell), 2, UTC_ZONE)
+        assert not isinstance(parsed, BadRow) and parsed.currency == code
+    bad = parse_row(detect(HARVEST_DETAILED), _detailed(Currency="Nowhere Dollar - XYZ"), 2,
+                    UTC_ZONE)
+    assert isinstance(bad, BadRow) and [e.field for e in bad.errors] == ["currency"]

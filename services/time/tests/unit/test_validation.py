@@ -68,7 +68,8 @@ def test_a_range_must_not_run_backwards():
 
 @pytest.mark.parametrize(("check", "value", "field"), [
     (rules.amount, "0", "amount"), (rules.amount, "1.001", "amount"),
-    (rules.currency, "DOLLARS", "currency"), (rules.category, "food", "category"),
+    (rules.currency, "DOLLARS", "currency"), (rules.currency, "XYZ", "currency"),
+    (rules.category, "food", "category"),
     (rules.description, "  ", "description"), (rules.reason, "", "reason"),
 ])
 def test_expense_and_reason_fields(check, value, field):

@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
+from labs_common.currency import currency_code
 from labs_common.errors import InvalidArgument
 from labs_common.parsing import decimal_of
 
@@ -16,7 +17,6 @@ EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
 # An allocation or a stretch of time off longer than this is a typo, not a plan.
 MAX_SPAN = timedelta(days=5 * 366)
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -59,9 +59,7 @@ def parse_rate(value: str, field: str) -> Decimal:
 
 
 def check_currency(value: str) -> str:
-    if not _CURRENCY.match(value or ""):
-        raise InvalidArgument.on("currency", "must be an ISO 4217 code such as USD")
-    return value
+    return currency_code(value, "currency")
 
 
 def check_name(value: str) -> str:

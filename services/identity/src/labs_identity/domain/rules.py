@@ -7,12 +7,12 @@ import uuid
 import zoneinfo
 
 from labs_common.auth.roles import Role
+from labs_common.currency import currency_code
 from labs_common.errors import Conflict, FieldError, InvalidArgument, PermissionDenied
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
 def normalize_email(email: str, field: str = "email") -> str:
@@ -52,9 +52,7 @@ def check_timezone(value: str) -> str:
 
 
 def check_currency(value: str) -> str:
-    if not _CURRENCY.match(value):
-        raise InvalidArgument.on("currency", "must be an ISO 4217 code such as USD")
-    return value
+    return currency_code(value, "currency")
 
 
 def client_binding(role: Role, client_id: str, field: str = "client_id") -> uuid.UUID | None:

@@ -7,10 +7,10 @@ import uuid
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from labs_common.currency import currency_code
 from labs_common.errors import Conflict, FieldError, FieldErrors, InvalidArgument
 from labs_projects.domain.model import BudgetType, Priority, Project, ProjectStatus
 
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _GITHUB = re.compile(r"^https://github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/?$")
 _SLACK_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
@@ -83,10 +83,7 @@ def check_email(value: str, field: str = "email") -> str:
 
 
 def check_currency(value: str, field: str = "currency", default: str = "USD") -> str:
-    value = (value or "").strip().upper() or default
-    if not _CURRENCY.match(value):
-        raise InvalidArgument.on(field, "must be an ISO 4217 code such as USD")
-    return value
+    return currency_code((value or "").strip() or default, field)
 
 
 def decimal_or_none(

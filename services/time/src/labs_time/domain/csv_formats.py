@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from labs_common.currency import is_currency_code
+
 HARVEST_IMPORT = "harvest_import"
 HARVEST_EXPORT = "harvest_export"
 KIMAI_EXPORT = "kimai_export"
 HUNDREDTH = Decimal("0.01")
-_CURRENCY = re.compile(r"([A-Z]{3})\s*$")
 
 
 def _key(name: str) -> str:
@@ -302,11 +303,11 @@ class RowParser:
         currency_text = self._currency(row)
         currency = None
         if currency_text:
-            match = _CURRENCY.search(currency_text.upper())
-            if match:
-                currency = match.group(1)
+            # Harvest writes "United States Dollar - USD": the code is the last three letters.
+            if is_currency_code(code := currency_text.rstrip()[-3:]):
+                currency = code.upper()
             else:
-                bad.append(_Bad("currency", "must end in an ISO 4217 code such as USD"))
+                bad.append(_Bad("currency", "must end in an ISO 4217 currency code, e.g. EUR"))
         try:
             billable_rate = _money(self._billable_rate(row), "billable_rate")
         except _Bad as error:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from labs_common.currency import currency_code
 from labs_common.errors import InvalidArgument
 from labs_common.parsing import decimal_of
 
@@ -84,9 +85,7 @@ def amount(value: str) -> Decimal:
 
 
 def currency(value: str) -> str:
-    if len(value) != 3 or not value.isascii() or not value.isalpha():
-        raise InvalidArgument.on("currency", "must be an ISO 4217 code such as USD")
-    return value.upper()
+    return currency_code(value, "currency")
 
 
 def category(value: str) -> str:

@@ -32,9 +32,7 @@ def object_storage(settings: Settings) -> ObjectStorage:
 
 
 def registrations(runtime: Runtime) -> list[ServiceRegistration]:
-    channel = open_channel(
-        runtime.settings, "identity", "labs.identity.v1.IdentityService", ["GetMember"]
-    )
+    channel = open_channel(runtime.settings, "identity", "labs.identity.v1.IdentityService")
     runtime.extras["identity_members_channel"] = channel
     settings: Settings = runtime.settings
     storage = object_storage(settings)

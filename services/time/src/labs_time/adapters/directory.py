@@ -78,12 +78,9 @@ class Directory:
 
     def __init__(self, settings: BaseLabsSettings) -> None:
         self.channels = {
-            "projects": open_channel(settings, "projects", "labs.projects.v1.ProjectsService",
-                                     ["GetProject"]),
-            "identity": open_channel(settings, "identity", "labs.identity.v1.IdentityService",
-                                     ["GetOrganization", "GetMember", "ListMembers"]),
-            "capacity": open_channel(settings, "capacity", "labs.capacity.v1.CapacityService",
-                                     ["GetRates", "GetResource"]),
+            "projects": open_channel(settings, "projects", "labs.projects.v1.ProjectsService"),
+            "identity": open_channel(settings, "identity", "labs.identity.v1.IdentityService"),
+            "capacity": open_channel(settings, "capacity", "labs.capacity.v1.CapacityService"),
         }
         self._projects = projects_grpc.ProjectsServiceStub(self.channels["projects"])
         self._identity = identity_grpc.IdentityServiceStub(self.channels["identity"])

@@ -134,6 +134,15 @@ class CreateComment:
 
 
 @dataclass(frozen=True)
+class ListActivities:
+    after: After
+    limit: int
+    project_id: uuid.UUID | None
+    entity_type: str
+    user_id: uuid.UUID | None
+
+
+@dataclass(frozen=True)
 class ListComments:
     task_id: uuid.UUID
     after: After

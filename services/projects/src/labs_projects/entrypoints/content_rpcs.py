@@ -27,19 +27,12 @@ class ContentRpcs:
     async def ListActivities(self, request, context) -> pb.ListActivitiesResponse:
         """What happened in the org that the caller may read, newest first."""
         limit = page_size(request.page_size)
-        after = after_creation(request.page_token)
-        project_id = optional_uuid(request.project_id, "project_id")
-        user_id = optional_uuid(request.user_id, "user_id")
-
-        async def work(uow, principal):
-            found = await activity.list_activities(
-                uow, principal, after, limit + 1, project_id=project_id,
-                entity_type=request.entity_type, user_id=user_id)
-            return pb.ListActivitiesResponse(
-                activities=[proto.activity(a) for a in found[:limit]],
-                next_page_token=next_page_token(found, limit))
-
-        return await self._tenant(context, request, pb.ListActivitiesResponse, work)
+        command = commands.ListActivities(
+            after_creation(request.page_token), limit + 1,
+            project_id=optional_uuid(request.project_id, "project_id"),
+            entity_type=request.entity_type, user_id=optional_uuid(request.user_id, "user_id"))
+        return await self._handle_page(context, request, activity.list_activities, command,
+                                       limit, activities=proto.activity)
 
     # --- comments and search ----------------------------------------------------------------
 

@@ -9,13 +9,11 @@ from datetime import UTC
 
 from labs.events.v1 import envelope_pb2
 from labs.options.v1 import visibility_pb2 as options
-from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.errors import InvalidArgument
 from labs_common.events.payloads import find_descriptor, message_json, unpack
 from labs_common.visibility import Reader, owner_of, record_readers, redact_json
-from labs_projects.adapters.activity_repository import ActivityPosition
-from labs_projects.domain import rules
+from labs_projects.domain import commands, rules
 from labs_projects.domain.activity import (
     Activity,
     entity_id_of,
@@ -64,29 +62,22 @@ def _uuid(value: str) -> uuid.UUID | None:
 
 
 async def list_activities(
-    uow: ProjectsUnitOfWork,
-    principal: Principal,
-    after: ActivityPosition | None,
-    limit: int,
-    *,
-    project_id: uuid.UUID | None,
-    entity_type: str,
-    user_id: uuid.UUID | None,
+    command: commands.ListActivities, uow: ProjectsUnitOfWork
 ) -> list[Activity]:
-    rules.check_storable(entity_type, "entity_type")
-    if len(entity_type) > MAX_ENTITY_TYPE:
+    rules.check_storable(command.entity_type, "entity_type")
+    if len(command.entity_type) > MAX_ENTITY_TYPE:
         raise InvalidArgument.on("entity_type", f"must be at most {MAX_ENTITY_TYPE} characters")
-    reader = Reader.of(principal)
-    if reader.is_client and principal.client_id is None:
+    reader = Reader.of(uow.caller)
+    if reader.is_client and not reader.client_id:
         return []
     entries = await uow.activities.page(
-        principal.org_id,
-        after,
-        limit,
+        uow.caller.org_id,
+        command.after,
+        command.limit,
         reader=reader,
-        project_id=project_id,
-        entity_type=entity_type,
-        user_id=user_id,
+        project_id=command.project_id,
+        entity_type=command.entity_type,
+        user_id=command.user_id,
     )
     return [replace(entry, metadata=shown_metadata(entry, reader)) for entry in entries]
 

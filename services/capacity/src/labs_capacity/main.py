@@ -1,5 +1,6 @@
 """Wiring of the capacity service: its gRPC API on the shared service runtime, the channel to the
-projects service that allocations are checked against, and to identity (the org's currency)."""
+projects service that allocations are checked against, and to identity (the org's currency), and
+the subscriptions to projects' status events (archived projects leave capacity)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from labs.capacity.v1 import capacity_service_pb2_grpc as pb_grpc
 from labs_capacity.adapters.identity_client import GrpcMemberCheck, GrpcOrgCurrency
 from labs_capacity.adapters.projects_client import GrpcProjectCheck
 from labs_capacity.config import Settings
+from labs_capacity.entrypoints.consumers import subscriptions
 from labs_capacity.entrypoints.grpc_servicer import CapacityServicer
 from labs_capacity.service_layer.unit_of_work import CapacityUnitOfWork
 from labs_common.grpc.client import open_channel
@@ -32,4 +34,5 @@ DEFINITION = ServiceDefinition(
     settings_class=Settings,
     registrations=registrations,
     uow_class=CapacityUnitOfWork,
+    subscriptions=lambda _runtime: subscriptions(),
 )

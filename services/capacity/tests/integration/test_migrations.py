@@ -20,7 +20,7 @@ async def test_upgrade_downgrade_upgrade(postgres_url: str):
     )
     await migrations.upgrade(settings, DEFINITION.migrations)
     assert {"resources", "resource_rates", "time_off", "holidays", "allocations",
-            "over_allocations", "outbox"} <= await public_tables(settings.sqlalchemy_url)
+            "over_allocations", "project_states", "outbox"} <= await public_tables(settings.sqlalchemy_url)
     await migrations.downgrade(settings, DEFINITION.migrations, "base")
     assert await public_tables(settings.sqlalchemy_url) == set()
     await migrations.upgrade(settings, DEFINITION.migrations)

@@ -138,6 +138,32 @@ class FakeOverAllocations:
         self.flags.difference_update(keys)
 
 
+class FakeProjectStates:
+    """Projects' status as capacity heard it: project id → (status, archived, as of)."""
+
+    def __init__(self, allocations: FakeAllocations) -> None:
+        self.rows: dict[uuid.UUID, tuple[str, bool, datetime]] = {}
+        self._allocations = allocations
+
+    async def record(self, project_id, status, archived, as_of):
+        before = self.rows.get(project_id)
+        if before is not None and before[2] > as_of:
+            return False
+        self.rows[project_id] = (status, archived, as_of)
+        return (before[1] if before else False) != archived
+
+    def archived_ids(self) -> set[uuid.UUID]:
+        return {p for p, (_, archived, _) in self.rows.items() if archived}
+
+    async def allocation_spans(self, project_id):
+        spans: dict[uuid.UUID, tuple[date, date]] = {}
+        for a in self._allocations.rows.values():
+            if a.project_id == project_id:
+                first, last = spans.get(a.resource_id, (a.start_date, a.end_date))
+                spans[a.resource_id] = (min(first, a.start_date), max(last, a.end_date))
+        return [(r, *spans[r]) for r in sorted(spans)]
+
+
 class FakeWeeks:
     """The overview's rows as domain/capacity.py defines them (the SQL is held to the same)."""
 
@@ -150,8 +176,9 @@ class FakeWeeks:
             for resource in sorted(self._uow.resources.rows.values(), key=lambda r: r.name):
                 if only is not None and resource.id not in only:
                     continue
+                archived = self._uow.project_states.archived_ids()
                 mine = [a for a in self._uow.allocations.rows.values()
-                        if a.resource_id == resource.id]
+                        if a.resource_id == resource.id and a.project_id not in archived]
                 confirmed, tentative = capacity.allocated_hours(
                     monday, resource.working_days, mine)
                 available = capacity.available_hours(
@@ -170,6 +197,7 @@ class FakeCapacityUnitOfWork(FakeUnitOfWork):
         self.time_off = FakeTimeOff()
         self.holidays = FakeHolidays()
         self.over_allocations = FakeOverAllocations()
+        self.project_states = FakeProjectStates(self.allocations)
         self.weeks = FakeWeeks(self)
 
 

@@ -61,7 +61,8 @@ off AS (
     FROM off_days
     GROUP BY 1, 2
 ),
--- Each allocation gives hours / n on each of the resource's working days inside its dates.
+-- Each allocation gives hours / n on each of the resource's working days inside its dates;
+-- those to a project archived (as projects' events said, project_states) count no more.
 allocated AS (
     SELECT a.resource_id,
            CAST(d AS date) - (CAST(extract(isodow FROM d) AS int) - 1) AS week_start,
@@ -73,6 +74,8 @@ allocated AS (
                                least(a.end_date, CAST(:last AS date)), interval '1 day') AS d
     WHERE a.org_id = :org AND a.start_date <= :last AND a.end_date >= :first
       AND CAST(extract(isodow FROM d) AS smallint) = ANY(r.working_days)
+      AND NOT EXISTS (SELECT 1 FROM project_states p
+                      WHERE p.project_id = a.project_id AND p.org_id = :org AND p.archived)
     GROUP BY 1, 2
 )
 SELECT r.id, r.name, w.week_start,

@@ -88,3 +88,14 @@ over_allocations = Table(
     Column("available_hours", Numeric(7, 2), nullable=False),
     Column("allocated_hours", Numeric(7, 2), nullable=False),
 )
+
+# What capacity has heard of each project's status (projects' events): archived ones don't count.
+project_states = Table(
+    "project_states",
+    metadata,
+    Column("project_id", UUID(as_uuid=True), primary_key=True),
+    Column("org_id", UUID(as_uuid=True), nullable=False),
+    Column("status", Text, nullable=False),
+    Column("archived", Boolean, nullable=False),
+    Column("as_of", DateTime(timezone=True), nullable=False),
+)

@@ -7,6 +7,7 @@ from labs_capacity.adapters.allocations_repository import SqlAlchemyAllocationRe
 from labs_capacity.adapters.capacity_queries import SqlAlchemyCapacityWeeks
 from labs_capacity.adapters.holidays_repository import SqlAlchemyHolidayRepository
 from labs_capacity.adapters.over_allocation_state import SqlAlchemyOverAllocationState
+from labs_capacity.adapters.project_states import SqlAlchemyProjectStates
 from labs_capacity.adapters.resources_repository import SqlAlchemyResourceRepository
 from labs_capacity.adapters.time_off_repository import SqlAlchemyTimeOffRepository
 from labs_common.db.uow import UnitOfWork
@@ -20,4 +21,5 @@ class CapacityUnitOfWork(UnitOfWork):
         "allocations": SqlAlchemyAllocationRepository,
         "over_allocations": SqlAlchemyOverAllocationState,
         "weeks": SqlAlchemyCapacityWeeks,
+        "project_states": SqlAlchemyProjectStates,
     }

@@ -172,6 +172,9 @@ async def test_every_channel_shows_each_role_what_rest_shows_it(suite, http):
                 continue
             assert len(got) == 1, (reader.role, event.type, [m["type"] for m in reader.received])
             data = dict(got[0]["data"])
+            if event.type.startswith("project:"):
+                # Only the single GET carries team_allocation; events carry the project as listed.
+                expected = {k: v for k, v in expected.items() if k != "team_allocation"}
             if "project_id" not in expected:
                 data.pop("project_id", None)  # the envelope's project, beside the REST object
             assert data == expected, (reader.role, event.type)

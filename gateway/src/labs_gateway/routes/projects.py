@@ -6,24 +6,29 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
+import grpc
 from fastapi import APIRouter, Path, Query, Response, status
 
+from labs.capacity.v1 import capacity_service_pb2 as capacity_pb
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
 from labs_gateway.dependencies import IdempotentWrite, IfMatch
 from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
+from labs_gateway.routes.capacity_common import Capacity
 from labs_gateway.routes.etags import if_match_etags, set_etag
 from labs_gateway.routes.projects_common import Cursor, Limit, Projects
 from labs_gateway.schemas.projects import (
     ProjectCreate,
+    ProjectDetail,
     ProjectList,
     ProjectPublic,
     ProjectStatusName,
     ProjectUpdate,
+    TeamAllocationPublic,
 )
-from labs_gateway.schemas.proto_json import to_message
-from labs_gateway.schemas.public import public
+from labs_gateway.schemas.proto_json import to_message, to_public
+from labs_gateway.schemas.public import current_reader, public
 
 router = APIRouter(prefix="/projects", tags=["projects"], responses=PROBLEM_RESPONSES,
                    route_class=ExactJsonRoute)
@@ -54,13 +59,31 @@ async def list_projects(projects: Projects, limit: Limit = 50,
                        next_cursor=page.next_page_token or None)
 
 
-@router.get("/{id}", response_model=ProjectPublic)
-async def get_project(project_id: ProjectId, projects: Projects,
+@router.get("/{id}", response_model=ProjectDetail)
+async def get_project(project_id: ProjectId, projects: Projects, capacity: Capacity,
                       response: Response):
-    """One project; the ETag goes back in If-Match on PATCH."""
+    """One project with its team allocation; the ETag goes back in If-Match on PATCH."""
     found = await projects.GetProject(pb.GetProjectRequest(id=str(project_id)))
     set_etag(response, found.project.etag)
-    return public(found.project)
+    reader = current_reader()
+    # Asked only once projects has said the caller may see the project.
+    team = await _team_allocation(capacity, found.project.id, reader)
+    return to_public(ProjectDetail, found.project, reader,
+                     **({} if team is None else {"team_allocation": team}))
+
+
+async def _team_allocation(capacity, project_id: str, reader) -> list[TeamAllocationPublic] | None:
+    """The project's allocations as capacity shows them to the caller, in one call; None (the
+    field left out) when capacity shows the caller nothing of itself (the client role)."""
+    try:
+        answer = await capacity.ListProjectAllocations(
+            capacity_pb.ListProjectAllocationsRequest(project_id=project_id))
+    except grpc.aio.AioRpcError as error:
+        if error.code() == grpc.StatusCode.PERMISSION_DENIED:
+            return None
+        raise
+    return [to_public(TeamAllocationPublic, item.allocation, reader, name=item.resource_name)
+            for item in answer.allocations]
 
 
 @router.patch("/{id}", response_model=ProjectPublic, dependencies=[IdempotentWrite])

@@ -4,7 +4,7 @@ that is wrong, so these models check only shapes."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -114,6 +114,8 @@ class ClientList(BaseModel):
 class ProjectPublic(PublicModel):
     id: str
     client_id: str | None
+    client_name: str | None = Field(
+        description="The name of the project's client as it is now; null without a client.")
     name: str
     description: str
     status: ProjectStatusName
@@ -130,6 +132,26 @@ class ProjectPublic(PublicModel):
     slack_channel_id: str | None
     created_at: datetime | None
     updated_at: datetime | None
+
+
+class TeamAllocationPublic(PublicModel):
+    """One allocation of a project's team, as capacity books it, with the resource's name."""
+
+    resource_id: str
+    name: str
+    allocated_hours: float = Field(description="Hours per week.")
+    start_date: date
+    end_date: date
+    tentative: bool
+
+
+class ProjectDetail(ProjectPublic):
+    """GET /projects/{id}: the project as the list shows it, plus its team from capacity."""
+
+    team_allocation: list[TeamAllocationPublic] = Field(
+        default_factory=list,
+        description="Every allocation to the project, by start date. Absent for client readers "
+                    "(capacity shows them nothing).")
 
 
 class ProjectList(BaseModel):

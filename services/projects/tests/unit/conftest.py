@@ -45,10 +45,36 @@ class FakeNamedRows:
         return row
 
 
+class FakeProjectRows(FakeNamedRows):
+    """Projects as the repository returns them: with their client's name as it is now."""
+
+    def __init__(self, clients: FakeNamedRows) -> None:
+        super().__init__()
+        self._clients = clients
+
+    def _named(self, project):
+        if project is not None:
+            client = self._clients.rows.get(project.client_id)
+            project.client_name = client.name if client else None
+        return project
+
+    async def by_name(self, name: str):
+        return self._named(await super().by_name(name))
+
+    async def get(self, row_id: uuid.UUID, *, for_update: bool = False):
+        return self._named(await super().get(row_id, for_update=for_update))
+
+    async def add(self, row):
+        return self._named(await super().add(row))
+
+    async def save(self, row):
+        return self._named(await super().save(row))
+
+
 class FakeProjectsUnitOfWork(FakeUnitOfWork):
     def _start(self) -> None:
         self.clients = FakeNamedRows()
-        self.projects = FakeNamedRows()
+        self.projects = FakeProjectRows(self.clients)
 
 
 class FakeMemberDirectory:

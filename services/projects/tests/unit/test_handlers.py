@@ -55,3 +55,42 @@ async def test_a_project_manager_must_be_staff(manager_uow, members):
     assert refused.value.field_errors[0].field == "project_manager_id"
     members.staff.add(outsider)
     assert (await projects.create_project(command, manager_uow, members=members)).name
+
+
+async def test_a_project_and_its_events_carry_its_clients_name(manager_uow, members):
+    project = await projects.create_project(
+        commands.CreateProject({"name": "Website"}, client_name="Globex"), manager_uow,
+        members=members)
+    assert project.client_name == "Globex"
+    [created] = manager_uow.outbox.of_type("project.created")
+    assert created.project.client_name == "Globex"
+    internal = await projects.create_project(
+        commands.CreateProject({"name": "Internal"}, client_name=""), manager_uow,
+        members=members)
+    assert internal.client_name is None
+    assert manager_uow.outbox.of_type("project.created")[-1].project.client_name == ""
+
+
+async def test_a_project_moved_to_another_client_announces_that_clients_name(
+    manager_uow, members
+):
+    project = await projects.create_project(
+        commands.CreateProject({"name": "Website"}, client_name="Globex"), manager_uow,
+        members=members)
+    other = await clients.create_client(commands.CreateClient("Initech", "", "USD"), manager_uow)
+    moved = await projects.update_project(
+        commands.UpdateProject(project.id, {"client_id": str(other.id), "status": "active"}, []),
+        manager_uow, members=members)
+    assert moved.client_name == "Initech"
+    for event_type in ("project.updated", "project.status_changed"):
+        assert manager_uow.outbox.of_type(event_type)[-1].project.client_name == "Initech"
+
+
+async def test_a_renamed_client_shows_under_its_new_name_on_the_next_read(manager_uow, members):
+    project = await projects.create_project(
+        commands.CreateProject({"name": "Website"}, client_name="Globex"), manager_uow,
+        members=members)
+    await clients.update_client(
+        commands.UpdateClient(project.client_id, {"name": "Globex Corp"}, []), manager_uow)
+    read = await projects.get_project(commands.GetProject(project.id), manager_uow)
+    assert read.client_name == "Globex Corp"

@@ -11,6 +11,7 @@ from labs_capacity.domain.model import (
     SINCE_ALWAYS,
     Allocation,
     Holiday,
+    ProjectAllocation,
     Rates,
     Resource,
     ResourceWeek,
@@ -68,6 +69,11 @@ def holiday(value: Holiday) -> pb.Holiday:
 
 def allocation(value: Allocation) -> pb.Allocation:
     return message_of(pb.Allocation, value, allocated_hours=two_places(value.allocated_hours))
+
+
+def project_allocation(value: ProjectAllocation) -> pb.ProjectAllocation:
+    return pb.ProjectAllocation(
+        allocation=allocation(value.allocation), resource_name=value.resource_name)
 
 
 def resource_week(value: ResourceWeek, utilization: Decimal | None) -> pb.ResourceWeek:

@@ -130,6 +130,11 @@ class ListResourceAllocations:
 
 
 @dataclass(frozen=True)
+class ListProjectAllocations:
+    project_id: uuid.UUID
+
+
+@dataclass(frozen=True)
 class GetCapacityOverview:
     start_week: str = ""
     weeks: int = 0

@@ -89,6 +89,14 @@ class Allocation(Versioned):
 
 
 @dataclass(frozen=True)
+class ProjectAllocation:
+    """An allocation as a project's team shows it: with the name of the resource it books."""
+
+    allocation: Allocation
+    resource_name: str
+
+
+@dataclass(frozen=True)
 class ResourceWeek:
     resource_id: uuid.UUID
     name: str

@@ -20,7 +20,7 @@ from labs_capacity.service_layer.unit_of_work import CapacityUnitOfWork
 from labs_common.db.uow import Scope
 from labs_common.grpc.transactions import TransactionalRpcs
 from labs_common.pagination import page_size, position
-from labs_common.parsing import object_id, optional_uuid
+from labs_common.parsing import object_id, optional_uuid, uuid_of
 
 UowFactory = Callable[[Scope], CapacityUnitOfWork]
 
@@ -266,6 +266,15 @@ class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
                 allocations=[proto.allocation(a) for a in answer[0]],
                 utilization_percent=proto.number(answer[1]),
             ),
+        )
+
+    async def ListProjectAllocations(self, request, context):
+        """A project's allocations, each with its resource's name."""
+        command = commands.ListProjectAllocations(uuid_of(request.project_id, "project_id"))
+        return await self._handle(
+            context, request, allocations.list_for_project, command,
+            lambda found: pb.ListProjectAllocationsResponse(
+                allocations=[proto.project_allocation(a) for a in found]),
         )
 
     # --- overview ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from decimal import Decimal
 from labs.capacity.v1 import events_pb2
 from labs_capacity.adapters import proto
 from labs_capacity.domain import capacity, commands, rules
-from labs_capacity.domain.model import Allocation
+from labs_capacity.domain.model import Allocation, ProjectAllocation
 from labs_capacity.domain.weeks import DEFAULT_WEEKS, MAX_WEEKS, week_start
 from labs_capacity.service_layer import over_allocation, resources
 from labs_capacity.service_layer.access import (
@@ -156,6 +156,15 @@ async def list_for_resource(
         sum((r.available_hours for r in rows), capacity.ZERO),
     )
     return found, utilization
+
+
+async def list_for_project(
+    command: commands.ListProjectAllocations, uow: CapacityUnitOfWork
+) -> list[ProjectAllocation]:
+    """A project's team: every allocation to it, with the resource's name. Whether the caller
+    may see the project is the projects service's to say; capacity answers staff only."""
+    require_reader(uow.caller)
+    return await uow.allocations.of_project(command.project_id)
 
 
 def week_range(start_week: str, weeks: int) -> tuple:

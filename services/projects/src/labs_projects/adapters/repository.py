@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.engine import Row
+from sqlalchemy.sql import Select
 
 from labs_common.db.repository import OrgScopedRepository
 from labs_projects.adapters.orm import clients, projects
@@ -83,7 +84,7 @@ class SqlAlchemyClientRepository(OrgScopedRepository):
 _PROJECT_FIELDS = [
     f.name
     for f in dataclasses.fields(Project)
-    if f.name not in ("id", "org_id", "created_at", "updated_at")
+    if f.name not in ("id", "org_id", "created_at", "updated_at", "client_name")
 ]
 
 
@@ -95,37 +96,39 @@ def _project_values(project: Project) -> dict:
 
 
 class SqlAlchemyProjectRepository(OrgScopedRepository):
+    """Every project read here comes with its client's name (`client_name`), joined from the
+    clients table in the same query, written ones too (the insert or update is a CTE joined to
+    clients), so events and reads carry the name the client has at that moment."""
+
     async def add(self, project: Project) -> Project:
-        row = (
-            await self._session.execute(
-                insert(projects)
-                .values(
-                    id=project.id,
-                    org_id=project.org_id,
-                    updated_at=func.clock_timestamp(),
-                    **_project_values(project),
-                )
-                .returning(*_columns())
+        saved = (
+            insert(projects)
+            .values(
+                id=project.id,
+                org_id=project.org_id,
+                updated_at=func.clock_timestamp(),
+                **_project_values(project),
             )
-        ).one()
-        return _project(row)
+            .returning(*_columns())
+            .cte("saved")
+        )
+        return _project((await self._session.execute(_named(saved))).one())
 
     async def get(
         self, project_id: uuid.UUID, *, for_update: bool = False
     ) -> Project | None:
-        query = select(*_columns()).where(
-            projects.c.org_id == self._org_id, projects.c.id == project_id
-        )
-        row = (
-            await self._session.execute(query.with_for_update() if for_update else query)
-        ).first()
+        query = _named().where(projects.c.org_id == self._org_id, projects.c.id == project_id)
+        if for_update:
+            # Locks the project row only (the client's row is on the nullable side of the join).
+            query = query.with_for_update(of=projects)
+        row = (await self._session.execute(query)).first()
         return _project(row) if row else None
 
     async def by_name(self, name: str) -> Project | None:
         """The oldest project of this name, ignoring case and surrounding spaces."""
         row = (
             await self._session.execute(
-                select(*_columns())
+                _named()
                 .where(
                     projects.c.org_id == self._org_id,
                     func.lower(func.btrim(projects.c.name)) == name.strip().lower(),
@@ -150,7 +153,7 @@ class SqlAlchemyProjectRepository(OrgScopedRepository):
         client_id: uuid.UUID | None = None,
         q: str = "",
     ) -> list[Project]:
-        query = select(*_columns()).where(projects.c.org_id == self._org_id)
+        query = _named().where(projects.c.org_id == self._org_id)
         if status is not None:
             query = query.where(projects.c.status == status.value)
         else:
@@ -170,19 +173,31 @@ class SqlAlchemyProjectRepository(OrgScopedRepository):
         return [_project(row) for row in (await self._session.execute(query)).all()]
 
     async def save(self, project: Project) -> Project:
-        row = (
-            await self._session.execute(
-                update(projects)
-                .where(projects.c.id == project.id)
-                .values(updated_at=func.clock_timestamp(), **_project_values(project))
-                .returning(*_columns())
-            )
-        ).one()
-        return _project(row)
+        saved = (
+            update(projects)
+            .where(projects.c.id == project.id)
+            .values(updated_at=func.clock_timestamp(), **_project_values(project))
+            .returning(*_columns())
+            .cte("saved")
+        )
+        return _project((await self._session.execute(_named(saved))).one())
 
 
 def _columns():
     return [c for c in projects.c if c.name != "search"]
+
+
+def _named(rows=None) -> Select:
+    """Project rows (the table, or the rows an insert or update returned) with their client's
+    name beside them: NULL without a client."""
+    source = projects if rows is None else rows
+    columns = _columns() if rows is None else list(rows.c)
+    return select(*columns, clients.c.name.label("client_name")).select_from(
+        source.outerjoin(
+            clients,
+            (clients.c.id == source.c.client_id) & (clients.c.org_id == source.c.org_id),
+        )
+    )
 
 
 def _client(row: Row) -> Client:
@@ -208,5 +223,6 @@ def _project(row: Row) -> Project:
         org_id=row.org_id,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        client_name=row.client_name,
         **values,
     )

@@ -66,6 +66,9 @@ class Project(Versioned):
     slack_channel_id: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    # The client's name as the clients table has it now: read with the project, never stored on
+    # it, so a renamed client shows under its new name on the next read. None without a client.
+    client_name: str | None = None
 
 
 class TaskStatus(StrEnum):

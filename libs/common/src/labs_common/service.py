@@ -87,9 +87,7 @@ def boot_only(settings_class: type[ServiceSettings], pb2_module, pb2_grpc_module
 
 
 def identity_verifier(runtime: Runtime) -> TokenVerifier:
-    channel = open_channel(
-        runtime.settings, "identity", "labs.identity.v1.IdentityService", ["GetJwks"]
-    )
+    channel = open_channel(runtime.settings, "identity", "labs.identity.v1.IdentityService")
     runtime.extras["identity_channel"] = channel
     stub = identity_service_pb2_grpc.IdentityServiceStub(channel)
 

@@ -19,9 +19,7 @@ from labs_common.service import Runtime, ServiceDefinition
 
 def registrations(runtime: Runtime) -> list[ServiceRegistration]:
     # Kept in extras so the runtime closes it on stop.
-    projects = open_channel(
-        runtime.settings, "projects", "labs.projects.v1.ProjectsService", ["GetProject"]
-    )
+    projects = open_channel(runtime.settings, "projects", "labs.projects.v1.ProjectsService")
     runtime.extras["projects_channel"] = projects
     identity = open_channel(runtime.settings, "identity", "labs.identity.v1.IdentityService")
     runtime.extras["identity_channel"] = identity

@@ -19,8 +19,9 @@ async def test_upgrade_downgrade_upgrade(postgres_url: str):
         database_url=postgres_url, database_name=f"labs_capacity_migrations_{uuid.uuid4().hex[:8]}"
     )
     await migrations.upgrade(settings, DEFINITION.migrations)
+    tables = await public_tables(settings.sqlalchemy_url)
     assert {"resources", "resource_rates", "time_off", "holidays", "allocations",
-            "over_allocations", "project_states", "outbox"} <= await public_tables(settings.sqlalchemy_url)
+            "over_allocations", "project_states", "outbox"} <= tables
     await migrations.downgrade(settings, DEFINITION.migrations, "base")
     assert await public_tables(settings.sqlalchemy_url) == set()
     await migrations.upgrade(settings, DEFINITION.migrations)

@@ -80,14 +80,13 @@ def open_channel(
     settings: BaseLabsSettings,
     target_service: str,
     grpc_service: str,
-    *_ignored: Iterable[str],
+    *,
     interceptors: Sequence[grpc.aio.ClientInterceptor] = (),
 ) -> grpc.aio.Channel:
     """A channel to `target_service` (its address from settings) for the gRPC `grpc_service`.
 
-    Which methods are retried comes from the protos (`option idempotency_level`); a list of
-    methods passed after `grpc_service`, as callers did before, is ignored. `interceptors` run
-    after the token forwarding, closest to the wire."""
+    Which methods are retried comes from the protos (`option idempotency_level`). `interceptors`
+    run after the token forwarding, closest to the wire."""
     return grpc.aio.insecure_channel(
         settings.addr_of(target_service),
         options=[

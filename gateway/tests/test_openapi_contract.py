@@ -55,3 +55,22 @@ def test_a_whole_number_written_with_a_zero_fraction_is_an_integer():
                                      ).story_points == 8
     with pytest.raises(ValueError, match="story_points"):
         TaskCreate.model_validate({"title": "x", "story_points": Decimal("8.5")})
+
+
+@pytest.mark.parametrize("amount", ["-1.774607365199876e+308", "1e400", "-1e-400000"])
+def test_a_number_far_out_of_bounds_is_a_422_naming_it(amount):
+    from labs_gateway.schemas.time import ExpenseUpdate
+
+    with pytest.raises(ValueError, match="amount"):
+        ExpenseUpdate.model_validate({"amount": Decimal(amount)})
+
+
+def test_free_form_settings_take_json_numbers_as_the_body_parsed_them():
+    from labs_common.errors import InvalidArgument
+    from labs_gateway.schemas.proto_json import struct
+
+    settings = struct({"rounding": {"minutes": Decimal("15")}, "ratio": Decimal("1.5")},
+                      "settings")
+    assert settings["ratio"] == 1.5 and settings["rounding"]["minutes"] == 15
+    with pytest.raises(InvalidArgument, match="settings"):
+        struct({"huge": Decimal("1e400")}, "settings")

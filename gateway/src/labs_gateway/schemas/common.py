@@ -93,10 +93,11 @@ def decimal_type(
             raise ValueError(f'must be a decimal number, e.g. "{example}"') from None
         if not parsed.is_finite():
             raise ValueError("must be a finite number")
-        if parsed != parsed.quantize(step, rounding=ROUND_DOWN):
-            raise ValueError(f"must have at most {places} decimals")
+        # Bounds first: quantizing 1e308 would overflow the decimal context.
         if parsed < low or (exclusive_minimum and parsed == low) or parsed > high:
             raise ValueError(f"must be {rule}")
+        if parsed != parsed.quantize(step, rounding=ROUND_DOWN):
+            raise ValueError(f"must have at most {places} decimals")
         return parsed
 
     number: dict[str, Any] = {"type": "number", "maximum": float(high), "multipleOf": float(step)}

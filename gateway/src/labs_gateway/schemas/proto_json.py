@@ -17,6 +17,7 @@ The few fields no rule covers (weekdays are ISO numbers in protos, names in JSON
 
 from __future__ import annotations
 
+import math
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -123,10 +124,27 @@ def instant(value: str, field: str) -> timestamp_pb2.Timestamp:
 def struct(values: Mapping[str, Any], field: str) -> struct_pb2.Struct:
     message = struct_pb2.Struct()
     try:
-        message.update(values)
+        message.update(_json_numbers(values))
     except (TypeError, ValueError) as error:
         raise InvalidArgument.on(field, f"Not representable as JSON: {error}") from error
     return message
+
+
+def _json_numbers(value: Any) -> Any:
+    """Free-form JSON (settings) as Struct holds it: bodies parse numbers as Decimal, and a
+    Struct number is a double (a setting that needs exact money is a decimal string)."""
+    if isinstance(value, Decimal):
+        if value.is_finite() and value == value.to_integral_value() and abs(value) < 2**53:
+            return int(value)
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"{value} is out of range for a JSON number")
+        return number
+    if isinstance(value, Mapping):
+        return {key: _json_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_numbers(item) for item in value]
+    return value
 
 
 # Fields no general rule covers: proto full name → (message value → JSON, JSON → message value).

@@ -74,3 +74,15 @@ def test_free_form_settings_take_json_numbers_as_the_body_parsed_them():
     assert settings["ratio"] == 1.5 and settings["rounding"]["minutes"] == 15
     with pytest.raises(InvalidArgument, match="settings"):
         struct({"huge": Decimal("1e400")}, "settings")
+
+
+def test_currency_codes_are_listed_and_checked_where_bodies_take_them(schema):
+    from labs_gateway.schemas.capacity import ResourceCreate
+
+    resource = schema["components"]["schemas"]["ResourceCreate"]["properties"]["currency"]
+    listed = next(option for option in resource["anyOf"] if "enum" in option)["enum"]
+    assert {"EUR", "USD", "JPY"} <= set(listed) and "XTS" not in listed
+    body = {"name": "Mo", "seniority_level": "mid", "billing_rate": "100"}
+    assert ResourceCreate.model_validate({**body, "currency": "eur"}).currency == "EUR"
+    with pytest.raises(ValueError, match="ISO 4217"):
+        ResourceCreate.model_validate({**body, "currency": "XYZ"})

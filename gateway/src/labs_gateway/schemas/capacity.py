@@ -12,13 +12,19 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from labs_gateway.schemas.common import IsoDate, Name, RequestModel, UuidStr, decimal_type
+from labs_gateway.schemas.common import (
+    CurrencyCode,
+    IsoDate,
+    Name,
+    RequestModel,
+    UuidStr,
+    decimal_type,
+)
 from labs_gateway.schemas.proto_json import PublicModel
 
 Seniority = Literal["senior", "mid", "junior", "contractor"]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 # ISO 4217, any case (answered upper-cased); the service checks the code is one the standard lists.
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")]
 # An hourly rate: a decimal string ("150.00") or a JSON number (150.5), parsed exactly.
 Money = decimal_type(maximum=1_000_000, example="150.00", description="An hourly rate.")
 WeekHours = decimal_type(maximum=168, strings=False, example="40",
@@ -48,7 +54,7 @@ class ResourceCreate(RequestModel):
     billing_rate: Money
     cost_rate: Money | None = Field(
         None, description="Absent: the resource's hours count as uncosted until one is set.")
-    currency: Currency | None = Field(None, description="ISO 4217; default the organization's.")
+    currency: CurrencyCode | None = Field(None, description="ISO 4217; default the organization's.")
     capacity_hours_per_week: WeekHours = Decimal(40)
     working_days: WorkingDays | None = Field(
         None, description="Days the weekly capacity is spread over; default Monday to Friday."
@@ -69,7 +75,7 @@ class ResourceUpdate(RequestModel):
     seniority_level: Seniority = None  # type: ignore[assignment]
     billing_rate: Money = None  # type: ignore[assignment]
     cost_rate: Money = None  # type: ignore[assignment]
-    currency: Currency = None  # type: ignore[assignment]
+    currency: CurrencyCode = None  # type: ignore[assignment]
     capacity_hours_per_week: WeekHours = None  # type: ignore[assignment]
     working_days: WorkingDays = None  # type: ignore[assignment]
     skills: Skills = None  # type: ignore[assignment]

@@ -28,6 +28,9 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from labs_common.currency import MESSAGE as CURRENCY_MESSAGE
+from labs_common.currency import is_currency_code, iso_4217_codes
+
 RoleName = Literal["owner", "admin", "manager", "member", "viewer", "client"]
 
 # Deliberately loose (one @, a dot in the domain, no spaces): identity owns the real rules, and
@@ -127,6 +130,17 @@ def _iso_date(value: Any) -> date:
 # A calendar day, "YYYY-MM-DD" (JSON has no date type; nothing else is taken for one).
 IsoDate = Annotated[date, PlainValidator(_iso_date), WithJsonSchema(
     {"type": "string", "format": "date", "examples": ["2026-03-31"]})]
+
+
+def _currency(value: str) -> str:
+    if not is_currency_code(value):
+        raise ValueError(CURRENCY_MESSAGE)
+    return value.upper()
+
+
+# ISO 4217, in any case (answered upper-cased); the OpenAPI lists the codes.
+CurrencyCode = Annotated[str, AfterValidator(_currency), WithJsonSchema(
+    {"type": "string", "enum": sorted(iso_4217_codes()), "examples": ["EUR"]})]
 
 
 def _whole(value: Any) -> Any:

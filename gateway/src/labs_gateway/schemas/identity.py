@@ -8,11 +8,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, Field, StringConstraints
 
-from labs_gateway.schemas.common import Email, Name, Password, RequestModel, RoleName, UuidStr
+from labs_gateway.schemas.common import (
+    CurrencyCode,
+    Email,
+    Name,
+    Password,
+    RequestModel,
+    RoleName,
+    UuidStr,
+)
 from labs_gateway.schemas.proto_json import PublicModel
 
-# ISO 4217, any case (answered upper-cased); the service checks the code is one the standard lists.
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")]
 Timezone = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
@@ -55,7 +61,7 @@ class OrganizationUpdate(RequestModel):
     name: Name = None  # type: ignore[assignment]
     settings: dict[str, Any] = None  # type: ignore[assignment]
     timezone: Timezone = Field(None, description="IANA zone, e.g. Europe/Paris.")  # type: ignore[assignment]
-    currency: Currency = Field(None, description="ISO 4217, e.g. EUR.")  # type: ignore[assignment]
+    currency: CurrencyCode = Field(None, description="ISO 4217, e.g. EUR.")  # type: ignore[assignment]
 
 
 class InvitationCreate(RequestModel):

@@ -10,7 +10,14 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, BaseModel, Field
 
-from labs_gateway.schemas.common import IsoDate, Name, RequestModel, UuidStr, decimal_type
+from labs_gateway.schemas.common import (
+    CurrencyCode,
+    IsoDate,
+    Name,
+    RequestModel,
+    UuidStr,
+    decimal_type,
+)
 from labs_gateway.schemas.proto_json import PublicModel
 
 ProjectStatusName = Literal["planning", "active", "on_hold", "completed", "archived"]
@@ -22,7 +29,6 @@ Rate = decimal_type(maximum=Decimal("9999999999.99"), exclusive_minimum=True, ex
                     description="An hourly rate, a decimal string or a JSON number.")
 Hours = decimal_type(maximum=Decimal("99999999.99"), strings=False, example="120.5",
                      description="Hours, a JSON number.")
-CurrencyCode = Annotated[str, Field(max_length=3, examples=["USD"])]
 PROJECT_DATES = (("start_date", "end_date", "must not be before start_date"),)
 PM_ID = Field(None, validation_alias=AliasChoices("project_manager_id", "pm_id"),
               description="A member of the organization; `pm_id` is accepted as an alias.")

@@ -10,7 +10,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from labs_gateway.schemas.common import IsoDate, RequestModel, UuidStr, decimal_type
+from labs_gateway.schemas.common import (
+    CurrencyCode,
+    IsoDate,
+    RequestModel,
+    UuidStr,
+    decimal_type,
+)
 from labs_gateway.schemas.proto_json import PublicModel
 
 Instant = Annotated[str, Field(max_length=40, examples=["2026-03-31T09:00:00Z"],
@@ -96,7 +102,7 @@ class EntriesReopen(RequestModel):
 class ExpenseCreate(RequestModel):
     description: Annotated[str, Field(max_length=2000)]
     amount: Money
-    currency: Annotated[str, Field(max_length=3)] | None = Field(
+    currency: CurrencyCode | None = Field(
         None, description="ISO 4217; default the project's currency.")
     expense_date: IsoDate | None = Field(None, description="Default today.")
     category: ExpenseCategory = "other"
@@ -106,7 +112,7 @@ class ExpenseCreate(RequestModel):
 class ExpenseUpdate(RequestModel):
     description: Annotated[str, Field(max_length=2000)] = None  # type: ignore[assignment]
     amount: Money = None  # type: ignore[assignment]
-    currency: Annotated[str, Field(max_length=3)] = None  # type: ignore[assignment]
+    currency: CurrencyCode = None  # type: ignore[assignment]
     expense_date: IsoDate = None  # type: ignore[assignment]
     category: ExpenseCategory = None  # type: ignore[assignment]
     billable: bool = None  # type: ignore[assignment]

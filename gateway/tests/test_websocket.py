@@ -275,3 +275,14 @@ async def test_a_revoked_session_closes_its_sockets_and_only_those(gateway, issu
             user_id=str(uuid.uuid4()), session_id=session, reason="logout")))
         assert await close_code(ending) == 4401
         await ready(staying)
+
+
+async def test_a_token_with_another_role_closes_the_socket_instead_of_widening_it(
+        gateway, issue_token):
+    org, user = uuid.uuid4(), uuid.uuid4()
+    async with connect(gateway.ws_url, additional_headers=bearer(
+            issue_token(org, "member", user_id=user))) as ws:
+        await ready(ws)
+        await ws.send(json.dumps({"type": "auth", "token": issue_token(org, "owner",
+                                                                       user_id=user)}))
+        assert await close_code(ws) == 4401

@@ -140,6 +140,11 @@ class _Session:
         current = self.connection.principal
         if (principal.user_id, principal.org_id) != (current.user_id, current.org_id):
             raise ProtocolError("token: a socket cannot change user or organization.")
+        if (principal.role, principal.client_id) != (current.role, current.client_id):
+            # What this socket may see was decided for the old role (its rooms, a client's
+            # projects): a new connection decides it again.
+            self.connection.end(CLOSE_UNAUTHENTICATED, "Your access changed; reconnect.")
+            return
         self.connection.principal = principal
         self.credential = credential
         self.expires_at = expires_at(principal)

@@ -150,6 +150,20 @@ def _hidden_names(descriptor: Descriptor, hidden: frozenset[FieldReaders]) -> fr
     return frozenset(f.name for f in descriptor.fields if field_readers(f) in hidden)
 
 
+def names_hidden_anywhere(reader: Reader) -> frozenset[str]:
+    """Every field name some message of the contract hides from `reader`: for JSON whose message
+    type is not known (feed rows recorded before they kept it), hiding by name is the safe side."""
+    return _names_hidden_anywhere(reader.view)
+
+
+@cache
+def _names_hidden_anywhere(hidden: frozenset[FieldReaders]) -> frozenset[str]:
+    from labs_common.events.payloads import every_message  # the pool, loaded once
+
+    return frozenset(field.name for descriptor in every_message()
+                     for field in descriptor.fields if field_readers(field) in hidden)
+
+
 def redact_json(descriptor: Descriptor, data: dict[str, Any], reader: Reader) -> dict[str, Any]:
     """The same for a message already rendered as JSON with its proto field names (the activity
     feed keeps payloads so): keys the reader may not see are left out, at any depth."""

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 import pytest
 from google.protobuf import json_format
-from google.protobuf.descriptor import Descriptor
 
-import labs
 from labs.capacity.v1 import capacity_service_pb2 as capacity
 from labs.capacity.v1 import events_pb2 as capacity_events
 from labs.identity.v1 import events_pb2 as identity_events
@@ -19,6 +14,7 @@ from labs.projects.v1 import projects_service_pb2 as projects
 from labs.time.v1 import events_pb2 as time_events
 from labs.time.v1 import time_service_pb2 as time
 from labs_common.auth.roles import Role
+from labs_common.events.payloads import every_message
 from labs_common.visibility import Reader, field_readers, may_read, redact, redact_json
 
 ME = "11111111-1111-1111-1111-111111111111"
@@ -140,30 +136,13 @@ def test_an_update_does_not_tell_who_may_not_see_a_field_that_it_changed():
     assert redact_json(event.DESCRIPTOR, data, reader(Role.VIEWER))["changed_fields"] == ["name"]
 
 
-def every_labs_message() -> list[Descriptor]:
-    """Every message of every generated labs.* module, nested ones included."""
-    found: list[Descriptor] = []
-
-    def walk(descriptor: Descriptor) -> None:
-        found.append(descriptor)
-        for nested in descriptor.nested_types:
-            walk(nested)
-
-    for module in pkgutil.walk_packages(labs.__path__, prefix="labs."):
-        if module.name.endswith("_pb2"):
-            for descriptor in importlib.import_module(
-                    module.name).DESCRIPTOR.message_types_by_name.values():
-                walk(descriptor)
-    return found
-
-
 FINANCIAL_WORDS = ("cost", "margin", "profit")
 
 
 def test_every_cost_or_margin_field_in_the_contract_declares_its_readers():
     """A new cost or margin field is hidden from members and clients the day it is added: the
     contract must say who reads it, or this fails."""
-    messages = every_labs_message()
+    messages = every_message()
     assert {"labs.time.v1.TimeEntry", "labs.capacity.v1.Rate"} <= {m.full_name for m in messages}
     unmarked = [
         f"{descriptor.full_name}.{field.name}"

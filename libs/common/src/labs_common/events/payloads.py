@@ -29,6 +29,24 @@ def load_event_types() -> int:
     return count
 
 
+def every_message() -> list[Descriptor]:
+    """Every message of every generated labs.* module, nested ones included."""
+    load_event_types()
+    found: list[Descriptor] = []
+
+    def walk(descriptor: Descriptor) -> None:
+        found.append(descriptor)
+        for nested in descriptor.nested_types:
+            walk(nested)
+
+    for module in pkgutil.walk_packages(labs.__path__, prefix="labs."):
+        if module.name.endswith("_pb2"):
+            for descriptor in importlib.import_module(
+                    module.name).DESCRIPTOR.message_types_by_name.values():
+                walk(descriptor)
+    return found
+
+
 def find_descriptor(full_name: str) -> Descriptor | None:
     load_event_types()
     try:
@@ -53,12 +71,6 @@ def message_json(message: Message) -> dict[str, Any]:
     data = json_format.MessageToDict(message, preserving_proto_field_name=True)
     lowercase_enums(message.DESCRIPTOR, data)
     return data
-
-
-def payload_dict(envelope: envelope_pb2.Envelope) -> dict[str, Any]:
-    """The payload as message_json writes it; {} when its type is unknown to this build."""
-    message = unpack(envelope)
-    return {} if message is None else message_json(message)
 
 
 def lowercase_enums(descriptor: Descriptor, data: dict[str, Any]) -> None:

@@ -9,10 +9,16 @@ from datetime import UTC
 
 from labs.events.v1 import envelope_pb2
 from labs.options.v1 import visibility_pb2 as options
-from labs_common.auth.roles import Role
 from labs_common.errors import InvalidArgument
 from labs_common.events.payloads import find_descriptor, message_json, unpack
-from labs_common.visibility import Reader, owner_of, record_readers, redact_json
+from labs_common.visibility import (
+    CHANGED_FIELDS,
+    Reader,
+    names_hidden_anywhere,
+    owner_of,
+    record_readers,
+    redact_json,
+)
 from labs_projects.domain import commands, rules
 from labs_projects.domain.activity import (
     Activity,
@@ -86,22 +92,16 @@ def shown_metadata(entry: Activity, reader: Reader) -> dict:
     descriptor = find_descriptor(entry.payload_type) if entry.payload_type else None
     if descriptor is not None:
         return redact_json(descriptor, entry.metadata, reader)
-    if reader.role.at_least(Role.MANAGER):
-        return entry.metadata
-    # Recorded before payloads kept their type: hide by the names costs and margins go by.
-    return without_internal_fields(entry.metadata)
+    # Recorded before rows kept their payload's type: every name the contract hides from this
+    # reader anywhere goes, at any depth, and so do the names of hidden fields that changed.
+    return without_names(entry.metadata, names_hidden_anywhere(reader))
 
 
-LEGACY_INTERNAL_FIELDS = frozenset(
-    {"cost_rate", "cost_rates", "cost", "labor_cost", "margin", "margin_dollar", "margin_percent"}
-)
-
-
-def without_internal_fields(value):
-    """`value` with every LEGACY_INTERNAL_FIELDS key removed, at any depth."""
+def without_names(value, hidden: frozenset[str]):
     if isinstance(value, dict):
-        return {k: without_internal_fields(v) for k, v in value.items()
-                if k not in LEGACY_INTERNAL_FIELDS}
+        return {k: (without_names(v, hidden) if k != CHANGED_FIELDS
+                    else [name for name in v if name not in hidden])
+                for k, v in value.items() if k not in hidden}
     if isinstance(value, list):
-        return [without_internal_fields(item) for item in value]
+        return [without_names(item, hidden) for item in value]
     return value

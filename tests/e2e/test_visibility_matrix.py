@@ -21,7 +21,8 @@ from e2e_helpers import auth, join_as, sign_up
 pytestmark = pytest.mark.e2e
 
 ROLES = ("owner", "manager", "member", "viewer", "client")
-INTERNAL = {"cost_rate", "cost_rates", "billing_rate_override"}
+INTERNAL = {"cost_rate", "cost_rates", "billing_rate_override", "github_repo_url",
+            "slack_channel_id"}
 
 
 @dataclass

@@ -139,7 +139,7 @@ class UserPublic(PublicModel):
 class OrganizationPublic(PublicModel):
     id: str
     name: str
-    settings: dict[str, Any]
+    settings: dict[str, Any] = Field(None, description="Staff only.")  # type: ignore[assignment]
     timezone: str
     currency: str
     created_at: datetime | None

@@ -134,8 +134,8 @@ class ProjectPublic(PublicModel):
     end_date: str | None
     billing_rate_override: str | None = Field(None, description="Absent for client readers.")
     project_manager_id: str | None
-    github_repo_url: str | None
-    slack_channel_id: str | None
+    github_repo_url: str | None = Field(None, description="Staff only.")
+    slack_channel_id: str | None = Field(None, description="Staff only.")
     created_at: datetime | None
     updated_at: datetime | None
 

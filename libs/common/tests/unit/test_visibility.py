@@ -73,9 +73,13 @@ def test_a_manager_sees_every_field_of_the_same_message():
 
 
 def test_internal_fields_are_for_staff_only():
-    project = projects.Project(id="p", name="Site", billing_rate_override="200")
-    assert redact(project, reader(Role.VIEWER)).billing_rate_override == "200"
-    assert redact(project, reader(Role.CLIENT)).billing_rate_override == ""
+    project = projects.Project(id="p", name="Site", billing_rate_override="200",
+                               slack_channel_id="C1", github_repo_url="https://github.com/a/b")
+    assert redact(project, reader(Role.VIEWER)) is project
+    hidden = redact(project, reader(Role.CLIENT))
+    assert (hidden.billing_rate_override, hidden.slack_channel_id, hidden.github_repo_url) == (
+        "", "", "")
+    assert hidden.name == "Site"
 
 
 def test_json_payloads_lose_the_same_keys_as_messages():

@@ -24,10 +24,23 @@ from google.protobuf import field_mask_pb2
 from labs.capacity.v1 import capacity_service_pb2 as pb
 from labs.events.v1 import envelope_pb2
 from labs.projects.v1 import projects_service_pb2 as projects_pb
+from labs_common.events.streams import stream_name
 
 pytestmark = pytest.mark.integration
 
 WEEK = "2026-06-01"
+
+
+async def until_consumed(js, durable: str, timeout: float = 20.0) -> None:
+    """Until the durable has acknowledged everything published to it (polls with a deadline)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        info = await js.consumer_info(stream_name("projects"), durable)
+        if info.num_pending == 0 and info.num_ack_pending == 0:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{durable} still has {info.num_pending} pending")
+        await asyncio.sleep(0.05)
 
 
 async def allocated(stub, session) -> str:
@@ -97,7 +110,7 @@ async def test_an_archived_projects_hours_leave_capacity_and_come_back_on_restor
         older.id = str(uuid.uuid4())
         await js.publish(subject, older.SerializeToString(),
                          headers={"Nats-Msg-Id": older.id})
-        await asyncio.sleep(1.5)
+        await until_consumed(js, "capacity-on-projects-project-archived")
         assert await allocated(stub, owner) == "50.00"
     finally:
         await connection.drain()

@@ -13,7 +13,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import grpc
 from google.protobuf import json_format
 
 from labs.capacity.v1 import capacity_service_pb2 as capacity_pb
@@ -23,8 +22,8 @@ from labs.identity.v1 import identity_service_pb2_grpc as identity_grpc
 from labs.projects.v1 import projects_service_pb2 as projects_pb
 from labs.projects.v1 import projects_service_pb2_grpc as projects_grpc
 from labs_common.config import BaseLabsSettings
-from labs_common.errors import from_rpc_error
 from labs_common.grpc.client import open_channel
+from labs_common.grpc.status import remote_call
 from labs_time.domain.model import Rates
 
 ARCHIVED = projects_pb.PROJECT_STATUS_ARCHIVED
@@ -95,48 +94,33 @@ class Directory:
         return (("authorization", f"Bearer {token}"),)
 
     async def project(self, token: str, project_id: uuid.UUID) -> Project:
-        try:
-            response = await self._projects.GetProject(
-                projects_pb.GetProjectRequest(id=str(project_id)), metadata=self._auth(token))
-        except grpc.aio.AioRpcError as error:
-            raise from_rpc_error(error) from error
+        response = await remote_call(self._projects.GetProject(
+            projects_pb.GetProjectRequest(id=str(project_id)), metadata=self._auth(token)))
         return _project(response.project)
 
     async def task_project(self, token: str, task_id: uuid.UUID) -> uuid.UUID:
         """The project of a task of the caller's org (NotFound when it is not one)."""
-        try:
-            response = await self._projects.GetTask(
-                projects_pb.GetTaskRequest(id=str(task_id)), metadata=self._auth(token))
-        except grpc.aio.AioRpcError as error:
-            raise from_rpc_error(error) from error
+        response = await remote_call(self._projects.GetTask(
+            projects_pb.GetTaskRequest(id=str(task_id)), metadata=self._auth(token)))
         return uuid.UUID(response.task.project_id)
 
     async def resolve_project(self, token: str, name: str, create_missing: bool) -> Project:
-        try:
-            response = await self._projects.ResolveProject(
-                projects_pb.ResolveProjectRequest(name=name, create_missing=create_missing),
-                metadata=self._auth(token))
-        except grpc.aio.AioRpcError as error:
-            raise from_rpc_error(error) from error
+        response = await remote_call(self._projects.ResolveProject(
+            projects_pb.ResolveProjectRequest(name=name, create_missing=create_missing),
+            metadata=self._auth(token)))
         return _project(response.project)
 
     async def organization(self, token: str) -> Organization:
-        try:
-            response = await self._identity.GetOrganization(
-                identity_pb.GetOrganizationRequest(), metadata=self._auth(token))
-        except grpc.aio.AioRpcError as error:
-            raise from_rpc_error(error) from error
+        response = await remote_call(self._identity.GetOrganization(
+            identity_pb.GetOrganizationRequest(), metadata=self._auth(token)))
         org = response.organization
         return Organization(org.timezone or "UTC", org.currency or "USD",
                             json_format.MessageToDict(org.settings))
 
     async def member(self, token: str, user_id: uuid.UUID) -> Member:
         """One member of the caller's org (NotFound when `user_id` is not one)."""
-        try:
-            response = await self._identity.GetMember(
-                identity_pb.GetMemberRequest(user_id=str(user_id)), metadata=self._auth(token))
-        except grpc.aio.AioRpcError as error:
-            raise from_rpc_error(error) from error
+        response = await remote_call(self._identity.GetMember(
+            identity_pb.GetMemberRequest(user_id=str(user_id)), metadata=self._auth(token)))
         m = response.member
         return Member(uuid.UUID(m.user.id), m.user.email, m.user.first_name, m.user.last_name)
 
@@ -145,12 +129,9 @@ class Directory:
         found: list[Member] = []
         page_token = ""
         while True:
-            try:
-                page = await self._identity.ListMembers(
-                    identity_pb.ListMembersRequest(page_size=500, page_token=page_token),
-                    metadata=self._auth(token))
-            except grpc.aio.AioRpcError as error:
-                raise from_rpc_error(error) from error
+            page = await remote_call(self._identity.ListMembers(
+                identity_pb.ListMembersRequest(page_size=500, page_token=page_token),
+                metadata=self._auth(token)))
             found.extend(Member(uuid.UUID(m.user.id), m.user.email, m.user.first_name,
                                 m.user.last_name) for m in page.members)
             if not page.next_page_token:
@@ -163,40 +144,34 @@ class Directory:
         one per row)."""
         found: list[ResourceHistory] = []
         page_token = ""
-        try:
-            while True:
-                page = await self._capacity.ListResources(
-                    capacity_pb.ListResourcesRequest(page_size=500, page_token=page_token),
-                    metadata=self._auth(token))
-                for resource in page.resources:
-                    if resource.is_placeholder:
-                        continue
-                    history = await self._capacity.ListResourceRates(
-                        capacity_pb.ListResourceRatesRequest(resource_id=resource.id),
-                        metadata=self._auth(token))
-                    found.append((Resource(
-                        uuid.UUID(resource.id), resource.name, resource.email,
-                        uuid.UUID(resource.user_id) if resource.user_id else None), [
-                        RatePeriod(
-                            date.fromisoformat(r.effective_from) if r.effective_from else None,
-                            date.fromisoformat(r.effective_to) if r.effective_to else None,
-                            Rates(Decimal(r.billing_rate) if r.billing_rate else None,
-                                  Decimal(r.cost_rate) if r.cost_rate else None,
-                                  r.currency or None, "resource"))
-                        for r in history.rates]))
-                if not page.next_page_token:
-                    return found
-                page_token = page.next_page_token
-        except grpc.aio.AioRpcError as error:
-            raise from_rpc_error(error) from error
+        while True:
+            page = await remote_call(self._capacity.ListResources(
+                capacity_pb.ListResourcesRequest(page_size=500, page_token=page_token),
+                metadata=self._auth(token)))
+            for resource in page.resources:
+                if resource.is_placeholder:
+                    continue
+                history = await remote_call(self._capacity.ListResourceRates(
+                    capacity_pb.ListResourceRatesRequest(resource_id=resource.id),
+                    metadata=self._auth(token)))
+                found.append((Resource(
+                    uuid.UUID(resource.id), resource.name, resource.email,
+                    uuid.UUID(resource.user_id) if resource.user_id else None), [
+                    RatePeriod(
+                        date.fromisoformat(r.effective_from) if r.effective_from else None,
+                        date.fromisoformat(r.effective_to) if r.effective_to else None,
+                        Rates(Decimal(r.billing_rate) if r.billing_rate else None,
+                              Decimal(r.cost_rate) if r.cost_rate else None,
+                              r.currency or None, "resource"))
+                    for r in history.rates]))
+            if not page.next_page_token:
+                return found
+            page_token = page.next_page_token
 
     async def resource(self, token: str, resource_id: uuid.UUID) -> Resource:
         """One resource of the caller's org (NotFound when it is not one)."""
-        try:
-            response = await self._capacity.GetResource(
-                capacity_pb.GetResourceRequest(id=str(resource_id)), metadata=self._auth(token))
-        except grpc.aio.AioRpcError as error:
-            raise from_rpc_error(error) from error
+        response = await remote_call(self._capacity.GetResource(
+            capacity_pb.GetResourceRequest(id=str(resource_id)), metadata=self._auth(token)))
         r = response.resource
         return Resource(uuid.UUID(r.id), r.name, r.email,
                         uuid.UUID(r.user_id) if r.user_id else None)
@@ -212,10 +187,8 @@ class Directory:
             resource_id=str(resource_id), date=on.isoformat()))
 
     async def _rates(self, token: str, request: capacity_pb.GetRatesRequest) -> PersonRates:
-        try:
-            response = await self._capacity.GetRates(request, metadata=self._auth(token))
-        except grpc.aio.AioRpcError as error:
-            raise from_rpc_error(error) from error
+        response = await remote_call(
+            self._capacity.GetRates(request, metadata=self._auth(token)))
         if not response.found:
             return PersonRates(None, Rates.none())
         return PersonRates(

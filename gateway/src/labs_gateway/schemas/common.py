@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Annotated, Any, ClassVar, Literal
 
-from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -221,10 +220,3 @@ def _comparable(value: Any) -> date | datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else None
-
-
-def timestamp(value: Timestamp) -> datetime | None:
-    """A proto Timestamp as an aware UTC datetime; unset (the epoch) means absent."""
-    if value.seconds == 0 and value.nanos == 0:
-        return None
-    return value.ToDatetime(tzinfo=UTC)

@@ -39,6 +39,7 @@ from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
 
 from labs.time.v1 import time_service_pb2 as time_pb
 from labs_common.errors import InvalidArgument
+from labs_common.protobuf import enum_api_name, enum_prefix
 from labs_common.visibility import Reader, hidden_fields
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -65,18 +66,11 @@ class PublicModel(BaseModel):
 # Enums
 
 
-@cache
-def enum_prefix(enum: EnumDescriptor) -> str:
-    """`ProjectStatus` → `PROJECT_STATUS_`: the buf-style prefix of its value names."""
-    name = enum.name
-    return "".join(f"_{c}" if c.isupper() and i else c for i, c in enumerate(name)).upper() + "_"
-
-
 def enum_name(enum: EnumDescriptor, number: int) -> str | None:
     """The API's name of an enum value: lowercase, without its prefix; None for the zero value."""
     if number == 0 or number not in enum.values_by_number:
         return None
-    return enum.values_by_number[number].name.removeprefix(enum_prefix(enum)).lower()
+    return enum_api_name(enum, enum.values_by_number[number].name)
 
 
 def enum_number(enum: EnumDescriptor, name: str | None) -> int:

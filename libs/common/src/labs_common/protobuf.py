@@ -30,9 +30,15 @@ def timestamp(value: datetime | None) -> Timestamp | None:
     return stamp
 
 
-def _prefix(descriptor: EnumDescriptor) -> str:
+def enum_prefix(descriptor: EnumDescriptor) -> str:
     """ROLE_ for ROLE_UNSPECIFIED, ROLE_OWNER, ... (the zero value names the prefix)."""
     return descriptor.values_by_number[0].name.removesuffix("UNSPECIFIED")
+
+
+def enum_api_name(descriptor: EnumDescriptor, name: str) -> str:
+    """A value's name as the API writes it: without the enum's prefix, in lower case
+    (PROJECT_STATUS_ON_HOLD → "on_hold")."""
+    return name.removeprefix(enum_prefix(descriptor)).lower()
 
 
 class EnumMapping(Generic[E]):
@@ -40,7 +46,7 @@ class EnumMapping(Generic[E]):
 
     def __init__(self, proto_enum: Any, domain_enum: type[E]) -> None:
         descriptor: EnumDescriptor = proto_enum.DESCRIPTOR
-        prefix = _prefix(descriptor)
+        prefix = enum_prefix(descriptor)
         self._domain = domain_enum
         self._to_proto = {m: descriptor.values_by_name[prefix + m.name].number for m in domain_enum}
         self._from_proto = {number: member for member, number in self._to_proto.items()}
@@ -66,12 +72,11 @@ def enum_text(field: FieldDescriptor, number: int) -> str:
     lower case (PROJECT_STATUS_ON_HOLD → "on_hold"); "" for UNSPECIFIED."""
     if number == 0:
         return ""
-    return field.enum_type.values_by_number[number].name.removeprefix(
-        _prefix(field.enum_type)).lower()
+    return enum_api_name(field.enum_type, field.enum_type.values_by_number[number].name)
 
 
 def _enum_number(field: FieldDescriptor, value: Enum) -> int:
-    return field.enum_type.values_by_name[_prefix(field.enum_type) + value.name].number
+    return field.enum_type.values_by_name[enum_prefix(field.enum_type) + value.name].number
 
 
 def _scalar(field: FieldDescriptor, value: Any) -> Any:

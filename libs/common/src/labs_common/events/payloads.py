@@ -11,11 +11,12 @@ from functools import cache
 from typing import Any
 
 from google.protobuf import json_format, message_factory, symbol_database
-from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 import labs
 from labs.events.v1 import envelope_pb2
+from labs_common.protobuf import enum_api_name
 
 
 @cache
@@ -79,23 +80,17 @@ def lowercase_enums(descriptor: Descriptor, data: dict[str, Any]) -> None:
             continue
         values = data[field.name]
         if field.type == FieldDescriptor.TYPE_ENUM:
-            prefix = enum_prefix(field.enum_type.name)
-            data[field.name] = ([_enum_value(v, prefix) for v in values]
-                                if isinstance(values, list) else _enum_value(values, prefix))
+            data[field.name] = ([_enum_value(field.enum_type, v) for v in values]
+                                if isinstance(values, list)
+                                else _enum_value(field.enum_type, values))
         elif field.type == FieldDescriptor.TYPE_MESSAGE and not _is_well_known(field):
             for item in values if isinstance(values, list) else [values]:
                 if isinstance(item, dict):
                     lowercase_enums(field.message_type, item)
 
 
-def enum_prefix(enum_name: str) -> str:
-    """`ProjectStatus` → `PROJECT_STATUS_` (the buf style prefix of its values)."""
-    snake = "".join(f"_{c}" if c.isupper() and i else c for i, c in enumerate(enum_name))
-    return snake.upper() + "_"
-
-
-def _enum_value(value: Any, prefix: str) -> Any:
-    return value.removeprefix(prefix).lower() if isinstance(value, str) else value
+def _enum_value(enum: EnumDescriptor, value: Any) -> Any:
+    return enum_api_name(enum, value) if isinstance(value, str) else value
 
 
 def _is_well_known(field: FieldDescriptor) -> bool:

@@ -16,11 +16,9 @@ from labs.projects.v1 import projects_service_pb2 as projects_pb
 from labs_capacity.service_layer.project_states import project_status_heard
 from labs_capacity.service_layer.unit_of_work import CapacityUnitOfWork
 from labs_common.events.consumer import Subscription
+from labs_common.protobuf import enum_api_name
 
 CONSUMER = "capacity"
-_PREFIX = "PROJECT_STATUS_"
-
-
 def subscriptions() -> list[Subscription]:
     return [
         Subscription(CONSUMER, "projects", "project.created", on_project_created),
@@ -45,7 +43,8 @@ async def on_project_archived(envelope: envelope_pb2.Envelope, uow: CapacityUnit
 
 def status_name(value: int) -> str:
     """"archived" for PROJECT_STATUS_ARCHIVED, as the REST API and projects' domain name it."""
-    return projects_pb.ProjectStatus.Name(value).removeprefix(_PREFIX).lower()
+    status = projects_pb.ProjectStatus
+    return enum_api_name(status.DESCRIPTOR, status.Name(value))
 
 
 async def _heard(

@@ -74,6 +74,8 @@ class Reader:
         that it concerns one of its client's projects."""
         if readers == options.RECORD_READERS_UNSPECIFIED:
             return True
+        if readers == options.RECORD_READERS_MANAGER_OR_CLIENT:
+            return self.is_client or self.role.at_least(Role.MANAGER)
         if readers == options.RECORD_READERS_NOBODY or self.is_client:
             return False
         if readers == options.RECORD_READERS_STAFF:

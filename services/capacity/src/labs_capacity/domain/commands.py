@@ -7,12 +7,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from labs_common.commands import ById, Command
+
 # Where a keyset page resumes: the last row's sort key, None for the first page.
 After = tuple | None
 
 
-@dataclass(frozen=True)
-class GetRates:
+class GetRates(Command):
     user_id: uuid.UUID | None
     resource_id: uuid.UUID | None
     on: str
@@ -35,25 +36,21 @@ class ResourceFields:
     is_placeholder: bool = False
 
 
-@dataclass(frozen=True)
-class CreateResource:
+class CreateResource(Command):
     fields: ResourceFields
     rates_effective_from: str = ""
 
 
-@dataclass(frozen=True)
-class GetResource:
-    resource_id: uuid.UUID
+class GetResource(ById):
+    pass
 
 
-@dataclass(frozen=True)
-class ListResources:
+class ListResources(Command):
     after: After
     limit: int
 
 
-@dataclass(frozen=True)
-class UpdateResource:
+class UpdateResource(Command):
     resource_id: uuid.UUID
     fields: ResourceFields
     update_mask: tuple[str, ...]
@@ -61,13 +58,11 @@ class UpdateResource:
     if_match: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class ListResourceRates:
-    resource_id: uuid.UUID
+class ListResourceRates(ById):
+    pass
 
 
-@dataclass(frozen=True)
-class CreateTimeOff:
+class CreateTimeOff(Command):
     resource_id: uuid.UUID
     start_date: str
     end_date: str
@@ -75,21 +70,18 @@ class CreateTimeOff:
     reason: str = ""
 
 
-@dataclass(frozen=True)
-class ListTimeOff:
+class ListTimeOff(Command):
     resource_id: uuid.UUID
     after: After
     limit: int
 
 
-@dataclass(frozen=True)
-class CreateHoliday:
+class CreateHoliday(Command):
     date: str
     name: str = ""
 
 
-@dataclass(frozen=True)
-class ListHolidays:
+class ListHolidays(Command):
     after: After
     limit: int
 
@@ -104,37 +96,31 @@ class AllocationFields:
     tentative: bool = False
 
 
-@dataclass(frozen=True)
-class CreateAllocation:
+class CreateAllocation(Command):
     fields: AllocationFields
 
 
-@dataclass(frozen=True)
-class UpdateAllocation:
+class UpdateAllocation(Command):
     allocation_id: uuid.UUID
     fields: AllocationFields
     update_mask: tuple[str, ...]
     if_match: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class DeleteAllocation:
-    allocation_id: uuid.UUID
+class DeleteAllocation(ById):
+    pass
 
 
-@dataclass(frozen=True)
-class ListResourceAllocations:
+class ListResourceAllocations(Command):
     resource_id: uuid.UUID
     start_week: str = ""
     weeks: int = 0
 
 
-@dataclass(frozen=True)
-class ListProjectAllocations:
-    project_id: uuid.UUID
+class ListProjectAllocations(ById):
+    pass
 
 
-@dataclass(frozen=True)
-class GetCapacityOverview:
+class GetCapacityOverview(Command):
     start_week: str = ""
     weeks: int = 0

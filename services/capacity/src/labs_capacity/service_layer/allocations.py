@@ -133,7 +133,7 @@ async def update_allocation(
 
 async def delete_allocation(command: commands.DeleteAllocation, uow: CapacityUnitOfWork) -> None:
     require_manager(uow.caller)
-    allocation = await _load(uow, command.allocation_id, lock=True)
+    allocation = await _load(uow, command.id, lock=True)
     await uow.allocations.delete(allocation.id)
     await _announce(uow, events_pb2.ALLOCATION_CHANGE_DELETED, allocation)
     await over_allocation.reconcile(
@@ -164,7 +164,7 @@ async def list_for_project(
     """A project's team: every allocation to it, with the resource's name. Whether the caller
     may see the project is the projects service's to say; capacity answers staff only."""
     require_reader(uow.caller)
-    return await uow.allocations.of_project(command.project_id)
+    return await uow.allocations.of_project(command.id)
 
 
 def week_range(start_week: str, weeks: int) -> tuple:

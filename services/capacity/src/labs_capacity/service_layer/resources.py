@@ -138,7 +138,7 @@ async def create_resource(
 
 async def get_resource(command: commands.GetResource, uow: CapacityUnitOfWork) -> Resource:
     require_reader(uow.caller)
-    return await load(uow, command.resource_id)
+    return await load(uow, command.id)
 
 
 async def load(uow: CapacityUnitOfWork, resource_id: uuid.UUID, *, lock: bool = False) -> Resource:
@@ -157,7 +157,7 @@ async def list_resources(
 
 async def list_rates(command: commands.ListResourceRates, uow: CapacityUnitOfWork) -> list[Rates]:
     require_reader(uow.caller)
-    resource = await load(uow, command.resource_id)
+    resource = await load(uow, command.id)
     return await uow.resources.rate_history(resource.id)
 
 

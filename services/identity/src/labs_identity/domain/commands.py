@@ -4,16 +4,15 @@ the request (ids and roles parsed there)."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from labs_common.auth.roles import Role
+from labs_common.commands import ById, Command
 
 # Where a keyset page resumes: the last row's sort key, None for the first page.
 After = tuple | None
 
 
-@dataclass(frozen=True)
-class Signup:
+class Signup(Command):
     email: str
     password: str
     organization_name: str
@@ -21,135 +20,112 @@ class Signup:
     last_name: str
 
 
-@dataclass(frozen=True)
-class Login:
+class Login(Command):
     email: str
     password: str
     organization_id: str
 
 
-@dataclass(frozen=True)
-class RefreshSession:
+class RefreshSession(Command):
     refresh_token: str
 
 
-@dataclass(frozen=True)
-class Logout:
+class Logout(Command):
     pass
 
 
-@dataclass(frozen=True)
-class GetMe:
+class GetMe(Command):
     pass
 
 
-@dataclass(frozen=True)
-class GetOrganization:
+class GetOrganization(Command):
     pass
 
 
-@dataclass(frozen=True)
-class UpdateOrganization:
+class UpdateOrganization(Command):
     changes: dict
     fields: list[str]
     if_match: list[str]
 
 
-@dataclass(frozen=True)
-class ListMembers:
+class ListMembers(Command):
     after: After
     limit: int
 
 
-@dataclass(frozen=True)
-class GetMember:
-    user_id: uuid.UUID
+class GetMember(ById):
+    pass
 
 
-@dataclass(frozen=True)
-class UpdateMember:
+class UpdateMember(Command):
     user_id: uuid.UUID
     role: Role
     client_id: str
 
 
-@dataclass(frozen=True)
-class RemoveMember:
-    user_id: uuid.UUID
+class RemoveMember(ById):
+    pass
 
 
-@dataclass(frozen=True)
-class CreateInvitation:
+class CreateInvitation(Command):
     email: str
     role: Role
     client_id: str
 
 
-@dataclass(frozen=True)
-class AcceptInvitation:
+class AcceptInvitation(Command):
     token: str
     password: str
     first_name: str
     last_name: str
 
 
-@dataclass(frozen=True)
-class CreateApiKey:
+class CreateApiKey(Command):
     name: str
     role: Role
 
 
-@dataclass(frozen=True)
-class ListApiKeys:
+class ListApiKeys(Command):
     after: After
     limit: int
 
 
-@dataclass(frozen=True)
-class RevokeApiKey:
-    key_id: uuid.UUID
+class RevokeApiKey(ById):
+    pass
 
 
-@dataclass(frozen=True)
-class AuthenticateApiKey:
+class AuthenticateApiKey(Command):
     secret: str
 
 
-@dataclass(frozen=True)
-class ChangePassword:
+class ChangePassword(Command):
     current_password: str
     new_password: str
 
 
-@dataclass(frozen=True)
-class RequestPasswordReset:
+class RequestPasswordReset(Command):
     email: str
 
 
-@dataclass(frozen=True)
-class ResetPassword:
+class ResetPassword(Command):
     token: str
     password: str
 
 
-@dataclass(frozen=True)
-class GetProfile:
+class GetProfile(Command):
     pass
 
 
-@dataclass(frozen=True)
-class UpdateProfile:
+class UpdateProfile(Command):
     changes: dict
     fields: list[str]
     if_match: list[str]
 
 
-@dataclass(frozen=True)
-class ListInvitations:
+class ListInvitations(Command):
     after: After
     limit: int
 
 
-@dataclass(frozen=True)
-class RevokeInvitation:
-    invitation_id: uuid.UUID
+class RevokeInvitation(ById):
+    pass

@@ -55,7 +55,7 @@ async def revoke_api_key(
     command: commands.RevokeApiKey, uow: IdentityUnitOfWork
 ) -> None:
     principal = uow.caller
-    key = await uow.api_keys.get(principal.org_id, command.key_id)
+    key = await uow.api_keys.get(principal.org_id, command.id)
     if key is None or not (
         key.created_by == principal.user_id or principal.role.at_least(Role.ADMIN)
     ):

@@ -85,7 +85,7 @@ async def get_member(
     command: commands.GetMember, uow: IdentityUnitOfWork
 ) -> Member:
     principal = uow.caller
-    member = await uow.members.get(principal.org_id, command.user_id)
+    member = await uow.members.get(principal.org_id, command.id)
     if member is None or principal.role is Role.CLIENT:
         raise_not_visible()
     return member
@@ -121,7 +121,7 @@ async def remove_member(
     command: commands.RemoveMember, uow: IdentityUnitOfWork, *, access_ttl: timedelta
 ) -> None:
     principal = uow.caller
-    member = await _member(uow, principal, command.user_id)
+    member = await _member(uow, principal, command.id)
     rules.check_removal(
         principal.role, member.role, await uow.members.count_owners(principal.org_id)
     )
@@ -227,7 +227,7 @@ async def revoke_invitation(
     """Its token can no longer be accepted. Admin+ (an owner's invitation: owners only)."""
     principal = uow.caller
     _require_invitation_manager(principal)
-    invitation = await uow.invitations.get(principal.org_id, command.invitation_id,
+    invitation = await uow.invitations.get(principal.org_id, command.id,
                                            for_update=True)
     if invitation is None or invitation.revoked_at is not None:
         raise NotFound("No such invitation.")

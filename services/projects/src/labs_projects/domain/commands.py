@@ -5,28 +5,25 @@ which the domain rules validate so each failure names its field."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
+from labs_common.commands import ById, Command
 from labs_projects.domain.model import ProjectStatus, SprintStatus
 
 # Where a keyset page resumes: the last row's sort key, None for the first page.
 After = tuple | None
 
 
-@dataclass(frozen=True)
-class CreateProject:
+class CreateProject(Command):
     fields: dict[str, str]
     client_name: str
 
 
-@dataclass(frozen=True)
-class ResolveProject:
+class ResolveProject(Command):
     name: str
     create_missing: bool
 
 
-@dataclass(frozen=True)
-class ListProjects:
+class ListProjects(Command):
     after: After
     limit: int
     status: ProjectStatus | None
@@ -34,107 +31,91 @@ class ListProjects:
     q: str
 
 
-@dataclass(frozen=True)
-class UpdateProject:
+class UpdateProject(Command):
     project_id: uuid.UUID
     fields: dict[str, str]
     if_match: list[str]
 
 
-@dataclass(frozen=True)
-class ArchiveProject:
-    project_id: uuid.UUID
+class ArchiveProject(ById):
+    pass
 
 
-@dataclass(frozen=True)
-class CreateClient:
+class CreateClient(Command):
     name: str
     email: str
     currency: str
 
 
-@dataclass(frozen=True)
-class ListClients:
+class ListClients(Command):
     after: After
     limit: int
     q: str
     include_archived: bool
 
 
-@dataclass(frozen=True)
-class UpdateClient:
+class UpdateClient(Command):
     client_id: uuid.UUID
     changes: dict[str, str]
     if_match: list[str]
 
 
-@dataclass(frozen=True)
-class ArchiveClient:
-    client_id: uuid.UUID
+class ArchiveClient(ById):
+    pass
 
 
-@dataclass(frozen=True)
-class ListTasks:
+class ListTasks(Command):
     project_id: uuid.UUID
     after: After
     limit: int
     filters: dict
 
 
-@dataclass(frozen=True)
-class CreateTask:
+class CreateTask(Command):
     project_id: uuid.UUID
     fields: dict[str, str]
 
 
-@dataclass(frozen=True)
-class UpdateTask:
+class UpdateTask(Command):
     task_id: uuid.UUID
     fields: dict[str, str]
     if_match: list[str]
 
 
-@dataclass(frozen=True)
-class BulkUpdateTasks:
+class BulkUpdateTasks(Command):
     project_id: uuid.UUID
     task_ids: list[uuid.UUID]
     fields: dict[str, str]
 
 
-@dataclass(frozen=True)
-class DeleteTask:
-    task_id: uuid.UUID
+class DeleteTask(ById):
+    pass
 
 
-@dataclass(frozen=True)
-class CreateSprint:
+class CreateSprint(Command):
     project_id: uuid.UUID
     fields: dict[str, str]
 
 
-@dataclass(frozen=True)
-class ListSprints:
+class ListSprints(Command):
     project_id: uuid.UUID
     after: After
     limit: int
     status: SprintStatus | None
 
 
-@dataclass(frozen=True)
-class UpdateSprint:
+class UpdateSprint(Command):
     sprint_id: uuid.UUID
     fields: dict[str, str]
     if_match: list[str]
 
 
-@dataclass(frozen=True)
-class CreateComment:
+class CreateComment(Command):
     task_id: uuid.UUID
     body: str
 
 
-@dataclass(frozen=True)
-class ListActivities:
+class ListActivities(Command):
     after: After
     limit: int
     project_id: uuid.UUID | None
@@ -142,65 +123,54 @@ class ListActivities:
     user_id: uuid.UUID | None
 
 
-@dataclass(frozen=True)
-class ListComments:
+class ListComments(Command):
     task_id: uuid.UUID
     after: After
     limit: int
 
 
-@dataclass(frozen=True)
-class UpdateComment:
+class UpdateComment(Command):
     comment_id: uuid.UUID
     body: str
 
 
-@dataclass(frozen=True)
-class DeleteComment:
-    comment_id: uuid.UUID
+class DeleteComment(ById):
+    pass
 
 
-@dataclass(frozen=True)
-class Search:
+class Search(Command):
     q: str
     limit: int
 
 
-@dataclass(frozen=True)
-class ListFiles:
+class ListFiles(Command):
     project_id: uuid.UUID
     after: After
     limit: int
     task_id: uuid.UUID | None
 
 
-@dataclass(frozen=True)
-class ReadFileContent:
+class ReadFileContent(Command):
     file_id: uuid.UUID
     offset: int
     max_bytes: int
 
 
-@dataclass(frozen=True)
-class GetProject:
-    project_id: uuid.UUID
+class GetProject(ById):
+    pass
 
 
-@dataclass(frozen=True)
-class GetClient:
-    client_id: uuid.UUID
+class GetClient(ById):
+    pass
 
 
-@dataclass(frozen=True)
-class GetTask:
-    task_id: uuid.UUID
+class GetTask(ById):
+    pass
 
 
-@dataclass(frozen=True)
-class GetSprint:
-    sprint_id: uuid.UUID
+class GetSprint(ById):
+    pass
 
 
-@dataclass(frozen=True)
-class GetFile:
-    file_id: uuid.UUID
+class GetFile(ById):
+    pass

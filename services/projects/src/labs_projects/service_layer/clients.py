@@ -79,7 +79,7 @@ async def load_client(
 
 
 async def get_client(command: commands.GetClient, uow: ProjectsUnitOfWork) -> Client:
-    return await load_client(uow, uow.caller, command.client_id)
+    return await load_client(uow, uow.caller, command.id)
 
 
 async def update_client(
@@ -126,7 +126,7 @@ async def archive_client(
 ):
     principal = uow.caller
     require_writer(principal, Role.MANAGER, "client")
-    client = await load_client(uow, principal, command.client_id, for_update=True)
+    client = await load_client(uow, principal, command.id, for_update=True)
     if client.archived_at is not None:
         return
     client.archived_at = datetime.now(UTC)

@@ -98,7 +98,7 @@ async def delete_comment(
     command: commands.DeleteComment, uow: ProjectsUnitOfWork
 ) -> None:
     principal = uow.caller
-    comment = await _own_comment(uow, principal, command.comment_id)
+    comment = await _own_comment(uow, principal, command.id)
     await uow.comments.delete(comment.id)
     await uow.outbox.add("comment.deleted",
                          events_pb2.CommentDeleted(comment_id=str(comment.id),

@@ -147,7 +147,7 @@ async def load_file(uow: ProjectsUnitOfWork, principal: Principal,
 
 
 async def get_file(command: commands.GetFile, uow: ProjectsUnitOfWork) -> StoredFile:
-    return await load_file(uow, uow.caller, command.file_id)
+    return await load_file(uow, uow.caller, command.id)
 
 
 async def list_files(

@@ -29,7 +29,7 @@ async def load_project(
 
 
 async def get_project(command: commands.GetProject, uow: ProjectsUnitOfWork) -> Project:
-    return await load_project(uow, uow.caller, command.project_id)
+    return await load_project(uow, uow.caller, command.id)
 
 
 async def create_project(
@@ -138,7 +138,7 @@ async def archive_project(
 ) -> None:
     principal = uow.caller
     require_writer(principal, Role.MANAGER, "project")
-    project = await load_project(uow, principal, command.project_id, for_update=True)
+    project = await load_project(uow, principal, command.id, for_update=True)
     if project.status is ProjectStatus.ARCHIVED:
         return
     old_status = project.status

@@ -71,7 +71,7 @@ async def load_sprint(uow: ProjectsUnitOfWork, principal: Principal, sprint_id: 
 
 
 async def get_sprint(command: commands.GetSprint, uow: ProjectsUnitOfWork) -> Sprint:
-    return await load_sprint(uow, uow.caller, command.sprint_id)
+    return await load_sprint(uow, uow.caller, command.id)
 
 
 async def list_sprints(

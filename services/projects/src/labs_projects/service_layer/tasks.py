@@ -47,7 +47,7 @@ async def load_task(
 
 
 async def get_task(command: commands.GetTask, uow: ProjectsUnitOfWork) -> Task:
-    return await load_task(uow, uow.caller, command.task_id)
+    return await load_task(uow, uow.caller, command.id)
 
 
 async def list_tasks(
@@ -141,7 +141,7 @@ async def delete_task(
     command: commands.DeleteTask, uow: ProjectsUnitOfWork
 ) -> None:
     principal = uow.caller
-    task = await load_task(uow, principal, command.task_id)
+    task = await load_task(uow, principal, command.id)
     await writable_project(uow, principal, task.project_id)
     await uow.tasks.lock_board(task.project_id)
     subtasks = await uow.tasks.subtask_ids(task.id)

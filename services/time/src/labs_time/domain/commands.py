@@ -10,16 +10,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from labs_common.commands import ById, Command
 
-@dataclass(frozen=True)
-class ListBillableEntries:
+
+class ListBillableEntries(Command):
     project_id: uuid.UUID
     period_start: str
     period_end: str
 
 
-@dataclass(frozen=True)
-class ReserveEntries:
+class ReserveEntries(Command):
     invoice_id: uuid.UUID
     project_id: uuid.UUID
     period_start: str
@@ -28,36 +28,30 @@ class ReserveEntries:
     entry_ids: tuple[uuid.UUID, ...] = ()
 
 
-@dataclass(frozen=True)
-class MarkEntriesInvoiced:
-    invoice_id: uuid.UUID
+class MarkEntriesInvoiced(ById):
+    pass
 
 
-@dataclass(frozen=True)
-class ReleaseEntries:
-    invoice_id: uuid.UUID
+class ReleaseEntries(ById):
+    pass
 
 
-@dataclass(frozen=True)
-class CreateImport:
+class CreateImport(Command):
     create_missing: bool
 
 
-@dataclass(frozen=True)
-class AppendImportChunk:
+class AppendImportChunk(Command):
     job_id: uuid.UUID
     seq: int
     chunk: bytes
 
 
-@dataclass(frozen=True)
-class StartImport:
-    job_id: uuid.UUID
+class StartImport(ById):
+    pass
 
 
-@dataclass(frozen=True)
-class GetImportJob:
-    job_id: uuid.UUID
+class GetImportJob(ById):
+    pass
 
 
 @dataclass(frozen=True)
@@ -72,66 +66,56 @@ class ExpenseChanges:
     billable: bool | None = None
 
 
-@dataclass(frozen=True)
-class RecordExpense:
+class RecordExpense(Command):
     project_id: uuid.UUID
     fields: ExpenseChanges
 
 
-@dataclass(frozen=True)
-class GetExpense:
-    expense_id: uuid.UUID
+class GetExpense(ById):
+    pass
 
 
-@dataclass(frozen=True)
-class ListExpenses:
+class ListExpenses(Command):
     project_id: uuid.UUID
     after: tuple | None
     limit: int
 
 
-@dataclass(frozen=True)
-class ChangeExpense:
+class ChangeExpense(Command):
     expense_id: uuid.UUID
     changes: ExpenseChanges
     if_match: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class DeleteExpense:
+class DeleteExpense(Command):
     expense_id: uuid.UUID
     if_match: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class SubmitTimeEntries:
+class SubmitTimeEntries(Command):
     date_from: str
     date_to: str
 
 
-@dataclass(frozen=True)
-class ApproveTimeEntries:
+class ApproveTimeEntries(Command):
     user_id: uuid.UUID
     date_from: str
     date_to: str
 
 
-@dataclass(frozen=True)
-class RejectTimeEntries:
+class RejectTimeEntries(Command):
     user_id: uuid.UUID
     date_from: str
     date_to: str
     reason: str
 
 
-@dataclass(frozen=True)
-class ReopenTimeEntries:
+class ReopenTimeEntries(Command):
     entry_ids: tuple[uuid.UUID, ...]
     reason: str
 
 
-@dataclass(frozen=True)
-class NewEntry:
+class NewEntry(Command):
     """A time entry as recorded: hours, or a start and an end (the hours are then measured)."""
 
     project_id: uuid.UUID
@@ -160,43 +144,36 @@ class EntryChanges:
     notes: str | None = None
 
 
-@dataclass(frozen=True)
-class GetTimeEntry:
-    entry_id: uuid.UUID
+class GetTimeEntry(ById):
+    pass
 
 
-@dataclass(frozen=True)
-class ListTimeEntries:
+class ListTimeEntries(Command):
     where: object  # adapters.repository.EntryFilter: which entries
     after: tuple | None
     limit: int
 
 
-@dataclass(frozen=True)
-class ChangeTimeEntry:
+class ChangeTimeEntry(Command):
     entry_id: uuid.UUID
     changes: EntryChanges
     if_match: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class DeleteTimeEntry:
+class DeleteTimeEntry(Command):
     entry_id: uuid.UUID
     if_match: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class StartTimer:
+class StartTimer(Command):
     project_id: uuid.UUID
     task_id: uuid.UUID | None
     notes: str = ""
 
 
-@dataclass(frozen=True)
-class StopTimer:
+class StopTimer(Command):
     pass
 
 
-@dataclass(frozen=True)
-class GetCurrentTimer:
+class GetCurrentTimer(Command):
     pass

@@ -235,7 +235,7 @@ async def visible_entry(uow: TimeUnitOfWork, principal: Principal, entry_id: uui
 
 async def get_entry(command: commands.GetTimeEntry, uow: TimeUnitOfWork) -> TimeEntry:
     require_staff(uow.caller)
-    return await visible_entry(uow, uow.caller, command.entry_id)
+    return await visible_entry(uow, uow.caller, command.id)
 
 
 async def ask_for_list(directory: Directory, principal: Principal, where: EntryFilter

@@ -75,7 +75,7 @@ async def _visible(uow: TimeUnitOfWork, principal: Principal, expense_id: uuid.U
 
 async def get_expense(command: commands.GetExpense, uow: TimeUnitOfWork) -> Expense:
     require_staff(uow.caller)
-    return await _visible(uow, uow.caller, command.expense_id)
+    return await _visible(uow, uow.caller, command.id)
 
 
 async def ask_for_list(directory: Directory, principal: Principal, project_id: uuid.UUID

@@ -70,7 +70,7 @@ async def append_chunk(command: commands.AppendImportChunk, uow: TimeUnitOfWork)
 async def start_job(command: commands.StartImport, uow: TimeUnitOfWork):
     """Queue the uploaded file; `total` is a first estimate from its line count. Starting a
     started job answers it as it is (a retried request)."""
-    principal, job_id = uow.caller, command.job_id
+    principal, job_id = uow.caller, command.id
     job = await _own_job(uow, principal, job_id)
     if job.status != "uploading":
         return job
@@ -88,4 +88,4 @@ async def start_job(command: commands.StartImport, uow: TimeUnitOfWork):
 
 async def get_job(command: commands.GetImportJob, uow: TimeUnitOfWork):
     uow.caller.require(Role.MEMBER)
-    return await _found(uow, _in_org(uow.caller, command.job_id))
+    return await _found(uow, _in_org(uow.caller, command.id))

@@ -61,7 +61,7 @@ async def reserve(command: commands.ReserveEntries, uow: TimeUnitOfWork) -> list
 async def mark_invoiced(command: commands.MarkEntriesInvoiced, uow: TimeUnitOfWork
                         ) -> list[TimeEntry]:
     uow.caller.require(Role.MANAGER)
-    entries = await uow.entries.of_invoice(command.invoice_id)
+    entries = await uow.entries.of_invoice(command.id)
     done = []
     for entry in entries:
         if not entry.invoiced:
@@ -75,7 +75,7 @@ async def mark_invoiced(command: commands.MarkEntriesInvoiced, uow: TimeUnitOfWo
 
 async def release(command: commands.ReleaseEntries, uow: TimeUnitOfWork) -> list[TimeEntry]:
     uow.caller.require(Role.MANAGER)
-    entries = await uow.entries.of_invoice(command.invoice_id)
+    entries = await uow.entries.of_invoice(command.id)
     released = []
     for entry in entries:
         entry.invoice_id, entry.invoiced = None, False

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from labs.capacity.v1 import capacity_service_pb2 as pb
 from labs.capacity.v1 import capacity_service_pb2_grpc as pb_grpc
-from labs_capacity.adapters.identity_client import GrpcMemberCheck, GrpcOrgCurrency
+from labs_capacity.adapters.identity_client import GrpcOrgCurrency
 from labs_capacity.adapters.projects_client import GrpcProjectCheck
 from labs_capacity.config import Settings
 from labs_capacity.entrypoints.consumers import subscriptions
@@ -14,6 +14,7 @@ from labs_capacity.entrypoints.grpc_servicer import CapacityServicer
 from labs_capacity.service_layer.unit_of_work import CapacityUnitOfWork
 from labs_common.grpc.client import open_channel
 from labs_common.grpc.server import ServiceRegistration
+from labs_common.grpc.staff_members import IdentityStaffMembers
 from labs_common.service import Runtime, ServiceDefinition
 
 
@@ -24,7 +25,7 @@ def registrations(runtime: Runtime) -> list[ServiceRegistration]:
     identity = open_channel(runtime.settings, "identity", "labs.identity.v1.IdentityService")
     runtime.extras["identity_channel"] = identity
     servicer = CapacityServicer(runtime.uow, GrpcProjectCheck(projects), GrpcOrgCurrency(identity),
-                                GrpcMemberCheck(identity))
+                                IdentityStaffMembers(identity).is_staff_member)
     return [ServiceRegistration.of(pb, pb_grpc, servicer)]
 
 

@@ -7,8 +7,8 @@ from labs.projects.v1 import projects_service_pb2 as pb
 from labs.projects.v1 import projects_service_pb2_grpc as pb_grpc
 from labs_common.grpc.client import open_channel
 from labs_common.grpc.server import ServiceRegistration
+from labs_common.grpc.staff_members import IdentityStaffMembers
 from labs_common.service import Runtime, ServiceDefinition
-from labs_projects.adapters.identity_members import IdentityMemberDirectory
 from labs_projects.adapters.object_storage import LocalObjectStorage, ObjectStorage
 from labs_projects.adapters.s3_storage import S3ObjectStorage
 from labs_projects.config import Settings
@@ -40,7 +40,7 @@ def registrations(runtime: Runtime) -> list[ServiceRegistration]:
     runtime.extras["object_storage"] = storage
     servicer = ProjectsServicer(
         runtime.uow,
-        IdentityMemberDirectory(channel),
+        IdentityStaffMembers(channel),
         storage,
         UploadLimits(settings.max_file_bytes, settings.org_storage_quota_bytes),
     )

@@ -33,7 +33,7 @@ class ImportRpcs(ServicerBase):
             job=proto.import_job,
         )
         # Only after the commit, so the worker finds the job queued.
-        self._worker.wake(command.job_id)
+        self._worker.wake(command.id)
         return response
 
     async def GetImportJob(self, request, context) -> pb.GetImportJobResponse:

@@ -22,22 +22,14 @@ class IssuedSession:
     session_id: uuid.UUID
 
 
+@dataclass(frozen=True)
 class TokenIssuer:
-    def __init__(
-        self,
-        keyring: KeyRing,
-        issuer: str,
-        audience: str,
-        access_ttl: timedelta,
-        api_key_ttl: timedelta,
-        refresh_ttl: timedelta,
-    ) -> None:
-        self._keyring = keyring
-        self._issuer = issuer
-        self._audience = audience
-        self.access_ttl = access_ttl
-        self.api_key_ttl = api_key_ttl
-        self._refresh_ttl = refresh_ttl
+    keyring: KeyRing
+    issuer: str
+    audience: str
+    access_ttl: timedelta
+    api_key_ttl: timedelta
+    refresh_ttl: timedelta
 
     async def access_token(
         self,
@@ -50,8 +42,8 @@ class TokenIssuer:
         now = datetime.now(UTC)
         ttl = self.api_key_ttl if api_key_id else self.access_ttl
         claims = {
-            "iss": self._issuer,
-            "aud": self._audience,
+            "iss": self.issuer,
+            "aud": self.audience,
             "sub": str(member.id),
             "org": str(member.org_id),
             "role": (role or member.role).value,
@@ -66,7 +58,7 @@ class TokenIssuer:
             claims["akid"] = str(api_key_id)
         if member.client_id:
             claims["client_id"] = str(member.client_id)
-        return self._keyring.sign(await self._keyring.active(), claims)
+        return self.keyring.sign(await self.keyring.active(), claims)
 
     async def issue(
         self, uow, member: Member, org: Organization, family_id: uuid.UUID | None = None
@@ -80,7 +72,7 @@ class TokenIssuer:
                 org_id=member.org_id,
                 user_id=member.id,
                 family_id=family_id,
-                expires_at=datetime.now(UTC) + self._refresh_ttl,
+                expires_at=datetime.now(UTC) + self.refresh_ttl,
             ),
             digest(refresh),
         )

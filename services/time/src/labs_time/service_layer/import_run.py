@@ -53,18 +53,17 @@ class Progress:
     rows_stored: int = 0  # rows whose errors are in `errors`
 
 
+@dataclass(eq=False)
 class ImportRun:
     """One attempt at one job. `references` builds the org's view from the claim."""
 
-    def __init__(self, uow: UowFactory, claim: Claim, references: References,
-                 batch_rows: int, lease_seconds: int, writers: int = 2) -> None:
-        self._uow = uow
-        self.claim = claim
-        self._refs = references
-        self._batch_rows = batch_rows
-        self._lease = lease_seconds
-        self._writers = writers
-        self._source = "import"  # the entries' source, known from the header
+    uow: UowFactory
+    claim: Claim
+    references: References
+    batch_rows: int
+    lease_seconds: int
+    writers: int = 2
+    source: str = field(default="import", init=False)  # the entries' source, known from the header
 
     def _scope(self) -> Scope:
         return Scope(org_id=self.claim.org_id, actor_id=self.claim.user_id)
@@ -73,7 +72,7 @@ class ImportRun:
         """The stored file, one chunk per short transaction."""
         seq = 1
         while True:
-            async with self._uow(self._scope()) as uow:
+            async with self.uow(self._scope()) as uow:
                 data = (await uow.session.execute(select(import_chunks.c.data).where(
                     import_chunks.c.job_id == self.claim.job_id, import_chunks.c.seq == seq
                 ))).scalar()
@@ -93,9 +92,9 @@ class ImportRun:
             await self.fail([{"row": 0, "field": "file", "message": UNKNOWN_HEADER}])
             return
         await self._set(format=header.format)
-        mapper = RowMapper(self._refs)
-        self._source = source_of(header.format)
-        parser = RowParser(header, self._refs.source_zone)
+        mapper = RowMapper(self.references)
+        self.source = source_of(header.format)
+        parser = RowParser(header, self.references.source_zone)
         # errors: a list of RowErrors per bad row
         progress, batch, errors = Progress(), [], []
         # Batches are written while the next ones are parsed, `writers` at a time: PostgreSQL
@@ -116,8 +115,8 @@ class ImportRun:
                         errors.append(outcome)
                     else:
                         batch.append(outcome)
-                    if len(batch) + len(errors) >= self._batch_rows:
-                        if len(writing) >= self._writers:
+                    if len(batch) + len(errors) >= self.batch_rows:
+                        if len(writing) >= self.writers:
                             await writing.popleft()
                         writing.append(asyncio.create_task(
                             self.flush(progress, progress.seen, batch, errors)))
@@ -146,13 +145,13 @@ class ImportRun:
                        for e in row_errors]
             progress.rows_stored += 1
         progress.errors += stored
-        async with self._uow(self._scope()) as uow:
+        async with self.uow(self._scope()) as uow:
             inserted = await import_staging.import_batch(
-                uow.session, self.claim.org_id, self.claim.job_id, self._source, batch)
+                uow.session, self.claim.org_id, self.claim.job_id, self.source, batch)
             if len(inserted) < len(batch):  # some rows were imported before
                 batch = [batch[i] for i in inserted]
             await uow.outbox.add_many("entry.imported", imported_events(
-                str(self.claim.job_id), self._source, batch))
+                str(self.claim.job_id), self.source, batch))
             jobs = import_jobs.c
             await uow.session.execute(update(import_jobs).where(jobs.id == self.claim.job_id)
                                       .values(processed=func.greatest(jobs.processed, seen),
@@ -161,7 +160,7 @@ class ImportRun:
                                               error_count=jobs.error_count + len(errors),
                                               errors=jobs.errors.op("||")(
                                                   bindparam("stored", stored, type_=JSONB)),
-                                              lease_until=lease_until(self._lease)))
+                                              lease_until=lease_until(self.lease_seconds)))
             await uow.commit()
 
     async def finish(self, progress: Progress) -> None:
@@ -178,7 +177,7 @@ class ImportRun:
     async def _end(self, status: str, **values) -> None:
         """End the job either way: drop its upload and the caller's token, and announce it."""
         job = self.claim.job_id
-        async with self._uow(self._scope()) as uow:
+        async with self.uow(self._scope()) as uow:
             await uow.session.execute(import_chunks.delete().where(import_chunks.c.job_id == job))
             ended = (await uow.session.execute(
                 update(import_jobs).where(import_jobs.c.id == job)
@@ -192,7 +191,7 @@ class ImportRun:
             await uow.commit()
 
     async def _set(self, **values) -> None:
-        async with self._uow(self._scope()) as uow:
+        async with self.uow(self._scope()) as uow:
             await uow.session.execute(update(import_jobs).where(
                 import_jobs.c.id == self.claim.job_id).values(**values))
             await uow.commit()

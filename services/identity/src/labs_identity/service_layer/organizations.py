@@ -72,18 +72,14 @@ async def update_organization(
     return org
 
 
-async def list_members(
-    command: commands.ListMembers, uow: IdentityUnitOfWork
-) -> list[Member]:
+async def list_members(command: commands.ListMembers, uow: IdentityUnitOfWork) -> list[Member]:
     principal = uow.caller
     if principal.role is Role.CLIENT:
         raise_not_visible()
     return await uow.members.page(principal.org_id, command.after, command.limit)
 
 
-async def get_member(
-    command: commands.GetMember, uow: IdentityUnitOfWork
-) -> Member:
+async def get_member(command: commands.GetMember, uow: IdentityUnitOfWork) -> Member:
     principal = uow.caller
     member = await uow.members.get(principal.org_id, command.id)
     if member is None or principal.role is Role.CLIENT:
@@ -91,9 +87,7 @@ async def get_member(
     return member
 
 
-async def update_member(
-    command: commands.UpdateMember, uow: IdentityUnitOfWork
-) -> Member:
+async def update_member(command: commands.UpdateMember, uow: IdentityUnitOfWork) -> Member:
     principal = uow.caller
     member = await _member(uow, principal, command.user_id)
     client = rules.client_binding(command.role, command.client_id)
@@ -221,9 +215,7 @@ async def list_invitations(
     return await uow.invitations.pending_page(principal.org_id, command.after, command.limit)
 
 
-async def revoke_invitation(
-    command: commands.RevokeInvitation, uow: IdentityUnitOfWork
-) -> None:
+async def revoke_invitation(command: commands.RevokeInvitation, uow: IdentityUnitOfWork) -> None:
     """Its token can no longer be accepted. Admin+ (an owner's invitation: owners only)."""
     principal = uow.caller
     _require_invitation_manager(principal)

@@ -36,12 +36,9 @@ def _require_commenter(principal: Principal) -> None:
         principal.require(Role.MEMBER)
 
 
-async def create_comment(
-    command: commands.CreateComment, uow: ProjectsUnitOfWork
-) -> Comment:
+async def create_comment(command: commands.CreateComment, uow: ProjectsUnitOfWork) -> Comment:
     principal = uow.caller
-    body = command.body
-    body = check_body(body)
+    body = check_body(command.body)
     task = await load_task(uow, principal, command.task_id)
     _require_commenter(principal)
     project = await load_project(uow, principal, task.project_id)
@@ -56,9 +53,7 @@ async def create_comment(
     return comment
 
 
-async def list_comments(
-    command: commands.ListComments, uow: ProjectsUnitOfWork
-) -> list[Comment]:
+async def list_comments(command: commands.ListComments, uow: ProjectsUnitOfWork) -> list[Comment]:
     principal = uow.caller
     task = await load_task(uow, principal, command.task_id)
     return await uow.comments.page(task.id, command.after, command.limit)
@@ -78,12 +73,9 @@ async def _own_comment(uow: ProjectsUnitOfWork, principal: Principal,
     return comment
 
 
-async def update_comment(
-    command: commands.UpdateComment, uow: ProjectsUnitOfWork
-) -> Comment:
+async def update_comment(command: commands.UpdateComment, uow: ProjectsUnitOfWork) -> Comment:
     principal = uow.caller
-    body = command.body
-    body = check_body(body)
+    body = check_body(command.body)
     comment = await _own_comment(uow, principal, command.comment_id)
     if comment.body == body:
         return comment
@@ -94,9 +86,7 @@ async def update_comment(
     return comment
 
 
-async def delete_comment(
-    command: commands.DeleteComment, uow: ProjectsUnitOfWork
-) -> None:
+async def delete_comment(command: commands.DeleteComment, uow: ProjectsUnitOfWork) -> None:
     principal = uow.caller
     comment = await _own_comment(uow, principal, command.id)
     await uow.comments.delete(comment.id)
@@ -106,9 +96,7 @@ async def delete_comment(
                          project_id=comment.project_id)
 
 
-async def search(
-    command: commands.Search, uow: ProjectsUnitOfWork
-) -> list[SearchHit]:
+async def search(command: commands.Search, uow: ProjectsUnitOfWork) -> list[SearchHit]:
     principal = uow.caller
     q = command.q
     q = rules.check_storable(q, "q").strip()

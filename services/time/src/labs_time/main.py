@@ -1,5 +1,6 @@
 """Wiring of the time service: its gRPC API on the shared service runtime, the clients it needs to
-ask projects, identity and capacity, and the import worker."""
+ask projects, identity and capacity, the import worker, and the subscriptions to billing's invoice
+events (the billing saga's last steps, entrypoints/consumers.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from labs_common.grpc.server import ServiceRegistration
 from labs_common.service import Runtime, ServiceDefinition
 from labs_time.adapters.directory import Directory
 from labs_time.config import Settings
+from labs_time.entrypoints.consumers import subscriptions
 from labs_time.entrypoints.grpc_servicer import TimeServicer
 from labs_time.entrypoints.import_worker import ImportWorker
 from labs_time.service_layer.unit_of_work import TimeUnitOfWork
@@ -42,4 +44,5 @@ DEFINITION = ServiceDefinition(
     registrations=registrations,
     uow_class=TimeUnitOfWork,
     on_start=on_start,
+    subscriptions=lambda _runtime: subscriptions(),
 )

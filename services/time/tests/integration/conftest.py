@@ -1,11 +1,16 @@
 """Identity, projects, capacity and time running in this process on real PostgreSQL and NATS,
-once per session, each with its own database; time reaches the others over real gRPC."""
+once per session, each with its own database; time reaches the others over real gRPC.
+
+They get a NATS server of their own (`time_nats_url`): time's durable consumers of billing's
+invoice events would otherwise share (and so split) the events of whatever else in the session
+runs a time service on the same server."""
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import grpc
 import pytest
@@ -18,7 +23,7 @@ from labs.time.v1 import time_service_pb2_grpc as time_grpc
 from labs_capacity.config import Settings as CapacitySettings
 from labs_capacity.main import DEFINITION as CAPACITY
 from labs_common.service import RunningService, start
-from labs_common.testing.infrastructure import free_port
+from labs_common.testing.infrastructure import free_port, start_nats
 from labs_identity.config import Settings as IdentitySettings
 from labs_identity.main import DEFINITION as IDENTITY
 from labs_projects.config import Settings as ProjectsSettings
@@ -28,9 +33,8 @@ from labs_time.main import DEFINITION as TIME
 
 
 def _quiet(definition):
-    """The service without its event consumers: durable consumers are named per service, so an
-    extra instance on the shared NATS would take events meant for the end-to-end suite's one;
-    nothing here depends on what they feed."""
+    """The service without its event consumers: nothing here depends on what they feed (time's
+    own consumers do run, on this suite's NATS)."""
     return dataclasses.replace(definition, subscriptions=lambda _runtime: ())
 
 
@@ -47,7 +51,16 @@ def _settings(cls, name: str, postgres_url: str, nats_url: str, **addresses):
 
 
 @pytest.fixture(scope="session")
-async def suite(postgres_url: str, nats_url: str) -> AsyncIterator[dict[str, RunningService]]:
+def time_nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = start_nats(Path(tmp_path_factory.mktemp("time_nats")))
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+async def suite(postgres_url: str, time_nats_url: str
+                ) -> AsyncIterator[dict[str, RunningService]]:
+    nats_url = time_nats_url
     identity = await start(_quiet(IDENTITY), _settings(IdentitySettings, "identity", postgres_url,
                                                nats_url))
     addresses = {"identity_addr": identity.address}

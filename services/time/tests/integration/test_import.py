@@ -241,7 +241,7 @@ async def _import_events(subscription, job_id: str) -> list[events_pb2.EntriesIm
 
 
 async def test_imported_entries_are_announced_once_with_what_billing_and_forecasting_need(
-        clients, nats_url):
+        clients, time_nats_url):
     owner = await signup(clients, {"time_rounding": {"unit_minutes": 30, "mode": "up"}})
     ada = await join(clients, owner, "member", "Ada", "Lovelace")
     await resource(clients, owner, ada, billing="150.00", cost="70.00")
@@ -249,7 +249,7 @@ async def test_imported_entries_are_announced_once_with_what_billing_and_forecas
     rows = "".join(f"2026-02-{1 + i % 28:02d},Globex,Website,Dev,task {i},1.1,Ada,Lovelace\n"
                    for i in range(1200))
     data = ("Date,Client,Project,Task,Notes,Hours,First name,Last name\n" + rows).encode()
-    connection = await nats.connect(nats_url)
+    connection = await nats.connect(time_nats_url)
     try:
         subscription = await connection.subscribe("labs.time.v1.*.*.*")
         job = await finished_job(clients, owner, await upload(clients, owner, data))

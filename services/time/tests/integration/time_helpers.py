@@ -30,6 +30,7 @@ class Person:
     user_id: str
     token: str
     email: str
+    org_id: str = ""
 
     @property
     def auth(self) -> tuple[tuple[str, str], ...]:
@@ -41,7 +42,7 @@ async def signup(clients: Clients, settings: dict | None = None) -> Person:
     session = (await clients.identity.Signup(identity_pb.SignupRequest(
         email=email, password=PASSWORD, organization_name="Studio",
         first_name="Olive", last_name="Owner"))).session
-    owner = Person(session.user.id, session.access_token, email)
+    owner = Person(session.user.id, session.access_token, email, session.organization.id)
     if settings:
         org = identity_pb.Organization()
         org.settings.update(settings)
@@ -58,7 +59,7 @@ async def join(clients: Clients, owner: Person, role: str, first_name: str = "Pa
     session = (await clients.identity.AcceptInvitation(identity_pb.AcceptInvitationRequest(
         token=invited.token, password=PASSWORD, first_name=first_name,
         last_name=last_name))).session
-    return Person(session.user.id, session.access_token, email)
+    return Person(session.user.id, session.access_token, email, session.organization.id)
 
 
 async def project(clients: Clients, owner: Person, name: str = "Website",

@@ -210,3 +210,24 @@ class SqlAlchemyExpenseRepository(OrgScopedRepository):
                                     and_(e.expense_date == after[0], e.id > after[1])))
         query = query.order_by(e.expense_date.desc(), e.id).limit(limit)
         return [to_expense(r) for r in (await self._session.execute(query)).all()]
+
+    async def billable_free(self, project_id: uuid.UUID, start: date, end: date,
+                            *, lock: bool = False) -> list[Expense]:
+        """Billable expenses of the project dated in the period on no invoice. With `lock`, rows
+        another transaction holds are skipped: they are being put on another invoice."""
+        e = expenses.c
+        query = select(expenses).where(
+            e.org_id == self._org_id, e.project_id == project_id, e.billable.is_(True),
+            e.invoice_id.is_(None), e.expense_date >= start, e.expense_date <= end,
+        ).order_by(e.expense_date, e.id)
+        if lock:
+            query = query.with_for_update(skip_locked=True)
+        return [to_expense(r) for r in (await self._session.execute(query)).all()]
+
+    async def of_invoice(self, invoice_id: uuid.UUID) -> list[Expense]:
+        e = expenses.c
+        rows = (await self._session.execute(
+            select(expenses).where(e.org_id == self._org_id, e.invoice_id == invoice_id)
+            .order_by(e.expense_date, e.id).with_for_update()
+        )).all()
+        return [to_expense(r) for r in rows]

@@ -17,6 +17,8 @@ class ListBillableEntries(Command):
     project_id: uuid.UUID
     period_start: str
     period_end: str
+    # Also the project's free billable expenses dated in the period.
+    include_expenses: bool = False
 
 
 class ReserveEntries(Command):
@@ -26,6 +28,8 @@ class ReserveEntries(Command):
     period_end: str
     # Empty: every free billable entry of the project in the period.
     entry_ids: tuple[uuid.UUID, ...] = ()
+    # Also every free billable expense of the project dated in the period.
+    include_expenses: bool = False
 
 
 class MarkEntriesInvoiced(ById):

@@ -1,5 +1,5 @@
-"""Envelope → WebSocket message: the API's type names, the REST object as data, and the
-visibility policy per reader (no I/O)."""
+"""Envelope → WebSocket message: the API's type names, the REST object as data, the visibility
+policy per reader, and which sockets want an event (no I/O)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import uuid
 import pytest
 from google.protobuf import any_pb2
 
+from labs.billing.v1 import billing_service_pb2 as billing
+from labs.billing.v1 import events_pb2 as billing_events
 from labs.capacity.v1 import capacity_service_pb2 as capacity
 from labs.capacity.v1 import events_pb2 as capacity_events
 from labs.events.v1 import envelope_pb2
@@ -17,10 +19,13 @@ from labs.projects.v1 import events_pb2 as project_events
 from labs.projects.v1 import projects_service_pb2 as projects
 from labs.time.v1 import events_pb2 as time_events
 from labs.time.v1 import time_service_pb2 as time
+from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.visibility import Reader
+from labs_gateway.schemas.billing import InvoicePublic
 from labs_gateway.schemas.proto_json import to_public
 from labs_gateway.schemas.time import TimeEntryPublic
+from labs_gateway.ws.connection import Connection
 from labs_gateway.ws.events import EventView, load_event_types, ws_type
 
 ORG = str(uuid.uuid4())
@@ -154,3 +159,137 @@ def test_identity_events_about_sessions_and_keys_reach_nobody():
 
 def test_every_generated_module_is_loaded_for_payload_lookup():
     assert load_event_types() >= 2  # at least the envelope and identity's events
+
+
+# Invoices: managers and the invoice's client, never members or viewers
+
+
+CLIENT = str(uuid.uuid4())
+
+
+def issued_invoice(project_id: str = "", client_id: str = CLIENT) -> billing.Invoice:
+    return billing.Invoice(
+        id="i1", number="INV-0001", status=billing.INVOICE_STATUS_SENT, client_id=client_id,
+        project_id=project_id, currency="EUR", issue_date="2027-01-29", due_date="2027-02-28",
+        items=[billing.InvoiceItem(id="it1", kind=billing.ITEM_KIND_TIME, description="Design",
+                                   quantity="7.50", unit_price="120.00", amount="900.00",
+                                   time_entry_ids=["e1"])],
+        subtotal="900.00", tax_rate="0", tax_amount="0.00", total="900.00", amount_paid="0.00",
+        amount_due="900.00", stripe_invoice_id="in_1", payment_url="https://pay.example/1")
+
+
+def invoice_event(event_type: str, payload, project_id: str = "") -> envelope_pb2.Envelope:
+    return envelope("billing", event_type, payload, project_id=project_id)
+
+
+@pytest.mark.parametrize(("event_type", "expected"), [
+    ("invoice.issued", "invoice:issued"), ("invoice.paid", "invoice:paid"),
+    ("invoice.payment_recorded", "invoice:payment_recorded"),
+    ("invoice.voided", "invoice:voided"), ("subscription.changed", "subscription:changed"),
+])
+def test_billing_events_follow_the_one_rule(event_type, expected):
+    assert ws_type("billing", event_type) == expected
+
+
+@pytest.mark.parametrize(("role", "sees"), [
+    (Role.OWNER, True), (Role.ADMIN, True), (Role.MANAGER, True), (Role.CLIENT, True),
+    (Role.MEMBER, False), (Role.VIEWER, False),
+])
+def test_an_issued_invoice_reaches_managers_and_clients_never_members_or_viewers(role, sees):
+    changed = EventView.of(invoice_event(
+        "invoice.issued", billing_events.InvoiceChanged(invoice=issued_invoice())))
+    paid = EventView.of(invoice_event("invoice.payment_recorded", billing_events.PaymentRecorded(
+        invoice=issued_invoice(), payment=billing.Payment(id="p1", amount="900.00"))))
+    for view in (changed, paid):
+        assert view.visible_to(Reader(role=role, user_id=ME, client_id=CLIENT)) is sees
+
+
+@pytest.mark.parametrize("role", [Role.CLIENT, Role.MEMBER, Role.VIEWER])
+def test_drafts_and_the_plan_are_for_managers_only(role):
+    drafted = EventView.of(invoice_event(
+        "invoice.created", billing_events.InvoiceDrafted(invoice=issued_invoice())))
+    deleted = EventView.of(invoice_event(
+        "invoice.deleted", billing_events.InvoiceDeleted(invoice_id="i1", client_id=CLIENT)))
+    plan = EventView.of(invoice_event("subscription.changed", billing_events.SubscriptionChanged(
+        subscription=billing.Subscription(plan=billing.PLAN_GROWTH))))
+    for view in (drafted, deleted, plan):
+        assert view.visible_to(reader(Role.MANAGER))
+        assert not view.visible_to(Reader(role=role, user_id=ME, client_id=CLIENT))
+
+
+def test_an_invoice_event_carries_the_invoice_as_rest_shows_it_to_each_reader():
+    view = EventView.of(invoice_event(
+        "invoice.paid", billing_events.InvoiceChanged(invoice=issued_invoice("p1")),
+        project_id="p1"))
+    message = json.loads(view.text_for(reader(Role.MANAGER)))
+    assert message["type"] == "invoice:paid"
+    staff = message["data"]
+    assert staff == to_public(InvoicePublic, view.object).model_dump(mode="json") | {
+        "project_id": "p1"}
+    assert (staff["number"], staff["status"], staff["total"]) == ("INV-0001", "sent", "900.00")
+    assert staff["stripe_invoice_id"] == "in_1" and staff["items"][0]["time_entry_ids"] == ["e1"]
+    client = view.data_for(Reader(role=Role.CLIENT, user_id=ME, client_id=CLIENT))
+    assert "stripe_invoice_id" not in client and "time_entry_ids" not in client["items"][0]
+    assert client["payment_url"] == "https://pay.example/1" and client["amount_due"] == "900.00"
+
+
+def test_a_payment_event_carries_the_invoice():
+    view = EventView.of(invoice_event("invoice.payment_recorded", billing_events.PaymentRecorded(
+        invoice=issued_invoice(), payment=billing.Payment(id="p1", amount="900.00"))))
+    assert view.object.DESCRIPTOR.full_name == "labs.billing.v1.Invoice"
+    assert view.data_for(reader(Role.MANAGER))["id"] == "i1"
+
+
+def test_the_view_names_the_client_of_the_object_it_carries():
+    invoice = EventView.of(invoice_event(
+        "invoice.issued", billing_events.InvoiceChanged(invoice=issued_invoice())))
+    assert invoice.client_id == CLIENT
+    task = EventView.of(envelope("projects", "task.created", project_events.TaskCreated(
+        task=projects.Task(id="t1", project_id="p1")), project_id="p1"))
+    assert task.client_id == ""
+    deleted = EventView.of(invoice_event(
+        "invoice.deleted", billing_events.InvoiceDeleted(invoice_id="i1", client_id=CLIENT)))
+    assert deleted.client_id == ""  # no object carried (and it is for managers anyway)
+
+
+# Which sockets want an event: a client's, those of its projects or about its client
+
+
+def socket_of(role: str, client_id: str | None = None, projects_of_client=(),
+              rooms=()) -> Connection:
+    principal = Principal(user_id=uuid.UUID(ME), org_id=uuid.UUID(ORG), role=Role(role),
+                          token="t", client_id=uuid.UUID(client_id) if client_id else None)
+    connection = Connection(websocket=None, principal=principal, queue_size=4)
+    connection.client_projects |= set(projects_of_client)
+    connection.rooms |= set(rooms)
+    return connection
+
+
+def test_a_client_socket_wants_its_projects_events_and_its_clients_objects():
+    mine, theirs = "p-mine", "p-theirs"
+    client = socket_of("client", CLIENT, projects_of_client={mine})
+    assert client.wants_event(mine)
+    assert client.wants_event(mine, CLIENT)
+    assert client.wants_event("", CLIENT)  # a manual invoice of its client, no project
+    assert not client.wants_event("", str(uuid.uuid4()))  # another client's invoice
+    assert not client.wants_event(theirs, str(uuid.uuid4()))
+    assert not client.wants_event(theirs)
+    assert not client.wants_event("")  # org-wide events are not a client's
+    assert not client.wants_event("", "")
+
+
+def test_a_client_socket_narrowed_to_rooms_stays_narrowed():
+    client = socket_of("client", CLIENT, projects_of_client={"p1", "p2"}, rooms={"p1"})
+    assert client.wants_event("p1", CLIENT)
+    assert not client.wants_event("p2", CLIENT) and not client.wants_event("", CLIENT)
+
+
+def test_a_client_user_without_a_client_wants_no_client_objects():
+    assert not socket_of("client").wants_event("", CLIENT)
+
+
+@pytest.mark.parametrize("role", ["owner", "manager", "member", "viewer"])
+def test_staff_sockets_are_not_filtered_by_client(role):
+    staff = socket_of(role)
+    assert staff.wants_event("", CLIENT) and staff.wants_event("p1", CLIENT)
+    assert staff.wants_event("")

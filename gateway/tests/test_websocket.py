@@ -13,6 +13,8 @@ from google.protobuf import timestamp_pb2
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from labs.billing.v1 import billing_service_pb2 as billing_pb2
+from labs.billing.v1 import events_pb2 as billing_events_pb2
 from labs.events.v1 import envelope_pb2
 from labs.identity.v1 import events_pb2
 from labs.identity.v1 import identity_service_pb2 as pb
@@ -286,3 +288,49 @@ async def test_a_token_with_another_role_closes_the_socket_instead_of_widening_i
         await ws.send(json.dumps({"type": "auth", "token": issue_token(org, "owner",
                                                                        user_id=user)}))
         assert await close_code(ws) == 4401
+
+
+def invoice_event(org: uuid.UUID, event_type: str, client_id: str, project_id: str = ""):
+    invoice = billing_pb2.Invoice(
+        id=str(uuid.uuid4()), number="INV-0001", status=billing_pb2.INVOICE_STATUS_SENT,
+        client_id=client_id, project_id=project_id, currency="EUR", total="100.00",
+        stripe_invoice_id="in_1")
+    return envelope(org, event_type, billing_events_pb2.InvoiceChanged(invoice=invoice),
+                    source="billing", project_id=project_id)
+
+
+async def test_an_invoice_of_a_client_without_a_project_reaches_that_clients_sockets_only(
+        start_gateway, issue_token, publisher):
+    org, project = uuid.uuid4(), str(uuid.uuid4())
+    ours, theirs = str(uuid.uuid4()), str(uuid.uuid4())
+    projects = grpc.aio.server()
+    projects_service_pb2_grpc.add_ProjectsServiceServicer_to_server(
+        _ClientsProjects(project), projects)
+    port = projects.add_insecure_port("127.0.0.1:0")
+    await projects.start()
+    try:
+        gateway = await start_gateway(projects_addr=f"127.0.0.1:{port}")
+        client = bearer(issue_token(org, "client", client_id=ours))
+        async with (connect(gateway.ws_url, additional_headers=client) as ws_client,
+                    connect(gateway.ws_url, additional_headers=bearer(
+                        issue_token(org, "member"))) as ws_member,
+                    connect(gateway.ws_url, additional_headers=bearer(
+                        issue_token(org, "manager"))) as ws_manager):
+            for ws in (ws_client, ws_member, ws_manager):
+                await ready(ws)
+            await publisher(invoice_event(org, "invoice.issued", theirs))
+            issued = invoice_event(org, "invoice.issued", ours)
+            await publisher(issued)
+            # The member's witness: an event it may see, published after the invoices.
+            witness = task_event(org, project)
+            await publisher(witness)
+
+            first = await receive(ws_client)
+            assert (first["type"], first["id"]) == ("invoice:issued", issued.id)
+            assert first["data"]["client_id"] == ours and "stripe_invoice_id" not in first["data"]
+            assert (await receive(ws_client))["id"] == witness.id
+            assert (await receive(ws_member))["id"] == witness.id
+            seen = [(await receive(ws_manager))["type"] for _ in range(3)]
+            assert seen == ["invoice:issued", "invoice:issued", "task:created"]
+    finally:
+        await projects.stop(None)

@@ -32,12 +32,14 @@ from labs_gateway.problems import install_problem_handlers
 from labs_gateway.routes import (
     api_keys,
     auth,
+    billing_webhooks,
     health,
     members,
     organizations,
     users,
     well_known,
 )
+from labs_gateway.routes.billing_area import router as billing_area_router
 from labs_gateway.routes.capacity_area import router as capacity_area_router
 from labs_gateway.routes.projects_area import router as projects_area_router
 from labs_gateway.routes.time_area import router as time_area_router
@@ -104,11 +106,14 @@ def create_app(
     app.state.hub = hub
     app.state.presence = Presence(nats)
 
-    for router in (auth.router, health.router, ws_endpoint.router):
+    # Public: sessions, health, the socket (which authenticates itself) and Stripe's webhook
+    # (its signature is the credential).
+    for router in (auth.router, health.router, ws_endpoint.router, billing_webhooks.router):
         app.include_router(router, prefix=API_PREFIX)
     # Every route of these calls services as the authenticated caller (401 without one).
     for router in (organizations.router, members.router, api_keys.router, users.router,
-                   projects_area_router, capacity_area_router, time_area_router):
+                   projects_area_router, capacity_area_router, time_area_router,
+                   billing_area_router):
         app.include_router(router, prefix=API_PREFIX, dependencies=[AsCaller])
     app.include_router(well_known.router)
     install_docs(app, API_PREFIX)

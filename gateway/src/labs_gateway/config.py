@@ -29,7 +29,10 @@ class GatewaySettings(BaseLabsSettings):
     # Uploads stream through to their service, so their limits are about abuse, not memory.
     max_body_bytes_by_path: dict[str, int] = Field(
         default_factory=lambda: {"/api/v1/projects/*/files": 101 * MIB,
-                                 "/api/v1/time-entries/bulk-import": 256 * MIB})
+                                 "/api/v1/time-entries/bulk-import": 256 * MIB,
+                                 # Stripe's events are a few KiB; the cap holds whatever the
+                                 # default becomes, for a route anyone may call.
+                                 "/api/v1/webhooks/stripe": MIB})
 
     # Requests per caller (the verified principal, else the client IP), in the `limits` notation
     # ("600/minute", "10/second"). Counted in memory: the limit holds per gateway replica.

@@ -166,6 +166,8 @@ class RequestModel(BaseModel):
     ORDERED: ClassVar[tuple[tuple[str, str, str], ...]] = ()
     # (field, other field, message): not both (the error names the second).
     EXCLUSIVE: ClassVar[tuple[tuple[str, str, str], ...]] = ()
+    # (fields, message): at least one of them (the error names each of them).
+    ONE_OF: ClassVar[tuple[tuple[tuple[str, ...], str], ...]] = ()
 
     @model_validator(mode="wrap")
     @classmethod
@@ -193,6 +195,13 @@ class RequestModel(BaseModel):
                              input=data[other])
             for one, other, message in cls.EXCLUSIVE
             if data.get(one) is not None and data.get(other) is not None
+        ]
+        problems += [
+            InitErrorDetails(type=PydanticCustomError("value_error", message), loc=(name,),
+                             input=None)
+            for names, message in cls.ONE_OF
+            if all(data.get(name) is None for name in names)
+            for name in names
         ]
         for first, then, message in cls.ORDERED:
             if first in wrong or then in wrong:

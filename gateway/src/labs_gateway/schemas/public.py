@@ -11,12 +11,14 @@ from typing import Any
 
 from google.protobuf.message import Message
 
+from labs.billing.v1 import billing_service_pb2 as billing
 from labs.capacity.v1 import capacity_service_pb2 as capacity
 from labs.identity.v1 import identity_service_pb2 as identity
 from labs.projects.v1 import projects_service_pb2 as projects
 from labs.time.v1 import time_service_pb2 as time
 from labs_common.visibility import Reader
 from labs_gateway.schemas.activity import ActivityPublic
+from labs_gateway.schemas.billing import InvoicePublic, PaymentPublic, SubscriptionPublic
 from labs_gateway.schemas.capacity import (
     AllocationPublic,
     HolidayPublic,
@@ -63,6 +65,9 @@ PUBLIC_MODELS: dict[str, type[PublicModel]] = {
         (identity.Invitation, InvitationPublic),
         (identity.ApiKey, ApiKeyPublic),
         (identity.Profile, ProfilePublic),
+        (billing.Invoice, InvoicePublic),
+        (billing.Payment, PaymentPublic),
+        (billing.Subscription, SubscriptionPublic),
     )
 }
 

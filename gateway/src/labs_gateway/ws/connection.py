@@ -51,14 +51,20 @@ class Connection:
     def is_client(self) -> bool:
         return self.principal.role is Role.CLIENT
 
-    def wants_event(self, project_id: str) -> bool:
+    def wants_event(self, project_id: str, client_id: str = "") -> bool:
         """Org events reach everyone; subscribing narrows to the rooms joined. A client-role user
-        sees only events of its client's projects (narrowed, too, by the rooms it joined)."""
-        if self.is_client and project_id not in self.client_projects:
+        sees only events of its client's projects, or about an object of its client (`client_id`:
+        an invoice without a project), narrowed, too, by the rooms it joined."""
+        if self.is_client and not (project_id in self.client_projects
+                                   or self._is_own_client(client_id)):
             return False
         if self.rooms:
             return bool(project_id) and project_id in self.rooms
         return True
+
+    def _is_own_client(self, client_id: str) -> bool:
+        own = self.principal.client_id
+        return bool(client_id) and own is not None and client_id == str(own)
 
     def end(self, code: int, reason: str) -> None:
         """Close the socket after what is already queued (from the hub, which cannot wait)."""

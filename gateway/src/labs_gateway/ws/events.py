@@ -36,6 +36,8 @@ WS_TYPES: dict[tuple[str, str], str] = {
 QUALIFIED_AGGREGATES = {("time", "entry")}
 # A field holding the object as it was before the change, not the object the event is about.
 PREVIOUS_FIELD = "previous"
+# The field naming the client an object belongs to (an invoice, a project).
+CLIENT_FIELD = "client_id"
 
 
 def ws_type(source: str, event_type: str) -> str:
@@ -57,6 +59,9 @@ class EventView:
         self.readers = record_readers(payload.DESCRIPTOR) if payload is not None else 0
         self.owner_id = owner_of(payload, envelope.actor_id) if payload is not None else ""
         self.object = carried_object(payload)
+        # Whose client the object is about (an invoice's), for client-role sockets: an invoice
+        # of a client without a project concerns none of its projects.
+        self.client_id = client_of(self.object)
         self._texts: dict[frozenset[int], str] = {}
 
     @classmethod
@@ -71,8 +76,8 @@ class EventView:
         return cls(envelope, payload)
 
     def visible_to(self, reader: Reader) -> bool:
-        """The record rule; a client-role reader also needs the event's project to be its
-        client's, which the socket checks."""
+        """The record rule; a client-role reader also needs the event's project, or the object's
+        client, to be its client's, which the socket checks."""
         return reader.may_read_record(self.readers, self.owner_id)
 
     def text_for(self, reader: Reader) -> str:
@@ -116,6 +121,13 @@ def carried_object(payload: Message | None) -> Message | None:
                 and payload.HasField(field.name)):
             return getattr(payload, field.name)
     return None
+
+
+def client_of(carried: Message | None) -> str:
+    """The `client_id` of the object an event carries, "" when it has none."""
+    if carried is None or CLIENT_FIELD not in carried.DESCRIPTOR.fields_by_name:
+        return ""
+    return str(getattr(carried, CLIENT_FIELD))
 
 
 def hours_as_numbers(data: dict[str, Any]) -> dict[str, Any]:

@@ -87,7 +87,8 @@ class Hub:
             _track_client_projects(view, sockets)
             for connection in list(sockets):
                 reader = connection.reader
-                if connection.wants_event(envelope.project_id) and view.visible_to(reader):
+                if (connection.wants_event(envelope.project_id, view.client_id)
+                        and view.visible_to(reader)):
                     connection.offer(view.text_for(reader))
         except Exception:
             log.exception("ws.event_mapping_failed", subject=msg.subject, event_id=envelope.id)

@@ -107,6 +107,9 @@ class Invoice(Versioned):
     notes: str = ""
     client_name: str = ""
     project_name: str = ""
+    agency_name: str = ""
+    # The organization's zone when it was issued: whose "today" decides it is overdue.
+    timezone: str = "UTC"
     stripe_invoice_id: str | None = None
     payment_url: str | None = None
     sent_at: datetime | None = None

@@ -59,6 +59,16 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 FROM python:3.11-slim AS base
 ARG SERVICE
 ARG PORT
+# Shared libraries from Debian that a service loads at run time, for billing alone: WeasyPrint
+# (its invoice PDFs) dlopens Pango and HarfBuzz's subsetter and needs a font (DejaVu Sans, which
+# the invoice template asks for). Every other image skips this step and installs nothing.
+RUN case "$SERVICE" in \
+      billing) packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core" ;; \
+      *) exit 0 ;; \
+    esac \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends $packages \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --gid 10001 labs \
     && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin labs
 # Nothing is written at run time (Kubernetes mounts the root file system read-only).

@@ -26,7 +26,7 @@ TARGETS = ("base", "overlays/dev", "overlays/prod", "prod+telemetry")
 # fetches its public keys to verify tokens). deploy/k8s/base/network-policies.yaml says the same.
 CALLS = {
     "time": {"projects", "capacity"},
-    "billing": {"projects", "time"},
+    "billing": {"projects", "time", "capacity"},
     "capacity": {"projects"},
     "forecasting": {"projects"},
 }

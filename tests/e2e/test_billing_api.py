@@ -386,3 +386,29 @@ async def test_billing_two_generations_at_once_bill_each_entry_once(http):
     assert fields_named(refused) == {"period_start"}
     created = next(a for a in answers if a.status_code == 201).json()
     assert Decimal(str(created["items"][0]["quantity"])) == Decimal("6")
+
+
+async def test_billing_a_drafts_billed_items_keep_their_time_when_edited(http):
+    owner = await sign_up(http)
+    headers = auth(owner["access_token"])
+    project = await new_project(http, headers, rate="100.00")
+    await log(http, headers, project["id"], 2, "2026-03-03")
+    draft = (await generate(http, headers, project["id"])).json()
+    [billed] = draft["items"]
+
+    renamed = await http.patch(f"/invoices/{draft['id']}", headers=headers, json={"items": [
+        {"id": billed["id"], "description": "Design sprint, week 10",
+         "quantity": billed["quantity"], "unit_price": billed["unit_price"]},
+        {"description": "Hosting", "quantity": 1, "unit_price": "30.00"}]})
+    assert renamed.status_code == 200, renamed.text
+    items = renamed.json()["items"]
+    assert [i["description"] for i in items] == ["Design sprint, week 10", "Hosting"]
+    assert items[0]["time_entry_ids"] == billed["time_entry_ids"]
+    assert renamed.json()["subtotal"] == "230.00"
+
+    dropped = await http.patch(f"/invoices/{draft['id']}", headers=headers, json={"items": [
+        {"description": "Hosting", "quantity": 1, "unit_price": "30.00"}]})
+    assert fields_named(dropped) == {"items"}
+    rehoured = await http.patch(f"/invoices/{draft['id']}", headers=headers, json={"items": [
+        {"id": billed["id"], "description": "More", "quantity": 9, "unit_price": "100.00"}]})
+    assert fields_named(rehoured) == {"items[0].quantity"}

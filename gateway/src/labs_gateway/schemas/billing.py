@@ -81,6 +81,17 @@ class InvoiceItemCreate(RequestModel):
 Items = Annotated[list[InvoiceItemCreate], Field(max_length=1000)]
 
 
+class InvoiceItemChange(InvoiceItemCreate):
+    """A draft's line on PATCH: with the `id` of one of its items, that item is kept (a time or
+    expense item keeps its entries, hours and rate; its description may change); without, a new
+    manual line. Leaving a time or expense item out answers 422: delete the draft instead."""
+
+    id: UuidStr | None = None
+
+
+ChangedItems = Annotated[list[InvoiceItemChange], Field(max_length=1000)]
+
+
 class InvoiceCreate(RequestModel):
     """A manual invoice: for a client, a project (whose client it bills), or both."""
 
@@ -126,7 +137,7 @@ class InvoiceUpdate(RequestModel):
 
     ORDERED = DUE_AFTER_ISSUE
 
-    items: Items = None  # type: ignore[assignment]
+    items: ChangedItems = None  # type: ignore[assignment]
     notes: Notes = None  # type: ignore[assignment]
     due_date: IsoDate = None  # type: ignore[assignment]
     tax_rate: TaxRate = None  # type: ignore[assignment]

@@ -62,8 +62,12 @@ def time_items(entries: Iterable[BillableEntry], group_by: GroupBy, project_name
     for entry in sorted(entries, key=lambda e: (e.date_worked, str(e.id))):
         groups[(key(entry), entry.rate)].append(entry)
 
+    def order(group):  # by first day, then name, dearer rate first: the same every time
+        (label, rate), members = group
+        return members[0].date_worked, str(label), -rate
+
     items = []
-    for (label, rate), members in groups.items():
+    for (label, rate), members in sorted(groups.items(), key=order):
         days = [e.date_worked for e in members]
         if group_by is GroupBy.DATE:
             title = f"{project_name} — work"

@@ -412,3 +412,41 @@ async def test_billing_a_drafts_billed_items_keep_their_time_when_edited(http):
     rehoured = await http.patch(f"/invoices/{draft['id']}", headers=headers, json={"items": [
         {"id": billed["id"], "description": "More", "quantity": 9, "unit_price": "100.00"}]})
     assert fields_named(rehoured) == {"items[0].quantity"}
+
+
+async def activity_until(http, headers, wanted: set[str], deadline_s: float = 20) -> list[dict]:
+    deadline = asyncio.get_running_loop().time() + deadline_s
+    while True:
+        feed = (await http.get("/activity", headers=headers)).json()["activities"]
+        if wanted <= {a["action"] for a in feed}:
+            return feed
+        if asyncio.get_running_loop().time() > deadline:
+            return feed
+        await asyncio.sleep(0.2)
+
+
+async def test_billing_every_change_is_in_the_feed_and_a_client_sees_only_its_issued(http):
+    owner = await sign_up(http)
+    headers = auth(owner["access_token"])
+    project = await new_project(http, headers, rate="80.00")
+    await log(http, headers, project["id"], 1, "2026-03-04")
+    draft = (await generate(http, headers, project["id"])).json()
+    sent = await send(http, headers, draft["id"])
+    paid = await http.post(f"/invoices/{sent['id']}/payments", headers=headers,
+                           json={"amount": sent["amount_due"], "method": "card"})
+    assert paid.status_code == 201, paid.text
+
+    wanted = {"invoice.created", "invoice.issued", "invoice.payment_recorded", "invoice.paid"}
+    feed = await activity_until(http, headers, wanted)
+    assert wanted <= {a["action"] for a in feed}
+    issued = next(a for a in feed if a["action"] == "invoice.issued")
+    assert (issued["entity_id"], issued["project_id"]) == (sent["id"], project["id"])
+
+    client = auth((await join_as(http, owner, "client",
+                                 client_id=project["client_id"]))["access_token"])
+    theirs = {a["action"] for a in (await http.get("/activity", headers=client)).json()[
+        "activities"] if a["source"] == "billing"}
+    assert theirs == {"invoice.issued", "invoice.payment_recorded", "invoice.paid"}
+    member = auth((await join_as(http, owner, "member"))["access_token"])
+    assert not [a for a in (await http.get("/activity", headers=member)).json()["activities"]
+                if a["source"] == "billing"]

@@ -51,8 +51,8 @@ def seed(org_id: uuid.UUID, rng: random.Random):
                 end_date=start + timedelta(days=rng.randint(0, 10)),
                 hours_per_day=rng.choice([None, Decimal("4")]),
             ))
-    holidays = [Holiday(uuid.uuid4(), org_id, date(2027, 5, 27), "Holiday"),
-                Holiday(uuid.uuid4(), org_id, date(2027, 12, 24), "Holiday")]
+    holidays = [Holiday(date(2027, 5, 27), "Holiday", id=uuid.uuid4(), org_id=org_id),
+                Holiday(date(2027, 12, 24), "Holiday", id=uuid.uuid4(), org_id=org_id)]
     return people, allocations, time_off, holidays
 
 

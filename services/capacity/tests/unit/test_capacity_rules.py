@@ -16,12 +16,13 @@ PERSON = uuid.uuid4()
 
 
 def time_off(start: date, end: date, hours: str | None = None) -> TimeOff:
-    return TimeOff(uuid.uuid4(), ORG, PERSON, start, end, Decimal(hours) if hours else None)
+    return TimeOff(PERSON, start, end, Decimal(hours) if hours else None,
+                   id=uuid.uuid4(), org_id=ORG)
 
 
 def allocation(hours: str, start: date, end: date, tentative: bool = False) -> Allocation:
     return Allocation(
-        uuid.uuid4(), ORG, PERSON, uuid.uuid4(), Decimal(hours), start, end, tentative
+        PERSON, uuid.uuid4(), Decimal(hours), start, end, tentative, id=uuid.uuid4(), org_id=ORG
     )
 
 

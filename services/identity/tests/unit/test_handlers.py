@@ -18,8 +18,8 @@ from .conftest import FakeIdentityUnitOfWork
 
 
 def _member(uow, role: Role) -> Member:
-    member = Member(uuid.uuid4(), uow.caller.org_id, f"{uuid.uuid4().hex[:6]}@example.com",
-                    role, password_hash="")
+    member = Member(f"{uuid.uuid4().hex[:6]}@example.com", role, password_hash="",
+                    id=uuid.uuid4(), org_id=uow.caller.org_id)
     uow.members.rows[member.id] = member
     return member
 

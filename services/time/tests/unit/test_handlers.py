@@ -76,9 +76,10 @@ PROJECT = uuid.uuid4()
 
 
 def _entry(uow, day: date, *, billable: bool = True) -> TimeEntry:
-    entry = TimeEntry(uuid.uuid4(), uow.caller.org_id, PROJECT, uuid.uuid4(), day,
+    entry = TimeEntry(PROJECT, uuid.uuid4(), day,
                       Decimal("2"), Decimal("2"), billable, Rates(Decimal("100"), None, "USD",
-                                                                  "resource"))
+                                                                  "resource"),
+                      id=uuid.uuid4(), org_id=uow.caller.org_id)
     uow.entries.rows[entry.id] = entry
     return entry
 
@@ -86,8 +87,8 @@ def _entry(uow, day: date, *, billable: bool = True) -> TimeEntry:
 def _expense(uow, day: date, *, billable: bool = True, project_id: uuid.UUID = PROJECT
              ) -> Expense:
     org = uow.scope.org_id
-    expense = Expense(uuid.uuid4(), org, project_id, uuid.uuid4(), "Train", Decimal("80.00"),
-                      "USD", day, "travel", billable)
+    expense = Expense(project_id, uuid.uuid4(), "Train", Decimal("80.00"), "USD", day, "travel",
+                      billable, id=uuid.uuid4(), org_id=org)
     uow.expenses.rows[expense.id] = expense
     return expense
 

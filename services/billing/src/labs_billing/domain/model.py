@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from labs_common.entities import EditableEntity
 from labs_common.errors import Conflict, InvalidArgument
 from labs_common.etag import Versioned
 
@@ -88,9 +89,7 @@ class Payment:
 
 
 @dataclass
-class Invoice(Versioned):
-    id: uuid.UUID
-    org_id: uuid.UUID
+class Invoice(Versioned, EditableEntity):
     client_id: uuid.UUID | None
     project_id: uuid.UUID | None
     currency: str
@@ -116,8 +115,6 @@ class Invoice(Versioned):
     paid_at: datetime | None = None
     voided_at: datetime | None = None
     created_by: uuid.UUID | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
 
     @property
     def subtotal(self) -> Decimal:

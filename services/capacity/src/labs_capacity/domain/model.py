@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from labs_common.entities import EditableEntity, Entity
 from labs_common.etag import Versioned
 
 # Monday to Friday, as ISO weekdays (1 = Monday ... 7 = Sunday).
@@ -36,9 +37,7 @@ class Rates:
 
 
 @dataclass
-class Resource(Versioned):
-    id: uuid.UUID
-    org_id: uuid.UUID
+class Resource(Versioned, EditableEntity):
     name: str
     seniority_level: Seniority
     rates: Rates
@@ -48,44 +47,32 @@ class Resource(Versioned):
     working_days: tuple[int, ...] = DEFAULT_WORKING_DAYS
     skills: tuple[str, ...] = ()
     is_placeholder: bool = False
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
 
 
 @dataclass
-class TimeOff:
-    id: uuid.UUID
-    org_id: uuid.UUID
+class TimeOff(Entity):
     resource_id: uuid.UUID
     start_date: date
     end_date: date
     # None: the whole working day.
     hours_per_day: Decimal | None = None
     reason: str = ""
-    created_at: datetime | None = None
 
 
 @dataclass
-class Holiday:
-    id: uuid.UUID
-    org_id: uuid.UUID
+class Holiday(Entity):
     date: date
     name: str = ""
-    created_at: datetime | None = None
 
 
 @dataclass
-class Allocation(Versioned):
-    id: uuid.UUID
-    org_id: uuid.UUID
+class Allocation(Versioned, EditableEntity):
     resource_id: uuid.UUID
     project_id: uuid.UUID
     allocated_hours: Decimal
     start_date: date
     end_date: date
     tentative: bool = False
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True)

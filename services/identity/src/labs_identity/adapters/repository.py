@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Row
 
 from labs_common.auth.roles import Role
-from labs_common.db.repository import TableRepository
+from labs_common.db.repository import TableRepository, from_row
 from labs_identity.adapters.orm import (
     api_keys,
     invitations,
@@ -194,15 +194,7 @@ class SqlAlchemyRefreshTokenRepository(TableRepository):
         ).first()
         if row is None:
             return None
-        return RefreshToken(
-            row.id,
-            row.org_id,
-            row.user_id,
-            row.family_id,
-            row.expires_at,
-            row.used_at,
-            row.revoked_at,
-        )
+        return from_row(RefreshToken, row)
 
     async def mark_used(self, token_id: uuid.UUID) -> None:
         await self._session.execute(
@@ -309,7 +301,7 @@ class SqlAlchemyPasswordResetRepository(TableRepository):
         ).first()
         if row is None:
             return None
-        return PasswordReset(row.id, row.org_id, row.user_id, row.expires_at, row.used_at)
+        return from_row(PasswordReset, row)
 
     async def count_live(self, user_id: uuid.UUID) -> int:
         """Unused, unexpired resets of a user (a flood of requests mails only the first few)."""
@@ -406,57 +398,16 @@ def _organization(row: Row) -> Organization:
 
 
 def _member(row: Row) -> Member:
-    return Member(
-        row.id,
-        row.org_id,
-        row.email,
-        Role(row.role),
-        row.password_hash,
-        row.first_name,
-        row.last_name,
-        row.client_id,
-        row.created_at,
-    )
+    return from_row(Member, row, role=Role(row.role))
 
 
 def _invitation(row: Row) -> Invitation:
-    return Invitation(
-        row.id,
-        row.org_id,
-        row.email,
-        Role(row.role),
-        row.invited_by,
-        row.expires_at,
-        row.client_id,
-        row.accepted_at,
-        row.created_at,
-        row.revoked_at,
-    )
+    return from_row(Invitation, row, role=Role(row.role))
 
 
 def _profile(row: Row) -> Profile:
-    return Profile(
-        row.id,
-        row.org_id,
-        row.email,
-        row.first_name,
-        row.last_name,
-        row.timezone,
-        row.avatar_url,
-        dict(row.notification_preferences),
-        row.updated_at,
-    )
+    return from_row(Profile, row, notification_preferences=dict(row.notification_preferences))
 
 
 def _api_key(row: Row) -> ApiKey:
-    return ApiKey(
-        row.id,
-        row.org_id,
-        row.name,
-        Role(row.role),
-        row.prefix,
-        row.created_by,
-        row.created_at,
-        row.last_used_at,
-        row.revoked_at,
-    )
+    return from_row(ApiKey, row, role=Role(row.role))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from labs_common.auth.roles import Role
+from labs_common.entities import EditableEntity, Entity
 from labs_common.etag import Versioned
 
 
@@ -22,40 +23,32 @@ class Organization(Versioned):
 
 
 @dataclass
-class Member:
+class Member(Entity):
     """A person in one organization: their login and their role there."""
 
-    id: uuid.UUID
-    org_id: uuid.UUID
     email: str
     role: Role
     password_hash: str
     first_name: str = ""
     last_name: str = ""
     client_id: uuid.UUID | None = None
-    created_at: datetime | None = None
 
 
 @dataclass
-class Invitation:
-    id: uuid.UUID
-    org_id: uuid.UUID
+class Invitation(Entity):
     email: str
     role: Role
     invited_by: uuid.UUID
     expires_at: datetime
     client_id: uuid.UUID | None = None
     accepted_at: datetime | None = None
-    created_at: datetime | None = None
     revoked_at: datetime | None = None
 
 
 @dataclass
-class Profile(Versioned):
+class Profile(Versioned, EditableEntity):
     """What a person says about themselves in one organization."""
 
-    id: uuid.UUID
-    org_id: uuid.UUID
     email: str
     first_name: str = ""
     last_name: str = ""
@@ -65,35 +58,27 @@ class Profile(Versioned):
     # Only the choices made: {alert type: {channel: bool}}; rules.notification_matrix fills in
     # the defaults.
     notification_preferences: dict = field(default_factory=dict)
-    updated_at: datetime | None = None
 
 
 @dataclass
-class PasswordReset:
-    id: uuid.UUID
-    org_id: uuid.UUID
+class PasswordReset(Entity):
     user_id: uuid.UUID
     expires_at: datetime
     used_at: datetime | None = None
 
 
 @dataclass
-class ApiKey:
-    id: uuid.UUID
-    org_id: uuid.UUID
+class ApiKey(Entity):
     name: str
     role: Role
     prefix: str
     created_by: uuid.UUID
-    created_at: datetime | None = None
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
 
 
 @dataclass
-class RefreshToken:
-    id: uuid.UUID
-    org_id: uuid.UUID
+class RefreshToken(Entity):
     user_id: uuid.UUID
     family_id: uuid.UUID
     expires_at: datetime

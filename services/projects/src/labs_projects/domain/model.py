@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from labs_common.entities import EditableEntity, Entity
 from labs_common.etag import Versioned
 
 
@@ -34,21 +35,15 @@ class BudgetType(StrEnum):
 
 
 @dataclass
-class Client(Versioned):
-    id: uuid.UUID
-    org_id: uuid.UUID
+class Client(Versioned, EditableEntity):
     name: str
     email: str = ""
     currency: str = "USD"
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
     archived_at: datetime | None = None
 
 
 @dataclass
-class Project(Versioned):
-    id: uuid.UUID
-    org_id: uuid.UUID
+class Project(Versioned, EditableEntity):
     name: str
     client_id: uuid.UUID | None = None
     description: str = ""
@@ -64,8 +59,6 @@ class Project(Versioned):
     project_manager_id: uuid.UUID | None = None
     github_repo_url: str = ""
     slack_channel_id: str = ""
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
     # The client's name as the clients table has it now: read with the project, never stored on
     # it, so a renamed client shows under its new name on the next read. None without a client.
     client_name: str | None = None
@@ -93,9 +86,7 @@ class TaskType(StrEnum):
 
 
 @dataclass
-class Task(Versioned):
-    id: uuid.UUID
-    org_id: uuid.UUID
+class Task(Versioned, EditableEntity):
     project_id: uuid.UUID
     title: str
     parent_task_id: uuid.UUID | None = None
@@ -111,8 +102,6 @@ class Task(Versioned):
     position: int = 0
     completed_at: datetime | None = None
     created_by: uuid.UUID | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
 
 
 class SprintStatus(StrEnum):
@@ -122,9 +111,7 @@ class SprintStatus(StrEnum):
 
 
 @dataclass
-class Sprint(Versioned):
-    id: uuid.UUID
-    org_id: uuid.UUID
+class Sprint(Versioned, EditableEntity):
     project_id: uuid.UUID
     name: str
     start_date: date
@@ -134,20 +121,14 @@ class Sprint(Versioned):
     # Derived from the sprint's tasks on every read, never stored.
     total_points: int = 0
     completed_points: int = 0
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
 
 
 @dataclass
-class Comment:
-    id: uuid.UUID
-    org_id: uuid.UUID
+class Comment(EditableEntity):
     task_id: uuid.UUID
     project_id: uuid.UUID
     author_id: uuid.UUID
     body: str
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
     edited_at: datetime | None = None
 
 
@@ -162,9 +143,7 @@ class SearchHit:
 
 
 @dataclass
-class StoredFile:
-    id: uuid.UUID
-    org_id: uuid.UUID
+class StoredFile(Entity):
     project_id: uuid.UUID
     name: str
     mime_type: str
@@ -173,7 +152,6 @@ class StoredFile:
     sha256: str
     task_id: uuid.UUID | None = None
     uploaded_by: uuid.UUID | None = None
-    created_at: datetime | None = None
 
     @property
     def storage_key(self) -> str:

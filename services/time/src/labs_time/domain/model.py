@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from labs_common.entities import EditableEntity
 from labs_common.errors import Conflict
 
 DRAFT, SUBMITTED, APPROVED = "draft", "submitted", "approved"
@@ -28,9 +29,7 @@ class Rates:
 
 
 @dataclass
-class TimeEntry:
-    id: uuid.UUID
-    org_id: uuid.UUID
+class TimeEntry(EditableEntity):
     project_id: uuid.UUID
     user_id: uuid.UUID | None  # None: a resource without a login (resource_id)
     date_worked: date
@@ -52,8 +51,6 @@ class TimeEntry:
     source: str = "manual"
     fingerprint: uuid.UUID | None = None
     version: int = 1
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
     changed: list[str] = field(default_factory=list)
 
     @property
@@ -73,9 +70,7 @@ class TimeEntry:
 
 
 @dataclass
-class Expense:
-    id: uuid.UUID
-    org_id: uuid.UUID
+class Expense(EditableEntity):
     project_id: uuid.UUID
     user_id: uuid.UUID
     description: str
@@ -86,8 +81,6 @@ class Expense:
     billable: bool = True
     invoice_id: uuid.UUID | None = None
     version: int = 1
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
 
     @property
     def etag(self) -> str:

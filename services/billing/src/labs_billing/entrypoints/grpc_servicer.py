@@ -186,9 +186,8 @@ class BillingServicer(TransactionalRpcs, pb_grpc.BillingServiceServicer):
         await self._tell_time(self._directory.release, invoice_id)
 
     async def GetInvoice(self, request, context) -> pb.GetInvoiceResponse:
-        command = commands.GetInvoice(object_id(request.id, "invoice"))
-        return await self._handle(context, request, invoices.get_invoice, command,
-                                  invoice=proto.invoice)
+        return await self._get_one(context, request, invoices.get_invoice, commands.GetInvoice,
+                                   invoice=proto.invoice, what="invoice")
 
     async def ListInvoices(self, request, context) -> pb.ListInvoicesResponse:
         problems = FieldErrors()
@@ -271,8 +270,10 @@ class BillingServicer(TransactionalRpcs, pb_grpc.BillingServiceServicer):
         command = commands.RenderInvoice(object_id(request.id, "invoice"))
         found = await self._handle(context, request, invoices.render_source, command,
                                    lambda invoice: invoice)
-        pdf = render_invoice_pdf(found, Party(found.agency_name), Party(found.client_name),
-                                 today=proto.today_in(found.timezone))
+        # Layout is CPU work of 0.1-1 s: off the event loop, so other calls keep being served.
+        pdf = await asyncio.to_thread(
+            render_invoice_pdf, found, Party(found.agency_name), Party(found.client_name),
+            today=proto.today_in(found.timezone))
         return pb.RenderInvoicePdfResponse(pdf=pdf, filename=pdf_filename(found))
 
     async def ReceiveStripeEvent(self, request, context) -> pb.ReceiveStripeEventResponse:

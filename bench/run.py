@@ -2,7 +2,8 @@
 benchmark against it and its baseline, print the table, write bench/results/*.json.
 
 Order matters: cold start leaves a warm suite running; memory is read while that suite is still
-idle, before any load has grown its caches and pools; then the load benchmarks, lightest last.
+idle, before any load has grown its caches and pools; then the load benchmarks, lightest last;
+then invoice generation, which leaves its time entries (15,000 by default) behind, after them all.
 Everything started here is stopped here, also on Ctrl-C or when a benchmark fails.
 """
 
@@ -21,12 +22,20 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench import cold_start, event_latency, memory, throughput, write_latency
+from bench import (
+    cold_start,
+    event_latency,
+    invoice_generation,
+    memory,
+    throughput,
+    write_latency,
+)
 from bench.harness import BENCH_DIR, BenchResult, StampedLog, make_suite
 from bench.report import print_report, write_json
 from labs_local import Suite
 
-BENCHMARKS = ("cold_start", "memory", "throughput", "write_latency", "event_latency")
+BENCHMARKS = ("cold_start", "memory", "throughput", "write_latency", "event_latency",
+              "invoice_generation")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -39,6 +48,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--write-seconds", type=int, default=10)
     parser.add_argument("--samples", type=int, default=50, help="event benchmark: N")
     parser.add_argument("--idle-seconds", type=float, default=3.0)
+    parser.add_argument("--invoice-projects", type=int, default=3,
+                        help="invoice benchmark: repetitions, each a fresh project")
+    parser.add_argument("--invoice-entries", type=int, default=5000,
+                        help="invoice benchmark: time entries per invoice")
     args = parser.parse_args(argv)
     args.only = [b.strip() for b in args.only.split(",") if b.strip()]
     if unknown := set(args.only) - set(BENCHMARKS):
@@ -95,6 +108,9 @@ async def _run(args: argparse.Namespace, console: Console, log: StampedLog,
                  rate=args.rate, seconds=args.write_seconds))),
             ("event_latency", event_latency.TITLE, event_latency.BASELINE,
              lambda: event_latency.run(suite, args.samples)),
+            ("invoice_generation", invoice_generation.TITLE, invoice_generation.BASELINE,
+             lambda: invoice_generation.run(suite, args.invoice_projects,
+                                            args.invoice_entries)),
         ]
         for name, title, baseline, body in plan:
             if name in args.only:

@@ -38,6 +38,33 @@ class FakeEntries:
         self.rows[entry.id] = replace(entry)
         return entry
 
+    # The saga's one-statement steps, with the SQL's rules.
+
+    async def reserve_for(self, invoice_id, entry_ids):
+        return self._change([e for e in self.rows.values()
+                             if e.id in entry_ids and e.invoice_id is None],
+                            invoice_id=invoice_id)
+
+    async def invoice_all(self, invoice_id):
+        return self._change([e for e in self.rows.values()
+                             if e.invoice_id == invoice_id and not e.invoiced],
+                            invoiced=True, is_locked=True, locked_reason="invoiced")
+
+    async def free_all(self, invoice_id):
+        changed = []
+        for entry in [e for e in self.rows.values() if e.invoice_id == invoice_id]:
+            lock = {}
+            if entry.locked_reason == "invoiced":
+                approved = entry.status == "approved"
+                lock = {"is_locked": approved, "locked_reason": "approved" if approved else ""}
+            changed += self._change([entry], invoice_id=None, invoiced=False, **lock)
+        return changed
+
+    def _change(self, entries, **values):
+        for entry in entries:
+            self.rows[entry.id] = replace(entry, **values)
+        return [replace(self.rows[e.id]) for e in entries]
+
 
 class FakeExpenses:
     def __init__(self) -> None:

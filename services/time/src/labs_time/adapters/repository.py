@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 
 from labs_common.db.repository import OrgScopedRepository
@@ -159,6 +159,42 @@ class SqlAlchemyTimeEntryRepository(OrgScopedRepository):
             .order_by(time_entries.c.date_worked, time_entries.c.id).with_for_update()
         )).all()
         return [to_entry(r) for r in rows]
+
+    # The billing saga's steps, one statement each however many entries an invoice holds.
+
+    async def reserve_for(self, invoice_id: uuid.UUID, entry_ids: list[uuid.UUID]
+                          ) -> list[TimeEntry]:
+        """The given free entries (locked by the caller) now held by the invoice."""
+        t = time_entries.c
+        return await self._update_many(
+            (t.id.in_(entry_ids), t.invoice_id.is_(None)), invoice_id=invoice_id)
+
+    async def invoice_all(self, invoice_id: uuid.UUID) -> list[TimeEntry]:
+        """The invoice's entries not invoiced yet become invoiced and locked."""
+        t = time_entries.c
+        return await self._update_many(
+            (t.invoice_id == invoice_id, t.invoiced.is_(False)),
+            invoiced=True, is_locked=True, locked_reason="invoiced")
+
+    async def free_all(self, invoice_id: uuid.UUID) -> list[TimeEntry]:
+        """The invoice's entries are on no invoice again; a lock that was the invoice's goes
+        (an approved entry stays locked as approved)."""
+        t = time_entries.c
+        by_invoice = t.locked_reason == "invoiced"
+        approved = t.status == "approved"
+        return await self._update_many(
+            (t.invoice_id == invoice_id,), invoice_id=None, invoiced=False,
+            is_locked=case((by_invoice, approved), else_=t.is_locked),
+            locked_reason=case((by_invoice, case((approved, "approved"), else_="")),
+                               else_=t.locked_reason))
+
+    async def _update_many(self, where: tuple, **values) -> list[TimeEntry]:
+        rows = (await self._session.execute(
+            update(time_entries).where(time_entries.c.org_id == self._org_id, *where)
+            .values(**values, version=time_entries.c.version + 1,
+                    updated_at=func.clock_timestamp())
+            .returning(*time_entries.c))).all()
+        return sorted((to_entry(r) for r in rows), key=lambda e: (e.date_worked, e.id))
 
 
 def to_expense(row: Row) -> Expense:

@@ -72,13 +72,8 @@ async def reserve(command: commands.ReserveEntries, uow: TimeUnitOfWork) -> Held
                            "invoice.", reason="ENTRIES_UNAVAILABLE")
     else:
         free = await uow.entries.billable_free(project, first, last, lock=True)
-    reserved = []
-    for entry in free:
-        entry.invoice_id = invoice
-        entry = await uow.entries.save(entry)
-        await uow.outbox.add("entry.reserved", proto.entry_changed(entry),
-                             project_id=entry.project_id)
-        reserved.append(entry)
+    reserved = await uow.entries.reserve_for(invoice, [entry.id for entry in free])
+    await _announce(uow, "entry.reserved", reserved)
     expenses = []
     if command.include_expenses:
         for expense in await uow.expenses.billable_free(project, first, last, lock=True):
@@ -105,15 +100,10 @@ async def invoice_issued(uow: TimeUnitOfWork, invoice_id: uuid.UUID) -> Held:
     """The invoice was issued: its reserved entries become invoiced and locked (those already are
     stay as they are); its expenses stay held by the invoice id. Needs no caller."""
     held = await _held(uow, invoice_id)
-    done = []
-    for entry in held.entries:
-        if not entry.invoiced:
-            entry.invoiced, entry.is_locked, entry.locked_reason = True, True, "invoiced"
-            entry = await uow.entries.save(entry)
-            await uow.outbox.add("entry.invoiced", proto.entry_changed(entry),
-                                 project_id=entry.project_id)
-        done.append(entry)
-    return Held(done, held.expenses)
+    newly = await uow.entries.invoice_all(invoice_id)
+    await _announce(uow, "entry.invoiced", newly)
+    changed = {entry.id: entry for entry in newly}
+    return Held([changed.get(entry.id, entry) for entry in held.entries], held.expenses)
 
 
 async def release(command: commands.ReleaseEntries, uow: TimeUnitOfWork) -> Held:
@@ -125,16 +115,8 @@ async def free_invoice(uow: TimeUnitOfWork, invoice_id: uuid.UUID) -> Held:
     """Every entry and expense of the invoice is free again (nothing left: nothing happens).
     Needs no caller."""
     held = await _held(uow, invoice_id)
-    released = []
-    for entry in held.entries:
-        entry.invoice_id, entry.invoiced = None, False
-        if entry.locked_reason == "invoiced":
-            entry.is_locked, entry.locked_reason = entry.status == "approved", (
-                "approved" if entry.status == "approved" else "")
-        entry = await uow.entries.save(entry)
-        await uow.outbox.add("entry.released", proto.entry_changed(entry),
-                             project_id=entry.project_id)
-        released.append(entry)
+    released = await uow.entries.free_all(invoice_id) if held.entries else []
+    await _announce(uow, "entry.released", released)
     expenses = []
     for expense in held.expenses:
         expense.invoice_id = None
@@ -143,3 +125,14 @@ async def free_invoice(uow: TimeUnitOfWork, invoice_id: uuid.UUID) -> Held:
                              project_id=expense.project_id)
         expenses.append(expense)
     return Held(released, expenses)
+
+
+async def _announce(uow: TimeUnitOfWork, event_type: str, entries: list[TimeEntry]) -> None:
+    """One event per entry (consumers keep per-entry state), written in one statement: the
+    entries of one invoice are of one project."""
+    by_project: dict[uuid.UUID, list[TimeEntry]] = {}
+    for entry in entries:
+        by_project.setdefault(entry.project_id, []).append(entry)
+    for project_id, group in by_project.items():
+        await uow.outbox.add_many(event_type, [proto.entry_changed(e) for e in group],
+                                  project_id=project_id)

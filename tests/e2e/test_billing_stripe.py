@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_helpers import auth, sign_up
+from e2e_helpers import auth, join_as, sign_up
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -208,3 +208,42 @@ async def test_billing_stripe_down_while_sending_then_back(http, fake_stripe):
     [pushed] = stripe_invoices_for(fake_stripe, invoice["id"])
     assert pushed["id"] == shown["stripe_invoice_id"]
     assert (pushed["amount_due"], pushed["status"]) == (50000, "open")
+
+
+async def test_billing_the_organizations_plan_goes_through_stripe_billing(http, fake_stripe):
+    owner = await sign_up(http)
+    headers = auth(owner["access_token"])
+    assert (await http.get("/billing/subscription", headers=headers)).json()["plan"] == "free"
+
+    changed = await http.post("/billing/subscription", headers=headers, json={"plan": "growth"})
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["plan"], changed.json()["status"]) == ("growth", "pending")
+
+    async def active():
+        shown = (await http.get("/billing/subscription", headers=headers)).json()
+        return shown if shown["status"] == "active" and shown["renewal_date"] else None
+
+    live = await eventually(active, "the plan confirmed by Stripe")
+    assert live["plan"] == "growth"
+    with fake_stripe._lock:
+        ours = [s for s in fake_stripe.store.subscriptions.values()
+                if s["metadata"].get("org_id") == owner["organization"]["id"]]
+    assert len(ours) == 1
+    assert ours[0]["items"]["data"][0]["price"]["lookup_key"] == "labs_growth"
+
+    upgraded = await http.post("/billing/subscription", headers=headers, json={"plan": "scale"})
+    assert upgraded.status_code == 200, upgraded.text
+
+    async def scaled():
+        shown = (await http.get("/billing/subscription", headers=headers)).json()
+        return shown if (shown["plan"], shown["status"]) == ("scale", "active") else None
+
+    await eventually(scaled, "the upgrade confirmed by Stripe")
+    with fake_stripe._lock:
+        ours = [s for s in fake_stripe.store.subscriptions.values()
+                if s["metadata"].get("org_id") == owner["organization"]["id"]]
+    assert len(ours) == 1  # the same subscription, on another price
+    assert ours[0]["items"]["data"][0]["price"]["lookup_key"] == "labs_scale"
+    member = auth((await join_as(http, owner, "member"))["access_token"])
+    refused = await http.post("/billing/subscription", headers=member, json={"plan": "free"})
+    assert refused.status_code == 403

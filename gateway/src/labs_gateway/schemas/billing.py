@@ -162,7 +162,8 @@ class InvoiceItemPublic(PublicModel):
     id: str
     kind: ItemKindName
     description: str
-    quantity: str = Field(description="Hours for a time item; a decimal string.")
+    quantity: float = Field(description="Hours for a time item, units otherwise: a JSON number "
+                                        "with at most 2 decimals, as hours are.")
     unit_price: str
     amount: str
     time_entry_ids: list[str] = Field(default_factory=list, description="Staff only.")

@@ -255,7 +255,7 @@ async def test_a_manual_invoice_sends_its_decimals_exactly_and_answers_the_rest_
     assert body["status"] == "draft" and body["number"] is None
     assert body["subtotal"] == "900.00" and body["total"] == "1080.00"
     assert body["tax_rate"] == "20" and body["due_date"] == "2027-02-28"
-    assert body["items"][0]["kind"] == "time" and body["items"][0]["quantity"] == 7.5  # hours are JSON numbers
+    assert body["items"][0]["kind"] == "time" and body["items"][0]["quantity"] == 7.5
     assert body["items"][0]["time_entry_ids"] == [ENTRY_ID]
     assert body["stripe_invoice_id"] == "in_123"
     for unset in ("project_id", "issue_date", "period_start", "payment_url", "sent_at",

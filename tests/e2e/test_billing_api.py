@@ -450,3 +450,34 @@ async def test_billing_every_change_is_in_the_feed_and_a_client_sees_only_its_is
     member = auth((await join_as(http, owner, "member"))["access_token"])
     assert not [a for a in (await http.get("/activity", headers=member)).json()["activities"]
                 if a["source"] == "billing"]
+
+
+async def test_billing_an_issued_invoice_past_due_reads_overdue_until_paid(http):
+    owner = await sign_up(http)
+    headers = auth(owner["access_token"])
+    client_id = await new_client(http, headers)
+    late = await send(http, headers, (await manual(
+        http, headers, client_id, ("Retainer, January", "1", "900.00"),
+        issue_date="2026-01-01", due_date="2026-01-31"))["id"])
+    on_time = await send(http, headers, (await manual(
+        http, headers, client_id, ("Retainer, December", "1", "900.00")))["id"])
+    assert (late["status"], late["issue_date"], late["due_date"]) == (
+        "overdue", "2026-01-01", "2026-01-31")
+    assert on_time["status"] == "sent"
+
+    def listed(status: str):
+        return http.get("/invoices", headers=headers, params={"status": status})
+
+    assert [i["id"] for i in (await listed("overdue")).json()["invoices"]] == [late["id"]]
+    assert [i["id"] for i in (await listed("sent")).json()["invoices"]] == [on_time["id"]]
+    part = await http.post(f"/invoices/{late['id']}/payments", headers=headers,
+                           json={"amount": "400", "method": "bank_transfer"})
+    assert part.status_code == 201, part.text
+    assert (await http.get(f"/invoices/{late['id']}", headers=headers)).json()["status"] == (
+        "overdue")
+    rest = await http.post(f"/invoices/{late['id']}/payments", headers=headers,
+                           json={"amount": "500.00", "method": "check", "reference": "#1042"})
+    assert rest.status_code == 201, rest.text
+    paid = (await http.get(f"/invoices/{late['id']}", headers=headers)).json()
+    assert (paid["status"], paid["amount_due"], paid["amount_paid"]) == ("paid", "0.00", "900.00")
+    assert (await listed("overdue")).json()["invoices"] == []

@@ -30,7 +30,9 @@ async def suite(postgres_url: str, tmp_path_factory, smtp_sink) -> AsyncIterator
         startup_timeout=90.0,
         # Tests sign up many organizations from one address; identity mails to the session's
         # SMTP sink (the `smtp_sink` fixture), where tests read what it sent.
-        extra_env={"LABS_RATE_LIMIT": "100000/minute", "LABS_SMTP_URL": smtp_sink.url},
+        # Billing's sweeps (given-up generations, overdue invoices) every second, not 30.
+        extra_env={"LABS_RATE_LIMIT": "100000/minute", "LABS_SMTP_URL": smtp_sink.url,
+                   "LABS_SWEEP_SECONDS": "1"},
     )
     await suite.start()
     yield suite

@@ -481,3 +481,6 @@ async def test_billing_an_issued_invoice_past_due_reads_overdue_until_paid(http)
     paid = (await http.get(f"/invoices/{late['id']}", headers=headers)).json()
     assert (paid["status"], paid["amount_due"], paid["amount_paid"]) == ("paid", "0.00", "900.00")
     assert (await listed("overdue")).json()["invoices"] == []
+    # The sweep raised invoice.overdue once for the late one (for alerts), never for the other.
+    feed = await activity_until(http, headers, {"invoice.overdue"})
+    assert [a["entity_id"] for a in feed if a["action"] == "invoice.overdue"] == [late["id"]]

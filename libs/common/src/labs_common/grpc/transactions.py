@@ -13,6 +13,7 @@ ignore the key: there is nothing to do twice.
 from __future__ import annotations
 
 import sys
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cache
@@ -28,6 +29,7 @@ from labs_common.db.uow import IdempotencyRecords, Scope, UnitOfWork
 from labs_common.errors import InvalidArgument
 from labs_common.grpc.interceptors import metadata_value
 from labs_common.pagination import next_page_token
+from labs_common.parsing import object_id, uuid_of
 
 Response = TypeVar("Response", bound=Message)
 Command = TypeVar("Command")
@@ -152,6 +154,27 @@ class TransactionalRpcs:
         if system:
             return await self._system(context, request, response_type, work)
         return await self._tenant(context, request, response_type, work)
+
+    async def _get_one(
+        self,
+        context: grpc.aio.ServicerContext,
+        request: Message,
+        handler: Callable[[Command, Any], Awaitable[Result]],
+        command_type: Callable[[uuid.UUID], Command],
+        respond: Callable[[Result], Response] | None = None,
+        *,
+        id_field: str = "id",
+        what: str | None = None,
+        **fields: Callable[[Result], Any],
+    ) -> Response:
+        """`_handle` for an RPC that reads one object named by the request's `id_field`: the
+        command is `command_type(id)`. A malformed id is invalid (naming the field) or, given
+        `what` the object is, NOT_FOUND like an absent one (labs_common.parsing.object_id)."""
+        given = getattr(request, id_field)
+        object_id_ = object_id(given, what) if what else uuid_of(given, id_field)
+        return await self._handle(
+            context, request, handler, command_type(object_id_), respond, **fields
+        )
 
     async def _handle_page(
         self,

@@ -142,9 +142,8 @@ class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
 
     async def GetResource(self, request, context) -> pb.GetResourceResponse:
         """One resource with today's rates."""
-        command = commands.GetResource(object_id(request.id, "resource"))
-        return await self._handle(context, request, resources.get_resource, command,
-                                  resource=proto.resource)
+        return await self._get_one(context, request, resources.get_resource, commands.GetResource,
+                                   resource=proto.resource, what="resource")
 
     async def ListResources(self, request, context) -> pb.ListResourcesResponse:
         """The org's resources by name, a page at a time."""

@@ -147,9 +147,8 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
 
     async def GetMember(self, request, context) -> pb.GetMemberResponse:
         """One member of the caller's organization."""
-        command = commands.GetMember(uuid_of(request.user_id, "user_id"))
-        return await self._handle(context, request, organizations.get_member, command,
-                                  member=proto.member)
+        return await self._get_one(context, request, organizations.get_member, commands.GetMember,
+                                   member=proto.member, id_field="user_id")
 
     async def UpdateMember(self, request, context) -> pb.UpdateMemberResponse:
         """Changes a member's role (and the client a client-role member belongs to)."""

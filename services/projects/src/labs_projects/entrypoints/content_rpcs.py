@@ -108,9 +108,8 @@ class ContentRpcs:
 
     async def GetFile(self, request, context) -> pb.GetFileResponse:
         """One file's metadata."""
-        command = commands.GetFile(uuid_of(request.id, "id"))
-        return await self._handle(context, request, files.get_file, command,
-                                  file=proto.file)
+        return await self._get_one(context, request, files.get_file, commands.GetFile,
+                                   file=proto.file)
 
     async def ReadFileContent(self, request, context) -> pb.ReadFileContentResponse:
         """A range of a file's bytes."""

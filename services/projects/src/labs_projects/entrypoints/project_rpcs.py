@@ -23,9 +23,8 @@ class ProjectRpcs:
 
     async def GetProject(self, request, context) -> pb.GetProjectResponse:
         """One project the caller may see, with its budget."""
-        command = commands.GetProject(uuid_of(request.id, "id"))
-        return await self._handle(context, request, projects.get_project, command,
-                                  project=proto.project)
+        return await self._get_one(context, request, projects.get_project, commands.GetProject,
+                                   project=proto.project)
 
     async def ResolveProject(self, request, context) -> pb.ResolveProjectResponse:
         """A project by name (for imports), created when asked and missing."""
@@ -54,9 +53,8 @@ class ProjectRpcs:
 
     async def GetClient(self, request, context) -> pb.GetClientResponse:
         """One client the caller may see."""
-        command = commands.GetClient(uuid_of(request.id, "id"))
-        return await self._handle(context, request, clients.get_client, command,
-                                  client=proto.client)
+        return await self._get_one(context, request, clients.get_client, commands.GetClient,
+                                   client=proto.client)
 
     async def UpdateClient(self, request, context) -> pb.UpdateClientResponse:
         """Changes what the update mask names, if the etag still matches."""

@@ -61,9 +61,8 @@ class WorkRpcs:
 
     async def GetTask(self, request, context) -> pb.GetTaskResponse:
         """One task the caller may see."""
-        command = commands.GetTask(uuid_of(request.id, "id"))
-        return await self._handle(context, request, tasks.get_task, command,
-                                  task=proto.task)
+        return await self._get_one(context, request, tasks.get_task, commands.GetTask,
+                                   task=proto.task)
 
     async def UpdateTask(self, request, context) -> pb.UpdateTaskResponse:
         """Changes what the update mask names (moving it on the board), if the etag matches."""
@@ -121,9 +120,8 @@ class WorkRpcs:
 
     async def GetSprint(self, request, context) -> pb.GetSprintResponse:
         """One sprint the caller may see, with its points."""
-        command = commands.GetSprint(uuid_of(request.id, "id"))
-        return await self._handle(context, request, sprints.get_sprint, command,
-                                  sprint=proto.sprint)
+        return await self._get_one(context, request, sprints.get_sprint, commands.GetSprint,
+                                   sprint=proto.sprint)
 
     async def UpdateSprint(self, request, context) -> pb.UpdateSprintResponse:
         """Changes what the update mask names, if the etag still matches."""

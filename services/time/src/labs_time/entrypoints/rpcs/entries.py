@@ -40,9 +40,8 @@ class EntryRpcs(ServicerBase):
 
     async def GetTimeEntry(self, request, context) -> pb.GetTimeEntryResponse:
         """One entry (one's own; managers: any)."""
-        command = commands.GetTimeEntry(uuid_of(request.id, "id"))
-        return await self._handle(context, request, entries.get_entry, command,
-                                  entry=proto.entry)
+        return await self._get_one(context, request, entries.get_entry, commands.GetTimeEntry,
+                                   entry=proto.entry)
 
     async def ListTimeEntries(self, request, context) -> pb.ListTimeEntriesResponse:
         """Entries by date, filtered (members: their own), a page at a time."""

@@ -41,9 +41,8 @@ class ExpenseRpcs(ServicerBase):
 
     async def GetExpense(self, request, context) -> pb.GetExpenseResponse:
         """One expense (one's own; managers: any)."""
-        command = commands.GetExpense(uuid_of(request.id, "id"))
-        return await self._handle(context, request, expenses.get_expense, command,
-                                  _expense(pb.GetExpenseResponse))
+        return await self._get_one(context, request, expenses.get_expense, commands.GetExpense,
+                                   _expense(pb.GetExpenseResponse))
 
     async def ListExpenses(self, request, context) -> pb.ListExpensesResponse:
         """A project's expenses by date, a page at a time."""

@@ -38,6 +38,5 @@ class ImportRpcs(ServicerBase):
 
     async def GetImportJob(self, request, context) -> pb.GetImportJobResponse:
         """A job's progress and errors."""
-        command = commands.GetImportJob(uuid_of(request.id, "id"))
-        return await self._handle(context, request, import_jobs.get_job, command,
-                                  job=proto.import_job)
+        return await self._get_one(context, request, import_jobs.get_job, commands.GetImportJob,
+                                   job=proto.import_job)

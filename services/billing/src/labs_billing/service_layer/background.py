@@ -9,29 +9,21 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 
+from labs_common.background import BackgroundTask
+
 log = structlog.get_logger(__name__)
 
 
-class Sweeper:
+class Sweeper(BackgroundTask):
     def __init__(self, name: str, work: Callable[[], Awaitable[int]], every_seconds: float
                  ) -> None:
-        self._name = name
+        self.name = name
         self._work = work
         self._every = every_seconds
         self._wake = asyncio.Event()
-        self._task: asyncio.Task | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name=self._name)
 
     def wake(self) -> None:
         self._wake.set()
-
-    async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     async def _loop(self) -> None:
         while True:
@@ -39,7 +31,7 @@ class Sweeper:
             try:
                 done = await self._work()
             except Exception:
-                log.exception(f"{self._name}.failed")
+                log.exception(f"{self.name}.failed")
                 done = 0
             if done:
                 continue  # there may be more

@@ -10,6 +10,7 @@ import uuid
 
 import structlog
 
+from labs_common.background import BackgroundTask
 from labs_time.adapters.directory import Directory
 from labs_time.adapters.import_references import DirectoryReferences
 from labs_time.config import Settings
@@ -20,25 +21,17 @@ from labs_time.service_layer.unit_of_work import UowFactory
 log = structlog.get_logger(__name__)
 
 
-class ImportWorker:
+class ImportWorker(BackgroundTask):
+    name = "import-worker"
+
     def __init__(self, uow: UowFactory, directory: Directory, settings: Settings) -> None:
         self._uow = uow
         self._directory = directory
         self._settings = settings
         self._wake: asyncio.Queue[uuid.UUID | None] = asyncio.Queue()
-        self._task: asyncio.Task | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="import-worker")
 
     def wake(self, job_id: uuid.UUID) -> None:
         self._wake.put_nowait(job_id)
-
-    async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     async def _loop(self) -> None:
         await self._sweep()

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import grpc
 import nats
 import structlog
 from nats.js import JetStreamContext
@@ -54,6 +55,16 @@ class Runtime:
     def uow(self, scope: Scope) -> UnitOfWork:
         return self.uow_class(self.sessions, self.settings.service_name, scope)
 
+    def channel(self, service: str) -> grpc.aio.Channel:
+        """The channel to `service` (its API labs.<service>.v1.<Service>Service), opened on first
+        use and shared by whatever asks it here; kept in extras, so closed when the service
+        stops."""
+        key = f"{service}_channel"
+        if key not in self.extras:
+            grpc_service = f"labs.{service}.v1.{service.capitalize()}Service"
+            self.extras[key] = open_channel(self.settings, service, grpc_service)
+        return self.extras[key]  # type: ignore[return-value]
+
 
 @dataclass(frozen=True)
 class ServiceDefinition:
@@ -87,9 +98,7 @@ def boot_only(settings_class: type[ServiceSettings], pb2_module, pb2_grpc_module
 
 
 def identity_verifier(runtime: Runtime) -> TokenVerifier:
-    channel = open_channel(runtime.settings, "identity", "labs.identity.v1.IdentityService")
-    runtime.extras["identity_channel"] = channel
-    stub = identity_service_pb2_grpc.IdentityServiceStub(channel)
+    stub = identity_service_pb2_grpc.IdentityServiceStub(runtime.channel("identity"))
 
     async def fetch() -> list[dict]:
         response = await stub.GetJwks(identity_service_pb2.GetJwksRequest())

@@ -73,11 +73,9 @@ def background(runtime: Runtime) -> Background:
 
 
 def registrations(runtime: Runtime) -> list[ServiceRegistration]:
-    directory = Directory(runtime.settings)
-    runtime.extras["directory"] = directory
     work = background(runtime)
-    servicer = BillingServicer(runtime.uow, directory, work.inbox, runtime.settings,
-                               wake_stripe=work.wake_stripe)  # type: ignore[arg-type]
+    servicer = BillingServicer(runtime.uow, Directory(runtime.channel), work.inbox,
+                               runtime.settings, wake_stripe=work.wake_stripe)  # type: ignore[arg-type]
     return [ServiceRegistration.of(pb, pb_grpc, servicer, public=("ReceiveStripeEvent",))]
 
 

@@ -12,18 +12,14 @@ from labs_capacity.config import Settings
 from labs_capacity.entrypoints.consumers import subscriptions
 from labs_capacity.entrypoints.grpc_servicer import CapacityServicer
 from labs_capacity.service_layer.unit_of_work import CapacityUnitOfWork
-from labs_common.grpc.client import open_channel
 from labs_common.grpc.server import ServiceRegistration
 from labs_common.grpc.staff_members import IdentityStaffMembers
 from labs_common.service import Runtime, ServiceDefinition
 
 
 def registrations(runtime: Runtime) -> list[ServiceRegistration]:
-    # Kept in extras so the runtime closes it on stop.
-    projects = open_channel(runtime.settings, "projects", "labs.projects.v1.ProjectsService")
-    runtime.extras["projects_channel"] = projects
-    identity = open_channel(runtime.settings, "identity", "labs.identity.v1.IdentityService")
-    runtime.extras["identity_channel"] = identity
+    projects = runtime.channel("projects")
+    identity = runtime.channel("identity")
     servicer = CapacityServicer(runtime.uow, GrpcProjectCheck(projects), GrpcOrgCurrency(identity),
                                 IdentityStaffMembers(identity).is_staff_member)
     return [ServiceRegistration.of(pb, pb_grpc, servicer)]

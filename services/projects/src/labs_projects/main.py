@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs.projects.v1 import projects_service_pb2_grpc as pb_grpc
-from labs_common.grpc.client import open_channel
 from labs_common.grpc.server import ServiceRegistration
 from labs_common.grpc.staff_members import IdentityStaffMembers
 from labs_common.service import Runtime, ServiceDefinition
@@ -32,15 +31,13 @@ def object_storage(settings: Settings) -> ObjectStorage:
 
 
 def registrations(runtime: Runtime) -> list[ServiceRegistration]:
-    channel = open_channel(runtime.settings, "identity", "labs.identity.v1.IdentityService")
-    runtime.extras["identity_members_channel"] = channel
     settings: Settings = runtime.settings
     storage = object_storage(settings)
     # The runtime closes extras with a close() when the service stops (the S3 client's pool).
     runtime.extras["object_storage"] = storage
     servicer = ProjectsServicer(
         runtime.uow,
-        IdentityStaffMembers(channel),
+        IdentityStaffMembers(runtime.channel("identity")),
         storage,
         UploadLimits(settings.max_file_bytes, settings.org_storage_quota_bytes),
     )

@@ -17,7 +17,7 @@ from labs_time.service_layer.unit_of_work import TimeUnitOfWork
 
 def directory(runtime: Runtime) -> Directory:
     if "directory" not in runtime.extras:
-        runtime.extras["directory"] = Directory(runtime.settings)
+        runtime.extras["directory"] = Directory(runtime.channel)
     return runtime.extras["directory"]  # type: ignore[return-value]
 
 

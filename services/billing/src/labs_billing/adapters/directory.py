@@ -8,6 +8,7 @@ transaction."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -32,8 +33,6 @@ from labs_billing.domain.directory import (
     Reservation,
 )
 from labs_billing.domain.model import DEFAULT_PREFIX
-from labs_common.config import BaseLabsSettings
-from labs_common.grpc.client import open_channel
 from labs_common.grpc.status import remote_call, remote_lookup
 from labs_common.parsing import optional_uuid
 
@@ -42,21 +41,12 @@ PAGE = 500
 
 
 class Directory:
-    def __init__(self, settings: BaseLabsSettings) -> None:
-        self.channels: dict[str, grpc.aio.Channel] = {
-            name: open_channel(settings, name, f"labs.{name}.v1.{service}")
-            for name, service in (("identity", "IdentityService"),
-                                  ("projects", "ProjectsService"), ("time", "TimeService"),
-                                  ("capacity", "CapacityService"))
-        }
-        self._identity = identity_grpc.IdentityServiceStub(self.channels["identity"])
-        self._projects = projects_grpc.ProjectsServiceStub(self.channels["projects"])
-        self._time = time_grpc.TimeServiceStub(self.channels["time"])
-        self._capacity = capacity_grpc.CapacityServiceStub(self.channels["capacity"])
-
-    async def close(self) -> None:
-        for channel in self.channels.values():
-            await channel.close()
+    def __init__(self, channel: Callable[[str], grpc.aio.Channel]) -> None:
+        """`channel(service)`: the service's channel (Runtime.channel, which closes them)."""
+        self._identity = identity_grpc.IdentityServiceStub(channel("identity"))
+        self._projects = projects_grpc.ProjectsServiceStub(channel("projects"))
+        self._time = time_grpc.TimeServiceStub(channel("time"))
+        self._capacity = capacity_grpc.CapacityServiceStub(channel("capacity"))
 
     async def organization(self) -> Organization:
         org = (await remote_call(self._identity.GetOrganization(

@@ -8,11 +8,13 @@ one short transaction."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import grpc
 from google.protobuf import json_format
 
 from labs.capacity.v1 import capacity_service_pb2 as capacity_pb
@@ -21,8 +23,6 @@ from labs.identity.v1 import identity_service_pb2 as identity_pb
 from labs.identity.v1 import identity_service_pb2_grpc as identity_grpc
 from labs.projects.v1 import projects_service_pb2 as projects_pb
 from labs.projects.v1 import projects_service_pb2_grpc as projects_grpc
-from labs_common.config import BaseLabsSettings
-from labs_common.grpc.client import open_channel
 from labs_common.grpc.status import remote_call
 from labs_time.domain.model import Rates
 
@@ -75,19 +75,11 @@ def _project(message: projects_pb.Project) -> Project:
 class Directory:
     """One client per running service; every call names whose token it carries."""
 
-    def __init__(self, settings: BaseLabsSettings) -> None:
-        self.channels = {
-            "projects": open_channel(settings, "projects", "labs.projects.v1.ProjectsService"),
-            "identity": open_channel(settings, "identity", "labs.identity.v1.IdentityService"),
-            "capacity": open_channel(settings, "capacity", "labs.capacity.v1.CapacityService"),
-        }
-        self._projects = projects_grpc.ProjectsServiceStub(self.channels["projects"])
-        self._identity = identity_grpc.IdentityServiceStub(self.channels["identity"])
-        self._capacity = capacity_grpc.CapacityServiceStub(self.channels["capacity"])
-
-    async def close(self) -> None:
-        for channel in self.channels.values():
-            await channel.close()
+    def __init__(self, channel: Callable[[str], grpc.aio.Channel]) -> None:
+        """`channel(service)`: the service's channel (Runtime.channel, which closes them)."""
+        self._projects = projects_grpc.ProjectsServiceStub(channel("projects"))
+        self._identity = identity_grpc.IdentityServiceStub(channel("identity"))
+        self._capacity = capacity_grpc.CapacityServiceStub(channel("capacity"))
 
     @staticmethod
     def _auth(token: str) -> tuple[tuple[str, str], ...]:

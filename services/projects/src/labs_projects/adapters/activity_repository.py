@@ -11,6 +11,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from labs_common.db.repository import columns_of
 from labs_common.visibility import Reader
 from labs_projects.adapters.orm import activities, projects
 from labs_projects.domain.activity import Activity
@@ -26,21 +27,7 @@ class SqlAlchemyActivityRepository:
     async def add(self, activity: Activity) -> None:
         await self._session.execute(
             insert(activities)
-            .values(
-                id=activity.id,
-                org_id=activity.org_id,
-                source=activity.source,
-                action=activity.action,
-                entity_type=activity.entity_type,
-                entity_id=activity.entity_id,
-                project_id=activity.project_id,
-                user_id=activity.user_id,
-                metadata=activity.metadata,
-                created_at=activity.created_at,
-                payload_type=activity.payload_type,
-                readers=activity.readers,
-                owner_id=activity.owner_id,
-            )
+            .values(**columns_of(activity, activities))
             .on_conflict_do_nothing(index_elements=["id"])
         )
 

@@ -21,12 +21,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# Seven services each keep a pool of up to 2 × LABS_DATABASE_POOL_SIZE connections, and a test
+# session runs more than one platform on one server: PostgreSQL's default of 100 is too few.
+MAX_CONNECTIONS = 500
+
+
 def start_postgres(data_dir: Path):
-    """An embedded PostgreSQL keeping its data in `data_dir`; answers (server, url)."""
+    """An embedded PostgreSQL keeping its data in `data_dir`, taking MAX_CONNECTIONS clients;
+    answers (server, url)."""
     import pgserver
 
     data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    if int(server.psql("SHOW max_connections;").split()[2]) < MAX_CONNECTIONS:
+        # Takes effect at the next start (postgresql.auto.conf), so restart it once.
+        server.psql(f"ALTER SYSTEM SET max_connections = {MAX_CONNECTIONS};")
+        server.cleanup()
+        server = pgserver.get_server(data_dir, cleanup_mode="stop")
     return server, server.get_uri()
 
 

@@ -21,7 +21,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-# Seven services each keep a pool of up to 2 × LABS_DATABASE_POOL_SIZE connections, and a test
+# Seven services each keep a pool of up to twice LABS_DATABASE_POOL_SIZE connections, and a test
 # session runs more than one platform on one server: PostgreSQL's default of 100 is too few.
 MAX_CONNECTIONS = 500
 

@@ -470,6 +470,9 @@ async def test_billing_an_issued_invoice_past_due_reads_overdue_until_paid(http)
 
     assert [i["id"] for i in (await listed("overdue")).json()["invoices"]] == [late["id"]]
     assert [i["id"] for i in (await listed("sent")).json()["invoices"]] == [on_time["id"]]
+    # The sweep raises invoice.overdue (for alerts) once, for the late one only.
+    feed = await activity_until(http, headers, {"invoice.overdue"})
+    assert [a["entity_id"] for a in feed if a["action"] == "invoice.overdue"] == [late["id"]]
     part = await http.post(f"/invoices/{late['id']}/payments", headers=headers,
                            json={"amount": "400", "method": "bank_transfer"})
     assert part.status_code == 201, part.text
@@ -481,6 +484,3 @@ async def test_billing_an_issued_invoice_past_due_reads_overdue_until_paid(http)
     paid = (await http.get(f"/invoices/{late['id']}", headers=headers)).json()
     assert (paid["status"], paid["amount_due"], paid["amount_paid"]) == ("paid", "0.00", "900.00")
     assert (await listed("overdue")).json()["invoices"] == []
-    # The sweep raised invoice.overdue once for the late one (for alerts), never for the other.
-    feed = await activity_until(http, headers, {"invoice.overdue"})
-    assert [a["entity_id"] for a in feed if a["action"] == "invoice.overdue"] == [late["id"]]

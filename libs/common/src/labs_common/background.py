@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
+
+import structlog
+
+log = structlog.get_logger(__name__)
 
 
 class BackgroundTask:
@@ -24,3 +29,31 @@ class BackgroundTask:
 
     async def _loop(self) -> None:
         raise NotImplementedError
+
+
+class Sweeper(BackgroundTask):
+    """`work()` again and again: at once while it finds something (it answers how much it did),
+    else after `every_seconds` or as soon as `wake()` says there is news."""
+
+    def __init__(self, name: str, work: Callable[[], Awaitable[int]], every_seconds: float
+                 ) -> None:
+        self.name = name
+        self._work = work
+        self._every = every_seconds
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _loop(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                done = await self._work()
+            except Exception:
+                log.exception(f"{self.name}.failed")
+                done = 0
+            if done:
+                continue  # there may be more
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._every)

@@ -13,10 +13,10 @@ from labs_billing.config import Settings
 from labs_billing.entrypoints.consumers import subscriptions
 from labs_billing.entrypoints.grpc_servicer import BillingServicer
 from labs_billing.service_layer import generation, overdue
-from labs_billing.service_layer.background import Sweeper
 from labs_billing.service_layer.stripe_inbox import StripeInbox
 from labs_billing.service_layer.stripe_sync import StripeSync
 from labs_billing.service_layer.unit_of_work import BillingUnitOfWork
+from labs_common.background import Sweeper
 from labs_common.grpc.server import ServiceRegistration
 from labs_common.service import Runtime, ServiceDefinition
 

@@ -1,10 +1,25 @@
-"""Wiring of the forecasting service: its gRPC API, declared in the protos, on the shared service
-runtime; every RPC answers UNIMPLEMENTED until the service is built."""
+"""Wiring of the forecasting service: its gRPC API on the shared service runtime, and the
+durable subscriptions that feed its read model (entrypoints/consumers.py)."""
 
 from __future__ import annotations
 
-from labs.forecasting.v1 import forecasting_service_pb2, forecasting_service_pb2_grpc
-from labs_common.service import boot_only
+from labs.forecasting.v1 import forecasting_service_pb2 as pb
+from labs.forecasting.v1 import forecasting_service_pb2_grpc as pb_grpc
+from labs_common.grpc.server import ServiceRegistration
+from labs_common.service import Runtime, ServiceDefinition
 from labs_forecasting.config import Settings
+from labs_forecasting.entrypoints.consumers import subscriptions
+from labs_forecasting.entrypoints.grpc_servicer import ForecastingServicer
+from labs_forecasting.service_layer.unit_of_work import ForecastingUnitOfWork
 
-DEFINITION = boot_only(Settings, forecasting_service_pb2, forecasting_service_pb2_grpc)
+
+def registrations(runtime: Runtime) -> list[ServiceRegistration]:
+    return [ServiceRegistration.of(pb, pb_grpc, ForecastingServicer(runtime.uow))]
+
+
+DEFINITION = ServiceDefinition(
+    settings_class=Settings,
+    registrations=registrations,
+    uow_class=ForecastingUnitOfWork,
+    subscriptions=lambda _runtime: subscriptions(),
+)

@@ -1,0 +1,247 @@
+"""The read model's repositories, in the unit of work's transaction and org: rows kept as of
+the event they came from (`put_newer`: an older event never overwrites a later one), each
+project's running totals (locked while they move), and the daily margins."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import fields
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from sqlalchemy import Row, Table, func, select
+from sqlalchemy.dialects.postgresql import insert
+
+from labs_common.db.repository import OrgScopedRepository
+from labs_forecasting.adapters.orm import (
+    allocations,
+    daily_margins,
+    entries,
+    expenses,
+    invoices,
+    organizations,
+    project_totals,
+    projects,
+    resource_rates,
+    resources,
+)
+from labs_forecasting.domain.model import (
+    BudgetType,
+    DailyMargin,
+    Entry,
+    Expense,
+    Organization,
+    Project,
+    Totals,
+)
+
+TOTALS = tuple(f.name for f in fields(Totals))
+
+
+class AsOfRepository(OrgScopedRepository):
+    """Rows of one table by id, each as of the event it came from."""
+
+    table: ClassVar[Table]
+
+    async def put_newer(self, row_id: uuid.UUID, as_of: datetime, **values: Any) -> bool:
+        """Writes the row unless a later event wrote it already; True when it did."""
+        values = {**values, "as_of": as_of}
+        statement = insert(self.table).values(id=row_id, org_id=self._org_id, **values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[self.table.c.id], set_=values,
+            where=self.table.c.as_of < statement.excluded.as_of,
+        ).returning(self.table.c.id)
+        return (await self._session.execute(statement)).first() is not None
+
+    async def row(self, row_id: uuid.UUID, *, lock: bool = False) -> Row | None:
+        return await self._row(row_id, lock=lock)
+
+
+class SqlProjects(AsOfRepository):
+    table = projects
+
+    async def get(self, project_id: uuid.UUID) -> Project | None:
+        row = await self._row(project_id)
+        return None if row is None else _project(row)
+
+    async def many(self, project_ids: list[uuid.UUID] | None = None, *,
+                   status: str | None = None, client_id: uuid.UUID | None = None
+                   ) -> list[Project]:
+        query = self._select()
+        if project_ids is not None:
+            query = query.where(projects.c.id.in_(project_ids))
+        if status:
+            query = query.where(projects.c.status == status)
+        elif project_ids is None:
+            query = query.where(projects.c.status != "archived")
+        if client_id is not None:
+            query = query.where(projects.c.client_id == client_id)
+        return [_project(r) for r in (await self._session.execute(query)).all()]
+
+
+class SqlEntries(AsOfRepository):
+    table = entries
+
+    async def counted(self, row: Row) -> Entry | None:
+        return _entry(row) if row.counted else None
+
+    async def uncosted_of(self, resource_id: uuid.UUID, user_id: uuid.UUID | None,
+                          since: date | None) -> list[Entry]:
+        """A person's counted entries without a cost rate, locked, from `since` on."""
+        person = entries.c.resource_id == resource_id
+        if user_id is not None:
+            person = person | (entries.c.user_id == user_id)
+        query = self._select(person, entries.c.cost_rate.is_(None), entries.c.counted)
+        if since is not None:
+            query = query.where(entries.c.date_worked >= since)
+        rows = (await self._session.execute(query.with_for_update())).all()
+        return [_entry(r) for r in rows]
+
+    async def set_cost_rate(self, entry_ids: list[uuid.UUID], cost_rate: Decimal) -> None:
+        await self._session.execute(entries.update().where(
+            entries.c.org_id == self._org_id, entries.c.id.in_(entry_ids)
+        ).values(cost_rate=cost_rate))
+
+
+class SqlExpenses(AsOfRepository):
+    table = expenses
+
+
+class SqlResources(AsOfRepository):
+    table = resources
+
+    async def user_of(self, resource_id: uuid.UUID) -> uuid.UUID | None:
+        row = await self._row(resource_id)
+        return None if row is None else row.user_id
+
+
+class SqlAllocations(AsOfRepository):
+    table = allocations
+
+
+class SqlInvoices(AsOfRepository):
+    table = invoices
+
+
+class SqlTotals(OrgScopedRepository):
+    table = project_totals
+
+    async def lock(self, project_id: uuid.UUID) -> Totals:
+        """The project's totals, locked until the transaction ends (created at zero): every
+        change to a project's sums queues here, so none is lost between two events."""
+        await self._session.execute(insert(project_totals).values(
+            org_id=self._org_id, project_id=project_id, updated_at=func.now(),
+        ).on_conflict_do_nothing())
+        row = (await self._session.execute(select(project_totals).where(
+            project_totals.c.project_id == project_id).with_for_update())).one()
+        return _totals(row)
+
+    async def add(self, project_id: uuid.UUID, delta: Totals) -> Totals:
+        """`delta` added to the (locked) totals; answers them."""
+        row = (await self._session.execute(project_totals.update().where(
+            project_totals.c.project_id == project_id
+        ).values(**{name: project_totals.c[name] + getattr(delta, name) for name in TOTALS},
+                 updated_at=func.now()).returning(*project_totals.c))).one()
+        return _totals(row)
+
+    async def of(self, project_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[Totals, datetime]]:
+        rows = (await self._session.execute(select(project_totals).where(
+            project_totals.c.org_id == self._org_id,
+            project_totals.c.project_id.in_(project_ids)))).all()
+        return {r.project_id: (_totals(r), r.updated_at) for r in rows}
+
+
+class SqlDailyMargins(OrgScopedRepository):
+    table = daily_margins
+
+    async def put(self, project_id: uuid.UUID, day: DailyMargin) -> None:
+        values = {"revenue": day.revenue, "cost": day.cost, "margin_dollar": day.margin_dollar,
+                  "margin_percent": day.margin_percent}
+        statement = insert(daily_margins).values(org_id=self._org_id, project_id=project_id,
+                                                 day=day.day, **values)
+        await self._session.execute(statement.on_conflict_do_update(
+            index_elements=[daily_margins.c.project_id, daily_margins.c.day], set_=values))
+
+    async def between(self, project_id: uuid.UUID, start: date, end: date) -> list[DailyMargin]:
+        query = select(daily_margins).where(
+            daily_margins.c.org_id == self._org_id, daily_margins.c.project_id == project_id,
+            daily_margins.c.day >= start, daily_margins.c.day <= end,
+        ).order_by(daily_margins.c.day)
+        return [_daily(r) for r in (await self._session.execute(query)).all()]
+
+    async def percent_on_or_before(self, project_ids: list[uuid.UUID], day: date
+                                   ) -> dict[uuid.UUID, Decimal | None]:
+        """Each project's margin percent as it stood at the end of `day` (its last row then)."""
+        query = (select(daily_margins.c.project_id, daily_margins.c.margin_percent)
+                 .where(daily_margins.c.org_id == self._org_id,
+                        daily_margins.c.project_id.in_(project_ids), daily_margins.c.day <= day)
+                 .distinct(daily_margins.c.project_id)
+                 .order_by(daily_margins.c.project_id, daily_margins.c.day.desc()))
+        return {r.project_id: r.margin_percent for r in (await self._session.execute(query))}
+
+
+class SqlOrganizations(OrgScopedRepository):
+    table = organizations
+
+    async def get(self) -> Organization:
+        row = (await self._session.execute(select(organizations).where(
+            organizations.c.id == self._org_id))).first()
+        if row is None:
+            return Organization(id=self._org_id)  # type: ignore[arg-type]
+        return Organization(
+            id=row.id, currency=row.currency, timezone=row.timezone,
+            exchange_rates={k: Decimal(str(v)) for k, v in row.exchange_rates.items()},
+            financials_visible_to=row.financials_visible_to)
+
+    async def put_newer(self, as_of: datetime, **values: Any) -> bool:
+        values = {**values, "as_of": as_of}
+        statement = insert(organizations).values(id=self._org_id, **values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[organizations.c.id], set_=values,
+            where=organizations.c.as_of < statement.excluded.as_of,
+        ).returning(organizations.c.id)
+        return (await self._session.execute(statement)).first() is not None
+
+
+class SqlRates(OrgScopedRepository):
+    table = resource_rates
+
+    async def put(self, resource_id: uuid.UUID, effective_from: date, **values: Any) -> None:
+        statement = insert(resource_rates).values(org_id=self._org_id, resource_id=resource_id,
+                                                  effective_from=effective_from, **values)
+        await self._session.execute(statement.on_conflict_do_update(
+            index_elements=[resource_rates.c.resource_id, resource_rates.c.effective_from],
+            set_=values))
+
+
+def _project(row: Row) -> Project:
+    return Project(
+        id=row.id, org_id=row.org_id, name=row.name, budget_type=BudgetType(row.budget_type),
+        currency=row.currency, client_id=row.client_id, client_name=row.client_name,
+        status=row.status, budget_total=row.budget_total, budget_hours=row.budget_hours,
+        start_date=row.start_date, end_date=row.end_date, as_of=row.as_of)
+
+
+def _entry(row: Row) -> Entry:
+    return Entry(
+        id=row.id, project_id=row.project_id, date_worked=row.date_worked, hours=row.hours,
+        rounded_hours=row.rounded_hours, billable=row.billable, billable_rate=row.billable_rate,
+        cost_rate=row.cost_rate, currency=row.currency, user_id=row.user_id,
+        resource_id=row.resource_id)
+
+
+def expense_of(row: Row) -> Expense | None:
+    if not row.counted:
+        return None
+    return Expense(id=row.id, project_id=row.project_id, amount=row.amount,
+                   currency=row.currency, billable=row.billable, expense_date=row.expense_date)
+
+
+def _totals(row: Row) -> Totals:
+    return Totals(**{name: getattr(row, name) for name in TOTALS})
+
+
+def _daily(row: Row) -> DailyMargin:
+    return DailyMargin(day=row.day, revenue=row.revenue, cost=row.cost,
+                       margin_dollar=row.margin_dollar, margin_percent=row.margin_percent)

@@ -1,0 +1,209 @@
+"""Durable subscriptions of the forecasting service: everything its read model is made of, from
+the services that own it (projects, time, capacity, billing, identity). Each event is decoded
+here into plain data and handed to service_layer/projection.py; the consumer framework claims
+its id in the inbox, so a redelivery changes nothing, and each row keeps the time of the event
+it came from, so an older event (events of one entry travel on different durables) changes
+nothing either."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from google.protobuf import json_format
+from google.protobuf.message import Message
+
+from labs.billing.v1 import billing_service_pb2 as billing_pb
+from labs.billing.v1 import events_pb2 as billing_events
+from labs.capacity.v1 import capacity_service_pb2 as capacity_pb
+from labs.capacity.v1 import events_pb2 as capacity_events
+from labs.events.v1 import envelope_pb2
+from labs.identity.v1 import events_pb2 as identity_events
+from labs.projects.v1 import events_pb2 as projects_events
+from labs.projects.v1 import projects_service_pb2 as projects_pb
+from labs.time.v1 import events_pb2 as time_events
+from labs_common.events.consumer import Subscription
+from labs_common.protobuf import enum_api_name
+from labs_forecasting.domain.model import BudgetType, Entry, Expense, Project
+from labs_forecasting.service_layer import projection
+from labs_forecasting.service_layer.unit_of_work import ForecastingUnitOfWork
+
+CONSUMER = "forecasting"
+Envelope = envelope_pb2.Envelope
+Uow = ForecastingUnitOfWork
+
+
+def subscriptions() -> list[Subscription]:
+    return [
+        Subscription(CONSUMER, "projects", "project.*", on_project),
+        Subscription(CONSUMER, "time", "entry.*", on_entry),
+        Subscription(CONSUMER, "time", "expense.*", on_expense),
+        Subscription(CONSUMER, "capacity", "resource.*", on_resource),
+        Subscription(CONSUMER, "capacity", "allocation.changed", on_allocation),
+        Subscription(CONSUMER, "billing", "invoice.*", on_invoice),
+        Subscription(CONSUMER, "identity", "organization.*", on_organization),
+    ]
+
+
+def _as_of(envelope: Envelope) -> datetime:
+    return envelope.occurred_at.ToDatetime(UTC)
+
+
+def _unpack(envelope: Envelope, message: Message) -> bool:
+    return envelope.payload.Is(message.DESCRIPTOR) and envelope.payload.Unpack(message)
+
+
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+def _decimal(value: str) -> Decimal | None:
+    return Decimal(value) if value else None
+
+
+def _date(value: str) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _enum(enum_type, value: int) -> str:
+    return enum_api_name(enum_type.DESCRIPTOR, enum_type.Name(value))
+
+
+async def on_project(envelope: Envelope, uow: Uow) -> None:
+    for kind in (projects_events.ProjectCreated, projects_events.ProjectUpdated,
+                 projects_events.ProjectStatusChanged, projects_events.ProjectArchived):
+        event = kind()
+        if _unpack(envelope, event):
+            break
+    else:
+        return  # a task, sprint... of a project: not forecasting's business
+    p = event.project  # type: ignore[attr-defined]
+    budget_type = (_enum(projects_pb.BudgetType, p.budget_type)
+                   if p.budget_type else BudgetType.TIME_AND_MATERIALS.value)
+    status = "archived" if isinstance(event, projects_events.ProjectArchived) else _enum(
+        projects_pb.ProjectStatus, p.status)
+    await projection.project_heard(uow, Project(
+        id=uuid.UUID(p.id), org_id=uow.scope.org_id,  # type: ignore[arg-type]
+        name=p.name, budget_type=BudgetType(budget_type), currency=p.budget_currency or "USD",
+        client_id=_uuid(p.client_id), client_name=p.client_name, status=status,
+        budget_total=_decimal(p.budget_total), budget_hours=_decimal(p.budget_hours),
+        start_date=_date(p.start_date), end_date=_date(p.end_date), as_of=_as_of(envelope)))
+
+
+async def on_entry(envelope: Envelope, uow: Uow) -> None:
+    event = time_events.EntryChanged()
+    if not _unpack(envelope, event):
+        return
+    entry_id, project_id = uuid.UUID(event.entry_id), uuid.UUID(event.project_id)
+    resource_id = _uuid(event.entry.resource_id)
+    user_id = _uuid(event.user_id)
+    counted = envelope.type != "entry.deleted" and not event.is_running and event.hours
+    entry = Entry(
+        id=entry_id, project_id=project_id, date_worked=date.fromisoformat(event.date_worked),
+        hours=Decimal(event.hours), rounded_hours=Decimal(event.rounded_hours or event.hours),
+        billable=event.billable, billable_rate=Decimal(event.billable_rate or "0"),
+        cost_rate=_decimal(event.cost_rate), currency=event.currency or "USD",
+        user_id=user_id, resource_id=resource_id,
+    ) if counted else None
+    await projection.entry_heard(uow, entry_id, project_id, entry, _as_of(envelope),
+                                 user_id=user_id, resource_id=resource_id)
+
+
+async def on_expense(envelope: Envelope, uow: Uow) -> None:
+    event = time_events.ExpenseChanged()
+    if not _unpack(envelope, event):
+        return
+    expense_id, project_id = uuid.UUID(event.expense_id), uuid.UUID(event.project_id)
+    expense = None if envelope.type == "expense.deleted" else Expense(
+        id=expense_id, project_id=project_id, amount=Decimal(event.amount),
+        currency=event.currency, billable=event.billable,
+        expense_date=date.fromisoformat(event.expense_date))
+    await projection.expense_heard(uow, expense_id, project_id, expense, _as_of(envelope))
+
+
+async def on_resource(envelope: Envelope, uow: Uow) -> None:
+    rates = capacity_events.ResourceRatesChanged()
+    if _unpack(envelope, rates):
+        rate, resource_id = rates.rate, uuid.UUID(rates.resource_id)
+        since = _date(rate.effective_from)
+        await uow.rates.put(resource_id, since or date.min, billing_rate=Decimal(
+            rate.billing_rate or "0"), cost_rate=_decimal(rate.cost_rate),
+            currency=rate.currency or "USD")
+        if rate.cost_rate:
+            await projection.cost_rate_set(uow, resource_id, Decimal(rate.cost_rate), since)
+        return
+    for kind in (capacity_events.ResourceCreated, capacity_events.ResourceUpdated):
+        event = kind()
+        if _unpack(envelope, event):
+            r = event.resource  # type: ignore[attr-defined]
+            await uow.resources.put_newer(
+                uuid.UUID(r.id), _as_of(envelope), name=r.name, user_id=_uuid(r.user_id),
+                seniority_level=_enum(capacity_pb.SeniorityLevel, r.seniority_level)
+                if r.seniority_level else "mid",
+                capacity_hours_per_week=Decimal(r.capacity_hours_per_week or "40"), active=True)
+            if kind is capacity_events.ResourceCreated and r.cost_rate:
+                await projection.cost_rate_set(uow, uuid.UUID(r.id), Decimal(r.cost_rate), None)
+            return
+
+
+async def on_allocation(envelope: Envelope, uow: Uow) -> None:
+    event = capacity_events.AllocationChanged()
+    if not _unpack(envelope, event):
+        return
+    a = event.allocation
+    await uow.allocations.put_newer(
+        uuid.UUID(a.id), _as_of(envelope), project_id=uuid.UUID(a.project_id),
+        resource_id=uuid.UUID(a.resource_id), allocated_hours=Decimal(a.allocated_hours),
+        start_date=date.fromisoformat(a.start_date), end_date=date.fromisoformat(a.end_date),
+        tentative=a.tentative, billing_rate=_decimal(event.billing_rate),
+        cost_rate=_decimal(event.cost_rate), currency=event.currency or None,
+        counted=event.change != capacity_events.ALLOCATION_CHANGE_DELETED)
+
+
+async def on_invoice(envelope: Envelope, uow: Uow) -> None:
+    deleted = billing_events.InvoiceDeleted()
+    if _unpack(envelope, deleted):
+        invoice_id = _uuid(deleted.invoice_id)
+        if invoice_id is not None and await uow.invoices.row(invoice_id) is not None:
+            await uow.invoices.put_newer(invoice_id, _as_of(envelope), status="deleted")
+        return
+    for kind in (billing_events.InvoiceChanged, billing_events.InvoiceDrafted,
+                 billing_events.PaymentRecorded):
+        event = kind()
+        if _unpack(envelope, event):
+            i = event.invoice  # type: ignore[attr-defined]
+            await uow.invoices.put_newer(
+                uuid.UUID(i.id), _as_of(envelope), project_id=_uuid(i.project_id),
+                client_id=_uuid(i.client_id), status=_enum(billing_pb.InvoiceStatus, i.status),
+                currency=i.currency, total=Decimal(i.total or "0"),
+                amount_paid=Decimal(i.amount_paid or "0"), issue_date=_date(i.issue_date),
+                due_date=_date(i.due_date))
+            return
+
+
+async def on_organization(envelope: Envelope, uow: Uow) -> None:
+    for kind in (identity_events.OrganizationCreated, identity_events.OrganizationUpdated):
+        event = kind()
+        if _unpack(envelope, event):
+            org = event.organization  # type: ignore[attr-defined]
+            settings = json_format.MessageToDict(org.settings) if org.HasField("settings") else {}
+            rates = settings.get("exchange_rates")
+            rates = {str(k).upper(): str(v) for k, v in rates.items()
+                     if _is_rate(v)} if isinstance(rates, dict) else {}
+            visible = settings.get("financials_visible_to")
+            await uow.organizations.put_newer(
+                _as_of(envelope), currency=org.currency or "USD", timezone=org.timezone or "UTC",
+                exchange_rates=rates, financials_visible_to=visible if visible in (
+                    "manager", "member", "viewer") else "manager")
+            return
+
+
+def _is_rate(value) -> bool:
+    try:
+        return Decimal(str(value)) > 0
+    except ArithmeticError:
+        return False

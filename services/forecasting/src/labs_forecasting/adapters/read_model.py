@@ -181,6 +181,17 @@ class SqlDailyMargins(OrgScopedRepository):
         return {r.project_id: r.margin_percent for r in (await self._session.execute(query))}
 
 
+async def projects_without_a_row_on(session, day: date, limit: int
+                                    ) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(org, project) of live projects whose history has no row for `day` yet (system scope:
+    every org)."""
+    missing = ~select(daily_margins.c.project_id).where(
+        daily_margins.c.project_id == projects.c.id, daily_margins.c.day == day).exists()
+    query = (select(projects.c.org_id, projects.c.id)
+             .where(projects.c.status != "archived", missing).limit(limit))
+    return [(r.org_id, r.id) for r in (await session.execute(query)).all()]
+
+
 class SqlOrganizations(OrgScopedRepository):
     table = organizations
 

@@ -14,6 +14,8 @@ from labs.billing.v1 import events_pb2 as billing_events
 from labs.capacity.v1 import capacity_service_pb2 as capacity
 from labs.capacity.v1 import events_pb2 as capacity_events
 from labs.events.v1 import envelope_pb2
+from labs.forecasting.v1 import events_pb2 as forecasting_events
+from labs.forecasting.v1 import forecasting_service_pb2 as forecasting
 from labs.identity.v1 import events_pb2 as identity_events
 from labs.projects.v1 import events_pb2 as project_events
 from labs.projects.v1 import projects_service_pb2 as projects
@@ -23,6 +25,7 @@ from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.visibility import Reader
 from labs_gateway.schemas.billing import InvoicePublic
+from labs_gateway.schemas.forecasting import MarginPublic
 from labs_gateway.schemas.proto_json import to_public
 from labs_gateway.schemas.time import TimeEntryPublic
 from labs_gateway.ws.connection import Connection
@@ -293,3 +296,73 @@ def test_staff_sockets_are_not_filtered_by_client(role):
     staff = socket_of(role)
     assert staff.wants_event("", CLIENT) and staff.wants_event("p1", CLIENT)
     assert staff.wants_event("")
+
+
+# Margins: project:margin-updated is {project_id, margin}, for managers and up
+
+
+def margin_event(**fields) -> envelope_pb2.Envelope:
+    values = dict(
+        project_id="p1", currency="USD", budget="10000.00", revenue="1125.00",
+        labor_cost="450.00", expense_cost="0.00", cost="450.00", margin_dollar="675.00",
+        margin_percent="60.00", hours_logged="7.50", billable_hours="7.50",
+        uncosted_hours="0.00", budget_used_percent="11.25", hours_remaining="",
+        trend=forecasting.TREND_UP, updated_at={"seconds": 1_800_000_000})
+    values.update(fields)
+    margin = forecasting.Margin(**values)
+    return envelope("forecasting", "project.margin_updated",
+                    forecasting_events.MarginUpdated(project_id="p1", margin=margin),
+                    project_id="p1")
+
+
+def test_a_margin_update_nests_the_margin_as_rest_shows_it():
+    view = EventView.of(margin_event())
+    message = json.loads(view.text_for(reader(Role.MANAGER)))
+    assert message["type"] == "project:margin-updated"
+    data = message["data"]
+    assert set(data) == {"project_id", "margin"} and data["project_id"] == "p1"
+    margin = data["margin"]
+    assert margin == to_public(MarginPublic, view.payload.margin).model_dump(mode="json")
+    assert set(margin) == {
+        "currency", "budget", "revenue", "labor_cost", "expense_cost", "cost", "margin_dollar",
+        "margin_percent", "hours_logged", "billable_hours", "uncosted_hours",
+        "budget_used_percent", "hours_remaining", "days_remaining", "trend", "updated_at"}
+    assert (margin["hours_logged"], margin["billable_hours"], margin["uncosted_hours"]) == (
+        7.5, 7.5, 0.0)
+    assert (margin["revenue"], margin["cost"], margin["margin_dollar"]) == (
+        "1125.00", "450.00", "675.00")
+    assert margin["margin_percent"] == "60.00" and margin["trend"] == "up"
+    assert margin["hours_remaining"] is None and margin["days_remaining"] is None
+    assert margin["updated_at"].startswith("2027-01-15T")
+    assert "project_id" not in margin
+
+
+def test_a_margin_without_revenue_has_a_null_percent_and_its_days_remaining():
+    data = EventView.of(margin_event(revenue="0.00", margin_percent="", days_remaining=-3,
+                                     hours_remaining="12.50", budget="", budget_used_percent="",
+                                     trend=forecasting.TREND_STABLE)
+                        ).data_for(reader(Role.OWNER))
+    margin = data["margin"]
+    assert (margin["margin_percent"], margin["budget"], margin["budget_used_percent"]) == (
+        None, None, None)
+    assert (margin["days_remaining"], margin["hours_remaining"], margin["trend"]) == (
+        -3, 12.5, "stable")
+
+
+@pytest.mark.parametrize(("role", "sees"), [
+    (Role.OWNER, True), (Role.ADMIN, True), (Role.MANAGER, True), (Role.MEMBER, False),
+    (Role.VIEWER, False), (Role.CLIENT, False),
+])
+def test_a_margin_update_reaches_managers_and_up_only(role, sees):
+    view = EventView.of(margin_event())
+    assert view.visible_to(Reader(role=role, user_id=ME, client_id=CLIENT)) is sees
+    assert view.client_id == ""
+
+
+def test_an_organization_opening_financials_to_members_shows_them_the_same_margin():
+    """Were the record opened further, the margin's money figures follow the reader's view."""
+    view = EventView.of(margin_event())
+    opened = Reader(role=Role.MEMBER, user_id=ME, financials_from=Role.MEMBER)
+    assert view.data_for(opened) == view.data_for(reader(Role.MANAGER))
+    hidden = view.data_for(reader(Role.MEMBER))
+    assert "margin" not in hidden and hidden["project_id"] == "p1"

@@ -41,6 +41,7 @@ from labs_gateway.routes import (
 )
 from labs_gateway.routes.billing_area import router as billing_area_router
 from labs_gateway.routes.capacity_area import router as capacity_area_router
+from labs_gateway.routes.forecasting_area import router as forecasting_area_router
 from labs_gateway.routes.projects_area import router as projects_area_router
 from labs_gateway.routes.time_area import router as time_area_router
 from labs_gateway.upstream import Upstream
@@ -113,7 +114,7 @@ def create_app(
     # Every route of these calls services as the authenticated caller (401 without one).
     for router in (organizations.router, members.router, api_keys.router, users.router,
                    projects_area_router, capacity_area_router, time_area_router,
-                   billing_area_router):
+                   billing_area_router, forecasting_area_router):
         app.include_router(router, prefix=API_PREFIX, dependencies=[AsCaller])
     app.include_router(well_known.router)
     install_docs(app, API_PREFIX)

@@ -1,23 +1,30 @@
 """Projects: create, list with filters, read, update (If-Match; status follows the workflow),
-archive (DELETE)."""
+archive (DELETE). Listed and read, a project carries its margin from forecasting (one call per
+page, for readers of financials) and, read alone, its team from capacity."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 import grpc
+import structlog
 from fastapi import APIRouter, Path, Query, Response, status
 
 from labs.capacity.v1 import capacity_service_pb2 as capacity_pb
+from labs.forecasting.v1 import forecasting_service_pb2 as forecasting_pb
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
+from labs_common.visibility import Reader, field_readers
 from labs_gateway.dependencies import IdempotentWrite, IfMatch
 from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.capacity_common import Capacity
 from labs_gateway.routes.etags import if_match_etags, set_etag
+from labs_gateway.routes.forecasting_common import Forecasting
 from labs_gateway.routes.projects_common import Cursor, Limit, Projects
+from labs_gateway.schemas.forecasting import MarginPublic
 from labs_gateway.schemas.projects import (
     ProjectCreate,
     ProjectDetail,
@@ -25,6 +32,7 @@ from labs_gateway.schemas.projects import (
     ProjectPublic,
     ProjectStatusName,
     ProjectUpdate,
+    ProjectWithMargin,
     TeamAllocationPublic,
 )
 from labs_gateway.schemas.proto_json import to_message, to_public
@@ -33,6 +41,11 @@ from labs_gateway.schemas.public import current_reader, public
 router = APIRouter(prefix="/projects", tags=["projects"], responses=PROBLEM_RESPONSES,
                    route_class=ExactJsonRoute)
 ProjectId = Annotated[uuid.UUID, Path(alias="id")]
+log = structlog.get_logger("labs.gateway.projects")
+# Who may read a margin: the policy the contract declares on ListProjectMarginsResponse.margins
+# (FINANCIALS: manager and up by default).
+MARGIN_READERS = field_readers(
+    forecasting_pb.ListProjectMarginsResponse.DESCRIPTOR.fields_by_name["margins"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectPublic,
@@ -47,29 +60,65 @@ async def create_project(body: ProjectCreate, projects: Projects,
 
 
 @router.get("", response_model=ProjectList)
-async def list_projects(projects: Projects, limit: Limit = 50,
+async def list_projects(projects: Projects, forecasting: Forecasting, limit: Limit = 50,
                         cursor: Cursor = None, status: ProjectStatusName | None = None,
                         client_id: uuid.UUID | None = None,
                         q: Annotated[str, Query(max_length=200)] = ""):
-    """Projects newest first; archived ones only with status=archived."""
+    """Projects newest first; archived ones only with status=archived. Each carries its margin
+    for manager and above (null while forecasting does not know it)."""
     page = await projects.ListProjects(to_message(pb.ListProjectsRequest, {
         "page_size": limit, "page_token": cursor, "status": status, "client_id": client_id,
         "q": q}))
-    return ProjectList(projects=[public(p) for p in page.projects],
-                       next_cursor=page.next_page_token or None)
+    reader = current_reader()
+    margins = await _margins(forecasting, [p.id for p in page.projects], reader)
+    return ProjectList(
+        projects=[to_public(ProjectWithMargin, p, reader, **_margin_of(p.id, margins))
+                  for p in page.projects],
+        next_cursor=page.next_page_token or None)
 
 
 @router.get("/{id}", response_model=ProjectDetail)
 async def get_project(project_id: ProjectId, projects: Projects, capacity: Capacity,
-                      response: Response):
-    """One project with its team allocation; the ETag goes back in If-Match on PATCH."""
+                      forecasting: Forecasting, response: Response):
+    """One project with its margin (manager or above) and its team allocation; the ETag goes
+    back in If-Match on PATCH."""
     found = await projects.GetProject(pb.GetProjectRequest(id=str(project_id)))
     set_etag(response, found.project.etag)
     reader = current_reader()
     # Asked only once projects has said the caller may see the project.
-    team = await _team_allocation(capacity, found.project.id, reader)
+    team, margins = await asyncio.gather(
+        _team_allocation(capacity, found.project.id, reader),
+        _margins(forecasting, [found.project.id], reader))
     return to_public(ProjectDetail, found.project, reader,
-                     **({} if team is None else {"team_allocation": team}))
+                     **({} if team is None else {"team_allocation": team}),
+                     **_margin_of(found.project.id, margins))
+
+
+async def _margins(forecasting, project_ids: list[str],
+                   reader: Reader | None) -> dict[str, MarginPublic] | None:
+    """The margins of these projects in one call to forecasting, by project id; None (the field
+    left out) for a reader the policy shows no margin. A project forecasting does not know is
+    missing from the answer, and so is every one when forecasting fails: a project list never
+    fails for its margins."""
+    if reader is None or not reader.may_read_field(MARGIN_READERS):
+        return None
+    if not project_ids:
+        return {}
+    try:
+        answer = await forecasting.ListProjectMargins(
+            forecasting_pb.ListProjectMarginsRequest(project_ids=project_ids))
+    except grpc.aio.AioRpcError as error:
+        log.warning("projects.margins_unavailable", code=error.code().name,
+                    projects=len(project_ids))
+        return {}
+    return {margin.project_id: to_public(MarginPublic, margin, reader)
+            for margin in answer.margins}
+
+
+def _margin_of(project_id: str, margins: dict[str, MarginPublic] | None) -> dict[str, Any]:
+    """`margin=` for the project's model: nothing when the reader sees no margins, else its
+    margin or None."""
+    return {} if margins is None else {"margin": margins.get(project_id)}
 
 
 async def _team_allocation(capacity, project_id: str, reader) -> list[TeamAllocationPublic] | None:

@@ -18,6 +18,7 @@ from labs_gateway.schemas.common import (
     UuidStr,
     decimal_type,
 )
+from labs_gateway.schemas.forecasting import MarginPublic
 from labs_gateway.schemas.proto_json import PublicModel
 
 ProjectStatusName = Literal["planning", "active", "on_hold", "completed", "archived"]
@@ -151,7 +152,17 @@ class TeamAllocationPublic(PublicModel):
     tentative: bool
 
 
-class ProjectDetail(ProjectPublic):
+class ProjectWithMargin(ProjectPublic):
+    """A project as GET /projects lists it: with its margin from forecasting for readers of
+    financials (manager and up by default)."""
+
+    margin: MarginPublic | None = Field(
+        None, description="The project's margin now; null while forecasting does not know it "
+                          "(or does not answer). Absent for readers below the organization's "
+                          "financials level (members, viewers and clients by default).")
+
+
+class ProjectDetail(ProjectWithMargin):
     """GET /projects/{id}: the project as the list shows it, plus its team from capacity."""
 
     team_allocation: list[TeamAllocationPublic] = Field(
@@ -161,5 +172,5 @@ class ProjectDetail(ProjectPublic):
 
 
 class ProjectList(BaseModel):
-    projects: list[ProjectPublic]
+    projects: list[ProjectWithMargin]
     next_cursor: str | None

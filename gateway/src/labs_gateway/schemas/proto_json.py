@@ -3,10 +3,11 @@ pydantic models, instead of a mapper per area.
 
 Out (a message → its XPublic model): proto field names; enums as lowercase names without their
 buf prefix (PROJECT_STATUS_ACTIVE → "active", the zero value → null); Timestamps as UTC datetimes
-(unset → null), which JSON writes as RFC 3339; Structs as objects; decimal strings stay strings,
-but a string the model types as a number (hours) becomes a JSON number and one typed as a date a
-date ("YYYY-MM-DD"); an empty string becomes null where the model allows null. A field the reader
-may not see (labs_common.visibility) is left unset, and a `PublicModel` leaves unset fields out.
+(unset → null), which JSON writes as RFC 3339; Structs and maps of scalars as objects; decimal
+strings stay strings, but a string the model types as a number (hours) becomes a JSON number and
+one typed as a date a date ("YYYY-MM-DD"); an empty string becomes null where the model allows
+null. A field the reader may not see (labs_common.visibility) is left unset, and a `PublicModel`
+leaves unset fields out.
 
 In (a validated request body → a message): the same rules backwards. None clears a field: it is
 left unset, except a proto3 `optional` string, which is set empty (given, and cleared).
@@ -192,6 +193,9 @@ def _converter(field: FieldDescriptor, annotation: Any) -> Converter:
         out = CODECS[field.full_name][0]
         return lambda m, _r: out(getattr(m, name))
     nullable, kinds = _kinds(annotation)
+    if _is_map(field):
+        # A map of scalars ("GBP": "1.17") as a JSON object.
+        return lambda m, _r: dict(getattr(m, name))
     if _is_repeated(field):
         if field.type == FieldDescriptor.TYPE_MESSAGE:
             item_model = _model_in(typing.get_args(_without_none(annotation))[0])
@@ -226,6 +230,12 @@ def _converter(field: FieldDescriptor, annotation: Any) -> Converter:
 
 def _is_repeated(field: FieldDescriptor) -> bool:
     return field.is_repeated
+
+
+def _is_map(field: FieldDescriptor) -> bool:
+    return (field.type == FieldDescriptor.TYPE_MESSAGE
+            and field.message_type.GetOptions().map_entry
+            and field.message_type.fields_by_name["value"].type != FieldDescriptor.TYPE_MESSAGE)
 
 
 def _kinds(annotation: Any) -> tuple[bool, set[Any]]:

@@ -13,6 +13,8 @@ from google.protobuf.message import Message
 
 from labs.billing.v1 import billing_service_pb2 as billing
 from labs.capacity.v1 import capacity_service_pb2 as capacity
+from labs.forecasting.v1 import events_pb2 as forecasting_events
+from labs.forecasting.v1 import forecasting_service_pb2 as forecasting
 from labs.identity.v1 import identity_service_pb2 as identity
 from labs.projects.v1 import projects_service_pb2 as projects
 from labs.time.v1 import time_service_pb2 as time
@@ -28,6 +30,16 @@ from labs_gateway.schemas.capacity import (
 )
 from labs_gateway.schemas.comments import CommentPublic
 from labs_gateway.schemas.files import FilePublic
+from labs_gateway.schemas.forecasting import (
+    DailyMarginPublic,
+    MarginPublic,
+    MarginSummaryRowPublic,
+    MarginUpdatedPublic,
+    MetricsPublic,
+    ProfitabilityRowPublic,
+    ProfitabilitySummaryPublic,
+    UtilizationRowPublic,
+)
 from labs_gateway.schemas.identity import (
     ApiKeyPublic,
     InvitationPublic,
@@ -68,6 +80,15 @@ PUBLIC_MODELS: dict[str, type[PublicModel]] = {
         (billing.Invoice, InvoicePublic),
         (billing.Payment, PaymentPublic),
         (billing.Subscription, SubscriptionPublic),
+        (forecasting.Margin, MarginPublic),
+        (forecasting.DailyMargin, DailyMarginPublic),
+        (forecasting.ProfitabilityRow, ProfitabilityRowPublic),
+        (forecasting.ProfitabilitySummary, ProfitabilitySummaryPublic),
+        (forecasting.GetMetricsResponse, MetricsPublic),
+        (forecasting.MarginSummaryRow, MarginSummaryRowPublic),
+        (forecasting.UtilizationRow, UtilizationRowPublic),
+        # An event payload that is itself an API object (data: {project_id, margin}).
+        (forecasting_events.MarginUpdated, MarginUpdatedPublic),
     )
 }
 

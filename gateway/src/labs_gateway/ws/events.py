@@ -1,9 +1,11 @@
 """Domain events (labs.events.v1.Envelope) → the WebSocket messages each reader receives.
 
 `{"type": "task:updated", "id": <event id>, "ts": <RFC 3339>, "data": {...}}`, where `data` is the
-object the event carries as REST returns it to that reader, plus `project_id`; an event that
-carries no API object (a deletion, an over-allocation) sends its payload with the same rules:
-proto field names, lowercase enum names, hours as numbers, hidden fields absent.
+object the event carries as REST returns it to that reader, plus `project_id`; a payload that has
+a public form itself (MarginUpdated: `{project_id, margin}`) is shown as that form, with the
+object nested; an event that carries no API object (a deletion, an over-allocation) sends its
+payload with the same rules: proto field names, lowercase enum names, hours as numbers, hidden
+fields absent.
 
 Who receives what is the visibility policy (labs_common.visibility): an event is decoded once,
 and rendered once per distinct view (the set of field levels hidden from a reader).
@@ -58,7 +60,11 @@ class EventView:
         self.type = ws_type(envelope.source, envelope.type)
         self.readers = record_readers(payload.DESCRIPTOR) if payload is not None else 0
         self.owner_id = owner_of(payload, envelope.actor_id) if payload is not None else ""
-        self.object = carried_object(payload)
+        # A payload with a public form of its own is shown as it (project:margin-updated is
+        # {project_id, margin}); else the object it carries (TaskUpdated.task), else itself.
+        self.object = (payload if payload is not None
+                       and has_public_form(payload.DESCRIPTOR.full_name)
+                       else carried_object(payload))
         # Whose client the object is about (an invoice's), for client-role sockets: an invoice
         # of a client without a project concerns none of its projects.
         self.client_id = client_of(self.object)

@@ -1,0 +1,50 @@
+"""The profitability and metrics dashboards."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from labs.forecasting.v1 import forecasting_service_pb2 as pb
+from labs_gateway.exact_json import ExactJsonRoute
+from labs_gateway.problems import PROBLEM_RESPONSES
+from labs_gateway.routes.forecasting_common import Forecasting
+from labs_gateway.schemas.forecasting import (
+    MetricsPublic,
+    ProfitabilityDashboard,
+    ProfitabilitySortName,
+    SortOrderName,
+)
+from labs_gateway.schemas.projects import ProjectStatusName
+from labs_gateway.schemas.public import public
+
+router = APIRouter(prefix="/dashboards", route_class=ExactJsonRoute, tags=["dashboards"],
+                   responses=PROBLEM_RESPONSES)
+
+
+@router.get("/profitability", response_model=ProfitabilityDashboard)
+async def profitability(
+        forecasting: Forecasting,
+        project_status: Annotated[ProjectStatusName | None, Query(
+            alias="status", description="Default: every status but archived.")] = None,
+        client_id: uuid.UUID | None = None,
+        sort_by: Annotated[ProfitabilitySortName, Query(
+            description="Default margin_percent.")] = "margin_percent",
+        order: Annotated[SortOrderName, Query(description="Default desc.")] = "desc"):
+    """Every project's budget, actuals, margin and trend, with the organization's totals in one
+    currency (other currencies converted at its exchange_rates, and said so). Manager or above
+    (or the organization's financials level)."""
+    found = await forecasting.GetProfitabilityDashboard(pb.GetProfitabilityDashboardRequest(
+        status=project_status or "", client_id=str(client_id or ""), sort_by=sort_by,
+        order=order))
+    return ProfitabilityDashboard(
+        projects=[public(row) for row in found.projects],
+        summary=public(found.summary) if found.HasField("summary") else None)
+
+
+@router.get("/metrics", response_model=MetricsPublic)
+async def metrics(forecasting: Forecasting):
+    """This week's hours and utilization, revenue this month, what is outstanding and overdue."""
+    return public(await forecasting.GetMetrics(pb.GetMetricsRequest()))

@@ -95,6 +95,10 @@ async def on_project(envelope: Envelope, uow: Uow) -> None:
 
 
 async def on_entry(envelope: Envelope, uow: Uow) -> None:
+    imported = time_events.EntriesImported()
+    if _unpack(envelope, imported):
+        await on_entries_imported(envelope, imported, uow)
+        return
     event = time_events.EntryChanged()
     if not _unpack(envelope, event):
         return
@@ -111,6 +115,27 @@ async def on_entry(envelope: Envelope, uow: Uow) -> None:
     ) if counted else None
     await projection.entry_heard(uow, entry_id, project_id, entry, _as_of(envelope),
                                  user_id=user_id, resource_id=resource_id)
+
+
+async def on_entries_imported(envelope: Envelope, event: time_events.EntriesImported,
+                              uow: Uow) -> None:
+    """entry.imported: up to 1,000 finished entries as columns, each heard as if created (by
+    project, so the totals rows are locked in one order)."""
+    columns = zip(event.entry_ids, event.project_ids, event.user_ids, event.dates_worked,
+                  event.hours, event.rounded_hours, event.billable, event.billable_rates,
+                  event.cost_rates, event.currencies, event.resource_ids, strict=False)
+    found = []
+    for (entry_id, project_id, user_id, worked, hours, rounded, billable, rate, cost,
+         currency, resource_id) in columns:
+        found.append(Entry(
+            id=uuid.UUID(entry_id), project_id=uuid.UUID(project_id),
+            date_worked=date.fromisoformat(worked), hours=Decimal(hours),
+            rounded_hours=Decimal(rounded or hours), billable=billable,
+            billable_rate=Decimal(rate or "0"), cost_rate=_decimal(cost),
+            currency=currency or "USD", user_id=_uuid(user_id), resource_id=_uuid(resource_id)))
+    for entry in sorted(found, key=lambda e: (e.project_id, e.id)):
+        await projection.entry_heard(uow, entry.id, entry.project_id, entry, _as_of(envelope),
+                                     user_id=entry.user_id, resource_id=entry.resource_id)
 
 
 async def on_expense(envelope: Envelope, uow: Uow) -> None:
@@ -168,8 +193,12 @@ async def on_invoice(envelope: Envelope, uow: Uow) -> None:
     deleted = billing_events.InvoiceDeleted()
     if _unpack(envelope, deleted):
         invoice_id = _uuid(deleted.invoice_id)
-        if invoice_id is not None and await uow.invoices.row(invoice_id) is not None:
-            await uow.invoices.put_newer(invoice_id, _as_of(envelope), status="deleted")
+        row = await uow.invoices.row(invoice_id) if invoice_id is not None else None
+        if row is not None:  # the whole row again: an upsert's proposed row must be complete
+            kept = {name: getattr(row, name) for name in (
+                "project_id", "client_id", "currency", "total", "amount_paid", "issue_date",
+                "due_date")}
+            await uow.invoices.put_newer(invoice_id, _as_of(envelope), status="deleted", **kept)
         return
     for kind in (billing_events.InvoiceChanged, billing_events.InvoiceDrafted,
                  billing_events.PaymentRecorded):

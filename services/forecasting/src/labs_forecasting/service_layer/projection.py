@@ -29,6 +29,15 @@ from labs_forecasting.domain.model import (
 from labs_forecasting.service_layer.unit_of_work import ForecastingUnitOfWork
 
 Uow = ForecastingUnitOfWork
+ENTRY_COLUMNS = ("project_id", "user_id", "resource_id", "date_worked", "hours", "rounded_hours",
+                 "billable", "billable_rate", "cost_rate", "currency")
+EXPENSE_COLUMNS = ("project_id", "amount", "currency", "billable", "expense_date")
+
+
+def _kept(row: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """The row's own values: an upsert's proposed row must be whole (PostgreSQL checks NOT NULL
+    before it finds the conflict), so a row marked uncounted is written back as it was."""
+    return {name: getattr(row, name) for name in names}
 
 
 async def project_heard(uow: Uow, project: Project) -> None:
@@ -52,12 +61,10 @@ async def entry_heard(uow: Uow, entry_id: uuid.UUID, project_id: uuid.UUID,
     if before is not None and before.project_id != project_id:
         await uow.totals.lock(before.project_id)
     if entry is not None:
-        values = {name: getattr(entry, name) for name in (
-            "project_id", "user_id", "resource_id", "date_worked", "hours", "rounded_hours",
-            "billable", "billable_rate", "cost_rate", "currency")}
+        values = {name: getattr(entry, name) for name in ENTRY_COLUMNS}
         await uow.entries.put_newer(entry_id, as_of, counted=True, **values)
     elif old is not None:
-        await uow.entries.put_newer(entry_id, as_of, counted=False)
+        await uow.entries.put_newer(entry_id, as_of, counted=False, **_kept(old, ENTRY_COLUMNS))
     else:  # gone before we heard of it: a tombstone, so its older events stay out
         await uow.entries.put_newer(
             entry_id, as_of, counted=False, project_id=project_id, date_worked=date.today(),
@@ -79,7 +86,8 @@ async def expense_heard(uow: Uow, expense_id: uuid.UUID, project_id: uuid.UUID,
             amount=expense.amount, currency=expense.currency, billable=expense.billable,
             expense_date=expense.expense_date)
     elif old is not None:
-        await uow.expenses.put_newer(expense_id, as_of, counted=False)
+        await uow.expenses.put_newer(expense_id, as_of, counted=False,
+                                     **_kept(old, EXPENSE_COLUMNS))
     else:
         await uow.expenses.put_newer(
             expense_id, as_of, counted=False, project_id=project_id, amount=0, currency="XXX",

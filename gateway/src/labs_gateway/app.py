@@ -24,6 +24,7 @@ from labs_gateway.auth.identity_keys import CachedJwks, api_key_exchange, jwks_f
 from labs_gateway.auth.revocations import ApiKeyRevocations
 from labs_gateway.config import GatewaySettings
 from labs_gateway.dependencies import AsCaller
+from labs_gateway.financials import FinancialsLevels
 from labs_gateway.middleware.access_log import AccessLogMiddleware
 from labs_gateway.middleware.body_size import BodyLimits, BodySizeMiddleware
 from labs_gateway.middleware.rate_limit import RateLimitMiddleware
@@ -71,7 +72,8 @@ def create_app(
                     if nats is not None else None)
     api_keys_cache = ApiKeyTokens(api_key_exchange(upstream.identity))
     authenticator = Authenticator(verifier, api_keys_cache)
-    hub = Hub(nats)
+    financials = FinancialsLevels(upstream.identity)
+    hub = Hub(nats, financials)
     revocations = ApiKeyRevocations(nats, api_keys_cache)
 
     @asynccontextmanager
@@ -105,6 +107,7 @@ def create_app(
     app.state.revoked_sessions = verifier.revoked
     app.state.jwks = CachedJwks(fetch_jwks, settings.jwks_cache_seconds)
     app.state.hub = hub
+    app.state.financials = financials
     app.state.presence = Presence(nats)
 
     # Public: sessions, health, the socket (which authenticates itself) and Stripe's webhook

@@ -14,6 +14,7 @@ from labs.identity.v1.identity_service_pb2_grpc import IdentityServiceStub
 from labs_common.auth.principal import Principal
 from labs_gateway.auth.credentials import Authenticator, bearer_credential
 from labs_gateway.config import GatewaySettings
+from labs_gateway.financials import FinancialsLevels
 from labs_gateway.middleware.rate_limit import PRINCIPAL_STATE_KEY
 from labs_gateway.upstream import Caller, Upstream, bind_caller
 
@@ -70,14 +71,19 @@ IdempotencyKey = Annotated[
 IfMatch = Annotated[str | None, Header(alias="If-Match")]
 
 
-async def _as_caller(principal: CurrentPrincipal) -> None:
-    bind_caller(Caller(principal))
+def _financials(request: Request) -> FinancialsLevels:
+    return request.app.state.financials
+
+
+async def _as_caller(request: Request, principal: CurrentPrincipal) -> None:
+    bind_caller(Caller(principal, reader=await _financials(request).reader_for(principal)))
 
 
 async def _idempotent_write(
-    principal: CurrentPrincipal, idempotency_key: IdempotencyKey = None
+    request: Request, principal: CurrentPrincipal, idempotency_key: IdempotencyKey = None
 ) -> None:
-    bind_caller(Caller(principal, idempotency_key))
+    bind_caller(Caller(principal, idempotency_key,
+                       reader=await _financials(request).reader_for(principal)))
 
 
 async def _public_write(idempotency_key: IdempotencyKey = None) -> None:

@@ -91,6 +91,13 @@ class Caller:
     principal: Principal | None = None
     idempotency_key: str | None = None
     content_digest: str | None = None
+    # Whom answers are shown to (the principal, with its organization's financials level).
+    reader: Reader | None = None
+
+    def shown_to(self) -> Reader | None:
+        if self.principal is None:
+            return None
+        return self.reader or Reader.of(self.principal)
 
 
 _NOBODY = Caller()
@@ -144,10 +151,10 @@ class _UnaryCaller(grpc.aio.UnaryUnaryClientInterceptor):
 
     async def intercept_unary_unary(self, continuation, client_call_details, request):
         call = await continuation(_with_caller(client_call_details), request)
-        principal = current_caller().principal
-        if principal is None:
+        reader = current_caller().shown_to()
+        if reader is None:
             return call
-        return redact(await call, Reader.of(principal))
+        return redact(await call, reader)
 
 
 class _StreamingCaller(grpc.aio.StreamUnaryClientInterceptor):

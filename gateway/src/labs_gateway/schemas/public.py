@@ -106,8 +106,7 @@ def public_json(message: Message, reader: Reader) -> dict[str, Any]:
 
 def current_reader() -> Reader | None:
     """Whom the current request shows data to (None on public routes: nothing is restricted)."""
-    principal = current_caller().principal
-    return Reader.of(principal) if principal is not None else None
+    return current_caller().shown_to()
 
 
 def public(message: Message, **computed: Any) -> PublicModel:

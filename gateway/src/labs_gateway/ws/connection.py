@@ -13,6 +13,7 @@ from starlette.websockets import WebSocket
 from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.visibility import Reader
+from labs_gateway.financials import FinancialsLevels
 
 log = structlog.get_logger("labs.gateway.ws")
 
@@ -21,10 +22,12 @@ CLOSE_TOO_SLOW = 1013
 
 
 class Connection:
-    def __init__(self, websocket: WebSocket, principal: Principal, queue_size: int) -> None:
+    def __init__(self, websocket: WebSocket, principal: Principal, queue_size: int,
+                 financials: FinancialsLevels | None = None) -> None:
         self.id = uuid.uuid4().hex
         self.websocket = websocket
         self.principal = principal
+        self._financials = financials
         self.rooms: set[str] = set()
         # For a client-role user: the projects of its client, listed at connect and kept current
         # from project events, so new projects reach it without a reconnect.
@@ -45,7 +48,12 @@ class Connection:
 
     @property
     def reader(self) -> Reader:
-        return Reader.of(self.principal)
+        """Who this socket shows events to: its principal, with the organization's financials
+        level as the gateway last heard it (so a changed setting applies at once)."""
+        if self._financials is None:
+            return Reader.of(self.principal)
+        return Reader.of(self.principal,
+                         financials_from=self._financials.cached(self.org_id))
 
     @property
     def is_client(self) -> bool:

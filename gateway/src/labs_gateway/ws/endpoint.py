@@ -55,7 +55,9 @@ async def live_updates(websocket: WebSocket) -> None:
     if authenticated is None:
         return
     principal, credential = authenticated
-    session = _Session(Connection(websocket, principal, settings.ws_send_queue_size),
+    await state.financials.reader_for(principal)  # the org's financials level, cached
+    session = _Session(Connection(websocket, principal, settings.ws_send_queue_size,
+                                  state.financials),
                        credential, state.authenticator, state.presence, settings.ws_max_rooms,
                        RoomAccess(state.upstream))
     hub.attach(session.connection)

@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections import defaultdict
 
 import structlog
+from google.protobuf import json_format
 from nats.aio.client import Client as Nats
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
 from labs.events.v1 import envelope_pb2
 from labs.identity.v1 import events_pb2 as identity_events
+from labs_gateway.financials import FinancialsLevels
 from labs_gateway.ws.connection import Connection
 from labs_gateway.ws.events import EventView, load_event_types
 from labs_gateway.ws.handshake import CLOSE_UNAUTHENTICATED
@@ -28,11 +30,14 @@ log = structlog.get_logger("labs.gateway.ws")
 EVENTS_SUBJECT = "labs.*.v1.>"
 PROJECT = "labs.projects.v1.Project"
 SESSION_REVOKED = ("identity", "session.revoked")
+# The organization's settings changed: its financials level may have (financials.py).
+ORGANIZATION_CHANGED = {("identity", "organization.created"), ("identity", "organization.updated")}
 
 
 class Hub:
-    def __init__(self, nats: Nats | None) -> None:
+    def __init__(self, nats: Nats | None, financials: FinancialsLevels | None = None) -> None:
         self._nats = nats
+        self._financials = financials
         self._by_org: dict[str, set[Connection]] = defaultdict(set)
         self._subscriptions: list[Subscription] = []
 
@@ -74,6 +79,8 @@ class Hub:
         except Exception:
             log.warning("ws.undecodable_event", subject=msg.subject)
             return
+        if (envelope.source, envelope.type) in ORGANIZATION_CHANGED:
+            self._heard_organization(envelope)
         sockets = self._by_org.get(envelope.org_id)
         if not sockets:
             return
@@ -92,6 +99,11 @@ class Hub:
                     connection.offer(view.text_for(reader))
         except Exception:
             log.exception("ws.event_mapping_failed", subject=msg.subject, event_id=envelope.id)
+
+    def _heard_organization(self, envelope) -> None:
+        settings = _settings_of(envelope)
+        if settings is not None and self._financials is not None:
+            self._financials.heard(envelope.org_id, settings)
 
     async def _on_live(self, msg: Msg) -> None:
         subject = LiveSubject.parse(msg.subject)
@@ -120,6 +132,14 @@ def _track_client_projects(view: EventView, sockets: set[Connection]) -> None:
                 connection.client_projects.add(project.id)
             else:
                 connection.client_projects.discard(project.id)
+
+
+def _settings_of(envelope) -> dict | None:
+    for kind in (identity_events.OrganizationCreated, identity_events.OrganizationUpdated):
+        event = kind()
+        if envelope.payload.Is(event.DESCRIPTOR) and envelope.payload.Unpack(event):
+            return json_format.MessageToDict(event.organization.settings)
+    return None
 
 
 def _end_revoked_session(envelope, sockets: set[Connection]) -> None:

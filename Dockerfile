@@ -59,11 +59,13 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 FROM python:3.11-slim AS base
 ARG SERVICE
 ARG PORT
-# Shared libraries from Debian that a service loads at run time, for billing alone: WeasyPrint
-# (its invoice PDFs) dlopens Pango and HarfBuzz's subsetter and needs a font (DejaVu Sans, which
-# the invoice template asks for). Every other image skips this step and installs nothing.
+# Shared libraries from Debian that a service loads at run time, for billing and forecasting
+# alone: WeasyPrint (billing's invoice PDFs, forecasting's report PDFs) dlopens Pango and
+# HarfBuzz's subsetter and needs a font (DejaVu Sans, which both templates ask for). Every other
+# image skips this step and installs nothing.
 RUN case "$SERVICE" in \
-      billing) packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core" ;; \
+      billing|forecasting) \
+        packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core" ;; \
       *) exit 0 ;; \
     esac \
     && apt-get update \

@@ -1,6 +1,7 @@
 """Wiring of the forecasting service: its gRPC API on the shared service runtime, the durable
-subscriptions that feed its read model (entrypoints/consumers.py), and the sweep that keeps one
-margin per project per day."""
+subscriptions that feed its read model (entrypoints/consumers.py), the sweep that keeps one
+margin per project per day, and the channel to capacity (available hours, for the utilization
+report, asked as the caller)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from labs.forecasting.v1 import forecasting_service_pb2_grpc as pb_grpc
 from labs_common.background import Sweeper
 from labs_common.grpc.server import ServiceRegistration
 from labs_common.service import Runtime, ServiceDefinition
+from labs_forecasting.adapters.capacity_client import Capacity
 from labs_forecasting.config import Settings
 from labs_forecasting.entrypoints.consumers import subscriptions
 from labs_forecasting.entrypoints.grpc_servicer import ForecastingServicer
@@ -17,7 +19,8 @@ from labs_forecasting.service_layer.unit_of_work import ForecastingUnitOfWork
 
 
 def registrations(runtime: Runtime) -> list[ServiceRegistration]:
-    return [ServiceRegistration.of(pb, pb_grpc, ForecastingServicer(runtime.uow))]
+    servicer = ForecastingServicer(runtime.uow, Capacity(runtime.channel))
+    return [ServiceRegistration.of(pb, pb_grpc, servicer)]
 
 
 async def on_start(runtime: Runtime) -> None:

@@ -35,6 +35,7 @@ from labs_forecasting.domain.model import (
     Project,
     Totals,
 )
+from labs_forecasting.domain.reports import AllocationSpan, Person, PersonHours, WorkSums
 
 TOTALS = tuple(f.name for f in fields(Totals))
 
@@ -79,6 +80,42 @@ class SqlProjects(AsOfRepository):
             query = query.where(projects.c.client_id == client_id)
         return [_project(r) for r in (await self._session.execute(query)).all()]
 
+    async def dashboard(self, *, status: str | None, client_id: uuid.UUID | None,
+                        trend_day: date) -> list[tuple[Project, Totals, datetime, Decimal | None]]:
+        """The profitability dashboard's projects (filtered as `many`), each with its totals,
+        their time and its margin percent at the end of `trend_day`, in one statement: the
+        per-project rows only (one look-up of daily_margins' primary key per project), never
+        the entries."""
+        before = (select(daily_margins.c.margin_percent)
+                  .where(daily_margins.c.project_id == projects.c.id,
+                         daily_margins.c.org_id == self._org_id,
+                         daily_margins.c.day <= trend_day)
+                  .order_by(daily_margins.c.day.desc()).limit(1)
+                  .correlate(projects).scalar_subquery())
+        query = (select(projects, *(project_totals.c[n].label(f"t_{n}") for n in TOTALS),
+                        project_totals.c.updated_at.label("t_updated_at"),
+                        before.label("before_percent"))
+                 .select_from(projects.outerjoin(project_totals, (
+                     project_totals.c.project_id == projects.c.id)
+                     & (project_totals.c.org_id == self._org_id)))
+                 .where(projects.c.org_id == self._org_id))
+        if status:
+            query = query.where(projects.c.status == status)
+        else:
+            query = query.where(projects.c.status != "archived")
+        if client_id is not None:
+            query = query.where(projects.c.client_id == client_id)
+        found = []
+        for r in (await self._session.execute(query)).all():
+            totals = (Totals(**{n: getattr(r, f"t_{n}") for n in TOTALS})
+                      if r.t_updated_at is not None else Totals())
+            found.append((_project(r), totals, r.t_updated_at or r.as_of, r.before_percent))
+        return found
+
+    async def count_active(self) -> int:
+        return (await self._session.execute(select(func.count()).select_from(projects).where(
+            projects.c.org_id == self._org_id, projects.c.status == "active"))).scalar_one()
+
 
 class SqlEntries(AsOfRepository):
     table = entries
@@ -103,9 +140,93 @@ class SqlEntries(AsOfRepository):
             entries.c.org_id == self._org_id, entries.c.id.in_(entry_ids)
         ).values(cost_rate=cost_rate))
 
+    def _dated(self, start: date, end: date):
+        return (entries.c.org_id == self._org_id, entries.c.counted,
+                entries.c.date_worked >= start, entries.c.date_worked <= end)
+
+    async def hours_between(self, start: date, end: date) -> tuple[Decimal, Decimal]:
+        """(hours, billable hours) of the entries dated in [start, end] (billable hours are
+        rounded hours of billable entries, as in a margin): a range on entries_org_date."""
+        row = (await self._session.execute(select(
+            func.coalesce(func.sum(entries.c.hours), 0),
+            func.coalesce(func.sum(entries.c.rounded_hours).filter(entries.c.billable), 0),
+        ).where(*self._dated(start, end)))).one()
+        return Decimal(row[0]), Decimal(row[1])
+
+    async def revenue_by_currency(self, start: date, end: date) -> list[tuple[str, Decimal]]:
+        """Σ rounded hours x billable rate of billable entries dated in [start, end], per
+        currency."""
+        query = (select(entries.c.currency,
+                        func.sum(entries.c.rounded_hours * entries.c.billable_rate))
+                 .where(*self._dated(start, end), entries.c.billable)
+                 .group_by(entries.c.currency))
+        return [(c, Decimal(v)) for c, v in (await self._session.execute(query)).all()]
+
+    async def sums_by_project(self, start: date, end: date,
+                              project_ids: list[uuid.UUID] | None = None
+                              ) -> dict[uuid.UUID, WorkSums]:
+        """Each project's hours, time revenue and labor cost of the entries dated in [start,
+        end]."""
+        query = (select(
+            entries.c.project_id,
+            func.sum(entries.c.hours),
+            func.coalesce(func.sum(entries.c.rounded_hours * entries.c.billable_rate)
+                          .filter(entries.c.billable), 0),
+            func.coalesce(func.sum(entries.c.hours * entries.c.cost_rate), 0),
+            func.coalesce(func.sum(entries.c.hours).filter(entries.c.cost_rate.is_(None)), 0),
+        ).where(*self._dated(start, end)).group_by(entries.c.project_id))
+        if project_ids is not None:
+            query = query.where(entries.c.project_id.in_(project_ids))
+        return {r[0]: WorkSums(hours=Decimal(r[1]), time_revenue=Decimal(r[2]),
+                               labor_cost=Decimal(r[3]), uncosted_hours=Decimal(r[4]))
+                for r in (await self._session.execute(query)).all()}
+
+    async def hours_by_person(self, start: date, end: date) -> list[PersonHours]:
+        """Hours and billable hours (hours worked on billable entries) per person in [start,
+        end]."""
+        query = (select(entries.c.resource_id, entries.c.user_id, func.sum(entries.c.hours),
+                        func.coalesce(func.sum(entries.c.hours).filter(entries.c.billable), 0))
+                 .where(*self._dated(start, end))
+                 .group_by(entries.c.resource_id, entries.c.user_id))
+        return [PersonHours(r[0], r[1], Decimal(r[2]), Decimal(r[3]))
+                for r in (await self._session.execute(query)).all()]
+
+    async def of_project(self, project_id: uuid.UUID) -> list[Entry]:
+        """The project's counted entries, by date."""
+        query = self._select(entries.c.project_id == project_id, entries.c.counted).order_by(
+            entries.c.date_worked, entries.c.id)
+        return [_entry(r) for r in (await self._session.execute(query)).all()]
+
 
 class SqlExpenses(AsOfRepository):
     table = expenses
+
+    def _dated(self, start: date, end: date):
+        return (expenses.c.org_id == self._org_id, expenses.c.counted,
+                expenses.c.expense_date >= start, expenses.c.expense_date <= end)
+
+    async def sums_by_project(self, start: date, end: date,
+                              project_ids: list[uuid.UUID] | None = None
+                              ) -> dict[uuid.UUID, WorkSums]:
+        query = (select(expenses.c.project_id, func.sum(expenses.c.amount),
+                        func.coalesce(func.sum(expenses.c.amount).filter(expenses.c.billable), 0))
+                 .where(*self._dated(start, end)).group_by(expenses.c.project_id))
+        if project_ids is not None:
+            query = query.where(expenses.c.project_id.in_(project_ids))
+        return {r[0]: WorkSums(expense_cost=Decimal(r[1]), billable_expenses=Decimal(r[2]))
+                for r in (await self._session.execute(query)).all()}
+
+    async def billable_by_currency(self, start: date, end: date) -> list[tuple[str, Decimal]]:
+        query = (select(expenses.c.currency, func.sum(expenses.c.amount))
+                 .where(*self._dated(start, end), expenses.c.billable)
+                 .group_by(expenses.c.currency))
+        return [(c, Decimal(v)) for c, v in (await self._session.execute(query)).all()]
+
+    async def of_project(self, project_id: uuid.UUID) -> list[Expense]:
+        query = self._select(expenses.c.project_id == project_id, expenses.c.counted).order_by(
+            expenses.c.expense_date, expenses.c.id)
+        return [e for r in (await self._session.execute(query)).all()
+                if (e := expense_of(r)) is not None]
 
 
 class SqlResources(AsOfRepository):
@@ -115,13 +236,52 @@ class SqlResources(AsOfRepository):
         row = await self._row(resource_id)
         return None if row is None else row.user_id
 
+    async def people(self) -> list[Person]:
+        rows = (await self._session.execute(self._select())).all()
+        return [Person(id=r.id, name=r.name, user_id=r.user_id, active=r.active,
+                       capacity_hours_per_week=r.capacity_hours_per_week) for r in rows]
+
+    async def weekly_capacity(self) -> Decimal:
+        """Σ capacity hours per week of the active resources."""
+        return Decimal((await self._session.execute(
+            select(func.coalesce(func.sum(resources.c.capacity_hours_per_week), 0)).where(
+                resources.c.org_id == self._org_id, resources.c.active))).scalar_one())
+
 
 class SqlAllocations(AsOfRepository):
     table = allocations
 
+    async def confirmed_between(self, start: date, end: date) -> list[AllocationSpan]:
+        """Confirmed allocations overlapping [start, end], but those to an archived project
+        (capacity counts them nowhere either)."""
+        query = (select(allocations.c.resource_id, allocations.c.allocated_hours,
+                        allocations.c.start_date, allocations.c.end_date)
+                 .select_from(allocations.outerjoin(projects, (
+                     projects.c.id == allocations.c.project_id)
+                     & (projects.c.org_id == self._org_id)))
+                 .where(allocations.c.org_id == self._org_id, allocations.c.counted,
+                        ~allocations.c.tentative, allocations.c.start_date <= end,
+                        allocations.c.end_date >= start,
+                        func.coalesce(projects.c.status, "") != "archived"))
+        return [AllocationSpan(*r) for r in (await self._session.execute(query)).all()]
+
 
 class SqlInvoices(AsOfRepository):
     table = invoices
+
+    OWING = ("sent", "partially_paid", "overdue")
+
+    async def owed(self, today: date) -> tuple[list[tuple[str, Decimal]], int]:
+        """Σ total - amount paid of the issued invoices still owed, per currency, and how many
+        of them are past their due date."""
+        owing = (invoices.c.org_id == self._org_id, invoices.c.status.in_(self.OWING),
+                 invoices.c.total > invoices.c.amount_paid)
+        amounts = (await self._session.execute(
+            select(invoices.c.currency, func.sum(invoices.c.total - invoices.c.amount_paid))
+            .where(*owing).group_by(invoices.c.currency))).all()
+        overdue = (await self._session.execute(select(func.count()).select_from(invoices).where(
+            *owing, invoices.c.due_date < today))).scalar_one()
+        return [(c, Decimal(v)) for c, v in amounts], overdue
 
 
 class SqlTotals(OrgScopedRepository):

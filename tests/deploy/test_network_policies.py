@@ -28,7 +28,7 @@ CALLS = {
     "time": {"projects", "capacity"},
     "billing": {"projects", "time", "capacity"},
     "capacity": {"projects"},
-    "forecasting": {"projects"},
+    "forecasting": {"projects", "time", "billing", "capacity"},
 }
 # Their third-party APIs, on the public internet.
 INTERNET_PORTS = {"billing": {443}, "integrations": {443, 587}}

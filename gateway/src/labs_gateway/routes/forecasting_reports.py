@@ -57,7 +57,7 @@ async def margin_summary(forecasting: Forecasting, start_date: StartDate, end_da
 async def resource_utilization(forecasting: Forecasting, start_date: StartDate,
                                end_date: EndDate, report_format: Format = "json"):
     """Per resource, the hours available, allocated, logged and billable in the range, and the
-    utilization they make. Manager or above."""
+    utilization they make. Any staff role (no money in it)."""
     fields = dates(start_date, end_date)
     if report_format != "json":
         return await render(forecasting, pb.REPORT_KIND_RESOURCE_UTILIZATION, report_format,

@@ -16,7 +16,8 @@ STATUS_STYLE = {"ok": "green", "skipped": "yellow", "failed": "bold red"}
 # Numbered as in bench/README.md, and shown in that order whatever order they ran in.
 LABELS = {"throughput": "1 read throughput", "write_latency": "2 write latency",
           "event_latency": "3 event latency", "memory": "4 idle memory",
-          "cold_start": "5 cold start", "invoice_generation": "6 invoice generation"}
+          "cold_start": "5 cold start", "invoice_generation": "6 invoice generation",
+          "margins": "7 margins"}
 
 
 def ordered(results: list[BenchResult]) -> list[BenchResult]:

@@ -3,7 +3,9 @@ benchmark against it and its baseline, print the table, write bench/results/*.js
 
 Order matters: cold start leaves a warm suite running; memory is read while that suite is still
 idle, before any load has grown its caches and pools; then the load benchmarks, lightest last;
-then invoice generation, which leaves its time entries (15,000 by default) behind, after them all.
+then margins (its dashboard half seeds forecasting's read model directly, an organization of its
+own); then invoice generation, which leaves its time entries (15,000 by default) behind, after
+them all.
 Everything started here is stopped here, also on Ctrl-C or when a benchmark fails.
 """
 
@@ -26,6 +28,7 @@ from bench import (
     cold_start,
     event_latency,
     invoice_generation,
+    margins,
     memory,
     throughput,
     write_latency,
@@ -35,7 +38,7 @@ from bench.report import print_report, write_json
 from labs_local import Suite
 
 BENCHMARKS = ("cold_start", "memory", "throughput", "write_latency", "event_latency",
-              "invoice_generation")
+              "margins", "invoice_generation")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -52,6 +55,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="invoice benchmark: repetitions, each a fresh project")
     parser.add_argument("--invoice-entries", type=int, default=5000,
                         help="invoice benchmark: time entries per invoice")
+    parser.add_argument("--margin-entries", type=int, default=200_000,
+                        help="margins benchmark: N (the dashboard is read at N and 10N entries)")
+    parser.add_argument("--margin-samples", type=int, default=50,
+                        help="margins benchmark: entries timed to their margin-updated")
     args = parser.parse_args(argv)
     args.only = [b.strip() for b in args.only.split(",") if b.strip()]
     if unknown := set(args.only) - set(BENCHMARKS):
@@ -108,6 +115,8 @@ async def _run(args: argparse.Namespace, console: Console, log: StampedLog,
                  rate=args.rate, seconds=args.write_seconds))),
             ("event_latency", event_latency.TITLE, event_latency.BASELINE,
              lambda: event_latency.run(suite, args.samples)),
+            ("margins", margins.TITLE, margins.BASELINE,
+             lambda: margins.run(suite, args.margin_entries, args.margin_samples)),
             ("invoice_generation", invoice_generation.TITLE, invoice_generation.BASELINE,
              lambda: invoice_generation.run(suite, args.invoice_projects,
                                             args.invoice_entries)),

@@ -32,7 +32,6 @@ from labs_gateway.schemas.projects import (
     ProjectPublic,
     ProjectStatusName,
     ProjectUpdate,
-    ProjectWithMargin,
     TeamAllocationPublic,
 )
 from labs_gateway.schemas.proto_json import to_message, to_public
@@ -60,20 +59,24 @@ async def create_project(body: ProjectCreate, projects: Projects,
 
 
 @router.get("", response_model=ProjectList)
-async def list_projects(projects: Projects, forecasting: Forecasting, limit: Limit = 50,
-                        cursor: Cursor = None, status: ProjectStatusName | None = None,
+async def list_projects(projects: Projects, forecasting: Forecasting, capacity: Capacity,
+                        limit: Limit = 50, cursor: Cursor = None,
+                        status: ProjectStatusName | None = None,
                         client_id: uuid.UUID | None = None,
                         q: Annotated[str, Query(max_length=200)] = ""):
     """Projects newest first; archived ones only with status=archived. Each carries its margin
-    for manager and above (null while forecasting does not know it)."""
+    for manager and above (null while forecasting does not know it) and its team allocation:
+    one call to forecasting and one to capacity for the whole page."""
     page = await projects.ListProjects(to_message(pb.ListProjectsRequest, {
         "page_size": limit, "page_token": cursor, "status": status, "client_id": client_id,
         "q": q}))
     reader = current_reader()
-    margins = await _margins(forecasting, [p.id for p in page.projects], reader)
+    ids = [p.id for p in page.projects]
+    teams, margins = await asyncio.gather(_teams(capacity, ids, reader, degrade=True),
+                                          _margins(forecasting, ids, reader))
     return ProjectList(
-        projects=[to_public(ProjectWithMargin, p, reader, **_margin_of(p.id, margins))
-                  for p in page.projects],
+        projects=[to_public(ProjectDetail, p, reader, **_team_of(p.id, teams),
+                            **_margin_of(p.id, margins)) for p in page.projects],
         next_cursor=page.next_page_token or None)
 
 
@@ -86,11 +89,10 @@ async def get_project(project_id: ProjectId, projects: Projects, capacity: Capac
     set_etag(response, found.project.etag)
     reader = current_reader()
     # Asked only once projects has said the caller may see the project.
-    team, margins = await asyncio.gather(
-        _team_allocation(capacity, found.project.id, reader),
+    teams, margins = await asyncio.gather(
+        _teams(capacity, [found.project.id], reader),
         _margins(forecasting, [found.project.id], reader))
-    return to_public(ProjectDetail, found.project, reader,
-                     **({} if team is None else {"team_allocation": team}),
+    return to_public(ProjectDetail, found.project, reader, **_team_of(found.project.id, teams),
                      **_margin_of(found.project.id, margins))
 
 
@@ -121,18 +123,33 @@ def _margin_of(project_id: str, margins: dict[str, MarginPublic] | None) -> dict
     return {} if margins is None else {"margin": margins.get(project_id)}
 
 
-async def _team_allocation(capacity, project_id: str, reader) -> list[TeamAllocationPublic] | None:
-    """The project's allocations as capacity shows them to the caller, in one call; None (the
-    field left out) when capacity shows the caller nothing of itself (the client role)."""
+async def _teams(capacity, project_ids: list[str], reader, *, degrade: bool = False
+                 ) -> dict[str, list[TeamAllocationPublic]] | None:
+    """The projects' allocations as capacity shows them to the caller, in one call, by project;
+    None (the field left out) when capacity shows the caller nothing of itself (the client
+    role), or, for a list (`degrade`), when capacity does not answer."""
+    if not project_ids:
+        return {}
     try:
         answer = await capacity.ListProjectAllocations(
-            capacity_pb.ListProjectAllocationsRequest(project_id=project_id))
+            capacity_pb.ListProjectAllocationsRequest(project_ids=project_ids))
     except grpc.aio.AioRpcError as error:
         if error.code() == grpc.StatusCode.PERMISSION_DENIED:
             return None
-        raise
-    return [to_public(TeamAllocationPublic, item.allocation, reader, name=item.resource_name)
-            for item in answer.allocations]
+        if not degrade:
+            raise
+        log.warning("projects.teams_unavailable", code=error.code().name,
+                    projects=len(project_ids))
+        return None
+    teams: dict[str, list[TeamAllocationPublic]] = {p: [] for p in project_ids}
+    for item in answer.allocations:
+        teams.setdefault(item.allocation.project_id, []).append(
+            to_public(TeamAllocationPublic, item.allocation, reader, name=item.resource_name))
+    return teams
+
+
+def _team_of(project_id: str, teams: dict[str, list] | None) -> dict[str, Any]:
+    return {} if teams is None else {"team_allocation": teams.get(project_id, [])}
 
 
 @router.patch("/{id}", response_model=ProjectPublic, dependencies=[IdempotentWrite])

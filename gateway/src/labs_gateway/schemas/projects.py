@@ -163,7 +163,8 @@ class ProjectWithMargin(ProjectPublic):
 
 
 class ProjectDetail(ProjectWithMargin):
-    """GET /projects/{id}: the project as the list shows it, plus its team from capacity."""
+    """A project with its margin and its team from capacity, as GET /projects/{id} and each
+    item of GET /projects show it."""
 
     team_allocation: list[TeamAllocationPublic] = Field(
         default_factory=list,
@@ -172,5 +173,5 @@ class ProjectDetail(ProjectWithMargin):
 
 
 class ProjectList(BaseModel):
-    projects: list[ProjectWithMargin]
+    projects: list[ProjectDetail]
     next_cursor: str | None

@@ -25,10 +25,10 @@ class FakeTeamAllocations(FakeAllocations):
         super().__init__()
         self._resources = known_resources
 
-    async def of_project(self, project_id):
+    async def of_projects(self, project_ids):
         names = {r.id: r.name for r in self._resources.rows.values()}
         mine = [ProjectAllocation(a, names[a.resource_id])
-                for a in self.rows.values() if a.project_id == project_id]
+                for a in self.rows.values() if a.project_id in project_ids]
         return sorted(mine, key=lambda p: (p.allocation.start_date, p.resource_name,
                                            p.allocation.id))
 
@@ -64,21 +64,36 @@ async def test_a_projects_team_is_its_allocations_with_names_in_order(projects, 
     ada_first = await _allocate(uow, projects, ada, site, next_monday)
     await _allocate(uow, projects, bo, other, next_monday)
 
-    team = await allocations.list_for_project(commands.ListProjectAllocations(site), uow)
+    team = await allocations.list_for_project(commands.ListProjectAllocations((site,)), uow)
     assert [(t.allocation.id, t.resource_name, t.allocation.tentative) for t in team] == [
         (ada_first.id, "Ada", False), (bo_first.id, "Bo", False), (later.id, "Ada", True)]
     assert await allocations.list_for_project(
-        commands.ListProjectAllocations(uuid.uuid4()), uow) == []
+        commands.ListProjectAllocations((uuid.uuid4(),)), uow) == []
 
 
 @pytest.mark.parametrize("role", [Role.MEMBER, Role.VIEWER])
 async def test_staff_below_manager_read_a_projects_team(role):
     uow = _uow(role)
     assert await allocations.list_for_project(
-        commands.ListProjectAllocations(uuid.uuid4()), uow) == []
+        commands.ListProjectAllocations((uuid.uuid4(),)), uow) == []
 
 
 async def test_the_client_role_sees_no_team():
     uow = _uow(Role.CLIENT, client_id=uuid.uuid4())
     with pytest.raises(PermissionDenied):
-        await allocations.list_for_project(commands.ListProjectAllocations(uuid.uuid4()), uow)
+        await allocations.list_for_project(commands.ListProjectAllocations((uuid.uuid4(),)), uow)
+
+
+async def test_the_teams_of_several_projects_come_in_one_answer(projects, next_monday):
+    uow = _uow(Role.MEMBER)
+    site, app, idle = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    projects.known |= {site, app, idle}
+    manager = _uow(Role.MANAGER)
+    manager.resources, manager.allocations = uow.resources, uow.allocations
+    ada = await _person(manager, "Ada")
+    on_site = await _allocate(manager, projects, ada, site, next_monday)
+    on_app = await _allocate(manager, projects, ada, app, next_monday)
+    team = await allocations.list_for_project(
+        commands.ListProjectAllocations((site, app, idle)), uow)
+    assert {(t.allocation.id, t.allocation.project_id) for t in team} == {
+        (on_site.id, site), (on_app.id, app)}

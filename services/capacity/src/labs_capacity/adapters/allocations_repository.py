@@ -62,8 +62,8 @@ class SqlAlchemyAllocationRepository(OrgScopedRepository):
         ).all()
         return [from_row(Allocation, row) for row in rows]
 
-    async def of_project(self, project_id: uuid.UUID) -> list[ProjectAllocation]:
-        """Every allocation to the project with its resource's name, in one query: by start
+    async def of_projects(self, project_ids: list[uuid.UUID]) -> list[ProjectAllocation]:
+        """Every allocation to the projects with its resource's name, in one query: by start
         date, then name."""
         rows = (
             await self._session.execute(
@@ -74,7 +74,7 @@ class SqlAlchemyAllocationRepository(OrgScopedRepository):
                     & (resources.c.org_id == allocations.c.org_id),
                 )
                 .where(allocations.c.org_id == self._org_id,
-                       allocations.c.project_id == project_id)
+                       allocations.c.project_id.in_(project_ids))
                 .order_by(allocations.c.start_date, resources.c.name, allocations.c.id)
             )
         ).all()

@@ -117,8 +117,8 @@ class ListResourceAllocations(Command):
     weeks: int = 0
 
 
-class ListProjectAllocations(ById):
-    pass
+class ListProjectAllocations(Command):
+    project_ids: tuple[uuid.UUID, ...]
 
 
 class GetCapacityOverview(Command):

@@ -268,8 +268,11 @@ class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
         )
 
     async def ListProjectAllocations(self, request, context):
-        """A project's allocations, each with its resource's name."""
-        command = commands.ListProjectAllocations(uuid_of(request.project_id, "project_id"))
+        """A project's allocations (or several projects'), each with its resource's name."""
+        ids = [uuid_of(i, "project_ids") for i in request.project_ids]
+        if request.project_id or not ids:
+            ids.insert(0, uuid_of(request.project_id, "project_id"))
+        command = commands.ListProjectAllocations(tuple(ids))
         return await self._handle(
             context, request, allocations.list_for_project, command,
             lambda found: pb.ListProjectAllocationsResponse(

@@ -158,13 +158,19 @@ async def list_for_resource(
     return found, utilization
 
 
+MAX_PROJECTS_AT_ONCE = 500
+
+
 async def list_for_project(
     command: commands.ListProjectAllocations, uow: CapacityUnitOfWork
 ) -> list[ProjectAllocation]:
-    """A project's team: every allocation to it, with the resource's name. Whether the caller
-    may see the project is the projects service's to say; capacity answers staff only."""
+    """The team of a project (or of several): every allocation to it, with the resource's name.
+    Whether the caller may see the project is the projects service's to say; capacity answers
+    staff only."""
     require_reader(uow.caller)
-    return await uow.allocations.of_project(command.id)
+    if len(command.project_ids) > MAX_PROJECTS_AT_ONCE:
+        raise InvalidArgument.on("project_ids", f"at most {MAX_PROJECTS_AT_ONCE} at once")
+    return await uow.allocations.of_projects(list(command.project_ids))
 
 
 def week_range(start_week: str, weeks: int) -> tuple:

@@ -42,15 +42,17 @@ class FakeCapacity(capacity_service_pb2_grpc.CapacityServiceServicer):
         token = dict(context.invocation_metadata())["authorization"].removeprefix("Bearer ")
         if jwt.decode(token, options={"verify_signature": False})["role"] == "client":
             await context.abort(grpc.StatusCode.PERMISSION_DENIED, "Capacity is staff only.")
-        return capacity_pb.ListProjectAllocationsResponse(allocations=[
-            item for project_id in request.project_ids for item in (
+        team = []
+        for project_id in request.project_ids:
+            team += [
                 capacity_pb.ProjectAllocation(resource_name="Ada", allocation=capacity_pb.Allocation(
                     id=str(uuid.uuid4()), resource_id=ADA, project_id=project_id,
                     allocated_hours="20.00", start_date="2027-03-01", end_date="2027-03-28")),
                 capacity_pb.ProjectAllocation(resource_name="Bo", allocation=capacity_pb.Allocation(
                     id=str(uuid.uuid4()), resource_id=BO, project_id=project_id,
                     allocated_hours="7.50", start_date="2027-04-05", end_date="2027-04-30",
-                    tentative=True)))])
+                    tentative=True))]
+        return capacity_pb.ListProjectAllocationsResponse(allocations=team)
 
 
 async def _serve(add, servicer):

@@ -44,14 +44,15 @@ class FakeCapacity(capacity_service_pb2_grpc.CapacityServiceServicer):
             await context.abort(grpc.StatusCode.PERMISSION_DENIED, "Capacity is staff only.")
         team = []
         for project_id in request.project_ids:
-            team += [
-                capacity_pb.ProjectAllocation(resource_name="Ada", allocation=capacity_pb.Allocation(
-                    id=str(uuid.uuid4()), resource_id=ADA, project_id=project_id,
-                    allocated_hours="20.00", start_date="2027-03-01", end_date="2027-03-28")),
-                capacity_pb.ProjectAllocation(resource_name="Bo", allocation=capacity_pb.Allocation(
-                    id=str(uuid.uuid4()), resource_id=BO, project_id=project_id,
-                    allocated_hours="7.50", start_date="2027-04-05", end_date="2027-04-30",
-                    tentative=True))]
+            ada = capacity_pb.Allocation(
+                id=str(uuid.uuid4()), resource_id=ADA, project_id=project_id,
+                allocated_hours="20.00", start_date="2027-03-01", end_date="2027-03-28")
+            bo = capacity_pb.Allocation(
+                id=str(uuid.uuid4()), resource_id=BO, project_id=project_id,
+                allocated_hours="7.50", start_date="2027-04-05", end_date="2027-04-30",
+                tentative=True)
+            team += [capacity_pb.ProjectAllocation(resource_name="Ada", allocation=ada),
+                     capacity_pb.ProjectAllocation(resource_name="Bo", allocation=bo)]
         return capacity_pb.ListProjectAllocationsResponse(allocations=team)
 
 

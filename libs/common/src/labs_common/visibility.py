@@ -76,6 +76,8 @@ class Reader:
             return True
         if readers == options.RECORD_READERS_MANAGER_OR_CLIENT:
             return self.is_client or self.role.at_least(Role.MANAGER)
+        if readers == options.RECORD_READERS_OWNER:
+            return bool(owner_id) and owner_id == self.user_id
         if readers == options.RECORD_READERS_NOBODY or self.is_client:
             return False
         if readers == options.RECORD_READERS_STAFF:

@@ -120,11 +120,11 @@ def test_financial_fields_follow_the_organizations_setting():
 
 
 @pytest.mark.parametrize(("role", "anyones", "own"), [
-    (Role.OWNER, {0, 1, 2, 3, 5}, set()),
-    (Role.MANAGER, {0, 1, 2, 3, 5}, set()),
-    (Role.MEMBER, {0, 1}, {2}),
-    (Role.VIEWER, {0, 1}, set()),
-    (Role.CLIENT, {0, 5}, set()),
+    (Role.OWNER, {0, 1, 2, 3, 5}, {6}),
+    (Role.MANAGER, {0, 1, 2, 3, 5}, {6}),
+    (Role.MEMBER, {0, 1}, {2, 6}),
+    (Role.VIEWER, {0, 1}, {6}),
+    (Role.CLIENT, {0, 5}, {6}),
 ])
 def test_readable_records_is_the_record_rule_for_queries(role, anyones, own):
     assert reader(role).readable_records() == (anyones, own)

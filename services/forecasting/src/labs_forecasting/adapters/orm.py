@@ -156,3 +156,78 @@ organizations = Table(
     Column("financials_visible_to", Text, nullable=False),
     _as_of(),
 )
+
+# Part 2: forecasts, alerts and who receives them.
+
+forecasts = Table(
+    "forecasts", metadata,
+    Column("org_id", UUID(as_uuid=True), nullable=False),
+    Column("project_id", UUID(as_uuid=True), primary_key=True),
+    Column("as_of", DateTime(timezone=True), nullable=False),
+    Column("forecast_margin", Numeric(9, 2)),
+    Column("forecast_margin_dollar", MONEY),
+    Column("forecast_low", Numeric(9, 2)),
+    Column("forecast_high", Numeric(9, 2)),
+    Column("forecast_confidence", Numeric(5, 0), nullable=False),
+    Column("estimate_at_completion", MONEY),
+    Column("hours_at_completion", HOURS),
+    Column("method", Text, nullable=False),
+    Column("risk_score", Numeric(3, 0), nullable=False),
+    Column("risk_factors", JSONB, nullable=False),
+    Column("recommendation", Text, nullable=False),
+    Column("recommendations", JSONB, nullable=False),
+    Column("currency", CHAR(3), nullable=False),
+    # Model state worth keeping between refreshes (fitted parameters, calibration), as JSON.
+    Column("model", JSONB, nullable=False),
+)
+
+# Who is in the organization (from identity's member events): alerts' recipients and addresses.
+members = Table(
+    "members", metadata,
+    Column("org_id", UUID(as_uuid=True), nullable=False),
+    Column("user_id", UUID(as_uuid=True), primary_key=True),
+    Column("email", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+    # The user's notification_preferences (profile), e.g. {"email": false}.
+    Column("preferences", JSONB, nullable=False),
+    _as_of(),
+)
+
+alert_subscriptions = tenant_table(
+    "alert_subscriptions", metadata,
+    Column("user_id", UUID(as_uuid=True), nullable=False),
+    Column("alert_type", Text, nullable=False),
+    Column("delivery_method", Text, nullable=False),
+    Column("threshold_value", Numeric(9, 2)),
+    Column("project_id", UUID(as_uuid=True)),
+    Column("enabled", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+alerts = tenant_table(
+    "alerts", metadata,
+    Column("user_id", UUID(as_uuid=True), nullable=False),
+    Column("type", Text, nullable=False),
+    Column("severity", Text, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("project_id", UUID(as_uuid=True)),
+    Column("resource_id", UUID(as_uuid=True)),
+    Column("invoice_id", UUID(as_uuid=True)),
+    Column("data", JSONB, nullable=False),
+    Column("is_read", Boolean, nullable=False),
+    Column("action_taken", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# The last state each rule judged each subject in, per subscription: an alert is raised when the
+# state changes (warning, critical, a budget step), not on every event while it stays.
+alert_states = Table(
+    "alert_states", metadata,
+    Column("org_id", UUID(as_uuid=True), nullable=False),
+    Column("subscription_id", UUID(as_uuid=True), primary_key=True),
+    Column("subject_id", UUID(as_uuid=True), primary_key=True),
+    Column("state", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

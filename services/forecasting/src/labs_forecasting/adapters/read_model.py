@@ -19,6 +19,7 @@ from labs_forecasting.adapters.orm import (
     daily_margins,
     entries,
     expenses,
+    forecasts,
     invoices,
     organizations,
     project_totals,
@@ -26,6 +27,7 @@ from labs_forecasting.adapters.orm import (
     resource_rates,
     resources,
 )
+from labs_forecasting.domain.gaps import Booking, Staff
 from labs_forecasting.domain.model import (
     BudgetType,
     DailyMargin,
@@ -36,6 +38,7 @@ from labs_forecasting.domain.model import (
     Totals,
 )
 from labs_forecasting.domain.reports import AllocationSpan, Person, PersonHours, WorkSums
+from labs_forecasting.domain.risk import RateLevel
 
 TOTALS = tuple(f.name for f in fields(Totals))
 
@@ -115,6 +118,15 @@ class SqlProjects(AsOfRepository):
     async def count_active(self) -> int:
         return (await self._session.execute(select(func.count()).select_from(projects).where(
             projects.c.org_id == self._org_id, projects.c.status == "active"))).scalar_one()
+
+    async def stored_forecasts(self, project_ids: list[uuid.UUID]) -> dict[uuid.UUID, Row]:
+        """The forecast engine's row of each project that has one (the forecasts table)."""
+        if not project_ids:
+            return {}
+        rows = (await self._session.execute(select(forecasts).where(
+            forecasts.c.org_id == self._org_id,
+            forecasts.c.project_id.in_(project_ids)))).all()
+        return {r.project_id: r for r in rows}
 
 
 class SqlEntries(AsOfRepository):
@@ -247,6 +259,32 @@ class SqlResources(AsOfRepository):
             select(func.coalesce(func.sum(resources.c.capacity_hours_per_week), 0)).where(
                 resources.c.org_id == self._org_id, resources.c.active))).scalar_one())
 
+    async def staff(self) -> list[Staff]:
+        """Every resource with its seniority level and weekly capacity (gaps, over-allocation)."""
+        rows = (await self._session.execute(self._select())).all()
+        return [Staff(id=r.id, seniority_level=r.seniority_level,
+                      capacity_hours_per_week=r.capacity_hours_per_week, active=r.active)
+                for r in rows]
+
+    async def rate_levels(self, today: date) -> list[RateLevel]:
+        """Per seniority level of the active resources, the average of each one's rates in
+        effect on `today` (cost rate: only those with one)."""
+        latest = (select(resource_rates.c.resource_id, resource_rates.c.billing_rate,
+                         resource_rates.c.cost_rate)
+                  .where(resource_rates.c.org_id == self._org_id,
+                         resource_rates.c.effective_from <= today)
+                  .distinct(resource_rates.c.resource_id)
+                  .order_by(resource_rates.c.resource_id, resource_rates.c.effective_from.desc())
+                  .subquery())
+        query = (select(resources.c.seniority_level, func.avg(latest.c.cost_rate),
+                        func.avg(latest.c.billing_rate))
+                 .select_from(resources.join(latest, latest.c.resource_id == resources.c.id))
+                 .where(resources.c.org_id == self._org_id, resources.c.active,
+                        latest.c.cost_rate.is_not(None))
+                 .group_by(resources.c.seniority_level))
+        return [RateLevel(level, Decimal(cost), Decimal(bill) if bill is not None else None)
+                for level, cost, bill in (await self._session.execute(query)).all()]
+
 
 class SqlAllocations(AsOfRepository):
     table = allocations
@@ -265,6 +303,20 @@ class SqlAllocations(AsOfRepository):
                         func.coalesce(projects.c.status, "") != "archived"))
         return [AllocationSpan(*r) for r in (await self._session.execute(query)).all()]
 
+    async def bookings_between(self, start: date, end: date) -> list[Booking]:
+        """Counted allocations overlapping [start, end], tentative ones included, but those to
+        an archived or completed project (resource gaps and over-allocation)."""
+        query = (select(allocations.c.resource_id, allocations.c.allocated_hours,
+                        allocations.c.start_date, allocations.c.end_date,
+                        allocations.c.project_id, allocations.c.tentative)
+                 .select_from(allocations.outerjoin(projects, (
+                     projects.c.id == allocations.c.project_id)
+                     & (projects.c.org_id == self._org_id)))
+                 .where(allocations.c.org_id == self._org_id, allocations.c.counted,
+                        allocations.c.start_date <= end, allocations.c.end_date >= start,
+                        func.coalesce(projects.c.status, "").not_in(("archived", "completed"))))
+        return [Booking(*r) for r in (await self._session.execute(query)).all()]
+
 
 class SqlInvoices(AsOfRepository):
     table = invoices
@@ -282,6 +334,22 @@ class SqlInvoices(AsOfRepository):
         overdue = (await self._session.execute(select(func.count()).select_from(invoices).where(
             *owing, invoices.c.due_date < today))).scalar_one()
         return [(c, Decimal(v)) for c, v in amounts], overdue
+
+    async def overdue_by_project(self, today: date
+                                 ) -> dict[uuid.UUID, list[tuple[uuid.UUID, Decimal, date, str]]]:
+        """Each project's invoices owed past their due date: (id, still owed, due date,
+        currency)."""
+        query = (select(invoices.c.project_id, invoices.c.id,
+                        invoices.c.total - invoices.c.amount_paid, invoices.c.due_date,
+                        invoices.c.currency)
+                 .where(invoices.c.org_id == self._org_id, invoices.c.status.in_(self.OWING),
+                        invoices.c.total > invoices.c.amount_paid, invoices.c.due_date < today,
+                        invoices.c.project_id.is_not(None)))
+        found: dict[uuid.UUID, list[tuple[uuid.UUID, Decimal, date, str]]] = {}
+        for project_id, invoice_id, owed, due, currency in (
+                await self._session.execute(query)).all():
+            found.setdefault(project_id, []).append((invoice_id, Decimal(owed), due, currency))
+        return found
 
 
 class SqlTotals(OrgScopedRepository):

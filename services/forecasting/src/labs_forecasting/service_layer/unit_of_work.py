@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from labs_common.db.uow import Scope, UnitOfWork
+from labs_forecasting.adapters import alerts_repository as ar
 from labs_forecasting.adapters import read_model as rm
 
 
@@ -20,6 +21,10 @@ class ForecastingUnitOfWork(UnitOfWork):
     allocations: rm.SqlAllocations
     invoices: rm.SqlInvoices
     organizations: rm.SqlOrganizations
+    members: ar.SqlMembers
+    subscriptions: ar.SqlAlertSubscriptions
+    alerts: ar.SqlAlerts
+    alert_states: ar.SqlAlertStates
 
     repositories = {
         "projects": rm.SqlProjects,
@@ -32,6 +37,10 @@ class ForecastingUnitOfWork(UnitOfWork):
         "allocations": rm.SqlAllocations,
         "invoices": rm.SqlInvoices,
         "organizations": rm.SqlOrganizations,
+        "members": ar.SqlMembers,
+        "subscriptions": ar.SqlAlertSubscriptions,
+        "alerts": ar.SqlAlerts,
+        "alert_states": ar.SqlAlertStates,
     }
 
 

@@ -47,3 +47,7 @@ class GetResourceUtilizationReport(Command):
 
 class GetMarginDetail(Command):
     project_id: uuid.UUID
+
+
+class GetForecastDashboard(Command):
+    pass

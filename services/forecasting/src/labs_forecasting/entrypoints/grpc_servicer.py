@@ -18,7 +18,7 @@ from labs_common.parsing import date_of, optional_date, optional_uuid, uuid_of
 from labs_forecasting.adapters import proto, report_files, report_proto
 from labs_forecasting.adapters.capacity_client import Availability, Capacity
 from labs_forecasting.domain import commands
-from labs_forecasting.service_layer import dashboards, margins, reports
+from labs_forecasting.service_layer import dashboards, forecast_dashboard, margins, reports
 from labs_forecasting.service_layer.unit_of_work import UowFactory
 
 # PDF layout is CPU work of 0.1-1 s: off the event loop, one at a time (Pango and fontconfig
@@ -82,6 +82,10 @@ class ForecastingServicer(TransactionalRpcs, pb_grpc.ForecastingServiceServicer)
     async def GetMetrics(self, request, context) -> pb.GetMetricsResponse:
         return await self._handle(context, request, dashboards.get_metrics,
                                   commands.GetMetrics(), report_proto.metrics)
+
+    async def GetForecastDashboard(self, request, context) -> pb.GetForecastDashboardResponse:
+        return await self._handle(context, request, forecast_dashboard.get_forecast_dashboard,
+                                  commands.GetForecastDashboard(), _forecast_dashboard)
 
     async def GetMarginSummaryReport(self, request, context
                                      ) -> pb.GetMarginSummaryReportResponse:
@@ -154,3 +158,19 @@ class ForecastingServicer(TransactionalRpcs, pb_grpc.ForecastingServiceServicer)
 
 def _fail(field: str, message: str):
     raise InvalidArgument.on(field, message)
+
+
+def _forecast_dashboard(found: forecast_dashboard.ForecastDashboard
+                        ) -> pb.GetForecastDashboardResponse:
+    return pb.GetForecastDashboardResponse(
+        projects_at_risk=[pb.ProjectAtRisk(
+            id=str(p.id), name=p.name, current_margin=proto.number(p.current_margin),
+            forecast_margin=proto.number(p.forecast_margin),
+            forecast_low=proto.number(p.forecast_low),
+            forecast_high=proto.number(p.forecast_high), risk_score=p.risk_score,
+            days_remaining=p.days_remaining, recommendation=p.recommendation)
+            for p in found.projects_at_risk],
+        resource_gaps=[pb.ResourceGap(
+            skill_level=g.skill_level, hours_needed=str(g.hours_needed),
+            hours_available=str(g.hours_available), gap_hours=str(g.gap_hours),
+            hiring_recommendation=g.hiring_recommendation) for g in found.resource_gaps])

@@ -9,17 +9,23 @@ from labs.forecasting.v1 import forecasting_service_pb2 as pb
 from labs.forecasting.v1 import forecasting_service_pb2_grpc as pb_grpc
 from labs_common.background import Sweeper
 from labs_common.grpc.server import ServiceRegistration
+from labs_common.mail import Mailer
 from labs_common.service import Runtime, ServiceDefinition
 from labs_forecasting.adapters.capacity_client import Capacity
 from labs_forecasting.config import Settings
-from labs_forecasting.entrypoints.consumers import subscriptions
+from labs_forecasting.entrypoints.alerts_rpcs import AlertRpcs
+from labs_forecasting.entrypoints.consumers import mail_subscriptions, subscriptions
 from labs_forecasting.entrypoints.grpc_servicer import ForecastingServicer
 from labs_forecasting.service_layer.snapshots import snapshot_missing
 from labs_forecasting.service_layer.unit_of_work import ForecastingUnitOfWork
 
 
+class Servicer(AlertRpcs, ForecastingServicer):
+    """The forecasting API with its alert RPCs (entrypoints/alerts_rpcs.py)."""
+
+
 def registrations(runtime: Runtime) -> list[ServiceRegistration]:
-    servicer = ForecastingServicer(runtime.uow, Capacity(runtime.channel))
+    servicer = Servicer(runtime.uow, Capacity(runtime.channel))
     return [ServiceRegistration.of(pb, pb_grpc, servicer)]
 
 
@@ -31,10 +37,16 @@ async def on_start(runtime: Runtime) -> None:
     sweeper.start()
 
 
+def mailer_of(runtime: Runtime) -> Mailer:
+    settings: Settings = runtime.settings  # type: ignore[assignment]
+    return Mailer(settings.smtp_url, settings.mail_from,
+                  keep_unsent=settings.env == "production")
+
+
 DEFINITION = ServiceDefinition(
     settings_class=Settings,
     registrations=registrations,
     uow_class=ForecastingUnitOfWork,
-    subscriptions=lambda _runtime: subscriptions(),
+    subscriptions=lambda runtime: subscriptions() + mail_subscriptions(mailer_of(runtime)),
     on_start=on_start,
 )

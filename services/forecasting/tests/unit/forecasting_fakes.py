@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -17,6 +17,7 @@ from sqlalchemy import Table
 from labs_common.testing.fakes import FakeUnitOfWork
 from labs_forecasting.adapters import orm
 from labs_forecasting.adapters.read_model import _entry, _project
+from labs_forecasting.domain.alert_rules import Alert, AlertSubscription, Member
 from labs_forecasting.domain.model import (
     DailyMargin,
     Entry,
@@ -163,6 +164,110 @@ class FakeRates:
         self.rows[(resource_id, effective_from)] = values
 
 
+class FakeMembers:
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, SimpleNamespace] = {}
+
+    async def put_newer(self, user_id, as_of, **values) -> bool:
+        found = self.rows.get(user_id)
+        if found is not None and not found.as_of < as_of:
+            return False
+        self.rows[user_id] = SimpleNamespace(user_id=user_id, as_of=as_of, **values)
+        return True
+
+    async def row(self, user_id):
+        return self.rows.get(user_id)
+
+    async def get(self, user_id) -> Member | None:
+        found = self.rows.get(user_id)
+        return None if found is None else Member(
+            user_id=found.user_id, email=found.email, name=found.name, role=found.role,
+            active=found.active, preferences=found.preferences)
+
+
+class FakeSubscriptions:
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, AlertSubscription] = {}
+        self.allocated: dict[uuid.UUID, list[uuid.UUID]] = {}
+
+    async def add_if_absent(self, sub: AlertSubscription):
+        for found in self.rows.values():
+            if (found.user_id, found.alert_type, found.delivery_method, found.project_id) == (
+                    sub.user_id, sub.alert_type, sub.delivery_method, sub.project_id):
+                return found, False
+        sub = replace(sub, created_at=datetime.now(UTC))
+        self.rows[sub.id] = sub
+        return sub, True
+
+    async def of_user(self, user_id):
+        return [s for s in self.rows.values() if s.user_id == user_id]
+
+    async def get_own(self, subscription_id, user_id):
+        found = self.rows.get(subscription_id)
+        return found if found is not None and found.user_id == user_id else None
+
+    async def set(self, subscription_id, **values):
+        self.rows[subscription_id] = replace(self.rows[subscription_id], **values)
+        return self.rows[subscription_id]
+
+    async def delete(self, subscription_id) -> None:
+        self.rows.pop(subscription_id, None)
+
+    async def enabled_for(self, alert_type, project_ids):
+        return [s for s in self.rows.values() if s.alert_type == alert_type and s.enabled
+                and (project_ids is None or s.project_id is None or s.project_id in project_ids)]
+
+    async def projects_of_resource(self, resource_id):
+        return self.allocated.get(resource_id, [])
+
+
+class FakeAlertStates:
+    def __init__(self) -> None:
+        self.rows: dict[tuple[uuid.UUID, uuid.UUID], str] = {}
+
+    async def lock(self, subscription_id, subject_id):
+        return self.rows.get((subscription_id, subject_id))
+
+    async def put(self, subscription_id, subject_id, state) -> None:
+        self.rows[(subscription_id, subject_id)] = state
+
+
+class FakeAlerts:
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, Alert] = {}
+
+    async def add(self, alert: Alert) -> Alert:
+        alert = replace(alert, created_at=datetime.now(UTC))
+        self.rows[alert.id] = alert
+        return alert
+
+    async def get_own(self, alert_id, user_id):
+        found = self.rows.get(alert_id)
+        return found if found is not None and found.user_id == user_id else None
+
+    async def set(self, alert_id, **values):
+        self.rows[alert_id] = replace(self.rows[alert_id], **values)
+        return self.rows[alert_id]
+
+    async def delete(self, alert_id) -> None:
+        self.rows.pop(alert_id, None)
+
+    async def page(self, user_id, *, limit, after, type=None, unread=None, severity=None,
+                   project_id=None):
+        found = [a for a in self.rows.values() if a.user_id == user_id
+                 and (type is None or a.type == type)
+                 and (unread is None or a.is_read is not unread)
+                 and (severity is None or a.severity == severity)
+                 and (project_id is None or a.project_id == project_id)]
+        found.sort(key=lambda a: (a.created_at, a.id), reverse=True)
+        if after is not None:
+            found = [a for a in found if (a.created_at, a.id) < after]
+        return found[:limit + 1]
+
+    async def unread_count(self, user_id) -> int:
+        return sum(1 for a in self.rows.values() if a.user_id == user_id and not a.is_read)
+
+
 class FakeForecastingUnitOfWork(FakeUnitOfWork):
     def _start(self) -> None:
         org = self.scope.org_id
@@ -176,3 +281,7 @@ class FakeForecastingUnitOfWork(FakeUnitOfWork):
         self.daily = FakeDaily()
         self.organizations = FakeOrganizations(org)
         self.rates = FakeRates()
+        self.members = FakeMembers()
+        self.subscriptions = FakeSubscriptions()
+        self.alerts = FakeAlerts()
+        self.alert_states = FakeAlertStates()

@@ -20,13 +20,14 @@ from labs.capacity.v1 import capacity_service_pb2 as capacity_pb
 from labs.capacity.v1 import events_pb2 as capacity_events
 from labs.events.v1 import envelope_pb2
 from labs.identity.v1 import events_pb2 as identity_events
+from labs.identity.v1 import identity_service_pb2 as identity_pb
 from labs.projects.v1 import events_pb2 as projects_events
 from labs.projects.v1 import projects_service_pb2 as projects_pb
 from labs.time.v1 import events_pb2 as time_events
 from labs_common.events.consumer import Subscription
 from labs_common.protobuf import enum_api_name
 from labs_forecasting.domain.model import BudgetType, Entry, Expense, Project
-from labs_forecasting.service_layer import projection
+from labs_forecasting.service_layer import alerts, projection
 from labs_forecasting.service_layer.unit_of_work import ForecastingUnitOfWork
 
 CONSUMER = "forecasting"
@@ -43,7 +44,24 @@ def subscriptions() -> list[Subscription]:
         Subscription(CONSUMER, "capacity", "allocation.changed", on_allocation),
         Subscription(CONSUMER, "billing", "invoice.*", on_invoice),
         Subscription(CONSUMER, "identity", "organization.*", on_organization),
+        Subscription(CONSUMER, "identity", "member.*", on_member),
     ]
+
+
+# Backoff tops out at 60 s between deliveries: about a week of an SMTP outage before an alert
+# mail is parked in the dead-letter stream (as identity's mails).
+MAIL_MAX_DELIVER = 10_000
+
+
+def mail_subscriptions(mailer) -> list[Subscription]:
+    """Forecasting's own outbox consumer: alert emails (alert.mail_requested), sent with
+    `mailer` (labs_common.mail.Mailer); SMTP down → redelivered, never lost."""
+
+    async def on_mail_requested(envelope: Envelope, uow: Uow) -> None:
+        await alerts.send_alert_mail(envelope, uow, mailer)
+
+    return [Subscription("forecasting-mailer", "forecasting", "alert.mail_requested",
+                         on_mail_requested, max_deliver=MAIL_MAX_DELIVER)]
 
 
 def _as_of(envelope: Envelope) -> datetime:
@@ -151,6 +169,15 @@ async def on_expense(envelope: Envelope, uow: Uow) -> None:
 
 
 async def on_resource(envelope: Envelope, uow: Uow) -> None:
+    for kind in (capacity_events.ResourceOverAllocated,
+                 capacity_events.ResourceOverAllocationResolved):
+        over = kind()
+        if _unpack(envelope, over):  # the over_allocation rule, per resource-week
+            await alerts.over_allocation_heard(
+                uow, uuid.UUID(over.resource_id), over.week_start,
+                over=kind is capacity_events.ResourceOverAllocated, name=over.name,
+                allocated_hours=over.allocated_hours, available_hours=over.available_hours)
+            return
     rates = capacity_events.ResourceRatesChanged()
     if _unpack(envelope, rates):
         rate, resource_id = rates.rate, uuid.UUID(rates.resource_id)
@@ -205,12 +232,17 @@ async def on_invoice(envelope: Envelope, uow: Uow) -> None:
         event = kind()
         if _unpack(envelope, event):
             i = event.invoice  # type: ignore[attr-defined]
-            await uow.invoices.put_newer(
+            status = _enum(billing_pb.InvoiceStatus, i.status)
+            newer = await uow.invoices.put_newer(
                 uuid.UUID(i.id), _as_of(envelope), project_id=_uuid(i.project_id),
-                client_id=_uuid(i.client_id), status=_enum(billing_pb.InvoiceStatus, i.status),
+                client_id=_uuid(i.client_id), status=status,
                 currency=i.currency, total=Decimal(i.total or "0"),
                 amount_paid=Decimal(i.amount_paid or "0"), issue_date=_date(i.issue_date),
                 due_date=_date(i.due_date))
+            if newer:  # invoice_overdue: raised on invoice.overdue, cleared once paid or void
+                await alerts.invoice_heard(
+                    uow, uuid.UUID(i.id), _uuid(i.project_id), status=status, number=i.number,
+                    amount_due=i.amount_due, currency=i.currency, due_date=i.due_date)
             return
 
 
@@ -229,6 +261,29 @@ async def on_organization(envelope: Envelope, uow: Uow) -> None:
                 exchange_rates=rates, financials_visible_to=visible if visible in (
                     "manager", "member", "viewer") else "manager")
             return
+
+
+async def on_member(envelope: Envelope, uow: Uow) -> None:
+    """Identity's members: who receives alerts, at which address, with which role. (Identity
+    announces no profile changes, so notification_preferences stay {}: every channel on.)"""
+    as_of = _as_of(envelope)
+    joined = identity_events.MemberJoined()
+    if _unpack(envelope, joined):
+        user = joined.member.user
+        name = " ".join(p for p in (user.first_name, user.last_name) if p)
+        await alerts.member_heard(uow, uuid.UUID(user.id), as_of, email=user.email, name=name,
+                                  role=_enum(identity_pb.Role, joined.member.role), active=True)
+        return
+    changed = identity_events.MemberRoleChanged()
+    if _unpack(envelope, changed):
+        await alerts.member_heard(uow, uuid.UUID(changed.user_id), as_of,
+                                  role=_enum(identity_pb.Role, changed.new_role))
+        return
+    removed = identity_events.MemberRemoved()
+    if _unpack(envelope, removed):
+        values = {"email": removed.email} if removed.email else {}
+        await alerts.member_heard(uow, uuid.UUID(removed.user_id), as_of, active=False,
+                                  **values)
 
 
 def _is_rate(value) -> bool:

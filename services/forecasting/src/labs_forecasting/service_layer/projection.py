@@ -26,6 +26,7 @@ from labs_forecasting.domain.model import (
     margin_of,
     trend_of,
 )
+from labs_forecasting.service_layer import alerts
 from labs_forecasting.service_layer.unit_of_work import ForecastingUnitOfWork
 
 Uow = ForecastingUnitOfWork
@@ -156,4 +157,6 @@ async def announce_margin(uow: Uow, project_id: uuid.UUID) -> Margin | None:
                                                 margin.margin_dollar, margin.margin_percent))
     await uow.outbox.add("project.margin_updated", events_pb2.MarginUpdated(
         project_id=str(project_id), margin=proto.margin(margin)), project_id=project_id)
+    # The rules whose input is the margin (margin_threshold, budget_burn), in this transaction.
+    await alerts.margin_changed(uow, project, margin)
     return margin

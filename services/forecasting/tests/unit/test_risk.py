@@ -162,3 +162,14 @@ def test_unbilled_hours_and_overdue_invoices():
     assert actions == ["Chase overdue invoice due 2026-02-01", "Invoice the 42.5 unbilled hours"]
     assert risk.recommendations[1].impact == "USD 6,375.00 billed"
     assert risk.recommendations[0].detail == "USD 900.00 owed, 29 days overdue"
+
+
+def test_a_fixed_fee_short_of_its_target_asks_for_a_change_order():
+    # Fee 50,000, expected to cost 44,000 (12 %): 44,000 / 0.8 = 55,000, so 5,000 more.
+    risk = assess(inputs(budget_type="fixed_fee", revenue=D("50000"),
+                         estimate_at_completion=D("44000")))
+    top = risk.recommendations[0]
+    assert top.action == "Agree a change order of USD 5,000.00 to reach the 20% target"
+    assert top.impact == "+8 points of margin"
+    assert assess(inputs(budget_type="fixed_fee", revenue=D("50000"),
+                         estimate_at_completion=D("30000"))).recommendations == ()

@@ -22,9 +22,11 @@ Choices, and why:
 - **overdue_invoices**: 0.5 per overdue invoice of the project.
 - **days_remaining**: past the end date 1.0; 14 days or fewer left while the burn or the band
   factor contributes (little time to recover) 0.5; else 0.
-- **Recommendations** each name an action, a sentence, and an expected effect computed from the
-  inputs, best first (by `weight`: margin points for margin moves; fixed weights for cash and
-  staffing moves). `Risk.recommendation` is the first one's action.
+- **Recommendations** (rebalance seniority, raise the rate, a fixed fee's change order, invoice
+  unbilled hours, chase the largest overdue invoice, rebalance over-allocated people) each name
+  an action, a sentence, and an expected effect computed from the inputs, best first (by
+  `weight`: margin points for margin moves; fixed weights for cash and staffing moves).
+  `Risk.recommendation` is the first one's action.
 """
 
 from __future__ import annotations
@@ -103,7 +105,8 @@ class RiskInputs:
     is the project's allocated hours per week still to come by seniority level, `rate_levels`
     the org's average cost (and bill) rate per level, for the rebalancing recommendation.
     `revenue`, `cost` and `hours_logged` are the project's to date (for the rate
-    recommendation, time and materials only).
+    recommendation, time and materials only); `estimate_at_completion` the forecast's cost at
+    completion (for a fixed fee's change order).
     """
 
     project_id: uuid.UUID | None = None
@@ -125,6 +128,8 @@ class RiskInputs:
     revenue: Decimal | None = None
     cost: Decimal | None = None
     hours_logged: Decimal | None = None
+    # The cost at completion the forecast expects (fixed fee: the change order recommendation).
+    estimate_at_completion: Decimal | None = None
     weekly_hours_by_level: dict[str, Decimal] = field(default_factory=dict)
     rate_levels: tuple[RateLevel, ...] = ()
     currency: str = "USD"
@@ -287,7 +292,7 @@ def days_remaining_factor(days: int | None, at_risk: bool) -> RiskFactor:
 # --- recommendations ------------------------------------------------------------------------
 
 def recommend(inputs: RiskInputs, days_left: int | None = None) -> tuple[Recommendation, ...]:
-    found = [r for r in (rebalance_seniority(inputs), raise_rate(inputs),
+    found = [r for r in (rebalance_seniority(inputs), raise_rate(inputs), change_order(inputs),
                          invoice_unbilled(inputs), chase_overdue(inputs),
                          relieve_over_allocation(inputs)) if r is not None]
     return tuple(sorted(found, key=lambda r: -r.weight))
@@ -360,6 +365,26 @@ def raise_rate(inputs: RiskInputs) -> Recommendation | None:
                 f"{_pct(threshold)}% target"),
         detail=(f"The project earns {_amount(inputs.currency, current)}/h and costs "
                 f"{_amount(inputs.currency, inputs.cost / inputs.hours_logged)}/h"),
+        impact=f"+{_pct(points)} points of margin", weight=points)
+
+
+def change_order(inputs: RiskInputs) -> Recommendation | None:
+    """A fixed fee whose expected cost at completion leaves less than the threshold's margin:
+    the extra fee that restores it, estimate / (1 - threshold) - fee."""
+    fee, estimate = inputs.revenue, inputs.estimate_at_completion
+    threshold = inputs.margin_threshold
+    if inputs.budget_type != "fixed_fee" or not fee or estimate is None or threshold >= 100:
+        return None
+    expected = (fee - estimate) / fee * 100
+    if expected >= threshold:
+        return None
+    extra = estimate / (1 - threshold / 100) - fee
+    points = one_place(threshold - expected)
+    return Recommendation(
+        action=(f"Agree a change order of {_amount(inputs.currency, extra)} to reach the "
+                f"{_pct(threshold)}% target"),
+        detail=(f"The fee is {_amount(inputs.currency, fee)} and the work is expected to cost "
+                f"{_amount(inputs.currency, estimate)}"),
         impact=f"+{_pct(points)} points of margin", weight=points)
 
 

@@ -1,4 +1,4 @@
-"""The profitability and metrics dashboards."""
+"""The profitability, metrics and forecast dashboards."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.forecasting_common import Forecasting
 from labs_gateway.schemas.forecasting import (
+    ForecastDashboard,
     MetricsPublic,
     ProfitabilityDashboard,
     ProfitabilitySortName,
@@ -48,3 +49,14 @@ async def profitability(
 async def metrics(forecasting: Forecasting):
     """This week's hours and utilization, revenue this month, what is outstanding and overdue."""
     return public(await forecasting.GetMetrics(pb.GetMetricsRequest()))
+
+
+@router.get("/forecast", response_model=ForecastDashboard)
+async def forecast_dashboard(forecasting: Forecasting):
+    """The projects at risk (highest risk first: current and forecast margin with its band, risk
+    score 1-10, days remaining, a recommendation) and the resource gaps by seniority (and skill)
+    over the next 12 weeks, from allocations, tentative ones included. Manager or above (or the
+    organization's financials level)."""
+    found = await forecasting.GetForecastDashboard(pb.GetForecastDashboardRequest())
+    return ForecastDashboard(projects_at_risk=[public(row) for row in found.projects_at_risk],
+                             resource_gaps=[public(gap) for gap in found.resource_gaps])

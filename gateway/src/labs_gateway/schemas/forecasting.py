@@ -1,5 +1,6 @@
-"""Margins, their daily history, the profitability and metrics dashboards and the reports, as the
-API shows them (docs/API.md, "Margins, forecasts, dashboards, alerts, reports").
+"""Margins, their daily history, forecasts, the profitability, metrics and forecast dashboards,
+alerts and alert subscriptions, and the reports, as the API shows them (docs/API.md, "Margins,
+forecasts, dashboards, alerts, reports").
 
 Money and percentages are decimal strings (an empty one from the service is null), hours JSON
 numbers, trends lowercase (up, down, stable). The forecasting service computes everything and
@@ -9,12 +10,15 @@ figures FINANCIALS, so a reader who may not see them gets them absent, on every 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Literal
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from labs_gateway.schemas.common import RequestModel
+from labs_gateway.schemas.common import RequestModel, UuidStr, decimal_type
 from labs_gateway.schemas.proto_json import PublicModel
 
 TrendName = Literal["up", "down", "stable"]
@@ -23,6 +27,20 @@ FileFormatName = Literal["csv", "pdf"]
 ProfitabilitySortName = Literal["margin_percent", "margin_dollar", "revenue", "risk_score",
                                 "name"]
 SortOrderName = Literal["asc", "desc"]
+AlertTypeName = Literal["margin_threshold", "over_allocation", "risk_score", "budget_burn",
+                        "invoice_overdue"]
+SeverityName = Literal["critical", "warning", "info"]
+DeliveryMethodName = Literal["email", "slack", "in_app"]
+
+# A subscription's threshold: a percent (margin_threshold, budget_burn, over_allocation) or a risk
+# score (risk_score); each type's own bounds are checked beside the field's (THRESHOLD_LIMITS).
+Threshold = decimal_type(minimum=0, maximum=1000, places=2, example="30",
+                         description="Percent for margin_threshold (default 20), budget_burn and "
+                                     "over_allocation; a score 1-10 for risk_score (default 7).")
+THRESHOLD_LIMITS: dict[str, tuple[Decimal, Decimal]] = {
+    "margin_threshold": (Decimal(0), Decimal(100)),
+    "risk_score": (Decimal(1), Decimal(10)),
+}
 
 FINANCIAL = "Manager and up (or down to the organization's `financials_visible_to`)."
 
@@ -34,6 +52,58 @@ class MarginDetailExport(RequestModel):
     """POST /projects/{id}/export-margin-detail."""
 
     format: FileFormatName = Field(description="csv or pdf.")
+
+
+class AlertUpdate(RequestModel):
+    """PUT/PATCH /alerts/{id}: only the fields given change."""
+
+    is_read: bool = None  # type: ignore[assignment]
+    action_taken: str | None = Field(None, max_length=2000,
+                                     description="What was done about it; null clears it.")
+
+
+def _threshold_problem(alert_type: Any, value: Any) -> InitErrorDetails | None:
+    limits = THRESHOLD_LIMITS.get(alert_type) if isinstance(alert_type, str) else None
+    if limits is None or value is None or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    low, high = limits
+    if low <= number <= high:
+        return None
+    return InitErrorDetails(type=PydanticCustomError(
+        "value_error", f"must be at least {low} and at most {high} for {alert_type}"),
+        loc=("threshold_value",), input=value)
+
+
+class AlertSubscriptionCreate(RequestModel):
+    """POST /alerts/subscribe: one (alert_type, delivery_method, project_id) per user."""
+
+    alert_type: AlertTypeName
+    delivery_method: DeliveryMethodName
+    threshold_value: Threshold | None = None
+    project_id: UuidStr | None = Field(None, description="Only this project; null: every "
+                                                         "project the caller may see.")
+
+    @classmethod
+    def _relation_problems(cls, data: Any, wrong: set[Any]) -> list[InitErrorDetails]:
+        problems = super()._relation_problems(data, wrong)
+        if (isinstance(data, Mapping) and "threshold_value" not in wrong
+                and "alert_type" not in wrong):
+            problem = _threshold_problem(data.get("alert_type"), data.get("threshold_value"))
+            if problem is not None:
+                problems.append(problem)
+        return problems
+
+
+class AlertSubscriptionUpdate(RequestModel):
+    """PATCH /alerts/subscriptions/{id}: only the fields given change."""
+
+    threshold_value: Threshold | None = Field(None, description="Null: the type's default.")
+    enabled: bool = None  # type: ignore[assignment]
+    delivery_method: DeliveryMethodName = None  # type: ignore[assignment]
 
 
 # Responses
@@ -170,3 +240,109 @@ class UtilizationRowPublic(PublicModel):
 
 class ResourceUtilizationReport(BaseModel):
     resources: list[UtilizationRowPublic]
+
+
+class RiskFactorPublic(PublicModel):
+    factor: str = Field(description="burn_rate, margin_trend, forecast_low, over_allocation, "
+                                    "overdue_invoices, days_remaining.")
+    contribution: str | None = Field(description="Points it adds to the score (the factors sum "
+                                                  "to risk_score - 1).")
+    detail: str | None
+
+
+class RecommendationPublic(PublicModel):
+    action: str
+    detail: str | None
+    impact: str | None = Field(description='Its expected effect, e.g. "+6 points of margin".')
+
+
+class ForecastPublic(PublicModel):
+    """A project's forecast: actuals to date plus the allocated hours still to come at their
+    effective rates, with a calibrated band (the 10th and 90th percentiles of the final margin
+    percent)."""
+
+    project_id: str
+    as_of: datetime | None
+    forecast_margin: str | None = Field(None, description="Percent at completion. " + FINANCIAL)
+    forecast_margin_dollar: str | None = Field(None, description=FINANCIAL)
+    forecast_low: str | None = Field(None, description="10th percentile of the final margin "
+                                                       "percent. " + FINANCIAL)
+    forecast_high: str | None = Field(None, description="90th percentile of the final margin "
+                                                        "percent. " + FINANCIAL)
+    forecast_confidence: int = Field(description="0-100.")
+    estimate_at_completion: str | None = Field(None, description="Cost at completion. "
+                                                                 + FINANCIAL)
+    hours_at_completion: float | None
+    method: str | None = Field(description='e.g. "ets+allocations", "pooled+allocations".')
+    risk_score: int = Field(description="1-10.")
+    risk_factors: list[RiskFactorPublic]
+    recommendation: str | None
+    recommendations: list[RecommendationPublic]
+
+
+class ForecastUpdatedPublic(PublicModel):
+    """`project:forecast-updated`'s data: the project and its forecast as REST shows it."""
+
+    project_id: str
+    forecast: ForecastPublic | None = Field(None, description=FINANCIAL)
+
+
+class ProjectAtRiskPublic(PublicModel):
+    id: str
+    name: str
+    current_margin: str | None = None
+    forecast_margin: str | None = None
+    forecast_low: str | None = None
+    forecast_high: str | None = None
+    risk_score: int = Field(description="1-10.")
+    days_remaining: int | None
+    recommendation: str | None
+
+
+class ResourceGapPublic(PublicModel):
+    skill_level: str = Field(description="senior, mid, junior, contractor (and a skill when the "
+                                          "allocations name one).")
+    hours_needed: float
+    hours_available: float
+    gap_hours: float
+    hiring_recommendation: str | None
+
+
+class ForecastDashboard(BaseModel):
+    projects_at_risk: list[ProjectAtRiskPublic] = Field(description="Highest risk first.")
+    resource_gaps: list[ResourceGapPublic] = Field(description="By seniority (and skill) over "
+                                                               "the next 12 weeks.")
+
+
+class AlertPublic(PublicModel):
+    id: str
+    type: AlertTypeName | None
+    severity: SeverityName | None
+    message: str
+    project_id: str | None
+    resource_id: str | None
+    invoice_id: str | None
+    data: dict[str, Any] | None = Field(None, description="The figures behind it (margin, "
+                                                          "threshold...). " + FINANCIAL)
+    is_read: bool
+    action_taken: str | None
+    created_at: datetime | None
+
+
+class AlertList(BaseModel):
+    alerts: list[AlertPublic] = Field(description="Newest first.")
+    unread_count: int = Field(description="How many of the caller's alerts are unread.")
+    next_cursor: str | None
+
+
+class AlertSubscriptionPublic(PublicModel):
+    id: str
+    alert_type: AlertTypeName | None
+    delivery_method: DeliveryMethodName | None
+    threshold_value: str | None = Field(description="Null: the type's default.")
+    project_id: str | None = Field(description="Null: every project.")
+    enabled: bool
+
+
+class AlertSubscriptionList(BaseModel):
+    subscriptions: list[AlertSubscriptionPublic]

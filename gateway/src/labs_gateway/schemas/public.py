@@ -31,13 +31,19 @@ from labs_gateway.schemas.capacity import (
 from labs_gateway.schemas.comments import CommentPublic
 from labs_gateway.schemas.files import FilePublic
 from labs_gateway.schemas.forecasting import (
+    AlertPublic,
+    AlertSubscriptionPublic,
     DailyMarginPublic,
+    ForecastPublic,
+    ForecastUpdatedPublic,
     MarginPublic,
     MarginSummaryRowPublic,
     MarginUpdatedPublic,
     MetricsPublic,
     ProfitabilityRowPublic,
     ProfitabilitySummaryPublic,
+    ProjectAtRiskPublic,
+    ResourceGapPublic,
     UtilizationRowPublic,
 )
 from labs_gateway.schemas.identity import (
@@ -87,8 +93,15 @@ PUBLIC_MODELS: dict[str, type[PublicModel]] = {
         (forecasting.GetMetricsResponse, MetricsPublic),
         (forecasting.MarginSummaryRow, MarginSummaryRowPublic),
         (forecasting.UtilizationRow, UtilizationRowPublic),
-        # An event payload that is itself an API object (data: {project_id, margin}).
+        (forecasting.Forecast, ForecastPublic),
+        (forecasting.ProjectAtRisk, ProjectAtRiskPublic),
+        (forecasting.ResourceGap, ResourceGapPublic),
+        (forecasting.Alert, AlertPublic),
+        (forecasting.AlertSubscription, AlertSubscriptionPublic),
+        # Event payloads that are themselves API objects (data: {project_id, margin} and
+        # {project_id, forecast}); AlertRaised is not: its data is the alert it carries.
         (forecasting_events.MarginUpdated, MarginUpdatedPublic),
+        (forecasting_events.ForecastUpdated, ForecastUpdatedPublic),
     )
 }
 

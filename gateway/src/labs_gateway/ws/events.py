@@ -21,6 +21,7 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from labs.events.v1 import envelope_pb2
+from labs.options.v1 import visibility_pb2 as options
 from labs_common.events.payloads import load_event_types, message_json, unpack
 from labs_common.visibility import Reader, owner_of, record_readers, redact_json
 from labs_gateway.schemas.public import has_public_form, public_json
@@ -59,12 +60,13 @@ class EventView:
         self.payload = payload
         self.type = ws_type(envelope.source, envelope.type)
         self.readers = record_readers(payload.DESCRIPTOR) if payload is not None else 0
-        self.owner_id = owner_of(payload, envelope.actor_id) if payload is not None else ""
         # A payload with a public form of its own is shown as it (project:margin-updated is
-        # {project_id, margin}); else the object it carries (TaskUpdated.task), else itself.
+        # {project_id, margin}); else the object it carries (TaskUpdated.task, AlertRaised.alert),
+        # else itself.
         self.object = (payload if payload is not None
                        and has_public_form(payload.DESCRIPTOR.full_name)
                        else carried_object(payload))
+        self.owner_id = self._owner()
         # Whose client the object is about (an invoice's), for client-role sockets: an invoice
         # of a client without a project concerns none of its projects.
         self.client_id = client_of(self.object)
@@ -80,6 +82,20 @@ class EventView:
         if payload is None:
             return None
         return cls(envelope, payload)
+
+    def _owner(self) -> str:
+        """Whom the record is about: the payload's `user_id`, else who caused it. A record only
+        its owner reads (alert.raised: the alert's user) never falls back to who caused it (the
+        member whose time raised a manager's alert): the carried object's `user_id`, else
+        nobody."""
+        if self.payload is None:
+            return ""
+        if self.readers == options.RECORD_READERS_OWNER:
+            owner = owner_of(self.payload)
+            if not owner and self.object is not None and self.object is not self.payload:
+                owner = owner_of(self.object)
+            return owner
+        return owner_of(self.payload, self.envelope.actor_id)
 
     def visible_to(self, reader: Reader) -> bool:
         """The record rule; a client-role reader also needs the event's project, or the object's

@@ -7,7 +7,7 @@ import json
 import uuid
 
 import pytest
-from google.protobuf import any_pb2
+from google.protobuf import any_pb2, struct_pb2
 
 from labs.billing.v1 import billing_service_pb2 as billing
 from labs.billing.v1 import events_pb2 as billing_events
@@ -25,7 +25,7 @@ from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.visibility import Reader
 from labs_gateway.schemas.billing import InvoicePublic
-from labs_gateway.schemas.forecasting import MarginPublic
+from labs_gateway.schemas.forecasting import AlertPublic, ForecastPublic, MarginPublic
 from labs_gateway.schemas.proto_json import to_public
 from labs_gateway.schemas.time import TimeEntryPublic
 from labs_gateway.ws.connection import Connection
@@ -43,6 +43,7 @@ ME = str(uuid.uuid4())
     ("time", "expense.recorded", "expense:recorded"),
     ("billing", "invoice.paid", "invoice:paid"),
     ("forecasting", "project.margin_updated", "project:margin-updated"),
+    ("forecasting", "project.forecast_updated", "project:forecast-updated"),
     ("forecasting", "alert.raised", "alert:new"),
     ("integrations", "sync.completed", "sync:completed"),
     ("identity", "member.role_changed", "member:role_changed"),
@@ -366,3 +367,116 @@ def test_an_organization_opening_financials_to_members_shows_them_the_same_margi
     assert view.data_for(opened) == view.data_for(reader(Role.MANAGER))
     hidden = view.data_for(reader(Role.MEMBER))
     assert "margin" not in hidden and hidden["project_id"] == "p1"
+
+
+# Forecasts: project:forecast-updated is {project_id, forecast}, for managers and up
+
+
+def forecast_event(**fields) -> envelope_pb2.Envelope:
+    values = dict(
+        project_id="p1", as_of={"seconds": 1_800_000_000}, forecast_margin="27.40",
+        forecast_margin_dollar="2740.00", forecast_low="18.10", forecast_high="33.90",
+        forecast_confidence=72, estimate_at_completion="7260.00", hours_at_completion="96.50",
+        method="ets+allocations", risk_score=6,
+        risk_factors=[forecasting.RiskFactor(factor="burn_rate", contribution="5", detail="")],
+        recommendation="Rebalance.",
+        recommendations=[forecasting.Recommendation(action="rebalance", detail="",
+                                                    impact="+6 points of margin")],
+        currency="USD")
+    values.update(fields)
+    return envelope("forecasting", "project.forecast_updated",
+                    forecasting_events.ForecastUpdated(
+                        project_id="p1", forecast=forecasting.Forecast(**values)),
+                    project_id="p1")
+
+
+def test_a_forecast_update_nests_the_forecast_as_rest_shows_it():
+    view = EventView.of(forecast_event())
+    message = json.loads(view.text_for(reader(Role.MANAGER)))
+    assert message["type"] == "project:forecast-updated"
+    data = message["data"]
+    assert set(data) == {"project_id", "forecast"} and data["project_id"] == "p1"
+    forecast = data["forecast"]
+    assert forecast == to_public(ForecastPublic, view.payload.forecast).model_dump(mode="json")
+    assert set(forecast) == {
+        "project_id", "as_of", "forecast_margin", "forecast_margin_dollar", "forecast_low",
+        "forecast_high", "forecast_confidence", "estimate_at_completion", "hours_at_completion",
+        "method", "risk_score", "risk_factors", "recommendation", "recommendations"}
+    assert (forecast["forecast_low"], forecast["forecast_margin"], forecast["forecast_high"]) == (
+        "18.10", "27.40", "33.90")
+    assert forecast["hours_at_completion"] == 96.5 and forecast["risk_score"] == 6
+    assert forecast["risk_factors"] == [{"factor": "burn_rate", "contribution": "5",
+                                         "detail": None}]
+    assert forecast["as_of"].startswith("2027-01-15T")
+
+
+@pytest.mark.parametrize(("role", "sees"), [
+    (Role.OWNER, True), (Role.ADMIN, True), (Role.MANAGER, True), (Role.MEMBER, False),
+    (Role.VIEWER, False), (Role.CLIENT, False),
+])
+def test_a_forecast_update_reaches_managers_and_up_only(role, sees):
+    view = EventView.of(forecast_event())
+    assert view.visible_to(Reader(role=role, user_id=ME, client_id=CLIENT)) is sees
+
+
+# Alerts: alert:new is the alert as GET /alerts shows it, for its user only
+
+
+FOR_WHOM = str(uuid.uuid4())
+
+
+def alert_event(user_id: str = FOR_WHOM, alert_user_id: str | None = None
+                ) -> envelope_pb2.Envelope:
+    data = struct_pb2.Struct()
+    data.update({"margin_percent": "27.40", "threshold": "30"})
+    alert = forecasting.Alert(
+        id="a1", type=forecasting.ALERT_TYPE_MARGIN_THRESHOLD,
+        severity=forecasting.SEVERITY_CRITICAL, message="Margin below 30 %.", project_id="p1",
+        data=data, created_at={"seconds": 1_800_000_000},
+        user_id=user_id if alert_user_id is None else alert_user_id)
+    # The actor (ME) is whoever logged the time that raised it, not whom it is for.
+    return envelope("forecasting", "alert.raised",
+                    forecasting_events.AlertRaised(alert=alert, user_id=user_id),
+                    project_id="p1")
+
+
+def test_a_raised_alert_is_alert_new_with_the_alert_as_rest_shows_it():
+    view = EventView.of(alert_event())
+    manager = Reader(role=Role.MANAGER, user_id=FOR_WHOM)
+    message = json.loads(view.text_for(manager))
+    assert message["type"] == "alert:new"
+    data = message["data"]
+    assert data == to_public(AlertPublic, view.payload.alert).model_dump(mode="json")
+    assert data == {"id": "a1", "type": "margin_threshold", "severity": "critical",
+                    "message": "Margin below 30 %.", "project_id": "p1", "resource_id": None,
+                    "invoice_id": None, "data": {"margin_percent": "27.40", "threshold": "30"},
+                    "is_read": False, "action_taken": None,
+                    "created_at": data["created_at"]}
+    assert data["created_at"].startswith("2027-01-15T") and "user_id" not in data
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_a_raised_alert_reaches_its_user_only_whatever_the_role(role):
+    view = EventView.of(alert_event())
+    assert view.owner_id == FOR_WHOM
+    assert view.visible_to(Reader(role=role, user_id=FOR_WHOM, client_id=CLIENT))
+    assert not view.visible_to(Reader(role=role, user_id=str(uuid.uuid4()), client_id=CLIENT))
+    # Not even to whoever caused it (the envelope's actor).
+    assert not view.visible_to(Reader(role=role, user_id=ME, client_id=CLIENT))
+
+
+def test_an_alert_event_without_its_user_falls_back_to_the_alerts_never_the_actor():
+    view = EventView.of(alert_event(user_id="", alert_user_id=FOR_WHOM))
+    assert view.owner_id == FOR_WHOM
+    nobodys = EventView.of(alert_event(user_id="", alert_user_id=""))
+    assert nobodys.owner_id == ""
+    for role in Role:
+        assert not nobodys.visible_to(Reader(role=role, user_id=ME))
+        assert not nobodys.visible_to(Reader(role=role, user_id=""))
+
+
+def test_other_records_still_fall_back_to_their_actor():
+    entry = time.TimeEntry(id="e1", project_id="p1", hours="1.00")
+    view = EventView.of(envelope("time", "entry.created",
+                                 time_events.EntryChanged(entry=entry), project_id="p1"))
+    assert view.owner_id == ME

@@ -213,8 +213,8 @@ class FakeSubscriptions:
     async def delete(self, subscription_id) -> None:
         self.rows.pop(subscription_id, None)
 
-    async def enabled_for(self, alert_type, project_ids):
-        return [s for s in self.rows.values() if s.alert_type == alert_type and s.enabled
+    async def enabled_for(self, alert_types, project_ids):
+        return [s for s in self.rows.values() if s.alert_type in alert_types and s.enabled
                 and (project_ids is None or s.project_id is None or s.project_id in project_ids)]
 
     async def projects_of_resource(self, resource_id):

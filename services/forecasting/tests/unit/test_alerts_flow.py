@@ -235,3 +235,37 @@ async def test_only_the_callers_own_alerts(work, pm):
     assert (listed, unread) == ([], 0)
     await alerts.delete_alert(alerts.DeleteAlert(alert_id), mine)
     assert work.alerts.rows == {}
+
+
+async def test_risk_score_and_forecast_margin_from_the_forecast_hook(work, pm):
+    await member(work, pm)
+    project_id = await project(work)
+    await subscribe(work, "risk_score")
+    await subscribe(work, "margin_threshold")
+    await alerts.forecast_changed(work, project_id, risk_score=5, forecast_margin=D("30"))
+    assert raised(work) == []
+    await alerts.forecast_changed(work, project_id, risk_score=8, forecast_margin=D("12"))
+    assert sorted(e.alert.type for e in raised(work)) == [
+        alerts.pb.ALERT_TYPE_MARGIN_THRESHOLD, alerts.pb.ALERT_TYPE_RISK_SCORE]
+    forecast = [e for e in raised(work) if e.alert.type == alerts.pb.ALERT_TYPE_MARGIN_THRESHOLD]
+    assert "forecast margin" in forecast[0].alert.message
+    await alerts.forecast_changed(work, project_id, risk_score=9, forecast_margin=D("11"))
+    assert len(raised(work)) == 2
+
+
+async def test_no_rule_is_judged_while_a_rebuild_defers_the_announcement(work, pm):
+    await member(work, pm)
+    project_id = await project(work)
+    await subscribe(work, "margin_threshold")
+    deferred = work.outbox
+
+    class Deferring:
+        async def add(self, event_type, payload, **options):
+            if event_type == "project.margin_updated":
+                return None
+            return await deferred.add(event_type, payload, **options)
+
+    work.outbox = Deferring()
+    await entry(work, project_id, "10.00", "100.00", "90.00", at(1))
+    work.outbox = deferred
+    assert raised(work) == [] and work.alert_states.rows == {}

@@ -99,12 +99,12 @@ class SqlAlertSubscriptions(OrgScopedRepository):
             alert_subscriptions.c.org_id == self._org_id,
             alert_subscriptions.c.id == subscription_id))
 
-    async def enabled_for(self, alert_type: str, project_ids: list[uuid.UUID] | None
+    async def enabled_for(self, alert_types: tuple[str, ...], project_ids: list[uuid.UUID] | None
                           ) -> list[AlertSubscription]:
-        """The enabled subscriptions of `alert_type` for the whole org or one of
+        """The enabled subscriptions of `alert_types` for the whole org or one of
         `project_ids` (None: whole-org ones and every project's)."""
         t = alert_subscriptions
-        query = self._select(t.c.alert_type == alert_type, t.c.enabled)
+        query = self._select(t.c.alert_type.in_(alert_types), t.c.enabled)
         if project_ids is not None:
             query = query.where(t.c.project_id.is_(None) | t.c.project_id.in_(project_ids))
         rows = (await self._session.execute(query.order_by(t.c.created_at, t.c.id))).all()

@@ -269,30 +269,41 @@ async def member_heard(uow: Uow, user_id: uuid.UUID, as_of: datetime, **values: 
 async def margin_changed(uow: Uow, project: Project, margin: Margin) -> None:
     """A project's margin was worked out again: margin_threshold and budget_burn."""
     name = project.name or "The project"
-    for sub in await uow.subscriptions.enabled_for(rules.MARGIN_THRESHOLD, [project.id]):
-        await _judge(uow, sub, project.id, rules.judge_margin(
-            margin.margin_percent, sub.threshold_value, project_name=name),
-            project_id=project.id)
-    for sub in await uow.subscriptions.enabled_for(rules.BUDGET_BURN, [project.id]):
-        await _judge(uow, sub, project.id, rules.judge_budget(
-            margin.budget_used_percent, sub.threshold_value, project_name=name),
-            project_id=project.id)
+    subscribed = await uow.subscriptions.enabled_for(
+        (rules.MARGIN_THRESHOLD, rules.BUDGET_BURN), [project.id])
+    if not subscribed:
+        return
+    org = await uow.organizations.get()
+    for sub in subscribed:
+        judgement = (rules.judge_margin(margin.margin_percent, sub.threshold_value,
+                                        project_name=name)
+                     if sub.alert_type == rules.MARGIN_THRESHOLD else
+                     rules.judge_budget(margin.budget_used_percent, sub.threshold_value,
+                                        project_name=name))
+        await _judge(uow, sub, project.id, judgement, org, project_id=project.id)
 
 
 async def forecast_changed(uow: Uow, project_id: uuid.UUID, *, risk_score: Decimal | int | None,
                            forecast_margin: Decimal | None) -> None:
     """A project's forecast changed (for the forecast engine to call): risk_score, and
     margin_threshold on the forecast margin (its own subject, beside the current margin)."""
+    subscribed = await uow.subscriptions.enabled_for(
+        (rules.RISK_SCORE, rules.MARGIN_THRESHOLD), [project_id])
+    if not subscribed:
+        return
+    org = await uow.organizations.get()
     project = await uow.projects.get(project_id)
     name = project.name if project is not None else "The project"
-    for sub in await uow.subscriptions.enabled_for(rules.RISK_SCORE, [project_id]):
-        await _judge(uow, sub, project_id, rules.judge_risk(
-            risk_score, sub.threshold_value, project_name=name), project_id=project_id)
-    subject = uuid.uuid5(FORECAST_SUBJECT, str(project_id))
-    for sub in await uow.subscriptions.enabled_for(rules.MARGIN_THRESHOLD, [project_id]):
-        await _judge(uow, sub, subject, rules.judge_margin(
-            forecast_margin, sub.threshold_value, project_name=name, forecast=True),
-            project_id=project_id)
+    forecast_subject = uuid.uuid5(FORECAST_SUBJECT, str(project_id))
+    for sub in subscribed:
+        if sub.alert_type == rules.RISK_SCORE:
+            await _judge(uow, sub, project_id, rules.judge_risk(
+                risk_score, sub.threshold_value, project_name=name), org,
+                project_id=project_id)
+        else:
+            await _judge(uow, sub, forecast_subject, rules.judge_margin(
+                forecast_margin, sub.threshold_value, project_name=name, forecast=True), org,
+                project_id=project_id)
 
 
 async def over_allocation_heard(uow: Uow, resource_id: uuid.UUID, week_start: str, *,
@@ -305,8 +316,12 @@ async def over_allocation_heard(uow: Uow, resource_id: uuid.UUID, week_start: st
     judgement = rules.judge_over_allocation(
         over, name=name or "A person", week_start=week_start,
         allocated_hours=allocated_hours, available_hours=available_hours)
-    for sub in await uow.subscriptions.enabled_for(rules.OVER_ALLOCATION, projects):
-        await _judge(uow, sub, subject, judgement, resource_id=resource_id)
+    subscribed = await uow.subscriptions.enabled_for((rules.OVER_ALLOCATION,), projects)
+    if not subscribed:
+        return
+    org = await uow.organizations.get()
+    for sub in subscribed:
+        await _judge(uow, sub, subject, judgement, org, resource_id=resource_id)
 
 
 async def invoice_heard(uow: Uow, invoice_id: uuid.UUID, project_id: uuid.UUID | None, *,
@@ -316,17 +331,21 @@ async def invoice_heard(uow: Uow, invoice_id: uuid.UUID, project_id: uuid.UUID |
     judgement = rules.judge_invoice(status == "overdue", number=number, amount_due=amount_due,
                                     currency=currency, due_date=due_date)
     projects = [project_id] if project_id is not None else []
-    for sub in await uow.subscriptions.enabled_for(rules.INVOICE_OVERDUE, projects):
-        await _judge(uow, sub, invoice_id, judgement, project_id=project_id,
+    subscribed = await uow.subscriptions.enabled_for((rules.INVOICE_OVERDUE,), projects)
+    if not subscribed:
+        return
+    org = await uow.organizations.get()
+    for sub in subscribed:
+        await _judge(uow, sub, invoice_id, judgement, org, project_id=project_id,
                      invoice_id=invoice_id)
 
 
 async def _judge(uow: Uow, sub: AlertSubscription, subject_id: uuid.UUID, now: Judgement,
-                 **about: uuid.UUID | None) -> Alert | None:
+                 org: Organization, **about: uuid.UUID | None) -> Alert | None:
     if sub.delivery_method == rules.SLACK:
         return None  # no Slack connection until the integrations service offers one
     member = await uow.members.get(sub.user_id)
-    if not may_receive(member, await uow.organizations.get(), sub.alert_type):
+    if not may_receive(member, org, sub.alert_type):
         return None
     previous = await uow.alert_states.lock(sub.id, subject_id)
     step = rules.transition(previous, now, alert_type=sub.alert_type)

@@ -155,8 +155,11 @@ async def announce_margin(uow: Uow, project_id: uuid.UUID) -> Margin | None:
     (margin,) = await current_margins(uow, [project], today)
     await uow.daily.put(project_id, DailyMargin(today, margin.revenue, margin.cost,
                                                 margin.margin_dollar, margin.margin_percent))
-    await uow.outbox.add("project.margin_updated", events_pb2.MarginUpdated(
+    announced = await uow.outbox.add("project.margin_updated", events_pb2.MarginUpdated(
         project_id=str(project_id), margin=proto.margin(margin)), project_id=project_id)
-    # The rules whose input is the margin (margin_threshold, budget_burn), in this transaction.
-    await alerts.margin_changed(uow, project, margin)
+    # The rules whose input is the margin (margin_threshold, budget_burn), in this transaction,
+    # on the margin as announced: a rebuild defers announcements (its outbox answers None) until
+    # each project's totals are whole again, and the rules wait with them.
+    if announced is not None:
+        await alerts.margin_changed(uow, project, margin)
     return margin

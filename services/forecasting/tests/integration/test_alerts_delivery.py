@@ -212,3 +212,43 @@ async def test_a_margin_under_the_threshold_is_listed_pushed_and_emailed(
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_subscriptions_are_each_users_own(alerts_forecasting, identity, forecasting):
+    owner, other = await signup(identity), await signup(identity)
+    auth = bearer(owner.access_token)
+    with pytest.raises(grpc.aio.AioRpcError) as invalid:
+        await forecasting.CreateAlertSubscription(pb.CreateAlertSubscriptionRequest(
+            delivery_method=pb.DELIVERY_METHOD_IN_APP, threshold_value="x"), metadata=auth)
+    assert invalid.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    created = await forecasting.CreateAlertSubscription(pb.CreateAlertSubscriptionRequest(
+        alert_type=pb.ALERT_TYPE_BUDGET_BURN, delivery_method=pb.DELIVERY_METHOD_IN_APP),
+        metadata=auth)
+    sub = created.subscription
+    assert created.created and sub.threshold_value == "" and sub.enabled
+    assert sub.user_id == owner.user.id
+    updated = await forecasting.UpdateAlertSubscription(pb.UpdateAlertSubscriptionRequest(
+        id=sub.id, threshold_value="85", enabled=False,
+        update_mask={"paths": ["threshold_value", "enabled"]}), metadata=auth)
+    assert (updated.subscription.threshold_value, updated.subscription.enabled) == ("85", False)
+    listed = await forecasting.ListAlertSubscriptions(pb.ListAlertSubscriptionsRequest(),
+                                                      metadata=auth)
+    assert [s.id for s in listed.subscriptions] == [sub.id]
+    theirs = await forecasting.ListAlertSubscriptions(pb.ListAlertSubscriptionsRequest(),
+                                                      metadata=bearer(other.access_token))
+    assert list(theirs.subscriptions) == []
+    for call in (
+        forecasting.DeleteAlertSubscription(pb.DeleteAlertSubscriptionRequest(id=sub.id),
+                                            metadata=bearer(other.access_token)),
+        forecasting.UpdateAlertSubscription(pb.UpdateAlertSubscriptionRequest(
+            id=sub.id, enabled=True, update_mask={"paths": ["enabled"]}),
+            metadata=bearer(other.access_token)),
+    ):
+        with pytest.raises(grpc.aio.AioRpcError) as missing:
+            await call
+        assert missing.value.code() is grpc.StatusCode.NOT_FOUND
+    await forecasting.DeleteAlertSubscription(pb.DeleteAlertSubscriptionRequest(id=sub.id),
+                                              metadata=auth)
+    listed = await forecasting.ListAlertSubscriptions(pb.ListAlertSubscriptionsRequest(),
+                                                      metadata=auth)
+    assert list(listed.subscriptions) == []

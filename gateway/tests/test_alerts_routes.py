@@ -208,6 +208,8 @@ async def test_openapi_lists_every_alert_and_forecast_route_with_its_statuses(ga
     assert set(create["delivery_method"]["enum"]) == {"email", "slack", "in_app"}
     assert schemas["ForecastPublic"]["properties"]["hours_at_completion"]["anyOf"][0][
         "type"] == "number"
+    threshold = create["threshold_value"]["anyOf"][0]
+    assert [kind["type"] for kind in threshold["anyOf"]] == ["string", "number"]
 
 
 async def test_every_route_needs_a_caller(gateway, forecasting):
@@ -400,6 +402,19 @@ async def test_the_same_triple_again_is_200_with_the_existing_one(gateway, forec
     assert response.json()["id"] == SUBSCRIPTION_ID and response.json()["project_id"] is None
 
 
+@pytest.mark.parametrize(("alert_type", "threshold", "sent"), [
+    ("margin_threshold", -5, "-5"), ("margin_threshold", "100", "100"),
+    ("budget_burn", 1000, "1000"), ("risk_score", 1, "1"), ("risk_score", "10.00", "10.00"),
+    ("over_allocation", None, ""),
+])
+async def test_each_types_thresholds_within_its_bounds_are_sent_exactly(
+        gateway, forecasting, token, alert_type, threshold, sent):
+    response = await gateway.post("/api/v1/alerts/subscribe", headers=token(), json={
+        "alert_type": alert_type, "delivery_method": "email", "threshold_value": threshold})
+    assert response.status_code == 201, response.text
+    assert forecasting.only("CreateAlertSubscription").threshold_value == sent
+
+
 async def test_a_subscription_without_a_threshold_leaves_the_default_to_forecasting(
         gateway, forecasting, token):
     response = await gateway.post("/api/v1/alerts/subscribe", headers=token(), json={
@@ -414,7 +429,13 @@ async def test_a_subscription_without_a_threshold_leaves_the_default_to_forecast
     ({}, {"alert_type", "delivery_method"}),
     ({"alert_type": "margin_threshold", "delivery_method": "email", "threshold_value": "abc"},
      {"threshold_value"}),
-    ({"alert_type": "margin_threshold", "delivery_method": "email", "threshold_value": -5},
+    ({"alert_type": "margin_threshold", "delivery_method": "email", "threshold_value": -1001},
+     {"threshold_value"}),
+    ({"alert_type": "budget_burn", "delivery_method": "email", "threshold_value": 0},
+     {"threshold_value"}),
+    ({"alert_type": "over_allocation", "delivery_method": "email", "threshold_value": 10},
+     {"threshold_value"}),
+    ({"alert_type": "invoice_overdue", "delivery_method": "slack", "threshold_value": "1"},
      {"threshold_value"}),
     ({"alert_type": "margin_threshold", "delivery_method": "email", "threshold_value": 150},
      {"threshold_value"}),

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from labs_gateway.schemas.common import RequestModel, UuidStr, decimal_type
@@ -32,14 +32,24 @@ AlertTypeName = Literal["margin_threshold", "over_allocation", "risk_score", "bu
 SeverityName = Literal["critical", "warning", "info"]
 DeliveryMethodName = Literal["email", "slack", "in_app"]
 
-# A subscription's threshold: a percent (margin_threshold, budget_burn, over_allocation) or a risk
-# score (risk_score); each type's own bounds are checked beside the field's (THRESHOLD_LIMITS).
-Threshold = decimal_type(minimum=0, maximum=1000, places=2, example="30",
-                         description="Percent for margin_threshold (default 20), budget_burn and "
-                                     "over_allocation; a score 1-10 for risk_score (default 7).")
-THRESHOLD_LIMITS: dict[str, tuple[Decimal, Decimal]] = {
-    "margin_threshold": (Decimal(0), Decimal(100)),
-    "risk_score": (Decimal(1), Decimal(10)),
+# A subscription's threshold: a percent (margin_threshold, default 20, from -1000 to 100;
+# budget_burn, above 0 and at most 1000) or a risk score (risk_score, default 7, 1 to 10);
+# over_allocation and invoice_overdue take none. Each type's own bounds (THRESHOLD_LIMITS) are
+# checked beside the field's, as forecasting checks them.
+_THRESHOLD_RULE = decimal_type(minimum=-1000, maximum=1000, places=2, example="30")
+Threshold = Annotated[_THRESHOLD_RULE, WithJsonSchema({
+    "anyOf": [{"type": "string", "pattern": r"^-?\d{1,4}(\.\d{1,2})?$", "examples": ["30"]},
+              {"type": "number", "minimum": -1000, "maximum": 1000, "multipleOf": 0.01}],
+    "description": "Percent for margin_threshold (default 20; -1000 to 100) and budget_burn "
+                   "(above 0, at most 1000); a score for risk_score (default 7; 1 to 10); none "
+                   "for over_allocation and invoice_overdue. At most 2 decimals."})]
+# alert type → (lowest, highest, whether the lowest itself is allowed); None: no threshold.
+THRESHOLD_LIMITS: dict[str, tuple[Decimal, Decimal, bool] | None] = {
+    "margin_threshold": (Decimal(-1000), Decimal(100), True),
+    "budget_burn": (Decimal(0), Decimal(1000), False),
+    "risk_score": (Decimal(1), Decimal(10), True),
+    "over_allocation": None,
+    "invoice_overdue": None,
 }
 
 FINANCIAL = "Manager and up (or down to the organization's `financials_visible_to`)."
@@ -63,19 +73,23 @@ class AlertUpdate(RequestModel):
 
 
 def _threshold_problem(alert_type: Any, value: Any) -> InitErrorDetails | None:
-    limits = THRESHOLD_LIMITS.get(alert_type) if isinstance(alert_type, str) else None
-    if limits is None or value is None or isinstance(value, bool):
+    if not isinstance(alert_type, str) or alert_type not in THRESHOLD_LIMITS or value is None:
         return None
-    try:
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        return None
-    low, high = limits
-    if low <= number <= high:
-        return None
-    return InitErrorDetails(type=PydanticCustomError(
-        "value_error", f"must be at least {low} and at most {high} for {alert_type}"),
-        loc=("threshold_value",), input=value)
+    limits = THRESHOLD_LIMITS[alert_type]
+    if limits is None:
+        message = f"{alert_type} takes no threshold"
+    else:
+        try:
+            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        except (InvalidOperation, TypeError, ValueError):
+            return None
+        low, high, low_allowed = limits
+        if (low < number or (low_allowed and number == low)) and number <= high:
+            return None
+        bound = f"at least {low}" if low_allowed else f"above {low}"
+        message = f"must be {bound} and at most {high} for {alert_type}"
+    return InitErrorDetails(type=PydanticCustomError("value_error", message),
+                            loc=("threshold_value",), input=value)
 
 
 class AlertSubscriptionCreate(RequestModel):

@@ -16,8 +16,11 @@ from labs_forecasting.config import Settings
 from labs_forecasting.entrypoints.alerts_rpcs import AlertRpcs
 from labs_forecasting.entrypoints.consumers import mail_subscriptions, subscriptions
 from labs_forecasting.entrypoints.grpc_servicer import ForecastingServicer
+from labs_forecasting.service_layer.forecasts import Debouncer, refresh_stale
 from labs_forecasting.service_layer.snapshots import snapshot_missing
 from labs_forecasting.service_layer.unit_of_work import ForecastingUnitOfWork
+
+FORECAST_SWEEP_SECONDS = 900.0
 
 
 class Servicer(AlertRpcs, ForecastingServicer):
@@ -35,6 +38,15 @@ async def on_start(runtime: Runtime) -> None:
                       settings.snapshot_sweep_seconds)
     runtime.extras["snapshots"] = sweeper  # the runtime closes it on stop
     sweeper.start()
+    # Forecasts: refreshed <= 300 ms after each committed margin change (coalesced per
+    # project), and every one older than a day by the sweep (heals a lost schedule).
+    debouncer = Debouncer(runtime.uow)
+    runtime.extras["forecast_debouncer"] = debouncer
+    debouncer.start()
+    stale = Sweeper("forecasting.forecasts", lambda: refresh_stale(runtime.uow),
+                    FORECAST_SWEEP_SECONDS)
+    runtime.extras["forecast_sweep"] = stale
+    stale.start()
 
 
 def mailer_of(runtime: Runtime) -> Mailer:

@@ -162,3 +162,15 @@ def warm(fitted: Fitted, new_observations: list[float]) -> Fitted:
     level = fc.ses_level(fitted.level, fitted.alpha, new_observations)
     return Fitted(**{**fitted.as_json(), "level": level, "last": float(new_observations[-1]),
                      "n": fitted.n + len(new_observations)})
+
+
+def rewarm(fitted: Fitted, series: list[float]) -> Fitted:
+    """The stored parameters run over the whole current series (backdated entries included):
+    a warm refresh, O(n), no refit."""
+    if not series:
+        return fitted
+    if fitted.method == "arima":
+        return Fitted(**{**fitted.as_json(), "last": float(series[-1]), "n": len(series)})
+    level = fc.ses_level(float(series[0]), fitted.alpha, series[1:])
+    return Fitted(**{**fitted.as_json(), "level": level, "last": float(series[-1]),
+                     "n": len(series)})

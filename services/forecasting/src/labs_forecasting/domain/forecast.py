@@ -364,3 +364,49 @@ def confidence(rel_sigma: float, factor: float, history_days: int) -> int:
 
 def method_name(model: str) -> str:
     return f"{model}+allocations"
+
+
+# Calibration factors per method/budget type, as fitted by bench/forecast_accuracy.py (240
+# synthetic projects, seed 7, margin-space scores of the realized final margin); a forecast
+# stores the one it used in its model JSON. "ses-fast" is calibrated as "ets".
+CALIBRATION_FACTORS = {
+    "ets/fixed_fee": 7.19, "arima/fixed_fee": 4.63, "pooled/fixed_fee": 2.79,
+    "ets/time_and_materials": 2.12, "arima/time_and_materials": 2.00,
+    "pooled/time_and_materials": 1.92,
+}
+FALLBACK_FACTOR = 2.0
+
+
+def calibration_key(method: str, budget_type: str) -> str:
+    return f"{'ets' if method == 'ses-fast' else method}/{budget_type}"
+
+
+def default_factor(method: str, budget_type: str) -> float:
+    return CALIBRATION_FACTORS.get(calibration_key(method, budget_type), FALLBACK_FACTOR)
+
+
+def working_day_series(days: Sequence[tuple[date, Decimal]], today: date) -> list[float]:
+    """Cost per working day from the first day with cost to today, 0 on days without; a
+    weekend's cost counts on the Friday before it (or the Monday after, before the first)."""
+    if not days:
+        return []
+    first = days[0][0]
+    while first.weekday() >= 5:
+        first += timedelta(days=1)
+    if today < first:
+        return []
+    series = [0.0] * working_days(first, today)
+    for day, amount in days:
+        if day > today:
+            continue
+        index = working_days(first, day) - 1 if day >= first else 0
+        series[max(0, min(index, len(series) - 1))] += float(amount)
+    return series
+
+
+def horizon_days(project: Project, allocations: Sequence[Allocation], today: date) -> int:
+    """Working days from tomorrow to the later of the project's end and its allocations'."""
+    ends = [a.end_date for a in allocations] + ([project.end_date] if project.end_date else [])
+    if not ends:
+        return 0
+    return working_days(today + timedelta(days=1), max(ends))

@@ -18,7 +18,13 @@ from labs_common.parsing import date_of, optional_date, optional_uuid, uuid_of
 from labs_forecasting.adapters import proto, report_files, report_proto
 from labs_forecasting.adapters.capacity_client import Availability, Capacity
 from labs_forecasting.domain import commands
-from labs_forecasting.service_layer import dashboards, forecast_dashboard, margins, reports
+from labs_forecasting.service_layer import (
+    dashboards,
+    forecast_dashboard,
+    forecasts,
+    margins,
+    reports,
+)
 from labs_forecasting.service_layer.unit_of_work import UowFactory
 
 # PDF layout is CPU work of 0.1-1 s: off the event loop, one at a time (Pango and fontconfig
@@ -82,6 +88,11 @@ class ForecastingServicer(TransactionalRpcs, pb_grpc.ForecastingServiceServicer)
     async def GetMetrics(self, request, context) -> pb.GetMetricsResponse:
         return await self._handle(context, request, dashboards.get_metrics,
                                   commands.GetMetrics(), report_proto.metrics)
+
+    async def GetProjectForecast(self, request, context) -> pb.GetProjectForecastResponse:
+        project_id = uuid_of(request.project_id, "project_id")
+        return await self._handle(context, request, forecasts.get_project_forecast, project_id,
+                                  forecast=lambda found: found)
 
     async def GetForecastDashboard(self, request, context) -> pb.GetForecastDashboardResponse:
         return await self._handle(context, request, forecast_dashboard.get_forecast_dashboard,

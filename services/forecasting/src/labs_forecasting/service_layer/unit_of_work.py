@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from labs_common.db.uow import Scope, UnitOfWork
 from labs_forecasting.adapters import alerts_repository as ar
+from labs_forecasting.adapters import forecasts_repository as fr
 from labs_forecasting.adapters import read_model as rm
 
 
@@ -25,6 +26,7 @@ class ForecastingUnitOfWork(UnitOfWork):
     subscriptions: ar.SqlAlertSubscriptions
     alerts: ar.SqlAlerts
     alert_states: ar.SqlAlertStates
+    forecasts: fr.SqlForecasts
 
     repositories = {
         "projects": rm.SqlProjects,
@@ -41,7 +43,32 @@ class ForecastingUnitOfWork(UnitOfWork):
         "subscriptions": ar.SqlAlertSubscriptions,
         "alerts": ar.SqlAlerts,
         "alert_states": ar.SqlAlertStates,
+        "forecasts": fr.SqlForecasts,
     }
+
+    def _start(self) -> None:
+        super()._start()
+        # The projects whose margin this transaction announced: once it commits, each hook
+        # (the forecast debouncer, main.py) hears (org, project ids) — never inside it.
+        self.margins_changed: set = set()
+        add = self.outbox.add
+
+        async def recording_add(event_type, payload, **kwargs):
+            if event_type == "project.margin_updated" and kwargs.get("project_id"):
+                self.margins_changed.add(kwargs["project_id"])
+            return await add(event_type, payload, **kwargs)
+        self.outbox.add = recording_add  # type: ignore[method-assign]
+
+    async def commit(self) -> None:
+        await super().commit()
+        if self.margins_changed:
+            changed, self.margins_changed = self.margins_changed, set()
+            for hook in AFTER_COMMIT:
+                hook(self.scope.org_id, changed)
+
+
+# Called with (org_id, project ids whose margin changed) after each commit that changed any.
+AFTER_COMMIT: list[Callable] = []
 
 
 UowFactory = Callable[[Scope], ForecastingUnitOfWork]

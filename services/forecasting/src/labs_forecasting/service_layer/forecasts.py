@@ -1,0 +1,297 @@
+"""A project's forecast: worked out from the read model (domain/forecast.py for the math,
+adapters/forecast_models.py for the band's model), kept in `forecasts` with the fitted model in
+its `model` JSON, and announced as `project.forecast_updated`.
+
+When: every margin change (projection.announce_margin) is recorded by the unit of work and, once
+its transaction committed, handed to `Debouncer.mark`; the debouncer refreshes each project at
+most DEBOUNCE_SECONDS later, a burst of changes coalesced into one refresh, each in its own
+transaction. A lost schedule (a replica stopped) is healed by `refresh_stale`, a sweep that
+refreshes every forecast older than STALE_AFTER (and every project without one).
+
+The model is refitted (statsmodels: ETS vs ARIMA by backtest, off the event loop) when the
+stored one is older than REFIT_DAYS or missing, else its parameters are run over the current
+series (warm). Risk: `labs_forecasting.domain.risk.assess` with what the forecast knows (margin,
+trend, band, budget, dates); the team's over-allocation and overdue invoices are not passed yet
+(they score 0 and say so).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import statistics
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import structlog
+
+from labs.forecasting.v1 import events_pb2
+from labs.forecasting.v1 import forecasting_service_pb2 as pb
+from labs_common.db.uow import Scope
+from labs_common.errors import NotFound
+from labs_forecasting.adapters import forecast_models as fm
+from labs_forecasting.adapters import proto
+from labs_forecasting.adapters.forecasts_repository import stale_forecasts
+from labs_forecasting.domain import forecast as fc
+from labs_forecasting.domain import risk as risk_model
+from labs_forecasting.domain.model import TREND_DAYS, Organization, Project, Totals
+from labs_forecasting.service_layer import access
+from labs_forecasting.service_layer.projection import current_margins
+from labs_forecasting.service_layer.unit_of_work import (
+    AFTER_COMMIT,
+    ForecastingUnitOfWork,
+    UowFactory,
+)
+
+log = structlog.get_logger(__name__)
+
+DEBOUNCE_SECONDS = 0.3
+REFIT_DAYS = 7
+STALE_AFTER = timedelta(hours=24)
+SWEEP_BATCH = 200
+Uow = ForecastingUnitOfWork
+
+
+@dataclass(frozen=True)
+class Computed:
+    values: dict[str, Any]  # the forecasts row's columns
+    message: pb.Forecast
+
+
+def _fit_in_thread(series: list[float]) -> fm.Fitted | None:
+    return fm.fit(series)
+
+
+async def _band_model(project: Project, stored: dict[str, Any] | None, series: list[float],
+                      today: date, similar: list[dict[str, Any]], fast: bool = False
+                      ) -> tuple[str, float, fm.Fitted | None, str | None]:
+    """(method, relative sigma of the remaining work per unit horizon of the model, fitted,
+    fitted_on) — the own series when long enough, else pooled from similar projects."""
+    if len(series) < fc.MIN_HISTORY_DAYS:
+        sigmas = [m["rel_sigma"] for m in similar
+                  if m.get("rel_sigma") and m.get("method") not in ("pooled", "default")]
+        if sigmas:
+            return "pooled", float(statistics.median(sigmas)), None, None
+        return "default", fc.DEFAULT_REL_SIGMA, None, None
+    fitted, fitted_on = None, None
+    if stored and stored.get("fitted") and stored.get("fitted_on"):
+        age = (today - date.fromisoformat(stored["fitted_on"])).days
+        previous = fm.Fitted.from_json(stored["fitted"])
+        if previous is not None and 0 <= age < REFIT_DAYS:
+            fitted, fitted_on = fm.rewarm(previous, series), stored["fitted_on"]
+    if fitted is None and fast:  # the bulk refresh: numpy SES, no statsmodels
+        fitted, fitted_on = fm.fast_ses(series), today.isoformat()
+    if fitted is None:
+        fitted = await asyncio.get_running_loop().run_in_executor(None, _fit_in_thread, series)
+        fitted_on = today.isoformat()
+    if fitted is None:
+        return "default", fc.DEFAULT_REL_SIGMA, None, None
+    return fitted.method, -1.0, fitted, fitted_on
+
+
+async def compute(uow: Uow, project: Project, org: Organization, today: date, *,
+                  fast: bool = False) -> Computed:
+    """`fast`: a model that must be fitted afresh is fitted the cheap way (fm.fast_ses), as the
+    sweep does for thousands of projects at once."""
+    totals = (await uow.totals.of([project.id])).get(project.id)
+    sums = totals[0] if totals else None
+    (margin,) = await current_margins(uow, [project], today)
+    allocations = await uow.forecasts.allocations_of(project.id)
+    days = await uow.forecasts.daily_cost(project.id)
+    series = fc.working_day_series(days, today)
+    first = days[0][0] if days else None
+    history = len(series)
+    sums = sums or Totals()
+    remaining, ratio = fc.labs_remaining(project, sums, allocations, today, first, history)
+    point = fc.estimate(project, sums, remaining, ratio)
+    stored_row = await uow.forecasts.get(project.id)
+    stored = stored_row.model if stored_row is not None else None
+    similar = (await uow.forecasts.similar_models(project.budget_type.value, project.id)
+               if history < fc.MIN_HISTORY_DAYS else [])
+    method, rel, fitted, fitted_on = await _band_model(project, stored, series, today, similar,
+                                                      fast)
+    horizon = max(1, fc.horizon_days(project, allocations, today))
+    if fitted is not None:
+        rel = fc.relative_sigma(fitted.sum_sd(horizon), fitted.mean_daily(horizon) * horizon)
+    key = fc.calibration_key("pooled" if method == "default" else method,
+                             project.budget_type.value)
+    factor = fc.default_factor("pooled" if method == "default" else method,
+                               project.budget_type.value)
+    band = fc.band(project, sums, remaining, ratio, rel, factor)
+    confidence = fc.confidence(rel, factor, history)
+    before = await uow.daily.percent_on_or_before([project.id], today - timedelta(days=TREND_DAYS))
+    risk = risk_model.assess(risk_model.RiskInputs(
+        project_id=project.id, today=today, start_date=project.start_date,
+        end_date=project.end_date, budget_type=project.budget_type.value,
+        budget_used_percent=margin.budget_used_percent, margin_percent=margin.margin_percent,
+        margin_percent_7d_ago=before.get(project.id), forecast_low=band.low,
+        revenue=margin.revenue, cost=margin.cost, hours_logged=margin.hours_logged,
+        estimate_at_completion=point.cost_at_completion, currency=project.currency))
+    as_of = datetime.now(UTC)
+    name = fc.method_name(method)
+    model = {"method": method, "rel_sigma": rel, "horizon": horizon, "history_days": history,
+             "burn_ratio": ratio, "fitted": fitted.as_json() if fitted else None,
+             "fitted_on": fitted_on,
+             "calibration": {"key": key, "factor": factor, "source": "bench default"}}
+    values = {
+        "as_of": as_of, "forecast_margin": point.margin_percent,
+        "forecast_margin_dollar": point.margin_dollar, "forecast_low": band.low,
+        "forecast_high": band.high, "forecast_confidence": confidence,
+        "estimate_at_completion": point.cost_at_completion,
+        "hours_at_completion": point.hours_at_completion, "method": name,
+        "risk_score": risk.score,
+        "risk_factors": [{"factor": f.factor, "contribution": str(f.contribution),
+                          "detail": f.detail} for f in risk.factors],
+        "recommendation": risk.recommendation,
+        "recommendations": [{"action": r.action, "detail": r.detail, "impact": r.impact}
+                            for r in risk.recommendations],
+        "currency": project.currency, "model": model,
+    }
+    return Computed(values, message_of(project.id, values))
+
+
+def _text(value: Decimal | None) -> str:
+    return proto.number(value)
+
+
+def message_of(project_id: uuid.UUID, values: dict[str, Any]) -> pb.Forecast:
+    message = pb.Forecast(
+        project_id=str(project_id), forecast_margin=_text(values["forecast_margin"]),
+        forecast_margin_dollar=_text(values["forecast_margin_dollar"]),
+        forecast_low=_text(values["forecast_low"]), forecast_high=_text(values["forecast_high"]),
+        forecast_confidence=int(values["forecast_confidence"]),
+        estimate_at_completion=_text(values["estimate_at_completion"]),
+        hours_at_completion=_text(values["hours_at_completion"]), method=values["method"],
+        risk_score=int(values["risk_score"]), recommendation=values["recommendation"],
+        currency=values["currency"])
+    message.as_of.FromDatetime(values["as_of"])
+    for f in values["risk_factors"]:
+        message.risk_factors.add(factor=f["factor"], contribution=str(f["contribution"]),
+                                 detail=f["detail"])
+    for r in values["recommendations"]:
+        message.recommendations.add(action=r["action"], detail=r["detail"], impact=r["impact"])
+    return message
+
+
+def message_of_row(row: Any) -> pb.Forecast:
+    return message_of(row.project_id, {name: getattr(row, name) for name in (
+        "as_of", "forecast_margin", "forecast_margin_dollar", "forecast_low", "forecast_high",
+        "forecast_confidence", "estimate_at_completion", "hours_at_completion", "method",
+        "risk_score", "risk_factors", "recommendation", "recommendations", "currency")})
+
+
+async def refresh(uow: Uow, project_id: uuid.UUID, *, fast: bool = False
+                  ) -> pb.Forecast | None:
+    """Works the project's forecast out again, keeps it and announces it; None while
+    forecasting has not heard of the project."""
+    project = await uow.projects.get(project_id)
+    if project is None:
+        return None
+    org = await uow.organizations.get()
+    computed = await compute(uow, project, org, proto.today_in(org.timezone), fast=fast)
+    await uow.forecasts.put(project_id, **computed.values)
+    await uow.outbox.add("project.forecast_updated", events_pb2.ForecastUpdated(
+        project_id=str(project_id), forecast=computed.message), project_id=project_id)
+    return computed.message
+
+
+async def get_project_forecast(project_id: uuid.UUID, uow: Uow) -> pb.Forecast:
+    """The stored forecast, or one worked out now (not stored: a read) when there is none."""
+    org = await uow.organizations.get()
+    access.require_financials(uow.caller, org)
+    project = await uow.projects.get(project_id)
+    if project is None:
+        raise NotFound("No forecast for this project (yet).", reason="PROJECT_NOT_FOUND")
+    row = await uow.forecasts.get(project_id)
+    if row is not None:
+        return message_of_row(row)
+    return (await compute(uow, project, org, proto.today_in(org.timezone))).message
+
+
+async def refresh_one(uow_factory: UowFactory, org_id: uuid.UUID, project_id: uuid.UUID,
+                      *, fast: bool = False) -> None:
+    async with uow_factory(Scope(org_id=org_id)) as uow:
+        await refresh(uow, project_id, fast=fast)
+        await uow.commit()
+
+
+async def refresh_stale(uow_factory: UowFactory) -> int:
+    """The sweep: refreshes up to SWEEP_BATCH projects whose forecast is missing or older than
+    STALE_AFTER (every org); answers how many."""
+    async with uow_factory(Scope.of_system()) as uow:
+        stale = await stale_forecasts(uow.session, datetime.now(UTC) - STALE_AFTER, SWEEP_BATCH)
+    done = 0
+    for org_id, project_id in stale:
+        try:
+            await refresh_one(uow_factory, org_id, project_id, fast=True)
+            done += 1
+        except Exception:
+            log.exception("forecasting.forecast_refresh_failed", project_id=str(project_id))
+    return done
+
+
+class Debouncer:
+    """Per project: the first change schedules a refresh DEBOUNCE_SECONDS later; the changes
+    until then join it (one refresh for a burst). Marked only after the change's transaction
+    committed (ForecastingUnitOfWork's after-commit hook), refreshed in a transaction of its
+    own, one at a time."""
+
+    name = "forecasting.forecast_debouncer"
+
+    def __init__(self, uow_factory: UowFactory, delay: float = DEBOUNCE_SECONDS) -> None:
+        self._uow_factory = uow_factory
+        self._delay = delay
+        self._due: dict[tuple[uuid.UUID, uuid.UUID], float] = {}
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    def mark(self, org_id: uuid.UUID | None, project_ids: set[uuid.UUID]) -> None:
+        if org_id is None:
+            return
+        deadline = time.monotonic() + self._delay
+        for project_id in project_ids:
+            self._due.setdefault((org_id, project_id), deadline)
+        self._wake.set()
+
+    @property
+    def pending(self) -> int:
+        return len(self._due)
+
+    def start(self) -> None:
+        AFTER_COMMIT.append(self.mark)
+        self._task = asyncio.create_task(self._loop(), name=self.name)
+
+    async def close(self) -> None:
+        with contextlib.suppress(ValueError):
+            AFTER_COMMIT.remove(self.mark)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def run_due(self) -> int:
+        now = time.monotonic()
+        due = [key for key, at in self._due.items() if at <= now]
+        for key in due:
+            del self._due[key]
+        for org_id, project_id in due:
+            try:
+                await refresh_one(self._uow_factory, org_id, project_id)
+            except Exception:  # the sweep heals it
+                log.exception("forecasting.forecast_refresh_failed", project_id=str(project_id))
+        return len(due)
+
+    async def _loop(self) -> None:
+        while True:
+            self._wake.clear()
+            await self.run_due()
+            if self._due:
+                wait = max(0.0, min(self._due.values()) - time.monotonic())
+            else:
+                wait = None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), wait)

@@ -27,6 +27,7 @@ from rich.console import Console
 from bench import (
     cold_start,
     event_latency,
+    forecast_accuracy,
     invoice_generation,
     margins,
     memory,
@@ -38,7 +39,9 @@ from bench.report import print_report, write_json
 from labs_local import Suite
 
 BENCHMARKS = ("cold_start", "memory", "throughput", "write_latency", "event_latency",
-              "margins", "invoice_generation")
+              "margins", "invoice_generation", "forecast_accuracy")
+# Pure Python, no platform: run after the suite stopped, on a quiet machine.
+STANDALONE = {"forecast_accuracy"}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -59,6 +62,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="margins benchmark: N (the dashboard is read at N and 10N entries)")
     parser.add_argument("--margin-samples", type=int, default=50,
                         help="margins benchmark: entries timed to their margin-updated")
+    parser.add_argument("--forecast-projects", type=int, default=240,
+                        help="forecast accuracy benchmark: synthetic projects")
     args = parser.parse_args(argv)
     args.only = [b.strip() for b in args.only.split(",") if b.strip()]
     if unknown := set(args.only) - set(BENCHMARKS):
@@ -92,7 +97,7 @@ async def _run(args: argparse.Namespace, console: Console, log: StampedLog,
                 return result
             results.append(await _attempt(console, "cold_start", cold_start.TITLE,
                                           cold_start.BASELINE, cold))
-        if suite is None and set(args.only) - {"cold_start"}:
+        if suite is None and set(args.only) - {"cold_start"} - STANDALONE:
             console.print("[dim]starting the suite…[/]")
             candidate = make_suite(data_dir, log)
             try:
@@ -100,9 +105,11 @@ async def _run(args: argparse.Namespace, console: Console, log: StampedLog,
             except Exception as error:
                 results += [BenchResult(name, name, "", status="failed",
                                         notes=[f"the suite did not start: {error}"])
-                            for name in args.only if name != "cold_start"]
-                return results
-            suite = candidate
+                            for name in args.only
+                            if name != "cold_start" and name not in STANDALONE]
+                args.only = [name for name in args.only if name in STANDALONE]
+            else:
+                suite = candidate
 
         plan: list[tuple[str, str, str, Callable[[], Awaitable[BenchResult]]]] = [
             ("memory", memory.TITLE, memory.BASELINE,
@@ -128,6 +135,10 @@ async def _run(args: argparse.Namespace, console: Console, log: StampedLog,
         if suite is not None:
             console.print("[dim]stopping the suite…[/]")
             await suite.stop()
+    if "forecast_accuracy" in args.only:
+        results.append(await _attempt(
+            console, "forecast_accuracy", forecast_accuracy.TITLE, forecast_accuracy.BASELINE,
+            lambda: forecast_accuracy.run(args.forecast_projects)))
     return results
 
 

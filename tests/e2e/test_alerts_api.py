@@ -166,7 +166,9 @@ async def test_alerts_a_margin_under_the_threshold_raises_one_alert_in_app_and_b
             timeout=max(started + 5 - time.monotonic(), 0.5))
         assert time.monotonic() - started <= 6  # within 5 s of the time entry (and the read)
 
-        [alert] = [a for a in listed["alerts"] if a["type"] == "margin_threshold"]
+        margin_alerts = [a for a in listed["alerts"] if a["type"] == "margin_threshold"]
+        assert len(margin_alerts) == 1, listed
+        [alert] = margin_alerts
         assert listed["unread_count"] == 1, listed
         assert set(alert) == ALERT_FIELDS
         assert (alert["project_id"], alert["is_read"], alert["action_taken"]) == (

@@ -16,6 +16,8 @@ from websockets.exceptions import ConnectionClosed
 from labs.billing.v1 import billing_service_pb2 as billing_pb2
 from labs.billing.v1 import events_pb2 as billing_events_pb2
 from labs.events.v1 import envelope_pb2
+from labs.forecasting.v1 import events_pb2 as forecasting_events_pb2
+from labs.forecasting.v1 import forecasting_service_pb2 as forecasting_pb2
 from labs.identity.v1 import events_pb2
 from labs.identity.v1 import identity_service_pb2 as pb
 from labs.projects.v1 import events_pb2 as project_events_pb2
@@ -334,3 +336,40 @@ async def test_an_invoice_of_a_client_without_a_project_reaches_that_clients_soc
             assert seen == ["invoice:issued", "invoice:issued", "task:created"]
     finally:
         await projects.stop(None)
+
+
+async def test_a_raised_alert_reaches_its_users_sockets_only(gateway, issue_token, publisher):
+    """alert.raised → `alert:new` with the alert as GET /alerts shows it, on the sockets of the
+    user it is for: not another manager's, not the member whose work raised it."""
+    org, project = uuid.uuid4(), str(uuid.uuid4())
+    for_whom, other_manager, member = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    alert = forecasting_pb2.Alert(
+        id=str(uuid.uuid4()), type=forecasting_pb2.ALERT_TYPE_MARGIN_THRESHOLD,
+        severity=forecasting_pb2.SEVERITY_CRITICAL, message="Margin 20% is below 30%.",
+        project_id=project, user_id=str(for_whom),
+        created_at=timestamp_pb2.Timestamp(seconds=1_700_000_000))
+    raised = envelope(org, "alert.raised", forecasting_events_pb2.AlertRaised(
+        alert=alert, user_id=str(for_whom)), source="forecasting", project_id=project)
+    raised.actor_id = str(member)
+    async with (connect(gateway.ws_url, additional_headers=bearer(
+                    issue_token(org, "manager", user_id=for_whom))) as ws_mine,
+                connect(gateway.ws_url, additional_headers=bearer(
+                    issue_token(org, "manager", user_id=other_manager))) as ws_other,
+                connect(gateway.ws_url, additional_headers=bearer(
+                    issue_token(org, "member", user_id=member))) as ws_member):
+        for ws in (ws_mine, ws_other, ws_member):
+            await ready(ws)
+        await publisher(raised)
+        witness = task_event(org, project)
+        await publisher(witness)
+
+        pushed = await receive(ws_mine)
+        assert (pushed["type"], pushed["id"]) == ("alert:new", raised.id)
+        assert pushed["data"] == {
+            "id": alert.id, "type": "margin_threshold", "severity": "critical",
+            "message": "Margin 20% is below 30%.", "project_id": project, "resource_id": None,
+            "invoice_id": None, "data": {}, "is_read": False, "action_taken": None,
+            "created_at": "2023-11-14T22:13:20Z"}
+        assert (await receive(ws_mine))["id"] == witness.id
+        assert (await receive(ws_other))["id"] == witness.id
+        assert (await receive(ws_member))["id"] == witness.id

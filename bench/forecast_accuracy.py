@@ -186,7 +186,8 @@ def case_at(s: Synthetic, fraction: float) -> Case:
                       if s.project.end_date else 1)
         if fitted is not None:
             method = fitted.method
-            rel = fc.relative_sigma(fitted.sum_sd(horizon), fitted.mean_daily(horizon) * horizon)
+            rel = fc.relative_sigma(fitted.sum_sd(horizon), fc.expected_sum(
+                fitted.mean_daily(horizon), s.cost[first:t + 1], horizon))
     return Case(s, t, totals, labs, remaining, ratio, bookings, naive, method, rel, history)
 
 
@@ -257,7 +258,8 @@ def run_refresh(count: int, seed: int, cold_sample: int) -> dict:
         remaining, ratio = fc.labs_remaining(s.project, totals, s.allocations, today,
                                              workday(0), t)
         horizon = max(1, fc.working_days(today + timedelta(days=1), s.project.end_date))
-        rel = fc.relative_sigma(fitted.sum_sd(horizon), fitted.mean_daily(horizon) * horizon)
+        rel = fc.relative_sigma(fitted.sum_sd(horizon),
+                                fc.expected_sum(fitted.mean_daily(horizon), series, horizon))
         est = fc.estimate(s.project, totals, remaining, ratio)
         b = fc.band(s.project, totals, remaining, ratio, rel, 2.0)
         fc.confidence(rel, 2.0, t)

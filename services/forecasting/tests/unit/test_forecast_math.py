@@ -181,3 +181,22 @@ def test_relative_sigma_and_confidence():
     assert 0 <= long_wide < long_narrow <= 100
     assert short_narrow < long_narrow
     assert fc.confidence(0.0, 1.0, 0) == 40
+
+
+def test_expected_sum_never_falls_below_half_the_recent_mean():
+    assert fc.expected_sum(100.0, [100.0] * 5, 10) == 1000.0
+    assert fc.expected_sum(0.0, [100.0] * 5, 10) == 500.0
+    assert fc.expected_sum(float("nan"), [], 10) == 0.0
+
+
+def test_finite_json_drops_nan_and_infinity():
+    assert fc.finite_json({"a": float("nan"), "b": [1.0, float("inf")], "c": "x"}) == {
+        "a": None, "b": [1.0, None], "c": "x"}
+
+
+def test_working_day_series_puts_weekends_on_the_friday_before():
+    friday, saturday, monday = date(2026, 3, 6), date(2026, 3, 7), date(2026, 3, 9)
+    series = fc.working_day_series([(friday, Decimal("10")), (saturday, Decimal("5")),
+                                    (monday, Decimal("3"))], date(2026, 3, 10))
+    assert series == [15.0, 3.0, 0.0]
+    assert fc.working_day_series([], MONDAY) == []

@@ -52,6 +52,10 @@ class Fitted:
     def sum_sd(self, horizon: int) -> float:
         return fc.sum_sd(self.psi(horizon), self.sigma, horizon)
 
+    def finite(self) -> bool:
+        return all(math.isfinite(v) for v in (self.sigma, self.level, self.alpha, self.phi,
+                                               self.last))
+
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -143,13 +147,16 @@ def fit(series: list[float]) -> Fitted | None:
                 model = fitter(train)
             except Exception:  # a degenerate series (all zeros...): the other one
                 continue
-            errors[name] = abs(model.mean_daily(holdout) * holdout - float(test.sum()))
+            error = abs(model.mean_daily(holdout) * holdout - float(test.sum()))
+            if model.finite() and math.isfinite(error):
+                errors[name] = error
         if errors:
             chosen = min(errors, key=errors.__getitem__)
     try:
-        return _fit_arima(y) if chosen == "arima" else _fit_ets(y)
+        fitted = _fit_arima(y) if chosen == "arima" else _fit_ets(y)
     except Exception:
         return fast_ses(y)
+    return fitted if fitted.finite() else fast_ses(y)
 
 
 def warm(fitted: Fitted, new_observations: list[float]) -> Fitted:

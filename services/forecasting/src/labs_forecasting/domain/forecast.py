@@ -273,8 +273,9 @@ def ses_level(level: float, alpha: float, observations: Iterable[float]) -> floa
 
 
 def relative_sigma(sd_of_sum: float, expected_sum: float) -> float:
-    """sd over mean of the remaining sum, as a lognormal sigma; DEFAULT when the mean is 0."""
-    if expected_sum <= 0:
+    """sd over mean of the remaining sum, as a lognormal sigma; DEFAULT when the mean is 0 (or
+    either is not a number)."""
+    if not (math.isfinite(sd_of_sum) and math.isfinite(expected_sum)) or expected_sum <= 0:
         return DEFAULT_REL_SIGMA
     cv = sd_of_sum / expected_sum
     return math.sqrt(math.log1p(cv * cv))
@@ -402,6 +403,27 @@ def working_day_series(days: Sequence[tuple[date, Decimal]], today: date) -> lis
         index = working_days(first, day) - 1 if day >= first else 0
         series[max(0, min(index, len(series) - 1))] += float(amount)
     return series
+
+
+def expected_sum(model_mean_daily: float, series: Sequence[float], horizon: int,
+                 recent: int = 20) -> float:
+    """The remaining sum the band is relative to: the model's mean, but never below half the
+    recent daily mean (a model whose level collapsed must not make the band explode)."""
+    tail = [v for v in series[-recent:] if math.isfinite(v)]
+    floor = 0.5 * (sum(tail) / len(tail)) if tail else 0.0
+    mean = model_mean_daily if math.isfinite(model_mean_daily) else 0.0
+    return max(mean, floor) * horizon
+
+
+def finite_json(value):
+    """`value` with every float that is not finite as None (JSONB refuses NaN and Infinity)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_json(v) for v in value]
+    return value
 
 
 def horizon_days(project: Project, allocations: Sequence[Allocation], today: date) -> int:

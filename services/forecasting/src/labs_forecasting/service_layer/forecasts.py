@@ -72,7 +72,7 @@ async def _band_model(project: Project, stored: dict[str, Any] | None, series: l
     """(method, relative sigma of the remaining work per unit horizon of the model, fitted,
     fitted_on) — the own series when long enough, else pooled from similar projects."""
     if len(series) < fc.MIN_HISTORY_DAYS:
-        sigmas = [m["rel_sigma"] for m in similar
+        sigmas = [float(m["rel_sigma"]) for m in similar
                   if m.get("rel_sigma") and m.get("method") not in ("pooled", "default")]
         if sigmas:
             return "pooled", float(statistics.median(sigmas)), None, None
@@ -116,7 +116,8 @@ async def compute(uow: Uow, project: Project, org: Organization, today: date, *,
                                                       fast)
     horizon = max(1, fc.horizon_days(project, allocations, today))
     if fitted is not None:
-        rel = fc.relative_sigma(fitted.sum_sd(horizon), fitted.mean_daily(horizon) * horizon)
+        rel = fc.relative_sigma(fitted.sum_sd(horizon),
+                                fc.expected_sum(fitted.mean_daily(horizon), series, horizon))
     key = fc.calibration_key("pooled" if method == "default" else method,
                              project.budget_type.value)
     factor = fc.default_factor("pooled" if method == "default" else method,
@@ -149,7 +150,7 @@ async def compute(uow: Uow, project: Project, org: Organization, today: date, *,
         "recommendation": risk.recommendation,
         "recommendations": [{"action": r.action, "detail": r.detail, "impact": r.impact}
                             for r in risk.recommendations],
-        "currency": project.currency, "model": model,
+        "currency": project.currency, "model": fc.finite_json(model),
     }
     return Computed(values, message_of(project.id, values))
 
@@ -265,6 +266,12 @@ class Debouncer:
         AFTER_COMMIT.append(self.mark)
         self._task = asyncio.create_task(self._loop(), name=self.name)
 
+    async def _loop(self) -> None:
+        # statsmodels imported once, off the event loop, before the first refresh needs it
+        with contextlib.suppress(Exception):
+            await asyncio.get_running_loop().run_in_executor(None, fm.statsmodels)
+        await self._refreshing()
+
     async def close(self) -> None:
         with contextlib.suppress(ValueError):
             AFTER_COMMIT.remove(self.mark)
@@ -285,7 +292,7 @@ class Debouncer:
                 log.exception("forecasting.forecast_refresh_failed", project_id=str(project_id))
         return len(due)
 
-    async def _loop(self) -> None:
+    async def _refreshing(self) -> None:
         while True:
             self._wake.clear()
             await self.run_due()

@@ -48,8 +48,8 @@ class ForecastingUnitOfWork(UnitOfWork):
 
     def _start(self) -> None:
         super()._start()
-        # The projects whose margin this transaction announced: once it commits, each hook
-        # (the forecast debouncer, main.py) hears (org, project ids) — never inside it.
+        # The projects whose margin (or allocations) this transaction changed: once it commits,
+        # each hook (the forecast debouncer, main.py) hears (org, project ids), never inside it.
         self.margins_changed: set = set()
         add = self.outbox.add
 
@@ -58,6 +58,15 @@ class ForecastingUnitOfWork(UnitOfWork):
                 self.margins_changed.add(kwargs["project_id"])
             return await add(event_type, payload, **kwargs)
         self.outbox.add = recording_add  # type: ignore[method-assign]
+        put_allocation = self.allocations.put_newer
+
+        async def recording_put(row_id, as_of, **values):
+            # An allocation moves the forecast, not the margin: heard here as well.
+            changed = await put_allocation(row_id, as_of, **values)
+            if changed and values.get("project_id"):
+                self.margins_changed.add(values["project_id"])
+            return changed
+        self.allocations.put_newer = recording_put  # type: ignore[method-assign]
 
     async def commit(self) -> None:
         await super().commit()

@@ -35,6 +35,9 @@ WS_TYPES: dict[tuple[str, str], str] = {
     ("forecasting", "project.forecast_updated"): "project:forecast-updated",
     ("forecasting", "alert.raised"): "alert:new",
 }
+# Events between services that carry a reader's record but are no news to show: the mail an
+# alert asks for (its alert.raised is the news).
+NOT_FOR_SOCKETS = {("forecasting", "alert.mail_requested")}
 # Aggregates whose events are named after their service too: a time entry is "time:entry:*".
 QUALIFIED_AGGREGATES = {("time", "entry")}
 # A field holding the object as it was before the change, not the object the event is about.
@@ -76,7 +79,8 @@ class EventView:
     def of(cls, envelope: envelope_pb2.Envelope) -> EventView | None:
         """None for events no socket may see: platform-wide ones, and payloads this build does
         not know (their readers cannot be told, so nobody is shown them)."""
-        if not envelope.org_id or not envelope.type:
+        if not envelope.org_id or not envelope.type or (
+                envelope.source, envelope.type) in NOT_FOR_SOCKETS:
             return None
         payload = unpack(envelope)
         if payload is None:

@@ -274,13 +274,14 @@ async def margin_changed(uow: Uow, project: Project, margin: Margin) -> None:
     if not subscribed:
         return
     org = await uow.organizations.get()
+    raised: dict = {}
     for sub in subscribed:
         judgement = (rules.judge_margin(margin.margin_percent, sub.threshold_value,
                                         project_name=name)
                      if sub.alert_type == rules.MARGIN_THRESHOLD else
                      rules.judge_budget(margin.budget_used_percent, sub.threshold_value,
                                         project_name=name))
-        await _judge(uow, sub, project.id, judgement, org, project_id=project.id)
+        await _judge(uow, sub, project.id, judgement, org, raised, project_id=project.id)
 
 
 async def forecast_changed(uow: Uow, project_id: uuid.UUID, *, risk_score: Decimal | int | None,
@@ -292,18 +293,19 @@ async def forecast_changed(uow: Uow, project_id: uuid.UUID, *, risk_score: Decim
     if not subscribed:
         return
     org = await uow.organizations.get()
+    raised: dict = {}
     project = await uow.projects.get(project_id)
     name = project.name if project is not None else "The project"
     forecast_subject = uuid.uuid5(FORECAST_SUBJECT, str(project_id))
     for sub in subscribed:
         if sub.alert_type == rules.RISK_SCORE:
             await _judge(uow, sub, project_id, rules.judge_risk(
-                risk_score, sub.threshold_value, project_name=name), org,
+                risk_score, sub.threshold_value, project_name=name), org, raised,
                 project_id=project_id)
         else:
             await _judge(uow, sub, forecast_subject, rules.judge_margin(
                 forecast_margin, sub.threshold_value, project_name=name, forecast=True), org,
-                project_id=project_id)
+                raised, project_id=project_id)
 
 
 async def over_allocation_heard(uow: Uow, resource_id: uuid.UUID, week_start: str, *,
@@ -320,8 +322,9 @@ async def over_allocation_heard(uow: Uow, resource_id: uuid.UUID, week_start: st
     if not subscribed:
         return
     org = await uow.organizations.get()
+    raised: dict = {}
     for sub in subscribed:
-        await _judge(uow, sub, subject, judgement, org, resource_id=resource_id)
+        await _judge(uow, sub, subject, judgement, org, raised, resource_id=resource_id)
 
 
 async def invoice_heard(uow: Uow, invoice_id: uuid.UUID, project_id: uuid.UUID | None, *,
@@ -335,13 +338,15 @@ async def invoice_heard(uow: Uow, invoice_id: uuid.UUID, project_id: uuid.UUID |
     if not subscribed:
         return
     org = await uow.organizations.get()
+    raised: dict = {}
     for sub in subscribed:
-        await _judge(uow, sub, invoice_id, judgement, org, project_id=project_id,
+        await _judge(uow, sub, invoice_id, judgement, org, raised, project_id=project_id,
                      invoice_id=invoice_id)
 
 
 async def _judge(uow: Uow, sub: AlertSubscription, subject_id: uuid.UUID, now: Judgement,
-                 org: Organization, **about: uuid.UUID | None) -> Alert | None:
+                 org: Organization, raised: dict | None = None,
+                 **about: uuid.UUID | None) -> Alert | None:
     if sub.delivery_method == rules.SLACK:
         return None  # no Slack connection until the integrations service offers one
     member = await uow.members.get(sub.user_id)
@@ -353,15 +358,24 @@ async def _judge(uow: Uow, sub: AlertSubscription, subject_id: uuid.UUID, now: J
         await uow.alert_states.put(sub.id, subject_id, step.store)
     if not step.raise_alert:
         return None
-    return await _deliver(uow, sub, member, now, **about)
+    return await _deliver(uow, sub, member, now, subject_id, raised, **about)
 
 
 async def _deliver(uow: Uow, sub: AlertSubscription, member: Member | None, now: Judgement,
+                   subject_id: uuid.UUID, raised: dict | None = None,
                    **about: uuid.UUID | None) -> Alert:
-    alert = await uow.alerts.add(Alert(
-        id=uuid.uuid4(), org_id=sub.org_id, user_id=sub.user_id, type=sub.alert_type,
-        severity=now.severity, message=now.message,
-        data={**now.data, "state": now.state, "subscription_id": str(sub.id)}, **about))
+    """One alert in the user's inbox per rule, subject and state, however many of their
+    subscriptions (in-app and email, the org's and the project's) asked for it; each of those
+    subscriptions still delivers it by its own method."""
+    key = (sub.user_id, sub.alert_type, subject_id, now.state)
+    alert = raised.get(key) if raised is not None else None
+    if alert is None:
+        alert = await uow.alerts.add(Alert(
+            id=uuid.uuid4(), org_id=sub.org_id, user_id=sub.user_id, type=sub.alert_type,
+            severity=now.severity, message=now.message,
+            data={**now.data, "state": now.state}, **about))
+        if raised is not None:
+            raised[key] = alert
     preferences = member.preferences if member is not None else {}
     if not rules.channel_on(preferences, sub.alert_type, sub.delivery_method):
         log.info("alert.channel_off", alert_id=str(alert.id), channel=sub.delivery_method)

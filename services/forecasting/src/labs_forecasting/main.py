@@ -38,7 +38,7 @@ async def on_start(runtime: Runtime) -> None:
                       settings.snapshot_sweep_seconds)
     runtime.extras["snapshots"] = sweeper  # the runtime closes it on stop
     sweeper.start()
-    # Forecasts: refreshed <= 300 ms after each committed margin change (coalesced per
+    # Forecasts: refreshed 200 ms after each committed margin or allocation change (coalesced per
     # project), and every one older than a day by the sweep (heals a lost schedule).
     debouncer = Debouncer(runtime.uow)
     runtime.extras["forecast_debouncer"] = debouncer

@@ -49,7 +49,9 @@ from labs_forecasting.service_layer.unit_of_work import (
 
 log = structlog.get_logger(__name__)
 
-DEBOUNCE_SECONDS = 0.3
+DEBOUNCE_SECONDS = 0.2
+# More projects than this waiting at once: their new models are fitted the cheap way.
+FAST_BACKLOG = 10
 REFIT_DAYS = 7
 STALE_AFTER = timedelta(hours=24)
 SWEEP_BATCH = 200
@@ -285,9 +287,11 @@ class Debouncer:
         due = [key for key, at in self._due.items() if at <= now]
         for key in due:
             del self._due[key]
+        # A burst (an import, a rebuild): cheap fits, so the last of them still lands soon.
+        fast = len(due) + len(self._due) > FAST_BACKLOG
         for org_id, project_id in due:
             try:
-                await refresh_one(self._uow_factory, org_id, project_id)
+                await refresh_one(self._uow_factory, org_id, project_id, fast=fast)
             except Exception:  # the sweep heals it
                 log.exception("forecasting.forecast_refresh_failed", project_id=str(project_id))
         return len(due)

@@ -38,9 +38,8 @@ from labs_forecasting.adapters import proto
 from labs_forecasting.adapters.forecasts_repository import stale_forecasts
 from labs_forecasting.domain import forecast as fc
 from labs_forecasting.domain import risk as risk_model
-from labs_forecasting.domain.model import TREND_DAYS, Organization, Project, Totals
+from labs_forecasting.domain.model import TREND_DAYS, Organization, Project, Totals, margin_of
 from labs_forecasting.service_layer import access
-from labs_forecasting.service_layer.projection import current_margins
 from labs_forecasting.service_layer.unit_of_work import (
     AFTER_COMMIT,
     ForecastingUnitOfWork,
@@ -55,6 +54,7 @@ FAST_BACKLOG = 10
 REFIT_DAYS = 7
 STALE_AFTER = timedelta(hours=24)
 SWEEP_BATCH = 200
+CHUNK = 50  # projects per transaction in the sweep
 Uow = ForecastingUnitOfWork
 
 
@@ -100,14 +100,13 @@ async def compute(uow: Uow, project: Project, org: Organization, today: date, *,
     """`fast`: a model that must be fitted afresh is fitted the cheap way (fm.fast_ses), as the
     sweep does for thousands of projects at once."""
     totals = (await uow.totals.of([project.id])).get(project.id)
-    sums = totals[0] if totals else None
-    (margin,) = await current_margins(uow, [project], today)
+    sums = totals[0] if totals else Totals()
+    margin = margin_of(project, sums, today)
     allocations = await uow.forecasts.allocations_of(project.id)
     days = await uow.forecasts.daily_cost(project.id)
     series = fc.working_day_series(days, today)
     first = days[0][0] if days else None
     history = len(series)
-    sums = sums or Totals()
     remaining, ratio = fc.labs_remaining(project, sums, allocations, today, first, history)
     point = fc.estimate(project, sums, remaining, ratio)
     stored_row = await uow.forecasts.get(project.id)
@@ -227,13 +226,31 @@ async def refresh_stale(uow_factory: UowFactory) -> int:
     STALE_AFTER (every org); answers how many."""
     async with uow_factory(Scope.of_system()) as uow:
         stale = await stale_forecasts(uow.session, datetime.now(UTC) - STALE_AFTER, SWEEP_BATCH)
-    done = 0
+    by_org: dict[uuid.UUID, list[uuid.UUID]] = {}
     for org_id, project_id in stale:
-        try:
-            await refresh_one(uow_factory, org_id, project_id, fast=True)
-            done += 1
-        except Exception:
-            log.exception("forecasting.forecast_refresh_failed", project_id=str(project_id))
+        by_org.setdefault(org_id, []).append(project_id)
+    done = 0
+    for org_id, project_ids in by_org.items():
+        for start in range(0, len(project_ids), CHUNK):
+            done += await refresh_many(uow_factory, org_id, project_ids[start:start + CHUNK],
+                                       fast=True)
+    return done
+
+
+async def refresh_many(uow_factory: UowFactory, org_id: uuid.UUID,
+                       project_ids: list[uuid.UUID], *, fast: bool = False) -> int:
+    """Several projects of one org in one transaction (the sweep: fewer round trips), each
+    under a savepoint so one that fails leaves the others; answers how many were refreshed."""
+    done = 0
+    async with uow_factory(Scope(org_id=org_id)) as uow:
+        for project_id in project_ids:
+            try:
+                async with uow.session.begin_nested():
+                    await refresh(uow, project_id, fast=fast)
+                done += 1
+            except Exception:
+                log.exception("forecasting.forecast_refresh_failed", project_id=str(project_id))
+        await uow.commit()
     return done
 
 

@@ -64,11 +64,15 @@ def fake_uow(project: Project, totals: Totals, days: list[tuple[date, Decimal]],
     async def outbox_add(event_type, payload, **kwargs):
         events.append((event_type, payload))
 
+    async def enabled_for(alert_types, project_ids):
+        return []  # no one subscribed: the alert rules have nothing to judge
+
     uow = Bag(projects=Bag(get=project_get), organizations=Bag(get=org_get),
               totals=Bag(of=totals_of), daily=Bag(percent_on_or_before=percent_before),
               forecasts=Bag(get=forecast_get, put=forecast_put, similar_models=similar,
                             daily_cost=daily_cost, allocations_of=allocations_of),
-              outbox=Bag(add=outbox_add), caller=None)
+              outbox=Bag(add=outbox_add), subscriptions=Bag(enabled_for=enabled_for),
+              caller=None)
     return uow, stored, events
 
 

@@ -39,7 +39,7 @@ from labs_forecasting.adapters.forecasts_repository import stale_forecasts
 from labs_forecasting.domain import forecast as fc
 from labs_forecasting.domain import risk as risk_model
 from labs_forecasting.domain.model import TREND_DAYS, Organization, Project, Totals, margin_of
-from labs_forecasting.service_layer import access
+from labs_forecasting.service_layer import access, alerts
 from labs_forecasting.service_layer.unit_of_work import (
     AFTER_COMMIT,
     ForecastingUnitOfWork,
@@ -196,6 +196,9 @@ async def refresh(uow: Uow, project_id: uuid.UUID, *, fast: bool = False
     org = await uow.organizations.get()
     computed = await compute(uow, project, org, proto.today_in(org.timezone), fast=fast)
     await uow.forecasts.put(project_id, **computed.values)
+    # The alert rules on the forecast (risk_score; margin_threshold on the forecast margin).
+    await alerts.forecast_changed(uow, project_id, risk_score=computed.values["risk_score"],
+                                  forecast_margin=computed.values["forecast_margin"])
     await uow.outbox.add("project.forecast_updated", events_pb2.ForecastUpdated(
         project_id=str(project_id), forecast=computed.message), project_id=project_id)
     return computed.message

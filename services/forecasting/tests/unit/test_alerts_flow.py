@@ -237,20 +237,18 @@ async def test_only_the_callers_own_alerts(work, pm):
     assert work.alerts.rows == {}
 
 
-async def test_risk_score_and_forecast_margin_from_the_forecast_hook(work, pm):
+async def test_the_forecast_hook_judges_the_risk_score_once_per_state(work, pm):
     await member(work, pm)
     project_id = await project(work)
     await subscribe(work, "risk_score")
     await subscribe(work, "margin_threshold")
     await alerts.forecast_changed(work, project_id, risk_score=5, forecast_margin=D("30"))
     assert raised(work) == []
+    # A forecast margin under the threshold weighs in the risk score; it is no alert of its own.
     await alerts.forecast_changed(work, project_id, risk_score=8, forecast_margin=D("12"))
-    assert sorted(e.alert.type for e in raised(work)) == [
-        alerts.pb.ALERT_TYPE_MARGIN_THRESHOLD, alerts.pb.ALERT_TYPE_RISK_SCORE]
-    forecast = [e for e in raised(work) if e.alert.type == alerts.pb.ALERT_TYPE_MARGIN_THRESHOLD]
-    assert "forecast margin" in forecast[0].alert.message
+    assert [e.alert.type for e in raised(work)] == [alerts.pb.ALERT_TYPE_RISK_SCORE]
     await alerts.forecast_changed(work, project_id, risk_score=9, forecast_margin=D("11"))
-    assert len(raised(work)) == 2
+    assert len(raised(work)) == 1
 
 
 async def test_no_rule_is_judged_while_a_rebuild_defers_the_announcement(work, pm):

@@ -285,27 +285,22 @@ async def margin_changed(uow: Uow, project: Project, margin: Margin) -> None:
 
 
 async def forecast_changed(uow: Uow, project_id: uuid.UUID, *, risk_score: Decimal | int | None,
-                           forecast_margin: Decimal | None) -> None:
-    """A project's forecast changed (for the forecast engine to call): risk_score, and
-    margin_threshold on the forecast margin (its own subject, beside the current margin)."""
-    subscribed = await uow.subscriptions.enabled_for(
-        (rules.RISK_SCORE, rules.MARGIN_THRESHOLD), [project_id])
+                           forecast_margin: Decimal | None = None) -> None:
+    """A project's forecast changed (the forecast engine calls this): risk_score. A forecast
+    margin below the threshold is not an alert of its own: it weighs in the risk score (its
+    forecast_low factor), so the subscriber of margin_threshold hears of the margin itself once,
+    not once more for each refreshed forecast."""
+    subscribed = await uow.subscriptions.enabled_for((rules.RISK_SCORE,), [project_id])
     if not subscribed:
         return
     org = await uow.organizations.get()
     raised: dict = {}
     project = await uow.projects.get(project_id)
     name = project.name if project is not None else "The project"
-    forecast_subject = uuid.uuid5(FORECAST_SUBJECT, str(project_id))
     for sub in subscribed:
-        if sub.alert_type == rules.RISK_SCORE:
-            await _judge(uow, sub, project_id, rules.judge_risk(
-                risk_score, sub.threshold_value, project_name=name), org, raised,
-                project_id=project_id)
-        else:
-            await _judge(uow, sub, forecast_subject, rules.judge_margin(
-                forecast_margin, sub.threshold_value, project_name=name, forecast=True), org,
-                raised, project_id=project_id)
+        await _judge(uow, sub, project_id, rules.judge_risk(
+            risk_score, sub.threshold_value, project_name=name), org, raised,
+            project_id=project_id)
 
 
 async def over_allocation_heard(uow: Uow, resource_id: uuid.UUID, week_start: str, *,

@@ -106,6 +106,23 @@ def risk_inputs(project: Project, margin: Margin, before: Decimal | None, today:
         rate_levels=tuple(levels), currency=project.currency)
 
 
+async def project_risk_inputs(uow: ForecastingUnitOfWork, project: Project, margin: Margin,
+                              before: Decimal | None, today: date) -> RiskInputs:
+    """`risk_inputs` of one project, read from the read model: its team's bookings of the next
+    weeks and who of them is over-allocated, the org's rate levels, its overdue invoices."""
+    staff_list = await uow.resources.staff()
+    mondays = weeks_from(today)
+    bookings = await uow.allocations.bookings_between(mondays[0], mondays[-1] + timedelta(days=6))
+    over = over_allocated(bookings, staff_list, today)
+    overdue = await uow.invoices.overdue_by_project(today)
+    return risk_inputs(
+        project, margin, before, today,
+        bookings=[b for b in bookings if b.project_id == project.id],
+        staff={s.id: s for s in staff_list}, over=over,
+        levels=await uow.resources.rate_levels(today), overdue=overdue.get(project.id, []),
+        mondays=mondays)
+
+
 def is_at_risk(row: ProjectAtRisk, threshold: Decimal = DEFAULT_MARGIN_THRESHOLD) -> bool:
     return row.risk_score >= AT_RISK_SCORE or (
         row.forecast_low is not None and row.forecast_low < threshold)

@@ -22,7 +22,7 @@ import contextlib
 import statistics
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -40,6 +40,7 @@ from labs_forecasting.domain import forecast as fc
 from labs_forecasting.domain import risk as risk_model
 from labs_forecasting.domain.model import TREND_DAYS, Organization, Project, Totals, margin_of
 from labs_forecasting.service_layer import access, alerts
+from labs_forecasting.service_layer.forecast_dashboard import project_risk_inputs
 from labs_forecasting.service_layer.unit_of_work import (
     AFTER_COMMIT,
     ForecastingUnitOfWork,
@@ -55,9 +56,6 @@ REFIT_DAYS = 7
 STALE_AFTER = timedelta(hours=24)
 SWEEP_BATCH = 200
 CHUNK = 50  # projects per transaction in the sweep
-# Off until the alerts side agrees: judging margin_threshold on the forecast margin raises a
-# second alert (its own subject) where test_alerts_delivery expects one per project.
-JUDGE_ALERTS = False
 Uow = ForecastingUnitOfWork
 
 
@@ -129,13 +127,11 @@ async def compute(uow: Uow, project: Project, org: Organization, today: date, *,
     band = fc.band(project, sums, remaining, ratio, rel, factor)
     confidence = fc.confidence(rel, factor, history)
     before = await uow.daily.percent_on_or_before([project.id], today - timedelta(days=TREND_DAYS))
-    risk = risk_model.assess(risk_model.RiskInputs(
-        project_id=project.id, today=today, start_date=project.start_date,
-        end_date=project.end_date, budget_type=project.budget_type.value,
-        budget_used_percent=margin.budget_used_percent, margin_percent=margin.margin_percent,
-        margin_percent_7d_ago=before.get(project.id), forecast_low=band.low,
-        revenue=margin.revenue, cost=margin.cost, hours_logged=margin.hours_logged,
-        estimate_at_completion=point.cost_at_completion, currency=project.currency))
+    # Every factor: the band's low end and the estimate beside what the dashboard reads (the
+    # team's over-allocation, overdue invoices, the seniority mix for recommendations).
+    inputs = await project_risk_inputs(uow, project, margin, before.get(project.id), today)
+    risk = risk_model.assess(replace(inputs, forecast_low=band.low,
+                                     estimate_at_completion=point.cost_at_completion))
     as_of = datetime.now(UTC)
     name = fc.method_name(method)
     model = {"method": method, "rel_sigma": rel, "horizon": horizon, "history_days": history,
@@ -199,10 +195,9 @@ async def refresh(uow: Uow, project_id: uuid.UUID, *, fast: bool = False
     org = await uow.organizations.get()
     computed = await compute(uow, project, org, proto.today_in(org.timezone), fast=fast)
     await uow.forecasts.put(project_id, **computed.values)
-    if JUDGE_ALERTS:
-        # The alert rules on the forecast (risk_score; margin_threshold on the forecast margin).
-        await alerts.forecast_changed(uow, project_id, risk_score=computed.values["risk_score"],
-                                      forecast_margin=computed.values["forecast_margin"])
+    # The alert rule on the forecast: risk_score.
+    await alerts.forecast_changed(uow, project_id, risk_score=computed.values["risk_score"],
+                                  forecast_margin=computed.values["forecast_margin"])
     await uow.outbox.add("project.forecast_updated", events_pb2.ForecastUpdated(
         project_id=str(project_id), forecast=computed.message), project_id=project_id)
     return computed.message

@@ -305,3 +305,56 @@ async def test_alerts_the_projects_forecast_has_its_margin_inside_its_band(http)
     member = await http.get(f"/projects/{project_id}/forecast",
                             headers=auth(org["member"]["access_token"]))
     assert member.status_code in (403, 404), member.text
+
+
+async def forecast_of(http, headers, project_id: str, newer_than: str | None = None) -> dict:
+    """The project's forecast once there is one (newer than `newer_than`), with a deadline."""
+    deadline = time.monotonic() + 30
+    while True:
+        found = await http.get(f"/projects/{project_id}/forecast", headers=headers)
+        body = found.json() if found.status_code == 200 else {}
+        if body.get("as_of") and (newer_than is None or body["as_of"] > newer_than):
+            return body
+        assert time.monotonic() < deadline, f"no newer forecast: {found.text}"
+        await asyncio.sleep(0.2)
+
+
+async def test_alerts_a_fixed_fee_drifting_over_budget_raises_its_risk_and_mails_who_wants_it(
+        http, smtp_sink):
+    org = await agency(http)
+    headers = org["headers"]
+    created = await http.post("/projects", headers=headers, json={
+        "name": f"Fixed {uuid.uuid4().hex[:6]}", "client_name": "Initech", "status": "active",
+        "budget_type": "fixed_fee", "budget_total": "3000.00", "budget_currency": "USD",
+        "start_date": day(-10), "end_date": day(20)})
+    assert created.status_code == 201, created.text
+    project_id = created.json()["id"]
+    wants_mail, no_mail = org["manager"], await join_as(http, org["owner"], "manager")
+    muted = await http.patch("/users/me", headers=auth(no_mail["access_token"]), json={
+        "notification_preferences": {"margin_threshold": {"email": False}}})
+    assert muted.status_code == 200, muted.text
+    for who in (wants_mail, no_mail):
+        await subscribe(http, who, project_id, "email")
+
+    await log(http, headers, project_id, 5)  # 400 of cost against a 3,000 fee: healthy
+    await margin_counts(http, headers, project_id, 5)
+    calm = await forecast_of(http, headers, project_id)
+    for _ in range(4):  # 80 more hours: the cost passes the fee
+        await log(http, headers, project_id, 20)
+    margin = await margin_counts(http, headers, project_id, 85)
+    assert Decimal(margin["margin_percent"]) < 0 and Decimal(margin["budget_used_percent"]) > 100
+    drifted = await forecast_of(http, headers, project_id, newer_than=calm["as_of"])
+    deadline = time.monotonic() + 30
+    while drifted["risk_score"] <= calm["risk_score"] and time.monotonic() < deadline:
+        drifted = await forecast_of(http, headers, project_id, newer_than=drifted["as_of"])
+    assert drifted["risk_score"] > calm["risk_score"], (calm, drifted)
+    burn = next(f for f in drifted["risk_factors"] if f["factor"] == "burn_rate")
+    assert Decimal(burn["contribution"]) > 0 and burn["detail"]
+
+    # Both managers have the alert in their inbox; only the one who wants mail gets one.
+    for who in (wants_mail, no_mail):
+        await margin_alerts_once(http, who, project_id, time.monotonic() + 10)
+    mail = await smtp_sink.wait_for(
+        lambda m: wants_mail["user"]["email"].lower() in str(m["To"]).lower(), timeout=15)
+    assert mail is not None
+    assert not margin_mails_to(smtp_sink, no_mail["user"]["email"])

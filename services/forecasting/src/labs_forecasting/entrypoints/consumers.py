@@ -45,6 +45,7 @@ def subscriptions() -> list[Subscription]:
         Subscription(CONSUMER, "billing", "invoice.*", on_invoice),
         Subscription(CONSUMER, "identity", "organization.*", on_organization),
         Subscription(CONSUMER, "identity", "member.*", on_member),
+        Subscription(CONSUMER, "identity", "profile.updated", on_profile),
     ]
 
 
@@ -264,8 +265,8 @@ async def on_organization(envelope: Envelope, uow: Uow) -> None:
 
 
 async def on_member(envelope: Envelope, uow: Uow) -> None:
-    """Identity's members: who receives alerts, at which address, with which role. (Identity
-    announces no profile changes, so notification_preferences stay {}: every channel on.)"""
+    """Identity's members: who receives alerts, at which address, with which role (their
+    notification preferences come with profile.updated: on_profile)."""
     as_of = _as_of(envelope)
     joined = identity_events.MemberJoined()
     if _unpack(envelope, joined):
@@ -284,6 +285,21 @@ async def on_member(envelope: Envelope, uow: Uow) -> None:
         values = {"email": removed.email} if removed.email else {}
         await alerts.member_heard(uow, uuid.UUID(removed.user_id), as_of, active=False,
                                   **values)
+
+
+async def on_profile(envelope: Envelope, uow: Uow) -> None:
+    """A person's profile changed: their name and notification_preferences ({alert type:
+    {channel: bool}}), which decide whether an alert reaches them by email, Slack or in-app."""
+    event = identity_events.ProfileUpdated()
+    if not _unpack(envelope, event):
+        return
+    profile = event.profile
+    name = " ".join(p for p in (profile.first_name, profile.last_name) if p)
+    preferences = json_format.MessageToDict(profile.notification_preferences) if (
+        profile.HasField("notification_preferences")) else {}
+    await alerts.member_heard(uow, uuid.UUID(event.user_id), _as_of(envelope), name=name,
+                              preferences=preferences, **(
+                                  {"email": profile.email} if profile.email else {}))
 
 
 def _is_rate(value) -> bool:

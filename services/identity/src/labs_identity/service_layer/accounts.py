@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from labs.identity.v1 import events_pb2
 from labs_common.errors import FieldError, InvalidArgument, NotFound
 from labs_common.etag import require_match
+from labs_identity.adapters import proto
 from labs_identity.adapters.credentials import TokenDeriver, digest
 from labs_identity.adapters.passwords import hash_password, verify_password
 from labs_identity.domain import commands, rules
@@ -63,7 +64,11 @@ async def update_profile(command: commands.UpdateProfile, uow: IdentityUnitOfWor
         raise InvalidArgument("Some fields are not valid.", field_errors=errors)
     for name, value in checked.items():
         setattr(profile, name, value)
-    return await uow.members.save_profile(profile)
+    saved = await uow.members.save_profile(profile)
+    await uow.outbox.add("profile.updated", events_pb2.ProfileUpdated(
+        profile=proto.profile(saved), user_id=str(principal.user_id),
+        changed_fields=sorted(checked)))
+    return saved
 
 
 async def change_password(

@@ -5,6 +5,7 @@ and who may read what."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
 
@@ -107,8 +108,11 @@ def test_rows_sort_by_each_key_in_either_order_with_unknown_figures_last():
     assert names(sort_rows(rows, "revenue")) == ["d", "a", "b", "c"]
     assert names(sort_rows(rows, "name", "asc")) == ["a", "b", "c", "d"]
     assert names(sort_rows(rows, "name")) == ["d", "c", "b", "a"]
-    # No risk score yet: name order.
+    # Rows without a forecast (no risk score yet) come last, in name order.
     assert names(sort_rows(rows, "risk_score", "asc")) == ["a", "b", "c", "d"]
+    scored = [replace(rows[0], risk_score=D("3")), replace(rows[3], risk_score=D("8")),
+              *rows[1:3]]
+    assert names(sort_rows(scored, "risk_score")) == ["d", "b", "a", "c"]
 
 
 def test_equal_figures_keep_name_order():

@@ -119,6 +119,8 @@ class ProfitabilityRow:
     rate: Decimal | None
     forecast_margin: Decimal | None = None
     forecast_confidence: Decimal | None = None
+    # The forecast's risk score (1-10), None until the project has a forecast.
+    risk_score: Decimal | None = None
 
     @property
     def converted(self) -> bool:
@@ -153,6 +155,7 @@ _SORT_VALUES: dict[str, Callable[[ProfitabilityRow], Decimal | None]] = {
     "margin_percent": lambda r: r.margin_percent,
     "margin_dollar": lambda r: r.margin_dollar,
     "revenue": lambda r: r.revenue,
+    "risk_score": lambda r: r.risk_score,
 }
 
 
@@ -162,7 +165,7 @@ def sort_rows(rows: Iterable[ProfitabilityRow], sort_by: str = "margin_percent",
     descending = order != "asc"
     by_name = sorted(rows, key=_name_key)
     value = _SORT_VALUES.get(sort_by)
-    if value is None:  # name, and risk_score until there is one
+    if value is None:  # name
         return by_name[::-1] if descending else by_name
     known = [r for r in by_name if value(r) is not None]
     # Stable: equal values keep name order, also when reversed.

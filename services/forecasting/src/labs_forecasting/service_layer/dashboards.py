@@ -15,7 +15,7 @@ FINANCIALS fields.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -82,12 +82,18 @@ async def get_profitability_dashboard(command: commands.GetProfitabilityDashboar
     converter = Converter.of(org)
     found = await uow.projects.dashboard(status=command.status, client_id=command.client_id,
                                          trend_day=today - timedelta(days=TREND_DAYS))
+    forecasts = await uow.projects.stored_forecasts([p.id for p, *_ in found])
     rows = []
     for project, totals, updated_at, before in found:
         margin = margin_of(project, totals, today, updated_at=updated_at)
         margin = margin_of(project, totals, today, updated_at=updated_at,
                            trend=trend_of(margin.margin_percent, before))
-        rows.append(profitability_row(project, margin, converter))
+        row = profitability_row(project, margin, converter)
+        if (forecast := forecasts.get(project.id)) is not None:
+            row = replace(row, forecast_margin=forecast.forecast_margin,
+                          forecast_confidence=forecast.forecast_confidence,
+                          risk_score=forecast.risk_score)
+        rows.append(row)
     return Profitability(sort_rows(rows, command.sort_by, command.order),
                          summarize(rows, converter.currency))
 

@@ -31,7 +31,7 @@ CALLS = {
     "forecasting": {"projects", "time", "billing", "capacity"},
 }
 # Their third-party APIs, on the public internet.
-INTERNET_PORTS = {"billing": {443}, "integrations": {443, 587}}
+INTERNET_PORTS = {"billing": {443}, "integrations": {443, 587}, "forecasting": {587}}
 DATABASE_PORTS = (5432, 8000)  # PostgreSQL; CloudNativePG's instance manager (status)
 
 
@@ -248,13 +248,13 @@ def test_clients_reach_the_gateway_and_nothing_else(docs):
                 assert not network.allows(client, pod, port), f"internet -> {pod.name}:{port}"
 
 
-def test_only_billing_and_integrations_reach_the_internet_on_their_ports(docs):
+def test_only_billing_integrations_and_forecasting_reach_the_internet_on_their_ports(docs):
     pods, network = platform(docs), Network(docs)
     for name in [*SERVICES, "gateway", "nats"]:
         for port in pods["internet"].numbers:
             allowed = network.allows(pods[name], pods["internet"], port)
             assert allowed == (port in INTERNET_PORTS.get(name, set())), f"{name} -> :{port}"
-        # Not even billing and integrations reach the cloud's metadata endpoint.
+        # Not even they reach the cloud's metadata endpoint.
         assert not network.allows(pods[name], pods["cloud-metadata"], 80), name
 
 

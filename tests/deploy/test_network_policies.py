@@ -31,7 +31,8 @@ CALLS = {
     "forecasting": {"projects", "time", "billing", "capacity"},
 }
 # Their third-party APIs, on the public internet.
-INTERNET_PORTS = {"billing": {443}, "integrations": {443, 587}, "forecasting": {587}}
+INTERNET_PORTS = {"billing": {443}, "integrations": {443, 587}, "forecasting": {587},
+                  "identity": {587}}
 DATABASE_PORTS = (5432, 8000)  # PostgreSQL; CloudNativePG's instance manager (status)
 
 
@@ -248,7 +249,7 @@ def test_clients_reach_the_gateway_and_nothing_else(docs):
                 assert not network.allows(client, pod, port), f"internet -> {pod.name}:{port}"
 
 
-def test_only_billing_integrations_and_forecasting_reach_the_internet_on_their_ports(docs):
+def test_only_the_services_that_call_out_reach_the_internet_on_their_ports(docs):
     pods, network = platform(docs), Network(docs)
     for name in [*SERVICES, "gateway", "nats"]:
         for port in pods["internet"].numbers:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from labs.billing.v1 import billing_service_pb2 as pb
 from labs_billing.domain.lines import GroupBy
@@ -19,19 +17,13 @@ from labs_billing.domain.model import (
     Subscription,
 )
 from labs_common.protobuf import EnumMapping, message_of
+from labs_common.zones import today_in
 
 STATUS = EnumMapping(pb.InvoiceStatus, Status)
 KIND = EnumMapping(pb.ItemKind, ItemKind)
 METHOD = EnumMapping(pb.PaymentMethod, PaymentMethod)
 PLAN = EnumMapping(pb.Plan, Plan)
 GROUP_BY = EnumMapping(pb.GroupBy, GroupBy)
-
-
-def today_in(zone: str) -> date:
-    try:
-        return datetime.now(ZoneInfo(zone)).date()
-    except (KeyError, ValueError):
-        return datetime.now(UTC).date()
 
 
 def money(value: Decimal) -> str:

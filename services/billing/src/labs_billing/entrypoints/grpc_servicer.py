@@ -42,6 +42,7 @@ from labs_common.parsing import (
     optional_uuid,
     uuid_of,
 )
+from labs_common.zones import today_in
 
 log = structlog.get_logger(__name__)
 _RENDERER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf")
@@ -276,7 +277,7 @@ class BillingServicer(TransactionalRpcs, pb_grpc.BillingServiceServicer):
         # one at a time (Pango and fontconfig are not to be shared between threads).
         pdf = await asyncio.get_running_loop().run_in_executor(_RENDERER, partial(
             render_invoice_pdf, found, Party(found.agency_name), Party(found.client_name),
-            today=proto.today_in(found.timezone)))
+            today=today_in(found.timezone)))
         return pb.RenderInvoicePdfResponse(pdf=pdf, filename=pdf_filename(found))
 
     async def ReceiveStripeEvent(self, request, context) -> pb.ReceiveStripeEventResponse:

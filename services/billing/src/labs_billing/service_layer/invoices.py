@@ -8,7 +8,6 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from labs_billing.adapters.proto import today_in
 from labs_billing.domain import commands, rules
 from labs_billing.domain.directory import Client, Organization, Project
 from labs_billing.domain.model import (
@@ -23,6 +22,7 @@ from labs_billing.service_layer import access, events
 from labs_billing.service_layer.unit_of_work import BillingUnitOfWork
 from labs_common.errors import FieldErrors, InvalidArgument
 from labs_common.etag import require_match
+from labs_common.zones import today_in
 
 EDITABLE = frozenset({"items", "notes", "due_date", "tax_rate", "issue_date"})
 

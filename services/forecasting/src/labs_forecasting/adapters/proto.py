@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from labs.forecasting.v1 import forecasting_service_pb2 as pb
 from labs_common.protobuf import EnumMapping, message_of
 from labs_forecasting.domain.model import DailyMargin, Margin, Trend
 
 TREND = EnumMapping(pb.Trend, Trend)
-
-
-def today_in(zone: str) -> date:
-    try:
-        return datetime.now(ZoneInfo(zone)).date()
-    except (KeyError, ValueError):
-        return datetime.now(UTC).date()
 
 
 def number(value: Decimal | None) -> str:

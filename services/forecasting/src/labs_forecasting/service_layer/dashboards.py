@@ -22,7 +22,7 @@ from decimal import Decimal
 from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.errors import InvalidArgument, PermissionDenied
-from labs_forecasting.adapters.proto import today_in
+from labs_common.zones import today_in
 from labs_forecasting.domain import commands
 from labs_forecasting.domain.model import (
     TREND_DAYS,

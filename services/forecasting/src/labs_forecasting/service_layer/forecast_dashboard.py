@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from labs_forecasting.adapters.proto import today_in
+from labs_common.zones import today_in
 from labs_forecasting.domain import commands
 from labs_forecasting.domain.gaps import (
     Booking,

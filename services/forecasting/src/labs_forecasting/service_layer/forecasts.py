@@ -33,6 +33,7 @@ from labs.forecasting.v1 import events_pb2
 from labs.forecasting.v1 import forecasting_service_pb2 as pb
 from labs_common.db.uow import Scope
 from labs_common.errors import NotFound
+from labs_common.zones import today_in
 from labs_forecasting.adapters import forecast_models as fm
 from labs_forecasting.adapters import proto
 from labs_forecasting.adapters.forecasts_repository import stale_forecasts
@@ -193,7 +194,7 @@ async def refresh(uow: Uow, project_id: uuid.UUID, *, fast: bool = False
     if project is None:
         return None
     org = await uow.organizations.get()
-    computed = await compute(uow, project, org, proto.today_in(org.timezone), fast=fast)
+    computed = await compute(uow, project, org, today_in(org.timezone), fast=fast)
     await uow.forecasts.put(project_id, **computed.values)
     # The alert rule on the forecast: risk_score.
     await alerts.forecast_changed(uow, project_id, risk_score=computed.values["risk_score"],
@@ -213,7 +214,7 @@ async def get_project_forecast(project_id: uuid.UUID, uow: Uow) -> pb.Forecast:
     row = await uow.forecasts.get(project_id)
     if row is not None:
         return message_of_row(row)
-    return (await compute(uow, project, org, proto.today_in(org.timezone))).message
+    return (await compute(uow, project, org, today_in(org.timezone))).message
 
 
 async def refresh_one(uow_factory: UowFactory, org_id: uuid.UUID, project_id: uuid.UUID,

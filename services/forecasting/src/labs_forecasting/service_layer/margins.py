@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from labs_common.errors import InvalidArgument, NotFound
-from labs_forecasting.adapters.proto import today_in
+from labs_common.zones import today_in
 from labs_forecasting.domain import commands
 from labs_forecasting.domain.model import DailyMargin, Margin
 from labs_forecasting.service_layer import access

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from labs.forecasting.v1 import events_pb2
+from labs_common.zones import today_in
 from labs_forecasting.adapters import proto
 from labs_forecasting.adapters.read_model import expense_of
 from labs_forecasting.domain.model import (
@@ -151,7 +152,7 @@ async def announce_margin(uow: Uow, project_id: uuid.UUID) -> Margin | None:
     if project is None:
         return None
     org = await uow.organizations.get()
-    today = proto.today_in(org.timezone)
+    today = today_in(org.timezone)
     (margin,) = await current_margins(uow, [project], today)
     await uow.daily.put(project_id, DailyMargin(today, margin.revenue, margin.cost,
                                                 margin.margin_dollar, margin.margin_percent))

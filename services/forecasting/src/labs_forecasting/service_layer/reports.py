@@ -24,8 +24,8 @@ from datetime import date
 from decimal import Decimal
 
 from labs_common.errors import InvalidArgument, NotFound
+from labs_common.zones import today_in
 from labs_forecasting.adapters.capacity_client import Availability
-from labs_forecasting.adapters.proto import today_in
 from labs_forecasting.adapters.report_files import Column, ReportTable, format_range
 from labs_forecasting.domain import commands
 from labs_forecasting.domain.model import ZERO, Entry, Expense, Project, money

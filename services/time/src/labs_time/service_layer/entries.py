@@ -10,8 +10,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from labs_common import zones
 from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.errors import FieldErrors, InvalidArgument, NotFound, PermissionDenied
@@ -28,14 +29,11 @@ from labs_time.service_layer.unit_of_work import TimeUnitOfWork
 
 
 def zone_of(org: Organization) -> ZoneInfo:
-    try:
-        return ZoneInfo(org.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zones.zone(org.timezone)
 
 
 def today_in(org: Organization) -> date:
-    return datetime.now(zone_of(org)).date()
+    return zones.today_in(org.timezone)
 
 
 def require_staff(principal: Principal) -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import time
 import uuid
@@ -374,7 +373,8 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m labs_forecasting rebuild",
         description="Rebuild one organization's read model from the owners' APIs.")
-    parser.add_argument("--api-key", default=os.environ.get("LABS_REBUILD_API_KEY", ""),
+    settings = Settings()
+    parser.add_argument("--api-key", default=settings.rebuild_api_key,
                         help="an admin's API key (lbk_...) of the organization; "
                              "default $LABS_REBUILD_API_KEY")
     parser.add_argument("--forget-history", action="store_true",
@@ -383,7 +383,7 @@ def main(argv: list[str]) -> None:
     if not args.api_key.startswith("lbk_"):
         parser.error("--api-key lbk_... (or LABS_REBUILD_API_KEY) is required")
     try:
-        asyncio.run(rebuild(Settings(), args.api_key, forget_history=args.forget_history))
+        asyncio.run(rebuild(settings, args.api_key, forget_history=args.forget_history))
     except grpc.aio.AioRpcError as error:
         raise SystemExit(f"rebuild failed: {error.code().name}: {error.details()}") from None
 

@@ -36,6 +36,7 @@ from labs_common.pagination import after_creation, page_size
 from labs_common.parsing import (
     date_of,
     decimal_of,
+    given,
     object_id,
     optional_date,
     optional_timestamp,
@@ -66,18 +67,15 @@ def items_of(request, problems: FieldErrors) -> tuple[commands.ItemFields, ...]:
 
 
 def terms_of(request, problems: FieldErrors, *, notes: bool = True) -> commands.InvoiceTerms:
-    has = request.HasField
-
-    def optional(name: str):
-        return getattr(request, name) if name in request.DESCRIPTOR.fields_by_name and has(
-            name) else None
-
+    """The terms a create, generate or update request gives (not all of them have every one)."""
+    fields = request.DESCRIPTOR.fields_by_name
     return commands.InvoiceTerms(
         issue_date=problems.check(lambda: optional_date(
             getattr(request, "issue_date", ""), "issue_date")),
         due_date=problems.check(lambda: optional_date(
             getattr(request, "due_date", ""), "due_date")),
-        payment_terms_days=optional("payment_terms_days"),
+        payment_terms_days=given(request, "payment_terms_days")
+        if "payment_terms_days" in fields else None,
         tax_rate=problems.check(lambda: decimal_of(request.tax_rate, "tax_rate"))
         if request.tax_rate else None,
         notes=request.notes if notes and request.notes else None,

@@ -86,8 +86,7 @@ async def get_profitability_dashboard(command: commands.GetProfitabilityDashboar
     rows = []
     for project, totals, updated_at, before in found:
         margin = margin_of(project, totals, today, updated_at=updated_at)
-        margin = margin_of(project, totals, today, updated_at=updated_at,
-                           trend=trend_of(margin.margin_percent, before))
+        margin = replace(margin, trend=trend_of(margin.margin_percent, before))
         row = profitability_row(project, margin, converter)
         if (forecast := forecasts.get(project.id)) is not None:
             row = replace(row, forecast_margin=forecast.forecast_margin,

@@ -8,6 +8,7 @@ announced, all in the same transaction."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -140,8 +141,7 @@ async def current_margins(uow: Uow, projects: list[Project], today: date) -> lis
     for project in projects:
         sums, updated_at = totals.get(project.id, (Totals(), project.as_of))
         now = margin_of(project, sums, today, updated_at=updated_at)
-        trend = trend_of(now.margin_percent, before.get(project.id))
-        found.append(margin_of(project, sums, today, trend=trend, updated_at=updated_at))
+        found.append(replace(now, trend=trend_of(now.margin_percent, before.get(project.id))))
     return found
 
 

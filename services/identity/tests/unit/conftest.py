@@ -66,8 +66,23 @@ class FakeApiKeys:
         self.rows[key_id].revoked_at = datetime.now(UTC)
 
 
+class FakeOrganizations:
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, object] = {}
+
+    async def get(self, org_id, *, for_update=False):
+        found = self.rows.get(org_id)
+        return replace(found, settings=dict(found.settings)) if found is not None else None
+
+    async def save(self, org):
+        org = replace(org, updated_at=datetime.now(UTC))
+        self.rows[org.id] = org
+        return replace(org)
+
+
 class FakeIdentityUnitOfWork(FakeUnitOfWork):
     def _start(self) -> None:
+        self.organizations = FakeOrganizations()
         self.members = FakeMembers()
         self.refresh_tokens = FakeRefreshTokens()
         self.api_keys = FakeApiKeys()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 import zoneinfo
@@ -12,6 +13,9 @@ from labs_common.errors import Conflict, FieldError, InvalidArgument, Permission
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
+# Settings travel whole in organization.updated: far below NATS's 1 MiB payload limit, so an
+# owner's settings can never make the event too big to publish.
+MAX_SETTINGS_BYTES = 64 * 1024
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -49,6 +53,30 @@ def check_timezone(value: str) -> str:
             "timezone", "must be an IANA time zone such as Europe/Paris"
         ) from error
     return value
+
+
+def check_settings(value: dict) -> dict:
+    """The organization's settings as they would be stored (after a PATCH's merge)."""
+    if _has_nul(value):
+        # PostgreSQL's jsonb cannot hold U+0000.
+        raise InvalidArgument.on("settings", "must not contain NUL characters")
+    size = len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+    if size > MAX_SETTINGS_BYTES:
+        raise InvalidArgument.on(
+            "settings",
+            f"must be at most {MAX_SETTINGS_BYTES // 1024} KiB serialized (would be {size} bytes)",
+        )
+    return value
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 def check_currency(value: str) -> str:

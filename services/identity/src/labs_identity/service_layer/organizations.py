@@ -13,6 +13,7 @@ from labs_common.errors import (
     AlreadyExists,
     Conflict,
     FieldError,
+    FieldErrors,
     InvalidArgument,
     NotFound,
     PermissionDenied,
@@ -53,15 +54,20 @@ async def update_organization(
     if org is None:
         raise NotFound("The organization no longer exists.")
     require_match(org.etag, command.if_match, "organization")
-    if "name" in command.fields:
-        org.name = rules.check_name(command.changes["name"], "name", required=True)
-    if "timezone" in command.fields:
-        org.timezone = rules.check_timezone(command.changes["timezone"])
-    if "currency" in command.fields:
-        org.currency = rules.check_currency(command.changes["currency"])
-    if "settings" in command.fields:
-        # Top-level keys merge, so a client changing one setting keeps the others.
-        org.settings = {**org.settings, **command.changes["settings"]}
+    changes, problems = command.changes, FieldErrors()
+    checks = {
+        "name": lambda: rules.check_name(changes["name"], "name", required=True),
+        "timezone": lambda: rules.check_timezone(changes["timezone"]),
+        "currency": lambda: rules.check_currency(changes["currency"]),
+        # Top-level keys merge, so a client changing one setting keeps the others; the bound
+        # is on the merged whole, which is what the event carries.
+        "settings": lambda: rules.check_settings({**org.settings, **changes["settings"]}),
+    }
+    checked = {name: problems.check(check) for name, check in checks.items()
+               if name in command.fields}
+    problems.raise_any()
+    for name, value in checked.items():
+        setattr(org, name, value)
     org = await uow.organizations.save(org)
     await uow.outbox.add(
         "organization.updated",

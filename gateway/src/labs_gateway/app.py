@@ -37,6 +37,7 @@ from labs_gateway.routes import (
     health,
     members,
     organizations,
+    probes,
     users,
     well_known,
 )
@@ -81,9 +82,11 @@ def create_app(
         await hub.start()
         await revocations.start()
         feed = asyncio.create_task(session_feed.run()) if session_feed else None
+        _app.state.ready = True
         try:
             yield
         finally:
+            _app.state.ready = False
             if feed is not None:
                 feed.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -109,6 +112,7 @@ def create_app(
     app.state.hub = hub
     app.state.financials = financials
     app.state.presence = Presence(nats)
+    app.state.ready = False  # until the lifespan has started (routes/probes.py)
 
     # Public: sessions, health, the socket (which authenticates itself) and Stripe's webhook
     # (its signature is the credential).
@@ -120,6 +124,7 @@ def create_app(
                    billing_area_router, forecasting_area_router):
         app.include_router(router, prefix=API_PREFIX, dependencies=[AsCaller])
     app.include_router(well_known.router)
+    app.include_router(probes.router)
     install_docs(app, API_PREFIX)
     install_problem_handlers(app)
 

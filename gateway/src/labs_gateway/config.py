@@ -39,7 +39,8 @@ class GatewaySettings(BaseLabsSettings):
     rate_limit: str = "600/minute"
     rate_limit_enabled: bool = True
     # Probes must never be throttled into a restart.
-    rate_limit_exempt_paths: list[str] = Field(default_factory=lambda: ["/api/v1/health"])
+    rate_limit_exempt_paths: list[str] = Field(
+        default_factory=lambda: ["/api/v1/health", "/livez", "/readyz"])
 
     # Deadline for each service's health check and for the NATS round trip in GET /health.
     health_timeout_seconds: float = Field(1.0, gt=0)

@@ -105,6 +105,18 @@ async def test_an_unreachable_service_is_a_503(client, issue_token):
     assert "127.0.0.1" not in assert_problem(response, 503)["detail"]  # no internal addresses
 
 
+async def test_a_method_the_service_does_not_have_is_a_501(make_client, serve_identity,
+                                                           issue_token):
+    # This identity speaks only the health service: every IdentityService call is UNIMPLEMENTED,
+    # as when a replica older than the gateway answers during a rollout.
+    client = make_client(identity_addr=await serve_identity())
+    response = await client.get("/api/v1/auth/me",
+                                headers={"authorization": f"Bearer {issue_token()}"})
+    body = assert_problem(response, 501)
+    assert body["type"].endswith("/not-implemented")
+    assert "Method not found" not in body["detail"]
+
+
 async def test_an_unexpected_exception_is_a_generic_500_without_a_trace(client):
     app = client._transport.app
 

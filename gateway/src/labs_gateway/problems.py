@@ -31,7 +31,7 @@ _SLUGS = {
     400: "bad-request", 401: "unauthenticated", 403: "forbidden", 404: "not-found",
     405: "method-not-allowed", 409: "conflict", 412: "precondition-failed",
     413: "payload-too-large", 422: "validation-failed", 429: "rate-limited",
-    500: "internal", 503: "unavailable", 504: "upstream-timeout",
+    500: "internal", 501: "not-implemented", 503: "unavailable", 504: "upstream-timeout",
 }
 # Locations FastAPI prefixes to a field's path; the API names fields without them.
 _LOCATIONS = {"body", "query", "path", "header", "cookie"}

@@ -31,6 +31,16 @@ from labs_common.errors import (
 
 T = TypeVar("T")
 
+
+class Unimplemented(LabsError):
+    """The service has no such method (a replica older than its caller during a rollout, or an
+    operation not built yet): the server is fine, it cannot do this (HTTP 501)."""
+
+    code = "UNIMPLEMENTED"
+    http_status = 501
+    title = "Not implemented"
+
+
 _BY_CODE: dict[grpc.StatusCode, type[LabsError]] = {
     grpc.StatusCode[cls.code]: cls
     for cls in (
@@ -50,6 +60,7 @@ _BY_CODE: dict[grpc.StatusCode, type[LabsError]] = {
 _BY_CODE[grpc.StatusCode.ABORTED] = PreconditionFailed
 _BY_CODE[grpc.StatusCode.OUT_OF_RANGE] = InvalidArgument
 _BY_CODE[grpc.StatusCode.CANCELLED] = Unavailable
+_BY_CODE[grpc.StatusCode.UNIMPLEMENTED] = Unimplemented
 
 
 def status_code(error: LabsError) -> grpc.StatusCode:
@@ -103,6 +114,9 @@ def from_rpc_error(error: grpc.aio.AioRpcError | grpc.RpcError) -> LabsError:
     detail_text = error.details() or cls.title
     if cls is Internal or code in (grpc.StatusCode.UNKNOWN,):
         detail_text = "The server failed to handle the request."
+    elif cls is Unimplemented and not reason:
+        # gRPC's own answer for an unknown method ("Method not found!") means nothing to a client.
+        detail_text = "This operation is not available on the server."
     return cls(detail_text, reason=reason, field_errors=field_errors, metadata=metadata)
 
 

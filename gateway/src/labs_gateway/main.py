@@ -11,12 +11,13 @@ import contextlib
 import signal
 from collections.abc import Iterator
 
-import nats
 import structlog
 import uvicorn
 
+from labs_common.events.connection import connect
 from labs_common.logs import configure_logging
 from labs_common.telemetry import configure_telemetry
+from labs_gateway import log_redaction
 from labs_gateway.app import create_app
 from labs_gateway.config import GatewaySettings
 from labs_gateway.upstream import Upstream
@@ -34,6 +35,8 @@ class _Server(uvicorn.Server):
 
 
 def uvicorn_config(app, settings: GatewaySettings) -> uvicorn.Config:
+    # uvicorn logs each WebSocket upgrade with its query string, where sockets carry ?token=.
+    log_redaction.install()
     return uvicorn.Config(
         app,
         host=settings.gateway_host,
@@ -52,9 +55,7 @@ async def main(settings: GatewaySettings | None = None) -> None:
     settings = settings or GatewaySettings()
     configure_logging("gateway", settings.log_level, settings.log_format)
     configure_telemetry("gateway", settings)
-    connection = await nats.connect(
-        settings.nats_url, name="labs-gateway", max_reconnect_attempts=-1
-    )
+    connection = await connect(settings, "labs-gateway")
     upstream = Upstream.open(settings)
     server = _Server(uvicorn_config(create_app(settings, upstream, nats=connection), settings))
     loop = asyncio.get_running_loop()

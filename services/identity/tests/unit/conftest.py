@@ -18,6 +18,9 @@ class FakeMembers:
         found = self.rows.get(user_id)
         return replace(found) if found is not None and found.org_id == org_id else None
 
+    async def everywhere_by_email(self, email):
+        return [(replace(m), f"Org {m.org_id}") for m in self.rows.values() if m.email == email]
+
     async def count_owners(self, org_id) -> int:
         return sum(1 for m in self.rows.values() if m.org_id == org_id and m.role is Role.OWNER)
 
@@ -80,9 +83,24 @@ class FakeOrganizations:
         return replace(org)
 
 
+class FakeLoginFailures:
+    """Locks as {account: until}; what `failed` counted lives in the test."""
+
+    def __init__(self) -> None:
+        self.locks: dict[str, datetime] = {}
+        self.forgotten: list[str] = []
+
+    async def locked_until(self, account):
+        return self.locks.get(account)
+
+    async def forget(self, account) -> None:
+        self.forgotten.append(account)
+
+
 class FakeIdentityUnitOfWork(FakeUnitOfWork):
     def _start(self) -> None:
         self.organizations = FakeOrganizations()
+        self.login_failures = FakeLoginFailures()
         self.members = FakeMembers()
         self.refresh_tokens = FakeRefreshTokens()
         self.api_keys = FakeApiKeys()

@@ -8,6 +8,7 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Index,
+    Integer,
     LargeBinary,
     MetaData,
     Table,
@@ -129,4 +130,16 @@ signing_keys = Table(
     Column("private_key", LargeBinary, nullable=False),
     Column("public_x", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# Platform-wide, like the signing keys: failed sign-ins per account (the SHA-256 of the
+# lower-cased email, unknown ones too), so the throttle holds across replicas and restarts.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("account", Text, primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("locked_until", DateTime(timezone=True)),
+    Index("login_failures_last_failed_at", "last_failed_at"),
 )

@@ -5,9 +5,10 @@ they need it, instead of binding it like labs_common.db.repository.OrgScopedRepo
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.engine import Row
 
 from labs_common.auth.roles import Role
@@ -15,6 +16,7 @@ from labs_common.db.repository import TableRepository, from_row
 from labs_identity.adapters.orm import (
     api_keys,
     invitations,
+    login_failures,
     organizations,
     password_resets,
     refresh_tokens,
@@ -383,6 +385,56 @@ class SqlAlchemyApiKeyRepository(TableRepository):
             )
             .values(last_used_at=func.now())
         )
+
+
+class SqlAlchemyLoginFailureRepository:
+    """Failed sign-ins per account (the digest of an email), across every organization."""
+
+    def __init__(self, session, org_id: uuid.UUID | None = None) -> None:
+        self._session = session
+
+    async def locked_until(self, account: str) -> datetime | None:
+        return (await self._session.execute(
+            select(login_failures.c.locked_until).where(login_failures.c.account == account)
+        )).scalar()
+
+    async def count(self, account: str, forget_after: timedelta) -> int:
+        """One more failure (the first again when the last is older than `forget_after`): how
+        many there are now. The row stays locked to this transaction until it ends."""
+        table = login_failures
+        stale = table.c.last_failed_at < func.now() - forget_after
+        statement = upsert(table).values(account=account, failures=1)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.account],
+            set_={
+                "failures": case((stale, 1), else_=table.c.failures + 1),
+                "last_failed_at": func.now(),
+            },
+        ).returning(table.c.failures)
+        return (await self._session.execute(statement)).scalar_one()
+
+    async def lock(self, account: str, wait: timedelta) -> None:
+        await self._session.execute(
+            update(login_failures).where(login_failures.c.account == account)
+            .values(locked_until=func.now() + wait)
+        )
+
+    async def forget(self, account: str) -> None:
+        await self._session.execute(
+            delete(login_failures).where(login_failures.c.account == account))
+
+    async def prune(self, forget_after: timedelta, limit: int = 100) -> None:
+        """Drops up to `limit` accounts whose failures are forgotten anyway (a spray of
+        unknown emails leaves one row each)."""
+        table = login_failures
+        old = (
+            select(table.c.account)
+            .where(table.c.last_failed_at < func.now() - forget_after,
+                   func.coalesce(table.c.locked_until, func.now()) <= func.now())
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        await self._session.execute(delete(table).where(table.c.account.in_(old)))
 
 
 def _organization(row: Row) -> Organization:

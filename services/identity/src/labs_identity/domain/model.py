@@ -32,6 +32,7 @@ class Member(Entity):
     first_name: str = ""
     last_name: str = ""
     client_id: uuid.UUID | None = None
+    last_login_at: datetime | None = None
 
 
 @dataclass

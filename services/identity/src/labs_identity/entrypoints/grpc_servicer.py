@@ -77,8 +77,10 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
         """A session for an email and password (in one of the person's organizations)."""
         command = commands.Login(request.email, request.password, request.organization_id)
         return await self._handle(
-            context, request, partial(auth.login, issuer=self._issuer), command,
-            lambda session: pb.LoginResponse(session=_session(session)), system=True,
+            context, request,
+            partial(auth.login, issuer=self._issuer,
+                    failed=partial(auth.count_failed_login, self._uow)),
+            command, lambda session: pb.LoginResponse(session=_session(session)), system=True,
         )
 
     async def RefreshSession(self, request, context) -> pb.RefreshSessionResponse:

@@ -18,7 +18,7 @@ from labs_identity.adapters.credentials import TokenDeriver, digest
 from labs_identity.adapters.passwords import hash_password, verify_password
 from labs_identity.domain import commands, rules
 from labs_identity.domain.model import PasswordReset, Profile
-from labs_identity.service_layer.auth import announce_revoked
+from labs_identity.service_layer.auth import announce_revoked, login_account
 from labs_identity.service_layer.unit_of_work import IdentityUnitOfWork
 
 PROFILE_FIELDS = frozenset(
@@ -143,5 +143,7 @@ async def reset_password(
                               field_errors=errors)
     await uow.members.set_password(member.id, await hash_password(command.password))
     await uow.password_resets.spend_all(member.id)
+    # Whoever reads the mailbox owns the account: a throttle an attacker set off lets them in.
+    await uow.login_failures.forget(login_account(member.email))
     ended = await uow.refresh_tokens.revoke_user(member.id)
     await announce_revoked(uow, member.org_id, member.id, ended, "password_reset", access_ttl)

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 from labs.identity.v1 import events_pb2
 from labs_common.auth.roles import Role
-from labs_common.errors import FieldError, InvalidArgument, NotFound, Unauthenticated
+from labs_common.db.uow import Scope
+from labs_common.errors import (
+    FieldError,
+    InvalidArgument,
+    NotFound,
+    ResourceExhausted,
+    Unauthenticated,
+)
 from labs_identity.adapters import proto
 from labs_identity.adapters.credentials import digest
 from labs_identity.adapters.passwords import hash_password, needs_rehash, verify_password
 from labs_identity.adapters.sessions import IssuedSession, TokenIssuer
-from labs_identity.domain import commands, rules
+from labs_identity.domain import commands, rules, throttle
 from labs_identity.domain.model import Member, Organization
 from labs_identity.service_layer.unit_of_work import IdentityUnitOfWork
 
@@ -64,25 +71,36 @@ async def signup(
 
 
 async def login(
-    command: commands.Login, uow: IdentityUnitOfWork, *, issuer: TokenIssuer
+    command: commands.Login,
+    uow: IdentityUnitOfWork,
+    *,
+    issuer: TokenIssuer,
+    failed: Callable[[str], Awaitable[None]],
 ) -> IssuedSession:
-    """Runs in system scope: the email may belong to members of several organizations."""
-    email = command.email
-    email = email.strip().lower()
+    """Runs in system scope: the email may belong to members of several organizations.
+
+    Every attempt costs exactly one password verification, whatever the email: an unknown one
+    verifies a decoy, one in several organizations verifies only the account chosen (or, with
+    none chosen, the one signed into last, before asking to choose). `failed(account)` counts
+    a failure in a transaction of its own, since this one rolls back."""
+    email = command.email.strip().lower()
+    account = login_account(email)
+    now = datetime.now(UTC)
+    if (wait := throttle.retry_after(await uow.login_failures.locked_until(account), now)):
+        raise ResourceExhausted(
+            f"Too many failed sign-ins for this account: retry in {wait} s.",
+            reason="LOGIN_THROTTLED",
+            metadata={"retry_after": str(wait)},
+        )
     candidates = await uow.members.everywhere_by_email(email) if email else []
     if command.organization_id:
         candidates = [(m, name) for m, name in candidates
                       if str(m.org_id) == command.organization_id]
-    if not candidates:
-        await verify_password(None, command.password)  # same cost as a wrong password
+    chosen = _to_verify([m for m, _ in candidates])
+    if not await verify_password(chosen.password_hash if chosen else None, command.password):
+        await failed(account)
         raise Unauthenticated(BAD_CREDENTIALS, reason="BAD_CREDENTIALS")
-    matching = [
-        (m, name) for m, name in candidates
-        if await verify_password(m.password_hash, command.password)
-    ]
-    if not matching:
-        raise Unauthenticated(BAD_CREDENTIALS, reason="BAD_CREDENTIALS")
-    if len(matching) > 1:
+    if len(candidates) > 1:
         raise InvalidArgument(
             "This account belongs to several organizations: choose one.",
             reason="ORGANIZATION_REQUIRED",
@@ -90,9 +108,10 @@ async def login(
             # The organizations to choose from, in the order the person joined them; the
             # gateway shows them as `organizations: [{id, name}]` beside `errors`.
             metadata={ORGANIZATIONS_METADATA: json.dumps(
-                [{"id": str(m.org_id), "name": name} for m, name in matching])},
+                [{"id": str(m.org_id), "name": name} for m, name in candidates])},
         )
-    member = matching[0][0]
+    member = chosen
+    await uow.login_failures.forget(account)
     rehashed = await hash_password(command.password) if needs_rehash(member.password_hash) else None
     await uow.members.record_login(member.id, rehashed)
     org = await uow.organizations.get(member.org_id)
@@ -104,6 +123,33 @@ async def login(
         actor_id=member.id,
     )
     return session
+
+
+def login_account(email: str) -> str:
+    """What the login throttle counts failures of: the lower-cased email, as a digest (the
+    emails of failed attempts, often not anyone's, are kept nowhere)."""
+    return digest(email.strip().lower())
+
+
+def _to_verify(members: list[Member]) -> Member | None:
+    """The one account whose password an attempt checks: the one signed into last (else the
+    first joined), so a person with several accounts proves one before choosing."""
+    if not members:
+        return None
+    never = datetime.min.replace(tzinfo=UTC)
+    return max(members, key=lambda m: m.last_login_at or never)
+
+
+async def count_failed_login(uow_factory: Callable[[Scope], IdentityUnitOfWork],
+                             account: str) -> None:
+    """One more failure of `account`, committed whatever the attempt's own transaction does;
+    past the free ones, the account waits (domain.throttle)."""
+    async with uow_factory(Scope.of_system()) as uow:
+        failures = await uow.login_failures.count(account, throttle.FORGET_AFTER)
+        if wait := throttle.lockout(failures):
+            await uow.login_failures.lock(account, wait)
+        await uow.login_failures.prune(throttle.FORGET_AFTER)
+        await uow.commit()
 
 
 async def refresh(

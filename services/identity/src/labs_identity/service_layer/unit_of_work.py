@@ -6,6 +6,7 @@ from labs_common.db.uow import UnitOfWork
 from labs_identity.adapters.repository import (
     SqlAlchemyApiKeyRepository,
     SqlAlchemyInvitationRepository,
+    SqlAlchemyLoginFailureRepository,
     SqlAlchemyMemberRepository,
     SqlAlchemyOrganizationRepository,
     SqlAlchemyPasswordResetRepository,
@@ -21,3 +22,4 @@ class IdentityUnitOfWork(UnitOfWork):
         self.invitations = SqlAlchemyInvitationRepository(self.session)
         self.api_keys = SqlAlchemyApiKeyRepository(self.session)
         self.password_resets = SqlAlchemyPasswordResetRepository(self.session)
+        self.login_failures = SqlAlchemyLoginFailureRepository(self.session)

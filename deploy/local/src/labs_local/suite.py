@@ -130,6 +130,14 @@ class Suite:
         """http://host:port of the gateway (its API is under /api/v1)."""
         return self.urls.base
 
+    @property
+    def engines(self) -> Engines | None:
+        """The engines once started (the drill stops and starts the embedded ones)."""
+        task = self._engines_task
+        if task is None or not task.done() or task.cancelled() or task.exception():
+            return None
+        return task.result()
+
     def address_of(self, service: str) -> str:
         """host:port of a service's gRPC server."""
         return service_address(service, self.port_base)

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    CHAR,
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    MetaData,
-    Numeric,
-    SmallInteger,
-    Table,
-    Text,
-)
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy import MetaData, SmallInteger, Table, Text
 
+from labs_common.db import columns as col
 from labs_common.db.tables import tenant_table
 
 metadata = MetaData()
@@ -23,79 +12,79 @@ metadata = MetaData()
 resources = tenant_table(
     "resources",
     metadata,
-    Column("name", Text, nullable=False),
-    Column("email", Text),
-    Column("user_id", UUID(as_uuid=True)),
-    Column("seniority_level", Text, nullable=False),
-    Column("capacity_hours_per_week", Numeric(5, 2), nullable=False),
-    Column("working_days", ARRAY(SmallInteger), nullable=False),
-    Column("skills", ARRAY(Text), nullable=False),
-    Column("is_placeholder", Boolean, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    col.text("name", nullable=False),
+    col.text("email"),
+    col.uuid("user_id"),
+    col.text("seniority_level", nullable=False),
+    col.hours("capacity_hours_per_week", digits=5, nullable=False),
+    col.list_of("working_days", SmallInteger, nullable=False),
+    col.list_of("skills", Text, nullable=False),
+    col.flag("is_placeholder", nullable=False),
+    col.created_at(nullable=False),
+    col.updated_at(nullable=False),
 )
 
 resource_rates = Table(
     "resource_rates",
     metadata,
-    Column("org_id", UUID(as_uuid=True), nullable=False),
-    Column("resource_id", UUID(as_uuid=True), primary_key=True),
-    Column("effective_from", Date, primary_key=True),
-    Column("billing_rate", Numeric(12, 2), nullable=False),
-    Column("cost_rate", Numeric(12, 2)),  # NULL: not known yet (uncosted hours)
-    Column("currency", CHAR(3), nullable=False),
-    Column("created_at", DateTime(timezone=True)),
+    col.uuid("org_id", nullable=False),
+    col.uuid("resource_id", primary_key=True),
+    col.day("effective_from", primary_key=True),
+    col.rate("billing_rate", nullable=False),
+    col.rate("cost_rate"),  # NULL: not known yet (uncosted hours)
+    col.currency(nullable=False),
+    col.created_at(),
 )
 
 time_off = tenant_table(
     "time_off",
     metadata,
-    Column("resource_id", UUID(as_uuid=True), nullable=False),
-    Column("start_date", Date, nullable=False),
-    Column("end_date", Date, nullable=False),
-    Column("hours_per_day", Numeric(4, 2)),
-    Column("reason", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True)),
+    col.uuid("resource_id", nullable=False),
+    col.day("start_date", nullable=False),
+    col.day("end_date", nullable=False),
+    col.hours("hours_per_day", digits=4),
+    col.text("reason", nullable=False),
+    col.created_at(),
 )
 
 holidays = tenant_table(
     "holidays",
     metadata,
-    Column("date", Date, nullable=False),
-    Column("name", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True)),
+    col.day("date", nullable=False),
+    col.text("name", nullable=False),
+    col.created_at(),
 )
 
 allocations = tenant_table(
     "allocations",
     metadata,
-    Column("resource_id", UUID(as_uuid=True), nullable=False),
-    Column("project_id", UUID(as_uuid=True), nullable=False),
-    Column("allocated_hours", Numeric(5, 2), nullable=False),
-    Column("start_date", Date, nullable=False),
-    Column("end_date", Date, nullable=False),
-    Column("tentative", Boolean, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    col.uuid("resource_id", nullable=False),
+    col.uuid("project_id", nullable=False),
+    col.hours("allocated_hours", digits=5, nullable=False),
+    col.day("start_date", nullable=False),
+    col.day("end_date", nullable=False),
+    col.flag("tentative", nullable=False),
+    col.created_at(nullable=False),
+    col.updated_at(nullable=False),
 )
 
 over_allocations = Table(
     "over_allocations",
     metadata,
-    Column("org_id", UUID(as_uuid=True), nullable=False),
-    Column("resource_id", UUID(as_uuid=True), primary_key=True),
-    Column("week_start", Date, primary_key=True),
-    Column("available_hours", Numeric(7, 2), nullable=False),
-    Column("allocated_hours", Numeric(7, 2), nullable=False),
+    col.uuid("org_id", nullable=False),
+    col.uuid("resource_id", primary_key=True),
+    col.day("week_start", primary_key=True),
+    col.hours("available_hours", digits=7, nullable=False),
+    col.hours("allocated_hours", digits=7, nullable=False),
 )
 
 # What capacity has heard of each project's status (projects' events): archived ones don't count.
 project_states = Table(
     "project_states",
     metadata,
-    Column("project_id", UUID(as_uuid=True), primary_key=True),
-    Column("org_id", UUID(as_uuid=True), nullable=False),
-    Column("status", Text, nullable=False),
-    Column("archived", Boolean, nullable=False),
-    Column("as_of", DateTime(timezone=True), nullable=False),
+    col.uuid("project_id", primary_key=True),
+    col.uuid("org_id", nullable=False),
+    col.text("status", nullable=False),
+    col.flag("archived", nullable=False),
+    col.timestamp("as_of", nullable=False),
 )

@@ -5,229 +5,234 @@ one margin per project per day."""
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    CHAR,
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    MetaData,
-    Numeric,
-    Table,
-    Text,
-)
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy import Column, MetaData, Table
 
+from labs_common.db import columns as col
 from labs_common.db.tables import tenant_table
 
 metadata = MetaData()
 
-MONEY = Numeric(16, 2)
-HOURS = Numeric(12, 2)
-RATE = Numeric(12, 2)
+# Amounts and hours here are sums over a project's life: wider than the sources' own columns.
+MONEY_DIGITS = 16
+HOURS_DIGITS = 12
 
 
 def _as_of() -> Column:
-    return Column("as_of", DateTime(timezone=True), nullable=False)
+    return col.timestamp("as_of", nullable=False)
 
 
 projects = tenant_table(
-    "projects", metadata,
-    Column("name", Text, nullable=False),
-    Column("client_id", UUID(as_uuid=True)),
-    Column("client_name", Text, nullable=False),
-    Column("status", Text, nullable=False),
-    Column("budget_type", Text, nullable=False),
-    Column("budget_total", MONEY),
-    Column("budget_hours", HOURS),
-    Column("currency", CHAR(3), nullable=False),
-    Column("start_date", Date),
-    Column("end_date", Date),
+    "projects",
+    metadata,
+    col.text("name", nullable=False),
+    col.uuid("client_id"),
+    col.text("client_name", nullable=False),
+    col.text("status", nullable=False),
+    col.text("budget_type", nullable=False),
+    col.money("budget_total", digits=MONEY_DIGITS),
+    col.hours("budget_hours", digits=HOURS_DIGITS),
+    col.currency(nullable=False),
+    col.day("start_date"),
+    col.day("end_date"),
     _as_of(),
 )
 
 entries = tenant_table(
-    "entries", metadata,
-    Column("project_id", UUID(as_uuid=True), nullable=False),
-    Column("user_id", UUID(as_uuid=True)),
-    Column("resource_id", UUID(as_uuid=True)),
-    Column("date_worked", Date, nullable=False),
-    Column("hours", HOURS, nullable=False),
-    Column("rounded_hours", HOURS, nullable=False),
-    Column("billable", Boolean, nullable=False),
-    Column("billable_rate", RATE, nullable=False),
-    Column("cost_rate", RATE),
-    Column("currency", CHAR(3), nullable=False),
+    "entries",
+    metadata,
+    col.uuid("project_id", nullable=False),
+    col.uuid("user_id"),
+    col.uuid("resource_id"),
+    col.day("date_worked", nullable=False),
+    col.hours("hours", digits=HOURS_DIGITS, nullable=False),
+    col.hours("rounded_hours", digits=HOURS_DIGITS, nullable=False),
+    col.flag("billable", nullable=False),
+    col.rate("billable_rate", nullable=False),
+    col.rate("cost_rate"),
+    col.currency(nullable=False),
     # Deleted (or a timer still running): kept so an older event cannot bring it back.
-    Column("counted", Boolean, nullable=False),
+    col.flag("counted", nullable=False),
     _as_of(),
 )
 
 expenses = tenant_table(
-    "expenses", metadata,
-    Column("project_id", UUID(as_uuid=True), nullable=False),
-    Column("amount", MONEY, nullable=False),
-    Column("currency", CHAR(3), nullable=False),
-    Column("billable", Boolean, nullable=False),
-    Column("expense_date", Date, nullable=False),
-    Column("counted", Boolean, nullable=False),
+    "expenses",
+    metadata,
+    col.uuid("project_id", nullable=False),
+    col.money("amount", digits=MONEY_DIGITS, nullable=False),
+    col.currency(nullable=False),
+    col.flag("billable", nullable=False),
+    col.day("expense_date", nullable=False),
+    col.flag("counted", nullable=False),
     _as_of(),
 )
 
 project_totals = Table(
-    "project_totals", metadata,
-    Column("org_id", UUID(as_uuid=True), nullable=False),
-    Column("project_id", UUID(as_uuid=True), primary_key=True),
-    Column("hours_logged", HOURS, nullable=False),
-    Column("billable_hours", HOURS, nullable=False),
-    Column("uncosted_hours", HOURS, nullable=False),
-    Column("labor_cost", Numeric(18, 4), nullable=False),
-    Column("time_revenue", Numeric(18, 4), nullable=False),
-    Column("expense_cost", MONEY, nullable=False),
-    Column("billable_expenses", MONEY, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    "project_totals",
+    metadata,
+    col.uuid("org_id", nullable=False),
+    col.uuid("project_id", primary_key=True),
+    col.hours("hours_logged", digits=HOURS_DIGITS, nullable=False),
+    col.hours("billable_hours", digits=HOURS_DIGITS, nullable=False),
+    col.hours("uncosted_hours", digits=HOURS_DIGITS, nullable=False),
+    col.decimal("labor_cost", 18, 4, nullable=False),
+    col.decimal("time_revenue", 18, 4, nullable=False),
+    col.money("expense_cost", digits=MONEY_DIGITS, nullable=False),
+    col.money("billable_expenses", digits=MONEY_DIGITS, nullable=False),
+    col.updated_at(nullable=False),
 )
 
 daily_margins = Table(
-    "daily_margins", metadata,
-    Column("org_id", UUID(as_uuid=True), nullable=False),
-    Column("project_id", UUID(as_uuid=True), primary_key=True),
-    Column("day", Date, primary_key=True),
-    Column("revenue", MONEY, nullable=False),
-    Column("cost", MONEY, nullable=False),
-    Column("margin_dollar", MONEY, nullable=False),
-    Column("margin_percent", Numeric(9, 2)),
+    "daily_margins",
+    metadata,
+    col.uuid("org_id", nullable=False),
+    col.uuid("project_id", primary_key=True),
+    col.day("day", primary_key=True),
+    col.money("revenue", digits=MONEY_DIGITS, nullable=False),
+    col.money("cost", digits=MONEY_DIGITS, nullable=False),
+    col.money("margin_dollar", digits=MONEY_DIGITS, nullable=False),
+    col.decimal("margin_percent", 9, 2),
 )
 
 resources = tenant_table(
-    "resources", metadata,
-    Column("name", Text, nullable=False),
-    Column("user_id", UUID(as_uuid=True)),
-    Column("seniority_level", Text, nullable=False),
-    Column("capacity_hours_per_week", HOURS, nullable=False),
-    Column("active", Boolean, nullable=False),
+    "resources",
+    metadata,
+    col.text("name", nullable=False),
+    col.uuid("user_id"),
+    col.text("seniority_level", nullable=False),
+    col.hours("capacity_hours_per_week", digits=HOURS_DIGITS, nullable=False),
+    col.flag("active", nullable=False),
     _as_of(),
 )
 
 resource_rates = Table(
-    "resource_rates", metadata,
-    Column("org_id", UUID(as_uuid=True), nullable=False),
-    Column("resource_id", UUID(as_uuid=True), primary_key=True),
-    Column("effective_from", Date, primary_key=True),
-    Column("billing_rate", RATE, nullable=False),
-    Column("cost_rate", RATE),
-    Column("currency", CHAR(3), nullable=False),
+    "resource_rates",
+    metadata,
+    col.uuid("org_id", nullable=False),
+    col.uuid("resource_id", primary_key=True),
+    col.day("effective_from", primary_key=True),
+    col.rate("billing_rate", nullable=False),
+    col.rate("cost_rate"),
+    col.currency(nullable=False),
 )
 
 allocations = tenant_table(
-    "allocations", metadata,
-    Column("project_id", UUID(as_uuid=True), nullable=False),
-    Column("resource_id", UUID(as_uuid=True), nullable=False),
-    Column("allocated_hours", HOURS, nullable=False),
-    Column("start_date", Date, nullable=False),
-    Column("end_date", Date, nullable=False),
-    Column("tentative", Boolean, nullable=False),
-    Column("billing_rate", RATE),
-    Column("cost_rate", RATE),
-    Column("currency", CHAR(3)),
-    Column("counted", Boolean, nullable=False),
+    "allocations",
+    metadata,
+    col.uuid("project_id", nullable=False),
+    col.uuid("resource_id", nullable=False),
+    col.hours("allocated_hours", digits=HOURS_DIGITS, nullable=False),
+    col.day("start_date", nullable=False),
+    col.day("end_date", nullable=False),
+    col.flag("tentative", nullable=False),
+    col.rate("billing_rate"),
+    col.rate("cost_rate"),
+    col.currency(),
+    col.flag("counted", nullable=False),
     _as_of(),
 )
 
 invoices = tenant_table(
-    "invoices", metadata,
-    Column("project_id", UUID(as_uuid=True)),
-    Column("client_id", UUID(as_uuid=True)),
-    Column("status", Text, nullable=False),
-    Column("currency", CHAR(3), nullable=False),
-    Column("total", MONEY, nullable=False),
-    Column("amount_paid", MONEY, nullable=False),
-    Column("issue_date", Date),
-    Column("due_date", Date),
+    "invoices",
+    metadata,
+    col.uuid("project_id"),
+    col.uuid("client_id"),
+    col.text("status", nullable=False),
+    col.currency(nullable=False),
+    col.money("total", digits=MONEY_DIGITS, nullable=False),
+    col.money("amount_paid", digits=MONEY_DIGITS, nullable=False),
+    col.day("issue_date"),
+    col.day("due_date"),
     _as_of(),
 )
 
 organizations = Table(
-    "organizations", metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("currency", CHAR(3), nullable=False),
-    Column("timezone", Text, nullable=False),
-    Column("exchange_rates", JSONB, nullable=False),
-    Column("financials_visible_to", Text, nullable=False),
+    "organizations",
+    metadata,
+    col.uuid("id", primary_key=True),
+    col.currency(nullable=False),
+    col.text("timezone", nullable=False),
+    col.jsonb("exchange_rates", nullable=False),
+    col.text("financials_visible_to", nullable=False),
     _as_of(),
 )
 
 # Part 2: forecasts, alerts and who receives them.
 
 forecasts = Table(
-    "forecasts", metadata,
-    Column("org_id", UUID(as_uuid=True), nullable=False),
-    Column("project_id", UUID(as_uuid=True), primary_key=True),
-    Column("as_of", DateTime(timezone=True), nullable=False),
-    Column("forecast_margin", Numeric(9, 2)),
-    Column("forecast_margin_dollar", MONEY),
-    Column("forecast_low", Numeric(9, 2)),
-    Column("forecast_high", Numeric(9, 2)),
-    Column("forecast_confidence", Numeric(5, 0), nullable=False),
-    Column("estimate_at_completion", MONEY),
-    Column("hours_at_completion", HOURS),
-    Column("method", Text, nullable=False),
-    Column("risk_score", Numeric(3, 0), nullable=False),
-    Column("risk_factors", JSONB, nullable=False),
-    Column("recommendation", Text, nullable=False),
-    Column("recommendations", JSONB, nullable=False),
-    Column("currency", CHAR(3), nullable=False),
+    "forecasts",
+    metadata,
+    col.uuid("org_id", nullable=False),
+    col.uuid("project_id", primary_key=True),
+    _as_of(),
+    col.decimal("forecast_margin", 9, 2),
+    col.money("forecast_margin_dollar", digits=MONEY_DIGITS),
+    col.decimal("forecast_low", 9, 2),
+    col.decimal("forecast_high", 9, 2),
+    col.decimal("forecast_confidence", 5, 0, nullable=False),
+    col.money("estimate_at_completion", digits=MONEY_DIGITS),
+    col.hours("hours_at_completion", digits=HOURS_DIGITS),
+    col.text("method", nullable=False),
+    col.decimal("risk_score", 3, 0, nullable=False),
+    col.jsonb("risk_factors", nullable=False),
+    col.text("recommendation", nullable=False),
+    col.jsonb("recommendations", nullable=False),
+    col.currency(nullable=False),
     # Model state worth keeping between refreshes (fitted parameters, calibration), as JSON.
-    Column("model", JSONB, nullable=False),
+    col.jsonb("model", nullable=False),
 )
 
 # Who is in the organization (from identity's member events): alerts' recipients and addresses.
 members = Table(
-    "members", metadata,
-    Column("org_id", UUID(as_uuid=True), nullable=False),
-    Column("user_id", UUID(as_uuid=True), primary_key=True),
-    Column("email", Text, nullable=False),
-    Column("name", Text, nullable=False),
-    Column("role", Text, nullable=False),
-    Column("active", Boolean, nullable=False),
+    "members",
+    metadata,
+    col.uuid("org_id", nullable=False),
+    col.uuid("user_id", primary_key=True),
+    col.text("email", nullable=False),
+    col.text("name", nullable=False),
+    col.text("role", nullable=False),
+    col.flag("active", nullable=False),
     # The user's notification_preferences (profile), e.g. {"email": false}.
-    Column("preferences", JSONB, nullable=False),
+    col.jsonb("preferences", nullable=False),
     _as_of(),
 )
 
 alert_subscriptions = tenant_table(
-    "alert_subscriptions", metadata,
-    Column("user_id", UUID(as_uuid=True), nullable=False),
-    Column("alert_type", Text, nullable=False),
-    Column("delivery_method", Text, nullable=False),
-    Column("threshold_value", Numeric(9, 2)),
-    Column("project_id", UUID(as_uuid=True)),
-    Column("enabled", Boolean, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    "alert_subscriptions",
+    metadata,
+    col.uuid("user_id", nullable=False),
+    col.text("alert_type", nullable=False),
+    col.text("delivery_method", nullable=False),
+    col.decimal("threshold_value", 9, 2),
+    col.uuid("project_id"),
+    col.flag("enabled", nullable=False),
+    col.created_at(nullable=False),
 )
 
 alerts = tenant_table(
-    "alerts", metadata,
-    Column("user_id", UUID(as_uuid=True), nullable=False),
-    Column("type", Text, nullable=False),
-    Column("severity", Text, nullable=False),
-    Column("message", Text, nullable=False),
-    Column("project_id", UUID(as_uuid=True)),
-    Column("resource_id", UUID(as_uuid=True)),
-    Column("invoice_id", UUID(as_uuid=True)),
-    Column("data", JSONB, nullable=False),
-    Column("is_read", Boolean, nullable=False),
-    Column("action_taken", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    "alerts",
+    metadata,
+    col.uuid("user_id", nullable=False),
+    col.text("type", nullable=False),
+    col.text("severity", nullable=False),
+    col.text("message", nullable=False),
+    col.uuid("project_id"),
+    col.uuid("resource_id"),
+    col.uuid("invoice_id"),
+    col.jsonb("data", nullable=False),
+    col.flag("is_read", nullable=False),
+    col.text("action_taken", nullable=False),
+    col.created_at(nullable=False),
 )
 
 # The last state each rule judged each subject in, per subscription: an alert is raised when the
 # state changes (warning, critical, a budget step), not on every event while it stays.
 alert_states = Table(
-    "alert_states", metadata,
-    Column("org_id", UUID(as_uuid=True), nullable=False),
-    Column("subscription_id", UUID(as_uuid=True), primary_key=True),
-    Column("subject_id", UUID(as_uuid=True), primary_key=True),
-    Column("state", Text, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    "alert_states",
+    metadata,
+    col.uuid("org_id", nullable=False),
+    col.uuid("subscription_id", primary_key=True),
+    col.uuid("subject_id", primary_key=True),
+    col.text("state", nullable=False),
+    col.updated_at(nullable=False),
 )

@@ -12,6 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from labs.events.v1 import envelope_pb2
 from labs_common.db.tables import outbox
+from labs_common.errors import InvalidArgument
+
+# NATS refuses a message over its max_payload (1 MiB unless configured otherwise), headers
+# included: an event that big could never be published, so it is refused while its request can
+# still be answered, with room left for the headers (message id, trace context).
+MAX_ENVELOPE_BYTES = 1024 * 1024 - 64 * 1024
+
+
+class EventTooLarge(InvalidArgument):
+    """The change would announce an event too large to publish (a 422 at the gateway)."""
 
 
 def subject_for(service: str, org_id: uuid.UUID | None, event_type: str) -> str:
@@ -83,9 +93,18 @@ class Outbox:
             envelope.CopyFrom(shared)
             envelope.id = str(uuid.uuid4())
             envelope.payload.Pack(payload)
+            data = envelope.SerializeToString()
+            if len(data) > MAX_ENVELOPE_BYTES:
+                raise EventTooLarge(
+                    f"The change is too large to record: its {event_type} event would be "
+                    f"{len(data)} bytes, at most {MAX_ENVELOPE_BYTES} are allowed.",
+                    reason="EVENT_TOO_LARGE",
+                    metadata={"event_type": event_type, "bytes": str(len(data)),
+                              "max_bytes": str(MAX_ENVELOPE_BYTES)},
+                )
             envelopes.append(envelope)
             rows.append({"id": uuid.UUID(envelope.id), "subject": subject, "type": event_type,
-                         "org_id": org, "envelope": envelope.SerializeToString()})
+                         "org_id": org, "envelope": data})
         await self._store(envelopes, rows)
         return envelopes
 

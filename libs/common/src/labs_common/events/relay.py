@@ -5,30 +5,55 @@ published but not marked is published again with the same `Nats-Msg-Id`, which J
 inside its duplicate window (consumers are idempotent beyond it). Rows are claimed with
 SKIP LOCKED, so several replicas share the work. LISTEN/NOTIFY wakes the relay at commit time;
 polling covers a lost notification.
+
+One row failing never holds up the others: those that JetStream acknowledged are marked, the rest
+are tried again with the next batch. A row that can never be published (larger than NATS's
+max_payload, or not an envelope) is parked: marked with published_at = 'infinity', so it is
+neither retried nor pruned and stays in the table with its envelope, logged as an error and
+announced by a small notice on labs.dead_letter.outbox.<service>. A NATS or PostgreSQL outage
+only makes the relay wait and try again, backing off.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import UTC, datetime, timedelta
+import json
+import time
+from datetime import UTC, datetime
 
 import asyncpg
 import structlog
+from google.protobuf.message import DecodeError
+from nats.errors import MaxPayloadError
 from nats.js import JetStreamContext
+from nats.js.errors import BadRequestError
 from opentelemetry import propagate, trace
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import literal_column, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from labs.events.v1 import envelope_pb2
 from labs_common.db.engine import asyncpg_dsn
 from labs_common.db.tables import outbox
+from labs_common.transient import is_transient
 
 log = structlog.get_logger(__name__)
 tracer = trace.get_tracer("labs.events")
 
 BATCH = 200
-RETENTION = timedelta(days=7)
+# published_at of a parked row: never NULL again (not retried), never older than a retention.
+PARKED = literal_column("'infinity'::timestamptz")
+MAX_BACKOFF_SECONDS = 30.0
+
+
+def parked_subject(service: str) -> str:
+    return f"labs.dead_letter.outbox.{service}"
+
+
+def unpublishable(error: BaseException) -> bool:
+    """Errors of the row itself, which publishing it again cannot cure: over max_payload, over
+    the stream's message size (JetStream answers 400), not an envelope."""
+    return isinstance(error, MaxPayloadError | BadRequestError | DecodeError)
 
 
 class OutboxRelay:
@@ -39,27 +64,44 @@ class OutboxRelay:
         self._js = js
         self._poll_seconds = poll_seconds
         self._wake = asyncio.Event()
+        # Batches in a row that settled nothing (an outage): how long the relay backs off.
+        self.failures = 0
 
     async def run(self) -> None:
-        listener = await self._listen()
+        listener: asyncpg.Connection | None = None
+        relisten = 0.0
         try:
             while True:
+                if (listener is None or listener.is_closed()) and time.monotonic() > relisten:
+                    listener = await self._listen()  # again after PostgreSQL restarted
+                    relisten = time.monotonic() + MAX_BACKOFF_SECONDS
                 try:
                     published = await self.publish_pending()
-                except (TimeoutError, OSError, asyncpg.PostgresError) as error:
-                    log.warning("outbox.relay_retry", error=str(error))
-                    published = 0
-                    await asyncio.sleep(self._poll_seconds)
+                    self.failures = 0
+                except Exception as error:  # the relay outlives any outage
+                    self.failures += 1
+                    if is_transient(error):
+                        log.warning("outbox.relay_retry", error=repr(error),
+                                    failures=self.failures)
+                    else:
+                        log.exception("outbox.relay_failed", failures=self.failures)
+                    await asyncio.sleep(self._backoff(self.failures))
+                    continue
                 if published < BATCH:
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
         finally:
             if listener is not None:
-                await listener.close()
+                with contextlib.suppress(Exception):
+                    await listener.close()
+
+    def _backoff(self, failures: int) -> float:
+        return min(self._poll_seconds * 2 ** min(failures - 1, 10), MAX_BACKOFF_SECONDS)
 
     async def publish_pending(self) -> int:
-        """Publish one batch; answers how many rows it published."""
+        """Publish one batch; answers how many rows it settled (published or parked). Raises
+        what failed when no row of a non-empty batch could be settled (an outage)."""
         async with self._engine.begin() as connection:
             await connection.execute(text("SELECT set_config('labs.scope', 'system', true)"))
             rows = (
@@ -74,14 +116,66 @@ class OutboxRelay:
             if not rows:
                 return 0
             # Sent in order on one connection; JetStream keeps that order in the stream.
-            await asyncio.gather(*(self._publish(row) for row in rows))
-            await connection.execute(
-                update(outbox)
-                .where(outbox.c.id.in_([row.id for row in rows]))
-                .values(published_at=datetime.now(UTC))
+            outcomes = await asyncio.gather(
+                *(self._publish(row) for row in rows), return_exceptions=True
             )
-        log.debug("outbox.published", count=len(rows))
-        return len(rows)
+            published, parked, failed = [], [], []
+            for row, outcome in zip(rows, outcomes, strict=True):
+                if not isinstance(outcome, BaseException):
+                    published.append(row.id)
+                elif isinstance(outcome, asyncio.CancelledError):
+                    raise outcome
+                elif unpublishable(outcome) and await self._announce_parked(row, outcome):
+                    parked.append(row.id)
+                else:
+                    failed.append(outcome)
+            if published:
+                await connection.execute(
+                    update(outbox)
+                    .where(outbox.c.id.in_(published))
+                    .values(published_at=datetime.now(UTC))
+                )
+            if parked:
+                await connection.execute(
+                    update(outbox).where(outbox.c.id.in_(parked)).values(published_at=PARKED)
+                )
+        if failed:
+            if not (published or parked):
+                raise failed[0]
+            log.warning("outbox.rows_retried", count=len(failed), error=repr(failed[0]))
+        log.debug("outbox.published", count=len(published), parked=len(parked))
+        return len(published) + len(parked)
+
+    async def _announce_parked(self, row, error: BaseException) -> bool:
+        """Log the row that can never be published and put a notice of it (not its envelope,
+        which is what is too large) in the dead-letter stream; answers whether the notice was
+        acknowledged (if not, the row stays pending and is parked on a later try)."""
+        service = row.subject.split(".")[1]
+        log.error(
+            "outbox.row_parked",
+            outbox_id=str(row.id),
+            subject=row.subject,
+            bytes=len(row.envelope),
+            error=repr(error),
+            hint="kept in the outbox table with published_at = 'infinity'",
+        )
+        notice = {
+            "outbox_id": str(row.id),
+            "subject": row.subject,
+            "bytes": len(row.envelope),
+            "error": repr(error)[:500],
+        }
+        try:
+            await self._js.publish(
+                parked_subject(service),
+                json.dumps(notice).encode(),
+                headers={"Nats-Msg-Id": f"outbox-parked:{row.id}", "Labs-Subject": row.subject},
+            )
+        except Exception as notice_error:
+            log.warning("outbox.park_notice_failed", outbox_id=str(row.id),
+                        error=repr(notice_error))
+            return False
+        return True
 
     async def _publish(self, row) -> None:
         """One message, in a PRODUCER span of the trace of the request that wrote it; the span's
@@ -104,19 +198,11 @@ class OutboxRelay:
             propagate.inject(headers)
             await self._js.publish(row.subject, row.envelope, headers=headers)
 
-    async def prune(self) -> int:
-        """Forget rows published longer ago than the retention period."""
-        async with self._engine.begin() as connection:
-            result = await connection.execute(
-                delete(outbox).where(outbox.c.published_at < datetime.now(UTC) - RETENTION)
-            )
-        return result.rowcount
-
     async def _listen(self) -> asyncpg.Connection | None:
         try:
-            connection = await asyncpg.connect(asyncpg_dsn(self._engine.url))
+            connection = await asyncpg.connect(asyncpg_dsn(self._engine.url), timeout=5)
             await connection.add_listener("labs_outbox", lambda *_: self._wake.set())
             return connection
-        except (OSError, asyncpg.PostgresError) as error:
+        except Exception as error:  # polling carries on without it
             log.warning("outbox.listen_unavailable", error=str(error))
             return None

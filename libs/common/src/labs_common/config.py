@@ -33,6 +33,9 @@ class BaseLabsSettings(BaseSettings):
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
     nats_url: str = "nats://127.0.0.1:4222"
+    # A NATS .creds file (user JWT + nkey seed) or an nkey seed file this process authenticates
+    # with (labs_common.events.connection); empty: none.
+    nats_credentials_file: str = ""
     port_base: int = Field(50050, ge=1024, le=65000)
     # Where a service reaches another: host:port. Defaults derive from port_base on 127.0.0.1.
     identity_addr: str = ""
@@ -81,6 +84,19 @@ class ServiceSettings(BaseLabsSettings):
     outbox_poll_seconds: float = Field(1.0, gt=0)
     # JetStream replicas of the service's stream: 1 locally, 3 on a production NATS cluster.
     stream_replicas: int = Field(1, ge=1, le=5)
+    # Disk a service's stream and the dead-letter stream may take (oldest messages go first);
+    # both also forget messages after 30 days (labs_common.events.streams).
+    stream_max_bytes: int = Field(512 * 1024**2, gt=0)
+    dead_letter_max_bytes: int = Field(128 * 1024**2, gt=0)
+    # How long the platform tables keep rows (labs_common.pruning), and how often they are pruned.
+    # Published outbox rows are only needed until JetStream has them.
+    outbox_retention_days: float = Field(7.0, gt=0)
+    # Longer than the streams keep an event (30 days): a redelivered or replayed one must still
+    # find its id here, or its effect would be applied twice.
+    inbox_retention_days: float = Field(45.0, gt=30)
+    # API.md: an Idempotency-Key is remembered for at least 24 hours.
+    idempotency_retention_hours: float = Field(48.0, ge=24)
+    prune_every_seconds: float = Field(300.0, gt=0)
 
     @model_validator(mode="after")
     def _service_defaults(self) -> ServiceSettings:

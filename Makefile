@@ -69,8 +69,24 @@ test-integration: install  ## services against real PostgreSQL and NATS
 test-e2e: install  ## the whole suite through the gateway over HTTP and WebSocket
 	$(PYTEST) -m e2e
 
+.PHONY: drill fuzz
+drill: install  ## fault injection against the local suite (<= 20 min): kills, outages, poison events; a table, non-zero if a row fails
+	$(RUN) python -m labs_local.drill $(DRILL_ARGS)
+
+fuzz: install  ## schemathesis against the gateway's OpenAPI (~4 min): no 5xx, no answer contradicting its schema
+	UV=$(UV) $(RUN) python -m labs_local.fuzz
+
 bench: install  ## benchmarks against baselines run alongside (~3 min; not part of test): ratios + bench/results/
 	$(RUN) python -m bench
+
+.PHONY: replay-dead-letters
+# Against `make up`'s NATS unless LABS_NATS_URL says otherwise; SERVICE=time, CONSUMER=<durable>,
+# SUBJECT=<pattern> narrow it, DRY_RUN=1 only lists.
+replay-dead-letters: install  ## publish dead-lettered events to their subjects again (idempotent), then drop them
+	LABS_NATS_URL=$${LABS_NATS_URL:-nats://127.0.0.1:$$(( $${LABS_PORT_BASE:-50050} + 20 ))} \
+	  $(RUN) python -m labs_common.events.replay $(if $(SERVICE),--service $(SERVICE)) \
+	  $(if $(CONSUMER),--consumer $(CONSUMER)) $(if $(SUBJECT),--subject '$(SUBJECT)') \
+	  $(if $(DRY_RUN),--dry-run)
 
 clean:  ## forget local data and caches (not the lock)
 	rm -rf .data .pytest_cache .ruff_cache

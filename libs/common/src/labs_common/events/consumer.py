@@ -1,9 +1,15 @@
 """Durable JetStream consumers whose effects are idempotent.
 
-For each message: decode the envelope (undecodable → terminate and log loudly), open a unit of
-work scoped to the event's org, claim the event id in the inbox, apply the handler, commit, and
-only then ack. A redelivered event finds its id claimed and is acked without effect. A failing
-handler is retried with backoff up to `max_deliver` times, then parked in the dead-letter stream.
+For each message: decode the envelope, open a unit of work scoped to the event's org, claim the
+event id in the inbox, apply the handler, commit, and only then ack. A redelivered event finds its
+id claimed and is acked without effect.
+
+What fails is either the infrastructure's or the event's. An outage (PostgreSQL unreachable or
+restarting, a connection dropped, another service unavailable: labs_common.transient) is waited
+out: nak with backoff, as often as it takes, never dead-lettered (so the server's own max_deliver
+is unlimited). Poison is parked in the dead-letter stream with the subject it came on (`python -m
+labs_common.events.replay` publishes it there again): at once when it cannot be read (not an
+envelope, malformed ids), after `max_deliver` deliveries when the handler keeps refusing it.
 """
 
 from __future__ import annotations
@@ -25,10 +31,22 @@ from opentelemetry import propagate, trace
 
 from labs.events.v1 import envelope_pb2
 from labs_common.db.uow import Scope, UnitOfWork
-from labs_common.events.streams import stream_name
+from labs_common.events.streams import DEAD_LETTER_PREFIX, stream_name
+from labs_common.transient import is_transient
 
 log = structlog.get_logger(__name__)
 tracer = trace.get_tracer("labs.events")
+
+# Headers of a dead letter: where it came from (the replay publishes it there again), who gave up.
+ORIGINAL_SUBJECT = "Labs-Subject"
+FAILED_CONSUMER = "Labs-Consumer"
+FAILURE = "Labs-Error"
+MAX_BACKOFF_SECONDS = 30
+
+def backoff(deliveries: int) -> float:
+    """Seconds until an event that failed `deliveries` times is offered again."""
+    return min(2 ** min(deliveries, 5), MAX_BACKOFF_SECONDS)
+
 
 Handler = Callable[[envelope_pb2.Envelope, UnitOfWork], Awaitable[None]]
 UowFactory = Callable[[Scope], UnitOfWork]
@@ -56,21 +74,34 @@ class Subscription:
 
 
 class EventConsumer:
-    def __init__(self, js: JetStreamContext, uow_factory: UowFactory, subscription: Subscription):
+    def __init__(self, js: JetStreamContext, uow_factory: UowFactory, subscription: Subscription,
+                 retry_delay: Callable[[int], float] = backoff):
         self._js = js
         self._uow_factory = uow_factory
         self._sub = subscription
+        self._retry_delay = retry_delay
 
     async def run(self) -> None:
         pull = await self._subscribe()
+        failures = 0
         try:
             while True:
                 try:
                     messages = await pull.fetch(batch=50, timeout=5)
+                    failures = 0
                 except (TimeoutError, NatsTimeout):
                     continue
+                except Exception as error:  # NATS away or reconnecting: the pull resumes after
+                    failures += 1
+                    log.warning("consumer.fetch_failed", durable=self._sub.durable,
+                                error=repr(error))
+                    await asyncio.sleep(backoff(failures))
+                    continue
                 for message in messages:
-                    await self.handle(message)
+                    try:
+                        await self.handle(message)
+                    except Exception:  # its ack or nak was lost: redelivered after ack_wait
+                        log.exception("consumer.settle_failed", durable=self._sub.durable)
         finally:
             # Stopped (cancelled): drop the subscription, or what the server still sends to its
             # open pull request sits unread and the connection's drain waits for it until
@@ -83,32 +114,49 @@ class EventConsumer:
             durable_name=self._sub.durable,
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,
-            max_deliver=self._sub.max_deliver,
+            # Unlimited: an outage must not use up an event's deliveries (the server would stop
+            # offering it, unacked, for good); _retry_or_park counts them for poison.
+            max_deliver=-1,
             ack_wait=30,
             filter_subject=self._sub.subject,
         )
+        stream = stream_name(self._sub.source)
+        failures = 0
         while True:
             try:
+                # Create, or update a durable made with an older config.
+                await self._js.add_consumer(stream, config=config)
                 return await self._js.pull_subscribe(
-                    self._sub.subject,
-                    durable=self._sub.durable,
-                    stream=stream_name(self._sub.source),
-                    config=config,
+                    self._sub.subject, durable=self._sub.durable, stream=stream, config=config
                 )
             except NotFoundError:
                 # The publishing service has not created its stream yet.
-                log.info("consumer.waiting_for_stream", stream=stream_name(self._sub.source))
+                log.info("consumer.waiting_for_stream", stream=stream)
                 await asyncio.sleep(2)
+            except Exception as error:  # NATS not reachable (yet): keep trying
+                failures += 1
+                log.warning("consumer.subscribe_failed", durable=self._sub.durable,
+                            error=repr(error))
+                await asyncio.sleep(backoff(failures))
 
     async def handle(self, message: Msg) -> None:
         try:
             envelope = envelope_pb2.Envelope.FromString(message.data)
             event_id = uuid.UUID(envelope.id)
-        except (DecodeError, ValueError):
-            log.error(
-                "consumer.undecodable_event", durable=self._sub.durable, subject=message.subject
+            scope = Scope(
+                org_id=uuid.UUID(envelope.org_id) if envelope.org_id else None,
+                actor_id=uuid.UUID(envelope.actor_id) if envelope.actor_id else None,
+                system=not envelope.org_id,
             )
-            await message.term()
+        except (DecodeError, ValueError) as error:
+            # No retry can read it: parked at once, kept for whoever fixes the publisher.
+            log.error(
+                "consumer.undecodable_event",
+                durable=self._sub.durable,
+                subject=message.subject,
+                error=repr(error),
+            )
+            await self._park(message, f"stream-{message.metadata.sequence.stream}", error)
             return
         # Continue the trace: the relay's span from the NATS headers, else the request's own.
         headers = message.headers or {}
@@ -128,41 +176,59 @@ class EventConsumer:
                 "labs.org_id": envelope.org_id,
             },
         ):
-            await self._apply(message, envelope, event_id)
+            await self._apply(message, envelope, event_id, scope)
 
     async def _apply(
-        self, message: Msg, envelope: envelope_pb2.Envelope, event_id: uuid.UUID
+        self, message: Msg, envelope: envelope_pb2.Envelope, event_id: uuid.UUID, scope: Scope
     ) -> None:
-        scope = Scope(
-            org_id=uuid.UUID(envelope.org_id) if envelope.org_id else None,
-            actor_id=uuid.UUID(envelope.actor_id) if envelope.actor_id else None,
-            system=not envelope.org_id,
-        )
         try:
             async with self._uow_factory(scope) as uow:
                 if await uow.inbox.claim(self._sub.durable, event_id):
                     await self._sub.handler(envelope, uow)
                     await uow.commit()
-        except Exception:
-            await self._retry_or_park(message, envelope)
+        except Exception as error:
+            await self._retry_or_park(message, envelope, error)
             return
         await message.ack()
 
-    async def _retry_or_park(self, message: Msg, envelope: envelope_pb2.Envelope) -> None:
+    async def _retry_or_park(
+        self, message: Msg, envelope: envelope_pb2.Envelope, error: Exception
+    ) -> None:
         deliveries = message.metadata.num_delivered
-        log.exception(
+        if is_transient(error):
+            # Not the event's fault: wait for the dependency as long as it takes.
+            log.warning(
+                "consumer.dependency_unavailable",
+                durable=self._sub.durable,
+                event_id=envelope.id,
+                deliveries=deliveries,
+                error=repr(error),
+            )
+            await message.nak(delay=self._retry_delay(deliveries))
+            return
+        log.error(
             "consumer.handler_failed",
             durable=self._sub.durable,
             event_id=envelope.id,
             type=envelope.type,
             deliveries=deliveries,
+            exc_info=error,
         )
         if deliveries >= self._sub.max_deliver:
-            await self._js.publish(
-                f"labs.dead_letter.{self._sub.durable}",
-                message.data,
-                headers={"Nats-Msg-Id": f"{self._sub.durable}:{envelope.id}"},
-            )
-            await message.term()
+            await self._park(message, envelope.id, error)
         else:
-            await message.nak(delay=min(2**deliveries, 60))
+            await message.nak(delay=self._retry_delay(deliveries))
+
+    async def _park(self, message: Msg, key: str, error: BaseException) -> None:
+        """The message, as it came, in the dead-letter stream; then never offered again."""
+        await self._js.publish(
+            f"{DEAD_LETTER_PREFIX}.{self._sub.durable}",
+            message.data,
+            headers={
+                "Nats-Msg-Id": f"{self._sub.durable}:{key}",
+                ORIGINAL_SUBJECT: message.subject,
+                FAILED_CONSUMER: self._sub.durable,
+                FAILURE: " ".join(repr(error).split())[:500],  # one line: a header
+            },
+        )
+        await message.term()

@@ -249,12 +249,23 @@ def test_clients_reach_the_gateway_and_nothing_else(docs):
                 assert not network.allows(client, pod, port), f"internet -> {pod.name}:{port}"
 
 
+def object_storage(docs: list[dict]) -> bool:
+    """Whether projects keeps its files in an S3 bucket (overlays/prod), reached on 443."""
+    projects = next(d for d in docs if d["kind"] == "Deployment"
+                    and d["metadata"]["name"] == "projects")
+    config_maps = {d["metadata"]["name"]: d for d in docs if d["kind"] == "ConfigMap"}
+    return any("LABS_S3_BUCKET" in config_maps[source["configMapRef"]["name"]].get("data", {})
+               for c in projects["spec"]["template"]["spec"]["containers"]
+               for source in c.get("envFrom", []) if "configMapRef" in source)
+
+
 def test_only_the_services_that_call_out_reach_the_internet_on_their_ports(docs):
     pods, network = platform(docs), Network(docs)
+    ports = {**INTERNET_PORTS, "projects": {443} if object_storage(docs) else set()}
     for name in [*SERVICES, "gateway", "nats"]:
         for port in pods["internet"].numbers:
             allowed = network.allows(pods[name], pods["internet"], port)
-            assert allowed == (port in INTERNET_PORTS.get(name, set())), f"{name} -> :{port}"
+            assert allowed == (port in ports.get(name, set())), f"{name} -> :{port}"
         # Not even they reach the cloud's metadata endpoint.
         assert not network.allows(pods[name], pods["cloud-metadata"], 80), name
 

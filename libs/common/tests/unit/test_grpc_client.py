@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import json
 
-from labs_common.grpc.client import idempotent_methods, service_config
+from labs_common.grpc.client import (
+    channel_options,
+    channel_target,
+    idempotent_methods,
+    service_config,
+)
 
 
 def test_reads_and_effect_free_exchanges_are_retried():
@@ -29,3 +34,72 @@ def test_only_the_declared_methods_get_a_retry_policy():
     assert {n["method"] for n in retried["name"]} == set(idempotent_methods(service))
     assert retried["retryPolicy"]["retryableStatusCodes"] == ["UNAVAILABLE"]
     assert default == {"name": [{"service": service}], "timeout": "5.0s"}
+
+
+# --- spreading calls over a service's replicas ------------------------------------------------
+
+def test_calls_are_balanced_round_robin_over_every_resolved_address():
+    config = json.loads(service_config("labs.time.v1.TimeService", [], 5.0))
+    # Without it gRPC's default, pick_first, sends every call of a channel to one replica.
+    assert config["loadBalancingConfig"] == [{"round_robin": {}}]
+    options = dict(channel_options("labs.time.v1.TimeService", 5.0))
+    assert json.loads(options["grpc.service_config"])["loadBalancingConfig"] == [
+        {"round_robin": {}}]
+
+
+def test_service_names_resolve_through_dns_and_local_addresses_stay_as_they_are():
+    # Kubernetes: a headless Service's name answers one address per ready pod.
+    assert channel_target("time:50053") == "dns:///time:50053"
+    assert channel_target("time.labs.svc.cluster.local:50053") == (
+        "dns:///time.labs.svc.cluster.local:50053")
+    # Local development: the default addresses are loopback IPs, which need no resolver.
+    assert channel_target("127.0.0.1:50053") == "127.0.0.1:50053"
+    assert channel_target("[::1]:50053") == "[::1]:50053"
+    # A target that names its scheme is the caller's choice.
+    assert channel_target("dns:///time:50053") == "dns:///time:50053"
+    assert channel_target("ipv4:10.0.0.1:50053,10.0.0.2:50053") == (
+        "ipv4:10.0.0.1:50053,10.0.0.2:50053")
+    assert channel_target("unix:///tmp/time.sock") == "unix:///tmp/time.sock"
+
+
+async def test_a_channel_spreads_its_calls_over_the_replicas(monkeypatch):
+    """Two loopback servers behind one target (as a headless Service's two pods): the channel's
+    options send calls to both, where pick_first would send them all to the first."""
+    import asyncio
+
+    import grpc
+
+    from labs_common.config import BaseLabsSettings
+    from labs_common.grpc.client import open_channel
+
+    def replica(name: bytes) -> grpc.GenericRpcHandler:
+        async def who(_request: bytes, _context) -> bytes:
+            return name
+
+        return grpc.method_handlers_generic_handler(
+            "labs.time.v1.TimeService", {"Who": grpc.unary_unary_rpc_method_handler(who)})
+
+    servers, ports = [], []
+    for name in (b"replica-0", b"replica-1"):
+        # No SO_REUSEPORT: port 0 could then share a port another process's server holds.
+        server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
+        server.add_generic_rpc_handlers([replica(name)])
+        ports.append(server.add_insecure_port("127.0.0.1:0"))
+        await server.start()
+        servers.append(server)
+    monkeypatch.setenv("LABS_TIME_ADDR", "ipv4:" + ",".join(f"127.0.0.1:{p}" for p in ports))
+    channel = open_channel(BaseLabsSettings(), "time", "labs.time.v1.TimeService")
+    who = channel.unary_unary("/labs.time.v1.TimeService/Who")
+    answered: set[bytes] = set()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    try:
+        # round_robin picks among the connected replicas, and the second may connect a little
+        # after the first calls: keep calling a while (pick_first would never reach it).
+        while len(answered) < 2 and loop.time() < deadline:
+            answered.add(await who(b""))
+    finally:
+        await channel.close()
+        for server in servers:
+            await server.stop(None)
+    assert answered == {b"replica-0", b"replica-1"}

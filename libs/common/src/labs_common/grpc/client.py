@@ -5,6 +5,7 @@ principal (zero trust)."""
 from __future__ import annotations
 
 import importlib
+import ipaddress
 import json
 from collections.abc import Iterable, Sequence
 
@@ -53,11 +54,31 @@ def idempotent_methods(grpc_service: str) -> list[str]:
     ]
 
 
+def channel_target(address: str) -> str:
+    """The target of a channel to `address` (`host:port`, as LABS_<SERVICE>_ADDR gives it): the
+    DNS resolver spelled out, `dns:///host:port`, which hands the channel every address of the
+    name (a headless Service answers one per ready pod) for the round_robin policy to spread calls
+    over. IP literals (127.0.0.1 locally) and targets that already name a scheme are kept."""
+    if "://" in address or address.startswith(("dns:", "ipv4:", "ipv6:", "unix:")):
+        return address
+    host = address.rpartition(":")[0] or address
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return f"dns:///{address}"
+    return address
+
+
 def service_config(service: str, idempotent_methods: Iterable[str], timeout: float) -> str:
-    """gRPC service config: a default deadline for every method of `service`, and transparent
-    retries with backoff on UNAVAILABLE for the idempotent ones."""
+    """gRPC service config: calls balanced round robin over every address the target resolves to
+    (the default, pick_first, sends all of a channel's calls to one replica), a default deadline
+    for every method of `service`, and transparent retries with backoff on UNAVAILABLE for the
+    idempotent ones."""
     methods = list(idempotent_methods)
-    config: dict = {"methodConfig": [{"name": [{"service": service}], "timeout": f"{timeout}s"}]}
+    config: dict = {
+        "loadBalancingConfig": [{"round_robin": {}}],
+        "methodConfig": [{"name": [{"service": service}], "timeout": f"{timeout}s"}],
+    }
     if methods:
         config["methodConfig"].insert(
             0,
@@ -88,16 +109,22 @@ def open_channel(
     Which methods are retried comes from the protos (`option idempotency_level`). `interceptors`
     run after the token forwarding, closest to the wire."""
     return grpc.aio.insecure_channel(
-        settings.addr_of(target_service),
-        options=[
-            (
-                "grpc.service_config",
-                service_config(
-                    grpc_service, idempotent_methods(grpc_service), settings.grpc_client_timeout
-                ),
-            ),
-            ("grpc.enable_retries", 1),
-            ("grpc.keepalive_time_ms", 30_000),
-        ],
+        channel_target(settings.addr_of(target_service)),
+        options=channel_options(grpc_service, settings.grpc_client_timeout),
         interceptors=[*aio_client_interceptors(), _ForwardToken(), *interceptors],
     )
+
+
+def channel_options(grpc_service: str, timeout: float) -> list[tuple[str, object]]:
+    """The options of every channel to `grpc_service`: its service config (round robin,
+    deadlines, retries), and keepalive pings, so a replica gone without a word is noticed and
+    the name resolved again (a replica added later is found when the servers' connection age
+    ends their connections, or when a connection drops)."""
+    return [
+        (
+            "grpc.service_config",
+            service_config(grpc_service, idempotent_methods(grpc_service), timeout),
+        ),
+        ("grpc.enable_retries", 1),
+        ("grpc.keepalive_time_ms", 30_000),
+    ]

@@ -4,11 +4,17 @@ inbox claims and idempotency records together or not at all."""
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Self
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -124,11 +130,20 @@ class Inbox:
 
 
 class IdempotencyRecords:
-    """The first response to an Idempotency-Key, stored in the same transaction as its effect."""
+    """The first response to an Idempotency-Key, stored in the same transaction as its effect.
+
+    Stored sealed, since responses carry secrets (access and refresh tokens, API-key secrets,
+    invitation tokens): the `key` column holds the SHA-256 of the key, `fingerprint` an HMAC of
+    the request's fingerprint and `response` the response under AES-GCM, both keyed by HKDF-SHA256
+    from the client's key and the caller (the response's key from the request too). A dump of
+    the table shows neither the keys nor what they answered; the caller who retries with the
+    same key and request derives the same keys and gets the identical answer."""
 
     def __init__(self, session: AsyncSession, scope: Scope) -> None:
         self._session = session
         self._scope = self.caller_scope(scope)
+        # The fingerprint each key was claimed with in this transaction: record() seals with it.
+        self._claimed: dict[str, str] = {}
 
     @staticmethod
     def caller_scope(scope: Scope) -> str:
@@ -154,22 +169,27 @@ class IdempotencyRecords:
         A concurrent transaction holding the same key makes this wait until it commits, so the
         work is never done twice.
         """
+        seal = _Seal(self._scope, key)
         claimed = await self._session.execute(
             insert(idempotency_keys)
-            .values(scope=self._scope, key=key, fingerprint=fingerprint)
+            .values(
+                scope=self._scope, key=seal.stored_key, fingerprint=seal.fingerprint(fingerprint)
+            )
             .on_conflict_do_nothing()
             .returning(idempotency_keys.c.key)
         )
         if claimed.first() is not None:
+            self._claimed[key] = fingerprint
             return None
         row = (
             await self._session.execute(
                 select(idempotency_keys.c.fingerprint, idempotency_keys.c.response).where(
-                    idempotency_keys.c.scope == self._scope, idempotency_keys.c.key == key
+                    idempotency_keys.c.scope == self._scope,
+                    idempotency_keys.c.key == seal.stored_key,
                 )
             )
         ).one()
-        if row.fingerprint != fingerprint:
+        if not hmac.compare_digest(row.fingerprint, seal.fingerprint(fingerprint)):
             raise InvalidArgument(
                 "This Idempotency-Key was already used with a different request.",
                 reason="IDEMPOTENCY_KEY_REUSED",
@@ -180,11 +200,61 @@ class IdempotencyRecords:
                 "The first request with this Idempotency-Key did not complete.",
                 reason="IDEMPOTENCY_KEY_INCOMPLETE",
             )
-        return row.response
+        return seal.open(fingerprint, row.response)
 
     async def record(self, key: str, response: bytes) -> None:
+        """Fills the record `claim` made of `key` in this transaction."""
+        seal = _Seal(self._scope, key)
         await self._session.execute(
             update(idempotency_keys)
-            .where(idempotency_keys.c.scope == self._scope, idempotency_keys.c.key == key)
-            .values(response=response)
+            .where(
+                idempotency_keys.c.scope == self._scope, idempotency_keys.c.key == seal.stored_key
+            )
+            .values(response=seal.close(self._claimed[key], response))
         )
+
+
+class _Seal:
+    """What one caller's key stores: its digest, its request's HMAC, its response encrypted."""
+
+    _NONCE_BYTES = 12
+
+    def __init__(self, scope: str, key: str) -> None:
+        self._scope = scope.encode()
+        self._key = key.encode()
+        self.stored_key = hashlib.sha256(self._key).hexdigest()
+
+    def _derive(self, purpose: bytes, salt: bytes | None = None) -> bytes:
+        return HKDF(
+            algorithm=hashes.SHA256(),
+            length=32,
+            salt=salt,
+            info=b"labs idempotency " + purpose + b"\0" + self._scope,
+        ).derive(self._key)
+
+    def fingerprint(self, fingerprint: str) -> str:
+        mac_key = self._derive(b"fingerprint")
+        return hmac.new(mac_key, fingerprint.encode(), hashlib.sha256).hexdigest()
+
+    def _cipher(self, fingerprint: str) -> AESGCM:
+        # Keyed by the request too: reading an answer needs everything that asked for it
+        # (for a sign-in, the password).
+        return AESGCM(self._derive(b"response", salt=fingerprint.encode()))
+
+    def _bound(self) -> bytes:
+        # A sealed answer opens only under its own row's scope and key.
+        return self._scope + b"\0" + self.stored_key.encode()
+
+    def close(self, fingerprint: str, response: bytes) -> bytes:
+        nonce = os.urandom(self._NONCE_BYTES)
+        return nonce + self._cipher(fingerprint).encrypt(nonce, response, self._bound())
+
+    def open(self, fingerprint: str, sealed: bytes) -> bytes:
+        nonce, ciphertext = sealed[: self._NONCE_BYTES], sealed[self._NONCE_BYTES :]
+        try:
+            return self._cipher(fingerprint).decrypt(nonce, ciphertext, self._bound())
+        except InvalidTag:
+            raise Conflict(
+                "The first response to this Idempotency-Key cannot be read back.",
+                reason="IDEMPOTENCY_RECORD_UNREADABLE",
+            ) from None

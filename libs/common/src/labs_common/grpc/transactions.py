@@ -8,10 +8,16 @@ carries besides its message (an upload's or an import's file, whose bytes arrive
 messages) is part of its fingerprint: `content_digest`, or the `idempotency-content-sha256`
 metadata the gateway sends after hashing the file. Reads (`idempotency_level = NO_SIDE_EFFECTS`)
 ignore the key: there is nothing to do twice.
+
+A stored answer is replayed only to a caller the RPC would still let in: the caller is
+authenticated before any servicer runs, and a handler marked `@authorized_by(check)` has that
+check run again before the key is even looked up, so a caller who lost the role since gets 403,
+not the first answer (with whatever secret it held).
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
@@ -101,6 +107,34 @@ async def run_in_transaction(
     return response
 
 
+Check = Callable[[Principal, Any], None]
+
+
+def authorized_by(check: Check) -> Callable:
+    """Marks a handler `(command, uow, ...)` with the authorization it applies first:
+    `check(caller, command)` raises when the caller may not do this at all (their role, the
+    role the command grants). The handler runs it itself, and `TransactionalRpcs._handle` runs
+    it before an Idempotency-Key can replay an earlier answer."""
+
+    def mark(handler: Callable[..., Awaitable[Result]]) -> Callable[..., Awaitable[Result]]:
+        @functools.wraps(handler)
+        async def checked(command: Any, uow: Any, *args: Any, **kwargs: Any) -> Result:
+            check(uow.caller, command)
+            return await handler(command, uow, *args, **kwargs)
+
+        checked.authorization = check  # type: ignore[attr-defined]
+        return checked
+
+    return mark
+
+
+def authorization_of(handler: Callable) -> Check | None:
+    """The check `@authorized_by` marked `handler` (or the function it partially applies) with."""
+    while isinstance(handler, functools.partial):
+        handler = handler.func
+    return getattr(handler, "authorization", None)
+
+
 class TransactionalRpcs:
     """What every servicer shares: `self._uow` opens a unit of work for a scope, and each RPC
     runs its work in one transaction, as the caller (`_tenant`) or as the platform (`_system`,
@@ -153,6 +187,8 @@ class TransactionalRpcs:
 
         if system:
             return await self._system(context, request, response_type, work)
+        if (check := authorization_of(handler)) is not None:
+            check(current_principal(), command)  # before any earlier answer is replayed
         return await self._tenant(context, request, response_type, work)
 
     async def _get_one(

@@ -8,6 +8,7 @@ import uuid
 from labs.identity.v1 import events_pb2
 from labs_common.auth.roles import Role
 from labs_common.errors import NotFound, Unauthenticated
+from labs_common.grpc.transactions import authorized_by
 from labs_identity.adapters import proto
 from labs_identity.adapters.credentials import (
     API_KEY_DISPLAY_LENGTH,
@@ -21,11 +22,11 @@ from labs_identity.domain.model import ApiKey
 from labs_identity.service_layer.unit_of_work import IdentityUnitOfWork
 
 
+@authorized_by(lambda principal, command: rules.check_api_key_role(principal.role, command.role))
 async def create_api_key(
     command: commands.CreateApiKey, uow: IdentityUnitOfWork
 ) -> tuple[ApiKey, str]:
     principal = uow.caller
-    rules.check_api_key_role(principal.role, command.role)
     secret = new_secret(API_KEY_PREFIX)
     key = await uow.api_keys.add(
         ApiKey(

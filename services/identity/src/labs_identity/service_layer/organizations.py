@@ -20,6 +20,7 @@ from labs_common.errors import (
     Unauthenticated,
 )
 from labs_common.etag import require_match
+from labs_common.grpc.transactions import authorized_by
 from labs_identity.adapters import proto
 from labs_identity.adapters.credentials import TokenDeriver, digest
 from labs_identity.adapters.passwords import hash_password
@@ -42,11 +43,27 @@ async def get_organization(
     return org
 
 
+def _admin(principal: Principal, command: object) -> None:
+    principal.require(Role.ADMIN)
+
+
+def _member_manager(principal: Principal, command: object) -> None:
+    """Managing members is for admins and up (a client does not even see them)."""
+    if principal.role is Role.CLIENT:
+        raise_not_visible()
+    rules.check_can_grant(principal.role, getattr(command, "role", Role.MEMBER))
+
+
+def _inviter(principal: Principal, command: commands.CreateInvitation) -> None:
+    _require_invitation_manager(principal)
+    rules.check_can_grant(principal.role, command.role)
+
+
+@authorized_by(_admin)
 async def update_organization(
     command: commands.UpdateOrganization, uow: IdentityUnitOfWork
 ) -> Organization:
     principal = uow.caller
-    principal.require(Role.ADMIN)
     unknown = set(command.fields) - UPDATABLE_FIELDS
     if unknown:
         raise InvalidArgument.on("update_mask", f"cannot update {', '.join(sorted(unknown))}")
@@ -93,6 +110,7 @@ async def get_member(command: commands.GetMember, uow: IdentityUnitOfWork) -> Me
     return member
 
 
+@authorized_by(_member_manager)
 async def update_member(command: commands.UpdateMember, uow: IdentityUnitOfWork) -> Member:
     principal = uow.caller
     member = await _member(uow, principal, command.user_id)
@@ -117,6 +135,7 @@ async def update_member(command: commands.UpdateMember, uow: IdentityUnitOfWork)
     return member
 
 
+@authorized_by(_member_manager)
 async def remove_member(
     command: commands.RemoveMember, uow: IdentityUnitOfWork, *, access_ttl: timedelta
 ) -> None:
@@ -133,6 +152,7 @@ async def remove_member(
     )
 
 
+@authorized_by(_inviter)
 async def create_invitation(
     command: commands.CreateInvitation,
     uow: IdentityUnitOfWork,
@@ -143,9 +163,7 @@ async def create_invitation(
     """The invitation and its token; the mailer emails the same token from invitation.created
     (it is derived from the invitation's id, so it is stored nowhere)."""
     principal = uow.caller
-    email = command.email
-    rules.check_can_grant(principal.role, command.role)
-    email = rules.normalize_email(email)
+    email = rules.normalize_email(command.email)
     client = rules.client_binding(command.role, command.client_id)
     if await uow.members.by_email(principal.org_id, email):
         raise AlreadyExists(
@@ -212,19 +230,19 @@ async def accept_invitation(
     return await issuer.issue(uow, member, org)
 
 
+@authorized_by(lambda principal, _command: _require_invitation_manager(principal))
 async def list_invitations(
     command: commands.ListInvitations, uow: IdentityUnitOfWork
 ) -> list[Invitation]:
     """Pending invitations (neither accepted, revoked nor expired). Admin+."""
     principal = uow.caller
-    _require_invitation_manager(principal)
     return await uow.invitations.pending_page(principal.org_id, command.after, command.limit)
 
 
+@authorized_by(lambda principal, _command: _require_invitation_manager(principal))
 async def revoke_invitation(command: commands.RevokeInvitation, uow: IdentityUnitOfWork) -> None:
     """Its token can no longer be accepted. Admin+ (an owner's invitation: owners only)."""
     principal = uow.caller
-    _require_invitation_manager(principal)
     invitation = await uow.invitations.get(principal.org_id, command.id,
                                            for_update=True)
     if invitation is None or invitation.revoked_at is not None:

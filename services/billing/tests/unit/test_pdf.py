@@ -13,7 +13,6 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
-from labs_billing.adapters import pdf as pdf_adapter
 from labs_billing.adapters.pdf import (
     Party,
     format_money,
@@ -23,6 +22,7 @@ from labs_billing.adapters.pdf import (
     render_invoice_pdf,
 )
 from labs_billing.domain.model import Invoice, Item, ItemKind, Status
+from labs_common import pdf
 
 TODAY = date(2026, 4, 20)
 DASH, MINUS = "\u2013", "\u2212"  # en dash in periods, minus sign before the amount paid
@@ -164,7 +164,7 @@ def test_a_long_invoice_spans_pages_repeating_the_table_header():
 
 
 def test_the_renderer_fetches_data_urls_only():
-    _, fetcher = pdf_adapter._weasyprint()
+    fetcher = pdf.url_fetcher()
     for url in ("https://example.com/logo.png", "http://169.254.169.254/", "file:///etc/passwd"):
         with pytest.raises(ValueError, match="disallowed protocol"):
             fetcher(url)
@@ -174,7 +174,7 @@ def test_the_renderer_fetches_data_urls_only():
 def test_markup_in_user_input_loads_nothing(monkeypatch):
     """An <img> or stylesheet in a description is text; were it markup, the fetcher would be
     asked for it."""
-    _, fetcher = pdf_adapter._weasyprint()
+    fetcher = pdf.url_fetcher()
     asked = []
     monkeypatch.setattr(type(fetcher), "fetch", lambda self, url, headers=None: asked.append(url))
     hostile = invoice(items=[item('<img src="https://evil.example/x.png">'

@@ -1,10 +1,10 @@
 """An invoice as the PDF a client pays: an HTML template (templates/invoice.html, Jinja2 with
 autoescaping, since descriptions and notes are user input) laid out on A4 by WeasyPrint.
 
-Nothing is fetched while rendering: the template carries its own CSS, its fonts are the system's
-(DejaVu Sans on Debian; the billing image installs fonts-dejavu-core), and the URL fetcher refuses
-every URL but `data:`, so a description or note can never make the renderer reach the network or
-read a local file."""
+Nothing is fetched while rendering: the template carries its own CSS (after Labs' print style
+sheet, labs_common.pdf), its fonts are the system's (DejaVu Sans on Debian; the billing image
+installs fonts-dejavu-core), and labs_common.pdf's renderer refuses every URL but `data:`, so a
+description or note can never make the renderer reach the network or read a local file."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from labs_billing.domain.model import Invoice, Status
+from labs_common import pdf
 
 TEMPLATES = Path(__file__).parent / "templates"
 EN_DASH = "\u2013"  # between the ends of a period
@@ -86,7 +86,7 @@ def pdf_filename(invoice: Invoice) -> str:
 
 
 def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
+    env = Environment(loader=FileSystemLoader([TEMPLATES, pdf.TEMPLATES]), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(quantity=format_quantity, percent=format_percent, day=format_date)
     return env
@@ -95,18 +95,6 @@ def _environment() -> Environment:
 # Loaded and compiled once per process.
 _ENV = _environment()
 _TEMPLATE = _ENV.get_template("invoice.html")
-
-
-@cache
-def _weasyprint():
-    """WeasyPrint's HTML class and a URL fetcher for data: URLs only (none in the template
-    today): no http(s), no file. Imported on the first render, so that a process which never
-    renders neither pays for the import nor fails to start where Pango is missing (WeasyPrint
-    loads it on import); a render there raises OSError naming the library."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    return HTML, URLFetcher(allowed_protocols=("data",))
 
 
 def _payment_url(invoice: Invoice, status: Status) -> str | None:
@@ -160,6 +148,4 @@ def render_invoice_html(invoice: Invoice, agency: Party, client: Party, *, today
 def render_invoice_pdf(invoice: Invoice, agency: Party, client: Party, *, today: date) -> bytes:
     """The invoice as an A4 PDF, as its client would receive it on `today` (which decides whether
     it reads overdue)."""
-    html = render_invoice_html(invoice, agency, client, today=today)
-    document, url_fetcher = _weasyprint()
-    return document(string=html, base_url=None, url_fetcher=url_fetcher).write_pdf()
+    return pdf.write_pdf(render_invoice_html(invoice, agency, client, today=today))

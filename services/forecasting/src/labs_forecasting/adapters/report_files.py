@@ -7,9 +7,9 @@ tab or a carriage return would be read as a formula by Excel, LibreOffice or Goo
 programs show as text and do not evaluate. That includes negative numbers (`'-120.00`): the
 file is for reading and re-importing as text, never for formulas to run.
 
-Nothing is fetched while rendering the PDF: the template carries its own CSS, its fonts are the
-system's (DejaVu Sans; the image installs fonts-dejavu-core), and the URL fetcher refuses every
-URL but `data:`, as billing's invoices do (adapters/pdf.py there)."""
+Nothing is fetched while rendering the PDF: the template carries its own CSS (after Labs' print
+style sheet), its fonts are the system's (DejaVu Sans; the image installs fonts-dejavu-core), and
+labs_common.pdf's renderer, billing's invoices' too, refuses every URL but `data:`."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from labs_common import pdf
 
 TEMPLATES = Path(__file__).parent / "templates"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -107,7 +108,7 @@ def shown(value: Cell) -> str:
     return str(value)
 
 
-_ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
+_ENV = Environment(loader=FileSystemLoader([TEMPLATES, pdf.TEMPLATES]), autoescape=True,
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 _TEMPLATE = _ENV.get_template("report.html")
 
@@ -121,20 +122,8 @@ def to_html(table: ReportTable) -> str:
         notes=table.notes)
 
 
-@cache
-def _weasyprint():
-    """WeasyPrint's HTML class and a URL fetcher for data: URLs only: imported on the first
-    render, so a process that never renders neither pays for the import nor fails to start
-    where Pango is missing."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    return HTML, URLFetcher(allowed_protocols=("data",))
-
-
 def to_pdf(table: ReportTable) -> bytes:
-    document, url_fetcher = _weasyprint()
-    return document(string=to_html(table), base_url=None, url_fetcher=url_fetcher).write_pdf()
+    return pdf.write_pdf(to_html(table))
 
 
 def render(table: ReportTable, format: str) -> tuple[bytes, str, str]:

@@ -14,6 +14,7 @@ import signal
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +53,11 @@ class Row:
     fivexx_during: int = 0
     recovery_s: float | None = None
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     skipped: bool = False
+
+    def said(self) -> list[str]:
+        return [*self.problems, *self.notes, *(self.findings.notes if self.findings else [])]
 
     @property
     def passed(self) -> bool:
@@ -257,7 +262,10 @@ class Drill:
             await owner.call("PATCH", "/organizations/current",
                              json={"settings": {"drill_after_oversized": True}})
         await asyncio.sleep(5)
-        self._extra_problems = problems
+        async with self.checker.db("identity") as db:
+            published = await db.fetchval("SELECT published_at::text FROM outbox WHERE id = $1",
+                                          uuid.UUID(event_id))
+        self.rows[-1].notes.append(f"oversized outbox row: published_at {published}")
         self.rows[-1].problems += problems
         return time.time()
 
@@ -311,7 +319,7 @@ class Drill:
 
     def _line(self, row: Row) -> str:
         cells = dict(zip(self.COLUMNS, self._cells(row), strict=True))
-        notes = [*row.problems, *(row.findings.notes if row.findings else [])]
+        notes = row.said()
         colour = "green" if row.passed else "red"
         return (f"[{colour}]{cells['result']}[/] {row.fault}: acked {cells['writes acked']}, "
                 f"lost {cells['lost']}, doubled {cells['doubled']}, double-billed "
@@ -335,8 +343,7 @@ class Drill:
         lines += ["| " + " | ".join(self._cells(r)) + " |" for r in self.rows]
         notes = []
         for r in self.rows:
-            said = [*r.problems, *(r.findings.notes if r.findings else [])]
-            if said:
+            if said := r.said():
                 notes.append(f"- {r.fault}: {'; '.join(said)}")
         markdown = "\n".join(lines + (["", *notes] if notes else []))
         out = Path(self.args.markdown)

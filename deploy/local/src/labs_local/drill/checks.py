@@ -126,7 +126,8 @@ class Checker:
             if waiting:
                 stuck.append(f"{service} {len(waiting)}")
             unpublished += len(waiting)
-            event_ids += [r["id"] for r in rows if r["published"] and r["tenant"]]
+            event_ids += [r["id"] for r in rows
+                          if r["published"] and r["tenant"] and r["id"] not in self.exempt]
         async with self.db("projects") as db:
             rows = await db.fetch("SELECT id::text FROM activities WHERE id = ANY($1::uuid[])",
                                   event_ids)

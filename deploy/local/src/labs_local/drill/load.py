@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import httpx
 
 RETRYABLE = {408, 409, 425, 429, 500, 502, 503, 504}
+FINAL_CONFLICTS = ("GENERATION_ABANDONED", "INVOICE_DELETED")
 # A write given up after this long unacknowledged (longer than any outage of the drill).
 GIVE_UP_SECONDS = 300.0
 PASSWORD = "drill-correct-horse-battery"
@@ -81,7 +82,8 @@ class Client:
                 status = None
             else:
                 status = response.status_code
-                self.current = (f"{method} {path}", key or "", started, str(status))
+                self.current = (f"{method} {path}", key or "", started,
+                                f"{status} {response.text[:160]}" if status >= 400 else str(status))
                 self.record.statuses.append((time.time(), status, f"{method} {path}"))
                 if 200 <= status < 300:
                     self.current = None
@@ -92,7 +94,11 @@ class Client:
                 if status == 401 and auth:
                     await self.login()
                     continue
-                if status not in RETRYABLE:
+                # A conflict that says "use a new key" is final for this key (a client would
+                # start over with a new one); "in progress" is worth retrying.
+                final_conflict = status == 409 and any(
+                    reason in response.text for reason in FINAL_CONFLICTS)
+                if status not in RETRYABLE or final_conflict:
                     self.current = None
                     self.record.rejected.append((f"{method} {path}", status, response.text[:300]))
                     raise Rejected(status, response.text[:300])

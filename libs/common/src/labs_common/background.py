@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 
+from labs_common.transient import is_transient
+
 log = structlog.get_logger(__name__)
 
 
@@ -33,7 +35,9 @@ class BackgroundTask:
 
 class Sweeper(BackgroundTask):
     """`work()` again and again: at once while it finds something (it answers how much it did),
-    else after `every_seconds` or as soon as `wake()` says there is news."""
+    else after `every_seconds` or as soon as `wake()` says there is news. A failing `work()` is
+    logged and tried again after `every_seconds` or when woken; an outage (PostgreSQL restarting,
+    labs_common.transient) is a warning, not an error with its traceback."""
 
     def __init__(self, name: str, work: Callable[[], Awaitable[int]], every_seconds: float
                  ) -> None:
@@ -50,8 +54,11 @@ class Sweeper(BackgroundTask):
             self._wake.clear()
             try:
                 done = await self._work()
-            except Exception:
-                log.exception(f"{self.name}.failed")
+            except Exception as error:  # the loop outlives any failure of one run
+                if is_transient(error):
+                    log.warning(f"{self.name}.dependency_unavailable", error=repr(error))
+                else:
+                    log.exception(f"{self.name}.failed")
                 done = 0
             if done:
                 continue  # there may be more

@@ -1,5 +1,9 @@
 """The composition root every service shares: settings → logging/telemetry → database (created and
-migrated) → NATS + stream → gRPC server with health and reflection → outbox relay and consumers.
+migrated) → gRPC server with health and reflection → pruner; and, once NATS answers, its stream →
+outbox relay and consumers.
+
+Readiness follows the database only: without NATS a service still serves (what it has to announce
+waits in its outbox), and one started during a NATS outage connects when NATS is back.
 
 On SIGTERM: NOT_SERVING, stop accepting with a grace period, drain NATS, dispose the engine.
 """
@@ -15,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
-import nats
 import structlog
+from nats.aio.client import Client as Nats
 from nats.js import JetStreamContext
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -28,15 +32,21 @@ from labs_common.config import ServiceSettings
 from labs_common.db import migrations
 from labs_common.db.engine import app_role, create_engine, sessionmaker
 from labs_common.db.uow import Scope, UnitOfWork
+from labs_common.events.connection import connect_in_background
 from labs_common.events.consumer import EventConsumer, Subscription
 from labs_common.events.relay import OutboxRelay
 from labs_common.events.streams import ensure_stream
 from labs_common.grpc.client import open_channel
 from labs_common.grpc.server import ServiceRegistration, build_server, monitor_health
 from labs_common.logs import configure_logging
+from labs_common.pruning import pruner
 from labs_common.telemetry import configure_telemetry
 
 log = structlog.get_logger(__name__)
+
+# How long start() lets NATS answer before serving without it (normally it takes milliseconds,
+# and what starts right after, such as a test publishing, then finds it connected).
+NATS_HEAD_START_SECONDS = 2.0
 
 
 @dataclass
@@ -114,7 +124,8 @@ def identity_verifier(runtime: Runtime) -> TokenVerifier:
 class RunningService:
     """A started service: its server, background loops and connections. `stop()` drains them."""
 
-    def __init__(self, runtime: Runtime, server, health, background, nats_connection) -> None:
+    def __init__(self, runtime: Runtime, server, health, background,
+                 nats_connection: Nats) -> None:
         self.runtime = runtime
         self.server = server
         self._health = health
@@ -137,7 +148,10 @@ class RunningService:
         await _within(asyncio.gather(*self.background, return_exceptions=True), "background")
         for channel in (c for c in self.runtime.extras.values() if hasattr(c, "close")):
             await _within(channel.close(), "channel")
-        await _within(self._nats.drain(), "nats")
+        if self._nats.is_connected:
+            await _within(self._nats.drain(), "nats")
+        else:  # never connected, or reconnecting: nothing to drain
+            await _within(self._nats.close(), "nats")
         await _within(self.runtime.engine.dispose(), "database")
         log.info("service.stopped")
 
@@ -153,11 +167,8 @@ async def start(definition: ServiceDefinition, settings: ServiceSettings) -> Run
     if settings.migrate_on_start:
         await migrations.upgrade(settings, definition.migrations)
     engine = create_engine(settings, role=await app_role(settings.sqlalchemy_url))
-    connection = await nats.connect(
-        settings.nats_url, name=f"labs-{settings.service_name}", max_reconnect_attempts=-1
-    )
+    connection, connecting = connect_in_background(settings, f"labs-{settings.service_name}")
     js = connection.jetstream()
-    await ensure_stream(js, settings.service_name, settings.stream_replicas)
     runtime = Runtime(settings, engine, sessionmaker(engine), js, definition.uow_class)
     verifier = (definition.verifier or identity_verifier)(runtime)
     server, health, names = build_server(
@@ -168,26 +179,59 @@ async def start(definition: ServiceDefinition, settings: ServiceSettings) -> Run
         async with engine.connect() as db:
             await db.execute(text("SELECT 1"))
 
-    async def nats_ok() -> None:
-        if not connection.is_connected:
-            raise ConnectionError("NATS is disconnected")
-
     if definition.on_start:
         await definition.on_start(runtime)
+    prune = pruner(engine, settings)
+    runtime.extras["pruner"] = prune  # closed with the other extras on stop
+    prune.start()
+    await asyncio.wait([connecting], timeout=NATS_HEAD_START_SECONDS)
+    if not connecting.done():
+        log.warning("service.starting_without_nats", nats=settings.nats_url)
     await server.start()
     background = [
-        asyncio.create_task(
-            monitor_health(health, names, {"database": database_ok, "nats": nats_ok}, interval=2.0)
-        ),
-        asyncio.create_task(OutboxRelay(engine, js, settings.outbox_poll_seconds).run()),
-        asyncio.create_task(SessionRevocationFeed(js, runtime.revoked_sessions).run()),
-        *(
-            asyncio.create_task(EventConsumer(js, runtime.uow, sub).run())
-            for sub in definition.subscriptions(runtime)
-        ),
+        # NATS is not a readiness dependency: see the module's docstring.
+        asyncio.create_task(monitor_health(health, names, {"database": database_ok},
+                                           interval=2.0)),
+        asyncio.create_task(_events(definition, runtime, connecting)),
     ]
     log.info("service.started", grpc=f"{settings.grpc_host}:{settings.grpc_port}")
     return RunningService(runtime, server, health, background, connection)
+
+
+async def _events(definition: ServiceDefinition, runtime: Runtime, connecting: asyncio.Task
+                  ) -> None:
+    """Once NATS answers: the stream, then the relay, the revocation feed and the consumers
+    (until cancelled, or one of them fails)."""
+    settings, js = runtime.settings, runtime.js
+    try:
+        await connecting
+        failures = 0
+        while True:
+            try:
+                await ensure_stream(js, settings.service_name, settings.stream_replicas,
+                                    settings.stream_max_bytes, settings.dead_letter_max_bytes)
+                break
+            except Exception as error:  # NATS away again, or JetStream not ready yet
+                failures += 1
+                log.warning("service.stream_not_ensured", error=repr(error))
+                await asyncio.sleep(min(2**failures, 30))
+        relay = OutboxRelay(runtime.engine, js, settings.outbox_poll_seconds)
+        tasks = [
+            asyncio.create_task(relay.run()),
+            asyncio.create_task(SessionRevocationFeed(js, runtime.revoked_sessions).run()),
+            *(
+                asyncio.create_task(EventConsumer(js, runtime.uow, sub).run())
+                for sub in definition.subscriptions(runtime)
+            ),
+        ]
+        try:
+            await asyncio.gather(*tasks)
+        finally:  # one failed, or we are stopping: none outlives the others
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+    finally:
+        connecting.cancel()
 
 
 def freeze_startup_heap() -> None:

@@ -11,6 +11,7 @@ from labs_common.config import ServiceSettings
 # Row-level security never applies to a superuser, so a superuser connection (the embedded
 # PostgreSQL of `make up`) acts as this role; a regular owner in production is held by FORCE RLS.
 APP_ROLE = "labs_app"
+CONNECT_TIMEOUT_SECONDS = 10
 
 
 def create_engine(settings: ServiceSettings, role: str | None = None) -> AsyncEngine:
@@ -19,9 +20,16 @@ def create_engine(settings: ServiceSettings, role: str | None = None) -> AsyncEn
         settings.sqlalchemy_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
+        # Connections a restarted PostgreSQL dropped are noticed (and replaced) on checkout
+        # instead of failing the next request.
         pool_pre_ping=True,
-        # A startup parameter, not a SET: a rolled-back transaction cannot undo it.
-        connect_args={"server_settings": {"role": role}} if role else {},
+        connect_args={
+            # An unreachable server fails a connection in seconds (asyncpg waits 60 by default),
+            # so callers and background loops see the outage and back off.
+            "timeout": CONNECT_TIMEOUT_SECONDS,
+            # A startup parameter, not a SET: a rolled-back transaction cannot undo it.
+            **({"server_settings": {"role": role}} if role else {}),
+        },
     )
 
 

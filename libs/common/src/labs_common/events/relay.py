@@ -150,7 +150,8 @@ class OutboxRelay:
         """Log the row that can never be published and put a notice of it (not its envelope,
         which is what is too large) in the dead-letter stream; answers whether the notice was
         acknowledged (if not, the row stays pending and is parked on a later try)."""
-        service = row.subject.split(".")[1]
+        tokens = row.subject.split(".")  # labs.<service>.v1...
+        service = tokens[1] if len(tokens) > 2 else "unknown"
         log.error(
             "outbox.row_parked",
             outbox_id=str(row.id),

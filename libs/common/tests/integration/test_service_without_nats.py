@@ -1,0 +1,85 @@
+"""A service does not need NATS to serve: started during an outage it is ready at once, and its
+events wait in the outbox until NATS is there."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import grpc
+import nats
+import pytest
+from google.protobuf import wrappers_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from labs_common.config import ServiceSettings
+from labs_common.db.uow import Scope, UnitOfWork
+from labs_common.service import ServiceDefinition, start
+from labs_common.testing.infrastructure import free_port, start_nats
+
+from .test_outbox_relay import stream_messages
+
+pytestmark = pytest.mark.integration
+
+
+async def health_of(address: str) -> int:
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        return (await stub.Check(health_pb2.HealthCheckRequest(), timeout=2)).status
+
+
+async def test_a_service_started_while_nats_is_down_serves_and_publishes_once_it_is_back(
+    postgres_url, engine, sessions, tmp_path
+):
+    nats_port = free_port()
+    settings = ServiceSettings(
+        service_name="time",
+        database_url=postgres_url,
+        database_name=engine.url.database,
+        nats_url=f"nats://127.0.0.1:{nats_port}",
+        migrate_on_start=False,
+        grpc_port=free_port(),
+        outbox_poll_seconds=0.2,
+    )
+    definition = ServiceDefinition(
+        settings_class=ServiceSettings, registrations=lambda _runtime: [], migrations=tmp_path
+    )
+    started = time.monotonic()
+    service = await asyncio.wait_for(start(definition, settings), timeout=20)
+    server = None
+    try:
+        assert time.monotonic() - started < 10
+        address = service.address
+        deadline = time.monotonic() + 10
+        while await health_of(address) != health_pb2.HealthCheckResponse.SERVING:
+            assert time.monotonic() < deadline, "not ready without NATS"
+            await asyncio.sleep(0.05)
+
+        org = uuid.uuid4()
+        async with UnitOfWork(sessions, "time", Scope(org_id=org)) as uow:
+            envelope = await uow.outbox.add("entry.created", wrappers_pb2.StringValue(value="x"))
+            await uow.commit()
+
+        server = start_nats(tmp_path / "nats", nats_port)
+        connection = await nats.connect(server.url)
+        try:
+            js = connection.jetstream()
+            deadline = time.monotonic() + 30
+            while True:  # the service creates its stream once it reaches NATS
+                try:
+                    await js.stream_info("LABS_TIME")
+                    break
+                except nats.js.errors.NotFoundError:
+                    assert time.monotonic() < deadline, "the service never reached NATS"
+                    await asyncio.sleep(0.1)
+            messages = await stream_messages(js, org, 1, timeout=20)
+            assert messages[0].headers["Nats-Msg-Id"] == envelope.id
+            assert await health_of(address) == health_pb2.HealthCheckResponse.SERVING
+            assert not any(task.done() for task in service.background)
+        finally:
+            await connection.close()
+    finally:
+        await service.stop()
+        if server is not None:
+            server.stop()

@@ -27,26 +27,6 @@ def project(value: Project) -> pb.Project:
     return message_of(pb.Project, value)
 
 
-# Project fields a caller may set (create) or name in an update mask.
-PROJECT_FIELD_NAMES = (
-    "name",
-    "client_id",
-    "description",
-    "status",
-    "priority",
-    "budget_type",
-    "budget_total",
-    "budget_currency",
-    "budget_hours",
-    "start_date",
-    "end_date",
-    "billing_rate_override",
-    "project_manager_id",
-    "github_repo_url",
-    "slack_channel_id",
-)
-
-
 def field_text(message: pb.Project, name: str) -> str:
     """A Project field as the API string: enums by lowercase name ("" when unspecified)."""
     field = message.DESCRIPTOR.fields_by_name[name]

@@ -157,25 +157,25 @@ def check_project(project: Project) -> None:
     problems.raise_any()
 
 
-PROJECT_FIELDS = frozenset(
-    {
-        "name",
-        "client_id",
-        "description",
-        "status",
-        "priority",
-        "budget_type",
-        "budget_total",
-        "budget_currency",
-        "budget_hours",
-        "start_date",
-        "end_date",
-        "billing_rate_override",
-        "project_manager_id",
-        "github_repo_url",
-        "slack_channel_id",
-    }
+# Project fields a caller may set (create) or name in an update mask, in the message's order.
+PROJECT_FIELD_NAMES = (
+    "name",
+    "client_id",
+    "description",
+    "status",
+    "priority",
+    "budget_type",
+    "budget_total",
+    "budget_currency",
+    "budget_hours",
+    "start_date",
+    "end_date",
+    "billing_rate_override",
+    "project_manager_id",
+    "github_repo_url",
+    "slack_channel_id",
 )
+PROJECT_FIELDS = frozenset(PROJECT_FIELD_NAMES)
 
 
 def parse_enum(enum_type, value: str, field: str):

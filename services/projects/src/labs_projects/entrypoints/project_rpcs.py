@@ -11,6 +11,7 @@ from labs_common.pagination import after_creation, page_size
 from labs_common.parsing import optional_uuid, uuid_of
 from labs_projects.adapters import proto
 from labs_projects.domain import commands
+from labs_projects.domain.rules import PROJECT_FIELD_NAMES
 from labs_projects.entrypoints.requests import project_fields
 from labs_projects.service_layer import clients, projects
 from labs_projects.service_layer.members import ask_members
@@ -76,7 +77,7 @@ class ProjectRpcs:
     async def CreateProject(self, request, context) -> pb.CreateProjectResponse:
         """Adds a project, for a client by id or by name (created when new)."""
         command = commands.CreateProject(
-            project_fields(request.project, proto.PROJECT_FIELD_NAMES), request.client_name)
+            project_fields(request.project, PROJECT_FIELD_NAMES), request.client_name)
         # Identity is asked before the transaction opens.
         members = await ask_members(self._members, request.project.project_manager_id)
         return await self._handle(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
 from labs_projects.adapters import proto
+from labs_projects.domain.rules import PROJECT_FIELD_NAMES
 
 TASK_SETTABLE = ("title", "description", "status", "priority", "type", "assignee_id",
                  "estimated_hours", "story_points", "sprint_id", "parent_task_id", "due_date",
@@ -33,7 +34,7 @@ def project_fields(
     """The named fields of a Project message as API strings (enums by their lowercase name)."""
     fields: dict[str, str] = {}
     for name in names:
-        if name not in proto.PROJECT_FIELD_NAMES:
+        if name not in PROJECT_FIELD_NAMES:
             raise InvalidArgument.on("update_mask", f"{name} is not a field that can be set")
         fields[name] = proto.field_text(message, name)
     return fields if keep_empty else {k: v for k, v in fields.items() if v != ""}

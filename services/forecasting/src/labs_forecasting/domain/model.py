@@ -10,6 +10,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from labs_common.budgets import BudgetType
+
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
 # A margin moving less than this many percentage points over the trend window is stable.
@@ -23,13 +25,6 @@ def money(value: Decimal) -> Decimal:
 
 def percent(part: Decimal, whole: Decimal) -> Decimal | None:
     return None if whole == 0 else money(part / whole * 100)
-
-
-class BudgetType(StrEnum):
-    FIXED_FEE = "fixed_fee"
-    TIME_AND_MATERIALS = "time_and_materials"
-    RETAINER = "retainer"
-    NON_BILLABLE = "non_billable"
 
 
 class Trend(StrEnum):

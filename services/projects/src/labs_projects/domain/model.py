@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from labs_common.budgets import BudgetType
 from labs_common.entities import EditableEntity, Entity
 from labs_common.etag import Versioned
 
@@ -25,13 +26,6 @@ class Priority(StrEnum):
     MEDIUM = "medium"
     HIGH = "high"
     URGENT = "urgent"
-
-
-class BudgetType(StrEnum):
-    FIXED_FEE = "fixed_fee"
-    TIME_AND_MATERIALS = "time_and_materials"
-    RETAINER = "retainer"
-    NON_BILLABLE = "non_billable"
 
 
 @dataclass

@@ -127,3 +127,82 @@ def test_each_grpc_service_name_resolves_to_every_ready_pod(render, target, name
     assert address == f"{name}:{PORT_BASE + SERVICE_PORT_OFFSETS[name]}"
     assert channel_target(address) == f"dns:///{address}"
     assert '"round_robin"' in service_config(f"labs.{name}.v1.X", [], 1.0)
+
+
+# --- databases: synchronous standbys, WAL archive, nightly base backups --------------------------
+
+BARMAN = "barman-cloud.cloudnative-pg.io"
+
+
+@pytest.mark.parametrize("target", PROD_TARGETS)
+@pytest.mark.parametrize("name", SERVICES)
+def test_each_database_commits_on_two_instances_and_is_backed_up(render, target, name):
+    docs = render(target)
+    cluster = find(docs, "Cluster", f"{name}-db")
+    spec = cluster["spec"]
+    # A primary and two standbys; a commit waits for one standby (quorum), and with none left it
+    # waits rather than succeed on the primary alone.
+    assert spec["instances"] == 3
+    synchronous = spec["postgresql"]["synchronous"]
+    assert synchronous["method"] in ("any", "first") and synchronous["number"] == 1
+    assert synchronous.get("dataDurability", "required") == "required"
+    # WAL is archived to object storage by the Barman Cloud plugin.
+    (plugin,) = [p for p in spec.get("plugins", []) if p["name"] == BARMAN]
+    assert plugin["isWALArchiver"] is True and plugin.get("enabled", True)
+    store = find(docs, "ObjectStore", plugin["parameters"]["barmanObjectName"])
+    assert store is not None, f"{name}: no ObjectStore {plugin['parameters']['barmanObjectName']}"
+    configuration = store["spec"]["configuration"]
+    assert re.fullmatch(r"s3://[a-z0-9.-]+/.*", configuration["destinationPath"])
+    # One folder per cluster: the server name is the cluster's, unless set to something else.
+    assert configuration.get("serverName", cluster["metadata"]["name"]) == f"{name}-db"
+    assert re.fullmatch(r"[1-9][0-9]*[dwm]", store["spec"]["retentionPolicy"])
+    credentials = configuration["s3Credentials"]
+    assert {credentials[k]["name"] for k in ("accessKeyId", "secretAccessKey")} == {"db-backups-s3"}
+    assert "db-backups-s3" in (K8S / "README.md").read_text(), "the operator's Secret is documented"
+    # A base backup on a schedule, by the same plugin, owned by the ScheduledBackup.
+    (backup,) = [b for b in of_kind(docs, "ScheduledBackup")
+                 if b["spec"]["cluster"]["name"] == f"{name}-db"]
+    assert backup["spec"]["method"] == "plugin"
+    assert backup["spec"]["pluginConfiguration"]["name"] == BARMAN
+    fields = backup["spec"]["schedule"].split()
+    assert len(fields) == 6, "CloudNativePG schedules have six fields, seconds first"
+    assert all(f.isdigit() for f in fields[:3]) and fields[3:] == ["*", "*", "*"], "not daily"
+    assert backup["spec"].get("suspend") is not True
+
+
+@pytest.mark.parametrize("target", PROD_TARGETS)
+def test_the_database_objects_are_valid_against_their_crds(render, target):
+    """validate.py (make lint) checks them against the vendored CRD schemas; here the same check
+    must also refuse what the CRDs do not declare, so a misspelt field cannot pass."""
+    import sys
+
+    import yaml
+
+    sys.path.insert(0, str(K8S))
+    try:
+        import validate
+    finally:
+        sys.path.remove(str(K8S))
+    docs = [d for d in render(target) if d["kind"] in ("Cluster", "ObjectStore", "ScheduledBackup")]
+    assert len(docs) == 3 * len(SERVICES)
+    errors, _, custom = validate.errors_in(target, yaml.safe_dump_all(docs))
+    assert not errors and custom == len(docs)
+    wrong = [{**docs[0], "spec": {**docs[0]["spec"], "minSyncReplica": 1}}]
+    assert validate.errors_in(target, yaml.safe_dump_all(wrong))[0]
+
+
+def test_the_database_instances_reach_object_storage(render):
+    import ipaddress
+
+    store = ipaddress.ip_address("52.219.170.1")  # an S3 address: public, on 443
+    docs = render("overlays/prod")
+    for name in SERVICES:
+        policy = find(docs, "NetworkPolicy", f"{name}-db")
+        assert any(
+            any(port.get("port") == 443 for port in rule.get("ports", []))
+            and any("ipBlock" in peer
+                    and store in ipaddress.ip_network(peer["ipBlock"]["cidr"])
+                    and not any(store in ipaddress.ip_network(c)
+                                for c in peer["ipBlock"].get("except", []))
+                    for peer in rule.get("to", []))
+            for rule in policy["spec"]["egress"]), f"{name}-db cannot reach its object storage"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from labs.forecasting.v1 import forecasting_service_pb2 as pb
 from labs_common.errors import FieldErrors, InvalidArgument
+from labs_common.field_masks import refuse_unsettable
 from labs_common.pagination import after_creation, next_page_token, page_size
 from labs_common.parsing import object_id, optional_uuid
 from labs_forecasting.service_layer import alerts
@@ -55,9 +56,7 @@ class AlertRpcs:
                                       ) -> pb.UpdateAlertSubscriptionResponse:
         subscription_id = object_id(request.id, "alert subscription")
         mask = set(request.update_mask.paths) or {"threshold_value", "enabled"}
-        unknown = mask - {"threshold_value", "enabled", "delivery_method"}
-        if unknown:
-            raise InvalidArgument.on("update_mask", f"cannot change {', '.join(sorted(unknown))}")
+        refuse_unsettable(mask, {"threshold_value", "enabled", "delivery_method"})
         problems = FieldErrors()
         threshold = (problems.check(lambda: alerts.parse_threshold(request.threshold_value))
                      if "threshold_value" in mask else None)
@@ -102,9 +101,7 @@ class AlertRpcs:
     async def UpdateAlert(self, request, context) -> pb.UpdateAlertResponse:
         alert_id = object_id(request.id, "alert")
         mask = set(request.update_mask.paths)
-        unknown = mask - {"is_read", "action_taken"}
-        if unknown:
-            raise InvalidArgument.on("update_mask", f"cannot change {', '.join(sorted(unknown))}")
+        refuse_unsettable(mask, {"is_read", "action_taken"})
         if mask:
             command = alerts.UpdateAlert(
                 alert_id, is_read=request.is_read if "is_read" in mask else None,

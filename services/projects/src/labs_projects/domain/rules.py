@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from labs_common.currency import currency_code
 from labs_common.errors import Conflict, FieldError, FieldErrors, InvalidArgument
+from labs_common.field_masks import refuse_unsettable
 from labs_projects.domain.model import BudgetType, Priority, Project, ProjectStatus
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -190,9 +191,7 @@ def apply_project_fields(project: Project, raw: dict[str, str]) -> list[str]:
     """Validate and set the given fields (all strings, enums by their API names; an empty string
     clears an optional field). Status is not set here: it follows `check_transition`.
     Answers the names of the fields whose value changed."""
-    unknown = set(raw) - PROJECT_FIELDS
-    if unknown:
-        raise InvalidArgument.on("update_mask", f"cannot update {', '.join(sorted(unknown))}")
+    refuse_unsettable(raw, PROJECT_FIELDS)
     parsers = {
         "name": lambda v: check_name(v),
         "client_id": lambda v: uuid_or_none(v, "client_id"),

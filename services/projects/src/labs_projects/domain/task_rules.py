@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from labs_common.errors import Conflict, InvalidArgument
+from labs_common.field_masks import refuse_unsettable
 from labs_projects.domain import rules
 from labs_projects.domain.model import (
     Priority,
@@ -75,9 +76,7 @@ def int_or_none(value: str, field: str, low: int, high: int) -> int | None:
 
 def parse_task_fields(raw: dict[str, str], allowed: frozenset[str] = TASK_FIELDS) -> dict:
     """API strings → typed values, each checked; an empty string means "clear" (or default)."""
-    unknown = set(raw) - allowed
-    if unknown:
-        raise InvalidArgument.on("update_mask", f"cannot set {', '.join(sorted(unknown))}")
+    refuse_unsettable(raw, allowed)
     parsers = {
         "title": check_title,
         "description": lambda v: rules.check_text(v, "description"),

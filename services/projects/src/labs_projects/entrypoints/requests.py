@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
+from labs_common.field_masks import refuse_unsettable
 from labs_projects.adapters import proto
 from labs_projects.domain.rules import PROJECT_FIELD_NAMES
 
@@ -22,9 +23,7 @@ def present_fields(message, names) -> dict[str, str]:
 
 
 def masked_fields(message, paths, settable, *, field_prefix: str = "update_mask"):
-    unknown = [path for path in paths if path not in settable]
-    if unknown:
-        raise InvalidArgument.on(field_prefix, f"cannot set {', '.join(sorted(unknown))}")
+    refuse_unsettable(paths, settable, field=field_prefix)
     return {path: proto.message_field_text(message, path) for path in paths}
 
 

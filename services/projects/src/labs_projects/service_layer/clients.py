@@ -11,10 +11,10 @@ from labs_common.auth.roles import Role
 from labs_common.errors import (
     AlreadyExists,
     FieldError,
-    InvalidArgument,
     NotFound,
 )
 from labs_common.etag import require_match
+from labs_common.field_masks import refuse_unsettable
 from labs_projects.adapters import proto
 from labs_projects.domain import commands, rules
 from labs_projects.domain.model import Client
@@ -87,9 +87,7 @@ async def update_client(
 ) -> Client:
     principal, changes = uow.caller, command.changes
     require_writer(principal, Role.MANAGER, "client")
-    unknown = set(changes) - UPDATABLE_FIELDS
-    if unknown:
-        raise InvalidArgument.on("update_mask", f"cannot update {', '.join(sorted(unknown))}")
+    refuse_unsettable(changes, UPDATABLE_FIELDS)
     client = await load_client(uow, principal, command.client_id, for_update=True)
     require_match(client.etag, command.if_match, "client")
     changed = []

@@ -12,6 +12,7 @@ from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.errors import Conflict, InvalidArgument, NotFound
 from labs_common.etag import require_match
+from labs_common.field_masks import refuse_unsettable
 from labs_projects.adapters import proto
 from labs_projects.domain import commands, rules, task_rules
 from labs_projects.domain.model import Sprint, SprintStatus
@@ -87,9 +88,7 @@ async def update_sprint(
     command: commands.UpdateSprint, uow: ProjectsUnitOfWork
 ) -> Sprint:
     principal = uow.caller
-    unknown = set(command.fields) - UPDATABLE
-    if unknown:
-        raise InvalidArgument.on("update_mask", f"cannot update {', '.join(sorted(unknown))}")
+    refuse_unsettable(command.fields, UPDATABLE)
     if not command.fields:
         raise InvalidArgument.on("update_mask", "name at least one field to update")
     sprint = await load_sprint(uow, principal, command.sprint_id)

@@ -35,25 +35,35 @@ async def attempt(stub, email: str, password: str) -> tuple:
 
 async def failures_of(identity, email: str):
     async with identity.runtime.uow(Scope.of_system()) as uow:
-        return (await uow.session.execute(
-            text("SELECT failures FROM login_failures WHERE account = :a"),
-            {"a": login_account(email)})).scalar()
+        return (
+            await uow.session.execute(
+                text("SELECT failures FROM login_failures WHERE account = :a"),
+                {"a": login_account(email)},
+            )
+        ).scalar()
 
 
 @pytest.fixture
 def long_lock(monkeypatch):
-    monkeypatch.setattr(throttle, "lockout", lambda failures: (
-        timedelta(minutes=5) if failures > throttle.FREE_FAILURES else timedelta(0)))
+    monkeypatch.setattr(
+        throttle,
+        "lockout",
+        lambda failures: (
+            timedelta(minutes=5) if failures > throttle.FREE_FAILURES else timedelta(0)
+        ),
+    )
 
 
 async def test_a_locked_account_is_refused_with_retry_after_and_an_unknown_email_alike(
-        stub, identity, long_lock):
+    stub, identity, long_lock
+):
     known = (await signup(stub)).user.email
     unknown = f"nobody-{uuid.uuid4().hex[:8]}@example.com"
     answers = {}
     for email in (known, unknown):
-        answers[email] = [await attempt(stub, email, "wrong password!")
-                          for _ in range(throttle.FREE_FAILURES + 1)]
+        answers[email] = [
+            await attempt(stub, email, "wrong password!") for _ in range(throttle.FREE_FAILURES + 1)
+        ]
         answers[email].append(await attempt(stub, email, PASSWORD))
     assert answers[known] == answers[unknown]
     *failed, refused = answers[known]
@@ -64,8 +74,11 @@ async def test_a_locked_account_is_refused_with_retry_after_and_an_unknown_email
     # Counted in the database, under a digest: the email itself is stored nowhere.
     assert await failures_of(identity, known) == throttle.FREE_FAILURES + 1
     async with identity.runtime.uow(Scope.of_system()) as uow:
-        stored = (await uow.session.execute(
-            text("SELECT count(*) FROM login_failures WHERE account LIKE '%@%'"))).scalar()
+        stored = (
+            await uow.session.execute(
+                text("SELECT count(*) FROM login_failures WHERE account LIKE '%@%'")
+            )
+        ).scalar()
     assert stored == 0
 
 
@@ -81,8 +94,13 @@ async def test_a_success_forgets_the_failures(stub, identity, long_lock):
 
 
 async def test_the_owner_gets_back_in_once_the_lock_ends(stub, monkeypatch):
-    monkeypatch.setattr(throttle, "lockout", lambda failures: (
-        timedelta(seconds=1) if failures > throttle.FREE_FAILURES else timedelta(0)))
+    monkeypatch.setattr(
+        throttle,
+        "lockout",
+        lambda failures: (
+            timedelta(seconds=1) if failures > throttle.FREE_FAILURES else timedelta(0)
+        ),
+    )
     email = (await signup(stub)).user.email
     for _ in range(throttle.FREE_FAILURES + 1):
         await attempt(stub, email, "wrong password!")
@@ -91,3 +109,11 @@ async def test_the_owner_gets_back_in_once_the_lock_ends(stub, monkeypatch):
         assert answer[0] == grpc.StatusCode.RESOURCE_EXHAUSTED
         assert asyncio.get_running_loop().time() < deadline, "still locked"
         await asyncio.sleep(0.1)
+
+
+async def test_concurrent_guesses_cannot_slip_past_the_count(stub, long_lock):
+    email = (await signup(stub)).user.email
+    answers = await asyncio.gather(*(attempt(stub, email, f"guess number {n}") for n in range(16)))
+    codes = sorted(str(a[0]) for a in answers)
+    assert codes.count(str(grpc.StatusCode.UNAUTHENTICATED)) == throttle.FREE_FAILURES + 1
+    assert codes.count(str(grpc.StatusCode.RESOURCE_EXHAUSTED)) == 16 - throttle.FREE_FAILURES - 1

@@ -84,14 +84,10 @@ class FakeOrganizations:
 
 
 class FakeLoginFailures:
-    """Locks as {account: until}; what `failed` counted lives in the test."""
+    """What a successful sign-in forgot, in its own transaction."""
 
     def __init__(self) -> None:
-        self.locks: dict[str, datetime] = {}
         self.forgotten: list[str] = []
-
-    async def locked_until(self, account):
-        return self.locks.get(account)
 
     async def forget(self, account) -> None:
         self.forgotten.append(account)

@@ -40,30 +40,43 @@ async def _uow_with_accounts(count: int, *, password: str = PASSWORD):
     uow = FakeIdentityUnitOfWork()
     members = []
     for _ in range(count):
-        member = Member(EMAIL, Role.MEMBER, password_hash=await hash_password(password),
-                        id=uuid.uuid4(), org_id=uuid.uuid4())
+        member = Member(
+            EMAIL,
+            Role.MEMBER,
+            password_hash=await hash_password(password),
+            id=uuid.uuid4(),
+            org_id=uuid.uuid4(),
+        )
         uow.members.rows[member.id] = member
         members.append(member)
     return uow, members
 
 
 class Attempts:
-    """Sign-in attempts on one unit of work, and the failures they counted."""
+    """The login throttle in memory (auth.LoginAttempts keeps it in PostgreSQL), and sign-in
+    attempts on one unit of work."""
 
     def __init__(self, uow) -> None:
         self.uow = uow
-        self.failed: list[str] = []
+        self.counted: dict[str, throttle.Attempts] = {}
+        self.forgiven: list[str] = []
 
-    async def _count(self, account: str) -> None:
-        self.failed.append(account)
+    async def admit(self, account: str) -> None:
+        self.counted[account] = throttle.admit(self.counted.get(account), datetime.now(UTC))
+
+    async def forgive(self, account: str) -> None:
+        self.forgiven.append(account)
+        self.counted.pop(account, None)
 
     async def login(self, email=EMAIL, password=PASSWORD, organization_id=""):
-        return await auth.login(commands.Login(email, password, organization_id), self.uow,
-                                issuer=None, failed=self._count)
+        return await auth.login(
+            commands.Login(email, password, organization_id), self.uow, issuer=None, attempts=self
+        )
 
 
 async def test_an_email_in_several_organizations_costs_one_verification_to_be_asked_to_choose(
-        verified):
+    verified,
+):
     uow, members = await _uow_with_accounts(4)
     attempts = Attempts(uow)
     with pytest.raises(InvalidArgument) as caught:
@@ -75,12 +88,13 @@ async def test_an_email_in_several_organizations_costs_one_verification_to_be_as
 
 
 async def test_a_wrong_password_for_an_email_in_several_organizations_costs_one_verification(
-        verified):
+    verified,
+):
     uow, _ = await _uow_with_accounts(4)
     attempts = Attempts(uow)
     with pytest.raises(Unauthenticated):
         await attempts.login(password="not the password")
-    assert len(verified) == 1 and attempts.failed == [auth.login_account(EMAIL)]
+    assert len(verified) == 1 and attempts.counted[auth.login_account(EMAIL)].failures == 1
 
 
 async def test_the_account_signed_into_last_is_the_one_verified(verified):
@@ -106,23 +120,51 @@ async def test_an_unknown_email_costs_one_decoy_verification_and_counts_as_a_fai
     with pytest.raises(Unauthenticated) as caught:
         await attempts.login(email="Nobody@Example.com")
     assert caught.value.reason == "BAD_CREDENTIALS"
-    assert verified == [None] and attempts.failed == [auth.login_account("nobody@example.com")]
+    assert verified == [None]
+    assert attempts.counted[auth.login_account("nobody@example.com")].failures == 1
 
 
 @pytest.mark.parametrize("email", [EMAIL, "nobody@example.com"])
 async def test_a_locked_account_is_refused_with_when_to_retry_before_any_verification(
-        verified, email):
+    verified, email
+):
     uow, _ = await _uow_with_accounts(1)
     attempts = Attempts(uow)
-    uow.login_failures.locks[auth.login_account(email)] = datetime.now(UTC) + timedelta(seconds=30)
+    now = datetime.now(UTC)
+    attempts.counted[auth.login_account(email)] = throttle.Attempts(
+        9, now, locked_until=now + timedelta(seconds=30)
+    )
     with pytest.raises(ResourceExhausted) as caught:
         await attempts.login(email=email.upper())  # even with the right password
     assert 29 <= int(caught.value.metadata["retry_after"]) <= 30
-    assert verified == [] and attempts.failed == []
+    assert verified == [] and attempts.counted[auth.login_account(email)].failures == 9
+
+
+async def test_asked_to_choose_an_organization_the_attempts_are_forgiven(verified):
+    uow, _ = await _uow_with_accounts(2)
+    attempts = Attempts(uow)
+    with pytest.raises(InvalidArgument):
+        await attempts.login()
+    assert attempts.forgiven == [auth.login_account(EMAIL)] and attempts.counted == {}
+
+
+def test_attempts_are_counted_until_the_lock_refuses_them_and_forgotten_after_an_hour():
+    start = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    counted = None
+    for n in range(1, throttle.FREE_FAILURES + 2):
+        counted = throttle.admit(counted, start)
+        assert counted.failures == n
+    assert counted.locked_until == start + timedelta(seconds=1)
+    with pytest.raises(ResourceExhausted) as caught:
+        throttle.admit(counted, start + timedelta(milliseconds=100))
+    assert caught.value.metadata["retry_after"] == "1"
+    assert throttle.admit(counted, start + timedelta(seconds=1)).failures == n + 1
+    later = start + throttle.FORGET_AFTER + timedelta(seconds=1)
+    assert throttle.admit(counted, later) == throttle.Attempts(1, later)
 
 
 def test_a_few_failures_are_free_then_each_doubles_the_wait_up_to_a_cap():
     waits = [throttle.lockout(n) for n in range(1, throttle.FREE_FAILURES + 6)]
     assert waits[: throttle.FREE_FAILURES] == [timedelta(0)] * throttle.FREE_FAILURES
-    assert [w.total_seconds() for w in waits[throttle.FREE_FAILURES:]] == [1, 2, 4, 8, 16]
+    assert [w.total_seconds() for w in waits[throttle.FREE_FAILURES :]] == [1, 2, 4, 8, 16]
     assert throttle.lockout(1000) == throttle.MAX_LOCKOUT

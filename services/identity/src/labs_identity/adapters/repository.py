@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.engine import Row
 
@@ -31,6 +31,7 @@ from labs_identity.domain.model import (
     Profile,
     RefreshToken,
 )
+from labs_identity.domain.throttle import Attempts
 
 
 class SqlAlchemyOrganizationRepository(TableRepository):
@@ -393,31 +394,24 @@ class SqlAlchemyLoginFailureRepository:
     def __init__(self, session, org_id: uuid.UUID | None = None) -> None:
         self._session = session
 
-    async def locked_until(self, account: str) -> datetime | None:
-        return (await self._session.execute(
-            select(login_failures.c.locked_until).where(login_failures.c.account == account)
-        )).scalar()
-
-    async def count(self, account: str, forget_after: timedelta) -> int:
-        """One more failure (the first again when the last is older than `forget_after`): how
-        many there are now. The row stays locked to this transaction until it ends."""
-        table = login_failures
-        stale = table.c.last_failed_at < func.now() - forget_after
-        statement = upsert(table).values(account=account, failures=1)
-        statement = statement.on_conflict_do_update(
-            index_elements=[table.c.account],
-            set_={
-                "failures": case((stale, 1), else_=table.c.failures + 1),
-                "last_failed_at": func.now(),
-            },
-        ).returning(table.c.failures)
-        return (await self._session.execute(statement)).scalar_one()
-
-    async def lock(self, account: str, wait: timedelta) -> None:
+    async def counted(self, account: str) -> tuple[Attempts | None, datetime]:
+        """The account's count, locked to this transaction (so concurrent attempts are counted
+        one after the other), and the database's clock."""
         await self._session.execute(
-            update(login_failures).where(login_failures.c.account == account)
-            .values(locked_until=func.now() + wait)
-        )
+            upsert(login_failures).values(account=account, failures=0).on_conflict_do_nothing())
+        row = (await self._session.execute(
+            select(login_failures, func.now().label("now"))
+            .where(login_failures.c.account == account).with_for_update()
+        )).one()
+        counted = (Attempts(row.failures, row.last_failed_at, row.locked_until)
+                   if row.failures else None)
+        return counted, row.now
+
+    async def save(self, account: str, attempts: Attempts) -> None:
+        await self._session.execute(
+            update(login_failures).where(login_failures.c.account == account).values(
+                failures=attempts.failures, last_failed_at=attempts.last_at,
+                locked_until=attempts.locked_until))
 
     async def forget(self, account: str) -> None:
         await self._session.execute(

@@ -78,8 +78,7 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
         command = commands.Login(request.email, request.password, request.organization_id)
         return await self._handle(
             context, request,
-            partial(auth.login, issuer=self._issuer,
-                    failed=partial(auth.count_failed_login, self._uow)),
+            partial(auth.login, issuer=self._issuer, attempts=auth.LoginAttempts(self._uow)),
             command, lambda session: pb.LoginResponse(session=_session(session)), system=True,
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 from labs.identity.v1 import events_pb2
@@ -14,7 +14,6 @@ from labs_common.errors import (
     FieldError,
     InvalidArgument,
     NotFound,
-    ResourceExhausted,
     Unauthenticated,
 )
 from labs_identity.adapters import proto
@@ -75,32 +74,26 @@ async def login(
     uow: IdentityUnitOfWork,
     *,
     issuer: TokenIssuer,
-    failed: Callable[[str], Awaitable[None]],
+    attempts: LoginAttempts,
 ) -> IssuedSession:
     """Runs in system scope: the email may belong to members of several organizations.
 
-    Every attempt costs exactly one password verification, whatever the email: an unknown one
-    verifies a decoy, one in several organizations verifies only the account chosen (or, with
-    none chosen, the one signed into last, before asking to choose). `failed(account)` counts
-    a failure in a transaction of its own, since this one rolls back."""
+    The attempt is counted first (a locked account is refused before any verification), and
+    costs exactly one password verification whatever the email: an unknown one verifies a
+    decoy, one in several organizations only the account chosen (or, with none chosen, the one
+    signed into last, before asking to choose)."""
     email = command.email.strip().lower()
     account = login_account(email)
-    now = datetime.now(UTC)
-    if (wait := throttle.retry_after(await uow.login_failures.locked_until(account), now)):
-        raise ResourceExhausted(
-            f"Too many failed sign-ins for this account: retry in {wait} s.",
-            reason="LOGIN_THROTTLED",
-            metadata={"retry_after": str(wait)},
-        )
+    await attempts.admit(account)
     candidates = await uow.members.everywhere_by_email(email) if email else []
     if command.organization_id:
         candidates = [(m, name) for m, name in candidates
                       if str(m.org_id) == command.organization_id]
     chosen = _to_verify([m for m, _ in candidates])
     if not await verify_password(chosen.password_hash if chosen else None, command.password):
-        await failed(account)
         raise Unauthenticated(BAD_CREDENTIALS, reason="BAD_CREDENTIALS")
     if len(candidates) > 1:
+        await attempts.forgive(account)  # the password was right; only the choice is missing
         raise InvalidArgument(
             "This account belongs to several organizations: choose one.",
             reason="ORGANIZATION_REQUIRED",
@@ -126,7 +119,7 @@ async def login(
 
 
 def login_account(email: str) -> str:
-    """What the login throttle counts failures of: the lower-cased email, as a digest (the
+    """What the login throttle counts attempts of: the lower-cased email, as a digest (the
     emails of failed attempts, often not anyone's, are kept nowhere)."""
     return digest(email.strip().lower())
 
@@ -140,16 +133,25 @@ def _to_verify(members: list[Member]) -> Member | None:
     return max(members, key=lambda m: m.last_login_at or never)
 
 
-async def count_failed_login(uow_factory: Callable[[Scope], IdentityUnitOfWork],
-                             account: str) -> None:
-    """One more failure of `account`, committed whatever the attempt's own transaction does;
-    past the free ones, the account waits (domain.throttle)."""
-    async with uow_factory(Scope.of_system()) as uow:
-        failures = await uow.login_failures.count(account, throttle.FORGET_AFTER)
-        if wait := throttle.lockout(failures):
-            await uow.login_failures.lock(account, wait)
-        await uow.login_failures.prune(throttle.FORGET_AFTER)
-        await uow.commit()
+class LoginAttempts:
+    """The login throttle's count (domain.throttle), kept in transactions of its own: an
+    attempt's own transaction rolls back when its password is wrong, and the count must stay."""
+
+    def __init__(self, uow_factory: Callable[[Scope], IdentityUnitOfWork]) -> None:
+        self._uow = uow_factory
+
+    async def admit(self, account: str) -> None:
+        """Counts one more attempt, or refuses it (ResourceExhausted) while the account waits."""
+        async with self._uow(Scope.of_system()) as uow:
+            counted, now = await uow.login_failures.counted(account)
+            await uow.login_failures.save(account, throttle.admit(counted, now))
+            await uow.login_failures.prune(throttle.FORGET_AFTER)
+            await uow.commit()
+
+    async def forgive(self, account: str) -> None:
+        async with self._uow(Scope.of_system()) as uow:
+            await uow.login_failures.forget(account)
+            await uow.commit()
 
 
 async def refresh(

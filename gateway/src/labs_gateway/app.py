@@ -23,7 +23,7 @@ from labs_gateway.auth.credentials import ApiKeyTokens, Authenticator
 from labs_gateway.auth.identity_keys import CachedJwks, api_key_exchange, jwks_fetcher
 from labs_gateway.auth.revocations import ApiKeyRevocations
 from labs_gateway.config import GatewaySettings
-from labs_gateway.dependencies import AsCaller
+from labs_gateway.dependencies import AsCaller, NoNulCharacters
 from labs_gateway.financials import FinancialsLevels
 from labs_gateway.middleware.access_log import AccessLogMiddleware
 from labs_gateway.middleware.body_size import BodyLimits, BodySizeMiddleware
@@ -116,13 +116,14 @@ def create_app(
 
     # Public: sessions, health, the socket (which authenticates itself) and Stripe's webhook
     # (its signature is the credential).
-    for router in (auth.router, health.router, ws_endpoint.router, billing_webhooks.router):
+    app.include_router(auth.router, prefix=API_PREFIX, dependencies=[NoNulCharacters])
+    for router in (health.router, ws_endpoint.router, billing_webhooks.router):
         app.include_router(router, prefix=API_PREFIX)
     # Every route of these calls services as the authenticated caller (401 without one).
     for router in (organizations.router, members.router, api_keys.router, users.router,
                    projects_area_router, capacity_area_router, time_area_router,
                    billing_area_router, forecasting_area_router):
-        app.include_router(router, prefix=API_PREFIX, dependencies=[AsCaller])
+        app.include_router(router, prefix=API_PREFIX, dependencies=[AsCaller, NoNulCharacters])
     app.include_router(well_known.router)
     app.include_router(probes.router)
     install_docs(app, API_PREFIX)

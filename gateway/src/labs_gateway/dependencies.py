@@ -12,8 +12,12 @@ from fastapi import Depends, Header, Request
 
 from labs.identity.v1.identity_service_pb2_grpc import IdentityServiceStub
 from labs_common.auth.principal import Principal
+from labs_common.auth.roles import Role
+from labs_common.errors import NotFound
+from labs_gateway import nul_characters
 from labs_gateway.auth.credentials import Authenticator, bearer_credential
 from labs_gateway.config import GatewaySettings
+from labs_gateway.exact_json import UNREAD, ExactJsonRequest
 from labs_gateway.financials import FinancialsLevels
 from labs_gateway.middleware.rate_limit import PRINCIPAL_STATE_KEY
 from labs_gateway.upstream import Caller, Upstream, bind_caller
@@ -95,3 +99,31 @@ async def _public_write(idempotency_key: IdempotencyKey = None) -> None:
 AsCaller = Depends(_as_caller)
 IdempotentWrite = Depends(_idempotent_write)
 PublicWrite = Depends(_public_write)
+
+
+async def _no_nul_characters(request: Request) -> None:
+    fields = list(nul_characters.connection_fields(request))
+    if isinstance(request, ExactJsonRequest) and (body := request.parsed_json()) is not UNREAD:
+        fields += nul_characters.json_fields(body)
+    nul_characters.refuse(fields)
+
+
+# Every route with input, after AsCaller where there is one (an anonymous caller learns nothing
+# about what it sent but a 401): 422 naming each field holding U+0000 (labs_gateway.nul_characters).
+# Routes that read their body themselves (uploads, imports) check it as they parse it.
+NoNulCharacters = Depends(_no_nul_characters)
+
+
+def role_at_least(role: Role, *, unseen_by_clients: str | None = None):
+    """A dependency refusing callers below `role` before the route reads its body, for routes
+    whose body is large (uploads, imports): FastAPI reads a route's body parameters before its
+    dependencies run, so such routes read the body themselves, after this. It repeats the
+    service's own check, which stays the authority: 403 below `role`, or, where the service
+    tells a client-role caller the object does not exist, 404 "No such <unseen_by_clients>"."""
+
+    async def check(principal: CurrentPrincipal) -> None:
+        if unseen_by_clients and principal.role is Role.CLIENT:
+            raise NotFound(f"No such {unseen_by_clients}.")
+        principal.require(role)
+
+    return Depends(check)

@@ -18,12 +18,19 @@ from fastapi import Request
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
+# What `parsed_json` answers while nobody has read the body as JSON.
+UNREAD = object()
+
 
 class ExactJsonRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             self._json = json.loads(await self.body(), parse_float=Decimal)
         return self._json
+
+    def parsed_json(self) -> Any:
+        """The body as `json()` parsed it, else UNREAD: looking never reads a body."""
+        return getattr(self, "_json", UNREAD)
 
 
 class ExactJsonRoute(APIRoute):

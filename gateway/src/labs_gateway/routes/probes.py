@@ -13,7 +13,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-router = APIRouter(include_in_schema=False)
+from labs_gateway.exact_json import ExactJsonRoute
+
+router = APIRouter(route_class=ExactJsonRoute, include_in_schema=False)
 
 NO_STORE = {"Cache-Control": "no-store"}
 

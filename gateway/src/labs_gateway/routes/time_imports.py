@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import replace
@@ -19,8 +20,10 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from labs.time.v1 import time_service_pb2 as pb
+from labs_common.auth.roles import Role
 from labs_common.errors import FieldError, InvalidArgument
-from labs_gateway.dependencies import IdempotentWrite
+from labs_gateway import nul_characters
+from labs_gateway.dependencies import IdempotentWrite, role_at_least
 from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.time_common import Time
@@ -49,6 +52,11 @@ async def _spooled_file(request: Request) -> tuple[FormData, UploadFile, str]:
     """The form, its `file` (spooled by the multipart parser) and the file's SHA-256, read in
     chunks from the spool: an Idempotency-Key fingerprints the file with the request."""
     form = await request.form(max_files=1, max_fields=10)
+    try:
+        nul_characters.refuse(nul_characters.form_fields(form))
+    except InvalidArgument:
+        await form.close()
+        raise
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
         await form.close()
@@ -89,6 +97,12 @@ async def _json_chunks(entries: list[ImportEntry]) -> AsyncIterator[bytes]:
 
 
 def _json_body(raw: bytes) -> ImportEntries:
+    # JSON can only carry U+0000 escaped: parse twice only a body that has the escape.
+    if b"\\u0000" in raw:
+        try:
+            nul_characters.refuse(nul_characters.json_fields(json.loads(raw)))
+        except ValueError:
+            pass  # not JSON: validation below names the body
     try:
         return ImportEntries.model_validate_json(raw)
     except ValidationError as error:
@@ -99,7 +113,8 @@ def _json_body(raw: bytes) -> ImportEntries:
 
 @router.post("/time-entries/bulk-import", status_code=status.HTTP_202_ACCEPTED,
              response_model=ImportAccepted, openapi_extra=UPLOAD_BODY,
-             dependencies=[IdempotentWrite])
+             # Up to 256 MiB: only a manager's is read at all.
+             dependencies=[IdempotentWrite, role_at_least(Role.MANAGER)])
 async def bulk_import(request: Request, time: Time, create_missing: Annotated[bool, Query(
                           description="Create projects the file names but the org lacks.")]
                       = False):

@@ -48,7 +48,9 @@ idempotency_keys = Table(
     # Whose key: "<org>/<user>[/key:<api key>]" of the caller, or "public" for unauthenticated
     # calls such as signup (uow.IdempotencyRecords.caller_scope).
     Column("scope", Text, primary_key=True),
-    # "<full RPC name> <the client's key>": a key belongs to one endpoint.
+    # The SHA-256 of "<full RPC name> <the client's key>" (a key belongs to one endpoint); the
+    # fingerprint is an HMAC and the response AES-GCM sealed, keyed from the client's key
+    # (uow.IdempotencyRecords): the table holds neither the keys nor the secrets answered.
     Column("key", Text, primary_key=True),
     Column("fingerprint", Text, nullable=False),
     Column("response", LargeBinary),

@@ -117,3 +117,14 @@ async def test_a_sealed_answer_does_not_open_under_another_row(sessions):
             answers.append(error.reason)
     readable = [a for a in answers if a != "IDEMPOTENCY_RECORD_UNREADABLE"]
     assert len(readable) == 1 and readable[0] in (b"first answer", b"second answer")
+
+
+async def test_a_caller_whose_role_changed_is_not_replayed_the_earlier_answer(sessions):
+    admin = a_caller(Role.ADMIN)
+    key, fingerprint = call()
+    await first_time(sessions, Scope.of_caller(admin), key, fingerprint, SECRET)
+    demoted = a_caller(Role.MEMBER, org_id=admin.org_id, user_id=admin.user_id)
+    with pytest.raises(Conflict) as caught:
+        await retry(sessions, Scope.of_caller(demoted), key, fingerprint)
+    assert caught.value.reason == "IDEMPOTENCY_RECORD_UNREADABLE"
+    assert await retry(sessions, Scope.of_caller(admin), key, fingerprint) == SECRET

@@ -137,11 +137,15 @@ class IdempotencyRecords:
     the request's fingerprint and `response` the response under AES-GCM, both keyed by HKDF-SHA256
     from the client's key and the caller (the response's key from the request too). A dump of
     the table shows neither the keys nor what they answered; the caller who retries with the
-    same key and request derives the same keys and gets the identical answer."""
+    same key and request derives the same keys and gets the identical answer.
+
+    A sealed answer also opens only for the role its caller had: whatever a handler's own
+    checks, a caller whose role changed since never gets the earlier answer replayed."""
 
     def __init__(self, session: AsyncSession, scope: Scope) -> None:
         self._session = session
         self._scope = self.caller_scope(scope)
+        self._role = scope.caller.role.value if scope.caller is not None else ""
         # The fingerprint each key was claimed with in this transaction: record() seals with it.
         self._claimed: dict[str, str] = {}
 
@@ -169,7 +173,7 @@ class IdempotencyRecords:
         A concurrent transaction holding the same key makes this wait until it commits, so the
         work is never done twice.
         """
-        seal = _Seal(self._scope, key)
+        seal = _Seal(self._scope, key, self._role)
         claimed = await self._session.execute(
             insert(idempotency_keys)
             .values(
@@ -204,7 +208,7 @@ class IdempotencyRecords:
 
     async def record(self, key: str, response: bytes) -> None:
         """Fills the record `claim` made of `key` in this transaction."""
-        seal = _Seal(self._scope, key)
+        seal = _Seal(self._scope, key, self._role)
         await self._session.execute(
             update(idempotency_keys)
             .where(
@@ -219,9 +223,10 @@ class _Seal:
 
     _NONCE_BYTES = 12
 
-    def __init__(self, scope: str, key: str) -> None:
+    def __init__(self, scope: str, key: str, role: str) -> None:
         self._scope = scope.encode()
         self._key = key.encode()
+        self._role = role.encode()
         self.stored_key = hashlib.sha256(self._key).hexdigest()
 
     def _derive(self, purpose: bytes, salt: bytes | None = None) -> bytes:
@@ -242,8 +247,8 @@ class _Seal:
         return AESGCM(self._derive(b"response", salt=fingerprint.encode()))
 
     def _bound(self) -> bytes:
-        # A sealed answer opens only under its own row's scope and key.
-        return self._scope + b"\0" + self.stored_key.encode()
+        # A sealed answer opens only under its own row's scope and key, for the same role.
+        return self._scope + b"\0" + self.stored_key.encode() + b"\0" + self._role
 
     def close(self, fingerprint: str, response: bytes) -> bytes:
         nonce = os.urandom(self._NONCE_BYTES)
@@ -255,6 +260,7 @@ class _Seal:
             return self._cipher(fingerprint).decrypt(nonce, ciphertext, self._bound())
         except InvalidTag:
             raise Conflict(
-                "The first response to this Idempotency-Key cannot be read back.",
+                "The first response to this Idempotency-Key was for another role (or was"
+                " altered): send the request again with a new key.",
                 reason="IDEMPOTENCY_RECORD_UNREADABLE",
             ) from None

@@ -137,3 +137,59 @@ async def test_the_relay_outlives_a_nats_outage_longer_than_its_reconnect_buffer
         await asyncio.gather(task, return_exceptions=True)
         await connection.close()
         server.stop()
+
+
+class HeldJetStream:
+    """JetStream whose first publish waits until the test lets it go."""
+
+    def __init__(self, js) -> None:
+        self._js = js
+        self.publishing = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def publish(self, *args, **kwargs):
+        if not self.release.is_set():
+            self.publishing.set()
+            await self.release.wait()
+        return await self._js.publish(*args, **kwargs)
+
+
+async def test_the_relay_outlives_postgresql_dropping_its_connection_mid_batch(
+    sessions, engine, js
+):
+    org = uuid.uuid4()
+    envelope = await record_event(sessions, org, "published while PostgreSQL restarts")
+    held = HeldJetStream(js)
+    relay = OutboxRelay(engine, held, poll_seconds=0.2)
+    task = asyncio.create_task(relay.run())
+    try:
+        await asyncio.wait_for(held.publishing.wait(), timeout=10)
+        # What a restart does to the relay's open transaction (it holds its rows FOR UPDATE).
+        async with engine.connect() as admin:
+            terminated = (
+                await admin.execute(
+                    text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                        " AND state = 'idle in transaction'"
+                    )
+                )
+            ).scalar()
+        assert terminated >= 1
+        held.release.set()
+        messages = await stream_messages(js, org, 1)  # once: the retry was deduplicated
+        assert messages[0].headers["Nats-Msg-Id"] == envelope.id
+
+        async def marked() -> bool:
+            async with engine.connect() as connection:
+                return (
+                    await connection.execute(
+                        select(outbox.c.published_at).where(outbox.c.id == uuid.UUID(envelope.id))
+                    )
+                ).scalar() is not None
+
+        await wait_for(marked, what="row marked after the retry")
+        assert not task.done()
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

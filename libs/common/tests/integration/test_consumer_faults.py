@@ -7,6 +7,7 @@ import asyncio
 import uuid
 
 import pytest
+from nats.js.api import AckPolicy, ConsumerConfig
 from nats.js.errors import NotFoundError
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -127,5 +128,31 @@ async def test_a_malformed_org_id_is_parked_and_the_consumer_goes_on(js, session
         assert letter is not None
         assert envelope_pb2.Envelope.FromString(letter.data).id == malformed.id
         assert not task.done()
+    finally:
+        await stop(task)
+
+
+async def test_a_durable_made_with_a_delivery_limit_loses_it(js, sessions):
+    # Made by an earlier release: the server would stop offering an event after 8 deliveries,
+    # however long the outage that failed them.
+    durable = f"legacy{uuid.uuid4().hex[:6]}"
+    subscription = Subscription(durable, "time", "entry.created", record)
+    await js.add_consumer(
+        "LABS_TIME",
+        ConsumerConfig(
+            durable_name=subscription.durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            max_deliver=8,
+            filter_subject=subscription.subject,
+        ),
+    )
+    task = start(js, lambda scope: UnitOfWork(sessions, "time", scope), record, durable)
+    try:
+
+        async def unlimited() -> bool:
+            info = await js.consumer_info("LABS_TIME", subscription.durable)
+            return info.config.max_deliver == -1
+
+        await wait_for(unlimited)
     finally:
         await stop(task)

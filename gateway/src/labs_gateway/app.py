@@ -20,7 +20,7 @@ from labs_common.auth.revocations import RevokedSessions, SessionRevocationFeed
 from labs_common.auth.tokens import TokenVerifier
 from labs_gateway.api_docs import install_docs
 from labs_gateway.auth.credentials import ApiKeyTokens, Authenticator
-from labs_gateway.auth.identity_keys import CachedJwks, api_key_exchange, jwks_fetcher
+from labs_gateway.auth.identity_keys import IdentityKeys, api_key_exchange, jwks_fetcher
 from labs_gateway.auth.revocations import ApiKeyRevocations
 from labs_gateway.config import GatewaySettings
 from labs_gateway.dependencies import AsCaller, NoNulCharacters
@@ -63,8 +63,13 @@ def create_app(
 ) -> FastAPI:
     """The gateway app. Without `nats` there are no live events and /health reports NATS down;
     without `verifier`, tokens are verified against identity's JWKS (GetJwks)."""
-    fetch_jwks = jwks_fetcher(upstream.identity)
-    verifier = verifier or TokenVerifier(fetch_jwks, settings.jwt_issuer, settings.jwt_audience)
+    # One source of identity's keys for the verifier and /.well-known/jwks.json, which keeps
+    # identity from being asked by every request while it is down (auth/identity_keys.py).
+    jwks = IdentityKeys(jwks_fetcher(upstream.identity), ttl=settings.jwks_cache_seconds,
+                        min_interval=settings.jwks_min_refresh_seconds,
+                        retry=settings.jwks_retry_seconds,
+                        max_stale=settings.jwks_max_stale_seconds)
+    verifier = verifier or TokenVerifier(jwks.fetch, settings.jwt_issuer, settings.jwt_audience)
     # Logout, a password change or reset end a session's access tokens here at once, from
     # identity's session.revoked events (labs_common.auth.revocations).
     if verifier.revoked is None:
@@ -108,7 +113,7 @@ def create_app(
     app.state.nats = nats
     app.state.authenticator = authenticator
     app.state.revoked_sessions = verifier.revoked
-    app.state.jwks = CachedJwks(fetch_jwks, settings.jwks_cache_seconds)
+    app.state.jwks = jwks
     app.state.hub = hub
     app.state.financials = financials
     app.state.presence = Presence(nats)

@@ -46,6 +46,12 @@ class GatewaySettings(BaseLabsSettings):
     health_timeout_seconds: float = Field(1.0, gt=0)
     # How long GET /.well-known/jwks.json reuses identity's answer.
     jwks_cache_seconds: float = Field(60.0, ge=0)
+    # identity is asked for its keys at most this often (an unknown kid asks again)...
+    jwks_min_refresh_seconds: float = Field(10.0, ge=0)
+    # ...and after a failure not before this, doubling per failure up to a minute...
+    jwks_retry_seconds: float = Field(1.0, gt=0)
+    # ...while the last good keys keep verifying tokens for this long after they were fetched.
+    jwks_max_stale_seconds: float = Field(3600.0, ge=0)
 
     # A socket that has not authenticated within this time is closed with 4401.
     ws_auth_timeout_seconds: float = Field(5.0, gt=0)

@@ -121,3 +121,17 @@ async def test_the_upload_is_documented_as_multipart_with_file_and_task_id(clien
     form = body["content"]["multipart/form-data"]["schema"]
     assert body["required"] and form["required"] == ["file"]
     assert set(form["properties"]) == {"file", "task_id"}
+
+
+async def test_an_idempotency_key_is_forwarded_only_for_an_authorized_caller(client, issue_token):
+    # The gateway stores no answers: the key goes to the service with the caller's token, and
+    # only once the caller is authenticated and may call the route (time is unreachable here:
+    # forwarding it would be a 503).
+    body = {"entries": [{"date": "2026-02-02", "project": "Web", "hours": 1}]}
+    key = {"idempotency-key": "import-2026-02-02"}
+    anonymous = await client.post("/api/v1/time-entries/bulk-import", json=body, headers=key)
+    member = await client.post("/api/v1/time-entries/bulk-import", json=body,
+                               headers={**key, "authorization": f"Bearer {issue_token()}"})
+    manager = await client.post("/api/v1/time-entries/bulk-import", json=body, headers={
+        **key, "authorization": f"Bearer {issue_token(role='manager')}"})
+    assert (anonymous.status_code, member.status_code, manager.status_code) == (401, 403, 503)

@@ -156,3 +156,11 @@ async def test_a_durable_made_with_a_delivery_limit_loses_it(js, sessions):
         await wait_for(unlimited)
     finally:
         await stop(task)
+
+
+def test_the_replay_command_lists_without_replaying(nats_url, monkeypatch, capsys):
+    from labs_common.events.replay import main
+
+    monkeypatch.setenv("LABS_NATS_URL", nats_url)
+    assert main(["--consumer", "nobody-on-time-entry-created", "--dry-run"]) == 0
+    assert capsys.readouterr().out.strip().endswith("0 replayed, 0 dead letters seen")

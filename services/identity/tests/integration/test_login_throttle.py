@@ -18,15 +18,17 @@ from labs.identity.v1 import identity_service_pb2 as pb
 from labs_common.db.uow import Scope
 from labs_common.errors import from_rpc_error
 from labs_identity.domain import throttle
+from labs_identity.entrypoints.grpc_servicer import CLIENT_ADDRESS_METADATA
 from labs_identity.service_layer.auth import login_account
 
 pytestmark = pytest.mark.integration
 
 
-async def attempt(stub, email: str, password: str) -> tuple:
+async def attempt(stub, email: str, password: str, address: str = "") -> tuple:
     """What a sign-in answers: OK, or the error's code, message, reason and retry_after."""
+    metadata = ((CLIENT_ADDRESS_METADATA, address),) if address else ()
     try:
-        await stub.Login(pb.LoginRequest(email=email, password=password))
+        await stub.Login(pb.LoginRequest(email=email, password=password), metadata=metadata)
     except grpc.aio.AioRpcError as error:
         parsed = from_rpc_error(error)
         return error.code(), error.details(), parsed.reason, parsed.metadata.get("retry_after")
@@ -43,15 +45,13 @@ async def failures_of(identity, email: str):
         ).scalar()
 
 
+def long_lock_after_the_free_ones(failures: int, free: int = throttle.FREE_FAILURES) -> timedelta:
+    return timedelta(minutes=5) if failures > free else timedelta(0)
+
+
 @pytest.fixture
 def long_lock(monkeypatch):
-    monkeypatch.setattr(
-        throttle,
-        "lockout",
-        lambda failures: (
-            timedelta(minutes=5) if failures > throttle.FREE_FAILURES else timedelta(0)
-        ),
-    )
+    monkeypatch.setattr(throttle, "lockout", long_lock_after_the_free_ones)
 
 
 async def test_a_locked_account_is_refused_with_retry_after_and_an_unknown_email_alike(
@@ -97,8 +97,8 @@ async def test_the_owner_gets_back_in_once_the_lock_ends(stub, monkeypatch):
     monkeypatch.setattr(
         throttle,
         "lockout",
-        lambda failures: (
-            timedelta(seconds=1) if failures > throttle.FREE_FAILURES else timedelta(0)
+        lambda failures, free=throttle.FREE_FAILURES: (
+            timedelta(seconds=1) if failures > free else timedelta(0)
         ),
     )
     email = (await signup(stub)).user.email
@@ -117,3 +117,23 @@ async def test_concurrent_guesses_cannot_slip_past_the_count(stub, long_lock):
     codes = sorted(str(a[0]) for a in answers)
     assert codes.count(str(grpc.StatusCode.UNAUTHENTICATED)) == throttle.FREE_FAILURES + 1
     assert codes.count(str(grpc.StatusCode.RESOURCE_EXHAUSTED)) == 16 - throttle.FREE_FAILURES - 1
+
+
+async def test_one_address_spraying_guesses_across_accounts_is_refused_for_all(
+    stub, long_lock, monkeypatch
+):
+    monkeypatch.setattr(throttle, "FREE_ADDRESS_FAILURES", 6)
+    address = f"198.51.100.{uuid.uuid4().int % 250}"
+    mine = (await signup(stub)).user.email
+    victim = (await signup(stub)).user.email
+    sprayed = [f"target-{uuid.uuid4().hex[:8]}@example.com" for _ in range(7)]
+    answers = []
+    for n, email in enumerate(sprayed):
+        answers.append((await attempt(stub, email, "wrong password!", address))[0])
+        if n == 2:  # signing into one's own account in between wipes nothing
+            assert await attempt(stub, mine, PASSWORD, address) == ("OK",)
+    assert answers == [grpc.StatusCode.UNAUTHENTICATED] * 7
+    refused = await attempt(stub, victim, PASSWORD, address)
+    assert refused[0] == grpc.StatusCode.RESOURCE_EXHAUSTED and int(refused[3]) > 0
+    # The victim, elsewhere, is not locked out: the address was, not their account.
+    assert await attempt(stub, victim, PASSWORD, "203.0.113.7") == ("OK",)

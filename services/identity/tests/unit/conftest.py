@@ -92,6 +92,9 @@ class FakeLoginFailures:
     async def forget(self, account) -> None:
         self.forgotten.append(account)
 
+    async def uncount(self, account) -> None:
+        pass
+
 
 class FakeIdentityUnitOfWork(FakeUnitOfWork):
     def _start(self) -> None:

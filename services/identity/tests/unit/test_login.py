@@ -61,10 +61,10 @@ class Attempts:
         self.counted: dict[str, throttle.Attempts] = {}
         self.forgiven: list[str] = []
 
-    async def admit(self, account: str) -> None:
+    async def admit(self, account: str, address: str | None = None) -> None:
         self.counted[account] = throttle.admit(self.counted.get(account), datetime.now(UTC))
 
-    async def forgive(self, account: str) -> None:
+    async def forgive(self, account: str, address: str | None = None) -> None:
         self.forgiven.append(account)
         self.counted.pop(account, None)
 

@@ -389,7 +389,8 @@ class SqlAlchemyApiKeyRepository(TableRepository):
 
 
 class SqlAlchemyLoginFailureRepository:
-    """Failed sign-ins per account (the digest of an email), across every organization."""
+    """Failed sign-ins per account (the digest of an email, across every organization) or per
+    client address (the digest of "address:" and it)."""
 
     def __init__(self, session, org_id: uuid.UUID | None = None) -> None:
         self._session = session
@@ -416,6 +417,12 @@ class SqlAlchemyLoginFailureRepository:
     async def forget(self, account: str) -> None:
         await self._session.execute(
             delete(login_failures).where(login_failures.c.account == account))
+
+    async def uncount(self, account: str) -> None:
+        """One attempt fewer (one that proved right)."""
+        await self._session.execute(
+            update(login_failures).where(login_failures.c.account == account)
+            .values(failures=func.greatest(login_failures.c.failures - 1, 0)))
 
     async def prune(self, forget_after: timedelta, limit: int = 100) -> None:
         """Drops up to `limit` accounts whose failures are forgotten anyway (a spray of

@@ -24,6 +24,8 @@ class Login(Command):
     email: str
     password: str
     organization_id: str
+    # The client's address as the gateway saw it ("" when not told): throttled like an account.
+    client_address: str = ""
 
 
 class RefreshSession(Command):

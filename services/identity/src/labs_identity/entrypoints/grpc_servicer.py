@@ -16,6 +16,7 @@ from labs.identity.v1 import identity_service_pb2_grpc as pb_grpc
 from labs_common.auth.principal import current_principal
 from labs_common.auth.roles import Role
 from labs_common.db.uow import Scope
+from labs_common.grpc.interceptors import metadata_value
 from labs_common.grpc.transactions import TransactionalRpcs
 from labs_common.pagination import after_creation, page_size
 from labs_common.parsing import uuid_of
@@ -38,6 +39,9 @@ PUBLIC_METHODS = (
     "RequestPasswordReset",
     "ResetPassword",
 )
+# The client's address, which the gateway may send with a sign-in: the login throttle counts
+# failures per address as well as per account.
+CLIENT_ADDRESS_METADATA = "client-address"
 # A password-reset request answers no sooner than this, whether or not the email has accounts
 # (what each case does differs by an insert or two, hidden under this floor).
 RESET_REQUEST_FLOOR_SECONDS = 0.25
@@ -75,7 +79,8 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
 
     async def Login(self, request: pb.LoginRequest, context) -> pb.LoginResponse:
         """A session for an email and password (in one of the person's organizations)."""
-        command = commands.Login(request.email, request.password, request.organization_id)
+        command = commands.Login(request.email, request.password, request.organization_id,
+                                 metadata_value(context, CLIENT_ADDRESS_METADATA) or "")
         return await self._handle(
             context, request,
             partial(auth.login, issuer=self._issuer, attempts=auth.LoginAttempts(self._uow)),

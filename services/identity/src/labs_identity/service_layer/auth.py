@@ -84,7 +84,8 @@ async def login(
     signed into last, before asking to choose)."""
     email = command.email.strip().lower()
     account = login_account(email)
-    await attempts.admit(account)
+    address = login_address(command.client_address)
+    await attempts.admit(account, address)
     candidates = await uow.members.everywhere_by_email(email) if email else []
     if command.organization_id:
         candidates = [(m, name) for m, name in candidates
@@ -93,7 +94,7 @@ async def login(
     if not await verify_password(chosen.password_hash if chosen else None, command.password):
         raise Unauthenticated(BAD_CREDENTIALS, reason="BAD_CREDENTIALS")
     if len(candidates) > 1:
-        await attempts.forgive(account)  # the password was right; only the choice is missing
+        await attempts.forgive(account, address)  # right password; only the choice is missing
         raise InvalidArgument(
             "This account belongs to several organizations: choose one.",
             reason="ORGANIZATION_REQUIRED",
@@ -104,7 +105,7 @@ async def login(
                 [{"id": str(m.org_id), "name": name} for m, name in candidates])},
         )
     member = chosen
-    await uow.login_failures.forget(account)
+    await _proven(uow, account, address)
     rehashed = await hash_password(command.password) if needs_rehash(member.password_hash) else None
     await uow.members.record_login(member.id, rehashed)
     org = await uow.organizations.get(member.org_id)
@@ -124,6 +125,11 @@ def login_account(email: str) -> str:
     return digest(email.strip().lower())
 
 
+def login_address(address: str) -> str | None:
+    """What the throttle counts an address's attempts under, None when the caller gave none."""
+    return digest(f"address:{address.strip()}") if address.strip() else None
+
+
 def _to_verify(members: list[Member]) -> Member | None:
     """The one account whose password an attempt checks: the one signed into last (else the
     first joined), so a person with several accounts proves one before choosing."""
@@ -140,18 +146,33 @@ class LoginAttempts:
     def __init__(self, uow_factory: Callable[[Scope], IdentityUnitOfWork]) -> None:
         self._uow = uow_factory
 
-    async def admit(self, account: str) -> None:
-        """Counts one more attempt, or refuses it (ResourceExhausted) while the account waits."""
+    async def admit(self, account: str, address: str | None = None) -> None:
+        """Counts one more attempt of the account and of the address, or refuses it
+        (ResourceExhausted, counting nothing) while either waits. The address goes first, so
+        an address that waits cannot go on counting up other people's accounts."""
+        buckets = [(account, throttle.FREE_FAILURES)]
+        if address:
+            buckets.insert(0, (address, throttle.FREE_ADDRESS_FAILURES))
         async with self._uow(Scope.of_system()) as uow:
-            counted, now = await uow.login_failures.counted(account)
-            await uow.login_failures.save(account, throttle.admit(counted, now))
+            for bucket, free in buckets:
+                counted, now = await uow.login_failures.counted(bucket)
+                await uow.login_failures.save(bucket, throttle.admit(counted, now, free))
             await uow.login_failures.prune(throttle.FORGET_AFTER)
             await uow.commit()
 
-    async def forgive(self, account: str) -> None:
+    async def forgive(self, account: str, address: str | None = None) -> None:
         async with self._uow(Scope.of_system()) as uow:
-            await uow.login_failures.forget(account)
+            await _proven(uow, account, address)
             await uow.commit()
+
+
+async def _proven(uow: IdentityUnitOfWork, account: str, address: str | None) -> None:
+    """A right password: the account's count is forgotten, the address's loses this attempt
+    only (signing into one's own account between guesses at others' must not wipe it). The
+    address's row is locked first, as LoginAttempts.admit does, so the two never deadlock."""
+    if address:
+        await uow.login_failures.uncount(address)
+    await uow.login_failures.forget(account)
 
 
 async def refresh(

@@ -29,11 +29,8 @@ async def health_of(address: str) -> int:
         return (await stub.Check(health_pb2.HealthCheckRequest(), timeout=2)).status
 
 
-async def test_a_service_started_while_nats_is_down_serves_and_publishes_once_it_is_back(
-    postgres_url, engine, sessions, tmp_path
-):
-    nats_port = free_port()
-    settings = ServiceSettings(
+def settings_for(postgres_url, engine, nats_port: int) -> ServiceSettings:
+    return ServiceSettings(
         service_name="time",
         database_url=postgres_url,
         database_name=engine.url.database,
@@ -42,9 +39,20 @@ async def test_a_service_started_while_nats_is_down_serves_and_publishes_once_it
         grpc_port=free_port(),
         outbox_poll_seconds=0.2,
     )
-    definition = ServiceDefinition(
+
+
+def definition_in(tmp_path) -> ServiceDefinition:
+    return ServiceDefinition(
         settings_class=ServiceSettings, registrations=lambda _runtime: [], migrations=tmp_path
     )
+
+
+async def test_a_service_started_while_nats_is_down_serves_and_publishes_once_it_is_back(
+    postgres_url, engine, sessions, tmp_path
+):
+    nats_port = free_port()
+    settings = settings_for(postgres_url, engine, nats_port)
+    definition = definition_in(tmp_path)
     started = time.monotonic()
     service = await asyncio.wait_for(start(definition, settings), timeout=20)
     server = None
@@ -83,3 +91,13 @@ async def test_a_service_started_while_nats_is_down_serves_and_publishes_once_it
         await service.stop()
         if server is not None:
             server.stop()
+
+
+async def test_a_service_that_never_reached_nats_still_stops_promptly(
+    postgres_url, engine, tmp_path
+):
+    settings = settings_for(postgres_url, engine, free_port())
+    service = await start(definition_in(tmp_path), settings)
+    started = time.monotonic()
+    await asyncio.wait_for(service.stop(), timeout=15)
+    assert time.monotonic() - started < 8

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from labs_common.auth.principal import bind_principal, reset_principal
 from labs_common.auth.tokens import TokenVerifier
 from labs_common.errors import LabsError, Unauthenticated, Unavailable
-from labs_common.grpc.status import to_status
+from labs_common.grpc.status import to_status, unstorable_text
 
 log = structlog.get_logger("labs.grpc")
 
@@ -97,6 +97,8 @@ class ErrorInterceptor(_UnaryInterceptor):
         except LabsError as error:
             await context.abort_with_status(to_status(error))
         except (DBAPIError, ConnectionError) as error:
+            if bad_input := unstorable_text(error):  # a NUL in text: 422, not 500
+                await context.abort_with_status(to_status(bad_input))
             lost_connection = isinstance(error, ConnectionError | OperationalError | InterfaceError)
             if not (lost_connection or getattr(error, "connection_invalidated", False)):
                 raise

@@ -63,6 +63,27 @@ _BY_CODE[grpc.StatusCode.CANCELLED] = Unavailable
 _BY_CODE[grpc.StatusCode.UNIMPLEMENTED] = Unimplemented
 
 
+# SQLSTATEs of text PostgreSQL cannot store: 22021 character_not_in_repertoire ("invalid byte
+# sequence for encoding UTF8: 0x00", a NUL in text) and 22P05 untranslatable_character (\u0000 in
+# jsonb). The input is at fault, not the server.
+_UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
+
+
+def unstorable_text(error: BaseException) -> InvalidArgument | None:
+    """InvalidArgument when a database error says the request held text the database cannot
+    store, else None. SQLAlchemy wraps asyncpg's errors, so the chain of causes is searched."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if getattr(current, "sqlstate", None) in _UNSTORABLE_TEXT:
+            return InvalidArgument(
+                "The request holds text that cannot be stored, such as the NUL character "
+                "(U+0000).", reason="UNSTORABLE_TEXT")
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return None
+
+
 def status_code(error: LabsError) -> grpc.StatusCode:
     """The gRPC status code `error` travels as."""
     return grpc.StatusCode[error.code]

@@ -397,13 +397,14 @@ class SqlAlchemyLoginFailureRepository:
 
     async def counted(self, account: str) -> tuple[Attempts | None, datetime]:
         """The account's count, locked to this transaction (so concurrent attempts are counted
-        one after the other), and the database's clock."""
-        await self._session.execute(
-            upsert(login_failures).values(account=account, failures=0).on_conflict_do_nothing())
-        row = (await self._session.execute(
-            select(login_failures, func.now().label("now"))
-            .where(login_failures.c.account == account).with_for_update()
-        )).one()
+        one after the other), and the database's clock. An upsert, not a read, so the row is
+        there to lock even when a prune has just dropped it."""
+        statement = upsert(login_failures).values(account=account, failures=0)
+        statement = statement.on_conflict_do_update(
+            index_elements=[login_failures.c.account],
+            set_={"account": statement.excluded.account},
+        ).returning(*login_failures.c, func.now().label("now"))
+        row = (await self._session.execute(statement)).one()
         counted = (Attempts(row.failures, row.last_failed_at, row.locked_until)
                    if row.failures else None)
         return counted, row.now

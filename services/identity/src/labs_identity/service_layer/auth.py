@@ -105,7 +105,6 @@ async def login(
                 [{"id": str(m.org_id), "name": name} for m, name in candidates])},
         )
     member = chosen
-    await _proven(uow, account, address)
     rehashed = await hash_password(command.password) if needs_rehash(member.password_hash) else None
     await uow.members.record_login(member.id, rehashed)
     org = await uow.organizations.get(member.org_id)
@@ -116,6 +115,8 @@ async def login(
         org_id=member.org_id,
         actor_id=member.id,
     )
+    # Last, so the throttle's rows stay locked only for the end of the transaction.
+    await _proven(uow, account, address)
     return session
 
 

@@ -39,7 +39,7 @@ FALLBACK_FIELDS = {
     "identity": {"LABS_SIGNING_KEY_PASSPHRASE"},
 }
 # Secrets a platform operator creates by hand (documented in deploy/k8s/README.md), never rendered.
-OPERATOR_SECRETS = {"identity-signing-key", "projects-s3"}
+OPERATOR_SECRETS = {"identity-signing-key", "projects-s3", "nats-nkeys"}
 
 
 # --- reading rendered objects --------------------------------------------------------------------

@@ -47,3 +47,31 @@ async def test_a_socket_upgrade_is_logged_without_its_token(start_gateway, issue
     # The signature alone would do: no part of the token is anywhere in the log.
     assert not [r for r in caplog.records if token.split(".")[2] in r.getMessage()]
     assert token.split(".")[2] not in caplog.text
+
+
+@pytest.fixture
+def spans():
+    """Every span the gateway records from now on (a global SDK provider, set once)."""
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    if not isinstance(trace.get_tracer_provider(), TracerProvider):
+        trace.set_tracer_provider(TracerProvider())
+    exporter = InMemorySpanExporter()
+    trace.get_tracer_provider().add_span_processor(SimpleSpanProcessor(exporter))
+    yield exporter
+    exporter.shutdown()
+
+
+async def test_request_spans_record_urls_without_credentials(make_client, spans):
+    client = make_client()
+    response = await client.get("/api/v1/projects?status=active&access_token=s3cr3t-value")
+    assert response.status_code == 401
+    recorded = {key: value for span in spans.get_finished_spans()
+                for key, value in (span.attributes or {}).items() if isinstance(value, str)}
+    assert not [key for key, value in recorded.items() if "s3cr3t" in value], recorded
+    urls = [value for key, value in recorded.items() if key in ("http.url", "url.full",
+                                                                 "http.target", "url.query")]
+    assert [url for url in urls if "?status=active&access_token=***" in url], urls

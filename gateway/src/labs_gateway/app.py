@@ -18,6 +18,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from labs_common.auth.revocations import RevokedSessions, SessionRevocationFeed
 from labs_common.auth.tokens import TokenVerifier
+from labs_gateway import log_redaction
 from labs_gateway.api_docs import install_docs
 from labs_gateway.auth.credentials import ApiKeyTokens, Authenticator
 from labs_gateway.auth.identity_keys import IdentityKeys, api_key_exchange, jwks_fetcher
@@ -148,6 +149,8 @@ def create_app(
                            allow_methods=["*"], allow_headers=["*"],
                            expose_headers=["ETag", "Retry-After", "RateLimit-Limit",
                                            "RateLimit-Remaining", "RateLimit-Reset"])
-    # Sockets live for hours: one span per socket says nothing, and ?token= must not be recorded.
-    FastAPIInstrumentor.instrument_app(app, excluded_urls=f"{API_PREFIX.lstrip('/')}/ws")
+    # Sockets live for hours: one span per socket says nothing, and ?token= must not be recorded
+    # (nor any credential another URL carries).
+    FastAPIInstrumentor.instrument_app(app, excluded_urls=f"{API_PREFIX.lstrip('/')}/ws",
+                                       server_request_hook=log_redaction.redact_span)
     return app

@@ -4,7 +4,8 @@ Browsers cannot set headers on a WebSocket, so sockets authenticate with `?token
 callbacks carry `code` and `state`; links may carry an API key. uvicorn logs every WebSocket
 upgrade with its query string (on "uvicorn.error", whatever `access_log` says), and its access
 log, when enabled, every request's: `install` puts a filter on both that rewrites the URLs of
-each record before any handler formats it. Our own log lines name paths, never queries.
+each record before any handler formats it. Request spans record the URL too (`redact_span`,
+OpenTelemetry's server request hook). Our own log lines name paths, never queries.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ _SECRET_PARTS = ("token", "secret", "password", "api_key", "apikey", "signature"
 _PARAMETER = re.compile(r"(?P<lead>[?&;])(?P<name>[^=&;#\s\"'?]+)=(?P<value>[^&;#\s\"']*)")
 # Loggers that write request URLs: uvicorn's WebSocket lines, its access log.
 LOGGERS = ("uvicorn.error", "uvicorn.access")
+# Span attributes holding a URL or its query, in the old and the stable HTTP conventions.
+URL_ATTRIBUTES = ("http.url", "http.target", "url.full")
+QUERY_ATTRIBUTES = ("url.query",)
 
 
 def is_secret(name: str) -> bool:
@@ -67,3 +71,17 @@ def install(loggers: tuple[str, ...] = LOGGERS) -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactUrls) for f in logger.filters):
             logger.addFilter(RedactUrls())
+
+
+def redact_span(span, _scope: dict) -> None:
+    """OpenTelemetry's server request hook: masks credentials in the URL attributes the ASGI
+    instrumentation set when it started the request's span."""
+    attributes = getattr(span, "attributes", None)  # only a recording SDK span has them
+    if not attributes or not span.is_recording():
+        return
+    for key in URL_ATTRIBUTES:
+        if isinstance(value := attributes.get(key), str):
+            span.set_attribute(key, redact_urls(value))
+    for key in QUERY_ATTRIBUTES:
+        if isinstance(value := attributes.get(key), str):
+            span.set_attribute(key, redact_urls(f"?{value}")[1:])

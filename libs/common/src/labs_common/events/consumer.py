@@ -43,6 +43,7 @@ FAILED_CONSUMER = "Labs-Consumer"
 FAILURE = "Labs-Error"
 MAX_BACKOFF_SECONDS = 30
 
+
 def backoff(deliveries: int) -> float:
     """Seconds until an event that failed `deliveries` times is offered again."""
     return min(2 ** min(deliveries, 5), MAX_BACKOFF_SECONDS)
@@ -74,6 +75,8 @@ class Subscription:
 
 
 class EventConsumer:
+    """Runs one Subscription; `retry_delay(deliveries)` is how long a failed event waits."""
+
     def __init__(self, js: JetStreamContext, uow_factory: UowFactory, subscription: Subscription,
                  retry_delay: Callable[[int], float] = backoff):
         self._js = js

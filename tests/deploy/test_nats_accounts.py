@@ -1,12 +1,12 @@
 """NATS accounts and permissions (deploy/k8s/base/nats/*.conf), proven on a real nats-server.
 
-The rendered nats-config is loaded by nats-server as the pods would load it (`-t`, with public
-nkeys in the environment). Then the same accounts run on a server on loopback with each nkey user
-swapped for a password (nats-py needs the nkeys package for nkeys; the permissions are the same
-either way), and every process does what its code does: the services create their streams,
-publish their events and dead letters, run their durable consumers and the revocation feed; the
-gateway fans events and presence out. Each may do exactly that: another service's subjects, a
-stream it does not own, a consumer it does not run are refused.
+The rendered nats-config is loaded by nats-server as the pods load it (`-t`, with public nkeys in
+the environment). Then it runs on loopback, each process signs in with its own seed file as
+LABS_NATS_CREDENTIALS_FILE gives it (labs_common.events.connection.credentials), and does what its
+code does: the services create their streams, publish their events and dead letters, run their
+durable consumers and the revocation feed; the gateway fans events and presence out. Each may do
+exactly that: another service's subjects, a stream it does not own, a consumer it does not run
+are refused, and without a known key nobody gets in.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -106,19 +107,21 @@ def test_nats_loads_the_accounts_with_the_public_nkeys_of_its_environment(render
 class Client:
     """One process's connection, recording what the server refused it."""
 
-    def __init__(self, user: str, port: int) -> None:
-        self.user, self.port = user, port
+    def __init__(self, user: str, server: Server) -> None:
+        self.user, self.server = user, server
         self.refused: list[str] = []
 
     async def __aenter__(self):
         import nats
 
+        from labs_common.events.connection import credentials
+
         async def error(exception: Exception) -> None:
             self.refused.append(str(exception))
 
-        self.nc = await nats.connect(f"nats://127.0.0.1:{self.port}", user=self.user,
-                                     password=self.user, error_cb=error, max_reconnect_attempts=0,
-                                     allow_reconnect=False)
+        self.nc = await nats.connect(f"nats://127.0.0.1:{self.server.port}", error_cb=error,
+                                     max_reconnect_attempts=0, allow_reconnect=False,
+                                     **credentials(str(self.server.seeds[self.user])))
         self.js = self.nc.jetstream(timeout=2)
         return self
 
@@ -149,9 +152,15 @@ class Client:
                    for e in self.refused[before:])
 
 
+@dataclass
+class Server:
+    port: int
+    seeds: dict[str, Path]  # user -> its seed file
+
+
 @pytest.fixture(scope="module")
-def server(render, tmp_path_factory) -> int:
-    """nats-server on loopback with the rendered accounts, passwords in place of nkeys."""
+def server(render, tmp_path_factory) -> Server:
+    """nats-server on loopback with the rendered config, and a seed file per user."""
     directory = tmp_path_factory.mktemp("nats")
     files = nats_config(render("overlays/dev"))
     for name, text in files.items():
@@ -166,13 +175,15 @@ def server(render, tmp_path_factory) -> int:
         server_conf, count = re.subn(pattern, value, server_conf, flags=re.M)
         assert count == 1, pattern
     (directory / "nats.conf").write_text(server_conf)
-    accounts = re.sub(r"nkey: \$NATS_NKEY_(\w+)",
-                      lambda m: f"user: {m[1].lower()}, password: {m[1].lower()}",
-                      files["accounts.conf"])
-    (directory / "accounts.conf").write_text(accounts)
+    environment, seeds = {"POD_NAME": "nats-test"}, {}
+    for variable in nkey_variables(files["accounts.conf"]):
+        user = variable.removeprefix("NATS_NKEY_").lower()
+        seed, environment[variable] = user_keys()
+        seeds[user] = directory / f"{user}.nk"
+        seeds[user].write_text(seed)
     process = subprocess.Popen(
         [nats_server(), "-c", str(directory / "nats.conf"), "-a", "127.0.0.1"],
-        env={"POD_NAME": "nats-test"}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -181,16 +192,28 @@ def server(render, tmp_path_factory) -> int:
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
                 break
             time.sleep(0.1)
-        yield port
+        yield Server(port, seeds)
     finally:
         process.terminate()
         process.wait(10)
 
 
 @contextlib.asynccontextmanager
-async def clients(port: int) -> AsyncIterator[dict[str, Client]]:
+async def clients(server: Server) -> AsyncIterator[dict[str, Client]]:
     async with contextlib.AsyncExitStack() as stack:
-        yield {u: await stack.enter_async_context(Client(u, port)) for u in USERS}
+        yield {u: await stack.enter_async_context(Client(u, server)) for u in USERS}
+
+
+async def test_nobody_gets_in_without_a_key_nats_knows(server, tmp_path):
+    import nats
+    from nats.errors import NoServersError
+
+    stranger = tmp_path / "stranger.nk"
+    stranger.write_text(user_keys()[0])
+    for options in ({}, {"nkeys_seed": str(stranger)}, {"user": "time", "password": "time"}):
+        with pytest.raises((NoServersError, nats.errors.Error, OSError)):
+            await nats.connect(f"nats://127.0.0.1:{server.port}", allow_reconnect=False,
+                               max_reconnect_attempts=0, connect_timeout=2, **options)
 
 
 def envelope(source: str, event_type: str, payload=None) -> bytes:
@@ -210,7 +233,7 @@ async def test_each_process_does_what_its_code_does_and_nothing_else(server):
     from labs_common.auth.revocations import RevokedSessions, SessionRevocationFeed
     from labs_common.events.consumer import EventConsumer
     from labs_common.events.outbox import subject_for
-    from labs_common.events.streams import ensure_stream
+    from labs_common.events.streams import DEAD_LETTER_PREFIX, ensure_stream
     from labs_gateway.ws.hub import EVENTS_SUBJECT
     from labs_gateway.ws.presence import LIVE_PREFIX
 
@@ -241,7 +264,11 @@ async def test_each_process_does_what_its_code_does_and_nothing_else(server):
                             envelope(subscription.source, event_type))
                     first, second = await pull.fetch(2, timeout=5)
                     await first.ack_sync(timeout=2)
-                    await consumer._park(second, str(uuid.uuid4()), RuntimeError("poison"))
+                    # Parked as EventConsumer parks a poison event: to the dead letters, then
+                    # never offered again.
+                    await c[name].js.publish(f"{DEAD_LETTER_PREFIX}.{subscription.durable}",
+                                             second.data)
+                    await second.term()
                     await pull.unsubscribe()
                 # The relay's notice of a row it can never publish.
                 await c[name].js.publish(f"labs.dead_letter.outbox.{name}", b"{}")

@@ -41,6 +41,7 @@ from labs_common.grpc.server import ServiceRegistration, build_server, monitor_h
 from labs_common.logs import configure_logging
 from labs_common.pruning import pruner
 from labs_common.telemetry import configure_telemetry
+from labs_common.transient import is_transient
 
 log = structlog.get_logger(__name__)
 
@@ -211,8 +212,13 @@ async def _events(definition: ServiceDefinition, runtime: Runtime, connecting: a
                 await ensure_stream(js, settings.service_name, settings.stream_replicas,
                                     settings.stream_max_bytes, settings.dead_letter_max_bytes)
                 break
-            except Exception as error:  # NATS away again, or JetStream not ready yet
-                failures += 1
+            except Exception as error:
+                if not is_transient(error):
+                    # Refused (e.g. no storage for a new max_bytes): go on with the stream as it
+                    # is; should it be missing, the relay keeps the events until it is there.
+                    log.error("service.stream_refused", error=repr(error))
+                    break
+                failures += 1  # NATS away again, or JetStream not ready yet
                 log.warning("service.stream_not_ensured", error=repr(error))
                 await asyncio.sleep(min(2**failures, 30))
         relay = OutboxRelay(runtime.engine, js, settings.outbox_poll_seconds)

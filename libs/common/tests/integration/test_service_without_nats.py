@@ -4,6 +4,8 @@ events wait in the outbox until NATS is there."""
 from __future__ import annotations
 
 import asyncio
+import socket
+import subprocess
 import time
 import uuid
 
@@ -12,11 +14,12 @@ import nats
 import pytest
 from google.protobuf import wrappers_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from nats.js.api import StreamConfig
 
 from labs_common.config import ServiceSettings
 from labs_common.db.uow import Scope, UnitOfWork
 from labs_common.service import ServiceDefinition, start
-from labs_common.testing.infrastructure import free_port, start_nats
+from labs_common.testing.infrastructure import free_port, nats_server_binary, start_nats
 
 from .test_outbox_relay import stream_messages
 
@@ -101,3 +104,48 @@ async def test_a_service_that_never_reached_nats_still_stops_promptly(
     started = time.monotonic()
     await asyncio.wait_for(service.stop(), timeout=15)
     assert time.monotonic() - started < 8
+
+
+@pytest.fixture
+def small_nats(tmp_path):
+    """A NATS with less disk for JetStream than the streams' max_bytes ask for."""
+    port = free_port()
+    config = tmp_path / "small.conf"
+    config.write_text(f'jetstream {{ store_dir: "{tmp_path / "js"}", max_file_store: 64MB }}\n')
+    server = subprocess.Popen(
+        [nats_server_binary(), "-a", "127.0.0.1", "-p", str(port), "-c", str(config)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "nats-server did not start"
+            time.sleep(0.05)
+    yield port
+    server.terminate()
+    server.wait(5)
+
+
+async def test_a_stream_nats_cannot_enlarge_is_used_as_it_is(
+    postgres_url, engine, sessions, tmp_path, small_nats
+):
+    connection = await nats.connect(f"nats://127.0.0.1:{small_nats}")
+    js = connection.jetstream()
+    # As an earlier release made it: no max_bytes, which this server could not reserve.
+    await js.add_stream(StreamConfig(name="LABS_TIME", subjects=["labs.time.>"]))
+    service = await start(definition_in(tmp_path), settings_for(postgres_url, engine, small_nats))
+    try:
+        org = uuid.uuid4()
+        async with UnitOfWork(sessions, "time", Scope(org_id=org)) as uow:
+            envelope = await uow.outbox.add("entry.created", wrappers_pb2.StringValue(value="x"))
+            await uow.commit()
+        messages = await stream_messages(js, org, 1, timeout=20)
+        assert messages[0].headers["Nats-Msg-Id"] == envelope.id
+        assert not any(task.done() for task in service.background)
+    finally:
+        await service.stop()
+        await connection.close()

@@ -234,6 +234,7 @@ async def test_each_process_does_what_its_code_does_and_nothing_else(server):
     from labs_common.events.consumer import EventConsumer
     from labs_common.events.outbox import subject_for
     from labs_common.events.streams import DEAD_LETTER_PREFIX, ensure_stream
+    from labs_gateway.auth.revocations import SUBJECT as API_KEY_REVOKED
     from labs_gateway.ws.hub import EVENTS_SUBJECT
     from labs_gateway.ws.presence import LIVE_PREFIX
 
@@ -247,6 +248,7 @@ async def test_each_process_does_what_its_code_does_and_nothing_else(server):
         events, live = asyncio.Queue(), asyncio.Queue()
         await c["gateway"].nc.subscribe(EVENTS_SUBJECT, cb=events.put)
         await c["gateway"].nc.subscribe(f"{LIVE_PREFIX}.>", cb=live.put)
+        await c["gateway"].nc.subscribe(API_KEY_REVOKED)  # its API-key cache (auth/revocations)
         feeds = {u: SessionRevocationFeed(c[u].js, RevokedSessions(), retry_seconds=0.1)
                  for u in USERS}
         tasks = [asyncio.create_task(feed.run()) for feed in feeds.values()]

@@ -202,7 +202,7 @@ def test_each_service_is_probed_with_native_grpc_health(render, target, name):
 
 
 @pytest.mark.parametrize("target", TARGETS)
-def test_gateway_serves_http_ready_on_health_and_alive_without_backends(render, target):
+def test_gateway_serves_http_probed_on_its_own_readiness_and_liveness(render, target):
     docs = render(target)
     deployment = find(docs, "Deployment", "gateway")
     assert deployment is not None
@@ -210,10 +210,16 @@ def test_gateway_serves_http_ready_on_health_and_alive_without_backends(render, 
     assert pod_spec(deployment)["serviceAccountName"] == "gateway"
     server = container(deployment, "server")
     assert [(p["name"], p["containerPort"]) for p in server["ports"]] == [("http", GATEWAY_PORT)]
-    assert server["readinessProbe"]["httpGet"]["path"] == "/api/v1/health"
-    liveness = server["livenessProbe"]
-    assert liveness.get("httpGet", {}).get("path") != "/api/v1/health", (
-        "liveness must not depend on other services")
+    # The gateway's own probes, which depend on no service: one sick service must not take every
+    # gateway out of the Service (readiness) nor restart them (liveness).
+    from labs_gateway.routes import probes
+
+    paths = {route.path for route in probes.router.routes}
+    assert server["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    assert "/readyz" in paths
+    for probe in ("livenessProbe", "startupProbe"):
+        assert server[probe]["httpGet"] == {"path": "/livez", "port": "http"}, probe
+    assert "/livez" in paths
 
 
 @pytest.mark.parametrize("target", TARGETS)

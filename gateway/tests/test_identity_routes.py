@@ -61,6 +61,12 @@ class FakeIdentity(identity_service_pb2_grpc.IdentityServiceServicer):
             user=USER, organization=self.organization, role=pb.ROLE_OWNER,
             access_token="at", refresh_token="lbr_x", expires_in=900))
 
+    async def Login(self, request, context):
+        self.record("Login", request, context)
+        return pb.LoginResponse(session=pb.Session(
+            user=USER, organization=self.organization, role=pb.ROLE_ADMIN,
+            access_token="at", refresh_token="lbr_x", expires_in=900))
+
     async def GetOrganization(self, request, context):
         self.record("GetOrganization", request, context)
         return pb.GetOrganizationResponse(organization=self.organization)
@@ -114,6 +120,15 @@ def gateway(make_client, identity):
 @pytest.fixture
 def token(issue_token) -> str:
     return issue_token(uuid.UUID(ORG_ID), "admin")
+
+
+async def test_login_tells_identity_the_client_address_it_throttles_by(gateway, identity):
+    response = await gateway.post("/api/v1/auth/login", json={
+        "email": "ada@agency.test", "password": "correct horse battery"})
+    assert response.status_code == 200, response.text
+    [(request, metadata)] = identity.calls_to("Login")
+    assert request.email == "ada@agency.test"
+    assert metadata["client-address"] == "127.0.0.1"  # httpx's in-process client
 
 
 async def test_me_maps_the_answer_and_forwards_the_callers_token(gateway, identity, token):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from labs.identity.v1 import identity_service_pb2 as pb
 from labs_gateway.dependencies import AsCaller, IdempotentWrite, Identity, PublicWrite
@@ -25,6 +25,9 @@ from labs_gateway.schemas.public import current_reader
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=PROBLEM_RESPONSES,
                    route_class=ExactJsonRoute)
+# identity slows down failed logins per client address as well as per account; the address is the
+# client's as the gateway sees it (uvicorn believes X-Forwarded-For only from forwarded_allow_ips).
+CLIENT_ADDRESS_METADATA = "client-address"
 
 
 @router.post("/signup", status_code=status.HTTP_201_CREATED, response_model=SessionPublic,
@@ -36,9 +39,11 @@ async def signup(body: SignupCreate, identity: Identity):
 
 
 @router.post("/login", response_model=SessionPublic, dependencies=[PublicWrite])
-async def login(body: LoginCreate, identity: Identity):
+async def login(request: Request, body: LoginCreate, identity: Identity):
     """Exchange email and password for a new session."""
-    response = await identity.Login(to_message(pb.LoginRequest, body.model_dump()))
+    address = request.client.host if request.client else ""
+    response = await identity.Login(to_message(pb.LoginRequest, body.model_dump()),
+                                    metadata=((CLIENT_ADDRESS_METADATA, address),))
     return to_public(SessionPublic, response.session)
 
 

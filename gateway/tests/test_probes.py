@@ -4,6 +4,7 @@ out of the Service (GET /api/v1/health still names what is down)."""
 from __future__ import annotations
 
 import httpx
+import structlog.testing
 
 
 async def test_a_running_gateway_is_live_and_ready_while_every_service_is_down(start_gateway):
@@ -35,3 +36,12 @@ async def test_probes_are_never_rate_limited(make_client):
 async def test_probes_are_not_part_of_the_public_api(client):
     paths = (await client.get("/api/v1/openapi.json")).json()["paths"]
     assert "/livez" not in paths and "/readyz" not in paths
+
+
+async def test_passing_probes_stay_out_of_the_info_log(client):
+    with structlog.testing.capture_logs() as logs:
+        await client.get("/livez")
+        await client.get("/readyz")  # 503 here: worth seeing
+    levels = {entry["path"]: entry["log_level"] for entry in logs
+              if entry["event"] == "http.request"}
+    assert levels == {"/livez": "debug", "/readyz": "info"}

@@ -8,6 +8,8 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = structlog.get_logger("labs.gateway.access")
+# The kubelet asks these every few seconds per pod: kept out of the info stream.
+PROBE_PATHS = frozenset({"/livez", "/readyz"})
 
 
 class AccessLogMiddleware:
@@ -30,5 +32,6 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, recording_send)
         finally:
-            log.info("http.request", method=scope["method"], path=scope["path"], status=status,
-                     ms=round((time.perf_counter() - started) * 1000, 2))
+            level = log.debug if scope["path"] in PROBE_PATHS and status < 400 else log.info
+            level("http.request", method=scope["method"], path=scope["path"], status=status,
+                  ms=round((time.perf_counter() - started) * 1000, 2))

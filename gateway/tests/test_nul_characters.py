@@ -87,3 +87,12 @@ async def test_multipart_file_names_and_field_values_holding_nul_are_named(clien
                                  headers={**bearer(issue_token(role="manager")),
                                           "content-type": content_type})
     assert nul_fields(response) == {"file", "task_id"}
+
+
+async def test_a_csv_import_holding_a_nul_byte_is_refused_naming_the_file(client, issue_token):
+    body, content_type = multipart((b'name="file"; filename="hours.csv"',
+                                    b"Date,Project,Hours,Notes\n2026-02-02,Web,1,ab\x00cd\n"))
+    response = await client.post("/api/v1/time-entries/bulk-import", content=body,
+                                 headers={**bearer(issue_token(role="manager")),
+                                          "content-type": content_type})
+    assert nul_fields(response) == {"file"}

@@ -54,16 +54,19 @@ async def _spooled_file(request: Request) -> tuple[FormData, UploadFile, str]:
     form = await request.form(max_files=1, max_fields=10)
     try:
         nul_characters.refuse(nul_characters.form_fields(form))
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise InvalidArgument.on("file", "attach the CSV as the multipart field `file`")
+        digest, nul = hashlib.sha256(), False
+        while chunk := await upload.read(CHUNK_BYTES):
+            digest.update(chunk)
+            # The CSV is UTF-8 text: a NUL byte is U+0000, which no row could be stored with.
+            nul = nul or b"\x00" in chunk
+        if nul:
+            nul_characters.refuse(["file"])
     except InvalidArgument:
         await form.close()
         raise
-    upload = form.get("file")
-    if upload is None or isinstance(upload, str):
-        await form.close()
-        raise InvalidArgument.on("file", "attach the CSV as the multipart field `file`")
-    digest = hashlib.sha256()
-    while chunk := await upload.read(CHUNK_BYTES):
-        digest.update(chunk)
     await upload.seek(0)
     return form, upload, digest.hexdigest()
 

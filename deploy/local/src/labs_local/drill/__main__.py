@@ -50,6 +50,7 @@ class Row:
     acked: int = 0
     findings: Findings | None = None
     fivexx_outside: int = 0
+    dead_lettered: int | None = None
     fivexx_during: int = 0
     recovery_s: float | None = None
     problems: list[str] = field(default_factory=list)
@@ -64,7 +65,8 @@ class Row:
         f = self.findings
         return (not self.skipped and f is not None and self.recovery_s is not None
                 and not (f.lost or f.doubled or f.double_billed or f.unpublished
-                         or f.missing_activity or self.fivexx_outside or self.problems))
+                         or f.missing_activity or self.fivexx_outside or self.problems
+                         or (self.dead_lettered and not self.fault.startswith("poison"))))
 
 
 class Drill:
@@ -150,6 +152,7 @@ class Drill:
         self.rows.append(row)
         self.say(f"[bold]{name}[/]")
         crashes_before = faults.crashes(self.suite)
+        dead_before = await self._dead_letters()
         start = time.time()
         restored_at = start
         try:
@@ -175,6 +178,14 @@ class Drill:
                 else:
                     row.fivexx_during += 1
         row.acked = self.load.record.acks_between(start, end)
+        dead_after = await self._dead_letters()
+        if dead_before is not None and dead_after is not None:
+            row.dead_lettered = dead_after - dead_before
+            if name.startswith("poison"):
+                if row.dead_lettered:
+                    row.notes.append(f"poison parked as dead letters: {row.dead_lettered}")
+                else:
+                    row.problems.append("poison not parked in the dead-letter stream")
         if retrying := self.load.retrying():
             row.findings.notes.append("still retrying: " + "; ".join(retrying))
         restarts = {n: c - crashes_before.get(n, 0) for n, c in faults.crashes(self.suite).items()}
@@ -269,6 +280,26 @@ class Drill:
         self.rows[-1].problems += problems
         return time.time()
 
+    async def _dead_letters(self) -> int | None:
+        """Messages in the dead-letter stream (None when NATS does not answer)."""
+        import nats
+
+        from labs_common.events.streams import DEAD_LETTER_STREAM
+
+        try:
+            connection = await nats.connect(self.suite.nats_url, connect_timeout=3,
+                                            max_reconnect_attempts=1, allow_reconnect=False)
+        except Exception:
+            return None
+        try:
+            info = await connection.jetstream().stream_info(DEAD_LETTER_STREAM)
+            return info.state.messages
+        except Exception:
+            return None
+        finally:
+            with contextlib.suppress(Exception):
+                await connection.close()
+
     async def _recovered(self, since: float) -> float | None:
         """Seconds from `since` until every service's health, the gateway's and the probe reads
         answer OK; None past RECOVERY_TIMEOUT."""
@@ -302,8 +333,8 @@ class Drill:
     # Output -----------------------------------------------------------------------------------
 
     COLUMNS = ("fault", "down s", "writes acked", "lost", "doubled", "double-billed",
-               "unpublished", "not in feed", "5xx during", "5xx outside fault", "recovery s",
-               "result")
+               "unpublished", "not in feed", "dead-lettered", "5xx during", "5xx outside fault",
+               "recovery s", "result")
 
     def _cells(self, row: Row) -> list[str]:
         f = row.findings
@@ -312,7 +343,9 @@ class Drill:
         return [
             row.fault, f"{row.down_s:.0f}", str(row.acked), n(f and f.lost),
             n(f and f.doubled), n(f and f.double_billed), n(f and f.unpublished),
-            n(f and f.missing_activity), str(row.fivexx_during), str(row.fivexx_outside),
+            n(f and f.missing_activity),
+            "-" if row.dead_lettered is None else str(row.dead_lettered),
+            str(row.fivexx_during), str(row.fivexx_outside),
             "-" if row.recovery_s is None else f"{row.recovery_s:.1f}",
             "skipped" if row.skipped else ("pass" if row.passed else "FAIL"),
         ]
@@ -324,7 +357,8 @@ class Drill:
         return (f"[{colour}]{cells['result']}[/] {row.fault}: acked {cells['writes acked']}, "
                 f"lost {cells['lost']}, doubled {cells['doubled']}, double-billed "
                 f"{cells['double-billed']}, unpublished {cells['unpublished']}, not in feed "
-                f"{cells['not in feed']}, 5xx during {cells['5xx during']} / outside "
+                f"{cells['not in feed']}, dead-lettered {cells['dead-lettered']}, "
+                f"5xx during {cells['5xx during']} / outside "
                 f"{cells['5xx outside fault']}, recovery {cells['recovery s']} s"
                 + (f" — {'; '.join(notes)}" if notes else ""))
 

@@ -66,7 +66,13 @@ class Row:
         return (not self.skipped and f is not None and self.recovery_s is not None
                 and not (f.lost or f.doubled or f.double_billed or f.unpublished
                          or f.missing_activity or self.fivexx_outside or self.problems
-                         or (self.dead_lettered and not self.fault.startswith("poison"))))
+                         or (self.dead_lettered and not self.parks)))
+
+    @property
+    def parks(self) -> bool:
+        """Faults whose events belong in the dead-letter stream: poison, and the notice the
+        relay parks for an event too large to publish."""
+        return self.fault.startswith(("poison", "oversized"))
 
 
 class Drill:
@@ -181,11 +187,11 @@ class Drill:
         dead_after = await self._dead_letters()
         if dead_before is not None and dead_after is not None:
             row.dead_lettered = dead_after - dead_before
-            if name.startswith("poison"):
+            if row.parks:
                 if row.dead_lettered:
-                    row.notes.append(f"poison parked as dead letters: {row.dead_lettered}")
+                    row.notes.append(f"parked as dead letters: {row.dead_lettered}")
                 else:
-                    row.problems.append("poison not parked in the dead-letter stream")
+                    row.problems.append("nothing parked in the dead-letter stream")
         if retrying := self.load.retrying():
             row.findings.notes.append("still retrying: " + "; ".join(retrying))
         restarts = {n: c - crashes_before.get(n, 0) for n, c in faults.crashes(self.suite).items()}

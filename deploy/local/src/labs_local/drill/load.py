@@ -82,8 +82,7 @@ class Client:
                 status = None
             else:
                 status = response.status_code
-                self.current = (f"{method} {path}", key or "", started,
-                                f"{status} {response.text[:160]}" if status >= 400 else str(status))
+                self.current = (f"{method} {path}", key or "", started, _said(response))
                 self.record.statuses.append((time.time(), status, f"{method} {path}"))
                 if 200 <= status < 300:
                     self.current = None
@@ -111,6 +110,18 @@ class Client:
                 raise GaveUp(path)
             await asyncio.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, 2.0)
+
+
+def _said(response: httpx.Response) -> str:
+    """A status and, for a problem, its reason (or the start of its detail)."""
+    if response.status_code < 400:
+        return str(response.status_code)
+    try:
+        problem = response.json()
+        what = problem.get("reason") or str(problem.get("detail", ""))[:60]
+    except (ValueError, AttributeError):
+        what = response.text[:60]
+    return f"{response.status_code} {what}".strip()
 
 
 class Rejected(Exception):

@@ -34,6 +34,8 @@ from labs_local.suite import Suite
 # After a fault's recovery, 5xx are still the fault's for this long (in-flight requests).
 GRACE_SECONDS = 3.0
 RECOVERY_TIMEOUT = 120.0
+# Killed during the NATS outage, so it starts without NATS.
+STARTED_IN_OUTAGE = "capacity"
 # Reads that must answer 200 for the suite to count as recovered (not only its health checks).
 PROBES = ("/auth/me", "/projects?limit=1", "/time-entries?limit=1", "/invoices?limit=1",
           "/activity?limit=1")
@@ -236,7 +238,11 @@ class Drill:
     def _nats_down(self, seconds: float):
         async def inject() -> float:
             await asyncio.to_thread(faults.nats_stop, self.suite)
-            await asyncio.sleep(seconds)
+            # A service that starts while NATS is away must serve once it is back.
+            await asyncio.sleep(min(10.0, seconds / 4))
+            faults.kill_child(self.suite, STARTED_IN_OUTAGE)
+            self.rows[-1].notes.append(f"{STARTED_IN_OUTAGE} killed and restarted during it")
+            await asyncio.sleep(seconds - min(10.0, seconds / 4))
             await faults.nats_start(self.suite)
             return time.time()
         return inject
@@ -391,8 +397,16 @@ class Drill:
         out.write_text(markdown + "\n", encoding="utf-8")
         console.print(f"table as Markdown: {out}")
         if record is not None:
-            console.print(f"writes acked {len(record.acks)}, given up {len(record.gave_up)}, "
-                          f"rejected {len(record.rejected)} {record.rejected[:3]}, "
+            kinds, rejected = {}, {}
+            for what, status, body in record.rejected:
+                reason = body.split('"reason":"')[1].split('"')[0] if '"reason":"' in body else ""
+                label = f"{what} {status} {reason}".strip()
+                rejected[label] = rejected.get(label, 0) + 1
+            for ack in record.acks:
+                kinds[ack.kind] = kinds.get(ack.kind, 0) + 1
+            console.print(f"writes acked {len(record.acks)} {kinds}, given up "
+                          f"{len(record.gave_up)}, "
+                          f"rejected {len(record.rejected)} {rejected}, "
                           f"connection errors {len(record.errors)}")
         console.print(f"elapsed {self.elapsed():.0f} s; "
                       + ("[green]every row passed[/]" if all(r.passed for r in self.rows)

@@ -47,6 +47,16 @@ def test_calls_are_balanced_round_robin_over_every_resolved_address():
         {"round_robin": {}}]
 
 
+def test_a_restarted_replica_is_reached_again_within_the_retry_budget():
+    # round_robin reconnects on a backoff that by default grows to 2 minutes and fails calls
+    # fast meanwhile: a service killed and back in seconds answered 503 through the gateway.
+    options = dict(channel_options("labs.time.v1.TimeService", 5.0))
+    retry = json.loads(service_config("labs.time.v1.TimeService", ["Get"], 5.0))[
+        "methodConfig"][0]["retryPolicy"]
+    budget_ms = 1_000 * float(retry["maxBackoff"].removesuffix("s")) * (retry["maxAttempts"] - 1)
+    assert options["grpc.max_reconnect_backoff_ms"] <= budget_ms
+
+
 def test_service_names_resolve_through_dns_and_local_addresses_stay_as_they_are():
     # Kubernetes: a headless Service's name answers one address per ready pod.
     assert channel_target("time:50053") == "dns:///time:50053"

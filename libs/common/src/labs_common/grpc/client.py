@@ -54,6 +54,10 @@ def idempotent_methods(grpc_service: str) -> list[str]:
     ]
 
 
+# Bounded so that the retry policy below (4 attempts, up to 1 s apart) outlasts one wait.
+MAX_RECONNECT_BACKOFF_MS = 1_000
+
+
 def channel_target(address: str) -> str:
     """The target of a channel to `address` (`host:port`, as LABS_<SERVICE>_ADDR gives it): the
     DNS resolver spelled out, `dns:///host:port`, which hands the channel every address of the
@@ -127,4 +131,10 @@ def channel_options(grpc_service: str, timeout: float) -> list[tuple[str, object
         ),
         ("grpc.enable_retries", 1),
         ("grpc.keepalive_time_ms", 30_000),
+        # round_robin keeps reconnecting a lost replica on its own schedule and fails calls
+        # fast meanwhile (pick_first would wait for the next call): by default that schedule
+        # grows to 2 minutes, so a service restarted in seconds stayed unreachable for longer.
+        ("grpc.initial_reconnect_backoff_ms", 100),
+        ("grpc.min_reconnect_backoff_ms", 100),
+        ("grpc.max_reconnect_backoff_ms", MAX_RECONNECT_BACKOFF_MS),
     ]

@@ -52,6 +52,18 @@ class ServiceRegistration:
         )
 
 
+# Connections end after a few minutes (in-flight calls get a grace), so clients resolve the
+# name again and spread onto replicas the autoscaler added since (round_robin only balances over
+# the addresses it knows); clients' keepalive pings during calls are welcome.
+SERVER_OPTIONS = [
+    ("grpc.so_reuseport", 0),
+    ("grpc.max_receive_message_length", 16 * 1024 * 1024),
+    ("grpc.max_connection_age_ms", 5 * 60_000),
+    ("grpc.max_connection_age_grace_ms", 30_000),
+    ("grpc.http2.min_recv_ping_interval_without_data_ms", 10_000),
+]
+
+
 def build_server(
     registrations: Iterable[ServiceRegistration],
     verifier: TokenVerifier,
@@ -66,7 +78,7 @@ def build_server(
             ErrorInterceptor(),
             AuthInterceptor(verifier, public),
         ],
-        options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", 16 * 1024 * 1024)],
+        options=SERVER_OPTIONS,
     )
     for registration in registrations:
         registration.add_to_server(registration.servicer, server)

@@ -16,6 +16,7 @@ from labs_billing.service_layer import generation, overdue
 from labs_billing.service_layer.stripe_inbox import StripeInbox
 from labs_billing.service_layer.stripe_sync import StripeSync
 from labs_billing.service_layer.unit_of_work import BillingUnitOfWork
+from labs_common import pdf
 from labs_common.background import Sweeper
 from labs_common.grpc.server import ServiceRegistration
 from labs_common.service import Runtime, ServiceDefinition
@@ -81,6 +82,7 @@ def registrations(runtime: Runtime) -> list[ServiceRegistration]:
 
 async def on_start(runtime: Runtime) -> None:
     background(runtime).start()
+    pdf.warm_up()
 
 
 DEFINITION = ServiceDefinition(

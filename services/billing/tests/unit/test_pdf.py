@@ -6,6 +6,8 @@ fetched while rendering."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -205,3 +207,21 @@ def test_quantities_and_periods_read_as_written():
     assert format_period(date(2026, 3, 15), date(2026, 4, 14)) == f"15 Mar {DASH} 14 Apr 2026"
     assert format_period(date(2025, 12, 1), date(2026, 1, 31)) == f"1 Dec 2025 {DASH} 31 Jan 2026"
     assert format_period(None, date(2026, 1, 31)) == "31 Jan 2026"
+
+
+def test_a_service_warms_its_renderer_up_before_the_first_request():
+    # The first render of a process loads WeasyPrint, Pango and the fonts: seconds on a busy
+    # machine, which a report request once spent past the gateway's deadline (504). In a fresh
+    # process, so that no other test has loaded them already.
+    script = (
+        "import sys\n"
+        "from labs_common import pdf\n"
+        "assert 'weasyprint' not in sys.modules\n"
+        "pdf.warm_up()\n"
+        "pdf._THREAD.submit(lambda: None).result(timeout=120)\n"
+        "print('weasyprint' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=180, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("True"), done.stdout

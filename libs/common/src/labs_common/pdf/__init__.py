@@ -10,9 +10,16 @@ Pango is missing (WeasyPrint loads it on import); a render there raises OSError 
 
 from __future__ import annotations
 
-from functools import cache
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
+
+import structlog
+
+log = structlog.get_logger(__name__)
 
 # A Jinja2 search path next to a service's own: `{% include "labs-print.css" %}` in its <style>,
 # before the rules of its own (page size and margins, what the footer says on the left).
@@ -32,3 +39,31 @@ def write_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=html, base_url=None, url_fetcher=url_fetcher()).write_pdf()
+
+
+# Layout is CPU work of 0.1-1 s: off the event loop, so other calls keep being served, one at a
+# time (Pango and fontconfig are not to be shared between threads).
+_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf")
+_WARM_UP = "<!doctype html><html><body><p>Labs 0123456789</p></body></html>"
+
+
+async def in_render_thread(render: Callable[..., bytes], *args: Any, **kwargs: Any) -> Any:
+    """`render(*args, **kwargs)` on the one thread that lays out PDFs."""
+    return await asyncio.get_running_loop().run_in_executor(
+        _THREAD, partial(render, *args, **kwargs))
+
+
+def warm_up() -> None:
+    """Lays out a line of text on the render thread, in the background: the first render of a
+    process imports WeasyPrint and loads Pango and the fonts (seconds on a busy machine), which
+    a service does at start rather than inside someone's request and its deadline."""
+
+    def warm() -> None:
+        try:
+            write_pdf(_WARM_UP)
+        except Exception as error:
+            log.warning("pdf.warm_up_failed", error=repr(error))
+        else:
+            log.info("pdf.warm")
+
+    _THREAD.submit(warm)

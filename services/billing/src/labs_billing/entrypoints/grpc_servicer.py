@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from functools import partial
 
@@ -43,10 +42,10 @@ from labs_common.parsing import (
     optional_uuid,
     uuid_of,
 )
+from labs_common.pdf import in_render_thread
 from labs_common.zones import today_in
 
 log = structlog.get_logger(__name__)
-_RENDERER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf")
 # Generations are named from their Idempotency-Key, so a retry resumes the same saga.
 GENERATION_NAMESPACE = uuid.UUID("6f1f4f0e-3c1b-4b7e-9a59-4d1f0b6c2a10")
 
@@ -271,11 +270,9 @@ class BillingServicer(TransactionalRpcs, pb_grpc.BillingServiceServicer):
         command = commands.RenderInvoice(object_id(request.id, "invoice"))
         found = await self._handle(context, request, invoices.render_source, command,
                                    lambda invoice: invoice)
-        # Layout is CPU work of 0.1-1 s: off the event loop, so other calls keep being served,
-        # one at a time (Pango and fontconfig are not to be shared between threads).
-        pdf = await asyncio.get_running_loop().run_in_executor(_RENDERER, partial(
+        pdf = await in_render_thread(
             render_invoice_pdf, found, Party(found.agency_name), Party(found.client_name),
-            today=today_in(found.timezone)))
+            today=today_in(found.timezone))
         return pb.RenderInvoicePdfResponse(pdf=pdf, filename=pdf_filename(found))
 
     async def ReceiveStripeEvent(self, request, context) -> pb.ReceiveStripeEventResponse:

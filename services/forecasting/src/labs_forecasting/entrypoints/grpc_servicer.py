@@ -4,8 +4,6 @@ caller, and maps the result out. Everything it answers comes from its own read m
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from functools import partial
 
@@ -15,6 +13,7 @@ from labs_common.auth.principal import current_principal
 from labs_common.errors import FieldErrors, InvalidArgument, Unavailable
 from labs_common.grpc.transactions import TransactionalRpcs
 from labs_common.parsing import date_of, optional_date, optional_uuid, uuid_of
+from labs_common.pdf import in_render_thread
 from labs_forecasting.adapters import proto, report_files, report_proto
 from labs_forecasting.adapters.capacity_client import Availability, Capacity
 from labs_forecasting.domain import commands
@@ -27,9 +26,6 @@ from labs_forecasting.service_layer import (
 )
 from labs_forecasting.service_layer.unit_of_work import UowFactory
 
-# PDF layout is CPU work of 0.1-1 s: off the event loop, one at a time (Pango and fontconfig
-# are not to be shared between threads), as billing renders its invoices.
-_RENDERER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-pdf")
 REPORT_FORMATS = {pb.REPORT_FORMAT_UNSPECIFIED: "csv", pb.REPORT_FORMAT_CSV: "csv",
                   pb.REPORT_FORMAT_PDF: "pdf"}
 
@@ -137,8 +133,8 @@ class ForecastingServicer(TransactionalRpcs, pb_grpc.ForecastingServiceServicer)
                                              "margin_detail")
         problems.raise_any()
         if fmt == "pdf":
-            content, content_type, filename = await asyncio.get_running_loop().run_in_executor(
-                _RENDERER, report_files.render, table, "pdf")
+            content, content_type, filename = await in_render_thread(
+                report_files.render, table, "pdf")
         else:
             content, content_type, filename = report_files.render(table, "csv")
         return pb.RenderReportResponse(content=content, content_type=content_type,

@@ -35,6 +35,24 @@ router = APIRouter(route_class=ExactJsonRoute, tags=["time"], responses=PROBLEM_
 CHUNK_BYTES = 1024 * 1024
 HARVEST_COLUMNS = ["Date", "Client", "Project", "Task", "Notes", "Hours", "First name",
                    "Last name", "Email"]
+def inline_definitions(schema: dict) -> dict:
+    """A model's JSON Schema with its `$defs` written where they are referred to: OpenAPI
+    resolves `#/$defs/...` against the document's root, where they are not."""
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node):
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return resolve(definitions[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    return resolve(schema)
+
+
 UPLOAD_BODY = {
     "requestBody": {
         "required": True,
@@ -42,7 +60,7 @@ UPLOAD_BODY = {
             "multipart/form-data": {"schema": {
                 "type": "object", "required": ["file"],
                 "properties": {"file": {"type": "string", "format": "binary"}}}},
-            "application/json": {"schema": ImportEntries.model_json_schema()},
+            "application/json": {"schema": inline_definitions(ImportEntries.model_json_schema())},
         },
     }
 }

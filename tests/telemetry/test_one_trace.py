@@ -32,10 +32,11 @@ Kind = trace.SpanKind
 
 @pytest.fixture(scope="module")
 def spans() -> InMemorySpanExporter:
+    # The global provider can be set once per process: an earlier test may have set it.
+    if not isinstance(trace.get_tracer_provider(), TracerProvider):
+        trace.set_tracer_provider(TracerProvider())
     exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    trace.set_tracer_provider(provider)
+    trace.get_tracer_provider().add_span_processor(SimpleSpanProcessor(exporter))
     return exporter
 
 

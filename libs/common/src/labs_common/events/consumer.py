@@ -89,6 +89,7 @@ class EventConsumer:
         failures = 0
         try:
             while True:
+                _raise_if_cancelled()
                 try:
                     messages = await pull.fetch(batch=50, timeout=5)
                     failures = 0
@@ -126,6 +127,7 @@ class EventConsumer:
         stream = stream_name(self._sub.source)
         failures = 0
         while True:
+            _raise_if_cancelled()
             try:
                 # Create, or update a durable made with an older config.
                 await self._js.add_consumer(stream, config=config)
@@ -235,3 +237,12 @@ class EventConsumer:
             },
         )
         await message.term()
+
+
+def _raise_if_cancelled() -> None:
+    """Ends a consumer whose task was cancelled even where nats-py took the CancelledError for a
+    timeout of its own (a pull's fetch does): the loop would otherwise go on, and a service's
+    stop, waiting for its consumers, with it."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -14,7 +15,7 @@ from labs_common.transient import is_transient
 log = structlog.get_logger(__name__)
 
 
-class BackgroundTask:
+class BackgroundTask(ABC):
     """Runs `_loop()` (until cancelled) as the task `name` between `start()` and `close()`."""
 
     name: str
@@ -29,8 +30,8 @@ class BackgroundTask:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    async def _loop(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    async def _loop(self) -> None: ...
 
 
 class Sweeper(BackgroundTask):

@@ -8,7 +8,7 @@ google.rpc one) as a string, so nothing here imports a transport."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import ClassVar, TypeVar
 
@@ -153,3 +153,14 @@ def __getattr__(name: str):
 
         return getattr(status, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def causes(error: BaseException) -> Iterator[BaseException]:
+    """`error` and what caused it, outermost first: SQLAlchemy keeps the driver's error in
+    `.orig` (its adapted asyncpg error chains the original), others in __cause__/__context__."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__

@@ -13,7 +13,7 @@ import nats.errors
 import nats.js.errors
 from sqlalchemy import exc as sa
 
-from labs_common.errors import DeadlineExceeded, Unavailable
+from labs_common.errors import DeadlineExceeded, Unavailable, causes
 
 _TRANSIENT: tuple[type[BaseException], ...] = (
     OSError,  # ConnectionError, refused, reset, unreachable
@@ -48,14 +48,8 @@ _TRANSIENT: tuple[type[BaseException], ...] = (
 
 def is_transient(error: BaseException) -> bool:
     """True when `error`, or anything that caused it, is an infrastructure failure."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, _TRANSIENT):
-            return True
-        if isinstance(current, sa.DBAPIError) and current.connection_invalidated:
-            return True
-        # SQLAlchemy keeps the driver's error in .orig (the adapted one chains the asyncpg one).
-        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
-    return False
+    return any(
+        isinstance(cause, _TRANSIENT)
+        or (isinstance(cause, sa.DBAPIError) and cause.connection_invalidated)
+        for cause in causes(error)
+    )

@@ -27,6 +27,7 @@ from labs_common.errors import (
     ResourceExhausted,
     Unauthenticated,
     Unavailable,
+    causes,
 )
 
 T = TypeVar("T")
@@ -72,15 +73,10 @@ _UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
 def unstorable_text(error: BaseException) -> InvalidArgument | None:
     """InvalidArgument when a database error says the request held text the database cannot
     store, else None. SQLAlchemy wraps asyncpg's errors, so the chain of causes is searched."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if getattr(current, "sqlstate", None) in _UNSTORABLE_TEXT:
-            return InvalidArgument(
-                "The request holds text that cannot be stored, such as the NUL character "
-                "(U+0000).", reason="UNSTORABLE_TEXT")
-        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    if any(getattr(cause, "sqlstate", None) in _UNSTORABLE_TEXT for cause in causes(error)):
+        return InvalidArgument(
+            "The request holds text that cannot be stored, such as the NUL character "
+            "(U+0000).", reason="UNSTORABLE_TEXT")
     return None
 
 

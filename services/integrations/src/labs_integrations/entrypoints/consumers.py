@@ -1,0 +1,88 @@
+"""Durable subscriptions of the integrations service.
+
+The read model first: projects (their repository and Slack channel) and members (their email),
+so a webhook or a slash command is matched with a project and a member without asking anyone.
+Each slice of the service adds its own subscriptions below (outgoing webhooks hear every event;
+GitHub hears task changes; Slack hears what it announces)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC
+
+from labs.events.v1 import envelope_pb2
+from labs.identity.v1 import events_pb2 as identity_events
+from labs.identity.v1 import identity_service_pb2 as identity_pb
+from labs.projects.v1 import events_pb2 as project_events
+from labs.projects.v1 import projects_service_pb2 as projects_pb
+from labs_common.events.consumer import Subscription
+from labs_common.protobuf import enum_api_name
+from labs_integrations.domain.read_model import KnownMember, KnownProject, repository_of
+
+CONSUMER = "integrations"
+
+PROJECT_EVENTS = {
+    "project.created": project_events.ProjectCreated,
+    "project.updated": project_events.ProjectUpdated,
+    "project.status_changed": project_events.ProjectStatusChanged,
+    "project.archived": project_events.ProjectArchived,
+}
+
+
+def read_model_subscriptions() -> list[Subscription]:
+    return [
+        *(Subscription(CONSUMER, "projects", kind, on_project) for kind in PROJECT_EVENTS),
+        Subscription(CONSUMER, "identity", "member.joined", on_member_joined),
+        Subscription(CONSUMER, "identity", "member.role_changed", on_member_role_changed),
+        Subscription(CONSUMER, "identity", "member.removed", on_member_removed),
+    ]
+
+
+def subscriptions() -> list[Subscription]:
+    return [*read_model_subscriptions()]
+
+
+def _as_of(envelope: envelope_pb2.Envelope):
+    return envelope.occurred_at.ToDatetime(UTC)
+
+
+def role_name(value: int) -> str:
+    return enum_api_name(identity_pb.Role.DESCRIPTOR, identity_pb.Role.Name(value))
+
+
+async def on_project(envelope: envelope_pb2.Envelope, uow) -> None:
+    event = PROJECT_EVENTS[envelope.type]()
+    envelope.payload.Unpack(event)
+    project = event.project
+    status = enum_api_name(projects_pb.ProjectStatus.DESCRIPTOR,
+                           projects_pb.ProjectStatus.Name(project.status))
+    await uow.known_projects.heard(KnownProject(
+        project_id=uuid.UUID(project.id), org_id=uuid.UUID(envelope.org_id), name=project.name,
+        client_id=uuid.UUID(project.client_id) if project.client_id else None, status=status,
+        github_repository=repository_of(project.github_repo_url),
+        slack_channel_id=project.slack_channel_id or None,
+        archived=envelope.type == "project.archived" or status == "archived",
+        as_of=_as_of(envelope)))
+
+
+async def on_member_joined(envelope: envelope_pb2.Envelope, uow) -> None:
+    event = identity_events.MemberJoined()
+    envelope.payload.Unpack(event)
+    user = event.member.user
+    name = " ".join(part for part in (user.first_name, user.last_name) if part) or user.email
+    await uow.known_members.heard(KnownMember(
+        org_id=uuid.UUID(envelope.org_id), user_id=uuid.UUID(user.id), email=user.email,
+        name=name, role=role_name(event.member.role), active=True, as_of=_as_of(envelope)))
+
+
+async def on_member_role_changed(envelope: envelope_pb2.Envelope, uow) -> None:
+    event = identity_events.MemberRoleChanged()
+    envelope.payload.Unpack(event)
+    await uow.known_members.role_changed(uuid.UUID(event.user_id), role_name(event.new_role),
+                                         _as_of(envelope))
+
+
+async def on_member_removed(envelope: envelope_pb2.Envelope, uow) -> None:
+    event = identity_events.MemberRemoved()
+    envelope.payload.Unpack(event)
+    await uow.known_members.left(uuid.UUID(event.user_id), _as_of(envelope))

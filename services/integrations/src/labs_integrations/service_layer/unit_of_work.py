@@ -1,0 +1,20 @@
+"""Integrations' unit of work: the platform one plus integrations' repositories, each bound to the
+scope's org. Each slice of the service (connections, outgoing webhooks, GitHub, Slack) names its
+repositories here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from labs_common.db.uow import Scope, UnitOfWork
+from labs_integrations.adapters.read_model import SqlAlchemyKnownMembers, SqlAlchemyKnownProjects
+
+
+class IntegrationsUnitOfWork(UnitOfWork):
+    repositories = {
+        "known_projects": SqlAlchemyKnownProjects,
+        "known_members": SqlAlchemyKnownMembers,
+    }
+
+
+UowFactory = Callable[[Scope], IntegrationsUnitOfWork]

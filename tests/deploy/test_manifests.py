@@ -39,7 +39,7 @@ FALLBACK_FIELDS = {
     "identity": {"LABS_SIGNING_KEY_PASSPHRASE"},
 }
 # Secrets a platform operator creates by hand (documented in deploy/k8s/README.md), never rendered.
-OPERATOR_SECRETS = {"identity-signing-key", "projects-s3", "nats-nkeys"}
+OPERATOR_SECRETS = {"identity-signing-key", "labs-delegation", "projects-s3", "nats-nkeys"}
 
 
 # --- reading rendered objects --------------------------------------------------------------------
@@ -311,6 +311,24 @@ def test_identity_reads_its_signing_key_passphrase_from_a_secret(render, target)
         variable = {v["name"]: v for v in c["env"]}["LABS_SIGNING_KEY_PASSPHRASE"]
         assert "value" not in variable
         assert variable["valueFrom"]["secretKeyRef"]["name"].startswith("identity-signing-key")
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_identity_and_integrations_share_one_delegation_secret_and_no_one_else_has_it(
+        render, target):
+    docs = render(target)
+    refs = {}
+    for workload in workloads(docs):
+        for c in all_containers(workload):
+            variable = {v["name"]: v for v in c.get("env", [])}.get("LABS_DELEGATION_SECRET")
+            if variable is not None:
+                assert "value" not in variable
+                refs[(workload["metadata"]["name"], c["name"])] = (
+                    variable["valueFrom"]["secretKeyRef"]["name"],
+                    variable["valueFrom"]["secretKeyRef"]["key"])
+    assert set(refs) == {("identity", "server"), ("integrations", "server")}
+    assert len(set(refs.values())) == 1
+    assert next(iter(refs.values()))[0].startswith("labs-delegation")
 
 
 @pytest.mark.parametrize("target", (*DEV_TARGETS, *PROD_TARGETS))

@@ -14,6 +14,10 @@ GATEWAY = "gateway"
 # Variables that are per process. Inherited from the runner's own environment they would give
 # every service the same port or database, so only the runner sets them.
 _PER_PROCESS = frozenset({"LABS_SERVICE_NAME", "LABS_GRPC_PORT", "LABS_DATABASE_NAME"})
+# Identity issues delegated tokens to the services that act as a member, which show it this
+# secret (labs_common.auth.delegation); no other child gets it.
+DELEGATION_SECRET_VARIABLE = "LABS_DELEGATION_SECRET"
+DELEGATING_SERVICES = frozenset({"identity", "integrations"})
 
 
 def module_of(name: str) -> str:
@@ -29,13 +33,16 @@ class ChildEnvironment:
     labs_env: str = "development"
     log_format: str = "console"
     shutdown_grace_seconds: float = 5.0
+    # What identity and the delegating services share (DELEGATING_SERVICES); "" gives none.
+    delegation_secret: str = field(default="", repr=False)
     # The runner's environment (PATH, OTEL_*, LABS_LOG_LEVEL, ...), passed through.
     inherited: Mapping[str, str] = field(default_factory=dict)
     # Applied last: a test's or user's explicit choice wins over everything.
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def build(self, own: Mapping[str, str]) -> dict[str, str]:
-        env = {k: v for k, v in self.inherited.items() if k not in _PER_PROCESS}
+        env = {k: v for k, v in self.inherited.items()
+               if k not in _PER_PROCESS and k != DELEGATION_SECRET_VARIABLE}
         env.update(
             {
                 "LABS_NATS_URL": self.nats_url,
@@ -64,6 +71,8 @@ def service_spec(
     own = {"LABS_DATABASE_URL": database_url, "LABS_DATABASE_NAME": f"{database_prefix}{name}"}
     if data_dir is not None:
         own["LABS_OBJECT_STORAGE_DIR"] = str(data_dir / "objects")
+    if name in DELEGATING_SERVICES and shared.delegation_secret:
+        own[DELEGATION_SECRET_VARIABLE] = shared.delegation_secret
     return ChildSpec(name=name, argv=(sys.executable, "-m", module_of(name)), env=shared.build(own))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import secrets
 from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
@@ -19,7 +20,14 @@ from rich.console import Console
 
 from labs_common.config import SERVICE_PORT_OFFSETS, SERVICES
 from labs_local import ports
-from labs_local.children import GATEWAY, ChildEnvironment, gateway_spec, module_of, service_spec
+from labs_local.children import (
+    DELEGATION_SECRET_VARIABLE,
+    GATEWAY,
+    ChildEnvironment,
+    gateway_spec,
+    module_of,
+    service_spec,
+)
 from labs_local.engines import Engines, start_engines
 from labs_local.health import grpc_health, http_health, wait_until_healthy
 from labs_local.output import Output
@@ -94,13 +102,18 @@ class Suite:
         self.kill_after = max(8.0, shutdown_grace_seconds + 3.0)
         self.output = Output(console)
         self.supervisor = Supervisor(self.output, restart_policy or RestartPolicy())
+        inherited = dict(inherited_environment() if inherited_env is None else inherited_env)
         self._shared = partial(
             ChildEnvironment,
             port_base=port_base,
             labs_env=labs_env,
             log_format=log_format,
             shutdown_grace_seconds=shutdown_grace_seconds,
-            inherited=dict(inherited_environment() if inherited_env is None else inherited_env),
+            # Identity and integrations share it: LABS_DELEGATION_SECRET when set, else a fresh
+            # one per run (nothing outside the suite needs to know it).
+            delegation_secret=(inherited.get(DELEGATION_SECRET_VARIABLE)
+                               or secrets.token_urlsafe(32)),
+            inherited=inherited,
             extra=dict(extra_env or {}),
         )
         self._engines_task: asyncio.Task[Engines] | None = None

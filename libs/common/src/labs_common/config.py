@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 
@@ -97,6 +97,10 @@ class ServiceSettings(BaseLabsSettings):
     # API.md: an Idempotency-Key is remembered for at least 24 hours.
     idempotency_retention_hours: float = Field(48.0, ge=24)
     prune_every_seconds: float = Field(300.0, gt=0)
+    # Shared by identity and the services that act as a member (integrations): what such a
+    # service shows identity (`x-labs-service-credential`) to get a delegated access token
+    # (IssueDelegatedToken, labs_common.auth.delegation). Empty: identity issues none.
+    delegation_secret: SecretStr = SecretStr("")
 
     @model_validator(mode="after")
     def _service_defaults(self) -> ServiceSettings:

@@ -14,7 +14,7 @@ from labs_common.grpc.server import ServiceRegistration
 from labs_common.service import Runtime, ServiceDefinition
 from labs_identity.adapters.credentials import TokenDeriver
 from labs_identity.adapters.mailer import Mailer
-from labs_identity.adapters.sessions import TokenIssuer
+from labs_identity.adapters.sessions import DELEGATION_TTL, TokenIssuer
 from labs_identity.adapters.signing import KeyRing
 from labs_identity.config import Settings
 from labs_identity.entrypoints.consumers import MailSender
@@ -29,7 +29,9 @@ def key_ring(runtime: Runtime) -> KeyRing:
             runtime.engine,
             settings.signing_key_passphrase,
             max_age=timedelta(days=settings.signing_key_max_age_days),
-            token_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+            # Keys stay published as long as the longest-lived token they sign can live.
+            token_ttl=max(timedelta(seconds=settings.access_token_ttl_seconds),
+                          timedelta(seconds=settings.api_key_token_ttl_seconds), DELEGATION_TTL),
             activation_delay=timedelta(seconds=settings.signing_key_activation_seconds),
         )
     return runtime.extras["keyring"]
@@ -59,6 +61,7 @@ def registrations(runtime: Runtime) -> list[ServiceRegistration]:
     servicer = IdentityServicer(
         runtime.uow, issuer, key_ring(runtime), timedelta(days=settings.invitation_ttl_days),
         deriver(settings), reset_ttl=timedelta(minutes=settings.password_reset_ttl_minutes),
+        delegation_secret=settings.delegation_secret.get_secret_value(),
     )
     return [ServiceRegistration.of(pb, pb_grpc, servicer, public=PUBLIC_METHODS)]
 

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import grpc
 import nats
 import pytest
+from identity_helpers import DELEGATION_SECRET
 
 from labs.identity.v1 import identity_service_pb2_grpc as pb_grpc
 from labs_common.service import RunningService, start
@@ -26,6 +27,7 @@ async def identity(postgres_url: str, nats_url: str, smtp_sink) -> AsyncIterator
         env="test",
         shutdown_grace_seconds=0,
         smtp_url=smtp_sink.url,
+        delegation_secret=DELEGATION_SECRET,
     )
     service = await start(DEFINITION, settings)
     yield service

@@ -7,6 +7,8 @@ import uuid
 from labs.identity.v1 import identity_service_pb2 as pb
 
 PASSWORD = "correct horse battery"
+# What the session's identity accepts as a service credential (IssueDelegatedToken).
+DELEGATION_SECRET = "test-delegation-secret"
 
 
 def bearer(token: str) -> tuple[tuple[str, str], ...]:

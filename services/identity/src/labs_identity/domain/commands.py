@@ -131,3 +131,14 @@ class ListInvitations(Command):
 
 class RevokeInvitation(ById):
     pass
+
+
+class IssueDelegatedToken(Command):
+    """A Labs service (`actor`) asks to act as one member of `org_id`, named by exactly one of
+    `user_id` and `email` (the caller's credential is checked by the servicer, before this)."""
+
+    org_id: uuid.UUID
+    user_id: uuid.UUID | None
+    email: str | None
+    actor: str
+    reason: str = ""

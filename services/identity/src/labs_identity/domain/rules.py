@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 import uuid
@@ -17,6 +18,9 @@ MAX_PASSWORD_LENGTH = 256
 # owner's settings can never make the event too big to publish.
 MAX_SETTINGS_BYTES = 64 * 1024
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The name of a Labs service asking for a delegated token (the `act` claim's `service:<name>`).
+_ACTOR = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+MAX_DELEGATION_REASON = 500
 
 
 def normalize_email(email: str, field: str = "email") -> str:
@@ -199,3 +203,31 @@ def check_avatar_url(value: str) -> str:
 def check_profile_timezone(value: str) -> str:
     """A person's zone, or "" to follow the organization's."""
     return check_timezone(value) if value else ""
+
+
+def check_service_credential(given: str | None, configured: str) -> None:
+    """A delegated token is issued only to a caller that shows identity's delegation secret.
+
+    Compared in constant time; an empty configured secret refuses everyone (an unset secret
+    must never match an empty or missing credential)."""
+    if not configured:
+        raise PermissionDenied("Delegation is not configured.",
+                               reason="DELEGATION_NOT_CONFIGURED")
+    if not given or not hmac.compare_digest(given.encode(), configured.encode()):
+        raise PermissionDenied("The service credential is not valid.",
+                               reason="SERVICE_CREDENTIAL_INVALID")
+
+
+def check_actor(actor: str) -> str:
+    """The calling service's name: lower-case letters, digits and hyphens."""
+    actor = actor.strip()
+    if not _ACTOR.match(actor):
+        raise InvalidArgument.on("actor", "must be a service name (lower-case letters, digits, -)")
+    return actor
+
+
+def check_reason(reason: str) -> str:
+    reason = reason.strip()
+    if len(reason) > MAX_DELEGATION_REASON:
+        raise InvalidArgument.on("reason", f"must be at most {MAX_DELEGATION_REASON} characters")
+    return reason

@@ -13,19 +13,22 @@ from google.protobuf import json_format
 
 from labs.identity.v1 import identity_service_pb2 as pb
 from labs.identity.v1 import identity_service_pb2_grpc as pb_grpc
+from labs_common.auth.delegation import SERVICE_CREDENTIAL_METADATA
 from labs_common.auth.principal import current_principal
 from labs_common.auth.roles import Role
 from labs_common.db.uow import Scope
+from labs_common.errors import FieldError, InvalidArgument
 from labs_common.grpc.interceptors import metadata_value
 from labs_common.grpc.transactions import TransactionalRpcs
 from labs_common.pagination import after_creation, page_size
 from labs_common.parsing import uuid_of
+from labs_common.protobuf import timestamp
 from labs_identity.adapters import proto
 from labs_identity.adapters.credentials import TokenDeriver
 from labs_identity.adapters.sessions import IssuedSession, TokenIssuer
 from labs_identity.adapters.signing import KeyRing
-from labs_identity.domain import commands
-from labs_identity.service_layer import accounts, api_keys, auth, organizations
+from labs_identity.domain import commands, rules
+from labs_identity.service_layer import accounts, api_keys, auth, delegation, organizations
 from labs_identity.service_layer.unit_of_work import IdentityUnitOfWork
 
 # Callable without a token: how a caller gets one, and the keys that verify them.
@@ -38,6 +41,8 @@ PUBLIC_METHODS = (
     "AuthenticateApiKey",
     "RequestPasswordReset",
     "ResetPassword",
+    # A Labs service, not a person: it shows the delegation secret instead of a token.
+    "IssueDelegatedToken",
 )
 # The client's address, which the gateway may send with a sign-in: the login throttle counts
 # failures per address as well as per account.
@@ -58,6 +63,8 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
         invitation_ttl: timedelta,
         deriver: TokenDeriver,
         reset_ttl: timedelta = timedelta(hours=1),
+        *,
+        delegation_secret: str = "",
     ) -> None:
         self._uow = uow
         self._issuer = issuer
@@ -65,6 +72,8 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
         self._invitation_ttl = invitation_ttl
         self._deriver = deriver
         self._reset_ttl = reset_ttl
+        # Empty: IssueDelegatedToken refuses every caller.
+        self._delegation_secret = delegation_secret
 
     # --- sessions ---------------------------------------------------------------------------
 
@@ -290,6 +299,29 @@ class IdentityServicer(TransactionalRpcs, pb_grpc.IdentityServiceServicer):
             system=True,
         )
 
+    # --- services acting as a member --------------------------------------------------------
+
+    async def IssueDelegatedToken(self, request, context) -> pb.IssueDelegatedTokenResponse:
+        """A 5-minute access token for a member, to a Labs service that shows the delegation
+        secret (checked before anything else, so a stranger learns nothing of the request)."""
+        rules.check_service_credential(
+            metadata_value(context, SERVICE_CREDENTIAL_METADATA), self._delegation_secret)
+        which = request.WhichOneof("member")
+        if which is None:
+            raise InvalidArgument("Name the member by user_id or by email.", field_errors=[
+                FieldError("user_id", "user_id or email is required")])
+        command = commands.IssueDelegatedToken(
+            org_id=uuid_of(request.org_id, "org_id"),
+            user_id=uuid_of(request.user_id, "user_id") if which == "user_id" else None,
+            email=request.email if which == "email" else None,
+            actor=request.actor,
+            reason=request.reason,
+        )
+        return await self._handle(
+            context, request, partial(delegation.issue_delegated_token, issuer=self._issuer),
+            command, _delegated, system=True,
+        )
+
 
 def _me(found) -> pb.GetMeResponse:
     """The caller as GetMe shows it: the role is the token's (an API key's may be lower)."""
@@ -301,6 +333,18 @@ def _me(found) -> pb.GetMeResponse:
         role=proto.ROLE.to_proto(principal.role),
         client_id=str(member.client_id or ""),
         api_key_id=str(principal.api_key_id or ""),
+    )
+
+
+def _delegated(issued: delegation.DelegatedToken) -> pb.IssueDelegatedTokenResponse:
+    member = issued.member
+    return pb.IssueDelegatedTokenResponse(
+        access_token=issued.access_token,
+        expires_at=timestamp(issued.expires_at),
+        user_id=str(member.id),
+        role=proto.ROLE.to_proto(member.role),
+        email=member.email,
+        client_id=str(member.client_id or ""),
     )
 
 

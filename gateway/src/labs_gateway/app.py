@@ -44,6 +44,8 @@ from labs_gateway.routes import (
 )
 from labs_gateway.routes.billing_area import router as billing_area_router
 from labs_gateway.routes.capacity_area import router as capacity_area_router
+from labs_gateway.routes.integrations_area import public as integrations_webhooks_router
+from labs_gateway.routes.integrations_area import router as integrations_area_router
 from labs_gateway.routes.forecasting_area import router as forecasting_area_router
 from labs_gateway.routes.projects_area import router as projects_area_router
 from labs_gateway.routes.time_area import router as time_area_router
@@ -120,15 +122,16 @@ def create_app(
     app.state.presence = Presence(nats)
     app.state.ready = False  # until the lifespan has started (routes/probes.py)
 
-    # Public: sessions, health, the socket (which authenticates itself) and Stripe's webhook
-    # (its signature is the credential).
+    # Public: sessions, health, the socket (which authenticates itself) and the platforms'
+    # webhooks, Stripe's, GitHub's and Slack's (their signature is the credential).
     app.include_router(auth.router, prefix=API_PREFIX, dependencies=[NoNulCharacters])
-    for router in (health.router, ws_endpoint.router, billing_webhooks.router):
+    for router in (health.router, ws_endpoint.router, billing_webhooks.router,
+                   integrations_webhooks_router):
         app.include_router(router, prefix=API_PREFIX)
     # Every route of these calls services as the authenticated caller (401 without one).
     for router in (organizations.router, members.router, api_keys.router, users.router,
                    projects_area_router, capacity_area_router, time_area_router,
-                   billing_area_router, forecasting_area_router):
+                   billing_area_router, forecasting_area_router, integrations_area_router):
         app.include_router(router, prefix=API_PREFIX, dependencies=[AsCaller, NoNulCharacters])
     app.include_router(well_known.router)
     app.include_router(probes.router)

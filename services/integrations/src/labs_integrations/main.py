@@ -1,29 +1,85 @@
 """Wiring of the integrations service: its gRPC API on the shared service runtime, the read model
 of projects and members, and each replica's background work (webhook intake, outgoing
-deliveries, the GitHub and Slack sides)."""
+deliveries, the GitHub and Slack sides).
+
+Each slice (connections, outgoing webhooks, GitHub, Slack) is built once per process in
+`Parts` and hands the servicer its collaborators and the runtime its sweepers."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from labs.integrations.v1 import integrations_service_pb2 as pb
 from labs.integrations.v1 import integrations_service_pb2_grpc as pb_grpc
+from labs_common.background import Sweeper
 from labs_common.grpc.server import ServiceRegistration
 from labs_common.service import Runtime, ServiceDefinition
+from labs_integrations.adapters.platforms import platform_sides
+from labs_integrations.adapters.vault import Vault
 from labs_integrations.config import Settings
+from labs_integrations.domain.connections import Platform
 from labs_integrations.entrypoints.consumers import subscriptions
 from labs_integrations.entrypoints.grpc_servicer import IntegrationsServicer
+from labs_integrations.service_layer.syncs import Revocations, SyncWorker
 from labs_integrations.service_layer.unit_of_work import IntegrationsUnitOfWork
 
 PUBLIC_RPCS = ("ReceiveGitHubWebhook", "ReceiveSlackCommand")
 
 
+class Parts:
+    """What this replica is made of; the runtime closes it (extras) when the service stops."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        settings: Settings = runtime.settings  # type: ignore[assignment]
+        self.settings = settings
+        self.vault = Vault.from_settings(settings.credentials_keys.get_secret_value(),
+                                         settings.env)
+        self.platforms = platform_sides(settings)
+        self.sweepers: dict[str, Sweeper] = {}
+        # Handed to the servicer as keyword arguments (self._<name> there).
+        self.collaborators: dict[str, object] = {
+            "settings": settings, "vault": self.vault, "platforms": self.platforms,
+            "sweepers": self.sweepers}
+        every = settings.sweep_seconds
+        self.syncs = SyncWorker(runtime.uow, self.vault, self.platforms,
+                                {Platform.GITHUB: timedelta(seconds=settings.reconcile_seconds)})
+        self._sweep("syncs", self.syncs.run_due, every)
+        self._sweep("revocations", Revocations(runtime.uow, self.vault, self.platforms).run_due,
+                    every)
+        # Each slice adds its collaborators and sweepers here.
+
+    def _sweep(self, name: str, work, every: float) -> Sweeper:
+        sweeper = self.sweepers[name] = Sweeper(f"integrations.{name}", work, every)
+        return sweeper
+
+    def start(self) -> None:
+        for sweeper in self.sweepers.values():
+            sweeper.start()
+
+    async def close(self) -> None:
+        for sweeper in self.sweepers.values():
+            await sweeper.close()
+
+
+def parts(runtime: Runtime) -> Parts:
+    if "parts" not in runtime.extras:
+        runtime.extras["parts"] = Parts(runtime)
+    return runtime.extras["parts"]  # type: ignore[return-value]
+
+
 def registrations(runtime: Runtime) -> list[ServiceRegistration]:
-    servicer = IntegrationsServicer(runtime.uow, settings=runtime.settings)
+    servicer = IntegrationsServicer(runtime.uow, **parts(runtime).collaborators)
     return [ServiceRegistration.of(pb, pb_grpc, servicer, public=PUBLIC_RPCS)]
+
+
+async def on_start(runtime: Runtime) -> None:
+    parts(runtime).start()
 
 
 DEFINITION = ServiceDefinition(
     settings_class=Settings,
     registrations=registrations,
     uow_class=IntegrationsUnitOfWork,
-    subscriptions=lambda _runtime: subscriptions(),
+    subscriptions=lambda runtime: subscriptions(),
+    on_start=on_start,
 )

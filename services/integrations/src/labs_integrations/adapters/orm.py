@@ -27,6 +27,8 @@ connections = tenant_table(
     # AES-GCM of the credentials' JSON; NULL once deleted (the row stays for its sync logs).
     col.binary("credentials"),
     col.text("credentials_key_id"),
+    # Deleted credentials waiting to be revoked at the platform (after the answer).
+    col.binary("revoke_credentials"),
     col.uuid("connected_by", nullable=False),
     col.timestamp("connected_at", nullable=False),
     col.timestamp("last_sync_at"),

@@ -5,12 +5,25 @@ webhook_rpcs, intake_rpcs)."""
 from __future__ import annotations
 
 from labs.integrations.v1 import integrations_service_pb2_grpc as pb_grpc
+from labs_common.background import Sweeper
 from labs_common.grpc.transactions import TransactionalRpcs
+from labs_integrations.entrypoints.connection_rpcs import ConnectionRpcs
 from labs_integrations.service_layer.unit_of_work import UowFactory
 
 
-class IntegrationsServicer(TransactionalRpcs, pb_grpc.IntegrationsServiceServicer):
+class IntegrationsServicer(ConnectionRpcs, TransactionalRpcs,
+                           pb_grpc.IntegrationsServiceServicer):
+    """`collaborators` (main.Parts) become attributes `_<name>`: the settings, the vault, the
+    platforms' sides, the sweepers a request may wake, and each slice's own."""
+
+    _sweepers: dict[str, Sweeper]
+
     def __init__(self, uow: UowFactory, **collaborators: object) -> None:
         self._uow = uow
         for name, value in collaborators.items():
             setattr(self, f"_{name}", value)
+
+    def _wake(self, sweeper: str) -> None:
+        """News for a worker of this replica (the others find it on their next sweep)."""
+        if (found := self._sweepers.get(sweeper)) is not None:
+            found.wake()

@@ -7,6 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from labs_common.db.uow import Scope, UnitOfWork
+from labs_integrations.adapters.connections_repository import (
+    SqlAlchemyConnectionRepository,
+    SqlAlchemyOAuthStateRepository,
+    SqlAlchemySyncLogRepository,
+)
 from labs_integrations.adapters.read_model import SqlAlchemyKnownMembers, SqlAlchemyKnownProjects
 
 
@@ -14,6 +19,9 @@ class IntegrationsUnitOfWork(UnitOfWork):
     repositories = {
         "known_projects": SqlAlchemyKnownProjects,
         "known_members": SqlAlchemyKnownMembers,
+        "connections": SqlAlchemyConnectionRepository,
+        "oauth_states": SqlAlchemyOAuthStateRepository,
+        "sync_logs": SqlAlchemySyncLogRepository,
     }
 
 

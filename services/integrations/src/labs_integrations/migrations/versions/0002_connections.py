@@ -40,6 +40,8 @@ def upgrade() -> None:
                   server_default=sa.text("'{}'::jsonb")),
         sa.Column("credentials", sa.LargeBinary(), nullable=True),
         sa.Column("credentials_key_id", sa.Text(), nullable=True),
+        # Deleted credentials waiting to be revoked at the platform (after the answer).
+        sa.Column("revoke_credentials", sa.LargeBinary(), nullable=True),
         sa.Column("connected_by", sa.UUID(), nullable=False),
         _stamp("connected_at"),
         _when("last_sync_at"),

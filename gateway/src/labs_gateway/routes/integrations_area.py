@@ -1,0 +1,12 @@
+"""The integrations area's routes as two routers, so the app registers each with one line:
+`router` for the caller's own requests (connections, outgoing webhook endpoints), `public` for
+the platforms' webhooks, whose signature is the credential."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from labs_gateway.exact_json import ExactJsonRoute
+
+router = APIRouter(route_class=ExactJsonRoute)
+public = APIRouter(route_class=ExactJsonRoute)

@@ -1,0 +1,164 @@
+"""Each platform's side of a connection, through its official SDK: who a token is (checked
+before it is stored), the OAuth authorization URL and code exchange, and revocation.
+
+PyGithub is synchronous: its calls run in a worker thread, never on the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Protocol
+from urllib.parse import urlencode
+
+import github
+import httpx
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from labs_common.errors import InvalidArgument, Unavailable
+from labs_integrations.config import Settings
+from labs_integrations.domain.connections import Account, Platform
+
+GITHUB_SCOPES = "repo read:user user:email"
+SLACK_SCOPES = "commands,chat:write,chat:write.public,users:read,users:read.email,im:write"
+TIMEOUT_SECONDS = 10
+
+
+class PlatformSide(Protocol):
+    platform: Platform
+
+    async def identify(self, secret: dict[str, Any]) -> Account: ...
+
+    def authorization_url(self, state: str, redirect_url: str) -> str: ...
+
+    async def exchange(self, code: str, redirect_url: str) -> dict[str, Any]: ...
+
+    async def revoke(self, secret: dict[str, Any]) -> None: ...
+
+
+def github_client(settings: Settings, token: str) -> github.Github:
+    """PyGithub at LABS_GITHUB_API_URL: few retries (the caller's own retries, with its outbox,
+    are what survives an outage) and no client-side pacing (one client per unit of work)."""
+    return github.Github(base_url=settings.github_api_url.rstrip("/"),
+                         auth=github.Auth.Token(token),
+                         timeout=TIMEOUT_SECONDS, retry=github.GithubRetry(total=2),
+                         seconds_between_requests=None, seconds_between_writes=None)
+
+
+def slack_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
+    base = settings.slack_api_url if settings.slack_api_url.endswith("/") else \
+        settings.slack_api_url + "/"
+    return AsyncWebClient(token=token, base_url=base, timeout=TIMEOUT_SECONDS)
+
+
+class GitHubSide:
+    platform = Platform.GITHUB
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    async def identify(self, secret: dict[str, Any]) -> Account:
+        def who() -> Account:
+            user = github_client(self._settings, secret["access_token"]).get_user()
+            return Account(name=user.login, external_id=str(user.id))
+
+        try:
+            return await asyncio.to_thread(who)
+        except github.BadCredentialsException:
+            raise InvalidArgument.on("access_token", "GitHub does not accept this token") from None
+        except github.GithubException as error:
+            if error.status in (401, 403):
+                raise InvalidArgument.on("access_token",
+                                         "GitHub does not accept this token") from None
+            raise Unavailable(f"GitHub answered {error.status}; try again shortly.") from None
+        except Exception as error:  # connection refused, timeouts: requests' own errors
+            raise Unavailable("GitHub cannot be reached; try again shortly.") from error
+
+    def authorization_url(self, state: str, redirect_url: str) -> str:
+        query = urlencode({"client_id": self._settings.github_client_id, "state": state,
+                           "redirect_uri": redirect_url, "scope": GITHUB_SCOPES})
+        return f"{self._settings.github_oauth_url.rstrip('/')}/login/oauth/authorize?{query}"
+
+    async def exchange(self, code: str, redirect_url: str) -> dict[str, Any]:
+        try:
+            async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
+                answer = await client.post(
+                    f"{self._settings.github_oauth_url.rstrip('/')}/login/oauth/access_token",
+                    headers={"Accept": "application/json"},
+                    data={"client_id": self._settings.github_client_id,
+                          "client_secret":
+                              self._settings.github_client_secret.get_secret_value(),
+                          "code": code, "redirect_uri": redirect_url})
+        except httpx.HTTPError as error:
+            raise Unavailable("GitHub cannot be reached; try again shortly.") from error
+        body = answer.json() if answer.headers.get("content-type", "").startswith(
+            "application/json") else {}
+        if answer.status_code >= 500:
+            raise Unavailable(f"GitHub answered {answer.status_code}; try again shortly.")
+        if not body.get("access_token"):
+            raise InvalidArgument.on("code", "GitHub did not accept this authorization code")
+        return {"access_token": body["access_token"], "scope": body.get("scope", "")}
+
+    async def revoke(self, secret: dict[str, Any]) -> None:
+        """Deletes the OAuth grant (only an OAuth app's own tokens can be revoked so)."""
+        if not self._settings.github_client_id or secret.get("kind") != "oauth":
+            return
+        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
+            await client.request(
+                "DELETE",
+                f"{self._settings.github_api_url.rstrip('/')}/applications/"
+                f"{self._settings.github_client_id}/grant",
+                auth=(self._settings.github_client_id,
+                      self._settings.github_client_secret.get_secret_value()),
+                json={"access_token": secret["access_token"]})
+
+
+class SlackSide:
+    platform = Platform.SLACK
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    async def identify(self, secret: dict[str, Any]) -> Account:
+        try:
+            answer = await slack_client(self._settings, secret["access_token"]).auth_test()
+        except SlackApiError as error:
+            if error.response.get("error") in ("invalid_auth", "not_authed", "token_revoked",
+                                               "account_inactive", "token_expired"):
+                raise InvalidArgument.on("access_token",
+                                         "Slack does not accept this token") from None
+            raise Unavailable(f"Slack answered {error.response.get('error')}.") from None
+        except Exception as error:
+            raise Unavailable("Slack cannot be reached; try again shortly.") from error
+        return Account(name=str(answer.get("team") or answer.get("team_id")),
+                       external_id=str(answer.get("team_id")))
+
+    def authorization_url(self, state: str, redirect_url: str) -> str:
+        query = urlencode({"client_id": self._settings.slack_client_id, "state": state,
+                           "redirect_uri": redirect_url, "scope": SLACK_SCOPES})
+        return f"{self._settings.slack_oauth_url.rstrip('/')}/oauth/v2/authorize?{query}"
+
+    async def exchange(self, code: str, redirect_url: str) -> dict[str, Any]:
+        try:
+            answer = await slack_client(self._settings).oauth_v2_access(
+                client_id=self._settings.slack_client_id,
+                client_secret=self._settings.slack_client_secret.get_secret_value(),
+                code=code, redirect_uri=redirect_url)
+        except SlackApiError:
+            raise InvalidArgument.on("code",
+                                     "Slack did not accept this authorization code") from None
+        except Exception as error:
+            raise Unavailable("Slack cannot be reached; try again shortly.") from error
+        return {"access_token": answer["access_token"],
+                "bot_user_id": answer.get("bot_user_id", "")}
+
+    async def revoke(self, secret: dict[str, Any]) -> None:
+        """A token Slack refuses is revoked already; an unreachable Slack raises (asked again)."""
+        try:
+            await slack_client(self._settings, secret["access_token"]).auth_revoke()
+        except SlackApiError:
+            return
+
+
+def platform_sides(settings: Settings) -> dict[Platform, PlatformSide]:
+    """The platforms connectable today; the importers of part 2 add theirs."""
+    return {Platform.GITHUB: GitHubSide(settings), Platform.SLACK: SlackSide(settings)}

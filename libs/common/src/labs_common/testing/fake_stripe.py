@@ -31,7 +31,6 @@ import hmac
 import json
 import queue
 import secrets
-import socket
 import string
 import threading
 import time
@@ -40,11 +39,12 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+
+from labs_common.testing.fake_server import ServerThread
 
 API_VERSION = "2026-10-28.endive"
 DEFAULT_PRICES = {"labs_free": 0, "labs_starter": 2900, "labs_growth": 9900, "labs_scale": 29900}
@@ -215,53 +215,40 @@ class FakeStripe:
         self._numbers: dict[str, int] = {}
         self._outbox: queue.Queue[dict | None] = queue.Queue()
         self._pending = 0
-        self._socket: socket.socket | None = None
-        self._server: uvicorn.Server | None = None
-        self._threads: list[threading.Thread] = []
+        self._delivery_thread: threading.Thread | None = None
         for lookup_key, amount in DEFAULT_PRICES.items():
             self.add_price(lookup_key, amount)
         self.app = Starlette(routes=self._routes())
+        self._http = ServerThread(self.app, name="fake-stripe")
 
     # lifecycle
 
     @property
     def url(self) -> str:
-        if self._socket is None:
+        if not self._http.started:
             raise RuntimeError("FakeStripe is not started")
-        return f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        return self._http.url
 
     def start(self) -> FakeStripe:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind(("127.0.0.1", 0))
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="off",
-                                access_log=False)
-        self._server = uvicorn.Server(config)
-        server_thread = threading.Thread(target=self._server.run,
-                                         kwargs={"sockets": [self._socket]},
-                                         name="fake-stripe", daemon=True)
-        delivery_thread = threading.Thread(target=self._deliver_forever,
-                                           name="fake-stripe-webhooks", daemon=True)
-        self._threads = [server_thread, delivery_thread]
-        for thread in self._threads:
-            thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not server_thread.is_alive():
-                raise RuntimeError("FakeStripe did not start")
-            time.sleep(0.01)
+        self._delivery_thread = threading.Thread(target=self._deliver_forever,
+                                                 name="fake-stripe-webhooks", daemon=True)
+        self._delivery_thread.start()
+        try:
+            self._http.start()
+        except RuntimeError:
+            self._stop_delivery()
+            raise RuntimeError("FakeStripe did not start") from None
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        self._outbox.put(None)
-        for thread in self._threads:
-            thread.join(timeout=10)
-        self._threads = []
-        if self._socket is not None:
-            self._socket.close()
-            self._socket = None
+        self._http.stop()
+        self._stop_delivery()
+
+    def _stop_delivery(self) -> None:
+        if self._delivery_thread is not None:
+            self._outbox.put(None)
+            self._delivery_thread.join(timeout=10)
+            self._delivery_thread = None
 
     def __enter__(self) -> FakeStripe:
         return self.start()

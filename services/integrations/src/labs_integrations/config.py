@@ -38,6 +38,9 @@ class Settings(ServiceSettings):
     # How long an outgoing delivery is retried before it is given up (3 days).
     webhook_retry_seconds: float = Field(3 * 24 * 3600.0, gt=0)
     webhook_timeout_seconds: float = Field(10.0, gt=0)
+    # The first retry of a failed delivery waits about this long, each next one twice as long
+    # (capped at 6 hours); tests make it small.
+    webhook_retry_base_seconds: float = Field(30.0, gt=0)
 
     # How often each replica's workers look for due work (webhook intake, deliveries, outbound
     # GitHub and Slack calls); they are also woken at once when work arrives.

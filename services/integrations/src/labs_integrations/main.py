@@ -15,13 +15,19 @@ from labs_common.background import Sweeper
 from labs_common.grpc.server import ServiceRegistration
 from labs_common.service import Runtime, ServiceDefinition
 from labs_integrations.adapters.platforms import platform_sides
+from labs_integrations.adapters.targets import TargetGuard
 from labs_integrations.adapters.vault import Vault
+from labs_integrations.adapters.webhook_sender import WebhookSender
 from labs_integrations.config import Settings
 from labs_integrations.domain.connections import Platform
 from labs_integrations.entrypoints.consumers import subscriptions
 from labs_integrations.entrypoints.grpc_servicer import IntegrationsServicer
 from labs_integrations.service_layer.syncs import Revocations, SyncWorker
 from labs_integrations.service_layer.unit_of_work import IntegrationsUnitOfWork
+from labs_integrations.service_layer.webhook_delivery import (
+    WEBHOOKS_SWEEPER,
+    WebhookDeliveryWorker,
+)
 
 PUBLIC_RPCS = ("ReceiveGitHubWebhook", "ReceiveSlackCommand")
 
@@ -46,11 +52,24 @@ class Parts:
         self._sweep("syncs", self.syncs.run_due, every)
         self._sweep("revocations", Revocations(runtime.uow, self.vault, self.platforms).run_due,
                     every)
+        # Outgoing webhooks: the SSRF guard (creation and every attempt), the delivery worker.
+        self.webhook_targets = TargetGuard(settings.webhooks_allow_private_targets)
+        self.webhook_sender = WebhookSender(settings.webhook_timeout_seconds)
+        self.collaborators["webhook_targets"] = self.webhook_targets
+        self.webhook_worker = WebhookDeliveryWorker(
+            runtime.uow, self.webhook_sender, self.vault, self.webhook_targets,
+            retry_base_seconds=settings.webhook_retry_base_seconds)
+        self._sweep(WEBHOOKS_SWEEPER, self.webhook_worker.run_once, every)
         # Each slice adds its collaborators and sweepers here.
 
     def _sweep(self, name: str, work, every: float) -> Sweeper:
         sweeper = self.sweepers[name] = Sweeper(f"integrations.{name}", work, every)
         return sweeper
+
+    def wake(self, name: str) -> None:
+        """News for the sweeper `name` of this replica (consumers call it)."""
+        if (found := self.sweepers.get(name)) is not None:
+            found.wake()
 
     def start(self) -> None:
         for sweeper in self.sweepers.values():
@@ -59,6 +78,7 @@ class Parts:
     async def close(self) -> None:
         for sweeper in self.sweepers.values():
             await sweeper.close()
+        await self.webhook_sender.aclose()
 
 
 def parts(runtime: Runtime) -> Parts:
@@ -80,6 +100,7 @@ DEFINITION = ServiceDefinition(
     settings_class=Settings,
     registrations=registrations,
     uow_class=IntegrationsUnitOfWork,
-    subscriptions=lambda runtime: subscriptions(),
+    subscriptions=lambda runtime: subscriptions(parts(runtime).wake,
+                                                settings=parts(runtime).settings),
     on_start=on_start,
 )

@@ -8,6 +8,7 @@ GitHub hears task changes; Slack hears what it announces)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC
 
 from labs.events.v1 import envelope_pb2
@@ -17,7 +18,12 @@ from labs.projects.v1 import events_pb2 as project_events
 from labs.projects.v1 import projects_service_pb2 as projects_pb
 from labs_common.events.consumer import Subscription
 from labs_common.protobuf import enum_api_name
+from labs_integrations.config import Settings
 from labs_integrations.domain.read_model import KnownMember, KnownProject, repository_of
+from labs_integrations.entrypoints.webhook_consumers import (
+    DEFAULT_RETRY_SECONDS,
+    webhook_subscriptions,
+)
 
 CONSUMER = "integrations"
 
@@ -38,8 +44,12 @@ def read_model_subscriptions() -> list[Subscription]:
     ]
 
 
-def subscriptions() -> list[Subscription]:
-    return [*read_model_subscriptions()]
+def subscriptions(wake: Callable[[str], None] = lambda _sweeper: None, *,
+                  settings: Settings | None = None) -> list[Subscription]:
+    """`wake(sweeper)`: news for a worker of this replica (main.Parts.wake)."""
+    retry = settings.webhook_retry_seconds if settings else DEFAULT_RETRY_SECONDS
+    return [*read_model_subscriptions(),
+            *webhook_subscriptions(wake, retry_seconds=retry)]
 
 
 def _as_of(envelope: envelope_pb2.Envelope):

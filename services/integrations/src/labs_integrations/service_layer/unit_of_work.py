@@ -13,12 +13,18 @@ from labs_integrations.adapters.connections_repository import (
     SqlAlchemySyncLogRepository,
 )
 from labs_integrations.adapters.read_model import SqlAlchemyKnownMembers, SqlAlchemyKnownProjects
+from labs_integrations.adapters.webhooks_repository import (
+    SqlAlchemyWebhookDeliveries,
+    SqlAlchemyWebhookEndpoints,
+)
 
 
 class IntegrationsUnitOfWork(UnitOfWork):
     repositories = {
         "known_projects": SqlAlchemyKnownProjects,
         "known_members": SqlAlchemyKnownMembers,
+        "webhook_endpoints": SqlAlchemyWebhookEndpoints,
+        "webhook_deliveries": SqlAlchemyWebhookDeliveries,
         "connections": SqlAlchemyConnectionRepository,
         "oauth_states": SqlAlchemyOAuthStateRepository,
         "sync_logs": SqlAlchemySyncLogRepository,

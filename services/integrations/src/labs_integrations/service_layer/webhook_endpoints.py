@@ -8,7 +8,6 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
@@ -105,7 +104,3 @@ async def redeliver(command: RedeliverWebhook, uow, *,
     again = await uow.webhook_deliveries.redeliver(delivery.id)
     wake()
     return again
-
-
-def now() -> datetime:
-    return datetime.now(UTC)

@@ -44,9 +44,9 @@ from labs_gateway.routes import (
 )
 from labs_gateway.routes.billing_area import router as billing_area_router
 from labs_gateway.routes.capacity_area import router as capacity_area_router
+from labs_gateway.routes.forecasting_area import router as forecasting_area_router
 from labs_gateway.routes.integrations_area import public as integrations_webhooks_router
 from labs_gateway.routes.integrations_area import router as integrations_area_router
-from labs_gateway.routes.forecasting_area import router as forecasting_area_router
 from labs_gateway.routes.projects_area import router as projects_area_router
 from labs_gateway.routes.time_area import router as time_area_router
 from labs_gateway.upstream import Upstream

@@ -7,6 +7,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from labs_gateway.exact_json import ExactJsonRoute
+from labs_gateway.routes import integrations_connections
 
 router = APIRouter(route_class=ExactJsonRoute)
 public = APIRouter(route_class=ExactJsonRoute)
+router.include_router(integrations_connections.router)

@@ -16,6 +16,7 @@ from labs.capacity.v1 import capacity_service_pb2 as capacity
 from labs.forecasting.v1 import events_pb2 as forecasting_events
 from labs.forecasting.v1 import forecasting_service_pb2 as forecasting
 from labs.identity.v1 import identity_service_pb2 as identity
+from labs.integrations.v1 import integrations_service_pb2 as integrations
 from labs.projects.v1 import projects_service_pb2 as projects
 from labs.time.v1 import time_service_pb2 as time
 from labs_common.visibility import Reader
@@ -54,6 +55,7 @@ from labs_gateway.schemas.identity import (
     ProfilePublic,
     UserPublic,
 )
+from labs_gateway.schemas.integrations import ConnectionPublic, SyncLogPublic
 from labs_gateway.schemas.projects import ClientPublic, ProjectPublic
 from labs_gateway.schemas.proto_json import PublicModel, to_public
 from labs_gateway.schemas.tasks import SprintPublic, TaskPublic
@@ -98,6 +100,8 @@ PUBLIC_MODELS: dict[str, type[PublicModel]] = {
         (forecasting.ResourceGap, ResourceGapPublic),
         (forecasting.Alert, AlertPublic),
         (forecasting.AlertSubscription, AlertSubscriptionPublic),
+        (integrations.Connection, ConnectionPublic),
+        (integrations.SyncLog, SyncLogPublic),
         # Event payloads that are themselves API objects (data: {project_id, margin} and
         # {project_id, forecast}); AlertRaised is not: its data is the alert it carries.
         (forecasting_events.MarginUpdated, MarginUpdatedPublic),

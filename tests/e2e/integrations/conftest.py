@@ -1,0 +1,79 @@
+"""The platform with the integrations service talking to local fakes of GitHub and Slack, started
+once for every test of this folder: GitHub's signed webhooks and Slack's signed slash commands
+go to this suite's gateway, and outgoing webhooks may target this machine (a development
+setting; production refuses private addresses).
+
+A suite of its own, like Stripe's: on the session's suite nothing is connected, and other
+modules' exact expectations do not reckon with what integrations adds."""
+
+from __future__ import annotations
+
+import base64
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from labs_common.testing.fake_github import FakeGitHub
+from labs_common.testing.fake_slack import FakeSlack
+from labs_local import Suite, free_port, free_port_base
+
+GITHUB_APP = ("Iv1.e2e-client", "e2e-client-secret")
+SLACK_APP = ("e2e-slack-client", "e2e-slack-secret")
+
+
+@pytest.fixture(scope="session")
+def fake_github() -> Iterator[FakeGitHub]:
+    fake = FakeGitHub(webhook_secret="e2e-github-webhook-secret").start()
+    fake.add_oauth_app(*GITHUB_APP)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack(signing_secret="e2e-slack-signing-secret").start()
+    fake.add_oauth_app(*SLACK_APP)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+async def suite(postgres_url: str, tmp_path_factory, smtp_sink, fake_github: FakeGitHub,
+                fake_slack: FakeSlack) -> AsyncIterator[Suite]:
+    key = base64.b64encode(os.urandom(32)).decode()
+    suite = Suite(
+        data_dir=Path(tmp_path_factory.mktemp("integrations_suite")),
+        port_base=free_port_base(),
+        gateway_port=free_port(),
+        database_url=postgres_url,
+        database_prefix=f"labs_e2e_int_{uuid.uuid4().hex[:6]}_",
+        labs_env="test",
+        log_format="json",
+        shutdown_grace_seconds=1.0,
+        startup_timeout=90.0,
+        extra_env={
+            "LABS_RATE_LIMIT": "100000/minute", "LABS_SMTP_URL": smtp_sink.url,
+            "LABS_SWEEP_SECONDS": "0.5",
+            "LABS_CREDENTIALS_KEYS": f"e2e-1:{key}",
+            "LABS_GITHUB_API_URL": fake_github.url,
+            "LABS_GITHUB_OAUTH_URL": fake_github.url,
+            "LABS_GITHUB_CLIENT_ID": GITHUB_APP[0],
+            "LABS_GITHUB_CLIENT_SECRET": GITHUB_APP[1],
+            "LABS_GITHUB_WEBHOOK_SECRET": fake_github.webhook_secret,
+            # The reconciler runs when a test asks (POST /integrations/{id}/sync), not on a clock.
+            "LABS_RECONCILE_SECONDS": "3600",
+            "LABS_SLACK_API_URL": fake_slack.api_url,
+            "LABS_SLACK_OAUTH_URL": fake_slack.url,
+            "LABS_SLACK_CLIENT_ID": SLACK_APP[0],
+            "LABS_SLACK_CLIENT_SECRET": SLACK_APP[1],
+            "LABS_SLACK_SIGNING_SECRET": fake_slack.signing_secret,
+            "LABS_WEBHOOKS_ALLOW_PRIVATE_TARGETS": "true",
+        },
+    )
+    fake_github.webhook_url = f"{suite.gateway_url}/api/v1/webhooks/github"
+    await suite.start()
+    yield suite
+    await suite.stop()

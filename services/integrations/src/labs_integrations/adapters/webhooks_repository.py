@@ -46,7 +46,9 @@ class SqlAlchemyWebhookEndpoints(OrgScopedRepository):
         return self._select(webhook_endpoints.c.deleted_at.is_(None), *where)
 
     async def add(self, endpoint: WebhookEndpoint, sealed_secret: bytes) -> WebhookEndpoint:
-        values = columns_of(endpoint, webhook_endpoints, skip=("created_at", "deleted_at"))
+        # `secret` there is the plaintext shown once; the column holds `sealed_secret`.
+        values = columns_of(endpoint, webhook_endpoints,
+                            skip=("created_at", "deleted_at", "secret"))
         values["events"] = list(endpoint.events)
         row = (await self._session.execute(
             insert(webhook_endpoints).values(**values, secret=sealed_secret)

@@ -29,9 +29,11 @@ CALLS = {
     "billing": {"projects", "time", "capacity"},
     "capacity": {"projects"},
     "forecasting": {"projects", "time", "billing", "capacity"},
+    "integrations": {"projects", "time"},
 }
 # Their third-party APIs, on the public internet.
-INTERNET_PORTS = {"billing": {443}, "integrations": {443, 587}, "forecasting": {587},
+# Integrations: the platforms' APIs, integrators' webhook endpoints (443, or 80 without TLS), mail.
+INTERNET_PORTS = {"billing": {443}, "integrations": {443, 80, 587}, "forecasting": {587},
                   "identity": {587}}
 DATABASE_PORTS = (5432, 8000)  # PostgreSQL; CloudNativePG's instance manager (status)
 

@@ -7,8 +7,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from labs_gateway.exact_json import ExactJsonRoute
-from labs_gateway.routes import integrations_connections
+from labs_gateway.routes import (
+    integrations_connections,
+    integrations_github,
+    integrations_webhook_endpoints,
+)
 
 router = APIRouter(route_class=ExactJsonRoute)
 public = APIRouter(route_class=ExactJsonRoute)
 router.include_router(integrations_connections.router)
+router.include_router(integrations_webhook_endpoints.router)
+public.include_router(integrations_github.router)

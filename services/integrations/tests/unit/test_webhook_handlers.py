@@ -122,6 +122,11 @@ class FakeKnownMembers:
     async def get(self, user_id: uuid.UUID) -> KnownMember | None:
         return self.rows.get((self.org_id, user_id))  # type: ignore[arg-type]
 
+    async def heard(self, member: KnownMember) -> None:
+        known = self.rows.get((member.org_id, member.user_id))
+        if known is None or known.as_of <= member.as_of:
+            self.rows[(member.org_id, member.user_id)] = member
+
 
 class FakeWebhooksUnitOfWork(FakeUnitOfWork):
     def _start(self) -> None:
@@ -156,6 +161,18 @@ async def test_an_admin_creates_an_endpoint_whose_secret_is_shown_once_and_store
         VAULT.open(sealed, secret_aad(endpoint.org_id, uuid.uuid4()))
     (listed,) = await handlers.list_endpoints(ListWebhookEndpoints(None, 50), uow)
     assert listed.secret == ""
+
+
+async def test_a_creator_the_read_model_has_not_heard_of_yet_is_noted_as_their_token_says():
+    uow = uow_for(Role.ADMIN)
+    await create(uow)
+    noted = await uow.known_members.get(uow.caller.user_id)
+    assert (noted.role, noted.active, noted.as_of.year) == ("admin", True, 1970)
+    # Known already: left as identity's events made it.
+    uow = uow_for(Role.OWNER)
+    heard = uow.known_members.add(uow.caller.user_id, "owner")
+    await create(uow)
+    assert await uow.known_members.get(uow.caller.user_id) == heard
 
 
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.MEMBER, Role.VIEWER, Role.CLIENT])

@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
@@ -15,6 +16,7 @@ from labs_common.errors import NotFound
 from labs_common.grpc.transactions import authorized_by
 from labs_integrations.adapters.vault import Vault, aad
 from labs_integrations.domain import webhooks
+from labs_integrations.domain.read_model import KnownMember
 from labs_integrations.domain.webhook_commands import (
     CreateWebhookEndpoint,
     DeleteWebhookEndpoint,
@@ -25,6 +27,7 @@ from labs_integrations.domain.webhook_commands import (
 from labs_integrations.domain.webhooks import WebhookDelivery, WebhookEndpoint
 
 SECRET_PURPOSE = "webhook_secret"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def secret_aad(org_id: uuid.UUID, endpoint_id: uuid.UUID) -> bytes:
@@ -68,7 +71,21 @@ async def create_endpoint(command: CreateWebhookEndpoint, uow, *, vault: Vault,
     secret = make_secret()
     sealed = vault.seal(secret.encode(), secret_aad(endpoint.org_id, endpoint.id))
     stored = await uow.webhook_endpoints.add(endpoint, sealed)
+    await _know_creator(uow, caller)
     return WebhookEndpoint(**{**vars(stored), "secret": secret})
+
+
+async def _know_creator(uow, caller: Principal) -> None:
+    """The endpoint's reader is its creator as the read model of members knows them; one who
+    signed up a moment ago may not be heard of yet (identity's member.joined still on its way),
+    and events until then would go undelivered. So the caller is noted as the token shows them,
+    as of the epoch: any event of identity about them replaces it."""
+    if await uow.known_members.get(caller.user_id) is not None:
+        return
+    await uow.known_members.heard(KnownMember(
+        org_id=caller.org_id, user_id=caller.user_id,
+        email=f"{caller.user_id}@members.invalid", name="", role=caller.role.value,
+        active=True, as_of=EPOCH))
 
 
 @authorized_by(_manager)

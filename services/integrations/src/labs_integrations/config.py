@@ -49,3 +49,7 @@ class Settings(ServiceSettings):
     reconcile_seconds: float = Field(600.0, gt=0)
     # The weekday reminder to log yesterday's time, at this hour of the org's timezone.
     reminder_hour: int = Field(9, ge=0, le=23)
+    # Slack: how often the reminder looks for orgs that are due, and the first retry of a message
+    # Slack did not take (each next one twice as long, capped at an hour, for 3 days).
+    slack_reminder_seconds: float = Field(180.0, gt=0)
+    slack_retry_base_seconds: float = Field(10.0, gt=0)

@@ -22,6 +22,7 @@ from labs_integrations.config import Settings
 from labs_integrations.domain.connections import Platform
 from labs_integrations.entrypoints.consumers import subscriptions
 from labs_integrations.entrypoints.grpc_servicer import IntegrationsServicer
+from labs_integrations.entrypoints.slack_wiring import add_slack
 from labs_integrations.service_layer.syncs import Revocations, SyncWorker
 from labs_integrations.service_layer.unit_of_work import IntegrationsUnitOfWork
 from labs_integrations.service_layer.webhook_delivery import (
@@ -60,6 +61,8 @@ class Parts:
             runtime.uow, self.webhook_sender, self.vault, self.webhook_targets,
             retry_base_seconds=settings.webhook_retry_base_seconds)
         self._sweep(WEBHOOKS_SWEEPER, self.webhook_worker.run_once, every)
+        # Slack: slash commands, the message sender, the weekday reminder.
+        add_slack(self, runtime)
         # Each slice adds its collaborators and sweepers here.
 
     def _sweep(self, name: str, work, every: float) -> Sweeper:
@@ -79,6 +82,7 @@ class Parts:
         for sweeper in self.sweepers.values():
             await sweeper.close()
         await self.webhook_sender.aclose()
+        await self.slack_commands.aclose()
 
 
 def parts(runtime: Runtime) -> Parts:

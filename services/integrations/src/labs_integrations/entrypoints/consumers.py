@@ -20,6 +20,7 @@ from labs_common.events.consumer import Subscription
 from labs_common.protobuf import enum_api_name
 from labs_integrations.config import Settings
 from labs_integrations.domain.read_model import KnownMember, KnownProject, repository_of
+from labs_integrations.entrypoints.slack_consumers import slack_subscriptions
 from labs_integrations.entrypoints.webhook_consumers import (
     DEFAULT_RETRY_SECONDS,
     webhook_subscriptions,
@@ -49,7 +50,8 @@ def subscriptions(wake: Callable[[str], None] = lambda _sweeper: None, *,
     """`wake(sweeper)`: news for a worker of this replica (main.Parts.wake)."""
     retry = settings.webhook_retry_seconds if settings else DEFAULT_RETRY_SECONDS
     return [*read_model_subscriptions(),
-            *webhook_subscriptions(wake, retry_seconds=retry)]
+            *webhook_subscriptions(wake, retry_seconds=retry),
+            *slack_subscriptions(wake)]
 
 
 def _as_of(envelope: envelope_pb2.Envelope):

@@ -13,6 +13,13 @@ from labs_integrations.adapters.connections_repository import (
     SqlAlchemySyncLogRepository,
 )
 from labs_integrations.adapters.read_model import SqlAlchemyKnownMembers, SqlAlchemyKnownProjects
+from labs_integrations.adapters.slack_repository import (
+    SqlAlchemyKnownOrgs,
+    SqlAlchemyLoggedEntries,
+    SqlAlchemySlackMessages,
+    SqlAlchemySlackReminders,
+    SqlAlchemySlackUsers,
+)
 from labs_integrations.adapters.webhooks_repository import (
     SqlAlchemyWebhookDeliveries,
     SqlAlchemyWebhookEndpoints,
@@ -28,6 +35,11 @@ class IntegrationsUnitOfWork(UnitOfWork):
         "connections": SqlAlchemyConnectionRepository,
         "oauth_states": SqlAlchemyOAuthStateRepository,
         "sync_logs": SqlAlchemySyncLogRepository,
+        "slack_users": SqlAlchemySlackUsers,
+        "slack_messages": SqlAlchemySlackMessages,
+        "slack_reminders": SqlAlchemySlackReminders,
+        "logged_entries": SqlAlchemyLoggedEntries,
+        "known_orgs": SqlAlchemyKnownOrgs,
     }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
@@ -48,11 +48,14 @@ async def list_tasks(project_id: ProjectId, projects: Projects,
                      limit: Limit = 50, cursor: Cursor = None,
                      status: TaskStatusName | None = None, assignee_id: uuid.UUID | None = None,
                      sprint_id: uuid.UUID | None = None,
-                     parent_task_id: uuid.UUID | None = None):
-    """The project's tasks by board column, then position in it."""
+                     parent_task_id: uuid.UUID | None = None,
+                     github_issue_number: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
+    """The project's tasks by board column, then position in it (`github_issue_number`: the task
+    mirroring that GitHub issue)."""
     page = await projects.ListTasks(to_message(pb.ListTasksRequest, {
         "project_id": project_id, "page_size": limit, "page_token": cursor, "status": status,
-        "assignee_id": assignee_id, "sprint_id": sprint_id, "parent_task_id": parent_task_id}))
+        "assignee_id": assignee_id, "sprint_id": sprint_id, "parent_task_id": parent_task_id,
+        "github_issue_number": github_issue_number}))
     return TaskList(tasks=[public(t) for t in page.tasks],
                     next_cursor=page.next_page_token or None)
 

@@ -26,6 +26,7 @@ Title = Annotated[str, Field(min_length=1, max_length=500)]
 Description = Annotated[str, Field(max_length=20_000)]
 Points = whole_number(ge=0, le=1000)
 Position = whole_number(ge=0, le=1_000_000)
+IssueNumber = whole_number(ge=1, le=2**31 - 1)
 Hours = decimal_type(maximum=100_000, strings=False, example="8",
                      description="Estimated hours, a JSON number.")
 
@@ -43,6 +44,9 @@ class TaskCreate(RequestModel):
     parent_task_id: UuidStr | None = None
     due_date: IsoDate | None = None
     position: Position | None = Field(None, description="Place in its status column; default last.")
+    github_issue_number: IssueNumber | None = Field(
+        None, description="The GitHub issue of the project's repository this task mirrors; "
+                          "unique in the project (a clash is 409).")
 
 
 class TaskUpdate(RequestModel):
@@ -60,6 +64,7 @@ class TaskUpdate(RequestModel):
     parent_task_id: UuidStr | None = None
     due_date: IsoDate | None = None
     position: Position = None  # type: ignore[assignment]
+    github_issue_number: IssueNumber | None = None
 
 
 class TaskBulkChanges(RequestModel):
@@ -93,6 +98,7 @@ class TaskPublic(PublicModel):
     story_points: int | None
     due_date: str | None
     position: int
+    github_issue_number: int | None
     completed_at: datetime | None
     created_by: str | None
     created_at: datetime | None

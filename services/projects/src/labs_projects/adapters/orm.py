@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Column, Computed, ForeignKey, Index, MetaData
+from sqlalchemy import CheckConstraint, Column, Computed, ForeignKey, Index, MetaData, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 
 from labs_common.db import columns as col
@@ -84,6 +84,8 @@ tasks = tenant_table(
     col.timestamp("completed_at"),
     col.uuid("created_by"),
     *col.timestamps(nullable=False, server_default=col.now()),
+    # Migration 0008: unique per project where set (tasks_github_issue).
+    col.integer("github_issue_number"),
     Column(
         "search",
         TSVECTOR,
@@ -94,6 +96,10 @@ tasks = tenant_table(
         ),
     ),
     CheckConstraint("position >= 0", name="tasks_position"),
+    CheckConstraint("github_issue_number IS NULL OR github_issue_number > 0",
+                    name="tasks_github_issue_positive"),
+    Index("tasks_github_issue", "project_id", "github_issue_number", unique=True,
+          postgresql_where=text("github_issue_number IS NOT NULL")),
 )
 
 # The activity feed: a read model of every event, written once and never changed.

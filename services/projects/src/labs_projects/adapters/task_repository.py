@@ -149,11 +149,13 @@ class SqlAlchemyTaskRepository(OrgScopedRepository):
     async def page(self, project_id: uuid.UUID,
                    after: TaskPosition | None, limit: int, *, status: TaskStatus | None,
                    assignee_id: uuid.UUID | None, sprint_id: uuid.UUID | None,
-                   parent_task_id: uuid.UUID | None) -> list[Task]:
+                   parent_task_id: uuid.UUID | None,
+                   github_issue_number: int | None = None) -> list[Task]:
         query = select(*_TASK_COLUMNS, COLUMN_RANK.label("column_rank")).where(
             tasks.c.org_id == self._org_id, tasks.c.project_id == project_id)
         for column, value in ((tasks.c.assignee_id, assignee_id), (tasks.c.sprint_id, sprint_id),
-                              (tasks.c.parent_task_id, parent_task_id)):
+                              (tasks.c.parent_task_id, parent_task_id),
+                              (tasks.c.github_issue_number, github_issue_number)):
             if value is not None:
                 query = query.where(column == value)
         if status is not None:
@@ -164,6 +166,12 @@ class SqlAlchemyTaskRepository(OrgScopedRepository):
                 > func.row(after[0], after[1], after[2])))
         query = query.order_by(COLUMN_RANK, tasks.c.position, tasks.c.id).limit(limit)
         return [_task(row) for row in (await self._session.execute(query)).all()]
+
+    async def by_github_issue(self, project_id: uuid.UUID, number: int) -> Task | None:
+        row = (await self._session.execute(select(*_TASK_COLUMNS).where(
+            tasks.c.org_id == self._org_id, tasks.c.project_id == project_id,
+            tasks.c.github_issue_number == number))).first()
+        return _task(row) if row else None
 
     async def save(self, task: Task) -> Task:
         row = (await self._session.execute(

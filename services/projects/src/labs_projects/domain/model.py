@@ -96,6 +96,8 @@ class Task(Versioned, EditableEntity):
     position: int = 0
     completed_at: datetime | None = None
     created_by: uuid.UUID | None = None
+    # The GitHub issue of the project's repository this task mirrors (unique per project).
+    github_issue_number: int | None = None
 
 
 class SprintStatus(StrEnum):

@@ -20,6 +20,7 @@ from labs_projects.domain.model import (
 
 MAX_TITLE = 500
 MAX_STORY_POINTS = 1000
+MAX_ISSUE_NUMBER = 2**31 - 1
 MAX_TASK_HOURS = Decimal("100000")
 
 TASK_FIELDS = frozenset(
@@ -36,6 +37,7 @@ TASK_FIELDS = frozenset(
         "parent_task_id",
         "due_date",
         "position",
+        "github_issue_number",
     }
 )
 BULK_FIELDS = frozenset(
@@ -92,6 +94,8 @@ def parse_task_fields(raw: dict[str, str], allowed: frozenset[str] = TASK_FIELDS
         "parent_task_id": lambda v: rules.uuid_or_none(v, "parent_task_id"),
         "due_date": lambda v: rules.date_or_none(v, "due_date"),
         "position": lambda v: int_or_none(v, "position", 0, 1_000_000),
+        "github_issue_number": lambda v: int_or_none(v, "github_issue_number", 1,
+                                                     MAX_ISSUE_NUMBER),
     }
     return {field: parsers[field](value) for field, value in raw.items()}
 

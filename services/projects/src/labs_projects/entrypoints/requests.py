@@ -12,7 +12,7 @@ from labs_projects.domain.rules import PROJECT_FIELD_NAMES
 
 TASK_SETTABLE = ("title", "description", "status", "priority", "type", "assignee_id",
                  "estimated_hours", "story_points", "sprint_id", "parent_task_id", "due_date",
-                 "position")
+                 "position", "github_issue_number")
 SPRINT_SETTABLE = ("name", "goal", "start_date", "end_date", "status")
 
 

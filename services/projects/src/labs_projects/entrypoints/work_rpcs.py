@@ -54,6 +54,7 @@ class WorkRpcs:
                 "assignee_id": optional_uuid(request.assignee_id, "assignee_id"),
                 "sprint_id": optional_uuid(request.sprint_id, "sprint_id"),
                 "parent_task_id": optional_uuid(request.parent_task_id, "parent_task_id"),
+                "github_issue_number": request.github_issue_number or None,
             },
         )
         return await self._handle_page(

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from labs.projects.v1 import events_pb2
 from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
-from labs_common.errors import Conflict, InvalidArgument, NotFound
+from labs_common.errors import AlreadyExists, Conflict, FieldError, InvalidArgument, NotFound
 from labs_common.etag import require_match
 from labs_projects.adapters import proto
 from labs_projects.domain import commands, task_rules
@@ -72,6 +72,7 @@ async def create_task(
     task.completed_at = task_rules.completed_at_after(None, task.status, None, _now())
     await _check_references(uow, principal, members, task, set(values))
     await uow.tasks.lock_board(command.project_id)
+    await _check_issue_number(uow, task)  # again under the board lock: creates are serialized
     size = await uow.tasks.column_size(command.project_id, task.status)
     task.position = task_rules.landing_position(requested_position, size)
     await uow.tasks.make_room(command.project_id, task.status, task.position)
@@ -200,6 +201,21 @@ async def _check_references(uow, principal, members: MemberDirectory, task: Task
         if parent is None:
             raise InvalidArgument.on("parent_task_id", "no such task in this project")
         task_rules.check_parent(task, parent, await uow.tasks.has_subtasks(task.id))
+    if "github_issue_number" in fields:
+        await _check_issue_number(uow, task)
+
+
+async def _check_issue_number(uow, task: Task) -> None:
+    """One task per GitHub issue in a project: a clash is ALREADY_EXISTS (409) naming the field
+    (the partial unique index tasks_github_issue is the backstop of a race)."""
+    if task.github_issue_number is None:
+        return
+    holder = await uow.tasks.by_github_issue(task.project_id, task.github_issue_number)
+    if holder is not None and holder.id != task.id:
+        raise AlreadyExists(
+            f"github_issue_number: task {holder.id} of this project already mirrors GitHub "
+            f"issue #{task.github_issue_number}",
+            field_errors=[FieldError("github_issue_number", "already used in this project")])
 
 
 def _now() -> datetime:

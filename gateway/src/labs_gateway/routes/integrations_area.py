@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.routes import (
     integrations_connections,
+    integrations_github,
     integrations_slack,
     integrations_webhook_endpoints,
 )
@@ -17,4 +18,5 @@ router = APIRouter(route_class=ExactJsonRoute)
 public = APIRouter(route_class=ExactJsonRoute)
 router.include_router(integrations_connections.router)
 router.include_router(integrations_webhook_endpoints.router)
+public.include_router(integrations_github.router)
 public.include_router(integrations_slack.router)

@@ -23,6 +23,9 @@ class Settings(ServiceSettings):
     github_client_id: str = ""
     github_client_secret: SecretStr = SecretStr("")
     github_webhook_secret: SecretStr = SecretStr("")
+    # The first retry of an issue change GitHub did not take; each next one twice as long, given
+    # up after 3 days. Tests make it small.
+    github_push_retry_base_seconds: float = Field(60.0, gt=0)
 
     # Slack: the Web API (slack-sdk's base_url, ending in "/"), OAuth, and the signing secret of
     # slash commands.

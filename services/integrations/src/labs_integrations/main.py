@@ -21,6 +21,7 @@ from labs_integrations.adapters.webhook_sender import WebhookSender
 from labs_integrations.config import Settings
 from labs_integrations.domain.connections import Platform
 from labs_integrations.entrypoints.consumers import subscriptions
+from labs_integrations.entrypoints.github_wiring import add_github
 from labs_integrations.entrypoints.grpc_servicer import IntegrationsServicer
 from labs_integrations.entrypoints.slack_wiring import add_slack
 from labs_integrations.service_layer.syncs import Revocations, SyncWorker
@@ -63,6 +64,8 @@ class Parts:
         self._sweep(WEBHOOKS_SWEEPER, self.webhook_worker.run_once, every)
         # Slack: slash commands, the message sender, the weekday reminder.
         add_slack(self, runtime)
+        # GitHub: the webhook inbox and its apply worker, issue pushes, the reconciler.
+        add_github(self, runtime)
         # Each slice adds its collaborators and sweepers here.
 
     def _sweep(self, name: str, work, every: float) -> Sweeper:

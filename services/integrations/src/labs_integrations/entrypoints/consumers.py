@@ -20,6 +20,7 @@ from labs_common.events.consumer import Subscription
 from labs_common.protobuf import enum_api_name
 from labs_integrations.config import Settings
 from labs_integrations.domain.read_model import KnownMember, KnownProject, repository_of
+from labs_integrations.entrypoints.github_consumers import github_subscriptions
 from labs_integrations.entrypoints.slack_consumers import slack_subscriptions
 from labs_integrations.entrypoints.webhook_consumers import (
     DEFAULT_RETRY_SECONDS,
@@ -51,6 +52,7 @@ def subscriptions(wake: Callable[[str], None] = lambda _sweeper: None, *,
     retry = settings.webhook_retry_seconds if settings else DEFAULT_RETRY_SECONDS
     return [*read_model_subscriptions(),
             *webhook_subscriptions(wake, retry_seconds=retry),
+            *github_subscriptions(wake),
             *slack_subscriptions(wake)]
 
 

@@ -8,13 +8,14 @@ from labs.integrations.v1 import integrations_service_pb2_grpc as pb_grpc
 from labs_common.background import Sweeper
 from labs_common.grpc.transactions import TransactionalRpcs
 from labs_integrations.entrypoints.connection_rpcs import ConnectionRpcs
+from labs_integrations.entrypoints.github_rpcs import GitHubRpcs
 from labs_integrations.entrypoints.slack_rpcs import SlackRpcs
 from labs_integrations.entrypoints.webhook_rpcs import WebhookEndpointRpcs
 from labs_integrations.service_layer.unit_of_work import UowFactory
 
 
-class IntegrationsServicer(ConnectionRpcs, WebhookEndpointRpcs, SlackRpcs, TransactionalRpcs,
-                           pb_grpc.IntegrationsServiceServicer):
+class IntegrationsServicer(ConnectionRpcs, WebhookEndpointRpcs, SlackRpcs, GitHubRpcs,
+                           TransactionalRpcs, pb_grpc.IntegrationsServiceServicer):
     """`collaborators` (main.Parts) become attributes `_<name>`: the settings, the vault, the
     platforms' sides, the sweepers a request may wake, and each slice's own."""
 

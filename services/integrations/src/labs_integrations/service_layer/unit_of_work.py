@@ -12,6 +12,12 @@ from labs_integrations.adapters.connections_repository import (
     SqlAlchemyOAuthStateRepository,
     SqlAlchemySyncLogRepository,
 )
+from labs_integrations.adapters.github_repository import (
+    SqlAlchemyGitHubCursors,
+    SqlAlchemyGitHubDeliveries,
+    SqlAlchemyGitHubIssueLinks,
+    SqlAlchemyGitHubIssuePushes,
+)
 from labs_integrations.adapters.read_model import SqlAlchemyKnownMembers, SqlAlchemyKnownProjects
 from labs_integrations.adapters.slack_repository import (
     SqlAlchemyKnownOrgs,
@@ -35,6 +41,10 @@ class IntegrationsUnitOfWork(UnitOfWork):
         "connections": SqlAlchemyConnectionRepository,
         "oauth_states": SqlAlchemyOAuthStateRepository,
         "sync_logs": SqlAlchemySyncLogRepository,
+        "github_deliveries": SqlAlchemyGitHubDeliveries,
+        "github_issue_links": SqlAlchemyGitHubIssueLinks,
+        "github_issue_pushes": SqlAlchemyGitHubIssuePushes,
+        "github_cursors": SqlAlchemyGitHubCursors,
         "slack_users": SqlAlchemySlackUsers,
         "slack_messages": SqlAlchemySlackMessages,
         "slack_reminders": SqlAlchemySlackReminders,

@@ -1,0 +1,82 @@
+"""What the GitHub slice asks of GitHub, through PyGithub (synchronous: every call runs in a
+worker thread, never on the event loop, and never inside a transaction)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+
+import github
+
+from labs_common.errors import NotFound, Unavailable
+from labs_integrations.adapters.platforms import github_client
+from labs_integrations.config import Settings
+
+
+class GitHubFailed(Exception):
+    """GitHub refused or could not be reached; `permanent` when asking again cannot help."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+def _failure(error: Exception) -> GitHubFailed:
+    if isinstance(error, github.GithubException):
+        status = error.status or 0
+        return GitHubFailed(f"GitHub answered {status}", permanent=status in (404, 410, 422))
+    return GitHubFailed(f"GitHub cannot be reached: {type(error).__name__}")
+
+
+class GitHubApi:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def _client(self, token: str) -> github.Github:
+        return github_client(self._settings, token)
+
+    async def user_email(self, token: str, login: str) -> str | None:
+        """The public email of a GitHub user (None when hidden, or GitHub does not answer: the
+        task then stays unassigned)."""
+        def read() -> str | None:
+            return self._client(token).get_user(login).email
+
+        try:
+            return await asyncio.to_thread(read)
+        except Exception:  # an assignee is a nicety, never a reason to fail
+            return None
+
+    async def edit_issue(self, token: str, repository: str, number: int, *,
+                         title: str | None, state: str | None) -> dict[str, Any]:
+        """PATCHes the issue (only what is given); answers its JSON after."""
+        def edit() -> dict[str, Any]:
+            issue = self._client(token).get_repo(repository, lazy=True).get_issue(number)
+            changes = {k: v for k, v in (("title", title), ("state", state)) if v is not None}
+            if changes:
+                issue.edit(**changes)
+            return issue.raw_data
+
+        try:
+            return await asyncio.to_thread(edit)
+        except Exception as error:  # classified for the retry
+            raise _failure(error) from error
+
+    async def issues_since(self, token: str, repository: str, since: datetime | None
+                           ) -> list[dict[str, Any]]:
+        """Issues (pull requests left out) updated at or after `since`, oldest update first;
+        PyGithub follows the pages."""
+        def read() -> list[dict[str, Any]]:
+            repo = self._client(token).get_repo(repository)
+            kwargs: dict[str, Any] = {"state": "all", "sort": "updated", "direction": "asc"}
+            if since is not None:
+                kwargs["since"] = since
+            return [issue.raw_data for issue in repo.get_issues(**kwargs)
+                    if not issue.raw_data.get("pull_request")]
+
+        try:
+            return await asyncio.to_thread(read)
+        except github.UnknownObjectException:
+            raise NotFound(f"GitHub has no repository {repository} for this token") from None
+        except Exception as error:
+            raise Unavailable(str(_failure(error))) from error

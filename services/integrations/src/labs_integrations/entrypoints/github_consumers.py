@@ -1,0 +1,21 @@
+"""GitHub hears projects' task.updated: a linked task's title or done-ness changed in Labs
+becomes an intent to change its issue (service_layer/github_pushes.py), and the push worker of
+this replica is woken. task.deleted asks nothing of GitHub (the issue stays)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from labs_common.events.consumer import Subscription
+from labs_integrations.service_layer.github_pushes import GITHUB_PUSHES_SWEEPER, on_task_updated
+
+CONSUMER = "integrations-github"
+
+
+def github_subscriptions(wake: Callable[[str], None] = lambda _name: None
+                         ) -> list[Subscription]:
+    async def on_updated(envelope, uow) -> None:
+        if await on_task_updated(envelope, uow):
+            wake(GITHUB_PUSHES_SWEEPER)  # early: the worker waits for the commit's lease anyway
+
+    return [Subscription(CONSUMER, "projects", "task.updated", on_updated)]

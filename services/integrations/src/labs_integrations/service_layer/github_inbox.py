@@ -1,0 +1,420 @@
+"""GitHub → Labs: webhooks verified and stored by delivery id before the answer (`receive`),
+applied after it by a worker (`apply_due`), and the reconciler (`reconcile`, the GitHub syncer)
+that reads what changed in each linked repository and applies it the same way, since GitHub
+never redelivers a webhook it failed to deliver.
+
+Every change in Labs is made through the projects service as the member who connected GitHub
+(a delegated token), outside any transaction of ours. The echo guard (domain/github.py) keeps
+our own changes from coming back: a webhook saying what the link last agreed on changes nothing.
+Before a task is changed, its link records what GitHub says with `applying` set, so the task
+event our change causes asks nothing of GitHub, and an apply cut short is redone in full."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+
+from labs.integrations.v1 import events_pb2
+from labs_common.db.uow import Scope
+from labs_common.errors import (
+    AlreadyExists,
+    DeadlineExceeded,
+    InvalidArgument,
+    LabsError,
+    ResourceExhausted,
+    Unauthenticated,
+    Unavailable,
+)
+from labs_common.transient import is_transient
+from labs_integrations.adapters.github_api import GitHubApi
+from labs_integrations.adapters.labs_tasks import LabsTasks, TaskView
+from labs_integrations.adapters.vault import Vault
+from labs_integrations.domain import github as gh
+from labs_integrations.domain.connections import Credentials, Platform
+from labs_integrations.domain.read_model import KnownProject
+from labs_integrations.service_layer.connections import credentials
+from labs_integrations.service_layer.syncs import SyncOutcome
+from labs_integrations.service_layer.unit_of_work import UowFactory
+
+log = structlog.get_logger(__name__)
+
+GITHUB_INBOX_SWEEPER = "github_inbox"
+BATCH = 20
+LEASE = timedelta(minutes=2)
+RETRY_BASE = timedelta(seconds=30)
+RETRY_CAP = timedelta(hours=1)
+MAX_ATTEMPTS = 12
+MAX_DELIVERY_ID = 200
+TRANSIENT = (Unavailable, DeadlineExceeded, ResourceExhausted)
+
+
+@dataclass(frozen=True)
+class Acting:
+    """An org's GitHub connection: its token, its GitHub login, who Labs acts as."""
+
+    org_id: uuid.UUID
+    user_id: uuid.UUID
+    token: str
+    login: str
+
+    @classmethod
+    def of(cls, found: Credentials) -> Acting:
+        return cls(org_id=found.connection.org_id, user_id=found.connection.connected_by,
+                   token=found.access_token, login=found.connection.account_name)
+
+
+def transient(error: BaseException) -> bool:
+    """Worth asking again: an outage (ours, a service's, GitHub's); not a refusal."""
+    if isinstance(error, LabsError):
+        return isinstance(error, TRANSIENT)
+    return True if not isinstance(error, (KeyError, TypeError, ValueError)) else \
+        is_transient(error)
+
+
+class GitHubInbox:
+    def __init__(self, uow: UowFactory, vault: Vault, secret: str, api: GitHubApi,
+                 tasks: LabsTasks, wake=lambda: None) -> None:
+        self._uow = uow
+        self._vault = vault
+        self._secret = secret
+        self._api = api
+        self._tasks = tasks
+        self.wake = wake
+
+    # --- intake (before the answer) ------------------------------------------------------------
+
+    async def receive(self, payload: bytes, signature: str, delivery_id: str, event: str
+                      ) -> bool:
+        """Verified, then kept by delivery id: False for a delivery seen before. `ping` is kept
+        as applied (nothing to do)."""
+        if not gh.verify_signature(self._secret, payload, signature):
+            raise Unauthenticated("The X-Hub-Signature-256 signature does not verify.")
+        if not delivery_id or len(delivery_id) > MAX_DELIVERY_ID:
+            raise InvalidArgument.on("delivery_id", "X-GitHub-Delivery is required")
+        if not event:
+            raise InvalidArgument.on("event", "X-GitHub-Event is required")
+        try:
+            body = json.loads(payload)
+        except ValueError:
+            raise InvalidArgument.on("payload", "is not JSON") from None
+        if not isinstance(body, dict):
+            raise InvalidArgument.on("payload", "is not a JSON object")
+        action = body.get("action") if isinstance(body.get("action"), str) else None
+        async with self._uow(Scope.of_system()) as uow:
+            accepted = await uow.github_deliveries.keep(
+                delivery_id, event, action, gh.repository_name(body), body,
+                applied=event == "ping")
+            await uow.commit()
+        if accepted and event != "ping":
+            self.wake()
+        return accepted
+
+    # --- the apply worker (after the answer) ---------------------------------------------------
+
+    async def apply_due(self) -> int:
+        async with self._uow(Scope.of_system()) as uow:
+            due = await uow.github_deliveries.claim_due(BATCH, LEASE)
+            await uow.commit()
+        for delivery in due:
+            error: str | None = None
+            retry_at: datetime | None = None
+            try:
+                await self.apply(delivery["event"], delivery["payload"])
+            except Exception as failure:  # every failure is recorded
+                error = f"{type(failure).__name__}: {failure}"[:2000]
+                if transient(failure) and delivery["attempts"] < MAX_ATTEMPTS:
+                    delay = min(RETRY_BASE * 2 ** (delivery["attempts"] - 1), RETRY_CAP)
+                    retry_at = datetime.now(UTC) + delay
+                log.warning("github.delivery_failed", delivery_id=delivery["delivery_id"],
+                            github_event=delivery["event"], error=error,
+                            retry=retry_at is not None)
+            async with self._uow(Scope.of_system()) as uow:
+                if retry_at is not None:
+                    await uow.github_deliveries.retry(delivery["delivery_id"], error or "",
+                                                      retry_at)
+                else:
+                    await uow.github_deliveries.applied(delivery["delivery_id"], error)
+                await uow.commit()
+        return len(due)
+
+    async def apply(self, event: str, payload: dict[str, Any]) -> None:
+        """One delivery, for every org's project linked to its repository (one per org: an
+        issue is one task of an org)."""
+        repository = gh.repository_name(payload)
+        if repository is None:
+            return
+        async with self._uow(Scope.of_system()) as uow:
+            linked = await uow.known_projects.linked_to(repository)
+        per_org: dict[uuid.UUID, list[KnownProject]] = {}
+        for project in sorted(linked, key=lambda p: str(p.project_id)):
+            per_org.setdefault(project.org_id, []).append(project)
+        for org_id, projects in per_org.items():
+            acting = await self._acting(org_id)
+            if acting is None:
+                log.info("github.no_connection", org_id=str(org_id), repository=repository)
+                continue
+            await self._apply_for_org(acting, projects, repository, event, payload)
+
+    async def _acting(self, org_id: uuid.UUID) -> Acting | None:
+        async with self._uow(Scope(org_id=org_id)) as uow:
+            found = await credentials(uow, self._vault, Platform.GITHUB)
+        return Acting.of(found) if found is not None else None
+
+    async def _apply_for_org(self, acting: Acting, projects: list[KnownProject],
+                             repository: str, event: str, payload: dict[str, Any]) -> None:
+        action = payload.get("action")
+        project = projects[0]
+        if event == "issues" and action in gh.ISSUE_ACTIONS:
+            issue = payload.get("issue") or {}
+            if issue.get("pull_request"):
+                return
+            await self.apply_issue(acting, project, repository, gh.IssueFacts.of(issue),
+                                   assignee=action in ("assigned", "unassigned"))
+        elif event == "issue_comment" and action == "created":
+            await self._comment(acting, repository, payload)
+        elif event == "pull_request" and action in gh.PULL_REQUEST_ACTIONS:
+            await self._pull_request(acting, projects, repository, payload)
+        elif event == "pull_request_review" and action == "submitted":
+            review, pull = payload.get("review") or {}, payload.get("pull_request") or {}
+            await self._publish(acting.org_id, projects, "github.review", events_pb2.GitHubReview(
+                repository=repository, pull_request_number=int(pull.get("number") or 0),
+                state=str(review.get("state") or "").lower(),
+                author=str((review.get("user") or {}).get("login") or ""),
+                url=str(review.get("html_url") or "")))
+        elif event == "push":
+            await self._publish(acting.org_id, projects, "github.push", _push(repository,
+                                                                               payload))
+        elif event == "deployment_status":
+            status, deployment = payload.get("deployment_status") or {}, \
+                payload.get("deployment") or {}
+            if status.get("state") in gh.DEPLOYMENT_STATES:
+                await self._publish(acting.org_id, projects, "github.deployed",
+                                    events_pb2.GitHubDeployment(
+                    repository=repository,
+                    environment=str(deployment.get("environment") or
+                                    status.get("environment") or ""),
+                    state=status["state"],
+                    url=str(status.get("environment_url") or status.get("target_url") or ""),
+                    deployed_by=str((status.get("creator") or deployment.get("creator") or {})
+                                    .get("login") or ""),
+                    sha=str(deployment.get("sha") or "")))
+
+    # --- issues ⇄ tasks ------------------------------------------------------------------------
+
+    async def apply_issue(self, acting: Acting, project: KnownProject, repository: str,
+                          issue: gh.IssueFacts, *, assignee: bool = False) -> bool:
+        """Brings the task of `issue` in line with it (creating it if new); False when there was
+        nothing to do (the echo of our own change)."""
+        async with self._uow(Scope(org_id=acting.org_id)) as uow:
+            link = await uow.github_issue_links.by_issue(repository, issue.number)
+        if gh.is_echo(link, issue) and not assignee:
+            return False
+        task: TaskView | None = None
+        if link is not None:
+            task = await self._tasks.get(acting.org_id, acting.user_id, link.task_id)
+            if task is None:
+                link = None  # the task was deleted: the issue makes a new one
+        target_project = link.project_id if link is not None else project.project_id
+        if task is None:
+            task = await self._tasks.find(acting.org_id, acting.user_id, target_project,
+                                          issue.number)
+        fields = gh.task_changes(link, issue, task.status if task else None)
+        if assignee or task is None:
+            assigned = await self._assignee(acting, issue.assignee_login)
+            if assigned is not None:
+                fields["assignee_id"] = str(assigned)
+            elif assignee and task is not None and issue.assignee_login is None:
+                fields["assignee_id"] = ""  # unassigned on GitHub
+        if task is not None:
+            known = await self._link(acting, target_project, task.id, repository, issue,
+                                     applying=True)
+            if fields:
+                task = await self._tasks.update(acting.org_id, acting.user_id, task.id, fields)
+        else:
+            try:
+                task = await self._tasks.create(acting.org_id, acting.user_id, target_project,
+                                                issue.number, fields)
+            except AlreadyExists:  # made meanwhile (another replica): change it instead
+                task = await self._tasks.find(acting.org_id, acting.user_id, target_project,
+                                              issue.number)
+                if task is None:
+                    raise
+                fields = gh.task_changes(None, issue, task.status)
+                if fields:
+                    task = await self._tasks.update(acting.org_id, acting.user_id, task.id,
+                                                    fields)
+            known = None
+        async with self._uow(Scope(org_id=acting.org_id)) as uow:
+            if known is None:
+                await uow.github_issue_links.put(_new_link(acting, target_project, task.id,
+                                                           repository, issue))
+            else:
+                await uow.github_issue_links.agreed(known.id)
+            await uow.outbox.add("github.issue_synced", events_pb2.GitHubIssueSynced(
+                task_id=str(task.id), repository=repository, issue_number=issue.number,
+                direction="to_labs", url=issue.url, title=issue.title, state=issue.state),
+                project_id=target_project)
+            await uow.commit()
+        return True
+
+    async def _link(self, acting: Acting, project_id: uuid.UUID, task_id: uuid.UUID,
+                    repository: str, issue: gh.IssueFacts, *, applying: bool) -> gh.IssueLink:
+        async with self._uow(Scope(org_id=acting.org_id)) as uow:
+            link = _new_link(acting, project_id, task_id, repository, issue)
+            link.applying = applying
+            link = await uow.github_issue_links.put(link)
+            await uow.commit()
+        return link
+
+    async def _assignee(self, acting: Acting, login: str | None) -> uuid.UUID | None:
+        if not login:
+            return None
+        email = await self._api.user_email(acting.token, login)
+        if not email:
+            return None
+        async with self._uow(Scope(org_id=acting.org_id)) as uow:
+            member = await uow.known_members.by_email(email)
+        return member.user_id if member is not None and member.role != "client" else None
+
+    async def _comment(self, acting: Acting, repository: str, payload: dict[str, Any]) -> None:
+        comment, issue = payload.get("comment") or {}, payload.get("issue") or {}
+        login = str((comment.get("user") or payload.get("sender") or {}).get("login") or "")
+        if login.lower() == acting.login.lower():
+            return  # our own account: the echo of a comment Labs made
+        async with self._uow(Scope(org_id=acting.org_id)) as uow:
+            link = await uow.github_issue_links.by_issue(repository, int(issue.get("number", 0)))
+        if link is None:
+            return
+        body = gh.storable(f"{login} on GitHub: {comment.get('body') or ''}", gh.MAX_COMMENT)
+        await self._tasks.comment(acting.org_id, acting.user_id, link.task_id, body)
+
+    async def _pull_request(self, acting: Acting, projects: list[KnownProject],
+                            repository: str, payload: dict[str, Any]) -> None:
+        pull = payload.get("pull_request") or {}
+        merged = bool(pull.get("merged"))
+        closes = gh.closing_references(pull.get("title"), pull.get("body")) if merged else []
+        await self._publish(acting.org_id, projects, "github.pull_request",
+                            events_pb2.GitHubPullRequest(
+            repository=repository, number=int(pull.get("number") or 0),
+            title=str(pull.get("title") or ""), action=str(payload.get("action")),
+            merged=merged, author=str((pull.get("user") or {}).get("login") or ""),
+            url=str(pull.get("html_url") or ""), closes=closes))
+        for number in closes:
+            await self._close(acting, projects[0], repository, number)
+
+    async def _close(self, acting: Acting, project: KnownProject, repository: str,
+                     number: int) -> None:
+        """A merged pull request closes issue `number`: its task moves to done, and the link
+        says closed, so GitHub's own `issues.closed` after it is an echo."""
+        async with self._uow(Scope(org_id=acting.org_id)) as uow:
+            link = await uow.github_issue_links.by_issue(repository, number)
+        task = await self._tasks.get(acting.org_id, acting.user_id, link.task_id) if link else \
+            await self._tasks.find(acting.org_id, acting.user_id, project.project_id, number)
+        if task is None:
+            return
+        if link is not None:
+            closed = gh.IssueFacts(number=number, title=link.last_title, body="",
+                                   state=gh.CLOSED)
+            async with self._uow(Scope(org_id=acting.org_id)) as uow:
+                link.last_state, link.applying = gh.CLOSED, True
+                await uow.github_issue_links.put(link)
+                await uow.commit()
+        if task.status != gh.DONE:
+            task = await self._tasks.update(acting.org_id, acting.user_id, task.id,
+                                            {"status": gh.DONE})
+        async with self._uow(Scope(org_id=acting.org_id)) as uow:
+            if link is None:
+                closed = gh.IssueFacts(number=number, title=task.title, body=task.description,
+                                       state=gh.CLOSED)
+                await uow.github_issue_links.put(_new_link(acting, task.project_id, task.id,
+                                                           repository, closed))
+            else:
+                await uow.github_issue_links.agreed(link.id)
+            await uow.outbox.add("github.issue_synced", events_pb2.GitHubIssueSynced(
+                task_id=str(task.id), repository=repository, issue_number=number,
+                direction="to_labs", title=closed.title, state=gh.CLOSED),
+                project_id=task.project_id)
+            await uow.commit()
+
+    async def _publish(self, org_id: uuid.UUID, projects: list[KnownProject], kind: str,
+                       message) -> None:
+        async with self._uow(Scope(org_id=org_id)) as uow:
+            for project in projects:
+                await uow.outbox.add(kind, message, project_id=project.project_id)
+            await uow.commit()
+
+    # --- the reconciler (the GitHub syncer) ----------------------------------------------------
+
+    async def reconcile(self, found: Credentials) -> SyncOutcome:
+        """Every linked repository of the org: issues updated since its cursor (less an overlap)
+        applied like `issues` webhooks; the cursor advances to the newest update seen."""
+        acting = Acting.of(found)
+        outcome = SyncOutcome()
+        async with self._uow(Scope(org_id=acting.org_id)) as uow:
+            projects = await uow.known_projects.linked()
+            repositories: dict[str, KnownProject] = {}
+            for project in projects:
+                repositories.setdefault(project.github_repository or "", project)
+            repositories.pop("", None)
+            cursors = {repo: await uow.github_cursors.since(repo) for repo in repositories}
+        for repository, project in repositories.items():
+            since = cursors[repository]
+            try:
+                issues = await self._api.issues_since(
+                    acting.token, repository, since - gh.RECONCILE_OVERLAP if since else None)
+            except LabsError as error:
+                outcome.errors.append(f"{repository}: {error.detail or error}")
+                continue
+            newest = since
+            for raw in issues:
+                facts = gh.IssueFacts.of(raw)
+                try:
+                    if await self.apply_issue(acting, project, repository, facts):
+                        outcome.records += 1
+                except Exception as error:  # one issue never stops the others
+                    outcome.errors.append(f"{repository}#{facts.number}: {error}")
+                    if transient(error):
+                        break  # the cursor stays before it: the next sync tries again
+                updated = _timestamp(raw.get("updated_at"))
+                if updated is not None and (newest is None or updated > newest):
+                    newest = updated
+            if newest is not None and newest != since:
+                async with self._uow(Scope(org_id=acting.org_id)) as uow:
+                    await uow.github_cursors.advance(repository, newest)
+                    await uow.commit()
+        return outcome
+
+
+def _new_link(acting: Acting, project_id: uuid.UUID, task_id: uuid.UUID, repository: str,
+              issue: gh.IssueFacts) -> gh.IssueLink:
+    return gh.IssueLink(id=uuid.uuid4(), org_id=acting.org_id, project_id=project_id,
+                        task_id=task_id, repository=repository, issue_number=issue.number,
+                        last_title=issue.title, last_state=issue.state,
+                        last_body_hash=issue.body_hash)
+
+
+def _push(repository: str, payload: dict[str, Any]) -> events_pb2.GitHubPush:
+    commits = [events_pb2.GitHubCommit(
+        sha=str(c.get("id") or ""), message=gh.first_line(c.get("message")),
+        author=str((c.get("author") or {}).get("name") or ""), url=str(c.get("url") or ""))
+        for c in (payload.get("commits") or [])[:gh.MAX_PUSH_COMMITS]]
+    pusher = payload.get("pusher") or {}
+    return events_pb2.GitHubPush(repository=repository, ref=str(payload.get("ref") or ""),
+                                 commits=commits,
+                                 pusher=str(pusher.get("name") or pusher.get("login") or ""))
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return None

@@ -25,6 +25,8 @@ from labs.integrations.v1 import integrations_service_pb2_grpc as pb_grpc
 from labs_common.config import SERVICES
 from labs_common.events.streams import ensure_stream
 from labs_common.service import RunningService, start
+from labs_common.testing.fake_github import FakeGitHub
+from labs_common.testing.fake_slack import FakeSlack
 from labs_common.testing.infrastructure import free_port, start_nats
 from labs_identity.config import Settings as IdentitySettings
 from labs_identity.main import DEFINITION as IDENTITY
@@ -41,6 +43,26 @@ def _common(postgres_url: str, nats_url: str, name: str) -> dict:
         "env": "test",
         "shutdown_grace_seconds": 0,
     }
+
+
+# Identity issues delegated tokens to integrations with it (Slack commands run as the member).
+DELEGATION_SECRET = "integrations-test-delegation-secret"
+
+
+@pytest.fixture(scope="session")
+def fake_slack() -> Iterator[FakeSlack]:
+    """The fake Slack integrations' slack-sdk client talks to (LABS_SLACK_API_URL), whose
+    signing secret integrations verifies slash commands with."""
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def fake_github() -> Iterator[FakeGitHub]:
+    """The fake GitHub integrations' PyGithub talks to (LABS_GITHUB_API_URL), whose webhook
+    secret integrations verifies deliveries with."""
+    with FakeGitHub(webhook_secret="integration-github-secret") as fake:
+        yield fake
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +88,8 @@ async def integrations_js(integrations_nats_url: str):
 async def integrations_identity(
     postgres_url: str, integrations_nats_url: str, integrations_js
 ) -> AsyncIterator[RunningService]:
-    settings = IdentitySettings(**_common(postgres_url, integrations_nats_url, "identity"))
+    settings = IdentitySettings(**_common(postgres_url, integrations_nats_url, "identity"),
+                                delegation_secret=DELEGATION_SECRET)
     service = await start(IDENTITY, settings)
     yield service
     await service.stop()
@@ -75,7 +98,7 @@ async def integrations_identity(
 @pytest.fixture(scope="session")
 async def integrations(
     postgres_url: str, integrations_nats_url: str, integrations_identity: RunningService,
-    integrations_js,
+    integrations_js, fake_slack: FakeSlack, fake_github: FakeGitHub,
 ) -> AsyncIterator[RunningService]:
     settings = Settings(
         **_common(postgres_url, integrations_nats_url, "integrations"),
@@ -84,6 +107,13 @@ async def integrations(
         sweep_seconds=0.2,
         webhook_retry_base_seconds=0.2,
         webhook_timeout_seconds=5.0,
+        slack_api_url=fake_slack.api_url,
+        slack_signing_secret=fake_slack.signing_secret,
+        slack_retry_base_seconds=0.2,
+        delegation_secret=DELEGATION_SECRET,
+        github_api_url=fake_github.url,
+        github_webhook_secret=fake_github.webhook_secret,
+        github_push_retry_base_seconds=0.2,
     )
     service = await start(DEFINITION, settings)
     yield service

@@ -1,0 +1,199 @@
+"""Slack ⇄ Labs through the gateway, against FakeSlack: an org connects Slack with a bot token; a
+member whose email is the Slack user's runs `/labs time 2h <project> fixed login` (a slash
+command signed as Slack signs it, to POST /webhooks/slack) and the entry is theirs in Labs, answered
+well within Slack's 3 s; forged and stale signatures are 401; a task assigned in a project with
+a Slack channel is announced there; a member-audience channel never hears of an invoice (its
+amounts), a manager-audience one does."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from decimal import Decimal
+
+import pytest
+from e2e_helpers import auth, join_as, sign_up
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from labs_common.testing.fake_slack import FakeSlack
+
+pytestmark = pytest.mark.e2e
+
+
+async def eventually(probe, what: str, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        if found := await probe():
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not before the deadline: {what}")
+        await asyncio.sleep(0.1)
+
+
+async def query(suite, sql: str, **params) -> list:
+    """Integrations' database as its owner: what the service stored, for checks the API does
+    not show (which events its Slack consumer handled)."""
+    url = make_url(suite.database_url).set(drivername="postgresql+asyncpg",
+                                           database=f"{suite.database_prefix}integrations")
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return list((await connection.execute(text(sql), params)).all())
+    finally:
+        await engine.dispose()
+
+
+class Workspace:
+    def __init__(self, owner, member, headers, connection, team_id, slack_user, project,
+                 channel) -> None:
+        self.owner, self.member, self.headers = owner, member, headers
+        self.connection, self.team_id, self.slack_user = connection, team_id, slack_user
+        self.project, self.channel = project, channel
+
+
+async def connected(http, suite, fake_slack: FakeSlack) -> Workspace:
+    """An org with Slack connected, a member with a Slack account of the same email, and a
+    project with a Slack channel, all known to integrations."""
+    owner = await sign_up(http)
+    headers = auth(owner["access_token"])
+    member = await join_as(http, owner, "member")
+    suffix = uuid.uuid4().hex[:8]
+    team_id, token = f"T{suffix.upper()}", f"xoxb-{uuid.uuid4().hex}"
+    fake_slack.add_workspace(token, team_id, f"Acme {suffix}")
+    slack_user = f"U{suffix.upper()}"
+    fake_slack.add_user(slack_user, member["user"]["email"], f"ana-{suffix}", team_id=team_id)
+    channel = f"C{suffix.upper()}"
+    fake_slack.add_channel(channel, f"site-{suffix}")
+    connection = await http.post("/integrations/slack/auth", headers=headers,
+                                 json={"access_token": token})
+    assert connection.status_code == 201, connection.text
+    project = await http.post("/projects", headers=headers, json={
+        "name": f"Site {suffix}", "client_name": "Globex", "status": "active",
+        "slack_channel_id": channel})
+    assert project.status_code == 201, project.text
+
+    async def known():
+        return (await query(suite, "SELECT 1 FROM known_projects WHERE project_id = :id",
+                            id=project.json()["id"])
+                and await query(suite, "SELECT 1 FROM known_members WHERE user_id = :id",
+                                id=member["user"]["id"]))
+
+    await eventually(known, "integrations heard of the project and the member")
+    return Workspace(owner, member, headers, connection.json(), team_id, slack_user,
+                     project.json(), channel)
+
+
+def commands_url(suite) -> str:
+    return f"{suite.gateway_url}/api/v1/webhooks/slack"
+
+
+async def test_a_member_logs_time_from_slack_in_under_a_second(http, suite, fake_slack):
+    space = await connected(http, suite, fake_slack)
+    started = time.monotonic()
+    answer = await fake_slack.acommand(commands_url(suite),
+                                       f"time 2h {space.project['name']} fixed login",
+                                       user_id=space.slack_user, team_id=space.team_id)
+    took = time.monotonic() - started
+    print(f"/labs time answered in {took:.3f} s")
+    assert answer.status_code == 200, answer.text
+    assert took < 3.0
+    body = answer.json()
+    assert set(body) == {"response_type", "text"} and body["response_type"] == "ephemeral"
+    assert "Logged 2 h" in body["text"] and space.project["name"] in body["text"], body
+
+    entries = await http.get("/time-entries", headers=auth(space.member["access_token"]))
+    assert entries.status_code == 200, entries.text
+    [entry] = [e for e in entries.json()["time_entries"]
+               if e["project_id"] == space.project["id"]]
+    assert Decimal(str(entry["hours"])) == 2
+    assert entry["notes"] == "fixed login"
+    assert entry["user_id"] == space.member["user"]["id"]
+
+    # Again, now that the member's Slack user and token are known: no Slack call at all.
+    calls = len(fake_slack.api_calls("users.info"))
+    started = time.monotonic()
+    again = await fake_slack.acommand(commands_url(suite),
+                                      f"time 30m {space.project['name']} review",
+                                      user_id=space.slack_user, team_id=space.team_id)
+    print(f"/labs time (cached) answered in {time.monotonic() - started:.3f} s")
+    assert again.status_code == 200 and "Logged 0.5 h" in again.json()["text"], again.text
+    assert len(fake_slack.api_calls("users.info")) == calls
+
+
+async def test_forged_and_stale_commands_are_401(http, suite, fake_slack):
+    space = await connected(http, suite, fake_slack)
+    text_ = f"time 2h {space.project['name']} forged"
+    forged = await fake_slack.acommand(commands_url(suite), text_, user_id=space.slack_user,
+                                       team_id=space.team_id, secret="not-the-signing-secret")
+    stale = await fake_slack.acommand(commands_url(suite), text_, user_id=space.slack_user,
+                                      team_id=space.team_id, timestamp=int(time.time()) - 600)
+    future = await fake_slack.acommand(commands_url(suite), text_, user_id=space.slack_user,
+                                       team_id=space.team_id, timestamp=int(time.time()) + 600)
+    for refused in (forged, stale, future):
+        assert refused.status_code == 401, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.json()["reason"] == "SLACK_SIGNATURE_INVALID"
+    unsigned = await http.post("/webhooks/slack", content=b"team_id=T1&text=help",
+                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert unsigned.status_code == 401, unsigned.text
+    entries = await http.get("/time-entries", headers=auth(space.member["access_token"]))
+    assert not [e for e in entries.json()["time_entries"] if e["notes"] == "forged"]
+
+
+async def test_a_task_assigned_is_announced_in_the_projects_channel(http, suite, fake_slack):
+    space = await connected(http, suite, fake_slack)
+    created = await http.post(f"/projects/{space.project['id']}/tasks", headers=space.headers,
+                              json={"title": "Fix the login page", "status": "todo",
+                                    "assignee_id": space.member["user"]["id"]})
+    assert created.status_code == 201, created.text
+
+    async def announced():
+        return [m for m in fake_slack.messages(space.channel)
+                if "Fix the login page" in (m.text or "")]
+
+    [message] = await eventually(announced, "the assignment in the project's channel")
+    assert "assigned" in message.text
+
+
+async def handled(suite, consumer: str) -> int:
+    return (await query(suite, "SELECT count(*) FROM processed_events WHERE consumer = :c",
+                        c=consumer))[0][0]
+
+
+async def test_a_member_channel_never_hears_of_invoices_a_manager_channel_does(
+        http, suite, fake_slack):
+    space = await connected(http, suite, fake_slack)
+    issued_consumer = "integrations-slack-on-billing-invoice-issued"
+    before = await handled(suite, issued_consumer)
+    created = await http.post("/invoices", headers=space.headers, json={
+        "project_id": space.project["id"], "currency": "EUR",
+        "items": [{"description": "Retainer", "quantity": "1", "unit_price": "4321.00"}]})
+    assert created.status_code == 201, created.text
+    invoice = created.json()
+    sent = await http.post(f"/invoices/{invoice['id']}/send", headers=space.headers)
+    assert sent.status_code == 200, sent.text
+    number = sent.json()["number"]
+
+    async def considered():
+        return await handled(suite, issued_consumer) > before
+
+    await eventually(considered, "integrations' Slack consumer handled invoice.issued")
+    assert not [m for m in fake_slack.messages(space.channel)
+                if number in (m.text or "") or "4321" in (m.text or "")]
+
+    # The same channel, now declared a managers' channel: the payment is announced, amounts too.
+    patched = await http.patch(f"/integrations/{space.connection['id']}", headers=space.headers,
+                               json={"settings": {"audience": "manager"}})
+    assert patched.status_code == 200, patched.text
+    paid = await http.post(f"/invoices/{invoice['id']}/payments", headers=space.headers, json={
+        "amount": sent.json()["total"], "method": "bank_transfer", "reference": "SEPA"})
+    assert paid.status_code == 201, paid.text
+
+    async def announced():
+        return [m for m in fake_slack.messages(space.channel) if number in (m.text or "")]
+
+    [message] = await eventually(announced, "the payment in the managers' channel")
+    assert "paid" in message.text and "4321" in message.text

@@ -51,7 +51,7 @@ class GitHubApi:
                          title: str | None, state: str | None) -> dict[str, Any]:
         """PATCHes the issue (only what is given); answers its JSON after."""
         def edit() -> dict[str, Any]:
-            issue = self._client(token).get_repo(repository, lazy=True).get_issue(number)
+            issue = self._client(token).get_repo(repository).get_issue(number)
             changes = {k: v for k, v in (("title", title), ("state", state)) if v is not None}
             if changes:
                 issue.edit(**changes)

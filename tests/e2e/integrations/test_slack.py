@@ -197,3 +197,58 @@ async def test_a_member_channel_never_hears_of_invoices_a_manager_channel_does(
 
     [message] = await eventually(announced, "the payment in the managers' channel")
     assert "paid" in message.text and "4321" in message.text
+
+
+async def test_task_and_status_run_as_the_member_and_refusals_are_explained(
+        http, suite, fake_slack):
+    space = await connected(http, suite, fake_slack)
+    name = space.project["name"]
+    created = await fake_slack.acommand(commands_url(suite), f"task {name} Write the docs",
+                                        user_id=space.slack_user, team_id=space.team_id)
+    assert created.status_code == 200 and "Write the docs" in created.json()["text"], \
+        created.text
+    tasks = await http.get(f"/projects/{space.project['id']}/tasks",
+                           headers=auth(space.member["access_token"]))
+    [task] = [t for t in tasks.json()["tasks"] if t["title"] == "Write the docs"]
+    assert task["created_by"] == space.member["user"]["id"]
+
+    status = await fake_slack.acommand(commands_url(suite), f"status {name}",
+                                       user_id=space.slack_user, team_id=space.team_id)
+    assert status.status_code == 200, status.text
+    reply = status.json()["text"]
+    assert name in reply and "active" in reply and "Open tasks: 1" in reply, reply
+
+    unknown = await fake_slack.acommand(commands_url(suite), "time 2h Nowhere at all",
+                                        user_id=space.slack_user, team_id=space.team_id)
+    assert "No project is named" in unknown.json()["text"]
+    bad = await fake_slack.acommand(commands_url(suite), f"time 30h {name} too long",
+                                    user_id=space.slack_user, team_id=space.team_id)
+    assert "not a duration" in bad.json()["text"]
+    helped = await fake_slack.acommand(commands_url(suite), "help", user_id=space.slack_user,
+                                       team_id=space.team_id)
+    assert "/labs time" in helped.json()["text"]
+
+    # A viewer is matched too, and time's own refusal is what they read.
+    viewer = await join_as(http, space.owner, "viewer")
+    viewer_slack = f"U{uuid.uuid4().hex[:8].upper()}"
+    fake_slack.add_user(viewer_slack, viewer["user"]["email"], "viewer", team_id=space.team_id)
+
+    async def known():
+        return await query(suite, "SELECT 1 FROM known_members WHERE user_id = :id",
+                           id=viewer["user"]["id"])
+
+    await eventually(known, "integrations heard of the viewer")
+    refused = await fake_slack.acommand(commands_url(suite), f"time 1h {name} watching",
+                                        user_id=viewer_slack, team_id=space.team_id)
+    assert refused.status_code == 200
+    assert refused.json()["text"].startswith(":no_entry:"), refused.text
+
+    stranger = f"U{uuid.uuid4().hex[:8].upper()}"
+    fake_slack.add_user(stranger, f"nobody-{uuid.uuid4().hex[:6]}@elsewhere.test", "nobody",
+                        team_id=space.team_id)
+    unmatched = await fake_slack.acommand(commands_url(suite), f"status {name}",
+                                          user_id=stranger, team_id=space.team_id)
+    assert "@elsewhere.test" in unmatched.json()["text"]
+    elsewhere = await fake_slack.acommand(commands_url(suite), f"status {name}",
+                                          user_id=space.slack_user, team_id="T0NOTCONNECTED")
+    assert elsewhere.json()["text"] == "This Slack workspace is not connected to Labs."

@@ -13,6 +13,7 @@ import asyncio
 import time
 import uuid
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import grpc
 import pytest
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from labs.billing.v1 import billing_service_pb2 as billing_pb
 from labs.billing.v1 import events_pb2 as billing_events
 from labs.events.v1 import envelope_pb2
+from labs.identity.v1 import events_pb2 as identity_events
 from labs.identity.v1 import identity_service_pb2 as identity_pb
 from labs.integrations.v1 import integrations_service_pb2 as pb
 from labs.projects.v1 import events_pb2 as project_events
@@ -381,3 +383,36 @@ async def test_the_weekday_reminder_goes_to_staff_without_time_yesterday_once(
         assert await worker.run_once() == 0
     finally:
         worker.clock = worker_clock
+
+
+async def test_today_is_the_orgs_and_a_deleted_entry_unlogs_its_day(
+        stub, fake_slack, agency, integrations, integrations_js, recording_time):
+    organization = identity_pb.Organization(id=agency.org_id, name="Agency",
+                                            timezone="Pacific/Kiritimati")
+    await publish(integrations_js, "identity", agency.org_id, "organization.updated",
+                  identity_events.OrganizationUpdated(organization=organization,
+                                                      changed_fields=["timezone"]))
+
+    async def zoned():
+        async with integrations.runtime.uow(Scope.of_system()) as uow:
+            return await uow.known_orgs.timezone(uuid.UUID(agency.org_id)) == \
+                "Pacific/Kiritimati"
+    await until(zoned, "the org's timezone heard")
+    await project(integrations_js, integrations, agency, "Zoned")
+    await command(stub, fake_slack, agency, "time 1h Zoned early")
+    expected = datetime.now(ZoneInfo("Pacific/Kiritimati")).date().isoformat()  # UTC+14
+    assert recording_time.calls[-1][0].date_worked == expected
+
+    entry = time_events.EntryChanged(entry_id=str(uuid.uuid4()), user_id=agency.member.user.id,
+                                     date_worked="2026-12-15", hours="2.00")
+    await publish(integrations_js, "time", agency.org_id, "entry.created", entry)
+
+    async def logged_on():
+        async with integrations.runtime.uow(Scope(org_id=uuid.UUID(agency.org_id))) as uow:
+            return await uow.logged_entries.logged_on(date(2026, 12, 15))
+    assert await until(logged_on, "the entry heard") == {uuid.UUID(agency.member.user.id)}
+    await publish(integrations_js, "time", agency.org_id, "entry.deleted", entry)
+
+    async def unlogged():
+        return not await logged_on()
+    await until(unlogged, "the deleted entry unlogs its day")

@@ -162,13 +162,22 @@ async def test_an_alert_is_a_direct_message_to_its_owner_without_its_figures():
     alert = forecasting_pb.Alert(id=str(uuid.uuid4()), message="Budget 90% used",
                                  project_id=str(PROJECT), user_id=str(ANA))
     alert.data.update({"margin": "12.5", "secret_cost": "99"})
-    rows = await posted(fake, envelope("forecasting", "alert.raised",
+    rows = await posted(fake, envelope("forecasting", "alert.slack_requested",
                                        forecasting_events.AlertRaised(alert=alert,
                                                                       user_id=str(ANA))))
     assert len(rows) == 1
     assert rows[0].get("channel") is None and rows[0]["dm_email"] == "ana@acme.test"
     assert "Budget 90% used" in rows[0]["text"]
     assert "12.5" not in rows[0]["text"] and "99" not in rows[0]["text"]
+
+
+async def test_an_in_app_alert_is_not_sent_to_slack():
+    fake = Fake(settings={"default_channel": "#general", "audience": "manager"})
+    alert = forecasting_pb.Alert(id=str(uuid.uuid4()), message="Budget 90% used",
+                                 project_id=str(PROJECT), user_id=str(ANA))
+    assert await posted(fake, envelope("forecasting", "alert.raised",
+                                       forecasting_events.AlertRaised(alert=alert,
+                                                                      user_id=str(ANA)))) == []
 
 
 async def test_the_same_event_is_queued_once():

@@ -1,9 +1,13 @@
 """Slack notifications: an event that is news (a task assigned, a sprint started or ended, an
-invoice issued or paid, an alert, a deploy) becomes a slack_messages row in the consumer's own
-transaction; the sender (service_layer/slack_sender.py) posts it afterwards.
+invoice issued or paid, an alert its subscription sends to Slack, a deploy) becomes a
+slack_messages row in the consumer's own transaction; the sender (service_layer/slack_sender.py)
+posts it afterwards.
 
 Where: the project's `slack_channel_id`, else the connection's `default_channel`; an alert, whose
-record only its owner reads, goes to that member as a direct message.
+record only its owner reads, goes to that member as a direct message. Alerts come as
+`alert.slack_requested` (an AlertRaised for a subscription whose delivery_method is slack, the
+counterpart of `alert.mail_requested`): `alert.raised` is the in-app delivery and is not sent
+to Slack, so Slack follows the subscriptions.
 
 Who reads it: a channel is read by people, so it is shown through the one visibility policy, as
 the WebSocket shows events (labs_gateway.ws.events.EventView): the channel's audience is a
@@ -27,12 +31,15 @@ from labs_gateway.ws.events import EventView
 from labs_integrations.domain.connections import Connection, Platform
 from labs_integrations.domain.slack import AUDIENCES, DEFAULT_AUDIENCE, GIVE_UP_AFTER
 
+ALERT_FOR_SLACK = "alert.slack_requested"
 # The events Slack announces, by (source, type).
 NOTIFIED = {
     ("projects", "task.created"), ("projects", "task.updated"),
     ("projects", "sprint.created"), ("projects", "sprint.updated"),
     ("billing", "invoice.issued"), ("billing", "invoice.paid"),
-    ("forecasting", "alert.raised"),
+    # An alert whose subscription asks for Slack (alert.raised is the in-app one, as
+    # alert.mail_requested is the email one): forecasting's to publish.
+    ("forecasting", ALERT_FOR_SLACK),
     ("integrations", "github.deployed"),
 }
 SLACK_SENDER = "slack_messages"
@@ -81,6 +88,8 @@ def news(view: EventView) -> str | None:
         if status == 3 and kind == "sprint.updated":  # SPRINT_STATUS_COMPLETED
             return "sprint.ended"
         return None
+    if kind == ALERT_FOR_SLACK:
+        return "alert"
     return kind
 
 
@@ -105,7 +114,7 @@ def render(kind: str, data: dict[str, Any], *, project_name: str = "",
                                                         verb == "issued" else "")
                 + (f" by {client}" if client and verb == "paid" else "") + where
                 + (f": {amount}" if amount else ""))
-    if kind == "alert.raised":
+    if kind == "alert":
         return f":warning: {data.get('message') or 'A new alert'}{where}"
     if kind == "github.deployed":
         repository = data.get("repository", "")
@@ -152,7 +161,7 @@ async def notify(envelope: envelope_pb2.Envelope, uow, *,
         project = await uow.known_projects.get(uuid.UUID(project_id))
     extras: dict[str, str] = {"project_name": project.name if project else ""}
 
-    if kind == "alert.raised":  # only its owner reads it: a direct message to them
+    if kind == "alert":  # only its owner reads it: a direct message to them
         owner = view.owner_id
         member = await uow.known_members.get(uuid.UUID(owner)) if owner else None
         if member is None or not member.active:

@@ -236,3 +236,72 @@ async def test_a_change_github_never_delivered_is_healed_by_a_sync(http, suite, 
     assert await task_of(http, headers, project_id, 3) is None  # pull requests are no tasks
     # Bringing Labs in line asked nothing of GitHub.
     assert fake_github.calls("PATCH", f"/repos/{repo}/issues/1") == []
+
+
+def about(payload: dict, repo: str) -> dict:
+    """A recorded example made to be about `repo`."""
+    payload["repository"]["full_name"] = repo
+    payload["repository"]["name"] = repo.split("/")[1]
+    return payload
+
+
+async def test_comments_merged_pull_requests_and_pushes(http, suite, fake_github):
+    _, headers, connection, project_id, repo = await connected_project(
+        http, suite, fake_github)
+    bot = connection["account_name"]
+    fake_github.create_issue(repo, "Checkout fails", "500 on pay", user="dev", notify=True)
+
+    async def created():
+        return await task_of(http, headers, project_id, 1)
+
+    task = await eventually(created, "the issue became a task")
+    fake_github.add_comment(repo, 1, "Happens on Firefox too", user="dev", notify=True)
+    fake_github.add_comment(repo, 1, "Posted from Labs", user=bot, notify=True)
+
+    async def commented():
+        listed = await http.get(f"/tasks/{task['id']}/comments", headers=headers)
+        assert listed.status_code == 200, listed.text
+        return listed.json()["comments"] or None
+
+    comments = await eventually(commented, "the comment reached the task")
+
+    pull = about(example("pull_request", "closed", merged=True), repo)
+    pull["pull_request"].update(number=7, title="Fix checkout", body="This Closes #1.")
+    merged = fake_github.deliver("pull_request", pull)
+    assert merged.status_code == 200, merged.text
+    push = about(example("push"), repo)
+    push["commits"] = [dict(push["head_commit"], message="Fix checkout\n\nCloses #1")]
+    pushed = fake_github.deliver("push", push)
+    assert pushed.status_code == 200, pushed.text
+
+    async def done():
+        found = await task_of(http, headers, project_id, 1)
+        return found if found and found["status"] == "done" else None
+
+    closed_task = await eventually(done, "the merged pull request moved the task to done")
+
+    async def activity():
+        found = await http.get("/activity", headers=headers, params={"project_id": project_id})
+        assert found.status_code == 200, found.text
+        actions = {a["action"]: a for a in found.json()["activities"]}
+        return actions if {"github.pull_request", "github.push"} <= set(actions) else None
+
+    actions = await eventually(activity, "the pull request and the push are in the feed")
+    assert actions["github.pull_request"]["metadata"]["closes"] == [1]
+    assert actions["github.pull_request"]["metadata"]["merged"] is True
+    (commit,) = actions["github.push"]["metadata"]["commits"]
+    assert commit["message"] == "Fix checkout"  # the first line
+    # Only the developer's comment: the connection's own account's is our echo.
+    listed = await http.get(f"/tasks/{task['id']}/comments", headers=headers)
+    assert [c["body"] for c in listed.json()["comments"]] == [
+        "dev on GitHub: Happens on Firefox too"]
+    assert len(comments) == 1
+
+    # GitHub closes the issue after the merge: an echo of what Labs did already.
+    fake_github.update_issue(repo, 1, state="closed", user="dev", notify=True)
+    echo = await eventually(lambda: asyncio.sleep(0, delivery_of(fake_github, 1, "closed")),
+                            "GitHub's closed webhook was delivered")
+    await eventually(lambda: applied(suite, echo.id), "the closed webhook was applied")
+    after = await http.get(f"/tasks/{task['id']}", headers=headers)
+    assert after.json()["updated_at"] == closed_task["updated_at"]
+    assert fake_github.calls("PATCH", f"/repos/{repo}/issues/1") == []

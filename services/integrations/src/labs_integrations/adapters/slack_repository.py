@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -104,6 +104,14 @@ class SqlAlchemySlackMessages(_Repository):
             values["next_attempt_at"] = next_attempt_at
         await self._session.execute(
             update(slack_messages).where(slack_messages.c.id == message_id).values(**values))
+
+    async def prune(self, sent_before: datetime) -> int:
+        """Forgets messages sent before `sent_before` (any org: system scope); failed ones stay
+        for their last_error."""
+        result = await self._session.execute(
+            delete(slack_messages).where(slack_messages.c.status == SENT,
+                                         slack_messages.c.sent_at < sent_before))
+        return result.rowcount or 0
 
     async def of_org(self) -> list[dict[str, Any]]:
         rows = (await self._session.execute(

@@ -28,6 +28,9 @@ log = structlog.get_logger(__name__)
 BATCH = 20
 LEASE = timedelta(seconds=120)
 CONCURRENCY = 4
+# Sent messages are kept this long (the dedupe of a redelivered event needs far less), then pruned.
+KEEP_SENT = timedelta(days=14)
+PRUNE_EVERY = timedelta(hours=1)
 # Slack's answers that no retry will change.
 PERMANENT = frozenset({"channel_not_found", "is_archived", "users_not_found", "user_not_found",
                        "no_text", "invalid_blocks", "invalid_blocks_format", "msg_too_long",
@@ -53,10 +56,15 @@ class SlackSender:
         self._vault = vault
         self._clock = clock
         self.retry_base_seconds = retry_base_seconds
+        self._pruned_at: datetime | None = None
 
     async def run_once(self) -> int:
+        now = self._clock()
         async with self._uow(Scope.of_system()) as uow:
-            due = await uow.slack_messages.claim_due(self._clock(), BATCH, LEASE)
+            if self._pruned_at is None or now - self._pruned_at > PRUNE_EVERY:
+                await uow.slack_messages.prune(now - KEEP_SENT)
+                self._pruned_at = now
+            due = await uow.slack_messages.claim_due(now, BATCH, LEASE)
             await uow.commit()
         if not due:
             return 0

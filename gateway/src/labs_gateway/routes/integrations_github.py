@@ -57,10 +57,13 @@ async def receive_github_webhook(
     for name, value in ((EVENT_HEADER, event), (DELIVERY_HEADER, delivery)):
         if not value:
             return problem_response(400, f"The {name} header is missing.", reason=MISSING_HEADER)
+    if not signature:
+        return problem_response(401, f"The {SIGNATURE_HEADER} header is missing.",
+                                reason=BAD_SIGNATURE)
     try:
         with calling_as(Caller()):
             await integrations.ReceiveGitHubWebhook(pb.ReceiveGitHubWebhookRequest(
-                payload=payload, signature=signature or "", delivery_id=delivery, event=event))
+                payload=payload, signature=signature, delivery_id=delivery, event=event))
     except grpc.aio.AioRpcError as error:
         failure = rpc_failure(error)
         if isinstance(failure, Unauthenticated):

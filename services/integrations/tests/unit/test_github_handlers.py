@@ -584,12 +584,16 @@ async def test_the_reconciler_applies_missed_changes_and_advances_its_cursor(wor
          "updated_at": "2026-01-02T10:00:00+00:00"},
         {"number": 2, "title": "New one", "body": "", "state": "open",
          "updated_at": "2026-01-03T10:00:00+00:00"},
+        # Closed before Labs ever heard of it: history, not imported on the first read.
+        {"number": 3, "title": "Old", "body": "", "state": "closed",
+         "updated_at": "2026-01-01T10:00:00+00:00"},
     ]
     found = SimpleNamespace()
     outcome = await inbox.reconcile(found)
     assert (outcome.records, outcome.errors) == (2, [])
     assert tasks.by_number(1)["status"] == "done"
     assert tasks.by_number(2)["title"] == "New one"
+    assert 3 not in {t["number"] for t in tasks.tasks.values()}
     assert world.cursors[(ORG, REPO)] == datetime(2026, 1, 3, 10, tzinfo=UTC)
     # Nothing changed since: the overlap reads the last one again, an echo now.
     assert (await inbox.reconcile(found)).records == 0

@@ -69,11 +69,14 @@ class Acting:
 
 
 def transient(error: BaseException) -> bool:
-    """Worth asking again: an outage (ours, a service's, GitHub's); not a refusal."""
+    """Worth asking again: an outage (ours, a service's, GitHub's), or something unexpected
+    (asked again up to MAX_ATTEMPTS); not a refusal (a LabsError such as NotFound) nor a payload
+    that is not what GitHub sends."""
     if isinstance(error, LabsError):
         return isinstance(error, TRANSIENT)
-    return True if not isinstance(error, (KeyError, TypeError, ValueError)) else \
-        is_transient(error)
+    if isinstance(error, (KeyError, TypeError, ValueError)):
+        return is_transient(error)
+    return True
 
 
 class GitHubInbox:
@@ -341,6 +344,10 @@ class GitHubInbox:
                 project_id=task.project_id)
             await uow.commit()
 
+    async def _known(self, acting: Acting, repository: str, number: int) -> bool:
+        async with self._uow(Scope(org_id=acting.org_id)) as uow:
+            return await uow.github_issue_links.by_issue(repository, number) is not None
+
     async def _publish(self, org_id: uuid.UUID, projects: list[KnownProject], kind: str,
                        message) -> None:
         async with self._uow(Scope(org_id=org_id)) as uow:
@@ -352,7 +359,9 @@ class GitHubInbox:
 
     async def reconcile(self, found: Credentials) -> SyncOutcome:
         """Every linked repository of the org: issues updated since its cursor (less an overlap)
-        applied like `issues` webhooks; the cursor advances to the newest update seen."""
+        applied like `issues` webhooks; the cursor advances to the newest update seen. On a
+        repository's first read (no cursor yet) closed issues Labs never linked are skipped:
+        history is not imported as done tasks."""
         acting = Acting.of(found)
         outcome = SyncOutcome()
         async with self._uow(Scope(org_id=acting.org_id)) as uow:
@@ -373,8 +382,11 @@ class GitHubInbox:
             newest = since
             for raw in issues:
                 facts = gh.IssueFacts.of(raw)
-                try:
-                    if await self.apply_issue(acting, project, repository, facts):
+                history = since is None and facts.state == gh.CLOSED and \
+                    not await self._known(acting, repository, facts.number)
+                try:  # a repository's first read does not import its closed history
+                    if not history and await self.apply_issue(acting, project, repository,
+                                                               facts):
                         outcome.records += 1
                 except Exception as error:  # one issue never stops the others
                     outcome.errors.append(f"{repository}#{facts.number}: {error}")

@@ -35,9 +35,10 @@ WS_TYPES: dict[tuple[str, str], str] = {
     ("forecasting", "project.forecast_updated"): "project:forecast-updated",
     ("forecasting", "alert.raised"): "alert:new",
 }
-# Events between services that carry a reader's record but are no news to show: the mail an
-# alert asks for (its alert.raised is the news).
-NOT_FOR_SOCKETS = {("forecasting", "alert.mail_requested")}
+# Events between services that carry a reader's record but are no news to show: the mail and
+# the Slack message an alert asks for (the alert is in the user's inbox either way).
+NOT_FOR_SOCKETS = {("forecasting", "alert.mail_requested"),
+                   ("forecasting", "alert.slack_requested")}
 # Aggregates whose events are named after their service too: a time entry is "time:entry:*".
 QUALIFIED_AGGREGATES = {("time", "entry")}
 # A field holding the object as it was before the change, not the object the event is about.

@@ -169,15 +169,18 @@ async def test_a_member_demoted_below_financials_hears_no_more(work, pm):
     assert raised(work) == []
 
 
-async def test_slack_is_skipped_and_project_subscriptions_stay_on_their_project(work, pm):
+async def test_slack_is_asked_of_integrations_and_project_subscriptions_stay_on_their_project(
+        work, pm):
     await member(work, pm)
     watched, other = await project(work), await project(work)
-    await subscribe(work, "margin_threshold", "slack")
+    await subscribe(work, "margin_threshold", "slack", project_id=other)
     await subscribe(work, "margin_threshold", "in_app", project_id=watched)
     await entry(work, other, "10.00", "100.00", "90.00", at(1))
-    assert raised(work) == [] and work.alerts.rows == {}
+    assert raised(work) == [] and len(work.alerts.rows) == 1
+    (asked,) = work.outbox.of_type("alert.slack_requested")
+    assert asked.user_id == str(pm) and asked.alert.project_id == str(other)
     await entry(work, watched, "10.00", "100.00", "90.00", at(2))
-    assert len(raised(work)) == 1 and len(work.alerts.rows) == 1
+    assert len(raised(work)) == 1 and len(work.alerts.rows) == 2
 
 
 async def test_over_allocation_per_resource_week(work, pm):

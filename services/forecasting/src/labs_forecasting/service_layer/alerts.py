@@ -10,8 +10,8 @@ resets (domain/alert_rules.py). A raised alert is written for the subscription's
 delivered by the subscription's method: in_app → `alert.raised` in the outbox (the gateway
 pushes `alert:new` to that user only); email → `alert.mail_requested` in the outbox, sent by
 forecasting's own mailer consumer (`send_alert_mail`), redelivered while SMTP is down; slack →
-skipped until the integrations service offers a Slack connection (nothing recorded). Email and
-in_app honour the member's `notification_preferences` (identity does not announce profile
+`alert.slack_requested`, which the integrations service sends as a direct message to the user
+in the org's connected Slack workspace (nothing, while none is connected). Each channel honours the member's `notification_preferences` (identity does not announce profile
 changes yet, so every member's are `{}`: every channel on).
 """
 
@@ -44,6 +44,7 @@ log = structlog.get_logger("labs.forecasting.alerts")
 Uow = ForecastingUnitOfWork
 ALERT_RAISED = "alert.raised"
 MAIL_REQUESTED = "alert.mail_requested"
+SLACK_REQUESTED = "alert.slack_requested"
 FORECAST_SUBJECT = uuid.UUID("6d1f7d2e-4c3b-4a55-9a37-0f6b3c1e6a01")
 WEEK_SUBJECT = uuid.UUID("b0a9c6f4-2f1e-4f3c-8a1d-5a7e9d3c2b10")
 
@@ -342,8 +343,6 @@ async def invoice_heard(uow: Uow, invoice_id: uuid.UUID, project_id: uuid.UUID |
 async def _judge(uow: Uow, sub: AlertSubscription, subject_id: uuid.UUID, now: Judgement,
                  org: Organization, raised: dict | None = None,
                  **about: uuid.UUID | None) -> Alert | None:
-    if sub.delivery_method == rules.SLACK:
-        return None  # no Slack connection until the integrations service offers one
     member = await uow.members.get(sub.user_id)
     if not may_receive(member, org, sub.alert_type):
         return None
@@ -376,7 +375,8 @@ async def _deliver(uow: Uow, sub: AlertSubscription, member: Member | None, now:
         log.info("alert.channel_off", alert_id=str(alert.id), channel=sub.delivery_method)
         return alert
     event = events_pb2.AlertRaised(alert=alert_proto(alert), user_id=str(sub.user_id))
-    kind = ALERT_RAISED if sub.delivery_method == rules.IN_APP else MAIL_REQUESTED
+    kind = {rules.IN_APP: ALERT_RAISED, rules.SLACK: SLACK_REQUESTED}.get(
+        sub.delivery_method, MAIL_REQUESTED)
     await uow.outbox.add(kind, event, project_id=alert.project_id)
     return alert
 

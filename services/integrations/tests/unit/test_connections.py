@@ -237,3 +237,7 @@ def test_inputs_are_checked():
         check_settings(Platform.SLACK, {"default_channel": 5}, 10)
     with pytest.raises(InvalidArgument):
         check_settings(Platform.GITHUB, {}, 64 * 1024)
+    with pytest.raises(InvalidArgument) as client_audience:
+        check_settings(Platform.SLACK, {"audience": "client"}, 10)
+    assert client_audience.value.field_errors[0].field == "settings.audience"
+    assert check_settings(Platform.SLACK, {"audience": "manager"}, 10) == {"audience": "manager"}

@@ -14,6 +14,8 @@ from labs_common.errors import InvalidArgument
 OAUTH_STATE_LIFETIME = timedelta(minutes=10)
 MAX_SETTINGS_BYTES = 16 * 1024
 MAX_TOKEN_CHARS = 4096
+# Whose view a Slack channel's messages show (never a client's: a channel is the agency's).
+CHANNEL_AUDIENCES = ("viewer", "member", "manager", "admin", "owner")
 
 
 class Platform(enum.StrEnum):
@@ -117,4 +119,9 @@ def check_settings(platform: Platform, settings: dict[str, Any], size: int) -> d
         if channel is not None and (not isinstance(channel, str) or not channel.strip()):
             raise InvalidArgument.on("settings.default_channel",
                                      "a Slack channel id or name, e.g. C0123456 or #general")
+    if platform is Platform.SLACK and "audience" in settings \
+            and settings["audience"] not in CHANNEL_AUDIENCES:
+        raise InvalidArgument.on("settings.audience",
+                                 f"one of {', '.join(CHANNEL_AUDIENCES)}: whose view of Labs "
+                                 "the channels' messages show")
     return settings

@@ -77,11 +77,13 @@ class EventView:
         self._texts: dict[frozenset[int], str] = {}
 
     @classmethod
-    def of(cls, envelope: envelope_pb2.Envelope) -> EventView | None:
+    def of(cls, envelope: envelope_pb2.Envelope, *, requests: bool = False) -> EventView | None:
         """None for events no socket may see: platform-wide ones, and payloads this build does
-        not know (their readers cannot be told, so nobody is shown them)."""
+        not know (their readers cannot be told, so nobody is shown them). With `requests`, the
+        events that ask another channel to deliver a record (an alert's mail or Slack message)
+        are viewed too, for that channel's sender."""
         if not envelope.org_id or not envelope.type or (
-                envelope.source, envelope.type) in NOT_FOR_SOCKETS:
+                not requests and (envelope.source, envelope.type) in NOT_FOR_SOCKETS):
             return None
         payload = unpack(envelope)
         if payload is None:

@@ -141,7 +141,7 @@ async def notify(envelope: envelope_pb2.Envelope, uow, *,
                  wake: Callable[[], None] = lambda: None,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> int:
     """Queues the event's Slack message(s); answers how many were queued."""
-    view = EventView.of(envelope)
+    view = EventView.of(envelope, requests=envelope.type == ALERT_FOR_SLACK)
     if view is None:
         return 0
     kind = news(view)

@@ -201,3 +201,16 @@ async def test_links_and_intents_are_tenant_rows(integrations, fake_github, owne
         assert await uow.github_issue_links.get(link.id) is None
         assert await uow.github_issue_links.by_task(link.task_id) is None
         assert (await uow.session.execute(select(github_issue_pushes))).all() == []
+
+
+async def test_a_delivery_remembers_the_orgs_it_was_applied_for(integrations):
+    delivery, orgs = str(uuid.uuid4()), [uuid.uuid4(), uuid.uuid4()]
+    async with integrations.runtime.uow(Scope.of_system()) as uow:
+        assert await uow.github_deliveries.keep(delivery, "push", None, "a/b", {"ref": "x"},
+                                                applied=True)
+        for org in orgs:
+            await uow.github_deliveries.applied_for(delivery, org)
+        await uow.commit()
+    async with integrations.runtime.uow(Scope.of_system()) as uow:
+        row = await uow.github_deliveries.get(delivery)
+    assert row["applied_orgs"] == orgs

@@ -91,6 +91,9 @@ class Deliveries:
     async def retry(self, delivery_id, error, at):
         self.w.deliveries[delivery_id].update(next_attempt_at=at, last_error=error)
 
+    async def applied_for(self, delivery_id, org_id):
+        self.w.deliveries[delivery_id].setdefault("applied_orgs", []).append(org_id)
+
 
 class Links:
     def __init__(self, world: World, org_id) -> None:
@@ -597,3 +600,26 @@ async def test_the_reconciler_applies_missed_changes_and_advances_its_cursor(wor
     assert world.cursors[(ORG, REPO)] == datetime(2026, 1, 3, 10, tzinfo=UTC)
     # Nothing changed since: the overlap reads the last one again, an echo now.
     assert (await inbox.reconcile(found)).records == 0
+
+
+async def test_a_retry_skips_the_orgs_an_earlier_attempt_applied_for(world, tasks, api):
+    other_org, other_project = uuid.uuid4(), uuid.uuid4()
+    world.projects.append(replace(world.projects[0], org_id=other_org, project_id=other_project))
+    failures = [Unavailable("identity is down")]
+
+    class TwoOrgs(Inbox):
+        async def _acting(self, org_id):
+            if org_id == other_org and failures:
+                raise failures.pop()
+            return replace(ACTING, org_id=org_id)
+
+    inbox = TwoOrgs(world.uow, None, SECRET, api, tasks)  # type: ignore[arg-type]
+    push = {"ref": "refs/heads/main", "repository": {"full_name": REPO}, "commits": [],
+            "pusher": {"name": "dev"}}
+    await deliver(inbox, "push", push, "d-two")
+    assert world.deliveries["d-two"]["applied_at"] is None  # retried for the other org
+    world.deliveries["d-two"]["next_attempt_at"] = datetime.now(UTC)
+    await inbox.apply_due()
+    assert world.deliveries["d-two"]["applied_at"] is not None
+    assert sorted(e.org_id for e in world.events if e.type == "github.push") == sorted(
+        [str(ORG), str(other_org)])

@@ -62,6 +62,11 @@ class SqlAlchemyGitHubDeliveries(_Repository):
             update(github_deliveries).where(github_deliveries.c.delivery_id == delivery_id)
             .values(applied_at=func.now(), last_error=error))
 
+    async def applied_for(self, delivery_id: str, org_id: uuid.UUID) -> None:
+        await self._session.execute(
+            update(github_deliveries).where(github_deliveries.c.delivery_id == delivery_id)
+            .values(applied_orgs=func.array_append(github_deliveries.c.applied_orgs, org_id)))
+
     async def retry(self, delivery_id: str, error: str, at: datetime) -> None:
         await self._session.execute(
             update(github_deliveries).where(github_deliveries.c.delivery_id == delivery_id)

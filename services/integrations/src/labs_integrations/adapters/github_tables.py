@@ -22,6 +22,7 @@ github_deliveries = Table(
     col.integer("attempts", nullable=False, server_default="0"),
     col.timestamp("next_attempt_at", nullable=False, server_default=col.now()),
     col.text("last_error"),
+    col.uuids("applied_orgs", nullable=False, server_default=text("'{}'::uuid[]")),
 )
 Index("github_deliveries_due", github_deliveries.c.next_attempt_at,
       postgresql_where=github_deliveries.c.applied_at.is_(None))

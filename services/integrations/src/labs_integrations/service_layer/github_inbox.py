@@ -15,6 +15,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import structlog
@@ -127,7 +128,10 @@ class GitHubInbox:
             error: str | None = None
             retry_at: datetime | None = None
             try:
-                await self.apply(delivery["event"], delivery["payload"])
+                await self.apply(delivery["event"], delivery["payload"],
+                                 skip=frozenset(delivery.get("applied_orgs") or ()),
+                                 applied_for=partial(self._applied_for,
+                                                     delivery["delivery_id"]))
             except Exception as failure:  # every failure is recorded
                 error = f"{type(failure).__name__}: {failure}"[:2000]
                 if transient(failure) and delivery["attempts"] < MAX_ATTEMPTS:
@@ -145,9 +149,16 @@ class GitHubInbox:
                 await uow.commit()
         return len(due)
 
-    async def apply(self, event: str, payload: dict[str, Any]) -> None:
+    async def _applied_for(self, delivery_id: str, org_id: uuid.UUID) -> None:
+        async with self._uow(Scope.of_system()) as uow:
+            await uow.github_deliveries.applied_for(delivery_id, org_id)
+            await uow.commit()
+
+    async def apply(self, event: str, payload: dict[str, Any], *,
+                    skip: frozenset[uuid.UUID] = frozenset(), applied_for=None) -> None:
         """One delivery, for every org's project linked to its repository (one per org: an
-        issue is one task of an org)."""
+        issue is one task of an org), but the orgs in `skip` (done by an earlier attempt);
+        `applied_for(org_id)` records each org done."""
         repository = gh.repository_name(payload)
         if repository is None:
             return
@@ -157,11 +168,15 @@ class GitHubInbox:
         for project in sorted(linked, key=lambda p: str(p.project_id)):
             per_org.setdefault(project.org_id, []).append(project)
         for org_id, projects in per_org.items():
+            if org_id in skip:
+                continue
             acting = await self._acting(org_id)
             if acting is None:
                 log.info("github.no_connection", org_id=str(org_id), repository=repository)
                 continue
             await self._apply_for_org(acting, projects, repository, event, payload)
+            if applied_for is not None and len(per_org) > 1:
+                await applied_for(org_id)
 
     async def _acting(self, org_id: uuid.UUID) -> Acting | None:
         async with self._uow(Scope(org_id=org_id)) as uow:

@@ -46,6 +46,10 @@ def upgrade() -> None:
         # Due while applied_at is NULL and this has passed (a claim leases it forward).
         _now("next_attempt_at"),
         sa.Column("last_error", sa.Text(), nullable=True),
+        # The orgs a delivery was applied for already: a retry (another org's failure) skips
+        # them, so their activity is not published twice.
+        sa.Column("applied_orgs", postgresql.ARRAY(sa.UUID()), nullable=False,
+                  server_default=sa.text("'{}'::uuid[]")),
     )
     op.create_index("github_deliveries_due", "github_deliveries", ["next_attempt_at"],
                     postgresql_where=sa.text("applied_at IS NULL"))

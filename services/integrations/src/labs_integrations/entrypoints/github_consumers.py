@@ -8,14 +8,17 @@ from collections.abc import Callable
 
 from labs_common.events.consumer import Subscription
 from labs_integrations.service_layer.github_pushes import GITHUB_PUSHES_SWEEPER, on_task_updated
+from labs_integrations.service_layer.webhook_delivery import Waker
 
 CONSUMER = "integrations-github"
 
 
 def github_subscriptions(wake: Callable[[str], None] = lambda _name: None
                          ) -> list[Subscription]:
+    waker = Waker(lambda: wake(GITHUB_PUSHES_SWEEPER))  # now, and again once committed
+
     async def on_updated(envelope, uow) -> None:
         if await on_task_updated(envelope, uow):
-            wake(GITHUB_PUSHES_SWEEPER)  # early: the worker waits for the commit's lease anyway
+            waker()
 
     return [Subscription(CONSUMER, "projects", "task.updated", on_updated)]

@@ -32,7 +32,12 @@ class GatewaySettings(BaseLabsSettings):
                                  "/api/v1/time-entries/bulk-import": 256 * MIB,
                                  # Stripe's events are a few KiB; the cap holds whatever the
                                  # default becomes, for a route anyone may call.
-                                 "/api/v1/webhooks/stripe": MIB})
+                                 "/api/v1/webhooks/stripe": MIB,
+                                 # GitHub sends up to 25 MB (a big push); what one gRPC message
+                                 # to integrations holds (16 MiB) is the ceiling here. Issue
+                                 # changes lost above it are healed by the reconciler.
+                                 "/api/v1/webhooks/github": 15 * MIB,
+                                 "/api/v1/webhooks/slack": MIB})
 
     # Requests per caller (the verified principal, else the client IP), in the `limits` notation
     # ("600/minute", "10/second"). Counted in memory: the limit holds per gateway replica.

@@ -103,11 +103,16 @@ async def on_start(runtime: Runtime) -> None:
     parts(runtime).start()
 
 
+def _waker(runtime: Runtime):
+    """What consumers call with news for a sweeper: the replica's parts, looked up when news
+    comes (so listing the subscriptions builds nothing)."""
+    return lambda name: parts(runtime).wake(name)
+
+
 DEFINITION = ServiceDefinition(
     settings_class=Settings,
     registrations=registrations,
     uow_class=IntegrationsUnitOfWork,
-    subscriptions=lambda runtime: subscriptions(parts(runtime).wake,
-                                                settings=parts(runtime).settings),
+    subscriptions=lambda runtime: subscriptions(_waker(runtime), settings=runtime.settings),
     on_start=on_start,
 )

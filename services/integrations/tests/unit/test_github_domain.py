@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -129,3 +129,18 @@ def test_titles_are_kept_as_the_task_keeps_them():
 def test_the_repository_of_a_payload_is_lowercased():
     assert gh.repository_name({"repository": {"full_name": "Acme/Site"}}) == "acme/site"
     assert gh.repository_name({}) is None
+
+
+def test_an_older_snapshot_never_undoes_a_newer_one():
+    link = gh.IssueLink(id=uuid.uuid4(), org_id=uuid.uuid4(), project_id=uuid.uuid4(),
+                        task_id=uuid.uuid4(), repository="acme/site", issue_number=1,
+                        last_title="T", last_state=gh.CLOSED, last_body_hash=gh.body_hash(""),
+                        issue_updated_at=datetime(2026, 12, 1, 10, 0, 5, tzinfo=UTC))
+    late = gh.IssueFacts.of({"number": 1, "title": "T", "body": "", "state": "open",
+                             "updated_at": "2026-12-01T10:00:01Z"})
+    newer = gh.IssueFacts.of({"number": 1, "title": "T", "body": "", "state": "open",
+                              "updated_at": "2026-12-01T10:00:09Z"})
+    undated = gh.IssueFacts.of({"number": 1, "title": "T", "body": "", "state": "open"})
+    assert gh.is_stale(link, late)
+    assert not gh.is_stale(link, newer) and not gh.is_stale(link, undated)
+    assert not gh.is_stale(None, late)

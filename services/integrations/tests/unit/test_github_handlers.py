@@ -117,9 +117,12 @@ class Links:
         self.w.links[stored.id] = stored
         return replace(stored)
 
-    async def agreed(self, link_id, *, title=None, state=None, body_hash=None):
+    async def agreed(self, link_id, *, title=None, state=None, body_hash=None,
+                     issue_updated_at=None):
         x = self.w.links[link_id]
         x.applying = False
+        if issue_updated_at is not None:
+            x.issue_updated_at = max(filter(None, (x.issue_updated_at, issue_updated_at)))
         x.last_title = title or x.last_title
         x.last_state = state or x.last_state
         x.last_body_hash = body_hash or x.last_body_hash

@@ -106,18 +106,26 @@ class SqlAlchemyGitHubIssueLinks(_Repository):
                   "task_id": link.task_id, "repository": link.repository.lower(),
                   "issue_number": link.issue_number, "last_title": link.last_title,
                   "last_state": link.last_state, "last_body_hash": link.last_body_hash,
-                  "applying": link.applying, "synced_at": func.now()}
+                  "applying": link.applying, "synced_at": func.now(),
+                  "issue_updated_at": link.issue_updated_at}
         statement = insert(github_issue_links).values(**values)
-        statement = statement.on_conflict_do_update(
-            constraint="github_issue_links_issue",
-            set_={k: statement.excluded[k] for k in values
-                  if k not in ("id", "org_id", "repository", "issue_number")})
+        keep = {k: statement.excluded[k] for k in values
+                if k not in ("id", "org_id", "repository", "issue_number")}
+        # A link only ever learns of newer issues (greatest skips NULL).
+        keep["issue_updated_at"] = func.greatest(github_issue_links.c.issue_updated_at,
+                                                 statement.excluded.issue_updated_at)
+        statement = statement.on_conflict_do_update(constraint="github_issue_links_issue",
+                                                    set_=keep)
         row = (await self._session.execute(statement.returning(*github_issue_links.c))).one()
         return from_row(IssueLink, row)
 
     async def agreed(self, link_id: uuid.UUID, *, title: str | None = None,
-                     state: str | None = None, body_hash: str | None = None) -> None:
+                     state: str | None = None, body_hash: str | None = None,
+                     issue_updated_at: datetime | None = None) -> None:
         values: dict[str, Any] = {"synced_at": func.now(), "applying": False}
+        if issue_updated_at is not None:
+            values["issue_updated_at"] = func.greatest(github_issue_links.c.issue_updated_at,
+                                                       issue_updated_at)
         for column, value in (("last_title", title), ("last_state", state),
                               ("last_body_hash", body_hash)):
             if value is not None:

@@ -38,6 +38,7 @@ github_issue_links = tenant_table(
     col.text("last_state", nullable=False),
     col.text("last_body_hash", nullable=False),
     col.flag("applying", nullable=False, server_default=text("false")),
+    col.timestamp("issue_updated_at"),
     col.timestamp("synced_at", nullable=False, server_default=col.now()),
     UniqueConstraint("org_id", "repository", "issue_number", name="github_issue_links_issue"),
     UniqueConstraint("org_id", "task_id", name="github_issue_links_task"),

@@ -77,6 +77,8 @@ class IssueFacts:
     state: str
     url: str = ""
     assignee_login: str | None = None
+    # GitHub's updated_at: how recent this snapshot is.
+    updated_at: datetime | None = None
 
     @classmethod
     def of(cls, issue: dict[str, Any]) -> IssueFacts:
@@ -85,7 +87,8 @@ class IssueFacts:
                    body=storable(issue.get("body"), MAX_DESCRIPTION),
                    state=CLOSED if issue.get("state") == CLOSED else OPEN,
                    url=str(issue.get("html_url") or ""),
-                   assignee_login=(assignee or {}).get("login"))
+                   assignee_login=(assignee or {}).get("login"),
+                   updated_at=github_time(issue.get("updated_at")))
 
     @property
     def body_hash(self) -> str:
@@ -105,6 +108,7 @@ class IssueLink:
     last_body_hash: str
     applying: bool = False
     synced_at: datetime | None = None
+    issue_updated_at: datetime | None = None
 
 
 @dataclass
@@ -119,6 +123,24 @@ class IssuePush:
     next_attempt_at: datetime
     give_up_at: datetime
     last_error: str | None = None
+
+
+def github_time(value: Any) -> datetime | None:
+    """GitHub's ISO 8601 times ("2026-12-01T09:30:00Z"); None when absent or unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def is_stale(link: IssueLink | None, issue: IssueFacts) -> bool:
+    """The snapshot is older than what the link last agreed on: a webhook that arrived late, or
+    what the reconciler read before a newer webhook was applied. Applying it would undo the
+    newer change."""
+    return (link is not None and link.issue_updated_at is not None
+            and issue.updated_at is not None and issue.updated_at < link.issue_updated_at)
 
 
 def is_echo(link: IssueLink | None, issue: IssueFacts) -> bool:

@@ -11,6 +11,7 @@ event our change causes asks nothing of GitHub, and an apply cut short is redone
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from labs_integrations.service_layer.syncs import SyncOutcome
 from labs_integrations.service_layer.unit_of_work import UowFactory
 
 log = structlog.get_logger(__name__)
+MAX_ISSUE_LOCKS = 10_000
 
 GITHUB_INBOX_SWEEPER = "github_inbox"
 BATCH = 20
@@ -89,6 +91,17 @@ class GitHubInbox:
         self._api = api
         self._tasks = tasks
         self.wake = wake
+        # One apply at a time per issue in this replica: the inbox worker and the reconciler
+        # (the sync worker) may meet on the same issue, and each compares with the link first.
+        self._issue_locks: dict[tuple[uuid.UUID, str, int], asyncio.Lock] = {}
+
+    def _issue_lock(self, org_id: uuid.UUID, repository: str, number: int) -> asyncio.Lock:
+        key = (org_id, repository, number)
+        if key not in self._issue_locks:
+            if len(self._issue_locks) > MAX_ISSUE_LOCKS:
+                self._issue_locks = {k: v for k, v in self._issue_locks.items() if v.locked()}
+            self._issue_locks[key] = asyncio.Lock()
+        return self._issue_locks[key]
 
     # --- intake (before the answer) ------------------------------------------------------------
 
@@ -228,9 +241,15 @@ class GitHubInbox:
                           issue: gh.IssueFacts, *, assignee: bool = False) -> bool:
         """Brings the task of `issue` in line with it (creating it if new); False when there was
         nothing to do (the echo of our own change)."""
+        async with self._issue_lock(acting.org_id, repository, issue.number):
+            return await self._apply_issue(acting, project, repository, issue,
+                                           assignee=assignee)
+
+    async def _apply_issue(self, acting: Acting, project: KnownProject, repository: str,
+                           issue: gh.IssueFacts, *, assignee: bool) -> bool:
         async with self._uow(Scope(org_id=acting.org_id)) as uow:
             link = await uow.github_issue_links.by_issue(repository, issue.number)
-        if gh.is_echo(link, issue) and not assignee:
+        if gh.is_stale(link, issue) or (gh.is_echo(link, issue) and not assignee):
             return False
         task: TaskView | None = None
         if link is not None:
@@ -329,6 +348,11 @@ class GitHubInbox:
                      number: int) -> None:
         """A merged pull request closes issue `number`: its task moves to done, and the link
         says closed, so GitHub's own `issues.closed` after it is an echo."""
+        async with self._issue_lock(acting.org_id, repository, number):
+            await self._close_issue(acting, project, repository, number)
+
+    async def _close_issue(self, acting: Acting, project: KnownProject, repository: str,
+                           number: int) -> None:
         async with self._uow(Scope(org_id=acting.org_id)) as uow:
             link = await uow.github_issue_links.by_issue(repository, number)
         task = await self._tasks.get(acting.org_id, acting.user_id, link.task_id) if link else \
@@ -422,7 +446,7 @@ def _new_link(acting: Acting, project_id: uuid.UUID, task_id: uuid.UUID, reposit
     return gh.IssueLink(id=uuid.uuid4(), org_id=acting.org_id, project_id=project_id,
                         task_id=task_id, repository=repository, issue_number=issue.number,
                         last_title=issue.title, last_state=issue.state,
-                        last_body_hash=issue.body_hash)
+                        last_body_hash=issue.body_hash, issue_updated_at=issue.updated_at)
 
 
 def _push(repository: str, payload: dict[str, Any]) -> events_pb2.GitHubPush:

@@ -91,7 +91,9 @@ class GitHubPushWorker:
             await self._failed(push, link, str(error), permanent=error.permanent)
             return
         async with self._uow(scope) as uow:
-            await uow.github_issue_links.agreed(link.id, title=title, state=state)
+            await uow.github_issue_links.agreed(
+                link.id, title=title, state=state,
+                issue_updated_at=gh.github_time(issue.get("updated_at")))
             await uow.github_issue_pushes.finished(push.id)
             await uow.outbox.add("github.issue_synced", events_pb2.GitHubIssueSynced(
                 task_id=str(link.task_id), repository=link.repository,

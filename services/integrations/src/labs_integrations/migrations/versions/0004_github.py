@@ -68,6 +68,9 @@ def upgrade() -> None:
         sa.Column("last_body_hash", sa.Text(), nullable=False),
         # GitHub's change is recorded above but not yet applied to the task (retried).
         sa.Column("applying", sa.Boolean(), nullable=False, server_default=sa.false()),
+        # GitHub's updated_at of the issue as last agreed: an older snapshot (a webhook arriving
+        # late, what the reconciler read before a webhook landed) is never applied over it.
+        sa.Column("issue_updated_at", sa.DateTime(timezone=True), nullable=True),
         _now("synced_at"),
         sa.CheckConstraint("last_state IN ('open', 'closed')", name="github_issue_links_state"),
         sa.UniqueConstraint("org_id", "repository", "issue_number",

@@ -11,8 +11,9 @@ delivered by the subscription's method: in_app → `alert.raised` in the outbox 
 pushes `alert:new` to that user only); email → `alert.mail_requested` in the outbox, sent by
 forecasting's own mailer consumer (`send_alert_mail`), redelivered while SMTP is down; slack →
 `alert.slack_requested`, which the integrations service sends as a direct message to the user
-in the org's connected Slack workspace (nothing, while none is connected). Each channel honours the member's `notification_preferences` (identity does not announce profile
-changes yet, so every member's are `{}`: every channel on).
+in the org's connected Slack workspace (nothing, while none is connected). Each channel honours
+the member's `notification_preferences` (identity does not announce profile changes yet, so
+every member's are `{}`: every channel on).
 """
 
 from __future__ import annotations

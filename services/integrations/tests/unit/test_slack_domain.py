@@ -3,7 +3,6 @@ commands, project names of several words, the reminder's schedule, the outbox's 
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -80,7 +79,7 @@ def test_what_is_no_duration(text):
     assert slack.parse_duration(text) is None
 
 
-def test_commands_are_parsed():
+async def test_commands_are_parsed():
     command = slack.parse_command("time 2h My Site fixed login")
     assert command == slack.TimeCommand(Decimal("2.00"), ("My", "Site", "fixed", "login"))
     assert slack.parse_command("task Site Fix it") == slack.TaskCommand(("Site", "Fix", "it"))
@@ -107,34 +106,35 @@ async def lookup(name: str) -> list[P]:
     return exact or [p for p in PROJECTS if p.name.lower().startswith(name.lower())]
 
 
-def match(text: str, need_rest: bool = False) -> slack.ProjectMatch:
-    return asyncio.run(slack.match_project(text.split(), lookup, need_rest=need_rest))
+async def match(text: str, need_rest: bool = False) -> slack.ProjectMatch:
+    # Awaited on the session's loop: asyncio.run would leave later tests without one.
+    return await slack.match_project(text.split(), lookup, need_rest=need_rest)
 
 
-def test_the_longest_prefix_naming_one_project_wins():
-    found = match("site redesign fixed login")
+async def test_the_longest_prefix_naming_one_project_wins():
+    found = await match("site redesign fixed login")
     assert found.project == P("Site Redesign") and found.rest == ("fixed", "login")
-    found = match("Site fixed login")
+    found = await match("Site fixed login")
     assert found.project == P("Site") and found.rest == ("fixed", "login")
-    found = match("Mobile App crash")
+    found = await match("Mobile App crash")
     assert found.project == P("Mobile App") and found.rest == ("crash",)
 
 
-def test_an_ambiguous_name_lists_its_candidates():
-    found = match("Mobile crash")
+async def test_an_ambiguous_name_lists_its_candidates():
+    found = await match("Mobile crash")
     assert found.project is None
     assert set(found.candidates) == {P("Mobile App"), P("Mobile API")}
-    assert match("Nothing here").candidates == ()
+    assert (await match("Nothing here")).candidates == ()
 
 
-def test_a_unique_prefix_names_its_project():
-    found = match("Site Re fix")
+async def test_a_unique_prefix_names_its_project():
+    found = await match("Site Re fix")
     assert found.project == P("Site Redesign") and found.rest == ("fix",)
-    assert set(match("Mobile Ap crash").candidates) == {P("Mobile App"), P("Mobile API")}
+    assert set((await match("Mobile Ap crash")).candidates) == {P("Mobile App"), P("Mobile API")}
 
 
-def test_a_title_needs_a_word_after_the_project():
-    found = match("Site Redesign", need_rest=True)
+async def test_a_title_needs_a_word_after_the_project():
+    found = await match("Site Redesign", need_rest=True)
     assert found.project == P("Site") and found.rest == ("Redesign",)
 
 

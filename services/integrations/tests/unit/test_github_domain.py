@@ -37,6 +37,17 @@ def test_a_forged_or_missing_signature_does_not(signature):
     assert not gh.verify_signature("s3cret", BODY, signature)
 
 
+@pytest.mark.parametrize("signature", [
+    "sha256=é",                                            # compare_digest refuses non-ASCII str
+    "sha256=" + "é" * 64,
+    "sha256=" + signed("s3cret", BODY)[7:-1] + "é",         # right length, one non-ASCII
+    "sha256=" + "z" * 64,                                   # not hex
+    signed("s3cret", BODY) + "00",                          # too long
+])
+def test_a_non_hex_or_non_ascii_signature_does_not_verify_and_never_raises(signature):
+    assert gh.verify_signature("s3cret", BODY, signature) is False
+
+
 def test_with_no_secret_configured_nothing_verifies():
     assert not gh.verify_signature("", BODY, signed("", BODY))
 

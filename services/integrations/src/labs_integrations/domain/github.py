@@ -31,6 +31,7 @@ PUSH_GIVE_UP = timedelta(days=3)
 # The reconciler reads again what changed shortly before its cursor (clocks, in-flight writes).
 RECONCILE_OVERLAP = timedelta(minutes=5)
 
+_HEX = re.compile(r"[0-9a-f]+", re.ASCII)
 _CLOSING = re.compile(r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+#(\d+)\b",
                       re.IGNORECASE)
 
@@ -40,8 +41,13 @@ def verify_signature(secret: str, payload: bytes, signature: str | None) -> bool
     configured nothing verifies (an empty key would let anyone sign)."""
     if not secret or not signature or not signature.startswith(SIGNATURE_PREFIX):
         return False
+    given = signature[len(SIGNATURE_PREFIX):].strip().lower()
+    # Hex of SHA-256 or nothing: anything else (non-ASCII included, which compare_digest
+    # refuses on str) does not verify.
+    if len(given) != 2 * hashlib.sha256().digest_size or not _HEX.fullmatch(given):
+        return False
     expected = hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, signature[len(SIGNATURE_PREFIX):].strip().lower())
+    return hmac.compare_digest(expected.encode("ascii"), given.encode("ascii", "replace"))
 
 
 def closing_references(*texts: str | None) -> list[int]:

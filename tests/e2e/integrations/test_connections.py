@@ -192,3 +192,30 @@ async def test_roles_and_other_tenants(http, fake_github):
         assert answer.status_code == 404, (method, path, answer.text)
     assert (await http.get("/integrations", headers=headers)).json()["integrations"][0][
         "id"] == connection["id"]
+
+
+async def test_a_slack_workspace_answers_for_one_organization(http, fake_slack):
+    team = f"T{uuid.uuid4().hex[:8].upper()}"
+    bot = f"xoxb-{uuid.uuid4().hex}"
+    fake_slack.add_workspace(bot, team, "Shared Workspace")
+    first = auth((await sign_up(http, "First Agency"))["access_token"])
+    second = auth((await sign_up(http, "Second Agency"))["access_token"])
+    connected = await http.post("/integrations/slack/auth", headers=first,
+                                json={"access_token": bot})
+    assert connected.status_code == 201, connected.text
+    taken = await http.post("/integrations/slack/auth", headers=second,
+                            json={"access_token": bot})
+    assert taken.status_code == 409, taken.text
+    assert (await http.get("/integrations", headers=second)).json()["integrations"] == []
+    # Its own organization may connect it again (new credentials), and once it lets go, the
+    # other may take it.
+    again = await http.post("/integrations/slack/auth", headers=first,
+                            json={"access_token": bot})
+    assert again.status_code == 201 and again.json()["id"] == connected.json()["id"]
+    assert (await http.delete(f"/integrations/{connected.json()['id']}", headers=first)
+            ).status_code == 204
+    reinstalled = f"xoxb-{uuid.uuid4().hex}"  # the first bot token is revoked with the delete
+    fake_slack.add_workspace(reinstalled, team, "Shared Workspace")
+    moved = await http.post("/integrations/slack/auth", headers=second,
+                            json={"access_token": reinstalled})
+    assert moved.status_code == 201, moved.text

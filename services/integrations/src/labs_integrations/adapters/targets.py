@@ -7,11 +7,9 @@ Refused: private (10/8, 172.16/12, 192.168/16, fc00::/7 ULA), loopback, link-loc
 space (100.64/10), and those written as IPv4-mapped (::ffff:127.0.0.1), IPv4-compatible,
 6to4 or NAT64 forms; unless the deployment allows private targets (development, tests).
 
-DNS rebinding: httpx connects to the URL's host name and resolves it again itself, so a name
-that answers a public address to this check and a private one to httpx's own lookup a moment
-later gets through. Pinning the checked address would need a custom transport (connect to the
-IP, keep the Host header and TLS SNI on the name); not done yet. Redirects are never followed,
-so a public endpoint cannot bounce a delivery inward."""
+DNS rebinding: the sender connects to an address this check answered (adapters/webhook_sender.py
+`pinned`), never to a second lookup of the name. Redirects are never followed, so a public
+endpoint cannot bounce a delivery inward."""
 
 from __future__ import annotations
 

@@ -30,6 +30,11 @@ class Platform(enum.StrEnum):
     NOTION = "notion"
 
 
+# Platforms whose account (a Slack workspace) may be connected by one organization only: its
+# requests (slash commands) name the account, and must find one organization.
+ONE_ORG_PER_ACCOUNT = frozenset({Platform.SLACK})
+
+
 class ConnectionStatus(enum.StrEnum):
     CONNECTED = "connected"
     ERROR = "error"

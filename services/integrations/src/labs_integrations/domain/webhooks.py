@@ -108,6 +108,8 @@ class Outcome:
 
     status_code: int | None
     error: str | None = None
+    # No connection at all (another address of the endpoint's may still take one).
+    unreachable: bool = False
 
     @property
     def succeeded(self) -> bool:

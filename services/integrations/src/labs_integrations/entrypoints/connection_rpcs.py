@@ -12,7 +12,7 @@ from labs.integrations.v1 import integrations_service_pb2 as pb
 from labs_common.auth.principal import current_principal
 from labs_common.auth.roles import Role
 from labs_common.db.uow import Scope
-from labs_common.errors import InvalidArgument
+from labs_common.errors import Conflict, InvalidArgument
 from labs_common.field_masks import refuse_unsettable
 from labs_common.pagination import after_creation, page_size
 from labs_common.parsing import uuid_of
@@ -20,6 +20,8 @@ from labs_integrations.adapters import proto
 from labs_integrations.adapters.platforms import PlatformSide
 from labs_integrations.domain import commands
 from labs_integrations.domain.connections import (
+    ONE_ORG_PER_ACCOUNT,
+    Account,
     Platform,
     check_redirect_url,
     check_token,
@@ -39,6 +41,22 @@ class ConnectionRpcs:
         if side is None:
             raise InvalidArgument.on("platform", f"{platform.value} cannot be connected yet")
         return side
+
+    async def _connect(self, context, request, platform: Platform, account: Account,
+                       secret: dict):
+        """Stores what the platform vouched for. A Slack workspace belongs to one organization:
+        its slash commands must know whose member runs them."""
+        if platform in ONE_ORG_PER_ACCOUNT:
+            org_id = current_principal().org_id
+            async with self._uow(Scope.of_system()) as uow:
+                holders = await uow.connections.by_account(platform, account.external_id)
+            if any(holder.org_id != org_id for holder in holders):
+                raise Conflict(f"This {platform.value} account is connected to another Labs "
+                               "organization; disconnect it there first.",
+                               reason="ACCOUNT_CONNECTED_ELSEWHERE")
+        return await self._handle(
+            context, request, partial(connections.connect, vault=self._vault),
+            commands.Connect(platform, account, secret), connection=proto.connection)
 
     async def ListConnections(self, request, context) -> pb.ListConnectionsResponse:
         return await self._handle(
@@ -70,9 +88,7 @@ class ConnectionRpcs:
             await uow.commit()
         secret = {**await side.exchange(request.code, redirect_url), "kind": "oauth"}
         account = await side.identify(secret)
-        return await self._handle(
-            context, request, partial(connections.connect, vault=self._vault),
-            commands.Connect(side.platform, account, secret), connection=proto.connection)
+        return await self._connect(context, request, side.platform, account, secret)
 
     async def ConnectWithToken(self, request, context) -> pb.ConnectWithTokenResponse:
         side = self._side(request.platform)
@@ -82,9 +98,7 @@ class ConnectionRpcs:
         if request.account_id:
             secret["account_id"] = request.account_id
         account = await side.identify(secret)
-        return await self._handle(
-            context, request, partial(connections.connect, vault=self._vault),
-            commands.Connect(side.platform, account, secret), connection=proto.connection)
+        return await self._connect(context, request, side.platform, account, secret)
 
     async def UpdateConnection(self, request, context) -> pb.UpdateConnectionResponse:
         connection_id = uuid_of(request.connection_id, "connection_id")

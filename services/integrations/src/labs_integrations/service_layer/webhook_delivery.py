@@ -93,7 +93,7 @@ class WebhookDeliveryWorker:
     async def _send(self, item: DueDelivery) -> Outcome:
         delivery = item.delivery
         try:
-            await self._guard.check(item.url)
+            addresses = await self._guard.check(item.url)
         except Exception as error:  # refused or no longer resolving: no request at all
             return Outcome(None, f"target refused: {getattr(error, 'detail', error)}")
         try:
@@ -102,4 +102,4 @@ class WebhookDeliveryWorker:
         except VaultError as error:
             log.error("webhooks.secret_unreadable", endpoint_id=str(delivery.endpoint_id))
             return Outcome(None, f"signing secret unreadable: {error}")
-        return await self._sender.send(item.url, delivery, secret)
+        return await self._sender.send(item.url, delivery, secret, addresses)

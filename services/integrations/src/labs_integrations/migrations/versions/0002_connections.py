@@ -56,6 +56,10 @@ def upgrade() -> None:
     op.create_index("connections_by_account", "connections",
                     ["platform", "external_account_id"],
                     postgresql_where=sa.text("deleted_at IS NULL"))
+    # A Slack workspace answers its slash commands for one organization only.
+    op.create_index("connections_one_org_per_workspace", "connections",
+                    ["platform", "external_account_id"], unique=True,
+                    postgresql_where=sa.text("deleted_at IS NULL AND platform = 'slack'"))
 
     op.create_table(
         "oauth_states",

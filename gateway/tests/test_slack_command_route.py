@@ -5,6 +5,8 @@ body capped like every body."""
 
 from __future__ import annotations
 
+import time
+
 import grpc
 import pytest
 
@@ -25,10 +27,16 @@ class FakeIntegrations(integrations_grpc.IntegrationsServiceServicer):
         self.requests: list[pb.ReceiveSlackCommandRequest] = []
         self.metadata: list[dict] = []
         self.refuse: LabsError | None = None
+        self.verify = None  # integrations' own signature check, when a test wants it
 
     async def ReceiveSlackCommand(self, request, context):
         self.requests.append(request)
         self.metadata.append(dict(context.invocation_metadata()))
+        if self.verify is not None:
+            try:
+                self.verify(request.body, request.timestamp, request.signature)
+            except LabsError as error:
+                self.refuse = error
         if self.refuse is not None:
             await context.abort_with_status(to_status(self.refuse))
         return pb.ReceiveSlackCommandResponse(response_type="ephemeral",
@@ -71,6 +79,27 @@ async def test_a_refused_signature_is_a_401_problem(gateway, integrations):
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["reason"] == "SLACK_SIGNATURE_INVALID"
     assert "stale" in response.json()["detail"]
+
+
+async def test_a_non_ascii_signature_is_a_401_never_a_500(gateway, integrations):
+    # hmac.compare_digest raised TypeError on it inside integrations: an UNKNOWN, a 500 here.
+    slack = pytest.importorskip("labs_integrations.domain.slack")
+    integrations.verify = lambda body, ts, signature: slack.verify_signature(
+        "gateway-test-secret", body, ts, signature)
+    for signature in ("v0=" + "é" * 64, "v0=☃", "²"):
+        response = await gateway.post(URL, content=BODY, headers={
+            "Content-Type": HEADERS["Content-Type"],
+            "X-Slack-Request-Timestamp": str(int(time.time())),
+            "X-Slack-Signature": signature.encode()})  # raw UTF-8 bytes on the wire
+        assert response.status_code == 401, (signature, response.text)
+        assert response.json()["reason"] == "SLACK_SIGNATURE_INVALID"
+        integrations.refuse = None
+    assert not integrations.requests[0].signature.isascii()
+    for timestamp in ("--5", "²"):
+        response = await gateway.post(URL, content=BODY, headers={
+            **HEADERS, "X-Slack-Request-Timestamp": timestamp.encode()})
+        assert response.status_code == 401, (timestamp, response.text)
+        integrations.refuse = None
 
 
 async def test_missing_headers_are_forwarded_empty_for_integrations_to_refuse(

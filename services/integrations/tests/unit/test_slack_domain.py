@@ -52,6 +52,23 @@ def test_forged_and_tampered_requests_are_refused():
         slack.verify_signature(SECRET, BODY, "not-a-number", signed(BODY, ts), now=lambda: NOW)
 
 
+@pytest.mark.parametrize("timestamp", [
+    "--5", "²", "\u0661\u0667" + "\u0660" * 8, "-1700000000", " 1700000000", "1700000000.5",
+    "9" * 13, "0x10", ""])
+def test_a_malformed_timestamp_is_refused_never_an_error(timestamp):
+    # "²" and "--5".lstrip("-") pass str.isdigit(), and int() raised ValueError: a 500.
+    with pytest.raises(Unauthenticated):
+        slack.verify_signature(SECRET, BODY, timestamp, signed(BODY, int(NOW)),
+                               now=lambda: NOW)
+
+
+@pytest.mark.parametrize("signature", ["v0=é" + "0" * 63, "v0=ü", "☃", "v0=\u0000" + "a" * 63])
+def test_a_non_ascii_signature_is_refused_never_an_error(signature):
+    # hmac.compare_digest raises TypeError on a non-ASCII str: it was a 500.
+    with pytest.raises(Unauthenticated):
+        verify(int(NOW), signature)
+
+
 def test_no_secret_configured_refuses_everything():
     ts = int(NOW)
     for secret in ("", "   "):

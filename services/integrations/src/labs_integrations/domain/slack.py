@@ -47,18 +47,29 @@ class _FixedClock(Clock):
         return self._now()
 
 
+_TIMESTAMP = re.compile(r"\d{1,12}", re.ASCII)
+
+
 def verify_signature(secret: str, body: bytes, timestamp: str, signature: str, *,
                      now: Callable[[], float] = time.time) -> None:
     """Slack's v0 signature (HMAC-SHA256 of "v0:{timestamp}:{body}") within 5 minutes either
     way; an unset secret refuses everything. Unauthenticated otherwise."""
     if not secret.strip():
         raise Unauthenticated("Slack requests are not accepted: no signing secret is set.")
-    if not timestamp or not signature or not timestamp.strip().lstrip("-").isdigit():
+    # ASCII digits only ("²" and "--5" pass str.isdigit() or lstrip("-"), and int() refuses
+    # them); 12 digits are far beyond any time Slack will sign.
+    if not timestamp or not signature or _TIMESTAMP.fullmatch(timestamp) is None:
         raise Unauthenticated("The Slack signature or its timestamp is missing.")
     if abs(now() - int(timestamp)) > SIGNATURE_WINDOW_SECONDS:
         raise Unauthenticated("The Slack request is stale (or from the future).")
+    if not signature.isascii():  # hmac.compare_digest raises TypeError on non-ASCII str
+        raise Unauthenticated("The Slack signature does not verify.")
     verifier = SignatureVerifier(secret, clock=_FixedClock(now))
-    if not verifier.is_valid(body=body, timestamp=timestamp, signature=signature):
+    try:
+        valid = verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
+    except (TypeError, ValueError):
+        valid = False
+    if not valid:
         raise Unauthenticated("The Slack signature does not verify.")
 
 
@@ -70,6 +81,7 @@ class SlashCommand:
     response_url: str
     command: str
     channel_id: str = ""
+    trigger_id: str = ""  # unique per invocation: what makes a command's work idempotent
 
 
 def parse_form(body: bytes) -> SlashCommand:
@@ -79,7 +91,8 @@ def parse_form(body: bytes) -> SlashCommand:
                         text=fields.get("text", "").strip(),
                         response_url=fields.get("response_url", ""),
                         command=fields.get("command", "/labs"),
-                        channel_id=fields.get("channel_id", ""))
+                        channel_id=fields.get("channel_id", ""),
+                        trigger_id=fields.get("trigger_id", ""))
 
 
 # --- commands ---------------------------------------------------------------------------------

@@ -62,6 +62,8 @@ class Parts:
             runtime.uow, self.webhook_sender, self.vault, self.webhook_targets,
             retry_base_seconds=settings.webhook_retry_base_seconds)
         self._sweep(WEBHOOKS_SWEEPER, self.webhook_worker.run_once, every)
+        self._sweep("webhooks_pruner", self.webhook_worker.forget_settled,
+                    settings.prune_every_seconds)
         # Slack: slash commands, the message sender, the weekday reminder.
         add_slack(self, runtime)
         # GitHub: the webhook inbox and its apply worker, issue pushes, the reconciler.

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import grpc
 import pytest
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from labs.events.v1 import envelope_pb2
 from labs.identity.v1 import events_pb2 as identity_events
@@ -321,3 +321,24 @@ async def test_another_orgs_endpoint_is_not_found_and_delete_stops_deliveries(
     envelope = await publish_entry(integrations_js, owner)
     await processed(integrations, "time", envelope)
     assert receiver.received == []
+
+
+async def test_settled_deliveries_leave_the_log_after_their_keep_days(stub, integrations,
+                                                                      integrations_js, owner,
+                                                                      receiver):
+    endpoint = await create_endpoint(stub, owner, receiver.url)
+    old = await publish_entry(integrations_js, owner)
+    await receiver.until(1)
+    await until_delivery(stub, owner, endpoint.id, status=pb.DELIVERY_STATUS_SUCCEEDED)
+    recent = await publish_entry(integrations_js, owner)
+    await receiver.until(2)
+    async with integrations.runtime.uow(Scope.of_system()) as uow:
+        # The first one settled long ago.
+        await uow.session.execute(text(
+            "UPDATE webhook_deliveries SET created_at = now() - interval '31 days' "
+            "WHERE event_id = :id"), {"id": old.id})
+        await uow.commit()
+    worker = integrations.runtime.extras["parts"].webhook_worker
+    assert await worker.forget_settled() >= 1
+    left = await deliveries(stub, owner, endpoint.id)
+    assert [d.event_id for d in left] == [recent.id]

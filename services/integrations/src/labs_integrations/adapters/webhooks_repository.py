@@ -136,6 +136,19 @@ class SqlAlchemyWebhookDeliveries(OrgScopedRepository):
 
     # --- the delivery worker, in a system scope (every org) ------------------------------------
 
+    async def forget_settled(self, older_than: float, limit: int) -> int:
+        """Deletes up to `limit` deliveries that succeeded or were given up more than
+        `older_than` seconds ago (their bodies are the events' copies), skipping locked rows."""
+        settled = select(webhook_deliveries.c.id).where(
+            webhook_deliveries.c.status.in_((DeliveryStatus.SUCCEEDED.value,
+                                             DeliveryStatus.FAILED.value)),
+            webhook_deliveries.c.created_at
+            < func.now() - func.make_interval(0, 0, 0, 0, 0, 0, older_than),
+        ).limit(limit).with_for_update(skip_locked=True)
+        done = await self._session.execute(
+            delete(webhook_deliveries).where(webhook_deliveries.c.id.in_(settled.scalar_subquery())))
+        return done.rowcount
+
     async def claim_due(self, limit: int, lease_seconds: float) -> list[DueDelivery]:
         """Pending deliveries of live endpoints that are due, locked past other workers and
         leased to this one: their next attempt moves `lease_seconds` ahead, so a worker that

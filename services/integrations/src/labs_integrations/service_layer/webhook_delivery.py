@@ -32,6 +32,9 @@ BATCH = 20
 LEASE_SECONDS = 120.0
 # How many attempts of one batch run at once.
 CONCURRENCY = 8
+# How long a settled delivery stays in the endpoint's log (and redeliverable).
+KEEP_DAYS = 30
+PRUNE_BATCH = 1000
 
 
 class Waker:
@@ -61,6 +64,13 @@ class WebhookDeliveryWorker:
         self._guard = guard
         self.retry_base_seconds = retry_base_seconds
         self._clock = clock
+
+    async def forget_settled(self) -> int:
+        """Settled deliveries leave the log after KEEP_DAYS (a pruning sweeper's work)."""
+        async with self._uow(Scope.of_system()) as uow:
+            gone = await uow.webhook_deliveries.forget_settled(KEEP_DAYS * 86400, PRUNE_BATCH)
+            await uow.commit()
+        return gone
 
     async def run_once(self) -> int:
         async with self._uow(Scope.of_system()) as uow:

@@ -47,8 +47,15 @@ class SqlAlchemySlackUsers(_Repository):
     """Slack user → email (any org: a workspace's users are the workspace's)."""
 
     async def email(self, team_id: str, user_id: str) -> str | None:
-        return (await self._session.execute(select(slack_users.c.email).where(
-            slack_users.c.team_id == team_id, slack_users.c.user_id == user_id))).scalar()
+        known = await self.known(team_id, user_id)
+        return None if known is None else known[0]
+
+    async def known(self, team_id: str, user_id: str) -> tuple[str, datetime] | None:
+        """The email remembered and when Slack told it, or None."""
+        row = (await self._session.execute(
+            select(slack_users.c.email, slack_users.c.fetched_at).where(
+                slack_users.c.team_id == team_id, slack_users.c.user_id == user_id))).first()
+        return None if row is None else (row.email, row.fetched_at)
 
     async def remember(self, team_id: str, user_id: str, email: str, now: datetime) -> None:
         statement = insert(slack_users).values(team_id=team_id, user_id=user_id,

@@ -11,10 +11,11 @@ path makes no Slack call for a known user (slack_users) and reuses delegated tok
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -53,6 +54,9 @@ RESPONSE_URL_ATTEMPTS = 4
 OPEN_STATUSES = {projects_pb.TASK_STATUS_BACKLOG, projects_pb.TASK_STATUS_TODO,
                  projects_pb.TASK_STATUS_IN_PROGRESS, projects_pb.TASK_STATUS_IN_REVIEW}
 WORKING = "Working on it…"
+# A Slack user's email is asked of Slack again once it is older than this (an email changed in
+# Slack reaches Labs within a day); the one known is used while Slack cannot be reached.
+EMAIL_FRESH = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,10 @@ class Refusal(Exception):
     def __init__(self, text: str) -> None:
         super().__init__(text)
         self.text = text
+
+
+class Unreachable(Refusal):
+    """Slack could not answer (down, rate limited): an email known before is used still."""
 
 
 @dataclass(frozen=True)
@@ -150,10 +158,11 @@ class SlackCommands:
             if isinstance(parsed, slack.HelpCommand):
                 return Reply((parsed.problem + "\n\n" if parsed.problem else "") + slack.USAGE)
             asker = await self._asker(command)
+            once = idempotency_metadata(command)
             if isinstance(parsed, slack.TimeCommand):
-                return await self._log_time(asker, parsed)
+                return await self._log_time(asker, parsed, once)
             if isinstance(parsed, slack.TaskCommand):
-                return await self._create_task(asker, parsed)
+                return await self._create_task(asker, parsed, once)
             return await self._status(asker, parsed)
         except Refusal as refusal:
             return Reply(refusal.text)
@@ -166,19 +175,33 @@ class SlackCommands:
     # --- who asks --------------------------------------------------------------------------
 
     async def _asker(self, command: slack.SlashCommand) -> Asker:
+        """No Slack call inside a transaction: what is known is read and the transaction
+        closed, then Slack is asked (an unknown user, or an email older than EMAIL_FRESH), then
+        the email is remembered and the member looked up in a new one."""
         async with self._uow(Scope.of_system()) as uow:
             connections = await uow.connections.by_account(Platform.SLACK, command.team_id)
-            email = await uow.slack_users.email(command.team_id, command.user_id)
+            known = await uow.slack_users.known(command.team_id, command.user_id)
         if not connections:
             raise Refusal("This Slack workspace is not connected to Labs.")
         connection = connections[0]
         async with self._uow(Scope(org_id=connection.org_id)) as uow:
             opened = await credentials(uow, self._vault, Platform.SLACK)
-            if opened is None:
-                raise Refusal("This Slack workspace is not connected to Labs.")
-            if email is None:
-                email = await self._fetch_email(opened.access_token, command)
-                await uow.slack_users.remember(command.team_id, command.user_id, email,
+        if opened is None:
+            raise Refusal("This Slack workspace is not connected to Labs.")
+        email = known[0] if known is not None else None
+        fetched: str | None = None
+        if known is None or self._clock() - known[1] > EMAIL_FRESH:
+            try:
+                fetched = await self._fetch_email(opened.access_token, command)
+            except Unreachable:
+                if email is None:
+                    raise
+                log.warning("slack.user_refresh_failed", team_id=command.team_id)
+            email = fetched or email
+        assert email is not None
+        async with self._uow(Scope(org_id=connection.org_id)) as uow:
+            if fetched is not None:
+                await uow.slack_users.remember(command.team_id, command.user_id, fetched,
                                                self._clock())
             member = await uow.known_members.by_email(email)
             timezone = await uow.known_orgs.timezone(connection.org_id)
@@ -192,10 +215,13 @@ class SlackCommands:
         try:
             answer = await slack_client(self._settings, token).users_info(user=command.user_id)
         except SlackApiError as error:
-            raise Refusal(f"Slack did not tell me who you are ({error.response.get('error')})."
-                          ) from None
+            reason = error.response.get("error")
+            if reason == "ratelimited" or error.response.status_code >= 500:
+                raise Unreachable("Slack cannot be reached right now; try again shortly."
+                                  ) from None
+            raise Refusal(f"Slack did not tell me who you are ({reason}).") from None
         except Exception:
-            raise Refusal("Slack cannot be reached right now; try again shortly.") from None
+            raise Unreachable("Slack cannot be reached right now; try again shortly.") from None
         email = ((answer.get("user") or {}).get("profile") or {}).get("email")
         if not email:
             raise Refusal("Slack did not share your email with Labs (the app needs the "
@@ -219,27 +245,29 @@ class SlackCommands:
 
     # --- the commands ------------------------------------------------------------------------
 
-    async def _log_time(self, asker: Asker, command: slack.TimeCommand) -> Reply:
+    async def _log_time(self, asker: Asker, command: slack.TimeCommand,
+                        once: dict[str, Any]) -> Reply:
         project, rest = await self._project(asker, command.words, need_rest=False)
         delegation = await self._delegation(asker, "slack /labs time")
         today = slack.today_in(asker.timezone, self._clock())
         with acting_as(delegation):
             answer = await remote_call(self._time.CreateTimeEntry(time_pb.CreateTimeEntryRequest(
                 project_id=str(project.project_id), date_worked=today.isoformat(),
-                hours=str(command.hours), notes=" ".join(rest))))
+                hours=str(command.hours), notes=" ".join(rest)), **once))
         entry = answer.entry
         hours = Decimal(entry.hours or str(command.hours)).normalize()
         note = f": {entry.notes}" if entry.notes else ""
         return Reply(f":white_check_mark: Logged {hours:f} h on *{project.name}* for "
                      f"{today.isoformat()}{note}")
 
-    async def _create_task(self, asker: Asker, command: slack.TaskCommand) -> Reply:
+    async def _create_task(self, asker: Asker, command: slack.TaskCommand,
+                           once: dict[str, Any]) -> Reply:
         project, rest = await self._project(asker, command.words, need_rest=True)
         delegation = await self._delegation(asker, "slack /labs task")
         with acting_as(delegation):
             answer = await remote_call(self._projects.CreateTask(projects_pb.CreateTaskRequest(
                 project_id=str(project.project_id),
-                task=projects_pb.Task(title=" ".join(rest)))))
+                task=projects_pb.Task(title=" ".join(rest))), **once))
         return Reply(f":memo: Created task *{answer.task.title}* in *{project.name}*")
 
     async def _status(self, asker: Asker, command: slack.StatusCommand) -> Reply:
@@ -287,6 +315,23 @@ class SlackCommands:
         if not shown.HasField("margin") or not shown.margin.budget_used_percent:
             return ""
         return f"Budget used: {shown.margin.budget_used_percent}%"
+
+
+def idempotency_key(command: slack.SlashCommand) -> str | None:
+    """The command's Idempotency-Key: one per invocation (Slack's trigger_id, within its
+    workspace), so a replayed request (within the signature's 5 minutes) or a retry after
+    "Working on it…" answers the entry or task made the first time instead of a second one."""
+    if not command.trigger_id:
+        return None
+    digest = hashlib.sha256(f"{command.team_id}\0{command.trigger_id}".encode()).hexdigest()
+    return f"slack-command-{digest}"
+
+
+def idempotency_metadata(command: slack.SlashCommand) -> dict[str, Any]:
+    """The keyword arguments of a write's call: its Idempotency-Key as metadata (the delegated
+    token's authorization is added by the channel's interceptor, from acting_as)."""
+    key = idempotency_key(command)
+    return {} if key is None else {"metadata": (("idempotency-key", key),)}
 
 
 def explain(error: LabsError) -> str:

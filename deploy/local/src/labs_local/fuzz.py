@@ -25,6 +25,8 @@ from pathlib import Path
 import httpx
 from rich.console import Console
 
+from labs_common.testing.fake_github import FakeGitHub
+from labs_common.testing.fake_slack import FakeSlack
 from labs_local import ports
 from labs_local.suite import Suite
 
@@ -71,11 +73,19 @@ async def run() -> int:
     report_dir = Path(os.environ.get("FUZZ_REPORT_DIR", work / "report"))
     log_path = work / "suite.log"
     log = log_path.open("w", encoding="utf-8")
+    # The platforms integrations calls are local fakes (the machine may have no internet, and a
+    # fuzzer's tokens are no business of GitHub's or Slack's): a generated token is refused
+    # there, as the real platform would, instead of timing out.
+    github, slack = FakeGitHub().start(), FakeSlack().start()
     suite = Suite(data_dir=work / "data", port_base=ports.free_port_base(),
                   gateway_port=ports.free_port(), gateway_host="127.0.0.1",
                   # Without it nearly every generated request answers 429, testing nothing
                   # behind the limit (which gateway/tests/test_rate_limit.py covers).
-                  extra_env={"LABS_RATE_LIMIT_ENABLED": "false"},
+                  extra_env={"LABS_RATE_LIMIT_ENABLED": "false",
+                             "LABS_GITHUB_API_URL": github.url,
+                             "LABS_GITHUB_OAUTH_URL": github.url,
+                             "LABS_SLACK_API_URL": slack.api_url,
+                             "LABS_SLACK_OAUTH_URL": slack.url},
                   console=Console(file=log, width=200, color_system=None))
     status = 1
     try:
@@ -97,6 +107,8 @@ async def run() -> int:
         status = await process.wait()
     finally:
         await suite.stop()
+        github.stop()
+        slack.stop()
         log.close()
         console.print(f"fuzz: {'passed' if status == 0 else 'FAILED'} in "
                       f"{time.monotonic() - started:.0f} s; reports in {report_dir}"

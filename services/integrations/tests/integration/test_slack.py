@@ -13,6 +13,7 @@ import asyncio
 import time
 import uuid
 from datetime import UTC, date, datetime
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import grpc
@@ -138,18 +139,28 @@ async def command(stub, fake_slack: FakeSlack, agency: Agency, text: str, **opti
 
 
 class RecordingTime:
-    """time's stub, recording each CreateTimeEntry and who it ran as."""
+    """time's stub, recording each CreateTimeEntry and who it ran as; a call with an
+    Idempotency-Key seen before answers the first one's response (as time does)."""
 
     def __init__(self, delay: float = 0.0) -> None:
         self.calls: list[tuple[time_pb.CreateTimeEntryRequest, object]] = []
+        self.keys: list[str | None] = []
+        self.answered: dict[str, time_pb.CreateTimeEntryResponse] = {}
         self.delay = delay
 
-    async def CreateTimeEntry(self, request, **_options):
+    async def CreateTimeEntry(self, request, metadata=(), **_options):
+        key = dict(metadata or ()).get("idempotency-key")
+        if key is not None and key in self.answered:
+            return self.answered[key]
         self.calls.append((request, current_principal()))
+        self.keys.append(key)
         await asyncio.sleep(self.delay)
-        return time_pb.CreateTimeEntryResponse(entry=time_pb.TimeEntry(
+        answer = time_pb.CreateTimeEntryResponse(entry=time_pb.TimeEntry(
             id=str(uuid.uuid4()), project_id=request.project_id, hours=request.hours,
             notes=request.notes, date_worked=request.date_worked))
+        if key is not None:
+            self.answered[key] = answer
+        return answer
 
 
 @pytest.fixture
@@ -231,6 +242,27 @@ async def test_time_is_logged_as_the_member_and_the_slack_user_is_asked_once(
     assert len(fake_slack.api_calls("users.info")) == before + 1  # cached: no Slack call
 
 
+async def test_a_replayed_command_logs_its_time_once(
+        stub, fake_slack, agency, integrations, integrations_js, recording_time):
+    await project(integrations_js, integrations, agency, "Replayed")
+    _, sent = await command(stub, fake_slack, agency, "time 2h Replayed fixed login")
+    assert len(recording_time.calls) == 1
+    [key] = recording_time.keys
+    assert key and sent.fields["trigger_id"] not in key  # derived, not the id itself
+
+    # The same body and signature again (a replay within the window, or Slack's retry).
+    body = urlencode(sent.fields).encode()  # the bytes command_request signed
+    again = await stub.ReceiveSlackCommand(pb.ReceiveSlackCommandRequest(
+        body=body, signature=sent.headers["X-Slack-Signature"],
+        timestamp=sent.headers["X-Slack-Request-Timestamp"]))
+    assert "Logged 2 h on *Replayed*" in again.text, again.text
+    assert len(recording_time.calls) == 1  # answered the first entry, no second one
+
+    # Another invocation of the same text is another command.
+    await command(stub, fake_slack, agency, "time 2h Replayed fixed login")
+    assert len(recording_time.calls) == 2 and recording_time.keys[1] != key
+
+
 async def test_an_ambiguous_project_lists_the_candidates(stub, fake_slack, agency, integrations,
                                                          integrations_js, recording_time):
     await project(integrations_js, integrations, agency, "Mobile App")
@@ -305,6 +337,12 @@ async def test_a_member_channel_never_hears_of_invoices_a_manager_channel_does(
                 processed_events.c.event_id == uuid.UUID(issued.id),
                 processed_events.c.consumer.like("integrations-slack-%")))).first()
     await until(considered, "the Slack consumer handled invoice.issued")
+    # The sender posts later than the consumer handles: the queue is what says it was withheld
+    # (a message is queued in the transaction that marks the event handled).
+    async with integrations.runtime.uow(Scope(org_id=uuid.UUID(agency.org_id))) as uow:
+        queued = await uow.slack_messages.of_org()
+    assert not [r for r in queued if r["dedupe_key"].startswith(f"{issued.id}:")
+                or "INV-42" in r["text"] or "9876" in r["text"]], queued
     assert all("INV-42" not in (m.text or "") and "9876" not in (m.text or "")
                for m in fake_slack.messages(member_channel))
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from structlog.testing import capture_logs
 
 from labs.events.v1 import envelope_pb2
 from labs.projects.v1 import events_pb2 as project_events
@@ -94,6 +95,13 @@ class Deliveries:
     async def applied_for(self, delivery_id, org_id):
         self.w.deliveries[delivery_id].setdefault("applied_orgs", []).append(org_id)
 
+    async def prune_applied(self, older_than, limit):
+        old = [k for k, d in self.w.deliveries.items()
+               if d["applied_at"] and d["applied_at"] < datetime.now(UTC) - older_than][:limit]
+        for k in old:
+            del self.w.deliveries[k]
+        return len(old)
+
 
 class Links:
     def __init__(self, world: World, org_id) -> None:
@@ -138,6 +146,7 @@ class Pushes:
         if pending:
             pending.title, pending.state = title, state
             pending.next_attempt_at = datetime.now(UTC)
+            pending.version += 1
             return
         push = gh.IssuePush(id=uuid.uuid4(), org_id=self.org, link_id=link_id, title=title,
                             state=state, status="pending", attempts=0,
@@ -153,13 +162,20 @@ class Pushes:
             p.next_attempt_at = now + lease
         return [replace(p) for p in due]
 
-    async def finished(self, push_id, *, status="done", error=None):
-        self.w.pushes[push_id].status = status
-        self.w.pushes[push_id].last_error = error
+    async def finished(self, push_id, *, version=None, status="done", error=None):
+        push = self.w.pushes[push_id]
+        if push.status != "pending":
+            return False
+        if version is not None and push.version != version:
+            push.next_attempt_at = datetime.now(UTC)
+            return False
+        push.status, push.last_error = status, error
+        return True
 
-    async def retry(self, push_id, error, at):
-        self.w.pushes[push_id].last_error = error
-        self.w.pushes[push_id].next_attempt_at = at
+    async def retry(self, push_id, error, at, *, version=None):
+        push = self.w.pushes[push_id]
+        if version is None or push.version == version:
+            push.last_error, push.next_attempt_at = error, at
 
 
 class Cursors:
@@ -222,6 +238,10 @@ class FakeTasks:
         self.calls: list[tuple[str, dict]] = []
         self.comments: list[tuple[uuid.UUID, str]] = []
         self.fail: Exception | None = None
+        # What projects remembers of Idempotency-Keys: a key seen before replays its answer.
+        self.keys: dict[str, object] = {}
+        self.sent_keys: list[tuple[str, str | None]] = []
+        self.blind = False
 
     def _view(self, t: dict) -> TaskView:
         return TaskView(id=t["id"], project_id=t["project_id"], title=t["title"],
@@ -232,18 +252,26 @@ class FakeTasks:
         return self._view(t) if t else None
 
     async def find(self, org_id, user_id, project_id, number):
+        if self.blind:  # a list that does not show the newest task yet
+            return None
         t = next((t for t in self.tasks.values() if t["project_id"] == project_id
                   and t["number"] == number), None)
         return self._view(t) if t else None
 
-    async def create(self, org_id, user_id, project_id, number, fields):
+    async def create(self, org_id, user_id, project_id, number, fields, *,
+                     idempotency_key=None):
+        self.sent_keys.append(("create", idempotency_key))
         if self.fail:
             raise self.fail
+        if idempotency_key in self.keys:
+            return self.keys[idempotency_key]
         assert user_id == MANAGER
         t = {"id": uuid.uuid4(), "project_id": project_id, "number": number, "title": "",
              "description": "", "status": "backlog", "assignee_id": ""} | fields
         self.tasks[t["id"]] = t
         self.calls.append(("create", fields))
+        if idempotency_key:
+            self.keys[idempotency_key] = self._view(t)
         return self._view(t)
 
     async def update(self, org_id, user_id, task_id, fields):
@@ -254,8 +282,13 @@ class FakeTasks:
         self.calls.append(("update", fields))
         return self._view(self.tasks[task_id])
 
-    async def comment(self, org_id, user_id, task_id, body):
+    async def comment(self, org_id, user_id, task_id, body, *, idempotency_key=None):
+        self.sent_keys.append(("comment", idempotency_key))
+        if idempotency_key in self.keys:
+            return
         self.comments.append((task_id, body))
+        if idempotency_key:
+            self.keys[idempotency_key] = None
 
     def by_number(self, number: int) -> dict:
         return next(t for t in self.tasks.values() if t["number"] == number)
@@ -267,6 +300,12 @@ class FakeApi:
         self.edits: list[tuple[str, int, str | None, str | None]] = []
         self.issues: list[dict] = []
         self.fail: GitHubFailed | None = None
+        # (token, repository) pairs GitHub answers 404 for; access checks asked.
+        self.hidden: set[tuple[str, str]] = set()
+        self.access_checks: list[tuple[str, str]] = []
+        self.page_size = 100
+        self.pages_read = 0
+        self.on_edit = None
 
     async def user_email(self, token, login):
         assert token == "ghp_token"
@@ -276,11 +315,22 @@ class FakeApi:
         if self.fail:
             raise self.fail
         self.edits.append((repository, number, title, state))
+        if self.on_edit is not None:
+            await self.on_edit()
         return {"html_url": f"https://github.com/{repository}/issues/{number}"}
 
-    async def issues_since(self, token, repository, since):
-        return [i for i in self.issues if since is None or
-                datetime.fromisoformat(i["updated_at"]) >= since]
+    async def can_access(self, token, repository):
+        self.access_checks.append((token, repository))
+        return (token, repository) not in self.hidden
+
+    async def issue_pages(self, token, repository, since):
+        if (token, repository) in self.hidden:
+            raise NotFound(f"GitHub has no repository {repository} for this token")
+        found = [i for i in self.issues if since is None or
+                 datetime.fromisoformat(i["updated_at"]) >= since]
+        for start in range(0, len(found), self.page_size):
+            self.pages_read += 1
+            yield found[start:start + self.page_size]
 
 
 ACTING = Acting(org_id=ORG, user_id=MANAGER, token="ghp_token", login="labs-bot")
@@ -626,3 +676,168 @@ async def test_a_retry_skips_the_orgs_an_earlier_attempt_applied_for(world, task
     assert world.deliveries["d-two"]["applied_at"] is not None
     assert sorted(e.org_id for e in world.events if e.type == "github.push") == sorted(
         [str(ORG), str(other_org)])
+
+
+# --- tenants, failures per org, retries --------------------------------------------------------
+
+OTHER_ORG, OTHER_PROJECT = uuid.uuid4(), uuid.uuid4()
+
+
+class TwoOrgInbox(Inbox):
+    """ORG (token ghp_token) and OTHER_ORG (token ghp_other), both connected."""
+
+    async def _acting(self, org_id):
+        token = "ghp_token" if org_id == ORG else "ghp_other"
+        return replace(ACTING, org_id=org_id, token=token)
+
+
+@pytest.fixture
+def two_orgs(world, tasks, api) -> TwoOrgInbox:
+    world.projects.append(replace(world.projects[0], org_id=OTHER_ORG,
+                                  project_id=OTHER_PROJECT))
+    api.emails = {}  # user_email's token check is ORG's
+    return TwoOrgInbox(world.uow, None, SECRET, api, tasks)  # type: ignore[arg-type]
+
+
+async def test_an_org_whose_token_cannot_see_the_repository_gets_nothing_of_it(
+        world, two_orgs, tasks, api):
+    # OTHER_ORG set its project's URL to ORG's private repository: its token gets a 404.
+    api.hidden.add(("ghp_other", REPO))
+    with capture_logs() as logs:
+        await deliver(two_orgs, "issues", issue_payload("opened"), "d-1")
+    assert [t["project_id"] for t in tasks.tasks.values()] == [PROJECT]
+    assert {e.org_id for e in world.events} == {str(ORG)}
+    assert any(e["event"] == "github.repository_not_accessible"
+               and e["org_id"] == str(OTHER_ORG) for e in logs)
+    assert world.deliveries["d-1"]["applied_at"] is not None
+    push = {"ref": "refs/heads/main", "repository": {"full_name": REPO},
+            "commits": [{"id": "abc", "message": "secret fix"}], "pusher": {"name": "dev"}}
+    await deliver(two_orgs, "push", push, "d-2")
+    assert {e.org_id for e in world.events if e.type == "github.push"} == {str(ORG)}
+    # Each org's answer is remembered (per token): GitHub was asked once per org.
+    assert sorted(api.access_checks) == [("ghp_other", REPO), ("ghp_token", REPO)]
+
+
+async def test_the_reconciler_skips_a_repository_the_orgs_token_cannot_see(world, inbox, tasks,
+                                                                           api, connected):
+    api.hidden.add(("ghp_token", REPO))
+    api.issues = [{"number": 7, "title": "Private", "body": "", "state": "open",
+                   "updated_at": "2026-01-02T10:00:00+00:00"}]
+    outcome = await inbox.reconcile(SimpleNamespace())
+    assert outcome.records == 0 and len(outcome.errors) == 1 and REPO in outcome.errors[0]
+    assert tasks.tasks == {} and world.cursors == {}
+
+
+async def test_the_reconciler_reads_and_applies_a_page_at_a_time(world, inbox, tasks, api,
+                                                                 connected):
+    api.page_size = 2
+    api.issues = [{"number": n, "title": f"Issue {n}", "body": "", "state": "open",
+                   "updated_at": f"2026-01-0{n}T10:00:00+00:00"} for n in range(1, 6)]
+    outcome = await inbox.reconcile(SimpleNamespace())
+    assert (outcome.records, outcome.errors, api.pages_read) == (5, [], 3)
+    assert world.cursors[(ORG, REPO)] == datetime(2026, 1, 5, 10, tzinfo=UTC)
+
+
+async def test_one_orgs_permanent_failure_does_not_cost_the_other_org_its_delivery(
+        world, two_orgs, tasks):
+    class Refusing(FakeTasks):
+        async def create(self, org_id, user_id, project_id, number, fields, **kw):
+            if org_id == ORG:
+                raise NotFound("No such project.")
+            return await super().create(org_id, user_id, project_id, number, fields, **kw)
+
+    refusing = Refusing()
+    two_orgs._tasks = refusing
+    await deliver(two_orgs, "issues", issue_payload("opened"), "d-1")
+    assert [t["project_id"] for t in refusing.tasks.values()] == [OTHER_PROJECT]
+    delivery = world.deliveries["d-1"]
+    assert delivery["applied_at"] is not None and "No such project" in delivery["last_error"]
+
+
+async def test_one_orgs_outage_retries_the_delivery_for_that_org_only(world, two_orgs, tasks):
+    down = {ORG}
+
+    class Flaky(FakeTasks):
+        async def create(self, org_id, user_id, project_id, number, fields, **kw):
+            if org_id in down:
+                raise Unavailable("projects is down")
+            return await super().create(org_id, user_id, project_id, number, fields, **kw)
+
+    flaky = two_orgs._tasks = Flaky()
+    await deliver(two_orgs, "issues", issue_payload("opened"), "d-1")
+    delivery = world.deliveries["d-1"]
+    assert delivery["applied_at"] is None and "projects is down" in delivery["last_error"]
+    assert delivery["applied_orgs"] == [OTHER_ORG]
+    down.clear()
+    delivery["next_attempt_at"] = datetime.now(UTC)
+    await two_orgs.apply_due()
+    assert delivery["applied_at"] is not None
+    assert sorted(str(t["project_id"]) for t in flaky.tasks.values()) == sorted(
+        [str(PROJECT), str(OTHER_PROJECT)])
+    assert len(flaky.calls) == 2  # OTHER_ORG's task was not made again
+
+
+async def test_a_retried_comment_and_task_creation_carry_the_same_idempotency_key(
+        world, inbox, tasks):
+    opened = issue_payload("opened")
+    await inbox.apply("issues", opened, delivery_id="d-open")
+    # The answer was lost before the link was written, and the list does not show the task
+    # yet: the retry creates again.
+    world.links.clear()
+    tasks.blind = True
+    await inbox.apply("issues", opened, delivery_id="d-open")
+    creates = [key for kind, key in tasks.sent_keys if kind == "create"]
+    assert len(creates) == 2 and creates[0] and creates[0] == creates[1]
+    assert len(tasks.tasks) == 1
+    comment = {"action": "created", "repository": {"full_name": REPO}, "issue": {"number": 1},
+               "comment": {"id": 901, "body": "Repro'd", "user": {"login": "dev"}},
+               "sender": {"login": "dev"}}
+    await inbox.apply("issue_comment", comment, delivery_id="d-c")
+    await inbox.apply("issue_comment", comment, delivery_id="d-c")  # a lease ran out
+    comments = [key for kind, key in tasks.sent_keys if kind == "comment"]
+    assert len(comments) == 2 and comments[0] and comments[0] == comments[1]
+    assert len(tasks.comments) == 1
+    other = json.loads(json.dumps(comment))
+    other["comment"]["id"] = 902
+    await inbox.apply("issue_comment", other, delivery_id="d-c2")
+    assert len(tasks.comments) == 2
+
+
+async def test_a_task_change_during_the_patch_of_an_older_one_is_sent_after_it(
+        world, inbox, tasks, api, connected):
+    await deliver(inbox, "issues", issue_payload("opened"))
+    task_id = tasks.by_number(1)["id"]
+    await on_task_updated(task_updated(task_id, "First", TODO), world.uow(Scope(org_id=ORG)))
+
+    async def meanwhile():
+        api.on_edit = None
+        await on_task_updated(task_updated(task_id, "Second", TODO),
+                              world.uow(Scope(org_id=ORG)))
+
+    api.on_edit = meanwhile
+    worker = GitHubPushWorker(world.uow, None, api)  # type: ignore[arg-type]
+    await worker.run_once()
+    (push,) = world.pushes.values()
+    assert push.status == "pending" and push.title == "Second"
+    assert push.next_attempt_at <= datetime.now(UTC)
+    await worker.run_once()
+    assert [title for _, _, title, _ in api.edits] == ["First", "Second"]
+    assert push.status == "done"
+    assert next(iter(world.links.values())).last_title == "Second"
+
+
+async def test_a_non_ascii_signature_is_unauthenticated(world, inbox):
+    body = json.dumps(issue_payload("opened")).encode()
+    with pytest.raises(Unauthenticated):
+        await inbox.receive(body, "sha256=é", "d-1", "issues")
+    assert world.deliveries == {}
+
+
+async def test_applied_deliveries_older_than_a_week_are_pruned(world, inbox):
+    await deliver(inbox, "issues", issue_payload("opened"), "old")
+    await deliver(inbox, "issues", issue_payload("edited", title="New"), "recent")
+    world.deliveries["old"]["applied_at"] = datetime.now(UTC) - timedelta(days=8)
+    body = json.dumps(issue_payload("closed")).encode()
+    await inbox.receive(body, sign(body), "due", "issues")  # not applied yet: kept
+    await inbox.prune()
+    assert sorted(world.deliveries) == ["due", "recent"]

@@ -4,6 +4,8 @@ worker thread, never on the event loop, and never inside a transaction)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +14,8 @@ import github
 from labs_common.errors import NotFound, Unavailable
 from labs_integrations.adapters.platforms import github_client
 from labs_integrations.config import Settings
+
+PAGE = 100  # issues per read of the reconciler (GitHub's largest page)
 
 
 class GitHubFailed(Exception):
@@ -62,21 +66,53 @@ class GitHubApi:
         except Exception as error:  # classified for the retry
             raise _failure(error) from error
 
-    async def issues_since(self, token: str, repository: str, since: datetime | None
-                           ) -> list[dict[str, Any]]:
-        """Issues (pull requests left out) updated at or after `since`, oldest update first;
-        PyGithub follows the pages."""
-        def read() -> list[dict[str, Any]]:
+    async def can_access(self, token: str, repository: str) -> bool:
+        """Whether `token` sees the repository (GET /repos/{owner}/{name}): False when GitHub
+        answers 404 or 403 (not there for this token, or forbidden to it); Unavailable when
+        GitHub cannot say now (asked again later)."""
+        def read() -> None:
+            self._client(token).get_repo(repository)
+
+        try:
+            await asyncio.to_thread(read)
+        except github.GithubException as error:
+            if error.status in (403, 404):
+                return False
+            raise Unavailable(str(_failure(error))) from error
+        except Exception as error:
+            raise Unavailable(str(_failure(error))) from error
+        return True
+
+    async def issue_pages(self, token: str, repository: str, since: datetime | None
+                          ) -> AsyncIterator[list[dict[str, Any]]]:
+        """Issues (pull requests left out) updated at or after `since`, oldest update first, a
+        page at a time: PyGithub's PaginatedList is read lazily, one page per worker-thread
+        call, so a repository's first read never holds every issue at once. NotFound when the
+        token does not see the repository (404 or 403)."""
+        def first() -> Iterator[Any]:
             repo = self._client(token).get_repo(repository)
             kwargs: dict[str, Any] = {"state": "all", "sort": "updated", "direction": "asc"}
             if since is not None:
                 kwargs["since"] = since
-            return [issue.raw_data for issue in repo.get_issues(**kwargs)
-                    if not issue.raw_data.get("pull_request")]
+            return iter(repo.get_issues(**kwargs))
+
+        def page(issues: Iterator[Any]) -> list[dict[str, Any]]:
+            return [issue.raw_data for issue in itertools.islice(issues, PAGE)]
 
         try:
-            return await asyncio.to_thread(read)
-        except github.UnknownObjectException:
-            raise NotFound(f"GitHub has no repository {repository} for this token") from None
+            issues = await asyncio.to_thread(first)
+            while True:
+                raw = await asyncio.to_thread(page, issues)
+                if not raw:
+                    return
+                yield [issue for issue in raw if not issue.get("pull_request")]
+                if len(raw) < PAGE:
+                    return
+        except github.GithubException as error:
+            if error.status in (403, 404):
+                raise NotFound(f"GitHub has no repository {repository} for this token") from None
+            raise Unavailable(str(_failure(error))) from error
+        except (NotFound, Unavailable):
+            raise
         except Exception as error:
             raise Unavailable(str(_failure(error))) from error

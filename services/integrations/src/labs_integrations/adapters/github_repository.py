@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from labs_common.db.repository import from_row
@@ -71,6 +71,17 @@ class SqlAlchemyGitHubDeliveries(_Repository):
         await self._session.execute(
             update(github_deliveries).where(github_deliveries.c.delivery_id == delivery_id)
             .values(next_attempt_at=at, last_error=error))
+
+    async def prune_applied(self, older_than: timedelta, limit: int) -> int:
+        """Deletes at most `limit` deliveries applied more than `older_than` ago (their payloads
+        are not needed once applied: a repeat of the id after that is applied again, as GitHub
+        redelivers only on request); answers how many went."""
+        old = (select(github_deliveries.c.delivery_id)
+               .where(github_deliveries.c.applied_at < func.now() - older_than)
+               .limit(limit).with_for_update(skip_locked=True)).scalar_subquery()
+        result = await self._session.execute(
+            delete(github_deliveries).where(github_deliveries.c.delivery_id.in_(old)))
+        return result.rowcount or 0
 
     async def get(self, delivery_id: str) -> dict[str, Any] | None:
         row = (await self._session.execute(select(github_deliveries).where(
@@ -145,7 +156,8 @@ class SqlAlchemyGitHubIssuePushes(_Repository):
         statement = statement.on_conflict_do_update(
             index_elements=["link_id"], index_where=github_issue_pushes.c.status == PENDING,
             set_={"title": statement.excluded.title, "state": statement.excluded.state,
-                  "next_attempt_at": func.now(), "give_up_at": statement.excluded.give_up_at})
+                  "next_attempt_at": func.now(), "give_up_at": statement.excluded.give_up_at,
+                  "version": github_issue_pushes.c.version + 1})
         await self._session.execute(statement)
 
     async def claim_due(self, limit: int, lease: timedelta) -> list[IssuePush]:
@@ -162,16 +174,31 @@ class SqlAlchemyGitHubIssuePushes(_Repository):
             .returning(*github_issue_pushes.c))).all()
         return [from_row(IssuePush, row) for row in rows]
 
-    async def finished(self, push_id: uuid.UUID, *, status: str = DONE,
-                       error: str | None = None) -> None:
+    async def finished(self, push_id: uuid.UUID, *, version: int | None = None,
+                       status: str = DONE, error: str | None = None) -> bool:
+        """Finishes the intent if it is still `version` (None: whatever it is); False when a
+        newer change replaced what it asks meanwhile: it stays pending, due now."""
+        current = [github_issue_pushes.c.id == push_id, github_issue_pushes.c.status == PENDING]
+        if version is not None:
+            current.append(github_issue_pushes.c.version == version)
+        result = await self._session.execute(update(github_issue_pushes).where(*current)
+                                             .values(status=status, last_error=error,
+                                                     finished_at=func.now()))
+        if result.rowcount:
+            return True
         await self._session.execute(update(github_issue_pushes).where(
             github_issue_pushes.c.id == push_id, github_issue_pushes.c.status == PENDING)
-            .values(status=status, last_error=error, finished_at=func.now()))
+            .values(next_attempt_at=func.now()))
+        return False
 
-    async def retry(self, push_id: uuid.UUID, error: str, at: datetime) -> None:
-        await self._session.execute(update(github_issue_pushes).where(
-            github_issue_pushes.c.id == push_id, github_issue_pushes.c.status == PENDING)
-            .values(last_error=error, next_attempt_at=at))
+    async def retry(self, push_id: uuid.UUID, error: str, at: datetime, *,
+                    version: int | None = None) -> None:
+        """Due again at `at`, unless a newer change (another version) made it due now."""
+        current = [github_issue_pushes.c.id == push_id, github_issue_pushes.c.status == PENDING]
+        if version is not None:
+            current.append(github_issue_pushes.c.version == version)
+        await self._session.execute(update(github_issue_pushes).where(*current)
+                                    .values(last_error=error, next_attempt_at=at))
 
     async def of_link(self, link_id: uuid.UUID) -> list[IssuePush]:
         rows = (await self._session.execute(select(github_issue_pushes).where(

@@ -57,6 +57,7 @@ github_issue_pushes = tenant_table(
     col.created_at(nullable=False),
     col.timestamp("give_up_at", nullable=False),
     col.timestamp("finished_at"),
+    col.integer("version", nullable=False, server_default="1"),
 )
 Index("github_issue_pushes_due", github_issue_pushes.c.next_attempt_at,
       postgresql_where=github_issue_pushes.c.status == "pending")

@@ -39,6 +39,13 @@ def _task(fields: dict[str, str], issue_number: int | None = None) -> pb.Task:
     return task
 
 
+def _keyed(idempotency_key: str | None) -> tuple[tuple[str, str], ...] | None:
+    """The call's metadata: its Idempotency-Key, which projects' writes honour
+    (labs_common.grpc.transactions.idempotent_call): a retried write replays the first answer.
+    The platform channel's interceptor adds the bound principal's token to it."""
+    return (("idempotency-key", idempotency_key),) if idempotency_key else None
+
+
 class LabsTasks:
     """`projects`: a ProjectsService stub on the platform's channel (it carries the bound
     principal's token)."""
@@ -64,10 +71,12 @@ class LabsTasks:
         return _view(page.tasks[0]) if page.tasks else None
 
     async def create(self, org_id: uuid.UUID, user_id: uuid.UUID, project_id: uuid.UUID,
-                     number: int, fields: dict[str, str]) -> TaskView:
+                     number: int, fields: dict[str, str], *,
+                     idempotency_key: str | None = None) -> TaskView:
         with acting_as(await self._as(org_id, user_id)):
             created = await remote_call(self._projects.CreateTask(pb.CreateTaskRequest(
-                project_id=str(project_id), task=_task(fields, number))))
+                project_id=str(project_id), task=_task(fields, number)),
+                metadata=_keyed(idempotency_key)))
         return _view(created.task)
 
     async def update(self, org_id: uuid.UUID, user_id: uuid.UUID, task_id: uuid.UUID,
@@ -79,7 +88,7 @@ class LabsTasks:
         return _view(updated.task)
 
     async def comment(self, org_id: uuid.UUID, user_id: uuid.UUID, task_id: uuid.UUID,
-                      body: str) -> None:
+                      body: str, *, idempotency_key: str | None = None) -> None:
         with acting_as(await self._as(org_id, user_id)):
             await remote_call(self._projects.CreateComment(pb.CreateCommentRequest(
-                task_id=str(task_id), body=body)))
+                task_id=str(task_id), body=body), metadata=_keyed(idempotency_key)))

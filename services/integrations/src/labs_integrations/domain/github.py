@@ -129,6 +129,9 @@ class IssuePush:
     next_attempt_at: datetime
     give_up_at: datetime
     last_error: str | None = None
+    # Raised by each newer change of the task: a send finishes the intent only if it is still
+    # the version it claimed (a change that came in while the PATCH was in flight is sent next).
+    version: int = 1
 
 
 def github_time(value: Any) -> datetime | None:

@@ -12,7 +12,11 @@ from labs_common.service import Runtime
 from labs_integrations.adapters.github_api import GitHubApi
 from labs_integrations.adapters.labs_tasks import LabsTasks
 from labs_integrations.domain.connections import Platform
-from labs_integrations.service_layer.github_inbox import GITHUB_INBOX_SWEEPER, GitHubInbox
+from labs_integrations.service_layer.github_inbox import (
+    GITHUB_INBOX_SWEEPER,
+    GITHUB_PRUNE_SWEEPER,
+    GitHubInbox,
+)
 from labs_integrations.service_layer.github_pushes import GITHUB_PUSHES_SWEEPER, GitHubPushWorker
 
 
@@ -30,4 +34,6 @@ def add_github(parts, runtime: Runtime) -> None:
     parts.collaborators["github_inbox"] = inbox
     parts._sweep(GITHUB_INBOX_SWEEPER, inbox.apply_due, settings.sweep_seconds)
     parts._sweep(GITHUB_PUSHES_SWEEPER, pushes.run_once, settings.sweep_seconds)
+    # Applied deliveries older than a week go (a system scope, in batches): payloads are large.
+    parts._sweep(GITHUB_PRUNE_SWEEPER, inbox.prune, settings.prune_every_seconds)
     parts.syncs.add(Platform.GITHUB, inbox.reconcile)

@@ -12,7 +12,9 @@ event our change causes asks nothing of GitHub, and an apply cut short is redone
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,6 +30,7 @@ from labs_common.errors import (
     DeadlineExceeded,
     InvalidArgument,
     LabsError,
+    NotFound,
     ResourceExhausted,
     Unauthenticated,
     Unavailable,
@@ -54,6 +57,13 @@ RETRY_CAP = timedelta(hours=1)
 MAX_ATTEMPTS = 12
 MAX_DELIVERY_ID = 200
 TRANSIENT = (Unavailable, DeadlineExceeded, ResourceExhausted)
+# Applied deliveries (their full payloads) are kept this long, then pruned in batches.
+KEEP_APPLIED = timedelta(days=7)
+PRUNE_BATCH = 1000
+GITHUB_PRUNE_SWEEPER = "github_deliveries_prune"
+# How long an org's token is known to see (or not see) a repository.
+ACCESS_TTL = 600.0
+MAX_ACCESS_ENTRIES = 10_000
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,25 @@ class Acting:
     def of(cls, found: Credentials) -> Acting:
         return cls(org_id=found.connection.org_id, user_id=found.connection.connected_by,
                    token=found.access_token, login=found.connection.account_name)
+
+    @property
+    def token_fingerprint(self) -> str:
+        return hashlib.sha256(self.token.encode()).hexdigest()[:16]
+
+
+def idempotency_key(kind: str, *parts: object) -> str:
+    """An Idempotency-Key for a write to projects: the same parts, the same key (so a retried
+    apply replays the first answer instead of writing twice), and short whatever they are."""
+    return f"github-{kind}-" + hashlib.sha256(
+        "\x1f".join(str(p) for p in parts).encode()).hexdigest()
+
+
+class RetryLater(Exception):
+    """A delivery to apply again for the orgs not done yet; `errors`: every org's failure of
+    this attempt (the permanent ones included, which are not retried)."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
 
 
 def transient(error: BaseException) -> bool:
@@ -94,6 +123,8 @@ class GitHubInbox:
         # One apply at a time per issue in this replica: the inbox worker and the reconciler
         # (the sync worker) may meet on the same issue, and each compares with the link first.
         self._issue_locks: dict[tuple[uuid.UUID, str, int], asyncio.Lock] = {}
+        # (org, repository, token fingerprint) → (the token sees it, until when: monotonic).
+        self._access: dict[tuple[uuid.UUID, str, str], tuple[bool, float]] = {}
 
     def _issue_lock(self, org_id: uuid.UUID, repository: str, number: int) -> asyncio.Lock:
         key = (org_id, repository, number)
@@ -141,10 +172,12 @@ class GitHubInbox:
             error: str | None = None
             retry_at: datetime | None = None
             try:
-                await self.apply(delivery["event"], delivery["payload"],
-                                 skip=frozenset(delivery.get("applied_orgs") or ()),
-                                 applied_for=partial(self._applied_for,
-                                                     delivery["delivery_id"]))
+                errors = await self.apply(
+                    delivery["event"], delivery["payload"],
+                    skip=frozenset(delivery.get("applied_orgs") or ()),
+                    applied_for=partial(self._applied_for, delivery["delivery_id"]),
+                    delivery_id=delivery["delivery_id"])
+                error = "; ".join(errors)[:2000] or None
             except Exception as failure:  # every failure is recorded
                 error = f"{type(failure).__name__}: {failure}"[:2000]
                 if transient(failure) and delivery["attempts"] < MAX_ATTEMPTS:
@@ -162,34 +195,93 @@ class GitHubInbox:
                 await uow.commit()
         return len(due)
 
+    async def prune(self) -> int:
+        """One batch of applied deliveries older than KEEP_APPLIED, gone (the sweeper runs it
+        again at once while a batch was full)."""
+        async with self._uow(Scope.of_system()) as uow:
+            deleted = await uow.github_deliveries.prune_applied(KEEP_APPLIED, PRUNE_BATCH)
+            await uow.commit()
+        if deleted:
+            log.info("github.deliveries_pruned", rows=deleted)
+        return deleted if deleted >= PRUNE_BATCH else 0
+
     async def _applied_for(self, delivery_id: str, org_id: uuid.UUID) -> None:
         async with self._uow(Scope.of_system()) as uow:
             await uow.github_deliveries.applied_for(delivery_id, org_id)
             await uow.commit()
 
     async def apply(self, event: str, payload: dict[str, Any], *,
-                    skip: frozenset[uuid.UUID] = frozenset(), applied_for=None) -> None:
+                    skip: frozenset[uuid.UUID] = frozenset(), applied_for=None,
+                    delivery_id: str | None = None) -> list[str]:
         """One delivery, for every org's project linked to its repository (one per org: an
-        issue is one task of an org), but the orgs in `skip` (done by an earlier attempt);
-        `applied_for(org_id)` records each org done."""
+        issue is one task of an org) whose own GitHub connection sees the repository (a
+        project's URL is the org's say, not proof it may read it), but the orgs in `skip` (done
+        by an earlier attempt); `applied_for(org_id)` records each org done.
+
+        One org's failure never costs the others theirs: a permanent one (a refusal) is
+        answered among the errors and that org counts as done; a transient one leaves the org
+        undone, and RetryLater is raised after every other org was tried."""
         repository = gh.repository_name(payload)
         if repository is None:
-            return
+            return []
         async with self._uow(Scope.of_system()) as uow:
             linked = await uow.known_projects.linked_to(repository)
         per_org: dict[uuid.UUID, list[KnownProject]] = {}
         for project in sorted(linked, key=lambda p: str(p.project_id)):
             per_org.setdefault(project.org_id, []).append(project)
+        errors: list[str] = []
+        retry = False
         for org_id, projects in per_org.items():
             if org_id in skip:
                 continue
-            acting = await self._acting(org_id)
-            if acting is None:
-                log.info("github.no_connection", org_id=str(org_id), repository=repository)
-                continue
-            await self._apply_for_org(acting, projects, repository, event, payload)
+            try:
+                await self._apply_to(org_id, projects, repository, event, payload,
+                                     delivery_id)
+            except Exception as failure:  # one org's failure is recorded, the others go on
+                error = f"{org_id}: {type(failure).__name__}: {failure}"
+                errors.append(error)
+                retry = retry or transient(failure)
+                log.warning("github.delivery_failed_for_org", org_id=str(org_id),
+                            repository=repository, github_event=event, delivery_id=delivery_id,
+                            error=error, retry=transient(failure))
+                if transient(failure):
+                    continue
             if applied_for is not None and len(per_org) > 1:
                 await applied_for(org_id)
+        if retry:
+            raise RetryLater(errors)
+        return errors
+
+    async def _apply_to(self, org_id: uuid.UUID, projects: list[KnownProject],
+                        repository: str, event: str, payload: dict[str, Any],
+                        delivery_id: str | None) -> None:
+        acting = await self._acting(org_id)
+        if acting is None:
+            log.info("github.no_connection", org_id=str(org_id), repository=repository)
+            return
+        if not await self._can_access(acting, repository):
+            log.warning("github.repository_not_accessible", org_id=str(org_id),
+                        repository=repository, github_event=event)
+            return
+        await self._apply_for_org(acting, projects, repository, event, payload,
+                                  delivery_id=delivery_id)
+
+    async def _can_access(self, acting: Acting, repository: str) -> bool:
+        """Whether the org's own token sees `repository`, asked of GitHub at most once per
+        ACCESS_TTL (per token: a new connection is asked again). Unavailable (GitHub cannot
+        say now) is not remembered: the delivery is retried."""
+        key = (acting.org_id, repository, acting.token_fingerprint)
+        now = time.monotonic()
+        known = self._access.get(key)
+        if known is not None and known[1] > now:
+            return known[0]
+        allowed = await self._api.can_access(acting.token, repository)
+        if len(self._access) >= MAX_ACCESS_ENTRIES:
+            self._access = {k: v for k, v in self._access.items() if v[1] > now}
+            if len(self._access) >= MAX_ACCESS_ENTRIES:
+                self._access.clear()
+        self._access[key] = (allowed, now + ACCESS_TTL)
+        return allowed
 
     async def _acting(self, org_id: uuid.UUID) -> Acting | None:
         async with self._uow(Scope(org_id=org_id)) as uow:
@@ -197,7 +289,8 @@ class GitHubInbox:
         return Acting.of(found) if found is not None else None
 
     async def _apply_for_org(self, acting: Acting, projects: list[KnownProject],
-                             repository: str, event: str, payload: dict[str, Any]) -> None:
+                             repository: str, event: str, payload: dict[str, Any], *,
+                             delivery_id: str | None = None) -> None:
         action = payload.get("action")
         project = projects[0]
         if event == "issues" and action in gh.ISSUE_ACTIONS:
@@ -207,7 +300,7 @@ class GitHubInbox:
             await self.apply_issue(acting, project, repository, gh.IssueFacts.of(issue),
                                    assignee=action in ("assigned", "unassigned"))
         elif event == "issue_comment" and action == "created":
-            await self._comment(acting, repository, payload)
+            await self._comment(acting, repository, payload, delivery_id)
         elif event == "pull_request" and action in gh.PULL_REQUEST_ACTIONS:
             await self._pull_request(acting, projects, repository, payload)
         elif event == "pull_request_review" and action == "submitted":
@@ -273,9 +366,13 @@ class GitHubInbox:
             if fields:
                 task = await self._tasks.update(acting.org_id, acting.user_id, task.id, fields)
         else:
+            # One key per issue and request: a retried create (a lease that ran out, a lost
+            # answer) replays the first task instead of making a second.
+            key = idempotency_key("task", acting.org_id, repository, issue.number,
+                                  target_project, json.dumps(fields, sort_keys=True))
             try:
                 task = await self._tasks.create(acting.org_id, acting.user_id, target_project,
-                                                issue.number, fields)
+                                                issue.number, fields, idempotency_key=key)
             except AlreadyExists:  # made meanwhile (another replica): change it instead
                 task = await self._tasks.find(acting.org_id, acting.user_id, target_project,
                                               issue.number)
@@ -318,7 +415,8 @@ class GitHubInbox:
             member = await uow.known_members.by_email(email)
         return member.user_id if member is not None and member.role != "client" else None
 
-    async def _comment(self, acting: Acting, repository: str, payload: dict[str, Any]) -> None:
+    async def _comment(self, acting: Acting, repository: str, payload: dict[str, Any],
+                       delivery_id: str | None = None) -> None:
         comment, issue = payload.get("comment") or {}, payload.get("issue") or {}
         login = str((comment.get("user") or payload.get("sender") or {}).get("login") or "")
         if login.lower() == acting.login.lower():
@@ -328,7 +426,12 @@ class GitHubInbox:
         if link is None:
             return
         body = gh.storable(f"{login} on GitHub: {comment.get('body') or ''}", gh.MAX_COMMENT)
-        await self._tasks.comment(acting.org_id, acting.user_id, link.task_id, body)
+        # A retried delivery (a lease that ran out, another org's outage) comments once: the
+        # key names the comment (GitHub's id, else the delivery) and the org.
+        key = idempotency_key("comment", acting.org_id, delivery_id or "", repository,
+                              comment.get("id") or "")
+        await self._tasks.comment(acting.org_id, acting.user_id, link.task_id, body,
+                                  idempotency_key=key)
 
     async def _pull_request(self, acting: Acting, projects: list[KnownProject],
                             repository: str, payload: dict[str, Any]) -> None:
@@ -411,34 +514,53 @@ class GitHubInbox:
             repositories.pop("", None)
             cursors = {repo: await uow.github_cursors.since(repo) for repo in repositories}
         for repository, project in repositories.items():
-            since = cursors[repository]
             try:
-                issues = await self._api.issues_since(
-                    acting.token, repository, since - gh.RECONCILE_OVERLAP if since else None)
+                await self._reconcile_repository(acting, project, repository,
+                                                 cursors[repository], outcome)
+            except NotFound as error:  # the org's token does not see it: nothing of it applied
+                log.warning("github.repository_not_accessible", org_id=str(acting.org_id),
+                            repository=repository, during="reconcile")
+                outcome.errors.append(f"{repository}: {error.detail or error}")
             except LabsError as error:
                 outcome.errors.append(f"{repository}: {error.detail or error}")
-                continue
-            newest = since
-            for raw in issues:
-                facts = gh.IssueFacts.of(raw)
-                history = since is None and facts.state == gh.CLOSED and \
-                    not await self._known(acting, repository, facts.number)
-                try:  # a repository's first read does not import its closed history
-                    if not history and await self.apply_issue(acting, project, repository,
-                                                               facts):
-                        outcome.records += 1
-                except Exception as error:  # one issue never stops the others
-                    outcome.errors.append(f"{repository}#{facts.number}: {error}")
-                    if transient(error):
-                        break  # the cursor stays before it: the next sync tries again
-                updated = _timestamp(raw.get("updated_at"))
-                if updated is not None and (newest is None or updated > newest):
-                    newest = updated
-            if newest is not None and newest != since:
-                async with self._uow(Scope(org_id=acting.org_id)) as uow:
-                    await uow.github_cursors.advance(repository, newest)
-                    await uow.commit()
         return outcome
+
+    async def _reconcile_repository(self, acting: Acting, project: KnownProject,
+                                    repository: str, since: datetime | None,
+                                    outcome: SyncOutcome) -> None:
+        """Read a page at a time (read with the org's own token: what it cannot see is
+        NotFound), each applied before the next is read; the cursor advances after each page."""
+        first_read, newest, cursor = since is None, since, since
+        pages = self._api.issue_pages(acting.token, repository,
+                                      since - gh.RECONCILE_OVERLAP if since else None)
+        try:
+            async for page in pages:
+                stop = False
+                for raw in page:
+                    facts = gh.IssueFacts.of(raw)
+                    history = first_read and facts.state == gh.CLOSED and \
+                        not await self._known(acting, repository, facts.number)
+                    try:  # a repository's first read does not import its closed history
+                        if not history and await self.apply_issue(acting, project, repository,
+                                                                   facts):
+                            outcome.records += 1
+                    except Exception as error:  # one issue never stops the others
+                        outcome.errors.append(f"{repository}#{facts.number}: {error}")
+                        if transient(error):
+                            stop = True  # the cursor stays before it: the next sync tries again
+                            break
+                    updated = _timestamp(raw.get("updated_at"))
+                    if updated is not None and (newest is None or updated > newest):
+                        newest = updated
+                if newest is not None and newest != cursor:
+                    async with self._uow(Scope(org_id=acting.org_id)) as uow:
+                        await uow.github_cursors.advance(repository, newest)
+                        await uow.commit()
+                    cursor = newest
+                if stop:
+                    return
+        finally:
+            await pages.aclose()
 
 
 def _new_link(acting: Acting, project_id: uuid.UUID, task_id: uuid.UUID, repository: str,

@@ -79,7 +79,7 @@ class GitHubPushWorker:
         state = push.state if link is not None and push.state != link.last_state else None
         if link is None or (title is None and state is None):
             async with self._uow(scope) as uow:
-                await uow.github_issue_pushes.finished(push.id)
+                await uow.github_issue_pushes.finished(push.id, version=push.version)
                 await uow.commit()
             return
         try:
@@ -94,7 +94,9 @@ class GitHubPushWorker:
             await uow.github_issue_links.agreed(
                 link.id, title=title, state=state,
                 issue_updated_at=gh.github_time(issue.get("updated_at")))
-            await uow.github_issue_pushes.finished(push.id)
+            if not await uow.github_issue_pushes.finished(push.id, version=push.version):
+                log.info("github.issue_push_superseded", org_id=str(push.org_id),
+                         repository=link.repository, issue_number=link.issue_number)
             await uow.outbox.add("github.issue_synced", events_pb2.GitHubIssueSynced(
                 task_id=str(link.task_id), repository=link.repository,
                 issue_number=link.issue_number, direction="to_github",
@@ -113,7 +115,8 @@ class GitHubPushWorker:
             given_up=give_up)
         async with self._uow(Scope(org_id=push.org_id)) as uow:
             if give_up:
-                await uow.github_issue_pushes.finished(push.id, status=FAILED, error=error)
+                await uow.github_issue_pushes.finished(push.id, version=push.version,
+                                                       status=FAILED, error=error)
             else:
-                await uow.github_issue_pushes.retry(push.id, error, at)
+                await uow.github_issue_pushes.retry(push.id, error, at, version=push.version)
             await uow.commit()

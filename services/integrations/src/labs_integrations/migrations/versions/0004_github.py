@@ -95,6 +95,9 @@ def upgrade() -> None:
         _now("created_at"),
         _when("give_up_at", nullable=False),
         _when("finished_at"),
+        # Raised by each newer change while pending: a send that claimed an older version
+        # leaves the intent pending (what it asks now was not sent yet).
+        sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
     )
     op.create_index("github_issue_pushes_due", "github_issue_pushes", ["next_attempt_at"],
                     postgresql_where=sa.text("status = 'pending'"))

@@ -3,7 +3,9 @@ tests publish its task events themselves): ReceiveGitHubWebhook verifies and kee
 once (a repeat is accepted=false, a forged one UNAUTHENTICATED) and the apply worker marks it
 applied after the answer; a linked task moved to done in Labs closes its issue with one PATCH,
 the link then agreeing, and a task event saying what the link knows (our own apply's echo) asks
-nothing; a push GitHub refuses is retried; links are tenant rows."""
+nothing; a push GitHub refuses is retried; links are tenant rows; an intent changed while its
+send was in flight is not finished by it (version); applied deliveries older than a week are
+pruned; the API's access check and its page-at-a-time issue reads against FakeGitHub."""
 
 from __future__ import annotations
 
@@ -13,11 +15,11 @@ import hmac
 import json
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from labs.events.v1 import envelope_pb2
 from labs.identity.v1 import identity_service_pb2 as identity_pb
@@ -26,8 +28,10 @@ from labs.projects.v1 import events_pb2 as project_events
 from labs.projects.v1 import projects_service_pb2 as projects_pb
 from labs_common.db.tables import processed_events
 from labs_common.db.uow import Scope
+from labs_common.errors import NotFound
 from labs_common.events.outbox import subject_for
-from labs_integrations.adapters.github_tables import github_issue_pushes
+from labs_integrations.adapters.github_api import PAGE, GitHubApi
+from labs_integrations.adapters.github_tables import github_deliveries, github_issue_pushes
 from labs_integrations.domain import github as gh
 
 PASSWORD = "correct horse battery"
@@ -214,3 +218,59 @@ async def test_a_delivery_remembers_the_orgs_it_was_applied_for(integrations):
     async with integrations.runtime.uow(Scope.of_system()) as uow:
         row = await uow.github_deliveries.get(delivery)
     assert row["applied_orgs"] == orgs
+
+
+async def test_an_intent_changed_while_in_flight_is_not_finished_by_the_older_send(
+        integrations, fake_github, owner):
+    org = uuid.UUID(owner.organization.id)
+    _, link = await linked_issue(integrations, fake_github, org)
+    give_up = datetime.now(UTC) + gh.PUSH_GIVE_UP
+    async with integrations.runtime.uow(Scope(org_id=org)) as uow:  # never committed: the
+        await uow.github_issue_pushes.want(link.id, "First", gh.OPEN, give_up)  # worker sees none
+        (sent,) = await uow.github_issue_pushes.of_link(link.id)
+        await uow.github_issue_pushes.want(link.id, "Second", gh.OPEN, give_up)
+        assert not await uow.github_issue_pushes.finished(sent.id, version=sent.version)
+        (pending,) = await uow.github_issue_pushes.of_link(link.id)
+        assert (pending.status, pending.title, pending.version) == ("pending", "Second",
+                                                                    sent.version + 1)
+        assert await uow.github_issue_pushes.finished(sent.id, version=pending.version)
+        (done,) = await uow.github_issue_pushes.of_link(link.id)
+        assert done.status == "done"
+
+
+async def test_applied_deliveries_older_than_a_week_are_pruned_in_batches(integrations):
+    old, recent, due = (str(uuid.uuid4()) for _ in range(3))
+    async with integrations.runtime.uow(Scope.of_system()) as uow:
+        for delivery in (old, recent):
+            await uow.github_deliveries.keep(delivery, "push", None, "a/b", {"ref": "x"},
+                                             applied=True)
+        # Not applied, and due only in a day: the apply worker leaves it alone.
+        await uow.github_deliveries.keep(due, "push", None, "a/b", {"ref": "x"})
+        await uow.github_deliveries.retry(due, "", datetime.now(UTC) + timedelta(days=1))
+        await uow.session.execute(update(github_deliveries).where(
+            github_deliveries.c.delivery_id.in_([old, due]))
+            .values(received_at=func.now() - timedelta(days=9)))
+        await uow.session.execute(update(github_deliveries).where(
+            github_deliveries.c.delivery_id == old)
+            .values(applied_at=func.now() - timedelta(days=8)))
+        assert await uow.github_deliveries.prune_applied(timedelta(days=7), 1000) >= 1
+        assert await uow.github_deliveries.get(old) is None
+        assert await uow.github_deliveries.get(recent) is not None
+        assert await uow.github_deliveries.get(due) is not None
+
+
+async def test_the_api_checks_a_tokens_access_and_reads_issues_a_page_at_a_time(
+        integrations, fake_github):
+    token = f"gho_{uuid.uuid4().hex}"
+    fake_github.add_token(token, f"dev-{uuid.uuid4().hex[:6]}")
+    repo = fake_github.add_repo(f"acme-{uuid.uuid4().hex[:8]}", "site").full_name
+    for n in range(PAGE + 5):
+        fake_github.create_issue(repo, f"Issue {n}")
+    api = GitHubApi(integrations.runtime.settings)
+    assert await api.can_access(token, repo)
+    assert not await api.can_access(token, "nobody/nothing")
+    pages = [page async for page in api.issue_pages(token, repo, None)]
+    assert [len(page) for page in pages] == [PAGE, 5]
+    with pytest.raises(NotFound):
+        async for _ in api.issue_pages(token, "nobody/nothing", None):
+            pass

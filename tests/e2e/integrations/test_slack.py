@@ -12,6 +12,7 @@ import time
 import uuid
 from decimal import Decimal
 
+import httpx
 import pytest
 from e2e_helpers import auth, join_as, sign_up
 from sqlalchemy import text
@@ -99,9 +100,12 @@ async def test_a_member_logs_time_from_slack_in_under_a_second(http, suite, fake
     took = time.monotonic() - started
     print(f"/labs time answered in {took:.3f} s")
     assert answer.status_code == 200, answer.text
-    assert took < 3.0
+    assert took < 3.0  # Slack's limit: what is slower follows on response_url
     body = answer.json()
     assert set(body) == {"response_type", "text"} and body["response_type"] == "ephemeral"
+    if body["text"] == "Working on it…":  # a cold first call on a loaded runner
+        print("/labs time followed on response_url")
+        body = await fake_slack.wait_response(timeout=15, command=fake_slack.last_command)
     assert "Logged 2 h" in body["text"] and space.project["name"] in body["text"], body
 
     entries = await http.get("/time-entries", headers=auth(space.member["access_token"]))
@@ -121,6 +125,37 @@ async def test_a_member_logs_time_from_slack_in_under_a_second(http, suite, fake
     print(f"/labs time (cached) answered in {time.monotonic() - started:.3f} s")
     assert again.status_code == 200 and "Logged 0.5 h" in again.json()["text"], again.text
     assert len(fake_slack.api_calls("users.info")) == calls
+
+
+async def test_a_replayed_command_logs_its_time_once(http, suite, fake_slack):
+    space = await connected(http, suite, fake_slack)
+    sent, body = fake_slack.command_request(commands_url(suite),
+                                            f"time 2h {space.project['name']} replayed",
+                                            user_id=space.slack_user, team_id=space.team_id)
+    answers = []
+    async with httpx.AsyncClient(timeout=10.0) as slack:
+        for _ in range(2):  # the same body and signature, within the 5 minutes
+            answer = await slack.post(sent.url, content=body, headers=sent.headers)
+            assert answer.status_code == 200, answer.text
+            answers.append(answer.json()["text"])
+    print(f"replayed command answered {answers}")
+
+    async def logged():
+        entries = await http.get("/time-entries", headers=auth(space.member["access_token"]))
+        assert entries.status_code == 200, entries.text
+        return [e for e in entries.json()["time_entries"]
+                if e["project_id"] == space.project["id"]]
+
+    [entry] = await eventually(logged, "the command's entry")
+    await eventually(lambda: _followed(fake_slack, sent, answers), "both answered")
+    [entry] = await logged()  # one entry, not two
+    assert Decimal(str(entry["hours"])) == 2 and entry["notes"] == "replayed"
+
+
+async def _followed(fake_slack: FakeSlack, sent, answers: list[str]) -> bool:
+    """Each answer is the direct one or a "Working on it…" that followed on response_url."""
+    working = sum(1 for text in answers if text == "Working on it…")
+    return len(fake_slack.responses(sent)) >= working
 
 
 async def test_forged_and_stale_commands_are_401(http, suite, fake_slack):
@@ -181,6 +216,11 @@ async def test_a_member_channel_never_hears_of_invoices_a_manager_channel_does(
         return await handled(suite, issued_consumer) > before
 
     await eventually(considered, "integrations' Slack consumer handled invoice.issued")
+    # The sender posts after the consumer handled the event: what was queued is the evidence
+    # (a message is queued in the transaction that marks its event handled).
+    queued = await query(suite, "SELECT dedupe_key, text FROM slack_messages "
+                                "WHERE channel = :channel", channel=space.channel)
+    assert not [row for row in queued if number in row.text or "4321" in row.text], queued
     assert not [m for m in fake_slack.messages(space.channel)
                 if number in (m.text or "") or "4321" in (m.text or "")]
 

@@ -6,7 +6,10 @@ for the member's role besides).
 
 Slack gives up on an answer after 3 s: the command runs as a task awaited for ANSWER_SECONDS; a
 slower one answers "Working on it…" and posts its result to the command's response_url. The fast
-path makes no Slack call for a known user (slack_users) and reuses delegated tokens."""
+path makes no Slack call for a known user (slack_users, asked again once a day) and reuses
+delegated tokens; Slack is never called inside a transaction. A command's writes carry an
+Idempotency-Key of its workspace and trigger_id: a replayed or retried one answers the same
+entry or task."""
 
 from __future__ import annotations
 

@@ -4,7 +4,9 @@
 transaction as its inbox claim, unless the task says what the link last agreed on (the echo of
 our own apply). The worker (`run_once`) PATCHes the issue with the org's token outside any
 transaction, retries with backoff (a minute, doubling) for three days, and on success records
-the issue's new state on the link, so GitHub's webhook about our change is an echo."""
+the issue's new state on the link, so GitHub's webhook about our change is an echo. A newer
+change of the task while a PATCH is in flight raises the intent's version: the send then
+finishes nothing, and the intent, due at once, sends what the task says now."""
 
 from __future__ import annotations
 

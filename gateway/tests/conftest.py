@@ -177,3 +177,22 @@ async def serve_identity() -> AsyncIterator[Callable]:
     yield start
     for server in started:
         await server.stop(None)
+
+
+@pytest.fixture
+async def serve_servicer() -> AsyncIterator[Callable]:
+    """Starts a gRPC server on a free port for a fake servicer of a platform service:
+    `await serve_servicer(add_XServiceServicer_to_server, fake)` answers its address."""
+    started: list[grpc.aio.Server] = []
+
+    async def start(add_to_server, servicer) -> str:
+        server = grpc.aio.server()
+        add_to_server(servicer, server)
+        port = server.add_insecure_port("127.0.0.1:0")
+        await server.start()
+        started.append(server)
+        return f"127.0.0.1:{port}"
+
+    yield start
+    for server in started:
+        await server.stop(None)

@@ -31,14 +31,11 @@ class FakeIntegrations(pb_grpc.IntegrationsServiceServicer):
 
 
 @pytest.fixture
-async def integrations():
+async def integrations(serve_servicer):
     fake = FakeIntegrations()
-    server = grpc.aio.server()
-    pb_grpc.add_IntegrationsServiceServicer_to_server(fake, server)
-    fake.address = f"127.0.0.1:{server.add_insecure_port('127.0.0.1:0')}"
-    await server.start()
-    yield fake
-    await server.stop(None)
+    fake.address = await serve_servicer(pb_grpc.add_IntegrationsServiceServicer_to_server,
+                                        fake)
+    return fake
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 
-import grpc
 import pytest
 from google.protobuf import timestamp_pb2
 
@@ -81,14 +80,11 @@ class FakeIntegrations(integrations_grpc.IntegrationsServiceServicer):
 
 
 @pytest.fixture
-async def integrations():
+async def integrations(serve_servicer):
     fake = FakeIntegrations()
-    server = grpc.aio.server()
-    integrations_grpc.add_IntegrationsServiceServicer_to_server(fake, server)
-    fake.address = f"127.0.0.1:{server.add_insecure_port('127.0.0.1:0')}"
-    await server.start()
-    yield fake
-    await server.stop(None)
+    fake.address = await serve_servicer(integrations_grpc.add_IntegrationsServiceServicer_to_server,
+                                        fake)
+    return fake
 
 
 @pytest.fixture

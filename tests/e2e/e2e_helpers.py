@@ -56,3 +56,36 @@ async def receive_until(socket, predicate, timeout: float = 10.0) -> dict:
         if predicate(message):
             return message
     raise AssertionError("no matching WebSocket message before the deadline")
+
+
+async def eventually(probe, what: str, timeout: float = 30.0):
+    """The first truthy answer of the coroutine function `probe`, polled until the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if found := await probe():
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not before the deadline: {what}")
+        await asyncio.sleep(0.1)
+
+
+def database_of(service: str):
+    """A query function on `service`'s own database as its owner (row-level security
+    bypassed): what the service stored, for the checks the API does not show (what a dump
+    would hold, what was queued). `query = database_of("integrations")`, then
+    `await query(suite, "SELECT ...", id=...)` answers the rows."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    async def query(suite, sql: str, **params) -> list:
+        url = make_url(suite.database_url).set(drivername="postgresql+asyncpg",
+                                               database=f"{suite.database_prefix}{service}")
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as connection:
+                return list((await connection.execute(text(sql), params)).all())
+        finally:
+            await engine.dispose()
+
+    return query

@@ -4,44 +4,15 @@ platform; credentials never answered and sealed at rest; roles and other tenants
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from e2e_helpers import auth, join_as, sign_up
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from e2e_helpers import auth, database_of, eventually, join_as, sign_up
 
 pytestmark = pytest.mark.e2e
-
-
-async def eventually(probe, what: str, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        if found := await probe():
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not before the deadline: {what}")
-        await asyncio.sleep(0.1)
-
-
-async def sealed_credentials(suite, connection_id: str) -> bytes | None:
-    url = make_url(suite.database_url).set(drivername="postgresql+asyncpg",
-                                           database=f"{suite.database_prefix}integrations")
-    engine = create_async_engine(url)
-    try:
-        async with engine.connect() as connection:
-            # The owner role bypasses row-level security: this reads what a dump would hold.
-            row = (await connection.execute(text(
-                "SELECT credentials, credentials_key_id FROM connections WHERE id = :id"),
-                {"id": connection_id})).first()
-    finally:
-        await engine.dispose()
-    return row
+query = database_of("integrations")
 
 
 def github_token(fake, login: str) -> str:
@@ -72,8 +43,10 @@ async def test_a_token_is_checked_stored_sealed_and_never_answered(http, suite, 
     assert [c["id"] for c in listed.json()["integrations"]] == [body["id"]]
     assert token not in listed.text
 
-    row = await sealed_credentials(suite, body["id"])
-    assert row is not None and row.credentials_key_id == "e2e-1"
+    # What a dump of the table would hold.
+    (row,) = await query(suite, "SELECT credentials, credentials_key_id FROM connections "
+                         "WHERE id = :id", id=body["id"])
+    assert row.credentials_key_id == "e2e-1"
     assert token.encode() not in bytes(row.credentials)
 
 

@@ -7,41 +7,15 @@ GitHub's echo applied as nothing; a change GitHub never delivered is healed by a
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 
 import pytest
-from e2e_helpers import auth, join_as, sign_up
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from e2e_helpers import auth, database_of, eventually, join_as, sign_up
 
 from labs_common.testing.fake_github import example
 
 pytestmark = pytest.mark.e2e
-
-
-async def eventually(probe, what: str, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        if found := await probe():
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not before the deadline: {what}")
-        await asyncio.sleep(0.1)
-
-
-async def query(suite, sql: str, **params) -> list:
-    """Integrations' database as its owner (row-level security bypassed): what the service
-    stored, for the checks the API does not show."""
-    url = make_url(suite.database_url).set(drivername="postgresql+asyncpg",
-                                           database=f"{suite.database_prefix}integrations")
-    engine = create_async_engine(url)
-    try:
-        async with engine.connect() as connection:
-            return list((await connection.execute(text(sql), params)).all())
-    finally:
-        await engine.dispose()
+query = database_of("integrations")
 
 
 async def connected_project(http, suite, fake_github):

@@ -16,7 +16,7 @@ from labs.events.v1 import envelope_pb2
 from labs.time.v1 import events_pb2 as time_events
 from labs_common.auth.roles import Role
 from labs_common.db.uow import Scope
-from labs_common.errors import InvalidArgument, NotFound, PermissionDenied, ResourceExhausted
+from labs_common.errors import Conflict, InvalidArgument, NotFound, PermissionDenied
 from labs_common.testing.fakes import FakeUnitOfWork, a_caller
 from labs_integrations.adapters.vault import Vault, VaultError
 from labs_integrations.domain.read_model import KnownMember
@@ -215,7 +215,7 @@ async def test_bad_urls_and_events_are_refused_and_an_org_has_at_most_20():
         await create(uow, events=[])
     for _ in range(20):
         await create(uow)
-    with pytest.raises(ResourceExhausted):
+    with pytest.raises(Conflict):
         await create(uow)
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from labs_common.errors import InvalidArgument, ResourceExhausted
+from labs_common.errors import Conflict, InvalidArgument
 from labs_integrations.domain import webhooks
 from labs_integrations.domain.webhooks import DeliveryStatus, Outcome, WebhookDelivery
 
@@ -113,5 +113,5 @@ def test_the_filter_matches_its_types_or_everything():
 
 def test_an_org_has_at_most_20_endpoints():
     webhooks.check_room(19)
-    with pytest.raises(ResourceExhausted):
+    with pytest.raises(Conflict):
         webhooks.check_room(20)

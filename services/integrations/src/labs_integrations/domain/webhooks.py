@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from labs_common.errors import InvalidArgument, ResourceExhausted
+from labs_common.errors import Conflict, InvalidArgument
 
 ALL_EVENTS = "*"
 MAX_ENDPOINTS_PER_ORG = 20
@@ -228,6 +228,7 @@ def check_events(events: Iterable[str]) -> tuple[str, ...]:
 
 def check_room(live_endpoints: int) -> None:
     if live_endpoints >= MAX_ENDPOINTS_PER_ORG:
-        raise ResourceExhausted(
+        # A 409, not a 429: waiting does not help, deleting an endpoint does.
+        raise Conflict(
             f"An organization has at most {MAX_ENDPOINTS_PER_ORG} webhook endpoints.",
             reason="TOO_MANY_WEBHOOK_ENDPOINTS")

@@ -1,7 +1,8 @@
 """The platform with the integrations service talking to local fakes of GitHub and Slack, started
-once for every test of this folder: GitHub's signed webhooks and Slack's signed slash commands
-go to this suite's gateway, and outgoing webhooks may target this machine (a development
-setting; production refuses private addresses).
+once for the tests of this package and stopped after them (not at the end of the session: its
+processes would load the machine for every later module). GitHub's signed webhooks and Slack's
+signed slash commands go to this suite's gateway, and outgoing webhooks may target this machine
+(a development setting; production refuses private addresses).
 
 A suite of its own, like Stripe's: on the session's suite nothing is connected, and other
 modules' exact expectations do not reckon with what integrations adds."""
@@ -24,7 +25,7 @@ GITHUB_APP = ("Iv1.e2e-client", "e2e-client-secret")
 SLACK_APP = ("e2e-slack-client", "e2e-slack-secret")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def fake_github() -> Iterator[FakeGitHub]:
     fake = FakeGitHub(webhook_secret="e2e-github-webhook-secret").start()
     fake.add_oauth_app(*GITHUB_APP)
@@ -32,7 +33,7 @@ def fake_github() -> Iterator[FakeGitHub]:
     fake.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def fake_slack() -> Iterator[FakeSlack]:
     fake = FakeSlack(signing_secret="e2e-slack-signing-secret").start()
     fake.add_oauth_app(*SLACK_APP)
@@ -40,7 +41,7 @@ def fake_slack() -> Iterator[FakeSlack]:
     fake.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def suite(postgres_url: str, tmp_path_factory, smtp_sink, fake_github: FakeGitHub,
                 fake_slack: FakeSlack) -> AsyncIterator[Suite]:
     key = base64.b64encode(os.urandom(32)).decode()

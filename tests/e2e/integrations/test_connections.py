@@ -192,3 +192,24 @@ async def test_a_slack_workspace_answers_for_one_organization(http, fake_slack):
     moved = await http.post("/integrations/slack/auth", headers=second,
                             json={"access_token": reinstalled})
     assert moved.status_code == 201, moved.text
+
+
+async def test_slack_installs_by_oauth(http, fake_slack):
+    owner = await sign_up(http)
+    headers = auth(owner["access_token"])
+    team = f"T{uuid.uuid4().hex[:8].upper()}"
+    fake_slack.add_workspace(f"xoxb-{uuid.uuid4().hex}", team, "OAuth Workspace")
+    started = await http.post("/integrations/slack/auth", headers=headers,
+                              json={"redirect_url": "https://console.example/slack/back"})
+    assert started.status_code == 200, started.text
+    query_of = parse_qs(urlsplit(started.json()["auth_url"]).query)
+    assert query_of["state"] == [started.json()["state"]]
+    assert "commands" in query_of["scope"][0]
+    code = fake_slack.authorize(team)  # the admin approving the install on Slack's page
+    done = await http.post("/integrations/slack/callback", headers=headers,
+                           json={"code": code, "state": started.json()["state"]})
+    assert done.status_code == 200, done.text
+    assert done.json()["platform"] == "slack" and done.json()["account_name"] == "OAuth Workspace"
+    spent = await http.post("/integrations/slack/callback", headers=headers,
+                            json={"code": code, "state": started.json()["state"]})
+    assert spent.status_code == 422

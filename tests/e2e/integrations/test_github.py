@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from e2e_helpers import auth, database_of, eventually, join_as, sign_up
@@ -240,7 +241,10 @@ async def test_comments_merged_pull_requests_and_pushes(http, suite, fake_github
     comments = await eventually(commented, "the comment reached the task")
 
     pull = about(example("pull_request", "closed", merged=True), repo)
-    pull["pull_request"].update(number=7, title="Fix checkout", body="This Closes #1.")
+    # Merged now (GitHub then closes issue 1 itself; the fake leaves it open, as a
+    # reconciler could read it in between).
+    pull["pull_request"].update(number=7, title="Fix checkout", body="This Closes #1.",
+                                merged_at=datetime.now(UTC).isoformat().replace("+00:00", "Z"))
     merged = fake_github.deliver("pull_request", pull)
     assert merged.status_code == 200, merged.text
     push = about(example("push"), repo)

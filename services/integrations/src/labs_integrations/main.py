@@ -68,7 +68,6 @@ class Parts:
         add_slack(self, runtime)
         # GitHub: the webhook inbox and its apply worker, issue pushes, the reconciler.
         add_github(self, runtime)
-        # Each slice adds its collaborators and sweepers here.
 
     def _sweep(self, name: str, work, every: float) -> Sweeper:
         sweeper = self.sweepers[name] = Sweeper(f"integrations.{name}", work, every)

@@ -524,6 +524,27 @@ async def test_a_merged_pull_request_closes_its_tasks_and_the_issue_webhook_afte
     assert len(tasks.calls) == calls
 
 
+async def test_a_snapshot_from_before_the_merge_does_not_reopen_the_task(world, inbox, tasks):
+    opened = issue_payload("opened", 4, title="Four", body="b")
+    opened["issue"]["updated_at"] = "2026-12-01T10:00:00Z"
+    await deliver(inbox, "issues", opened)
+    pull = {"action": "closed", "repository": {"full_name": REPO},
+            "pull_request": {"number": 9, "title": "closes #4", "merged": True,
+                             "merged_at": "2026-12-01T10:05:00Z", "user": {"login": "dev"}}}
+    await deliver(inbox, "pull_request", pull)
+    assert tasks.by_number(4)["status"] == "done"
+    # The issue as it was read before GitHub closed it (a late webhook, the reconciler).
+    still_open = issue_payload("edited", 4, title="Four", body="b")
+    still_open["issue"]["updated_at"] = "2026-12-01T10:00:00Z"
+    await deliver(inbox, "issues", still_open)
+    assert tasks.by_number(4)["status"] == "done"
+    # Reopened on GitHub after the merge: that is news.
+    reopened = issue_payload("reopened", 4, title="Four", body="b")
+    reopened["issue"]["updated_at"] = "2026-12-01T11:00:00Z"
+    await deliver(inbox, "issues", reopened)
+    assert tasks.by_number(4)["status"] == "todo"
+
+
 async def test_an_unmerged_pull_request_closes_nothing(world, inbox, tasks):
     await deliver(inbox, "issues", issue_payload("opened", 4))
     await deliver(inbox, "pull_request", {

@@ -64,8 +64,14 @@ class StripeSync:
                 continue
             async with self._uow(Scope(org_id=wanted.org_id)) as uow:
                 current = await uow.subscriptions.get(lock=True)
-                current.status, current.stripe_customer_id = done.status, customer
-                current.stripe_subscription_id = done.id
+                current.stripe_customer_id, current.stripe_subscription_id = customer, done.id
+                if current.plan != wanted.plan:
+                    # Changed again while Stripe was asked: what Stripe confirmed is not what is
+                    # wanted now, so it stays pending and the next sweep pushes the new plan.
+                    await uow.subscriptions.put(current)
+                    await uow.commit()
+                    continue
+                current.status = done.status
                 if done.current_period_end is not None:
                     current.renewal_date = done.current_period_end.date()
                 await events.subscription_changed(uow, await uow.subscriptions.put(current))

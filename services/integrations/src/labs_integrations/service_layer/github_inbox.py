@@ -444,18 +444,22 @@ class GitHubInbox:
             title=str(pull.get("title") or ""), action=str(payload.get("action")),
             merged=merged, author=str((pull.get("user") or {}).get("login") or ""),
             url=str(pull.get("html_url") or ""), closes=closes))
+        # GitHub closes those issues itself once the merge is done: a snapshot of an issue
+        # from before the merge (the reconciler reading it still open a moment earlier) is
+        # older than what the link now says, and must not reopen the task.
+        merged_at = gh.github_time(pull.get("merged_at")) or datetime.now(UTC)
         for number in closes:
-            await self._close(acting, projects[0], repository, number)
+            await self._close(acting, projects[0], repository, number, merged_at)
 
     async def _close(self, acting: Acting, project: KnownProject, repository: str,
-                     number: int) -> None:
+                     number: int, merged_at: datetime) -> None:
         """A merged pull request closes issue `number`: its task moves to done, and the link
-        says closed, so GitHub's own `issues.closed` after it is an echo."""
+        says closed as of the merge, so GitHub's own `issues.closed` after it is an echo."""
         async with self._issue_lock(acting.org_id, repository, number):
-            await self._close_issue(acting, project, repository, number)
+            await self._close_issue(acting, project, repository, number, merged_at)
 
     async def _close_issue(self, acting: Acting, project: KnownProject, repository: str,
-                           number: int) -> None:
+                           number: int, merged_at: datetime) -> None:
         async with self._uow(Scope(org_id=acting.org_id)) as uow:
             link = await uow.github_issue_links.by_issue(repository, number)
         task = await self._tasks.get(acting.org_id, acting.user_id, link.task_id) if link else \
@@ -464,9 +468,10 @@ class GitHubInbox:
             return
         if link is not None:
             closed = gh.IssueFacts(number=number, title=link.last_title, body="",
-                                   state=gh.CLOSED)
+                                   state=gh.CLOSED, updated_at=merged_at)
             async with self._uow(Scope(org_id=acting.org_id)) as uow:
                 link.last_state, link.applying = gh.CLOSED, True
+                link.issue_updated_at = max(filter(None, (link.issue_updated_at, merged_at)))
                 await uow.github_issue_links.put(link)
                 await uow.commit()
         if task.status != gh.DONE:
@@ -475,7 +480,7 @@ class GitHubInbox:
         async with self._uow(Scope(org_id=acting.org_id)) as uow:
             if link is None:
                 closed = gh.IssueFacts(number=number, title=task.title, body=task.description,
-                                       state=gh.CLOSED)
+                                       state=gh.CLOSED, updated_at=merged_at)
                 await uow.github_issue_links.put(_new_link(acting, task.project_id, task.id,
                                                            repository, closed))
             else:

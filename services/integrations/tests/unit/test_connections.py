@@ -233,6 +233,12 @@ def test_inputs_are_checked():
         check_redirect_url("https://user:pw@app.example/")
     with pytest.raises(InvalidArgument):
         check_token("two words")
+    # A fuzzer's unicode "token" is a 422 (it could not even be sent in a header), by its field.
+    with pytest.raises(InvalidArgument) as unicode_key:
+        check_token("ghp_\u00e9\u4e2d", "api_key")
+    assert unicode_key.value.field_errors[0].field == "api_key"
+    assert check_token(" ghp_16C7e42F292c6912E7710c838347Ae178B4a ") == \
+        "ghp_16C7e42F292c6912E7710c838347Ae178B4a"
     with pytest.raises(InvalidArgument):
         check_settings(Platform.SLACK, {"default_channel": 5}, 10)
     with pytest.raises(InvalidArgument):

@@ -107,12 +107,14 @@ def check_redirect_url(url: str) -> str:
     return url.strip()
 
 
-def check_token(token: str) -> str:
+def check_token(token: str, field: str = "access_token") -> str:
+    """Platforms issue tokens of printable ASCII ("ghp_…", "xoxb-…"); anything else cannot even
+    be sent to them in a header, so it is refused here by the field that carried it."""
     token = token.strip()
     if not token:
-        raise InvalidArgument.on("access_token", "the platform's token is required")
-    if len(token) > MAX_TOKEN_CHARS or any(c.isspace() for c in token):
-        raise InvalidArgument.on("access_token", "not a token this platform issues")
+        raise InvalidArgument.on(field, "the platform's token is required")
+    if len(token) > MAX_TOKEN_CHARS or not all("!" <= c <= "~" for c in token):
+        raise InvalidArgument.on(field, "not a token this platform issues")
     return token
 
 

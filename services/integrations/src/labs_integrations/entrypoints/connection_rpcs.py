@@ -93,7 +93,8 @@ class ConnectionRpcs:
     async def ConnectWithToken(self, request, context) -> pb.ConnectWithTokenResponse:
         side = self._side(request.platform)
         current_principal().require(Role.ADMIN)  # before the platform hears the token
-        secret = {"access_token": check_token(request.access_token or request.api_key),
+        field = "access_token" if request.access_token or not request.api_key else "api_key"
+        secret = {"access_token": check_token(request.access_token or request.api_key, field),
                   "kind": "token"}
         if request.account_id:
             secret["account_id"] = request.account_id

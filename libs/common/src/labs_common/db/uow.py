@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from labs_common.db.tables import idempotency_keys, processed_events
@@ -54,6 +55,10 @@ def caller_of(scope: Scope) -> Principal:
     return scope.caller
 
 
+TENANT_SETTINGS = text("SELECT set_config('labs.org_id', :org, true),"
+                       " set_config('labs.scope', :scope, true)")
+
+
 class UnitOfWork:
     """`async with uow:` opens the transaction; leaving it without `commit()` rolls back.
 
@@ -72,18 +77,22 @@ class UnitOfWork:
         self._committed = False
 
     async def __aenter__(self) -> Self:
-        self.session = self._sessions()
-        await self.session.begin()
-        await self.session.execute(
-            text(
-                "SELECT set_config('labs.org_id', :org, true),"
-                " set_config('labs.scope', :scope, true)"
-            ),
-            {
-                "org": str(self.scope.org_id or ""),
-                "scope": "system" if self.scope.system else "tenant",
-            },
-        )
+        # The first statement is also the pool's health check: a connection PostgreSQL dropped
+        # (a restart, a failover) fails here, invalidating the pool, before anything was done;
+        # the transaction then starts again, once, on a fresh connection.
+        for attempt in (1, 2):
+            self.session = self._sessions()
+            try:
+                await self.session.begin()
+                await self.session.execute(TENANT_SETTINGS, {
+                    "org": str(self.scope.org_id or ""),
+                    "scope": "system" if self.scope.system else "tenant",
+                })
+                break
+            except DBAPIError as error:
+                await self.session.close()
+                if attempt == 2 or not error.connection_invalidated:
+                    raise
         self.outbox = Outbox(self.session, self.service, self.scope.org_id, self.scope.actor_id)
         self.idempotency = IdempotencyRecords(self.session, self.scope)
         self.inbox = Inbox(self.session)

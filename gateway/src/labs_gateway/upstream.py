@@ -25,7 +25,7 @@ from labs_common.auth.principal import Principal
 from labs_common.config import SERVICES, BaseLabsSettings
 from labs_common.errors import LabsError, from_rpc_error
 from labs_common.grpc.client import open_channel
-from labs_common.grpc.transactions import CONTENT_DIGEST_METADATA
+from labs_common.grpc.transactions import CONTENT_DIGEST_METADATA, IDEMPOTENCY_KEY_METADATA
 from labs_common.visibility import Reader, redact
 
 Metadata = tuple[tuple[str, str], ...]
@@ -131,7 +131,7 @@ def call_metadata(caller: Caller) -> Metadata:
     if caller.principal is not None:
         metadata.append(("authorization", f"Bearer {caller.principal.token}"))
     if caller.idempotency_key:
-        metadata.append(("idempotency-key", caller.idempotency_key))
+        metadata.append((IDEMPOTENCY_KEY_METADATA, caller.idempotency_key))
         if caller.content_digest:
             metadata.append((CONTENT_DIGEST_METADATA, caller.content_digest))
     return tuple(metadata)

@@ -68,11 +68,21 @@ class IdempotentCall:
         await uow.idempotency.record(self.key, response.SerializeToString())
 
 
+IDEMPOTENCY_KEY_METADATA = "idempotency-key"
+
+
+def idempotency_metadata(key: str | None) -> tuple[tuple[str, str], ...] | None:
+    """A call's metadata carrying its Idempotency-Key (None without one), for a service that
+    writes through another's RPCs: a retried write replays the first answer (`idempotent_call`).
+    The channel's interceptor adds the bound principal's token beside it."""
+    return ((IDEMPOTENCY_KEY_METADATA, key),) if key else None
+
+
 def idempotent_call(
     context: grpc.aio.ServicerContext, request: Message, content_digest: str | None = None
 ) -> IdempotentCall | None:
     """The Idempotency-Key of this call, if it has one and the RPC writes."""
-    key = metadata_value(context, "idempotency-key")
+    key = metadata_value(context, IDEMPOTENCY_KEY_METADATA)
     if key is None:
         return None
     if not (0 < len(key) <= MAX_KEY_LENGTH):

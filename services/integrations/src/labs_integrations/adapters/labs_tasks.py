@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.auth.delegation import DelegatedTokens, acting_as
 from labs_common.grpc.status import remote_call, remote_lookup
+from labs_common.grpc.transactions import idempotency_metadata
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,6 @@ def _task(fields: dict[str, str], issue_number: int | None = None) -> pb.Task:
         task.github_issue_number = issue_number
     return task
 
-
-def _keyed(idempotency_key: str | None) -> tuple[tuple[str, str], ...] | None:
-    """The call's metadata: its Idempotency-Key, which projects' writes honour
-    (labs_common.grpc.transactions.idempotent_call): a retried write replays the first answer.
-    The platform channel's interceptor adds the bound principal's token to it."""
-    return (("idempotency-key", idempotency_key),) if idempotency_key else None
 
 
 class LabsTasks:
@@ -76,7 +71,7 @@ class LabsTasks:
         with acting_as(await self._as(org_id, user_id)):
             created = await remote_call(self._projects.CreateTask(pb.CreateTaskRequest(
                 project_id=str(project_id), task=_task(fields, number)),
-                metadata=_keyed(idempotency_key)))
+                metadata=idempotency_metadata(idempotency_key)))
         return _view(created.task)
 
     async def update(self, org_id: uuid.UUID, user_id: uuid.UUID, task_id: uuid.UUID,
@@ -91,4 +86,4 @@ class LabsTasks:
                       body: str, *, idempotency_key: str | None = None) -> None:
         with acting_as(await self._as(org_id, user_id)):
             await remote_call(self._projects.CreateComment(pb.CreateCommentRequest(
-                task_id=str(task_id), body=body), metadata=_keyed(idempotency_key)))
+                task_id=str(task_id), body=body), metadata=idempotency_metadata(idempotency_key)))

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from labs_common.retries import doubling
+
 SIGNATURE_PREFIX = "sha256="
 ISSUE_ACTIONS = frozenset({"opened", "edited", "closed", "reopened", "assigned", "unassigned"})
 PULL_REQUEST_ACTIONS = frozenset({"opened", "closed", "reopened"})
@@ -190,7 +192,8 @@ def wanted_of_issue(link: IssueLink, title: str, done: bool) -> tuple[str | None
 
 def push_retry_delay(attempts: int, base: timedelta) -> timedelta:
     """After the `attempts`-th failure: base, 2 base, 4 base ... capped."""
-    return min(base * (2 ** max(attempts - 1, 0)), PUSH_RETRY_CAP)
+    return timedelta(seconds=doubling(attempts, base.total_seconds(),
+                                      PUSH_RETRY_CAP.total_seconds()))
 
 
 def storable(text: str | None, limit: int) -> str:

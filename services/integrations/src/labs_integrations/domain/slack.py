@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slack_sdk.signature import Clock, SignatureVerifier
 
 from labs_common.errors import Unauthenticated
+from labs_common.retries import doubling
 
 # Slack's own window: a request older (or newer) than this is refused as a replay.
 SIGNATURE_WINDOW_SECONDS = 5 * 60
@@ -246,7 +247,7 @@ def next_attempt(attempts: int, now: datetime, *, base: float = RETRY_BASE_SECON
                  retry_after: float | None = None) -> datetime:
     """After `attempts` failed attempts: base·2^(n-1), capped at an hour; Slack's Retry-After
     (ratelimited) when it said one."""
-    delay = min(base * 2 ** max(attempts - 1, 0), RETRY_CAP_SECONDS)
+    delay = doubling(attempts, base, RETRY_CAP_SECONDS)
     if retry_after is not None and retry_after > 0:
         delay = retry_after
     return now + timedelta(seconds=delay)

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from labs_common.errors import Conflict, InvalidArgument
+from labs_common.retries import doubling
 
 ALL_EVENTS = "*"
 MAX_ENDPOINTS_PER_ORG = 20
@@ -161,9 +162,7 @@ def retry_delay(attempts: int, *, base: float = RETRY_BASE_SECONDS,
                 jitter: Callable[[], float] = random.random) -> float:
     """Seconds before the next attempt after `attempts` failed ones (1 → about `base`): doubling,
     capped, then spread by up to ±20% so endpoints that failed together do not retry together."""
-    exponent = max(attempts - 1, 0)
-    delay = cap if exponent > 40 else min(base * 2 ** exponent, cap)
-    return delay * (0.8 + 0.4 * jitter())
+    return doubling(attempts, base, cap) * (0.8 + 0.4 * jitter())
 
 
 def after_attempt(delivery: WebhookDelivery, outcome: Outcome, now: datetime, *,

@@ -38,6 +38,7 @@ from labs_common.errors import (
     PermissionDenied,
     Unauthenticated,
 )
+from labs_common.grpc import transactions
 from labs_common.grpc.status import remote_call
 from labs_common.protobuf import enum_api_name
 from labs_common.visibility import Reader, redact
@@ -333,8 +334,8 @@ def idempotency_key(command: slack.SlashCommand) -> str | None:
 def idempotency_metadata(command: slack.SlashCommand) -> dict[str, Any]:
     """The keyword arguments of a write's call: its Idempotency-Key as metadata (the delegated
     token's authorization is added by the channel's interceptor, from acting_as)."""
-    key = idempotency_key(command)
-    return {} if key is None else {"metadata": (("idempotency-key", key),)}
+    metadata = transactions.idempotency_metadata(idempotency_key(command))
+    return {} if metadata is None else {"metadata": metadata}
 
 
 def explain(error: LabsError) -> str:

@@ -153,6 +153,13 @@ async def test_roles_and_other_tenants(http, fake_github):
                 ).status_code == 403
     assert (await http.delete(f"/integrations/{connection['id']}",
                               headers=auth(manager["access_token"]))).status_code == 403
+    for who, method, path, body in (
+            (manager, "PATCH", f"/integrations/{connection['id']}", {"settings": {}}),
+            (manager, "POST", "/integrations/github/callback", {"code": "c", "state": "s"}),
+            (member, "GET", f"/integrations/{connection['id']}/sync-status", None),
+            (member, "GET", f"/integrations/{connection['id']}/sync-logs", None)):
+        answer = await http.request(method, path, headers=auth(who["access_token"]), json=body)
+        assert answer.status_code == 403, (method, path, answer.text)
 
     other = auth((await sign_up(http, "Other Agency"))["access_token"])
     for method, path in (("GET", f"/integrations/{connection['id']}/sync-status"),

@@ -132,12 +132,18 @@ async def test_roles_other_tenants_and_private_urls(http, receiver):
     member = await join_as(http, owner, "member")
     assert (await http.get("/webhook-endpoints", headers=auth(member["access_token"]))
             ).status_code == 403
+    deliveries_url = f"/webhook-endpoints/{endpoint_id}/deliveries"
+    assert (await http.get(deliveries_url, headers=auth(member["access_token"]))
+            ).status_code == 403
+    redeliver_url = f"{deliveries_url}/{uuid.uuid4()}/redeliver"
+    assert (await http.post(redeliver_url, headers=as_manager)).status_code == 403
 
     stranger = auth((await sign_up(http, org="Other"))["access_token"])
     assert (await http.get(f"/webhook-endpoints/{endpoint_id}/deliveries", headers=stranger)
             ).status_code == 404
     assert (await http.delete(f"/webhook-endpoints/{endpoint_id}", headers=stranger)
             ).status_code == 404
+    assert (await http.post(redeliver_url, headers=stranger)).status_code == 404
     assert (await http.get("/webhook-endpoints", headers=stranger)).json()[
         "webhook_endpoints"] == []
 

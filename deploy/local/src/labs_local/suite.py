@@ -1,9 +1,10 @@
 """The whole suite as one object: what `python -m labs_local up` runs and what end-to-end tests
 start once per session.
 
-Order matters on the way up: engines, then identity (everyone else fetches its signing keys),
-then the other services and the gateway in parallel; each step has `startup_timeout` seconds to
-become healthy. On the way down everything goes at once: each process drains itself within its
+On the way up: the engines, then every service and the gateway at once, which then have
+`startup_timeout` seconds to become healthy. Nothing waits for identity: the others fetch its
+signing keys on the first token they verify, not at start, and the gateway reports 503 until the
+services answer. On the way down everything goes at once: each process drains itself within its
 grace period, then the engines stop.
 """
 
@@ -35,9 +36,6 @@ from labs_local.processes import ChildSpec, RestartPolicy, describe_exit
 from labs_local.settings import NATS_PORT_OFFSET, LocalSettings, inherited_environment
 from labs_local.supervisor import Supervisor
 from labs_local.urls import GatewayUrls, service_address
-
-# Services that must be healthy before the others start.
-FIRST = ("identity",)
 
 
 class StartupError(RuntimeError):
@@ -197,22 +195,14 @@ class Suite:
         self.database_url, self.nats_url = engines.database_url, engines.nats_url
         shared = self._shared(nats_url=self.nats_url)
 
-        loop = asyncio.get_running_loop()
-        first = [s for s in self.services if s in FIRST]
-        rest = [s for s in self.services if s not in FIRST]
-        for name in first:
-            self.supervisor.start(self._service_spec(name, shared))
-        await self._require_healthy(self._grpc_checks(first), loop.time() + self.startup_timeout)
-
-        # The gateway starts with the other services rather than after them: it needs nothing
-        # from them to start (it reports 503 until they answer), and importing it takes seconds
-        # that would otherwise add to every start-up.
-        for name in rest:
+        # Everything at once: start-up is mostly importing Python, and two cores import two
+        # children at a time whichever order they come in, so waiting for one only adds its time.
+        for name in self.services:
             self.supervisor.start(self._service_spec(name, shared))
         if self.gateway:
             self.supervisor.start(gateway_spec(self.gateway_host, self.gateway_port, shared))
-        deadline = loop.time() + self.startup_timeout
-        await self._require_healthy(self._grpc_checks(rest), deadline)
+        deadline = asyncio.get_running_loop().time() + self.startup_timeout
+        await self._require_healthy(self._grpc_checks(self.services), deadline)
         if self.gateway:
             await self._require_healthy({GATEWAY: partial(http_health, self.urls.health)},
                                         deadline, also_report=self.services)

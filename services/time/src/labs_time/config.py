@@ -16,3 +16,8 @@ class Settings(ServiceSettings):
     import_sweep_seconds: float = 15.0
     # How long a worker's claim on a job lasts without progress before another may take it.
     import_lease_seconds: int = 120
+    # How long a read-model row (an org, a project, a person's rates) must have been left alone
+    # before a write trusts it without asking its owner (service_layer/known.py): changes come
+    # in bursts (an org set up, a project created and configured), and a row changed a moment
+    # ago may have a newer change still on its way. 0 trusts every row at once.
+    read_model_settle_seconds: float = Field(5.0, ge=0)

@@ -1,6 +1,7 @@
 """Wiring of the time service: its gRPC API on the shared service runtime, the clients it needs to
-ask projects, identity and capacity, the import worker, and the subscriptions to billing's invoice
-events (the billing saga's last steps, entrypoints/consumers.py)."""
+ask projects, identity and capacity (behind the read models, service_layer/known.py), the import
+worker, and its subscriptions: the read models' events and billing's invoice events (the billing
+saga's last steps, entrypoints/consumers.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from labs_time.config import Settings
 from labs_time.entrypoints.consumers import subscriptions
 from labs_time.entrypoints.grpc_servicer import TimeServicer
 from labs_time.entrypoints.import_worker import ImportWorker
+from labs_time.service_layer.known import KnownDirectory
 from labs_time.service_layer.unit_of_work import TimeUnitOfWork
 
 
@@ -30,7 +32,10 @@ def import_worker(runtime: Runtime) -> ImportWorker:
 
 
 def registrations(runtime: Runtime) -> list[ServiceRegistration]:
-    servicer = TimeServicer(runtime.uow, directory(runtime), import_worker(runtime))
+    # The write path reads the read models first and asks only what they cannot answer.
+    known = KnownDirectory(runtime.uow, directory(runtime),  # type: ignore[arg-type]
+                           settle_seconds=runtime.settings.read_model_settle_seconds)
+    servicer = TimeServicer(runtime.uow, known, import_worker(runtime))  # type: ignore[arg-type]
     return [ServiceRegistration.of(time_service_pb2, time_service_pb2_grpc, servicer)]
 
 

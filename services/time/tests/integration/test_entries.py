@@ -8,7 +8,16 @@ from datetime import UTC, date, datetime, timedelta
 import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
-from time_helpers import field_of, join, project, rejected, resource, signup
+from time_helpers import (
+    eventually,
+    field_of,
+    join,
+    known_project,
+    project,
+    rejected,
+    resource,
+    signup,
+)
 
 from labs.projects.v1 import projects_service_pb2 as projects_pb
 from labs.time.v1 import time_service_pb2 as pb
@@ -103,6 +112,14 @@ async def test_an_archived_project_takes_no_time(clients):
     project_id = await project(clients, owner)
     await clients.projects.DeleteProject(projects_pb.DeleteProjectRequest(id=project_id),
                                          metadata=owner.auth)
+
+    # Time checks the project in its read model, which hears of the archive from projects'
+    # event: once it has, the project takes no time.
+    async def archived():
+        known = await known_project(clients, owner, project_id)
+        return known is not None and known.archived
+
+    await eventually(archived, "time hears that the project is archived")
     error = await rejected(clients.time.CreateTimeEntry(pb.CreateTimeEntryRequest(
         project_id=project_id, hours="1"), metadata=owner.auth))
     assert field_of(error) == "project_id"

@@ -128,3 +128,34 @@ async def finished_job(clients: Clients, person: Person, job_id: str, timeout: f
             return job
         await asyncio.sleep(0.02)
     raise AssertionError(f"import job {job_id} did not finish in {timeout} s")
+
+
+async def eventually(probe, what: str, timeout: float = 30.0):
+    """The first truthy answer of the coroutine function `probe`, polled until the deadline."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if found := await probe():
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not before the deadline: {what}")
+        await asyncio.sleep(0.02)
+
+
+def time_uow(clients: Clients, person: Person):
+    """A unit of work on time's own database in `person`'s org, as time's consumers open one
+    (the org, no caller): to read or set its read models."""
+    from labs_common.db.engine import sessionmaker
+    from labs_common.db.uow import Scope
+    from labs_time.service_layer.unit_of_work import TimeUnitOfWork
+
+    return TimeUnitOfWork(sessionmaker(clients.time_engine), "time",
+                          Scope(org_id=uuid.UUID(person.org_id)))
+
+
+async def known_project(clients: Clients, person: Person, project_id: str):
+    """What time's read model holds of the project (None: not heard of)."""
+    async with time_uow(clients, person) as uow:
+        return await uow.known_projects.get(uuid.UUID(project_id))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +24,7 @@ from labs.identity.v1 import identity_service_pb2_grpc as identity_grpc
 from labs.projects.v1 import projects_service_pb2 as projects_pb
 from labs.projects.v1 import projects_service_pb2_grpc as projects_grpc
 from labs_common.grpc.status import remote_call
+from labs_time.domain.known import KnownRate, effective_from
 from labs_time.domain.model import Rates
 
 ARCHIVED = projects_pb.PROJECT_STATUS_ARCHIVED
@@ -36,6 +37,8 @@ class Project:
     archived: bool
     billing_rate_override: Decimal | None
     currency: str
+    # When projects last changed it (its updated_at), for a read model kept from this answer.
+    as_of: datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Organization:
     timezone: str
     currency: str
     settings: dict[str, Any] = field(default_factory=dict)
+    as_of: datetime | None = field(default=None, compare=False)  # identity's updated_at
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,12 @@ def _project(message: projects_pb.Project) -> Project:
         archived=message.status == ARCHIVED,
         billing_rate_override=Decimal(override) if override else None,
         currency=message.budget_currency,
+        as_of=_updated_at(message),
     )
+
+
+def _updated_at(message) -> datetime | None:
+    return message.updated_at.ToDatetime(UTC) if message.HasField("updated_at") else None
 
 
 class Directory:
@@ -107,7 +116,7 @@ class Directory:
             identity_pb.GetOrganizationRequest(), metadata=self._auth(token)))
         org = response.organization
         return Organization(org.timezone or "UTC", org.currency or "USD",
-                            json_format.MessageToDict(org.settings))
+                            json_format.MessageToDict(org.settings), _updated_at(org))
 
     async def member(self, token: str, user_id: uuid.UUID) -> Member:
         """One member of the caller's org (NotFound when `user_id` is not one)."""
@@ -167,6 +176,16 @@ class Directory:
         r = response.resource
         return Resource(uuid.UUID(r.id), r.name, r.email,
                         uuid.UUID(r.user_id) if r.user_id else None)
+
+    async def rate_history(self, token: str, resource_id: uuid.UUID) -> list[KnownRate]:
+        """Every period of a resource's rates, oldest first (ListResourceRates)."""
+        history = await remote_call(self._capacity.ListResourceRates(
+            capacity_pb.ListResourceRatesRequest(resource_id=str(resource_id)),
+            metadata=self._auth(token)))
+        return [KnownRate(effective_from(r.effective_from),
+                          Decimal(r.billing_rate) if r.billing_rate else None,
+                          Decimal(r.cost_rate) if r.cost_rate else None, r.currency)
+                for r in history.rates]
 
     async def person_rates(self, token: str, user_id: uuid.UUID, on: date) -> PersonRates:
         """The member's effective rates on `on`; "none" when capacity knows no rate for them."""

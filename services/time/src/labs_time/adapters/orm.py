@@ -85,3 +85,54 @@ import_chunks = sa.Table(
     col.uuid("org_id", nullable=False),
     col.binary("data", nullable=False),
 )
+
+# Read models (migration 0008): what time keeps of other services' data, fed by their events
+# (entrypoints/read_model_consumers.py), each row as of the event or answer it came from
+# (`as_of`), so an older event never overwrites a newer state. A missing row is asked for over
+# gRPC (adapters/known.py).
+
+known_organizations = sa.Table(
+    "known_organizations",
+    metadata,
+    col.uuid("id", primary_key=True),  # the org's id: the tenant key of this table
+    col.text("timezone", nullable=False),
+    col.text("currency", nullable=False),
+    col.jsonb("settings", nullable=False),
+    col.timestamp("as_of", nullable=False),
+)
+
+known_projects = tenant_table(
+    "known_projects",
+    metadata,
+    col.text("name", nullable=False),
+    col.flag("archived", nullable=False),
+    col.rate("billing_rate_override"),
+    col.text("currency", nullable=False),
+    col.timestamp("as_of", nullable=False),
+)
+
+known_resources = tenant_table(
+    "known_resources",
+    metadata,
+    col.text("name", nullable=False),
+    col.text("email", nullable=False),
+    col.uuid("user_id"),
+    col.flag("is_placeholder", nullable=False),
+    # True once the whole rate history was read from capacity (ListResourceRates): events alone
+    # never tell when a resource's first rates began (resource.created carries no date).
+    col.flag("rates_complete", nullable=False),
+    col.timestamp("as_of", nullable=False),
+)
+
+known_resource_rates = sa.Table(
+    "known_resource_rates",
+    metadata,
+    col.uuid("org_id", nullable=False),
+    col.uuid("resource_id", primary_key=True),
+    # date.min for the first rates of a resource that apply to every earlier date, as capacity.
+    col.day("effective_from", primary_key=True),
+    col.rate("billing_rate"),
+    col.rate("cost_rate"),
+    col.text("currency", nullable=False),
+    col.timestamp("as_of", nullable=False),
+)

@@ -1,7 +1,8 @@
-"""Durable subscriptions of the time service: billing's invoice outcomes finish the billing saga
-(service_layer/invoicing.py) even when billing dies between committing an invoice and calling
-MarkEntriesInvoiced or ReleaseEntries. Billing calls those RPCs as well; both paths run, in
-either order, and the second finds nothing left to do.
+"""Durable subscriptions of the time service: the read models of identity's orgs, projects'
+projects and capacity's resources and rates (read_model_consumers.py), and billing's invoice
+outcomes, which finish the billing saga (service_layer/invoicing.py) even when billing dies
+between committing an invoice and calling MarkEntriesInvoiced or ReleaseEntries. Billing calls
+those RPCs as well; both paths run, in either order, and the second finds nothing left to do.
 
 invoice.issued → the invoice's entries are invoiced; invoice.voided and invoice.deleted → its
 entries and expenses are free again. The consumer framework claims each event id in the inbox
@@ -19,6 +20,7 @@ from google.protobuf.message import Message
 from labs.billing.v1 import events_pb2 as billing_events
 from labs.events.v1 import envelope_pb2
 from labs_common.events.consumer import Subscription
+from labs_time.entrypoints import read_model_consumers
 from labs_time.service_layer import invoicing
 from labs_time.service_layer.unit_of_work import TimeUnitOfWork
 
@@ -33,6 +35,8 @@ def subscriptions() -> list[Subscription]:
         Subscription(CONSUMER, "billing", "invoice.issued", on_invoice_issued),
         Subscription(CONSUMER, "billing", "invoice.voided", on_invoice_voided),
         Subscription(CONSUMER, "billing", "invoice.deleted", on_invoice_deleted),
+        # The read models the write path reads instead of asking (read_model_consumers.py).
+        *read_model_consumers.subscriptions(),
     ]
 
 

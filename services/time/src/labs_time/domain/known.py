@@ -1,0 +1,92 @@
+"""What time knows of other services' data from their events (its read models), as plain values,
+and the rules it answers with: a person's rates on a date as capacity's GetRates answers them,
+and which of two states of a row is the newer one.
+
+Pure: no I/O. The rows live in adapters/read_models.py; events reach them through
+entrypoints/read_model_consumers.py; service_layer/known.py reads them before a write."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from labs_time.domain.model import Rates
+
+# Capacity's SINCE_ALWAYS: the first rates of a resource apply to every earlier date. An empty
+# effective_from in capacity's messages means this day.
+SINCE_ALWAYS = date.min
+
+# The as_of of what time filled in from an answer rather than an event: any event is newer.
+BEFORE_ANY_EVENT = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class KnownRate:
+    """One period of a resource's rates: from `effective_from` until the next period begins."""
+
+    effective_from: date
+    billing_rate: Decimal | None
+    cost_rate: Decimal | None
+    currency: str
+    as_of: datetime = field(default=BEFORE_ANY_EVENT, compare=False)
+
+
+@dataclass(frozen=True)
+class KnownResource:
+    """A person (or placeholder) in capacity; `rates_complete` once its whole rate history is
+    known (read from capacity once; events then keep it current)."""
+
+    id: uuid.UUID
+    name: str
+    email: str
+    user_id: uuid.UUID | None
+    is_placeholder: bool
+    rates_complete: bool
+    as_of: datetime = field(default=BEFORE_ANY_EVENT, compare=False)
+
+
+def effective_from(value: str) -> date:
+    """An effective_from of capacity's messages: "YYYY-MM-DD", or empty for always."""
+    return date.fromisoformat(value) if value else SINCE_ALWAYS
+
+
+def rates_on(periods: Iterable[KnownRate], on: date) -> Rates | None:
+    """The rates in effect on `on`, by capacity's rule (GetRates): the period whose
+    effective_from is the latest on or before that date; None before the first period (GetRates
+    answers found = false then)."""
+    best: KnownRate | None = None
+    for period in periods:
+        if period.effective_from <= on and (best is None
+                                            or period.effective_from > best.effective_from):
+            best = period
+    if best is None:
+        return None
+    return Rates(best.billing_rate, best.cost_rate, best.currency or None, "resource")
+
+
+def settled(as_of: datetime | None, now: datetime, settle: timedelta) -> bool:
+    """Whether a row last changed at `as_of` may answer without its owner: it has been left
+    alone for `settle`. Changes come in bursts (an org set up, then its rounding; a project
+    created, then archived), so a row changed a moment ago may have a newer change on its way,
+    and the owner is asked instead; a row that has been quiet answers. None: no row."""
+    return as_of is not None and as_of <= now - settle
+
+
+def rates_settled(resource: KnownResource, periods: Iterable[KnownRate], now: datetime,
+                  settle: timedelta) -> bool:
+    """A person's rates answer locally once the resource's whole history is known and neither
+    it nor any of its periods changed within `settle`."""
+    return resource.rates_complete and all(
+        settled(as_of, now, settle) for as_of in (resource.as_of, *(p.as_of for p in periods)))
+
+
+def the_resource_of(user_id: uuid.UUID, resources: Iterable[KnownResource]
+                    ) -> KnownResource | None:
+    """The one resource linked to `user_id`, or None when there is none or, while a link moves
+    from one resource to another and only one of the two events has arrived, two: then the
+    owner must be asked."""
+    linked = [r for r in resources if r.user_id == user_id and not r.is_placeholder]
+    return linked[0] if len(linked) == 1 else None

@@ -1,0 +1,110 @@
+"""Durable subscriptions that keep time's read models (service_layer/known.py reads them before
+a write): identity's `organization.created|updated` (timezone, currency, settings with the
+rounding rule), projects' `project.*` (created, updated, status_changed, archived: each carries
+the whole project) and capacity's `resource.*` (created and updated: the resource and its link
+to a user; rates_changed: one rate period). Durables time-on-identity-organization-all,
+time-on-projects-project-all, time-on-capacity-resource-all.
+
+The consumer framework claims each event id in the inbox with the effect (a redelivery changes
+nothing); each row keeps the time of the event that wrote it (the envelope's occurred_at), so
+an older event, redelivered late or overtaken on another durable, changes nothing either.
+Events of the same subjects that carry something else (a resource's over-allocation) are
+claimed without effect."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from google.protobuf import json_format
+from google.protobuf.message import Message
+
+from labs.capacity.v1 import events_pb2 as capacity_events
+from labs.events.v1 import envelope_pb2
+from labs.identity.v1 import events_pb2 as identity_events
+from labs.projects.v1 import events_pb2 as projects_events
+from labs.projects.v1 import projects_service_pb2 as projects_pb
+from labs_common.events.consumer import Subscription
+from labs_time.adapters.directory import Organization, Project
+from labs_time.domain.known import KnownRate, KnownResource, effective_from
+from labs_time.service_layer.unit_of_work import TimeUnitOfWork
+
+Envelope = envelope_pb2.Envelope
+CONSUMER = "time"
+
+
+def subscriptions() -> list[Subscription]:
+    return [
+        Subscription(CONSUMER, "identity", "organization.*", on_organization),
+        Subscription(CONSUMER, "projects", "project.*", on_project),
+        Subscription(CONSUMER, "capacity", "resource.*", on_resource),
+    ]
+
+
+def _as_of(envelope: Envelope) -> datetime:
+    return envelope.occurred_at.ToDatetime(UTC)
+
+
+def _unpack(envelope: Envelope, message: Message) -> bool:
+    return envelope.payload.Is(message.DESCRIPTOR) and envelope.payload.Unpack(message)
+
+
+def _decimal(value: str) -> Decimal | None:
+    return Decimal(value) if value else None
+
+
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+async def on_organization(envelope: Envelope, uow: TimeUnitOfWork) -> None:
+    for kind in (identity_events.OrganizationCreated, identity_events.OrganizationUpdated):
+        event = kind()
+        if _unpack(envelope, event):
+            org = event.organization  # type: ignore[attr-defined]
+            # As Directory.organization reads GetOrganization's answer.
+            await uow.known_organizations.put_newer(_as_of(envelope), Organization(
+                org.timezone or "UTC", org.currency or "USD",
+                json_format.MessageToDict(org.settings) if org.HasField("settings") else {}))
+            return
+
+
+async def on_project(envelope: Envelope, uow: TimeUnitOfWork) -> None:
+    for kind in (projects_events.ProjectCreated, projects_events.ProjectUpdated,
+                 projects_events.ProjectStatusChanged, projects_events.ProjectArchived):
+        event = kind()
+        if _unpack(envelope, event):
+            break
+    else:
+        return
+    p = event.project  # type: ignore[attr-defined]
+    if (project_id := _uuid(p.id)) is None:
+        return
+    archived = (kind is projects_events.ProjectArchived
+                or p.status == projects_pb.PROJECT_STATUS_ARCHIVED)
+    await uow.known_projects.put(_as_of(envelope), Project(
+        project_id, p.name, archived, _decimal(p.billing_rate_override), p.budget_currency))
+
+
+async def on_resource(envelope: Envelope, uow: TimeUnitOfWork) -> None:
+    rates = capacity_events.ResourceRatesChanged()
+    if _unpack(envelope, rates):
+        if (resource_id := _uuid(rates.resource_id)) is not None:
+            r = rates.rate
+            await uow.known_resources.put_rate(resource_id, _as_of(envelope), KnownRate(
+                effective_from(r.effective_from), _decimal(r.billing_rate),
+                _decimal(r.cost_rate), r.currency))
+        return
+    for kind in (capacity_events.ResourceCreated, capacity_events.ResourceUpdated):
+        event = kind()
+        if _unpack(envelope, event):
+            r = event.resource  # type: ignore[attr-defined]
+            if (resource_id := _uuid(r.id)) is not None:
+                await uow.known_resources.put(_as_of(envelope), KnownResource(
+                    resource_id, r.name, r.email, _uuid(r.user_id), r.is_placeholder,
+                    rates_complete=False))
+            return

@@ -1,0 +1,192 @@
+"""Read-through: what a write needs of other services, read from time's own read models (kept
+from the owners' events, entrypoints/read_model_consumers.py) before its transaction opens, and
+asked over gRPC only when the read model cannot answer.
+
+`KnownDirectory` answers the questions the write path puts to `Directory` (the project, the
+org, a person's rates, a resource), with the same meaning:
+
+- a row that has been left alone for a while (`read_model_settle_seconds`, default 5 s)
+  answers, in one short read-only transaction, without asking anyone;
+- "the event has not arrived yet" (a project created a millisecond ago, an org or a person
+  time never heard of, a resource whose rate history time does not know whole, a user whose
+  resource link is moving between two resources): the owner is asked over gRPC as before, its
+  answer is used and kept (a project or org as of its `updated_at`; a rate history read once
+  with ListResourceRates, before any event), so the next write reads it locally. An event newer
+  than the kept answer replaces it; an older one changes nothing;
+- a row changed within the settle time: the owner is asked too. Changes come in bursts (an org
+  signs up and sets its rounding, a project is created and archived, a resource gets its rates),
+  and while one is fresh the next may still be on its way; once the row has been quiet, a change
+  can only be missed for as long as its event takes (milliseconds; longer while the owner's
+  relay or NATS is down).
+
+A member capacity knows no resource for is asked about each time (GetRates answers "none"):
+time keeps no negative answers, which a resource created a moment later would contradict
+until its event arrived.
+
+So an answer never depends on an event having arrived: either a quiet row answers, or the
+owner does. What a read model cannot promise is a change made in the last instant after a
+quiet spell: such a write still sees the state before it (an entry on a project archived a
+few milliseconds ago, the old rate). Rates are snapshotted and the archive check is a guard
+against mistakes, not a lock, so that is the trade for not asking three services per write.
+
+Membership of another user (a manager logging for someone) is still asked (GetMember): it is
+an authorization check, rare, and must see a removal at once. A task is still asked (GetTask):
+time keeps no tasks. Imports keep their own bulk asks (import_references.py)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+
+import structlog
+
+from labs_common.auth.principal import Principal, optional_principal
+from labs_common.db.uow import Scope
+from labs_common.errors import LabsError
+from labs_time.adapters.directory import (
+    Directory,
+    Organization,
+    PersonRates,
+    Project,
+    Resource,
+)
+from labs_time.domain.known import KnownResource, rates_on, rates_settled, settled, the_resource_of
+from labs_time.domain.model import Rates
+from labs_time.service_layer.unit_of_work import TimeUnitOfWork
+
+log = structlog.get_logger(__name__)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class KnownDirectory:
+    """`Directory`'s write-path questions, answered from the read models first. Anything else
+    (members, tasks, imports' lists) goes to the `Directory` as it is."""
+
+    def __init__(self, uow: Callable[[Scope], TimeUnitOfWork], remote: Directory, *,
+                 settle_seconds: float = 5.0,
+                 clock: Callable[[], datetime] = _utc_now) -> None:
+        self._uow = uow
+        self._remote = remote
+        self._settle = timedelta(seconds=settle_seconds)
+        self._clock = clock
+
+    def __getattr__(self, name: str):
+        return getattr(self._remote, name)
+
+    def _caller(self, token: str) -> Principal | None:
+        """The caller whose org the read models are read in: the RPC's, when the token is its
+        (the read model is only as wide as the caller's org); None sends the question on."""
+        principal = optional_principal()
+        return principal if principal is not None and principal.token == token else None
+
+    def _settled(self, as_of: datetime | None) -> bool:
+        return settled(as_of, self._clock(), self._settle)
+
+    async def project(self, token: str, project_id: uuid.UUID) -> Project:
+        caller = self._caller(token)
+        if caller is not None:
+            async with self._uow(Scope.of_caller(caller)) as uow:
+                found = await uow.known_projects.get(project_id)
+            if found is not None and self._settled(found.as_of):
+                return found
+        project = await self._remote.project(token, project_id)
+        if caller is not None and project.as_of is not None:
+            as_of = project.as_of
+            await self._remember(caller, lambda uow: uow.known_projects.put(as_of, project))
+        return project
+
+    async def organization(self, token: str) -> Organization:
+        caller = self._caller(token)
+        if caller is not None:
+            async with self._uow(Scope.of_caller(caller)) as uow:
+                found = await uow.known_organizations.get()
+            if found is not None and self._settled(found.as_of):
+                return found
+        org = await self._remote.organization(token)
+        if caller is not None and org.as_of is not None:
+            as_of = org.as_of
+            await self._remember(caller, lambda uow: uow.known_organizations.put_newer(as_of,
+                                                                                       org))
+        return org
+
+    async def resource(self, token: str, resource_id: uuid.UUID) -> Resource:
+        caller = self._caller(token)
+        if caller is not None:
+            async with self._uow(Scope.of_caller(caller)) as uow:
+                found = await uow.known_resources.get(resource_id)
+            # A row only an answer filled in (no name, no email) waits for its own event.
+            if found is not None and (found.name or found.email) and self._settled(found.as_of):
+                return Resource(found.id, found.name, found.email, found.user_id)
+        return await self._remote.resource(token, resource_id)
+
+    async def person_rates(self, token: str, user_id: uuid.UUID, on: date) -> PersonRates:
+        """The member's rates on `on`, as GetRates answers them."""
+        caller = self._caller(token)
+        if caller is not None:
+            async with self._uow(Scope.of_caller(caller)) as uow:
+                resource = the_resource_of(user_id, await uow.known_resources.of_user(user_id))
+                if resource is not None and (answer := await self._local_rates(uow, resource,
+                                                                               on)):
+                    return answer
+        answer = await self._remote.person_rates(token, user_id, on)
+        if caller is not None and answer.resource_id is not None:
+            await self._learn_history(caller, token, answer.resource_id, user_id)
+        return answer
+
+    async def resource_rates(self, token: str, resource_id: uuid.UUID, on: date
+                             ) -> PersonRates:
+        """A resource's rates on `on`, as GetRates answers them."""
+        caller = self._caller(token)
+        if caller is not None:
+            async with self._uow(Scope.of_caller(caller)) as uow:
+                resource = await uow.known_resources.get(resource_id)
+                if resource is not None and (answer := await self._local_rates(uow, resource,
+                                                                               on)):
+                    return answer
+        answer = await self._remote.resource_rates(token, resource_id, on)
+        if caller is not None and answer.resource_id is not None:
+            await self._learn_history(caller, token, resource_id, None)
+        return answer
+
+    async def _local_rates(self, uow: TimeUnitOfWork, resource: KnownResource, on: date
+                           ) -> PersonRates | None:
+        """GetRates' answer from the read model, or None when it cannot give it."""
+        if not resource.rates_complete:
+            return None
+        periods = await uow.known_resources.rates(resource.id)
+        if not rates_settled(resource, periods, self._clock(), self._settle):
+            return None
+        rates = rates_on(periods, on)
+        # GetRates answers found = false (no resource, no rates) before the first period.
+        return PersonRates(resource.id, rates) if rates else PersonRates(None, Rates.none())
+
+    async def _learn_history(self, caller: Principal, token: str, resource_id: uuid.UUID,
+                             user_id: uuid.UUID | None) -> None:
+        """Keeps the resource's whole rate history, so its next rates are read locally. The
+        answer in hand stands whatever happens here: a failure only means asking again."""
+        async with self._uow(Scope.of_caller(caller)) as uow:
+            known = await uow.known_resources.get(resource_id)
+        if known is not None and known.rates_complete:
+            return
+        try:
+            history = await self._remote.rate_history(token, resource_id)
+        except LabsError as error:
+            log.warning("time.rate_history_unavailable", resource_id=str(resource_id),
+                        error=str(error))
+            return
+        await self._remember(caller, lambda uow: uow.known_resources.remember_history(
+            resource_id, user_id, history))
+
+    async def _remember(self, caller: Principal,
+                        write: Callable[[TimeUnitOfWork], Awaitable[object]]) -> None:
+        """Keeps an owner's answer in its own short transaction (never the handler's)."""
+        try:
+            async with self._uow(Scope.of_caller(caller)) as uow:
+                await write(uow)
+                await uow.commit()
+        except Exception as error:  # a read model left unfilled never fails the request
+            log.warning("time.read_model_fill_failed", error=str(error))

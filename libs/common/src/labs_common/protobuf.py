@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
+from functools import cache
 from typing import Any, Generic, TypeVar
 
-from google.protobuf.descriptor import EnumDescriptor, FieldDescriptor
+from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -25,9 +26,7 @@ def timestamp(value: datetime | None) -> Timestamp | None:
     """`value` as a protobuf Timestamp; None (the field left unset) for None."""
     if value is None:
         return None
-    stamp = Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
+    return timestamp_of(value)
 
 
 def enum_prefix(descriptor: EnumDescriptor) -> str:
@@ -75,17 +74,37 @@ def enum_text(field: FieldDescriptor, number: int) -> str:
     return enum_api_name(field.enum_type, field.enum_type.values_by_number[number].name)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def timestamp_of(value: datetime) -> Timestamp:
+    """A Timestamp of `value` (a naive one read as UTC, as Timestamp.FromDatetime does),
+    computed in C arithmetic rather than FromDatetime's Python."""
+    delta = (value if value.tzinfo is not None else value.replace(tzinfo=UTC)) - _EPOCH
+    return Timestamp(seconds=delta.days * 86_400 + delta.seconds,
+                     nanos=delta.microseconds * 1_000)
+
+
+@cache
+def _enum_numbers(descriptor: EnumDescriptor) -> dict[str, int]:
+    """A domain member's name → the proto value of that name (ROLE_ + OWNER → 3)."""
+    prefix = enum_prefix(descriptor)
+    return {value.name.removeprefix(prefix): value.number for value in descriptor.values}
+
+
 def _enum_number(field: FieldDescriptor, value: Enum) -> int:
-    return field.enum_type.values_by_name[enum_prefix(field.enum_type) + value.name].number
+    return _enum_numbers(field.enum_type)[value.name]
 
 
 def _scalar(field: FieldDescriptor, value: Any) -> Any:
     if field.enum_type is not None:
         return _enum_number(field, value) if isinstance(value, Enum) else value
     if field.type == FieldDescriptor.TYPE_STRING:
+        if isinstance(value, str):
+            return value
         if isinstance(value, date):
             return value.isoformat()
-        if isinstance(value, uuid.UUID | Decimal | str):
+        if isinstance(value, uuid.UUID | Decimal):
             return str(value)
         if isinstance(value, Enum):
             return str(value.value)
@@ -93,33 +112,50 @@ def _scalar(field: FieldDescriptor, value: Any) -> Any:
     return value
 
 
+# How message_of fills a field: at construction (a scalar or a repeated field) or after it (a
+# message field, set from a message, a datetime or a mapping).
+_SCALAR, _REPEATED, _MESSAGE = range(3)
+
+
+@cache
+def _plan(descriptor: Descriptor) -> tuple[tuple[str, int, FieldDescriptor], ...]:
+    """The fields of a message type and how each is filled, worked out once per type: a
+    service maps the same few types on every call."""
+    def kind(field: FieldDescriptor) -> int:
+        if field.is_repeated:
+            return _REPEATED
+        return _MESSAGE if field.message_type is not None else _SCALAR
+    return tuple((field.name, kind(field), field) for field in descriptor.fields)
+
+
 def message_of(message_type: type[M], value: Any, **overrides: Any) -> M:
     """The message of `message_type` with every field that `value` has an attribute of the same
     name for: ids, decimals and dates as text, datetimes as Timestamps, domain enums as the proto
     enum value of the same name, dicts as Structs; None leaves a field unset. `overrides` give the
     fields that need more (or other) than that."""
-    message = message_type()
-    for field in message_type.DESCRIPTOR.fields:
-        if field.name in overrides:
-            given = overrides[field.name]
-        elif hasattr(value, field.name):
-            given = getattr(value, field.name)
+    scalars: dict[str, Any] = {}
+    later: list[tuple[str, FieldDescriptor, Any]] = []
+    for name, kind, field in _plan(message_type.DESCRIPTOR):
+        if name in overrides:
+            given = overrides[name]
         else:
-            continue
+            given = getattr(value, name, None)
         if given is None:
             continue
-        if field.message_type is not None and not field.is_repeated:
-            target = getattr(message, field.name)
-            if isinstance(given, Message):
-                target.CopyFrom(given)
-            elif isinstance(given, datetime):
-                target.FromDatetime(given)
-            elif isinstance(given, Mapping):
-                target.update(given)
-            else:
-                raise TypeError(f"{field.full_name}: cannot set from {type(given).__name__}")
-        elif field.is_repeated:
-            getattr(message, field.name).extend(_scalar(field, item) for item in given)
+        if kind == _SCALAR:
+            scalars[name] = _scalar(field, given)
+        elif kind == _REPEATED:
+            scalars[name] = [_scalar(field, item) for item in given] \
+                if field.message_type is None else given
+        elif isinstance(given, datetime):
+            scalars[name] = timestamp_of(given)
+        elif isinstance(given, Message):
+            scalars[name] = given
         else:
-            setattr(message, field.name, _scalar(field, given))
+            later.append((name, field, given))
+    message = message_type(**scalars)
+    for name, field, given in later:
+        if not isinstance(given, Mapping):
+            raise TypeError(f"{field.full_name}: cannot set from {type(given).__name__}")
+        getattr(message, name).update(given)
     return message

@@ -1,11 +1,18 @@
--- wrk script for bench/throughput.py.
+-- wrk script for bench/throughput.py and bench/write_latency.py.
 -- Sends `Authorization: Bearer $BENCH_TOKEN` with every request (the bare baseline gets the same
--- header, so both parse requests of the same size), and at the end prints one machine-readable
--- line, so the bench does not have to parse wrk's human units (us/ms/s, k/M).
+-- header, so both parse requests of the same size); with $BENCH_BODY, POSTs it as JSON. At the
+-- end prints one machine-readable line, so the bench does not have to parse wrk's human units
+-- (us/ms/s, k/M).
 
 local token = os.getenv("BENCH_TOKEN")
 if token and #token > 0 then
   wrk.headers["Authorization"] = "Bearer " .. token
+end
+local body = os.getenv("BENCH_BODY")
+if body and #body > 0 then
+  wrk.method = "POST"
+  wrk.body = body
+  wrk.headers["Content-Type"] = "application/json"
 end
 
 function done(summary, latency, requests)

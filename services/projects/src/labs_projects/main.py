@@ -9,7 +9,6 @@ from labs_common.grpc.server import ServiceRegistration
 from labs_common.grpc.staff_members import IdentityStaffMembers
 from labs_common.service import Runtime, ServiceDefinition
 from labs_projects.adapters.object_storage import LocalObjectStorage, ObjectStorage
-from labs_projects.adapters.s3_storage import S3ObjectStorage
 from labs_projects.config import Settings
 from labs_projects.entrypoints.consumers import activity_subscriptions
 from labs_projects.entrypoints.grpc_servicer import ProjectsServicer
@@ -20,6 +19,9 @@ from labs_projects.service_layer.unit_of_work import ProjectsUnitOfWork
 def object_storage(settings: Settings) -> ObjectStorage:
     if not settings.s3_bucket:
         return LocalObjectStorage(settings.object_storage_dir)
+    # Imported here: aioboto3 and botocore are a large share of the service's start-up and memory.
+    from labs_projects.adapters.s3_storage import S3ObjectStorage
+
     secret = settings.s3_secret_access_key
     return S3ObjectStorage(
         settings.s3_bucket,

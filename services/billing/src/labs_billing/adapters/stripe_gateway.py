@@ -17,9 +17,13 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import stripe
+if TYPE_CHECKING:
+    import stripe
+
+# The SDK (`import stripe`, a large share of billing's start-up and memory) is imported where it
+# is first used: a replica without a Stripe key only ever needs it to check a webhook.
 
 T = TypeVar("T")
 
@@ -98,6 +102,8 @@ def verify_event(payload: bytes, signature: str, secret: str, *, tolerance: int 
         raise BadSignature("no Stripe-Signature header")
     if not secret:
         raise BadSignature("no webhook secret configured")
+    import stripe  # on first use: see the note at the top
+
     try:
         # The SDK's own check of the HMAC; tolerance None: the time is checked below, both ways.
         stripe.WebhookSignature.verify_header(payload, signature, secret, tolerance=None)
@@ -119,6 +125,8 @@ def verify_event(payload: bytes, signature: str, secret: str, *, tolerance: int 
 
 
 def _translate(error: stripe.StripeError) -> Exception:
+    import stripe  # loaded already: the error is one of its own
+
     if isinstance(error, stripe.APIConnectionError):
         return StripeUnavailable(f"Stripe unreachable: {error.user_message or error}")
     status = error.http_status
@@ -130,6 +138,8 @@ def _translate(error: stripe.StripeError) -> Exception:
 
 
 async def _call(request: Awaitable[T]) -> T:
+    import stripe  # loaded already: a gateway made the request
+
     try:
         return await request
     except stripe.StripeError as error:
@@ -187,6 +197,8 @@ def _due_timestamp(due: date) -> int:
 class StripeGateway:
     def __init__(self, api_key: str, api_base: str | None = None, timeout: float = 10.0, *,
                  max_network_retries: int = 2) -> None:
+        import stripe  # on first use: see the note at the top
+
         self._http = stripe.HTTPXClient(timeout=timeout)
         base_addresses: dict[str, str] = {"api": api_base.rstrip("/")} if api_base else {}
         self._client = stripe.StripeClient(

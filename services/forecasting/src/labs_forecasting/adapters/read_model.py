@@ -83,12 +83,13 @@ class SqlProjects(AsOfRepository):
             query = query.where(projects.c.client_id == client_id)
         return [_project(r) for r in (await self._session.execute(query)).all()]
 
-    async def dashboard(self, *, status: str | None, client_id: uuid.UUID | None,
-                        trend_day: date) -> list[tuple[Project, Totals, datetime, Decimal | None]]:
-        """The profitability dashboard's projects (filtered as `many`), each with its totals,
-        their time and its margin percent at the end of `trend_day`, in one statement: the
-        per-project rows only (one look-up of daily_margins' primary key per project), never
-        the entries."""
+    async def dashboard(self, *, status: str | None = None, client_id: uuid.UUID | None = None,
+                        trend_day: date, project_ids: list[uuid.UUID] | None = None
+                        ) -> list[tuple[Project, Totals, datetime, Decimal | None]]:
+        """Projects (filtered as `many`), each with its totals, their time and its margin
+        percent at the end of `trend_day`, in one statement: the per-project rows only (one
+        look-up of daily_margins' primary key per project), never the entries. The
+        profitability dashboard's, and a project list's margins."""
         before = (select(daily_margins.c.margin_percent)
                   .where(daily_margins.c.project_id == projects.c.id,
                          daily_margins.c.org_id == self._org_id,
@@ -102,9 +103,11 @@ class SqlProjects(AsOfRepository):
                      project_totals.c.project_id == projects.c.id)
                      & (project_totals.c.org_id == self._org_id)))
                  .where(projects.c.org_id == self._org_id))
+        if project_ids is not None:
+            query = query.where(projects.c.id.in_(project_ids))
         if status:
             query = query.where(projects.c.status == status)
-        else:
+        elif project_ids is None:
             query = query.where(projects.c.status != "archived")
         if client_id is not None:
             query = query.where(projects.c.client_id == client_id)

@@ -27,10 +27,8 @@ from labs_forecasting.domain import commands
 from labs_forecasting.domain.model import (
     TREND_DAYS,
     Organization,
-    margin_of,
     money,
     percent,
-    trend_of,
 )
 from labs_forecasting.domain.reports import (
     ORDERS,
@@ -44,6 +42,7 @@ from labs_forecasting.domain.reports import (
     summarize,
 )
 from labs_forecasting.service_layer import access
+from labs_forecasting.service_layer.projection import margin_now
 from labs_forecasting.service_layer.unit_of_work import ForecastingUnitOfWork
 
 
@@ -85,9 +84,8 @@ async def get_profitability_dashboard(command: commands.GetProfitabilityDashboar
     forecasts = await uow.projects.stored_forecasts([p.id for p, *_ in found])
     rows = []
     for project, totals, updated_at, before in found:
-        margin = margin_of(project, totals, today, updated_at=updated_at)
-        margin = replace(margin, trend=trend_of(margin.margin_percent, before))
-        row = profitability_row(project, margin, converter)
+        row = profitability_row(project, margin_now(project, totals, updated_at, before, today),
+                                converter)
         if (forecast := forecasts.get(project.id)) is not None:
             row = replace(row, forecast_margin=forecast.forecast_margin,
                           forecast_confidence=forecast.forecast_confidence,

@@ -10,7 +10,7 @@ from labs_common.zones import today_in
 from labs_forecasting.domain import commands
 from labs_forecasting.domain.model import DailyMargin, Margin
 from labs_forecasting.service_layer import access
-from labs_forecasting.service_layer.projection import current_margins
+from labs_forecasting.service_layer.projection import current_margins, margins_of
 from labs_forecasting.service_layer.unit_of_work import ForecastingUnitOfWork
 
 MAX_HISTORY_DAYS = 731
@@ -34,8 +34,7 @@ async def list_project_margins(command: commands.ListProjectMargins,
     access.require_financials(uow.caller, org)
     if len(command.project_ids) > MAX_PROJECTS:
         raise InvalidArgument.on("project_ids", f"at most {MAX_PROJECTS} at once")
-    projects = await uow.projects.many(list(command.project_ids))
-    return await current_margins(uow, projects, today_in(org.timezone))
+    return await margins_of(uow, list(command.project_ids), today_in(org.timezone))
 
 
 async def get_margin_history(command: commands.GetMarginHistory, uow: ForecastingUnitOfWork

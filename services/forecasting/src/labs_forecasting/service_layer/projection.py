@@ -140,9 +140,24 @@ async def current_margins(uow: Uow, projects: list[Project], today: date) -> lis
     found = []
     for project in projects:
         sums, updated_at = totals.get(project.id, (Totals(), project.as_of))
-        now = margin_of(project, sums, today, updated_at=updated_at)
-        found.append(replace(now, trend=trend_of(now.margin_percent, before.get(project.id))))
+        found.append(margin_now(project, sums, updated_at, before.get(project.id), today))
     return found
+
+
+async def margins_of(uow: Uow, project_ids: list[uuid.UUID], today: date) -> list[Margin]:
+    """current_margins of the projects with these ids that forecasting knows, read with their
+    totals and trend in one statement (a project list asks this on every page)."""
+    found = await uow.projects.dashboard(project_ids=project_ids,
+                                         trend_day=today - timedelta(days=TREND_DAYS))
+    return [margin_now(project, totals, updated_at, before, today)
+            for project, totals, updated_at, before in found]
+
+
+def margin_now(project: Project, totals: Totals, updated_at: datetime,
+               before_percent: Decimal | None, today: date) -> Margin:
+    """The project's margin from its totals, with its trend against `before_percent`."""
+    now = margin_of(project, totals, today, updated_at=updated_at)
+    return replace(now, trend=trend_of(now.margin_percent, before_percent))
 
 
 async def announce_margin(uow: Uow, project_id: uuid.UUID) -> Margin | None:

@@ -7,13 +7,17 @@ import asyncio
 import itertools
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
-from typing import Any
-
-import github
+from typing import TYPE_CHECKING, Any
 
 from labs_common.errors import NotFound, Unavailable
 from labs_integrations.adapters.platforms import github_client
 from labs_integrations.config import Settings
+
+if TYPE_CHECKING:
+    import github
+
+# PyGithub (`import github`, the largest import of this service) is imported by the calls that
+# use it, on the first one: a replica that never talks to GitHub never loads it.
 
 PAGE = 100  # issues per read of the reconciler (GitHub's largest page)
 
@@ -27,6 +31,8 @@ class GitHubFailed(Exception):
 
 
 def _failure(error: Exception) -> GitHubFailed:
+    import github  # on first use: see the note at the top
+
     if isinstance(error, github.GithubException):
         status = error.status or 0
         return GitHubFailed(f"GitHub answered {status}", permanent=status in (404, 410, 422))
@@ -70,6 +76,8 @@ class GitHubApi:
         """Whether `token` sees the repository (GET /repos/{owner}/{name}): False when GitHub
         answers 404 or 403 (not there for this token, or forbidden to it); Unavailable when
         GitHub cannot say now (asked again later)."""
+        import github  # on first use: see the note at the top
+
         def read() -> None:
             self._client(token).get_repo(repository)
 
@@ -89,6 +97,8 @@ class GitHubApi:
         page at a time: PyGithub's PaginatedList is read lazily, one page per worker-thread
         call, so a repository's first read never holds every issue at once. NotFound when the
         token does not see the repository (404 or 403)."""
+        import github  # on first use: see the note at the top
+
         def first() -> Iterator[Any]:
             repo = self._client(token).get_repo(repository)
             kwargs: dict[str, Any] = {"state": "all", "sort": "updated", "direction": "asc"}

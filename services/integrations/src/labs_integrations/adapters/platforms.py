@@ -6,10 +6,9 @@ PyGithub is synchronous: its calls run in a worker thread, never on the event lo
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlencode
 
-import github
 import httpx
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -17,6 +16,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from labs_common.errors import InvalidArgument, Unavailable
 from labs_integrations.config import Settings
 from labs_integrations.domain.connections import Account, Platform
+
+if TYPE_CHECKING:
+    import github
+
+# PyGithub (`import github`, the largest import of this service) is imported by the calls that
+# use it, on the first one: a replica that never talks to GitHub never loads it.
 
 GITHUB_SCOPES = "repo read:user user:email"
 SLACK_SCOPES = "commands,chat:write,chat:write.public,users:read,users:read.email,im:write"
@@ -38,6 +43,8 @@ class PlatformSide(Protocol):
 def github_client(settings: Settings, token: str) -> github.Github:
     """PyGithub at LABS_GITHUB_API_URL: few retries (the caller's own retries, with its outbox,
     are what survives an outage) and no client-side pacing (one client per unit of work)."""
+    import github  # on first use: see the note at the top
+
     return github.Github(base_url=settings.github_api_url.rstrip("/"),
                          auth=github.Auth.Token(token),
                          timeout=TIMEOUT_SECONDS, retry=github.GithubRetry(total=2),
@@ -57,6 +64,8 @@ class GitHubSide:
         self._settings = settings
 
     async def identify(self, secret: dict[str, Any]) -> Account:
+        import github  # on first use: see the note at the top
+
         def who() -> Account:
             user = github_client(self._settings, secret["access_token"]).get_user()
             return Account(name=user.login, external_id=str(user.id))

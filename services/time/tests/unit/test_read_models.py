@@ -322,6 +322,19 @@ async def test_another_token_than_the_callers_is_always_asked(world):
     assert world.remote.asked == ["GetProject"]
 
 
+async def test_a_client_is_always_asked_for_projects_decide_what_it_sees(world):
+    known = a_project(LONG_AGO)
+    world.projects.rows[known.id] = known
+    world.remote.project_answer = known
+    client = a_caller(Role.CLIENT, org_id=world.caller.org_id, client_id=uuid.uuid4())
+    bound = bind_principal(client)
+    try:
+        await world.known.project(client.token, known.id)
+    finally:
+        reset_principal(bound)
+    assert world.remote.asked == ["GetProject"]
+
+
 async def test_the_org_is_read_locally_once_quiet_and_asked_while_unknown(world):
     world.remote.org_answer = Organization("Europe/Berlin", "EUR", {"time_rounding": {}},
                                            LONG_AGO)

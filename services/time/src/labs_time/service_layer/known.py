@@ -42,6 +42,7 @@ from datetime import UTC, date, datetime, timedelta
 import structlog
 
 from labs_common.auth.principal import Principal, optional_principal
+from labs_common.auth.roles import Role
 from labs_common.db.uow import Scope
 from labs_common.errors import LabsError
 from labs_time.adapters.directory import (
@@ -79,9 +80,13 @@ class KnownDirectory:
 
     def _caller(self, token: str) -> Principal | None:
         """The caller whose org the read models are read in: the RPC's, when the token is its
-        (the read model is only as wide as the caller's org); None sends the question on."""
+        (the read model is only as wide as the caller's org); None sends the question on. A
+        client sees only its own projects, which projects decides: a client is always asked
+        for (it logs no time; only its 404s and 403s depend on this)."""
         principal = optional_principal()
-        return principal if principal is not None and principal.token == token else None
+        if principal is None or principal.token != token or principal.role is Role.CLIENT:
+            return None
+        return principal
 
     def _settled(self, as_of: datetime | None) -> bool:
         return settled(as_of, self._clock(), self._settle)

@@ -1,6 +1,8 @@
 """What time asks other services, over gRPC with the caller's token: projects (does the project
 exist, its rate override), identity (the org's timezone and rounding settings, its members) and
-capacity (a person's rates on a date).
+capacity (a person's rates on a date, a resource's rate history). The write path asks through
+service_layer/known.py, which answers from time's read models first and comes here for what
+they cannot answer; imports ask here directly.
 
 Never called with a unit of work open: handlers ask first (service_layer/asked.py), then write in
 one short transaction."""

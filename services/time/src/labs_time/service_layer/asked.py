@@ -2,7 +2,8 @@
 
 No handler waits on projects, identity or capacity while its unit of work is open: the entrypoint
 first calls the handler's `ask_*` function (beside it), which puts every question to the other
-services and keeps each answer, then runs the handler in one short transaction with those answers.
+services (answered from time's read models when they can, service_layer/known.py) and keeps each
+answer, then runs the handler in one short transaction with those answers.
 
 An answer that was an error is kept, not raised, and the handler raises it where it takes the
 answer. So errors come in the order the handler checks things (the entry's 404 before identity's

@@ -1,7 +1,9 @@
 """Handlers for time entries: record, read, list, change, delete. Each runs inside one short unit
-of work; what other services know (project, membership, org settings, rates) is asked before it
-opens, with the caller's token, by the `ask_*` function beside the handler (see asked.py), so no
-transaction waits on another service and a refusal from them leaves nothing written."""
+of work; what other services know (project, membership, org settings, rates) is gathered before
+it opens by the `ask_*` function beside the handler (see asked.py): from time's read models when
+they can answer, else asked with the caller's token (`directory` is service_layer/known.py's
+KnownDirectory in the running service), so no transaction waits on another service and a
+refusal from them leaves nothing written."""
 
 from __future__ import annotations
 

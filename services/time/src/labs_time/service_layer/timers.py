@@ -1,7 +1,8 @@
 """Timers: one running entry per user. Starting one stops the running one first; stopping turns
 it into per-day entries (see domain/timers.py for the midnight and 24-hour rule). The project, the
-org's settings and the rates are asked before the transaction opens (`ask_*`, see asked.py); the
-transaction only takes the per-user lock and writes."""
+org's settings and the rates are gathered before the transaction opens (`ask_*`, see asked.py:
+from the read models, else from their owners, service_layer/known.py); the transaction only
+takes the per-user lock and writes."""
 
 from __future__ import annotations
 

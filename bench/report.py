@@ -17,7 +17,8 @@ STATUS_STYLE = {"ok": "green", "skipped": "yellow", "failed": "bold red"}
 LABELS = {"throughput": "1 read throughput", "write_latency": "2 write latency",
           "event_latency": "3 event latency", "memory": "4 idle memory",
           "cold_start": "5 cold start", "invoice_generation": "6 invoice generation",
-          "margins": "7 margins", "forecast_accuracy": "8 forecast accuracy"}
+          "margins": "7 margins", "forecast_accuracy": "8 forecast accuracy",
+          "ws_fanout": "9 ws fan-out"}
 
 
 def ordered(results: list[BenchResult]) -> list[BenchResult]:

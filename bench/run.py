@@ -33,13 +33,14 @@ from bench import (
     memory,
     throughput,
     write_latency,
+    ws_fanout,
 )
 from bench.harness import BENCH_DIR, BenchResult, StampedLog, make_suite
 from bench.report import print_report, write_json
 from labs_local import Suite
 
 BENCHMARKS = ("cold_start", "memory", "throughput", "write_latency", "event_latency",
-              "margins", "invoice_generation", "forecast_accuracy")
+              "ws_fanout", "margins", "invoice_generation", "forecast_accuracy")
 # Pure Python, no platform: run after the suite stopped, on a quiet machine.
 STANDALONE = {"forecast_accuracy"}
 
@@ -50,7 +51,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=f"comma-separated subset of {', '.join(BENCHMARKS)}")
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--wrk-connections", type=int, default=32)
-    parser.add_argument("--rate", type=int, default=20, help="write benchmark: requests/s")
+    parser.add_argument("--rate", type=int, default=None,
+                        help="write benchmark: requests/s (default: half the highest measured)")
     parser.add_argument("--write-seconds", type=int, default=10)
     parser.add_argument("--samples", type=int, default=50, help="event benchmark: N")
     parser.add_argument("--idle-seconds", type=float, default=3.0)
@@ -62,6 +64,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="margins benchmark: N (the dashboard is read at N and 10N entries)")
     parser.add_argument("--margin-samples", type=int, default=50,
                         help="margins benchmark: entries timed to their margin-updated")
+    parser.add_argument("--ws-sizes", default="1000,5000",
+                        help="fan-out benchmark: socket counts, comma-separated")
+    parser.add_argument("--ws-events", type=int, default=20,
+                        help="fan-out benchmark: events timed per socket count")
+    parser.add_argument("--ws-clients", type=int, default=1,
+                        help="fan-out benchmark: client processes holding the sockets")
     parser.add_argument("--forecast-projects", type=int, default=240,
                         help="forecast accuracy benchmark: synthetic projects")
     args = parser.parse_args(argv)
@@ -89,6 +97,11 @@ async def _run(args: argparse.Namespace, console: Console, log: StampedLog,
                data_dir: Path) -> list[BenchResult]:
     results: list[BenchResult] = []
     suite: Suite | None = None
+    if "ws_fanout" in args.only:
+        # Before any suite starts, which inherits both: the gateway's descriptors for thousands
+        # of sockets, and where it writes its collector's pauses (labs_gateway.ws.gc_pauses).
+        ws_fanout.raise_fd_limit()
+        os.environ.setdefault(ws_fanout.GC_ENV, str(data_dir / "gateway-gc-pauses.json"))
     try:
         if "cold_start" in args.only:
             async def cold() -> BenchResult:
@@ -122,6 +135,9 @@ async def _run(args: argparse.Namespace, console: Console, log: StampedLog,
                  rate=args.rate, seconds=args.write_seconds))),
             ("event_latency", event_latency.TITLE, event_latency.BASELINE,
              lambda: event_latency.run(suite, args.samples)),
+            ("ws_fanout", ws_fanout.TITLE, ws_fanout.BASELINE,
+             lambda: ws_fanout.run(suite, tuple(int(n) for n in args.ws_sizes.split(",")),
+                                   args.ws_events, args.ws_clients)),
             ("margins", margins.TITLE, margins.BASELINE,
              lambda: margins.run(suite, args.margin_entries, args.margin_samples)),
             ("invoice_generation", invoice_generation.TITLE, invoice_generation.BASELINE,

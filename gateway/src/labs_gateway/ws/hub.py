@@ -20,6 +20,7 @@ from nats.aio.subscription import Subscription
 from labs.events.v1 import envelope_pb2
 from labs.identity.v1 import events_pb2 as identity_events
 from labs_gateway.financials import FinancialsLevels
+from labs_gateway.ws import gc_pauses
 from labs_gateway.ws.connection import Connection
 from labs_gateway.ws.events import EventView, load_event_types
 from labs_gateway.ws.handshake import CLOSE_UNAUTHENTICATED
@@ -40,8 +41,11 @@ class Hub:
         self._financials = financials
         self._by_org: dict[str, set[Connection]] = defaultdict(set)
         self._subscriptions: list[Subscription] = []
+        self._gc_pauses = gc_pauses.from_environment()  # benchmarks only
 
     async def start(self) -> None:
+        if self._gc_pauses is not None:
+            self._gc_pauses.install()
         if self._nats is None:
             return
         load_event_types()
@@ -58,6 +62,8 @@ class Hub:
             except Exception as error:  # the connection may be gone already
                 log.debug("ws.unsubscribe_failed", error=str(error))
         self._subscriptions = []
+        if self._gc_pauses is not None:
+            await self._gc_pauses.uninstall()
 
     def attach(self, connection: Connection) -> None:
         self._by_org[connection.org_id].add(connection)

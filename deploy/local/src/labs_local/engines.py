@@ -14,6 +14,11 @@ from labs_local.output import Output
 from labs_local.processes import die_with_parent_hook
 
 _NATS_START_SECONDS = 15.0
+# One platform on its own server: seven services' pools of up to twice LABS_DATABASE_POOL_SIZE
+# (10) and their outbox listeners are 147, and a drill's or bench's checks a few more. Not the
+# tests' 500: every slot costs shared memory that each backend maps (about 1 MiB of RSS per
+# backend, 14 MiB of the postmaster's, measured).
+SUITE_MAX_CONNECTIONS = 200
 
 
 @dataclass
@@ -52,7 +57,7 @@ def forget_dead_postgres_handles(pgdata: Path) -> None:
 
 def _start_postgres(pgdata: Path):
     forget_dead_postgres_handles(pgdata)
-    return start_postgres(pgdata)
+    return start_postgres(pgdata, max_connections=SUITE_MAX_CONNECTIONS)
 
 
 def _spawn_nats(data_dir: Path, port: int, log_file: Path) -> subprocess.Popen:

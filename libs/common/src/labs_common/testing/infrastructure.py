@@ -26,16 +26,16 @@ def free_port() -> int:
 MAX_CONNECTIONS = 500
 
 
-def start_postgres(data_dir: Path):
-    """An embedded PostgreSQL keeping its data in `data_dir`, taking MAX_CONNECTIONS clients;
+def start_postgres(data_dir: Path, max_connections: int = MAX_CONNECTIONS):
+    """An embedded PostgreSQL keeping its data in `data_dir`, taking `max_connections` clients;
     answers (server, url)."""
     import pgserver
 
     data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir, cleanup_mode="stop")
-    if int(server.psql("SHOW max_connections;").split()[2]) < MAX_CONNECTIONS:
+    if int(server.psql("SHOW max_connections;").split()[2]) != max_connections:
         # Takes effect at the next start (postgresql.auto.conf), so restart it once.
-        server.psql(f"ALTER SYSTEM SET max_connections = {MAX_CONNECTIONS};")
+        server.psql(f"ALTER SYSTEM SET max_connections = {max_connections};")
         server.cleanup()
         server = pgserver.get_server(data_dir, cleanup_mode="stop")
     return server, server.get_uri()

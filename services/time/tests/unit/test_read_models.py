@@ -230,6 +230,8 @@ class FakeDirectory:
 
     async def project(self, token, project_id):
         self._ask("GetProject")
+        if isinstance(self.project_answer, Exception):
+            raise self.project_answer
         return self.project_answer
 
     async def organization(self, token):
@@ -238,6 +240,8 @@ class FakeDirectory:
 
     async def person_rates(self, token, user_id, on):
         self._ask("GetRates")
+        if isinstance(self.rates_answer, Exception):
+            raise self.rates_answer
         return self.rates_answer
 
     async def resource_rates(self, token, resource_id, on):
@@ -314,6 +318,19 @@ async def test_a_project_changed_a_moment_ago_is_asked_again(world):
     assert world.projects.rows[stale.id] == fresh
 
 
+async def test_while_projects_is_down_a_row_changed_a_moment_ago_still_answers(world):
+    fresh = a_project(JUST_NOW)
+    world.projects.rows[fresh.id] = fresh
+    world.remote.project_answer = Unavailable("projects is down")  # type: ignore[assignment]
+    assert await world.known.project(world.caller.token, fresh.id) == fresh
+
+
+async def test_while_projects_is_down_a_project_time_never_heard_of_is_a_503(world):
+    world.remote.project_answer = Unavailable("projects is down")  # type: ignore[assignment]
+    with pytest.raises(Unavailable):
+        await world.known.project(world.caller.token, uuid.uuid4())
+
+
 async def test_another_token_than_the_callers_is_always_asked(world):
     known = a_project(LONG_AGO)
     world.projects.rows[known.id] = known
@@ -357,6 +374,17 @@ async def test_a_members_rates_are_read_locally_once_their_history_is_whole(worl
     assert seen(april) == (ada.id, Rates(Decimal("100"), Decimal("60"), "USD", "resource"))
     assert may.rates.billable_rate == Decimal("120") and may.resource_id == ada.id
     assert world.remote.asked == []
+
+
+async def test_while_capacity_is_down_rates_changed_a_moment_ago_still_answer(world):
+    ada = KnownResource(uuid.uuid4(), "Ada", "", world.caller.user_id, False, True, JUST_NOW)
+    world.resources.rows[ada.id] = ada
+    world.resources.periods[(ada.id, SINCE_ALWAYS)] = rate(SINCE_ALWAYS, "100")
+    world.remote.rates_answer = Unavailable("capacity is down")  # type: ignore[assignment]
+    answer = await world.known.person_rates(world.caller.token, world.caller.user_id,
+                                            NOW.date())
+    assert seen(answer) == (ada.id, Rates(Decimal("100"), None, "USD", "resource"))
+    assert world.remote.asked == ["GetRates"]
 
 
 async def test_before_the_first_rates_the_local_answer_is_none_as_capacitys(world):

@@ -13,11 +13,12 @@ org, a person's rates, a resource), with the same meaning:
   answer is used and kept (a project or org as of its `updated_at`; a rate history read once
   with ListResourceRates, before any event), so the next write reads it locally. An event newer
   than the kept answer replaces it; an older one changes nothing;
-- a row changed within the settle time: the owner is asked too. Changes come in bursts (an org
-  signs up and sets its rounding, a project is created and archived, a resource gets its rates),
-  and while one is fresh the next may still be on its way; once the row has been quiet, a change
-  can only be missed for as long as its event takes (milliseconds; longer while the owner's
-  relay or NATS is down).
+- a row changed within the settle time: the owner is asked too (while the owner is down or
+  too slow, that row answers instead of a 503). Changes come in bursts (an org signs up and
+  sets its rounding, a project is created and archived, a resource gets its rates), and while
+  one is fresh the next may still be on its way; once the row has been quiet, a change can
+  only be missed for as long as its event takes (milliseconds; longer while the owner's relay
+  or NATS is down).
 
 A member capacity knows no resource for is asked about each time (GetRates answers "none"):
 time keeps no negative answers, which a resource created a moment later would contradict
@@ -38,13 +39,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 import structlog
 
 from labs_common.auth.principal import Principal, optional_principal
 from labs_common.auth.roles import Role
 from labs_common.db.uow import Scope
-from labs_common.errors import LabsError
+from labs_common.errors import DeadlineExceeded, LabsError, Unavailable
 from labs_time.adapters.directory import (
     Directory,
     Organization,
@@ -57,10 +59,23 @@ from labs_time.domain.model import Rates
 from labs_time.service_layer.unit_of_work import TimeUnitOfWork
 
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+async def _or_kept(question: Awaitable[T], kept: T | None) -> T:
+    """The owner's answer; while the owner cannot answer (down, or too slow), the row time
+    keeps, changed a moment ago or not, rather than a 503: it was the truth a moment ago."""
+    try:
+        return await question
+    except (Unavailable, DeadlineExceeded):
+        if kept is None:
+            raise
+        log.warning("time.read_model_answers_for_an_unavailable_owner")
+        return kept
 
 
 class KnownDirectory:
@@ -92,26 +107,30 @@ class KnownDirectory:
         return settled(as_of, self._clock(), self._settle)
 
     async def project(self, token: str, project_id: uuid.UUID) -> Project:
-        caller = self._caller(token)
+        caller, found = self._caller(token), None
         if caller is not None:
             async with self._uow(Scope.of_caller(caller)) as uow:
                 found = await uow.known_projects.get(project_id)
             if found is not None and self._settled(found.as_of):
                 return found
-        project = await self._remote.project(token, project_id)
+        project = await _or_kept(self._remote.project(token, project_id), found)
+        if project is found:
+            return project
         if caller is not None and project.as_of is not None:
             as_of = project.as_of
             await self._remember(caller, lambda uow: uow.known_projects.put(as_of, project))
         return project
 
     async def organization(self, token: str) -> Organization:
-        caller = self._caller(token)
+        caller, found = self._caller(token), None
         if caller is not None:
             async with self._uow(Scope.of_caller(caller)) as uow:
                 found = await uow.known_organizations.get()
             if found is not None and self._settled(found.as_of):
                 return found
-        org = await self._remote.organization(token)
+        org = await _or_kept(self._remote.organization(token), found)
+        if org is found:
+            return org
         if caller is not None and org.as_of is not None:
             as_of = org.as_of
             await self._remember(caller, lambda uow: uow.known_organizations.put_newer(as_of,
@@ -130,14 +149,17 @@ class KnownDirectory:
 
     async def person_rates(self, token: str, user_id: uuid.UUID, on: date) -> PersonRates:
         """The member's rates on `on`, as GetRates answers them."""
-        caller = self._caller(token)
+        caller, local = self._caller(token), None
         if caller is not None:
             async with self._uow(Scope.of_caller(caller)) as uow:
                 resource = the_resource_of(user_id, await uow.known_resources.of_user(user_id))
-                if resource is not None and (answer := await self._local_rates(uow, resource,
-                                                                               on)):
-                    return answer
-        answer = await self._remote.person_rates(token, user_id, on)
+                if resource is not None:
+                    local, quiet = await self._local_rates(uow, resource, on)
+                    if quiet:
+                        return local  # type: ignore[return-value]
+        answer = await _or_kept(self._remote.person_rates(token, user_id, on), local)
+        if answer is local:
+            return answer
         if caller is not None and answer.resource_id is not None:
             await self._learn_history(caller, token, answer.resource_id, user_id)
         return answer
@@ -145,29 +167,32 @@ class KnownDirectory:
     async def resource_rates(self, token: str, resource_id: uuid.UUID, on: date
                              ) -> PersonRates:
         """A resource's rates on `on`, as GetRates answers them."""
-        caller = self._caller(token)
+        caller, local = self._caller(token), None
         if caller is not None:
             async with self._uow(Scope.of_caller(caller)) as uow:
                 resource = await uow.known_resources.get(resource_id)
-                if resource is not None and (answer := await self._local_rates(uow, resource,
-                                                                               on)):
-                    return answer
-        answer = await self._remote.resource_rates(token, resource_id, on)
+                if resource is not None:
+                    local, quiet = await self._local_rates(uow, resource, on)
+                    if quiet:
+                        return local  # type: ignore[return-value]
+        answer = await _or_kept(self._remote.resource_rates(token, resource_id, on), local)
+        if answer is local:
+            return answer
         if caller is not None and answer.resource_id is not None:
             await self._learn_history(caller, token, resource_id, None)
         return answer
 
     async def _local_rates(self, uow: TimeUnitOfWork, resource: KnownResource, on: date
-                           ) -> PersonRates | None:
-        """GetRates' answer from the read model, or None when it cannot give it."""
+                           ) -> tuple[PersonRates | None, bool]:
+        """GetRates' answer from the read model (None when its history is not whole), and
+        whether it is quiet enough to be given without asking capacity."""
         if not resource.rates_complete:
-            return None
+            return None, False
         periods = await uow.known_resources.rates(resource.id)
-        if not rates_settled(resource, periods, self._clock(), self._settle):
-            return None
         rates = rates_on(periods, on)
         # GetRates answers found = false (no resource, no rates) before the first period.
-        return PersonRates(resource.id, rates) if rates else PersonRates(None, Rates.none())
+        answer = PersonRates(resource.id, rates) if rates else PersonRates(None, Rates.none())
+        return answer, rates_settled(resource, periods, self._clock(), self._settle)
 
     async def _learn_history(self, caller: Principal, token: str, resource_id: uuid.UUID,
                              user_id: uuid.UUID | None) -> None:

@@ -26,8 +26,8 @@ class Connection:
                  financials: FinancialsLevels | None = None) -> None:
         self.id = uuid.uuid4().hex
         self.websocket = websocket
-        self.principal = principal
         self._financials = financials
+        self.principal = principal
         self.rooms: set[str] = set()
         # For a client-role user: the projects of its client, listed at connect and kept current
         # from project events, so new projects reach it without a reconnect.
@@ -39,25 +39,28 @@ class Connection:
         self._closing: tuple[int, str] | None = None
 
     @property
-    def org_id(self) -> str:
-        return str(self.principal.org_id)
+    def principal(self) -> Principal:
+        return self._principal
 
-    @property
-    def user_id(self) -> str:
-        return str(self.principal.user_id)
+    @principal.setter
+    def principal(self, principal: Principal) -> None:
+        # Read for every event by the hub: kept as plain attributes, not worked out each time.
+        self._principal = principal
+        self.org_id = str(principal.org_id)
+        self.user_id = str(principal.user_id)
+        self.is_client = principal.role is Role.CLIENT
+        self._reader = Reader.of(principal)
 
     @property
     def reader(self) -> Reader:
         """Who this socket shows events to: its principal, with the organization's financials
-        level as the gateway last heard it (so a changed setting applies at once)."""
-        if self._financials is None:
-            return Reader.of(self.principal)
-        return Reader.of(self.principal,
-                         financials_from=self._financials.cached(self.org_id))
-
-    @property
-    def is_client(self) -> bool:
-        return self.principal.role is Role.CLIENT
+        level as the gateway last heard it (so a changed setting applies at once). The same
+        Reader while neither changes, rather than a new one for every event."""
+        if self._financials is not None:
+            level = self._financials.cached(self.org_id)
+            if level is not self._reader.financials_from:
+                self._reader = Reader.of(self._principal, financials_from=level)
+        return self._reader
 
     def wants_event(self, project_id: str, client_id: str = "") -> bool:
         """Org events reach everyone; subscribing narrows to the rooms joined. A client-role user

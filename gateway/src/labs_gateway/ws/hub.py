@@ -20,7 +20,7 @@ from nats.aio.subscription import Subscription
 from labs.events.v1 import envelope_pb2
 from labs.identity.v1 import events_pb2 as identity_events
 from labs_gateway.financials import FinancialsLevels
-from labs_gateway.ws import gc_pauses
+from labs_gateway.ws import collector, gc_pauses
 from labs_gateway.ws.connection import Connection
 from labs_gateway.ws.events import EventView, load_event_types
 from labs_gateway.ws.handshake import CLOSE_UNAUTHENTICATED
@@ -49,6 +49,7 @@ class Hub:
         if self._nats is None:
             return
         load_event_types()
+        collector.tune()  # start-up is over: freeze what it built (collector.py)
         self._subscriptions = [
             await self._nats.subscribe(EVENTS_SUBJECT, cb=self._on_event),
             await self._nats.subscribe(f"{LIVE_PREFIX}.>", cb=self._on_live),

@@ -14,9 +14,11 @@ so the clients cost little of the two cores the gateway runs on. Arrival times a
 `time.monotonic()`, the machine-wide CLOCK_MONOTONIC on Linux, so they compare with the bench's.
 
 Rows per N, Labs vs the baseline: write → socket p50 and p99 (over sockets x events); process CPU
-per message per socket (the server's CPU during the events, divided by events x sockets; the
-gateway's includes handling the POSTs); RSS per socket (after opening the sockets minus before,
-over N); socket opens per second (N over the time the clients took to open them, pings
+per message per socket (the server's CPU during the events, divided by the messages the sockets
+received meanwhile: one write makes the gateway send more than its `project:created`, as other
+services answer the new project with events of their own, which the notes count by type; the
+gateway's CPU also includes handling the POSTs); RSS per socket (after opening the sockets minus
+before, over N); socket opens per second (N over the time the clients took to open them, pings
 answered); the longest collector pause during the events: the gateway (and the baseline app)
 time every collection with `gc.callbacks` (labs_gateway.ws.gc_pauses, installed only when
 `LABS_GC_PAUSES_FILE` is set, which bench/run.py does before starting the suite) and write them
@@ -168,12 +170,17 @@ class _Fleet:
     arrivals: dict[int, list[float]] = field(default_factory=dict)
     sample: str = ""
     closed: int = 0
+    # Every message the sockets received, by type: one REST write may fan out more than one.
+    types: dict[str, int] = field(default_factory=dict)
 
     def message(self, socket: _Socket, payload: bytes, now: float) -> None:
         if not socket.open.done():
             if b'"pong"' in payload:
                 socket.open.set_result(now)
             return
+        kind = payload[9:payload.find(b'"', 9)].decode() if payload.startswith(b'{"type":"') \
+            else "?"
+        self.types[kind] = self.types.get(kind, 0) + 1
         found = MARKER.search(payload)
         if found is not None and EVENT.encode() in payload:
             self.arrivals.setdefault(int(found.group(2)), []).append(now)
@@ -229,6 +236,8 @@ async def _client_main(url: str, tokens_file: str) -> None:
                 answer = await fleet.open(int(count), int(offset))
             case ["wait", event, timeout]:
                 answer = await fleet.wait(int(event), float(timeout))
+            case ["types"]:
+                answer = dict(fleet.types)
             case ["dump"]:
                 answer = {"arrivals": fleet.arrivals, "sample": fleet.sample}
             case _:
@@ -296,6 +305,14 @@ class Clients:
     async def wait(self, event: int, timeout: float) -> int:
         answers = await self.ask([f"wait {event} {timeout}"] * self.count)
         return sum(a["count"] for a in answers)
+
+    async def types(self) -> dict[str, int]:
+        """Messages received so far by all sockets, by type."""
+        total: dict[str, int] = {}
+        for answer in await self.ask(["types"] * self.count):
+            for kind, n in answer.items():
+                total[kind] = total.get(kind, 0) + n
+        return total
 
     async def dump(self) -> tuple[dict[int, list[float]], str]:
         arrivals: dict[int, list[float]] = {}
@@ -453,6 +470,7 @@ async def _measure(side: Side, clients_url_tokens: tuple[str, list[str]], socket
             await clients.wait(k, timeout)
         sent: dict[int, float] = {}
         received: dict[int, int] = {}
+        types_before = await clients.types()
         cpu_before = server.cpu_times()
         side.meter.start()
         window_start = time.monotonic()
@@ -463,6 +481,10 @@ async def _measure(side: Side, clients_url_tokens: tuple[str, list[str]], socket
         window_end = time.monotonic()
         used = side.meter.stop()
         cpu_after = server.cpu_times()
+        # Whatever else arrives for these writes (other services' events about the new
+        # project) has until the last wait ended: the same window as the CPU.
+        types = {kind: n - types_before.get(kind, 0)
+                 for kind, n in (await clients.types()).items()}
         arrivals, sample = await clients.dump()
     await _written_after(side.gc_file, window_end)
     latencies = [t - sent[k] for k in sent for t in arrivals.get(k, [])]
@@ -474,7 +496,9 @@ async def _measure(side: Side, clients_url_tokens: tuple[str, list[str]], socket
         "max_ms": max(latencies) * 1000,
         "per_event_p99_ms": [percentile([t - sent[k] for t in arrivals.get(k, [])], 99) * 1000
                              for k in sent if arrivals.get(k)],
-        "cpu_seconds": cpu, "cpu_us_per_message": cpu / (events * sockets) * 1e6,
+        "messages_by_type": types, "messages": sum(types.values()),
+        "cpu_seconds": cpu,
+        "cpu_us_per_message": cpu / max(1, sum(types.values())) * 1e6,
         "rss_per_socket_kb": (rss_after - rss_before) / sockets / 1024,
         "rss_before_mb": rss_before / 2**20, "rss_after_mb": rss_after / 2**20,
         "opens_per_second": sockets / opened["seconds"],
@@ -599,7 +623,9 @@ def _notes(result: BenchResult, details: dict, sizes: tuple[int, ...]) -> None:
     for n in sizes:
         labs, base = details[str(n)]["labs"], details[str(n)]["baseline"]
         result.notes.append(
-            f"{n:,} sockets, {labs['events']} events of {labs['message_bytes']} B: lost "
+            f"{n:,} sockets, {labs['events']} events of {labs['message_bytes']} B: messages "
+            f"per socket per write {labs['messages'] / n / labs['events']:.2f} "
+            f"({', '.join(f'{k} {v}' for k, v in labs['messages_by_type'].items())}); lost "
             f"{labs['lost']} (baseline {base['lost']}); max {labs['max_ms']:.0f} ms (baseline "
             f"{base['max_ms']:.0f}); gateway RSS {labs['rss_before_mb']:.0f} → "
             f"{labs['rss_after_mb']:.0f} MB; full collections during the events "

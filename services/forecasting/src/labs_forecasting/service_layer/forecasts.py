@@ -289,12 +289,7 @@ class Debouncer:
         self._task = asyncio.create_task(self._loop(), name=self.name)
 
     async def _loop(self) -> None:
-        # statsmodels (seconds of CPU and about 120 MiB) is imported when the first refresh is
-        # due, off the event loop, rather than at start: a replica that has nothing to forecast
-        # never loads it, and the import no longer competes with the start-up of the suite.
-        while not self._due:
-            self._wake.clear()
-            await self._wake.wait()
+        # statsmodels imported once, off the event loop, before the first refresh needs it
         with contextlib.suppress(Exception):
             await asyncio.get_running_loop().run_in_executor(None, fm.statsmodels)
         await self._refreshing()

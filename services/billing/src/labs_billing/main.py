@@ -82,7 +82,7 @@ def registrations(runtime: Runtime) -> list[ServiceRegistration]:
 
 async def on_start(runtime: Runtime) -> None:
     background(runtime).start()
-    pdf.warm_up()
+    await pdf.warmed_up()
 
 
 DEFINITION = ServiceDefinition(

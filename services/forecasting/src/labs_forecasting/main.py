@@ -35,7 +35,7 @@ def registrations(runtime: Runtime) -> list[ServiceRegistration]:
 
 async def on_start(runtime: Runtime) -> None:
     settings: Settings = runtime.settings  # type: ignore[assignment]
-    pdf.warm_up()
+    await pdf.warmed_up()
     sweeper = Sweeper("forecasting.snapshots", lambda: snapshot_missing(runtime.uow),
                       settings.snapshot_sweep_seconds)
     runtime.extras["snapshots"] = sweeper  # the runtime closes it on stop

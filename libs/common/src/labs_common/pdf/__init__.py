@@ -53,17 +53,23 @@ async def in_render_thread(render: Callable[..., bytes], *args: Any, **kwargs: A
         _THREAD, partial(render, *args, **kwargs))
 
 
+def _warm() -> None:
+    try:
+        write_pdf(_WARM_UP)
+    except Exception as error:
+        log.warning("pdf.warm_up_failed", error=repr(error))
+    else:
+        log.info("pdf.warm")
+
+
 def warm_up() -> None:
     """Lays out a line of text on the render thread, in the background: the first render of a
-    process imports WeasyPrint and loads Pango and the fonts (seconds on a busy machine), which
-    a service does at start rather than inside someone's request and its deadline."""
+    process imports WeasyPrint and loads Pango and the fonts (seconds on a busy machine)."""
+    _THREAD.submit(_warm)
 
-    def warm() -> None:
-        try:
-            write_pdf(_WARM_UP)
-        except Exception as error:
-            log.warning("pdf.warm_up_failed", error=repr(error))
-        else:
-            log.info("pdf.warm")
 
-    _THREAD.submit(warm)
+async def warmed_up() -> None:
+    """warm_up(), awaited: what a service that prints does before it reports ready. Started in
+    the background instead, a request made as soon as the service is ready (a test, right after
+    the suite is) queued behind it on the render thread and missed the gateway's deadline (504)."""
+    await in_render_thread(_warm)

@@ -89,7 +89,7 @@ def spans():
 
 
 async def test_request_spans_record_urls_without_credentials(make_client, spans):
-    client = make_client()
+    client = make_client(tracing=True)
     response = await client.get("/api/v1/projects?status=active&access_token=s3cr3t-value")
     assert response.status_code == 401
     recorded = {key: value for span in spans.get_finished_spans()
@@ -98,3 +98,14 @@ async def test_request_spans_record_urls_without_credentials(make_client, spans)
     urls = [value for key, value in recorded.items() if key in ("http.url", "url.full",
                                                                  "http.target", "url.query")]
     assert [url for url in urls if "?status=active&access_token=***" in url], urls
+
+
+async def test_no_spans_are_made_when_nothing_exports_them(make_client, spans):
+    # No OTEL_EXPORTER_OTLP_* endpoint and no LABS_TRACING: spans would be dropped, so none
+    # are made (the instrumentation was a third of a read's CPU).
+    client = make_client()
+    assert (await client.get("/api/v1/projects")).status_code == 401
+    assert [(s.name, s.instrumentation_scope.name) for s in spans.get_finished_spans()] == []
+    exported = make_client(otel_exporter_otlp_traces_endpoint="http://collector.test:4317")
+    assert (await exported.get("/api/v1/projects")).status_code == 401
+    assert [span.name for span in spans.get_finished_spans()]

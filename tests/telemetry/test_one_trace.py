@@ -50,9 +50,11 @@ async def test_a_signup_is_one_trace_from_rest_to_the_consumer(spans, postgres_u
             grpc_port=free_port(),
             env="test",
             shutdown_grace_seconds=0,
+            tracing=True,
         ),
     )
-    settings = GatewaySettings(identity_addr=identity.address, nats_url=nats_url, env="test")
+    settings = GatewaySettings(identity_addr=identity.address, nats_url=nats_url, env="test",
+                               tracing=True)
     upstream = Upstream.open(settings)
     connection = await nats.connect(nats_url)
     handled = asyncio.Event()

@@ -110,6 +110,9 @@ def create_app(
         docs_url=None,  # install_docs serves the page with Swagger UI's assets from the package
         redoc_url=None,
         lifespan=lifespan,
+        # FastAPI's own spans would repeat the instrumentation's below (and, per request, a
+        # span for each dependency and for serializing), without its credential redaction.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.settings = settings
     app.state.upstream = upstream
@@ -154,6 +157,7 @@ def create_app(
                                            "RateLimit-Remaining", "RateLimit-Reset"])
     # Sockets live for hours: one span per socket says nothing, and ?token= must not be recorded
     # (nor any credential another URL carries).
-    FastAPIInstrumentor.instrument_app(app, excluded_urls=f"{API_PREFIX.lstrip('/')}/ws",
-                                       server_request_hook=log_redaction.redact_span)
+    if settings.tracing_enabled:
+        FastAPIInstrumentor.instrument_app(app, excluded_urls=f"{API_PREFIX.lstrip('/')}/ws",
+                                           server_request_hook=log_redaction.redact_span)
     return app

@@ -55,6 +55,16 @@ class BaseLabsSettings(BaseSettings):
     otel_exporter_otlp_traces_endpoint: str = Field(
         "", validation_alias="OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
     )
+    # Spans of REST requests and gRPC calls: made by default only when something exports them,
+    # since with no exporter they are a third of a read's CPU spent on nothing. True forces
+    # them on (an in-process exporter, as the tracing tests use), False off.
+    tracing: bool | None = None
+
+    @property
+    def tracing_enabled(self) -> bool:
+        if self.tracing is not None:
+            return self.tracing
+        return bool(self.otel_exporter_otlp_endpoint or self.otel_exporter_otlp_traces_endpoint)
 
     @model_validator(mode="after")
     def _default_addresses(self) -> BaseLabsSettings:

@@ -173,7 +173,8 @@ async def start(definition: ServiceDefinition, settings: ServiceSettings) -> Run
     runtime = Runtime(settings, engine, sessionmaker(engine), js, definition.uow_class)
     verifier = (definition.verifier or identity_verifier)(runtime)
     server, health, names = build_server(
-        definition.registrations(runtime), verifier, f"{settings.grpc_host}:{settings.grpc_port}"
+        definition.registrations(runtime), verifier, f"{settings.grpc_host}:{settings.grpc_port}",
+        tracing=settings.tracing_enabled,
     )
 
     async def database_ok() -> None:

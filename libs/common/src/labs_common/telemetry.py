@@ -16,19 +16,20 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from labs_common.config import BaseLabsSettings
 
 
-def configure_telemetry(name: str, settings: BaseLabsSettings) -> TracerProvider:
+def configure_telemetry(name: str, settings: BaseLabsSettings) -> None:
+    """The SDK providers with their exporters. Without an endpoint OpenTelemetry's no-op
+    defaults stay: a span or a measurement nobody exports costs nothing then."""
     resource = Resource.create({"service.name": f"labs-{name}", "service.namespace": "labs"})
     resource = resource.merge(OTELResourceDetector().detect())
-    provider = TracerProvider(resource=resource)
-    readers = []
-    if settings.otel_exporter_otlp_endpoint or settings.otel_exporter_otlp_traces_endpoint:
-        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+    if settings.tracing_enabled:
+        provider = TracerProvider(resource=resource)
+        if settings.otel_exporter_otlp_endpoint or settings.otel_exporter_otlp_traces_endpoint:
+            from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+            provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+        trace.set_tracer_provider(provider)
     if settings.otel_exporter_otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
 
-        readers.append(PeriodicExportingMetricReader(OTLPMetricExporter()))
-    trace.set_tracer_provider(provider)
-    metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=readers))
-    return provider
+        metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=[
+            PeriodicExportingMetricReader(OTLPMetricExporter())]))

@@ -115,7 +115,8 @@ def open_channel(
     return grpc.aio.insecure_channel(
         channel_target(settings.addr_of(target_service)),
         options=channel_options(grpc_service, settings.grpc_client_timeout),
-        interceptors=[*aio_client_interceptors(), _ForwardToken(), *interceptors],
+        interceptors=[*(aio_client_interceptors() if settings.tracing_enabled else ()),
+                      _ForwardToken(), *interceptors],
     )
 
 

@@ -68,12 +68,15 @@ def build_server(
     registrations: Iterable[ServiceRegistration],
     verifier: TokenVerifier,
     bind: str,
+    *,
+    tracing: bool = True,
 ) -> tuple[grpc.aio.Server, health.aio.HealthServicer, list[str]]:
+    """`tracing`: a span per call (BaseLabsSettings.tracing_enabled)."""
     registrations = list(registrations)
     public = frozenset().union(*(r.public_methods for r in registrations))
     server = grpc.aio.server(
         interceptors=[
-            aio_server_interceptor(),
+            *([aio_server_interceptor()] if tracing else []),
             LoggingInterceptor(),
             ErrorInterceptor(),
             AuthInterceptor(verifier, public),

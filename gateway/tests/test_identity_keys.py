@@ -156,7 +156,8 @@ async def test_many_requests_while_identity_is_down_ask_it_once(serve_identity, 
     identity = CountingIdentity(signing_key.jwk)
     settings = GatewaySettings(env="test", nats_url="nats://127.0.0.1:1",
                                identity_addr=await serve_identity(identity),
-                               rate_limit="10000/minute", jwks_retry_seconds=0.2)
+                               # Longer than the hundred requests take on a loaded machine.
+                               rate_limit="10000/minute", jwks_retry_seconds=1.5)
     upstream = Upstream.open(settings)
     app = create_app(settings, upstream)  # the verifier asks this identity for its keys
     headers = {"authorization": f"Bearer {issue_token(role='manager')}"}

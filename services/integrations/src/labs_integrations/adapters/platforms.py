@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlencode
 
 import httpx
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from labs_common.errors import InvalidArgument, Unavailable
 from labs_integrations.config import Settings
@@ -19,9 +17,11 @@ from labs_integrations.domain.connections import Account, Platform
 
 if TYPE_CHECKING:
     import github
+    from slack_sdk.web.async_client import AsyncWebClient
 
-# PyGithub (`import github`, the largest import of this service) is imported by the calls that
-# use it, on the first one: a replica that never talks to GitHub never loads it.
+# PyGithub (`import github`, the largest import of this service) and slack_sdk (the next) are
+# imported by the calls that use them, on the first one: a replica that never talks to GitHub
+# or Slack never loads them.
 
 GITHUB_SCOPES = "repo read:user user:email"
 SLACK_SCOPES = "commands,chat:write,chat:write.public,users:read,users:read.email,im:write"
@@ -52,6 +52,8 @@ def github_client(settings: Settings, token: str) -> github.Github:
 
 
 def slack_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
+    from slack_sdk.web.async_client import AsyncWebClient  # on first use: see the note at the top
+
     base = settings.slack_api_url if settings.slack_api_url.endswith("/") else \
         settings.slack_api_url + "/"
     return AsyncWebClient(token=token, base_url=base, timeout=TIMEOUT_SECONDS)
@@ -128,6 +130,8 @@ class SlackSide:
         self._settings = settings
 
     async def identify(self, secret: dict[str, Any]) -> Account:
+        from slack_sdk.errors import SlackApiError  # on first use: see the note at the top
+
         try:
             answer = await slack_client(self._settings, secret["access_token"]).auth_test()
         except SlackApiError as error:
@@ -147,6 +151,8 @@ class SlackSide:
         return f"{self._settings.slack_oauth_url.rstrip('/')}/oauth/v2/authorize?{query}"
 
     async def exchange(self, code: str, redirect_url: str) -> dict[str, Any]:
+        from slack_sdk.errors import SlackApiError  # on first use: see the note at the top
+
         try:
             answer = await slack_client(self._settings).oauth_v2_access(
                 client_id=self._settings.slack_client_id,
@@ -162,6 +168,8 @@ class SlackSide:
 
     async def revoke(self, secret: dict[str, Any]) -> None:
         """A token Slack refuses is revoked already; an unreachable Slack raises (asked again)."""
+        from slack_sdk.errors import SlackApiError  # on first use: see the note at the top
+
         try:
             await slack_client(self._settings, secret["access_token"]).auth_revoke()
         except SlackApiError:

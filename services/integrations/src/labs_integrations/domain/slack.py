@@ -13,8 +13,6 @@ from typing import TypeVar
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from slack_sdk.signature import Clock, SignatureVerifier
-
 from labs_common.errors import Unauthenticated
 from labs_common.retries import doubling
 
@@ -40,14 +38,6 @@ USAGE = ("Usage:\n"
 
 # --- signatures -------------------------------------------------------------------------------
 
-class _FixedClock(Clock):
-    def __init__(self, now: Callable[[], float]) -> None:
-        self._now = now
-
-    def now(self) -> float:
-        return self._now()
-
-
 _TIMESTAMP = re.compile(r"\d{1,12}", re.ASCII)
 
 
@@ -65,7 +55,14 @@ def verify_signature(secret: str, body: bytes, timestamp: str, signature: str, *
         raise Unauthenticated("The Slack request is stale (or from the future).")
     if not signature.isascii():  # hmac.compare_digest raises TypeError on non-ASCII str
         raise Unauthenticated("The Slack signature does not verify.")
-    verifier = SignatureVerifier(secret, clock=_FixedClock(now))
+    # slack_sdk on first use: see adapters/platforms.py
+    from slack_sdk.signature import Clock, SignatureVerifier
+
+    class FixedClock(Clock):
+        def now(self) -> float:
+            return now()
+
+    verifier = SignatureVerifier(secret, clock=FixedClock())
     try:
         valid = verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
     except (TypeError, ValueError):

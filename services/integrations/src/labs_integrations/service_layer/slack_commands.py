@@ -24,7 +24,6 @@ from typing import Any
 
 import httpx
 import structlog
-from slack_sdk.errors import SlackApiError
 
 from labs.forecasting.v1 import forecasting_service_pb2 as forecasting_pb
 from labs.projects.v1 import projects_service_pb2 as projects_pb
@@ -216,6 +215,9 @@ class SlackCommands:
         return Asker(connection.org_id, email, member.user_id, opened.access_token, timezone)
 
     async def _fetch_email(self, token: str, command: slack.SlashCommand) -> str:
+        # slack_sdk on first use: see adapters/platforms.py
+        from slack_sdk.errors import SlackApiError
+
         try:
             answer = await slack_client(self._settings, token).users_info(user=command.user_id)
         except SlackApiError as error:

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from slack_sdk.errors import SlackApiError
 
 from labs_common.db.uow import Scope
 from labs_integrations.adapters.platforms import slack_client
@@ -100,6 +99,9 @@ class SlackSender:
                  org_id=str(message.org_id), error=outcome.error)
 
     async def _post(self, token: str, message: QueuedMessage) -> Attempt:
+        # slack_sdk on first use: see adapters/platforms.py
+        from slack_sdk.errors import SlackApiError
+
         client = slack_client(self._settings, token)
         try:
             channel = message.channel

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
+from websockets.asyncio.client import connect
 
 
 async def test_a_client_sending_a_huge_body_still_reads_the_413(start_gateway):
@@ -16,3 +19,15 @@ async def test_a_client_sending_a_huge_body_still_reads_the_413(start_gateway):
         assert response.json()["reason"] == "BODY_TOO_LARGE"
         # The connection stays usable: the body was read and dropped.
         assert (await client.get("/api/v1/nothing-here")).status_code == 404
+
+
+async def test_a_socket_that_offers_compression_is_answered_without_it(start_gateway,
+                                                                        issue_token):
+    # Each socket's compressor is its own: on a fan-out to thousands of sockets, deflating every
+    # copy cost a fifth of the gateway's time for messages of a few hundred bytes.
+    gateway = await start_gateway()
+    async with connect(f"{gateway.ws_url}?token={issue_token()}",
+                       compression="deflate") as ws:
+        assert ws.response.headers.get("Sec-WebSocket-Extensions") is None
+        await ws.send(json.dumps({"type": "ping"}))
+        assert json.loads(await ws.recv())["type"] in ("ready", "pong")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
+import uvloop
 
 from labs_gateway.main import main
 
 
 def run() -> None:
-    asyncio.run(main())
+    # uvloop, as the services run: uvicorn installs it only when it owns the loop (uvicorn.run).
+    uvloop.run(main())
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import grpc
 import structlog
+import uvloop
 from nats.aio.client import Client as Nats
 from nats.js import JetStreamContext
 from sqlalchemy import text
@@ -282,8 +283,8 @@ def main(definition: ServiceDefinition) -> None:
     command = sys.argv[1] if len(sys.argv) > 1 else "serve"
     if command == "migrate":
         configure_logging(settings.service_name, settings.log_level, settings.log_format)
-        asyncio.run(migrations.upgrade(settings, definition.migrations))
+        uvloop.run(migrations.upgrade(settings, definition.migrations))
     elif command == "serve":
-        asyncio.run(serve(definition, settings))
+        uvloop.run(serve(definition, settings))
     else:
         raise SystemExit(f"usage: python -m labs_{settings.service_name} [serve|migrate]")

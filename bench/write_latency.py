@@ -7,10 +7,11 @@ The rate, unless one is given: half of the highest the suite sustains, measured 
 run (wrk, closed loop, SATURATION_CONNECTIONS at once, for SATURATION_SECONDS: requests answered
 201 per second). The target is p95 ≤ P95_TARGET_MS at that rate.
 
-On the gateway that is JWT verification, rate limiting, gRPC to the time service, which asks the
-projects service for the project, identity for the organization (timezone, rounding) and capacity
-for the person's rates, one after another, then INSERTs the entry and its outbox event in one
-transaction. The baseline validates the same body and answers a time-entry-shaped object made
+On the gateway that is JWT verification, rate limiting, gRPC to the time service, which reads
+the organization (timezone, rounding), the project (state, rate override) and the person's rates
+from its own read models (kept from identity's, projects' and capacity's events; a row missing or
+changed in the last few seconds is asked of its owner instead), then INSERTs the entry and its
+outbox event in one transaction. The baseline validates the same body and answers a time-entry-shaped object made
 from it, storing and looking up nothing.
 
 Why locust: wrk2 and vegeta are not packaged for Debian; locust is on PyPI and paces each

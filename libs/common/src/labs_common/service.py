@@ -20,7 +20,6 @@ from pathlib import Path
 
 import grpc
 import structlog
-import uvloop
 from nats.aio.client import Client as Nats
 from nats.js import JetStreamContext
 from sqlalchemy import text
@@ -283,8 +282,8 @@ def main(definition: ServiceDefinition) -> None:
     command = sys.argv[1] if len(sys.argv) > 1 else "serve"
     if command == "migrate":
         configure_logging(settings.service_name, settings.log_level, settings.log_format)
-        uvloop.run(migrations.upgrade(settings, definition.migrations))
+        asyncio.run(migrations.upgrade(settings, definition.migrations))
     elif command == "serve":
-        uvloop.run(serve(definition, settings))
+        asyncio.run(serve(definition, settings))
     else:
         raise SystemExit(f"usage: python -m labs_{settings.service_name} [serve|migrate]")

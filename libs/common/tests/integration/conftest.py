@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from labs_common.config import ServiceSettings
 from labs_common.db.engine import create_engine, ensure_database, sessionmaker
-from labs_common.db.migrations import TENANT_FUNCTION
+from labs_common.db.migrations import TENANT_FUNCTION, grant_app_role
 from labs_common.db.tables import platform_metadata
 from labs_common.events.streams import ensure_stream
 
@@ -30,6 +30,9 @@ async def engine(postgres_url: str):
         await connection.execute(
             text("CREATE TABLE effects (event_id uuid NOT NULL, org_id uuid NOT NULL)")
         )
+        # As a migration leaves them: a service started on this database acts as the app role
+        # once the server has one, and another test's migration may have created it.
+        await connection.run_sync(grant_app_role)
     yield engine
     await engine.dispose()
 

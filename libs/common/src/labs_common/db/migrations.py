@@ -124,7 +124,7 @@ def _upgrade(connection: Connection, script_location: Path, revision: str,
         connection.execute(text(f"DELETE FROM {FINGERPRINT_TABLE}"))
         connection.execute(text(f"INSERT INTO {FINGERPRINT_TABLE} VALUES (:fingerprint)"),
                            {"fingerprint": fingerprint})
-    _grant_app_role(connection)
+    grant_app_role(connection)
 
 
 def _run(connection: Connection, script_location: Path, verb: str, revision: str) -> None:
@@ -135,7 +135,9 @@ def _run(connection: Connection, script_location: Path, verb: str, revision: str
     getattr(command, verb)(config, revision)
 
 
-def _grant_app_role(connection: Connection) -> None:
+def grant_app_role(connection: Connection) -> None:
+    """What a migration leaves: the tables usable by APP_ROLE, which a service connecting as a
+    superuser acts as (labs_common.db.engine.app_role)."""
     is_superuser = connection.execute(
         text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
     ).scalar()

@@ -16,6 +16,8 @@ from google.protobuf.message import Message
 
 import labs
 from labs.events.v1 import envelope_pb2
+from labs.projects.v1 import events_pb2 as project_events
+from labs.projects.v1 import projects_service_pb2 as projects_pb
 from labs_common.protobuf import enum_api_name
 
 
@@ -65,6 +67,25 @@ def unpack(envelope: envelope_pb2.Envelope) -> Message | None:
         return None
     message = message_factory.GetMessageClass(descriptor)()
     return message if envelope.payload.Unpack(message) else None
+
+
+# The project.* events that carry the whole project (read models keep it from these).
+PROJECT_EVENTS = (project_events.ProjectCreated, project_events.ProjectUpdated,
+                  project_events.ProjectStatusChanged, project_events.ProjectArchived)
+
+
+def project_of(envelope: envelope_pb2.Envelope) -> tuple[projects_pb.Project, bool] | None:
+    """The project a project.* event carries, and whether it is archived now (an archive event,
+    or its status says so); None for any other payload (a task's, a sprint's)."""
+    for kind in PROJECT_EVENTS:
+        if envelope.payload.Is(kind.DESCRIPTOR):
+            event = kind()
+            if not envelope.payload.Unpack(event):
+                return None
+            archived = (kind is project_events.ProjectArchived
+                        or event.project.status == projects_pb.PROJECT_STATUS_ARCHIVED)
+            return event.project, archived
+    return None
 
 
 def message_json(message: Message) -> dict[str, Any]:

@@ -21,10 +21,10 @@ from labs.capacity.v1 import events_pb2 as capacity_events
 from labs.events.v1 import envelope_pb2
 from labs.identity.v1 import events_pb2 as identity_events
 from labs.identity.v1 import identity_service_pb2 as identity_pb
-from labs.projects.v1 import events_pb2 as projects_events
 from labs.projects.v1 import projects_service_pb2 as projects_pb
 from labs.time.v1 import events_pb2 as time_events
 from labs_common.events.consumer import Subscription
+from labs_common.events.payloads import project_of
 from labs_common.protobuf import enum_api_name
 from labs_forecasting.domain.model import BudgetType, Entry, Expense, Project
 from labs_forecasting.service_layer import alerts, projection
@@ -93,18 +93,12 @@ def _enum(enum_type, value: int) -> str:
 
 
 async def on_project(envelope: Envelope, uow: Uow) -> None:
-    for kind in (projects_events.ProjectCreated, projects_events.ProjectUpdated,
-                 projects_events.ProjectStatusChanged, projects_events.ProjectArchived):
-        event = kind()
-        if _unpack(envelope, event):
-            break
-    else:
+    if (found := project_of(envelope)) is None:
         return  # a task, sprint... of a project: not forecasting's business
-    p = event.project  # type: ignore[attr-defined]
+    p, archived = found
     budget_type = (_enum(projects_pb.BudgetType, p.budget_type)
                    if p.budget_type else BudgetType.TIME_AND_MATERIALS.value)
-    status = "archived" if isinstance(event, projects_events.ProjectArchived) else _enum(
-        projects_pb.ProjectStatus, p.status)
+    status = "archived" if archived else _enum(projects_pb.ProjectStatus, p.status)
     await projection.project_heard(uow, Project(
         id=uuid.UUID(p.id), org_id=uow.scope.org_id,  # type: ignore[arg-type]
         name=p.name, budget_type=BudgetType(budget_type), currency=p.budget_currency or "USD",

@@ -23,9 +23,8 @@ from google.protobuf.message import Message
 from labs.capacity.v1 import events_pb2 as capacity_events
 from labs.events.v1 import envelope_pb2
 from labs.identity.v1 import events_pb2 as identity_events
-from labs.projects.v1 import events_pb2 as projects_events
-from labs.projects.v1 import projects_service_pb2 as projects_pb
 from labs_common.events.consumer import Subscription
+from labs_common.events.payloads import project_of
 from labs_time.adapters.directory import Organization, Project
 from labs_time.domain.known import KnownRate, KnownResource, effective_from
 from labs_time.service_layer.unit_of_work import TimeUnitOfWork
@@ -74,18 +73,11 @@ async def on_organization(envelope: Envelope, uow: TimeUnitOfWork) -> None:
 
 
 async def on_project(envelope: Envelope, uow: TimeUnitOfWork) -> None:
-    for kind in (projects_events.ProjectCreated, projects_events.ProjectUpdated,
-                 projects_events.ProjectStatusChanged, projects_events.ProjectArchived):
-        event = kind()
-        if _unpack(envelope, event):
-            break
-    else:
+    if (found := project_of(envelope)) is None:
         return
-    p = event.project  # type: ignore[attr-defined]
+    p, archived = found
     if (project_id := _uuid(p.id)) is None:
         return
-    archived = (kind is projects_events.ProjectArchived
-                or p.status == projects_pb.PROJECT_STATUS_ARCHIVED)
     await uow.known_projects.put(_as_of(envelope), Project(
         project_id, p.name, archived, _decimal(p.billing_rate_override), p.budget_currency))
 

@@ -11,8 +11,8 @@ On the gateway that is JWT verification, rate limiting, gRPC to the time service
 the organization (timezone, rounding), the project (state, rate override) and the person's rates
 from its own read models (kept from identity's, projects' and capacity's events; a row missing or
 changed in the last few seconds is asked of its owner instead), then INSERTs the entry and its
-outbox event in one transaction. The baseline validates the same body and answers a time-entry-shaped object made
-from it, storing and looking up nothing.
+outbox event in one transaction. The baseline validates the same body and answers a
+time-entry-shaped object made from it, storing and looking up nothing.
 
 Why locust: wrk2 and vegeta are not packaged for Debian; locust is on PyPI and paces each
 simulated user (bench/locustfile.py keeps constant_throughput's idea on an absolute schedule), so

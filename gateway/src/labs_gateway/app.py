@@ -110,8 +110,9 @@ def create_app(
         docs_url=None,  # install_docs serves the page with Swagger UI's assets from the package
         redoc_url=None,
         lifespan=lifespan,
-        # FastAPI's own spans would repeat the instrumentation's below (and, per request, a
-        # span for each dependency and for serializing), without its credential redaction.
+        # FastAPI's own spans would repeat the instrumentation's below, plus, per request, a
+        # span for each dependency and one for serializing; the instrumentation's carry the
+        # redaction hook (log_redaction.redact_span), so it alone traces.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.settings = settings

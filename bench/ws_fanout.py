@@ -371,7 +371,7 @@ async def _baseline_main(port: int) -> None:
 
     from labs_gateway.ws import gc_pauses
 
-    pauses = gc_pauses.from_environment()
+    pauses = gc_pauses.at(os.environ.get(GC_ENV, ""))
     server = uvicorn.Server(uvicorn.Config(_baseline_app(), host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="off"))
     if pauses is not None:

@@ -67,7 +67,9 @@ def test_the_collector_is_frozen_and_its_thresholds_raised_once():
 
 def test_the_collector_can_be_left_alone():
     script = ("import gc; from labs_gateway.ws import collector; "
-              "print(collector.tune(), gc.get_threshold(), gc.get_freeze_count())")
+              "from labs_gateway.config import GatewaySettings; "
+              "print(collector.tune(GatewaySettings().gateway_gc_tuning), gc.get_threshold(), "
+              "gc.get_freeze_count())")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          check=True, timeout=60, env={"LABS_GATEWAY_GC_TUNING": "0",
                                                       "PATH": ""}).stdout

@@ -7,18 +7,19 @@ import gc
 import json
 import time
 
+from labs_gateway.config import GatewaySettings
 from labs_gateway.ws import gc_pauses
 from labs_gateway.ws.gc_pauses import GcPauses
 
 
 def test_nothing_is_installed_without_the_variable(monkeypatch):
-    monkeypatch.delenv(gc_pauses.ENV, raising=False)
-    assert gc_pauses.from_environment() is None
+    monkeypatch.delenv("LABS_GC_PAUSES_FILE", raising=False)
+    assert gc_pauses.at(GatewaySettings().gc_pauses_file) is None
 
 
 async def test_collections_are_timed_and_written(tmp_path, monkeypatch):
-    monkeypatch.setenv(gc_pauses.ENV, str(tmp_path / "gc.json"))
-    pauses = gc_pauses.from_environment()
+    monkeypatch.setenv("LABS_GC_PAUSES_FILE", str(tmp_path / "gc.json"))
+    pauses = gc_pauses.at(GatewaySettings().gc_pauses_file)
     assert isinstance(pauses, GcPauses)
     before = time.monotonic()
     pauses.install()

@@ -51,6 +51,7 @@ from labs_gateway.routes.projects_area import router as projects_area_router
 from labs_gateway.routes.time_area import router as time_area_router
 from labs_gateway.upstream import Upstream
 from labs_gateway.ws import endpoint as ws_endpoint
+from labs_gateway.ws import gc_pauses
 from labs_gateway.ws.hub import Hub
 from labs_gateway.ws.presence import Presence
 
@@ -82,7 +83,8 @@ def create_app(
     api_keys_cache = ApiKeyTokens(api_key_exchange(upstream.identity))
     authenticator = Authenticator(verifier, api_keys_cache)
     financials = FinancialsLevels(upstream.identity)
-    hub = Hub(nats, financials)
+    hub = Hub(nats, financials, gc_tuning=settings.gateway_gc_tuning,
+              gc_pauses=gc_pauses.at(settings.gc_pauses_file))
     revocations = ApiKeyRevocations(nats, api_keys_cache)
 
     @asynccontextmanager

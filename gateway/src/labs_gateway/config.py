@@ -64,6 +64,10 @@ class GatewaySettings(BaseLabsSettings):
     ws_send_queue_size: int = Field(256, ge=1)
     ws_max_message_bytes: int = Field(64 * 1024, ge=1024)
     ws_max_rooms: int = Field(100, ge=1)
+    # Freeze start-up's objects and raise the collector's thresholds (ws/collector.py).
+    gateway_gc_tuning: bool = True
+    # Where the collector's pauses are written, for the fan-out benchmark (ws/gc_pauses.py).
+    gc_pauses_file: str = ""
 
     @field_validator("rate_limit")
     @classmethod

@@ -15,23 +15,23 @@ started and before it serves:
   wake-ups, frames, tasks' steps) that otherwise outlives two young collections, gets promoted,
   and so brings on the full collections. A young collection of 50,000 objects takes a few ms.
 
-`LABS_GATEWAY_GC_TUNING=0` leaves the collector as Python sets it.
+`LABS_GATEWAY_GC_TUNING=0` (GatewaySettings.gateway_gc_tuning) leaves the collector as Python
+sets it.
 """
 
 from __future__ import annotations
 
 import gc
-import os
 
-ENV = "LABS_GATEWAY_GC_TUNING"
 THRESHOLDS = (50_000, 20, 100)
 _tuned = False
 
 
-def tune() -> bool:
-    """Freeze what exists and raise the thresholds, once per process; False when turned off."""
+def tune(enabled: bool = True) -> bool:
+    """Freeze what exists and raise the thresholds, once per process; False when turned off
+    (GatewaySettings.gateway_gc_tuning)."""
     global _tuned
-    if os.environ.get(ENV, "1").strip().lower() in {"0", "false", "no", "off"}:
+    if not enabled:
         return False
     if not _tuned:
         _tuned = True

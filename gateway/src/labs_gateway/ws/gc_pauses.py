@@ -20,7 +20,6 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-ENV = "LABS_GC_PAUSES_FILE"
 LISTED_FROM_SECONDS = 0.0005
 WRITE_EVERY_SECONDS = 0.5
 
@@ -82,6 +81,6 @@ class GcPauses:
                     self.write()
 
 
-def from_environment() -> GcPauses | None:
-    path = os.environ.get(ENV)
+def at(path: str) -> GcPauses | None:
+    """Pauses timed into `path` (GatewaySettings.gc_pauses_file); None, nothing timed, for ""."""
     return GcPauses(Path(path)) if path else None

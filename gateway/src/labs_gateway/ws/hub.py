@@ -20,9 +20,10 @@ from nats.aio.subscription import Subscription
 from labs.events.v1 import envelope_pb2
 from labs.identity.v1 import events_pb2 as identity_events
 from labs_gateway.financials import FinancialsLevels
-from labs_gateway.ws import collector, gc_pauses
+from labs_gateway.ws import collector
 from labs_gateway.ws.connection import Connection
 from labs_gateway.ws.events import EventView, load_event_types
+from labs_gateway.ws.gc_pauses import GcPauses
 from labs_gateway.ws.handshake import CLOSE_UNAUTHENTICATED
 from labs_gateway.ws.presence import LIVE_PREFIX, ORIGIN_HEADER, LiveSubject
 
@@ -36,12 +37,15 @@ ORGANIZATION_CHANGED = {("identity", "organization.created"), ("identity", "orga
 
 
 class Hub:
-    def __init__(self, nats: Nats | None, financials: FinancialsLevels | None = None) -> None:
+    def __init__(self, nats: Nats | None, financials: FinancialsLevels | None = None, *,
+                 gc_tuning: bool = True, gc_pauses: GcPauses | None = None) -> None:
+        """`gc_tuning`: collector.tune() at start; `gc_pauses`: timed (benchmarks only)."""
         self._nats = nats
         self._financials = financials
         self._by_org: dict[str, set[Connection]] = defaultdict(set)
         self._subscriptions: list[Subscription] = []
-        self._gc_pauses = gc_pauses.from_environment()  # benchmarks only
+        self._gc_tuning = gc_tuning
+        self._gc_pauses = gc_pauses
 
     async def start(self) -> None:
         if self._gc_pauses is not None:
@@ -49,7 +53,8 @@ class Hub:
         if self._nats is None:
             return
         load_event_types()
-        collector.tune()  # start-up is over: freeze what it built (collector.py)
+        # Start-up is over: freeze what it built (collector.py).
+        collector.tune(self._gc_tuning)
         self._subscriptions = [
             await self._nats.subscribe(EVENTS_SUBJECT, cb=self._on_event),
             await self._nats.subscribe(f"{LIVE_PREFIX}.>", cb=self._on_live),

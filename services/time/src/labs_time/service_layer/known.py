@@ -149,37 +149,42 @@ class KnownDirectory:
 
     async def person_rates(self, token: str, user_id: uuid.UUID, on: date) -> PersonRates:
         """The member's rates on `on`, as GetRates answers them."""
-        caller, local = self._caller(token), None
-        if caller is not None:
-            async with self._uow(Scope.of_caller(caller)) as uow:
-                resource = the_resource_of(user_id, await uow.known_resources.of_user(user_id))
-                if resource is not None:
-                    local, quiet = await self._local_rates(uow, resource, on)
-                    if quiet:
-                        return local  # type: ignore[return-value]
-        answer = await _or_kept(self._remote.person_rates(token, user_id, on), local)
-        if answer is local:
-            return answer
-        if caller is not None and answer.resource_id is not None:
-            await self._learn_history(caller, token, answer.resource_id, user_id)
-        return answer
+        async def known(uow: TimeUnitOfWork) -> KnownResource | None:
+            return the_resource_of(user_id, await uow.known_resources.of_user(user_id))
+        return await self._rates(token, on, known,
+                                 lambda: self._remote.person_rates(token, user_id, on),
+                                 user_id=user_id)
 
     async def resource_rates(self, token: str, resource_id: uuid.UUID, on: date
                              ) -> PersonRates:
         """A resource's rates on `on`, as GetRates answers them."""
+        async def known(uow: TimeUnitOfWork) -> KnownResource | None:
+            return await uow.known_resources.get(resource_id)
+        return await self._rates(token, on, known,
+                                 lambda: self._remote.resource_rates(token, resource_id, on),
+                                 resource_id=resource_id)
+
+    async def _rates(self, token: str, on: date,
+                     known: Callable[[TimeUnitOfWork], Awaitable[KnownResource | None]],
+                     ask: Callable[[], Awaitable[PersonRates]], *,
+                     user_id: uuid.UUID | None = None, resource_id: uuid.UUID | None = None
+                     ) -> PersonRates:
+        """A quiet local answer, else capacity's (the kept one while capacity cannot answer),
+        whose resource's history is then learnt."""
         caller, local = self._caller(token), None
         if caller is not None:
             async with self._uow(Scope.of_caller(caller)) as uow:
-                resource = await uow.known_resources.get(resource_id)
+                resource = await known(uow)
                 if resource is not None:
                     local, quiet = await self._local_rates(uow, resource, on)
                     if quiet:
                         return local  # type: ignore[return-value]
-        answer = await _or_kept(self._remote.resource_rates(token, resource_id, on), local)
+        answer = await _or_kept(ask(), local)
         if answer is local:
             return answer
         if caller is not None and answer.resource_id is not None:
-            await self._learn_history(caller, token, resource_id, None)
+            await self._learn_history(caller, token, resource_id or answer.resource_id,
+                                      user_id)
         return answer
 
     async def _local_rates(self, uow: TimeUnitOfWork, resource: KnownResource, on: date

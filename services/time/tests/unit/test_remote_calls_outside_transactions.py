@@ -9,8 +9,9 @@ from __future__ import annotations
 import copy
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import grpc
 import pytest
@@ -36,6 +37,7 @@ ORG = uuid.uuid4()
 MANAGER = uuid.uuid4()
 MEMBER = uuid.uuid4()
 OUTSIDER = uuid.uuid4()
+ORG_ZONE = ZoneInfo("Europe/Berlin")
 
 
 # --- the fakes -------------------------------------------------------------------------------
@@ -228,7 +230,7 @@ class FakeDirectory:
 
     async def organization(self, token):
         self._ask("identity", "GetOrganization")
-        return Organization("Europe/Berlin", "EUR",
+        return Organization(ORG_ZONE.key, "EUR",
                             {"time_rounding": {"unit_minutes": 15, "mode": "up"}})
 
     async def member(self, token, user_id):
@@ -355,10 +357,12 @@ async def test_listing_a_projects_entries_and_expenses_asks_projects_before_the_
 async def test_timers_ask_everything_before_the_transaction_that_locks_and_writes(world: World):
     first = (await world.call("StartTimer", pb.StartTimerRequest(project_id=PROJECT))).entry
     assert first.is_running and first.rate_source == "resource"
-    # Started an hour ago, so the second start stops it and it becomes an entry.
+    # Started up to an hour ago, so the second start stops it and it becomes one entry: no
+    # earlier than the org's last midnight, past which it would become two (one per local day).
     running = world.store.entries[uuid.UUID(first.id)]
-    world.store.entries[running.id] = replace(
-        running, started_at=datetime.now(UTC) - timedelta(hours=1))
+    now = datetime.now(ORG_ZONE)
+    world.store.entries[running.id] = replace(running, started_at=max(
+        now - timedelta(hours=1), datetime.combine(now.date(), time(), ORG_ZONE)))
     second = await world.call("StartTimer", pb.StartTimerRequest(project_id=PROJECT))
     assert [e.id for e in second.stopped] == [first.id] and second.entry.is_running
     stopped = await world.call("StopTimer", pb.StopTimerRequest())

@@ -136,8 +136,12 @@ def suite_processes(suite: Suite) -> list[tuple[str, psutil.Process]]:
             with contextlib.suppress(psutil.NoSuchProcess):
                 process = psutil.Process(child.pid)
                 found += [(name, p) for p in (process, *process.children(recursive=True))]
+    runner = psutil.Process().children()
     # NATS is a direct child of this process (labs_local.engines spawns it).
-    found += [("nats", p) for p in psutil.Process().children() if "nats-server" in p.name()]
+    found += [("nats", p) for p in runner if "nats-server" in p.name()]
+    # So are the fork server the Python children are forked from (labs_local.forked) and
+    # multiprocessing's resource tracker beside it.
+    found += [("fork server", p) for p in runner if _is_fork_server(p)]
     # pg_ctl daemonizes PostgreSQL, so it is nobody's child here: its pid file names the
     # postmaster, whose children are the workers and one backend per pooled connection.
     postmaster = suite.data_dir / "postgres" / "postmaster.pid" if suite.data_dir else None
@@ -146,6 +150,12 @@ def suite_processes(suite: Suite) -> list[tuple[str, psutil.Process]]:
             process = psutil.Process(int(postmaster.read_text().split()[0]))
             found += [("postgres", p) for p in (process, *process.children(recursive=True))]
     return found
+
+
+def _is_fork_server(process: psutil.Process) -> bool:
+    with contextlib.suppress(psutil.Error):
+        return any("multiprocessing." in part for part in process.cmdline())
+    return False
 
 
 Processes = Callable[[], list[tuple[str, psutil.Process]]]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import os
 import signal
 import sys
 import time
+import uuid
 
 import pytest
 
@@ -36,13 +39,22 @@ time.sleep(60)
 """
 
 
-@pytest.fixture
-def child(captured_output):
-    """`supervised, buffer = child(argv, policy)`: an unstarted SupervisedChild named worker."""
-    def make(argv, policy=None, name="worker"):
+@pytest.fixture(params=["exec", "fork"])
+def child(request, captured_output, tmp_path, monkeypatch):
+    """`supervised, buffer = child(argv, policy)`: an unstarted SupervisedChild named worker,
+    run both ways: exec'd, and (a `python -c` child) as a module forked from the fork server."""
+    fork = request.param == "fork"
+    if fork:
+        monkeypatch.syspath_prepend(str(tmp_path))  # the fork server's children import from it
+
+    def make(argv, policy=None, name="worker", env=None):
         output, buffer = captured_output()
-        spec = ChildSpec(name, argv, dict(os.environ))
-        return SupervisedChild(spec, output, policy or RestartPolicy()), buffer
+        spec = ChildSpec(name, argv, {**os.environ, **(env or {})})
+        if fork and argv[1:2] == ("-c",):
+            module = f"labs_test_child_{uuid.uuid4().hex}"
+            (tmp_path / f"{module}.py").write_text(argv[2])
+            spec = dataclasses.replace(spec, module=module)
+        return SupervisedChild(spec, output, policy or RestartPolicy(), fork=fork), buffer
     return make
 
 
@@ -154,3 +166,71 @@ async def test_children_lead_their_own_process_group(child, eventually):
         assert "pgid True" in buffer.getvalue()
     finally:
         await supervised.stop(kill_after=5)
+
+
+async def test_a_forked_child_has_the_libraries_imported_and_its_own_environment(
+        child, eventually):
+    supervised, buffer = child(python(
+        "import os, sys; print('preloaded', 'labs_common.service' in sys.modules, "
+        "os.environ.get('LABS_CHILD_ONLY'), sys.argv[1:], flush=True); "
+        "import time; time.sleep(60)"), env={"LABS_CHILD_ONLY": "mine"})
+    supervised.start()
+    try:
+        await eventually(lambda: "preloaded" in buffer.getvalue(), what="child output")
+    finally:
+        await supervised.stop(kill_after=5)
+    # Forked, the fork server's imports are there already; exec'd, nothing is. Either way the
+    # child reads its own environment and no argument the runner had.
+    assert f"preloaded {supervised.fork} mine []" in buffer.getvalue()
+
+
+# A runner of one child that prints the child's pid and then waits to be killed.
+RUNNER = """
+import asyncio, os, sys
+from rich.console import Console
+from labs_local.output import Output
+from labs_local.processes import ChildSpec, RestartPolicy, SupervisedChild
+
+async def main(module):
+    spec = ChildSpec("sleeper", (sys.executable, "-c", "import time; time.sleep(120)"),
+                     dict(os.environ), module=module or None)
+    child = SupervisedChild(spec, Output(Console(stderr=True)), RestartPolicy(initial_delay=60),
+                            fork=bool(module))
+    child.start()
+    while child.pid is None:
+        await asyncio.sleep(0.02)
+    print(child.pid, flush=True)
+    await asyncio.Event().wait()
+
+sys.path.insert(0, sys.argv[1])
+asyncio.run(main(sys.argv[2]))
+"""
+
+
+def _alive(pid: int) -> bool:
+    """Running, not merely a zombie nobody has reaped (a container's init may never)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+@pytest.mark.parametrize("fork", [False, True], ids=["exec", "fork"])
+async def test_a_child_goes_when_its_runner_is_killed(fork, tmp_path, eventually):
+    # SIGKILL (or the OOM killer) gives the runner no chance to stop anything: the child must
+    # not live on holding its port, whether exec'd or forked from the fork server.
+    module = ""
+    if fork:
+        module = f"labs_test_sleeper_{uuid.uuid4().hex}"
+        (tmp_path / f"{module}.py").write_text("import time\ntime.sleep(120)\n")
+    runner = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", RUNNER, str(tmp_path), module, stdout=asyncio.subprocess.PIPE)
+    try:
+        pid = int(await asyncio.wait_for(runner.stdout.readline(), 60))
+        assert _alive(pid)
+    finally:
+        runner.kill()
+        await runner.wait()
+    await eventually(lambda: not _alive(pid), what="the child gone")

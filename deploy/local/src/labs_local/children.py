@@ -73,12 +73,14 @@ def service_spec(
         own["LABS_OBJECT_STORAGE_DIR"] = str(data_dir / "objects")
     if name in DELEGATING_SERVICES and shared.delegation_secret:
         own[DELEGATION_SECRET_VARIABLE] = shared.delegation_secret
-    return ChildSpec(name=name, argv=(sys.executable, "-m", module_of(name)), env=shared.build(own))
+    return ChildSpec(name=name, argv=(sys.executable, "-m", module_of(name)), env=shared.build(own),
+                     module=module_of(name))
 
 
 def gateway_spec(host: str, port: int, shared: ChildEnvironment) -> ChildSpec:
     return ChildSpec(
         name=GATEWAY,
         argv=(sys.executable, "-m", module_of(GATEWAY)),
+        module=module_of(GATEWAY),
         env=shared.build({"LABS_GATEWAY_HOST": host, "LABS_GATEWAY_PORT": str(port)}),
     )

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from labs_local import forked
 from labs_local.output import Output
 
 # Child log lines can be long (tracebacks are many lines, but one JSON line can be big).
@@ -38,6 +39,9 @@ class ChildSpec:
     argv: tuple[str, ...]
     env: Mapping[str, str]
     cwd: Path | None = None
+    # The Python module argv runs (`python -m module`): such a child may instead be forked from
+    # the runner's fork server (labs_local.forked), which has its libraries imported already.
+    module: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,11 +86,13 @@ def die_with_parent_hook():
 
 
 class SupervisedChild:
-    def __init__(self, spec: ChildSpec, output: Output, policy: RestartPolicy) -> None:
+    def __init__(self, spec: ChildSpec, output: Output, policy: RestartPolicy,
+                 fork: bool = False) -> None:
         self.spec = spec
         self.policy = policy
+        self.fork = fork and spec.module is not None
         self._output = output
-        self.process: asyncio.subprocess.Process | None = None
+        self.process: asyncio.subprocess.Process | forked.ForkedProcess | None = None
         self.starts = 0
         self.crashes: list[Crash] = []
         self.last_exit_code: int | None = None
@@ -169,19 +175,7 @@ class SupervisedChild:
 
     async def _run_once(self) -> int | None:
         try:
-            self.process = await asyncio.create_subprocess_exec(
-                *self.spec.argv,
-                env=dict(self.spec.env),
-                cwd=self.spec.cwd,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.STDOUT,
-                # Its own session: a terminal's Ctrl-C reaches only the runner, which then stops
-                # children in order instead of everything dying at once.
-                start_new_session=True,
-                preexec_fn=die_with_parent_hook(),
-                limit=_LINE_LIMIT,
-            )
+            self.process = await self._spawn()
         except OSError as error:
             self._output.event(self.name, f"could not start {self.spec.argv[0]}: {error}",
                                "bold red")
@@ -195,6 +189,25 @@ class SupervisedChild:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(pump, _DRAIN_SECONDS)
         return code
+
+    async def _spawn(self) -> asyncio.subprocess.Process | forked.ForkedProcess:
+        spec = self.spec
+        if self.fork:
+            return await forked.start(spec.module, spec.env, spec.cwd and str(spec.cwd),
+                                      spec.name, _LINE_LIMIT)
+        return await asyncio.create_subprocess_exec(
+            *spec.argv,
+            env=dict(spec.env),
+            cwd=spec.cwd,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            # Its own session: a terminal's Ctrl-C reaches only the runner, which then stops
+            # children in order instead of everything dying at once.
+            start_new_session=True,
+            preexec_fn=die_with_parent_hook(),
+            limit=_LINE_LIMIT,
+        )
 
     async def _pump(self, stream: asyncio.StreamReader) -> None:
         while True:

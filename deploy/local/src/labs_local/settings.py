@@ -57,6 +57,9 @@ class LocalSettings(BaseSettings):
     env: Literal["development", "test", "production"] = "development"
     shutdown_grace_seconds: float = Field(5.0, ge=0)
     startup_timeout_seconds: float = Field(60.0, gt=0)
+    # Fork the services and the gateway from one interpreter that has imported their libraries
+    # (labs_local.forked); false runs each as its own `python -m`.
+    fork_children: bool = True
 
     @property
     def effective_nats_port(self) -> int:

@@ -20,7 +20,7 @@ from pathlib import Path
 from rich.console import Console
 
 from labs_common.config import SERVICE_PORT_OFFSETS, SERVICES
-from labs_local import ports
+from labs_local import forked, ports
 from labs_local.children import (
     DELEGATION_SECRET_VARIABLE,
     GATEWAY,
@@ -74,6 +74,7 @@ class Suite:
         shutdown_grace_seconds: float = 5.0,
         startup_timeout: float = 60.0,
         restart_policy: RestartPolicy | None = None,
+        fork_children: bool = True,
         extra_env: Mapping[str, str] | None = None,
         inherited_env: Mapping[str, str] | None = None,
         console: Console | None = None,
@@ -99,7 +100,9 @@ class Suite:
         # Children get SIGKILL only after their own drain period had a fair chance.
         self.kill_after = max(8.0, shutdown_grace_seconds + 3.0)
         self.output = Output(console)
-        self.supervisor = Supervisor(self.output, restart_policy or RestartPolicy())
+        self.fork_children = fork_children
+        self.supervisor = Supervisor(self.output, restart_policy or RestartPolicy(),
+                                     fork=fork_children)
         inherited = dict(inherited_environment() if inherited_env is None else inherited_env)
         self._shared = partial(
             ChildEnvironment,
@@ -133,6 +136,7 @@ class Suite:
             "log_format": settings.log_format,
             "shutdown_grace_seconds": settings.shutdown_grace_seconds,
             "startup_timeout": settings.startup_timeout_seconds,
+            "fork_children": settings.fork_children,
             **overrides,
         })
 
@@ -182,6 +186,8 @@ class Suite:
     async def _start(self) -> None:
         self._check_runnable()
         self._check_ports()
+        if self.fork_children:
+            forked.warm()  # its imports overlap the engines' start
         # A task of its own, shielded: a start() cancelled meanwhile (Ctrl-C during initdb) lets
         # it finish, so stop() finds and stops what it started instead of orphaning PostgreSQL.
         self._engines_task = asyncio.create_task(start_engines(

@@ -13,12 +13,14 @@ from labs_local.processes import ChildSpec, RestartPolicy, SupervisedChild
 class Supervisor:
     output: Output
     policy: RestartPolicy = field(default_factory=RestartPolicy)
+    # Python children forked from the fork server (labs_local.forked) instead of exec'd.
+    fork: bool = False
     children: dict[str, SupervisedChild] = field(default_factory=dict)
 
     def start(self, spec: ChildSpec) -> SupervisedChild:
         if spec.name in self.children:
             raise ValueError(f"a child named {spec.name!r} is already supervised")
-        child = SupervisedChild(spec, self.output, self.policy)
+        child = SupervisedChild(spec, self.output, self.policy, self.fork)
         self.children[spec.name] = child
         child.start()
         return child

@@ -11,6 +11,7 @@ Pango is missing (WeasyPrint loads it on import); a render there raises OSError 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache, partial
@@ -20,6 +21,9 @@ from typing import Any
 import structlog
 
 log = structlog.get_logger(__name__)
+# WeasyPrint reports each of its seven layout steps at INFO, seven lines a document, in the
+# service's own log: only its warnings (a missing font, a CSS rule it ignores) are news.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 # A Jinja2 search path next to a service's own: `{% include "labs-print.css" %}` in its <style>,
 # before the rules of its own (page size and margins, what the footer says on the left).

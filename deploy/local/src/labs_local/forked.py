@@ -24,15 +24,8 @@ import threading
 from collections.abc import Mapping
 from multiprocessing import reduction
 
-# Imported once by the fork server. Only libraries whose import reads no per-process settings:
-# a child's environment is set after the fork.
-PRELOAD = (
-    "labs_common.service",
-    "labs_common.events.connection",
-    "fastapi",
-    "uvicorn",
-    "uvloop",
-)
+# Imported once by the fork server: the shared libraries, then the heap frozen.
+PRELOAD = ("labs_local.fork_preload",)
 # An exit the fork server could not report (it was killed itself): multiprocessing's own value.
 _UNREPORTED = 255
 

@@ -7,6 +7,7 @@ import json
 from labs_common.grpc.client import (
     channel_options,
     channel_target,
+    declared_deadlines,
     idempotent_methods,
     service_config,
 )
@@ -34,6 +35,26 @@ def test_only_the_declared_methods_get_a_retry_policy():
     assert {n["method"] for n in retried["name"]} == set(idempotent_methods(service))
     assert retried["retryPolicy"]["retryableStatusCodes"] == ["UNAVAILABLE"]
     assert default == {"name": [{"service": service}], "timeout": "5.0s"}
+
+
+def test_a_method_whose_work_grows_with_its_data_waits_as_long_as_its_proto_says():
+    # An invoice from a large team's month moves thousands of entries: 5 s cut it off (504).
+    assert declared_deadlines("labs.billing.v1.BillingService") == {"GenerateInvoice": 30.0}
+    time_service = "labs.time.v1.TimeService"
+    assert declared_deadlines(time_service) == {
+        "ReserveEntries": 30.0, "MarkEntriesInvoiced": 30.0, "ReleaseEntries": 30.0}
+    config = json.loads(dict(channel_options(time_service, 5.0))["grpc.service_config"])
+    timeouts = {n.get("method"): entry["timeout"] for entry in config["methodConfig"]
+                for n in entry["name"]}
+    assert timeouts["ReserveEntries"] == "30.0s" and timeouts[None] == "5.0s"
+    assert timeouts["ListTimeEntries"] == "5.0s"
+    # Still a write: a long deadline is no licence to retry it.
+    reserve = next(e for e in config["methodConfig"]
+                   if {"service": time_service, "method": "ReserveEntries"} in e["name"])
+    assert "retryPolicy" not in reserve
+    # A caller that already waits longer for everything is not cut shorter.
+    longer = json.loads(service_config(time_service, [], 120.0, declared_deadlines(time_service)))
+    assert [entry["timeout"] for entry in longer["methodConfig"]] == ["120.0s"]
 
 
 # --- spreading calls over a service's replicas ------------------------------------------------

@@ -1,13 +1,13 @@
-"""Channels to other services: a deadline on every call, retries only where the proto declares a
-method safe to repeat, and the caller's access token forwarded so the callee verifies the same
-principal (zero trust)."""
+"""Channels to other services: a deadline on every call (longer where the proto declares one),
+retries only where the proto declares a method safe to repeat, and the caller's access token
+forwarded so the callee verifies the same principal (zero trust)."""
 
 from __future__ import annotations
 
 import importlib
 import ipaddress
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import grpc
 from google.protobuf import descriptor_pool
@@ -15,6 +15,7 @@ from google.protobuf.descriptor import ServiceDescriptor
 from google.protobuf.descriptor_pb2 import MethodOptions
 from opentelemetry.instrumentation.grpc import aio_client_interceptors
 
+from labs.options.v1 import calls_pb2
 from labs_common.auth.principal import optional_principal
 from labs_common.config import BaseLabsSettings
 
@@ -54,6 +55,16 @@ def idempotent_methods(grpc_service: str) -> list[str]:
     ]
 
 
+def declared_deadlines(grpc_service: str) -> dict[str, float]:
+    """Seconds by method, for the methods of `grpc_service` whose proto declares
+    `option (labs.options.v1.deadline_seconds)`."""
+    deadlines = {}
+    for method in service_descriptor(grpc_service).methods:
+        if seconds := method.GetOptions().Extensions[calls_pb2.deadline_seconds]:
+            deadlines[method.name] = float(seconds)
+    return deadlines
+
+
 # Bounded so that the retry policy below (4 attempts, up to 1 s apart) outlasts one wait.
 MAX_RECONNECT_BACKOFF_MS = 1_000
 
@@ -73,32 +84,35 @@ def channel_target(address: str) -> str:
     return address
 
 
-def service_config(service: str, idempotent_methods: Iterable[str], timeout: float) -> str:
+def service_config(service: str, idempotent_methods: Iterable[str], timeout: float,
+                   deadlines: Mapping[str, float] | None = None) -> str:
     """gRPC service config: calls balanced round robin over every address the target resolves to
-    (the default, pick_first, sends all of a channel's calls to one replica), a default deadline
-    for every method of `service`, and transparent retries with backoff on UNAVAILABLE for the
-    idempotent ones."""
-    methods = list(idempotent_methods)
-    config: dict = {
-        "loadBalancingConfig": [{"round_robin": {}}],
-        "methodConfig": [{"name": [{"service": service}], "timeout": f"{timeout}s"}],
-    }
-    if methods:
-        config["methodConfig"].insert(
-            0,
-            {
-                "name": [{"service": service, "method": m} for m in methods],
-                "timeout": f"{timeout}s",
-                "retryPolicy": {
-                    "maxAttempts": 4,
-                    "initialBackoff": "0.1s",
-                    "maxBackoff": "1s",
-                    "backoffMultiplier": 2,
-                    "retryableStatusCodes": ["UNAVAILABLE"],
-                },
-            },
-        )
+    (the default, pick_first, sends all of a channel's calls to one replica), a deadline for
+    every method of `service` (`timeout`, or the longer one `deadlines` declares for a method),
+    and transparent retries with backoff on UNAVAILABLE for the idempotent ones."""
+    retried = set(idempotent_methods)
+    longer = {m: s for m, s in (deadlines or {}).items() if s > timeout}
+    groups: dict[tuple[float, bool], list[str]] = {}
+    for method in sorted(retried | longer.keys()):
+        groups.setdefault((longer.get(method, timeout), method in retried), []).append(method)
+    config: dict = {"loadBalancingConfig": [{"round_robin": {}}], "methodConfig": []}
+    for (seconds, retry), methods in groups.items():
+        entry: dict = {"name": [{"service": service, "method": m} for m in methods],
+                       "timeout": f"{seconds}s"}
+        if retry:
+            entry["retryPolicy"] = RETRY_POLICY
+        config["methodConfig"].append(entry)
+    config["methodConfig"].append({"name": [{"service": service}], "timeout": f"{timeout}s"})
     return json.dumps(config)
+
+
+RETRY_POLICY = {
+    "maxAttempts": 4,
+    "initialBackoff": "0.1s",
+    "maxBackoff": "1s",
+    "backoffMultiplier": 2,
+    "retryableStatusCodes": ["UNAVAILABLE"],
+}
 
 
 def open_channel(
@@ -128,7 +142,8 @@ def channel_options(grpc_service: str, timeout: float) -> list[tuple[str, object
     return [
         (
             "grpc.service_config",
-            service_config(grpc_service, idempotent_methods(grpc_service), timeout),
+            service_config(grpc_service, idempotent_methods(grpc_service), timeout,
+                           declared_deadlines(grpc_service)),
         ),
         ("grpc.enable_retries", 1),
         ("grpc.keepalive_time_ms", 30_000),

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from sqlalchemy import Row, Table, func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import distinct_on, insert
 
 from labs_common.db.repository import OrgScopedRepository
 from labs_forecasting.adapters.orm import (
@@ -276,7 +276,7 @@ class SqlResources(AsOfRepository):
                          resource_rates.c.cost_rate)
                   .where(resource_rates.c.org_id == self._org_id,
                          resource_rates.c.effective_from <= today)
-                  .distinct(resource_rates.c.resource_id)
+                  .ext(distinct_on(resource_rates.c.resource_id))
                   .order_by(resource_rates.c.resource_id, resource_rates.c.effective_from.desc())
                   .subquery())
         query = (select(resources.c.seniority_level, func.avg(latest.c.cost_rate),
@@ -407,7 +407,7 @@ class SqlDailyMargins(OrgScopedRepository):
         query = (select(daily_margins.c.project_id, daily_margins.c.margin_percent)
                  .where(daily_margins.c.org_id == self._org_id,
                         daily_margins.c.project_id.in_(project_ids), daily_margins.c.day <= day)
-                 .distinct(daily_margins.c.project_id)
+                 .ext(distinct_on(daily_margins.c.project_id))
                  .order_by(daily_margins.c.project_id, daily_margins.c.day.desc()))
         return {r.project_id: r.margin_percent for r in (await self._session.execute(query))}
 

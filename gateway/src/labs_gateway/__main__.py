@@ -8,7 +8,7 @@ from labs_gateway.main import main
 
 
 def run() -> None:
-    # uvloop, as the services run: uvicorn installs it only when it owns the loop (uvicorn.run).
+    # uvloop: uvicorn installs it only when it owns the loop (uvicorn.run), which it does not here.
     uvloop.run(main())
 
 

@@ -1,7 +1,8 @@
 """The whole suite as one object: what `python -m labs_local up` runs and what end-to-end tests
 start once per session.
 
-On the way up: the engines, then every service and the gateway at once, which then have
+On the way up: the engines (while the fork server imports what every child shares,
+labs_local.forked), then every service and the gateway at once, forked from it, which then have
 `startup_timeout` seconds to become healthy. Nothing waits for identity: the others fetch its
 signing keys on the first token they verify, not at start, and the gateway reports 503 until the
 services answer. On the way down everything goes at once: each process drains itself within its
@@ -201,8 +202,9 @@ class Suite:
         self.database_url, self.nats_url = engines.database_url, engines.nats_url
         shared = self._shared(nats_url=self.nats_url)
 
-        # Everything at once: start-up is mostly importing Python, and two cores import two
-        # children at a time whichever order they come in, so waiting for one only adds its time.
+        # Everything at once: what is left of start-up is each child's own imports and its
+        # database, and two cores run two children at a time whichever order they come in, so
+        # waiting for one only adds its time.
         for name in self.services:
             self.supervisor.start(self._service_spec(name, shared))
         if self.gateway:

@@ -23,8 +23,9 @@ def _phases(log: StampedLog, started: float, healthy: float) -> dict[str, float]
     """Where the time went, from the runner's own messages (see labs_local.suite._start)."""
     marks = {
         "postgres": log.first("starting NATS", started),
-        # Every service and the gateway start at once once NATS answers.
-        "nats": log.first("gateway │ started", started),
+        # Every service and the gateway start at once once NATS answers, forked as soon as the
+        # fork server has its imports (labs_local.forked): the gateway is the last one forked.
+        "nats_and_forks": log.first("gateway │ started", started),
         "services_and_gateway_healthy": healthy,
     }
     phases, previous = {}, started

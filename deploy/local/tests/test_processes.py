@@ -234,3 +234,29 @@ async def test_a_child_goes_when_its_runner_is_killed(fork, tmp_path, eventually
         runner.kill()
         await runner.wait()
     await eventually(lambda: not _alive(pid), what="the child gone")
+
+
+def _parent_of(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[1])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+async def test_a_forked_child_whose_fork_server_dies_is_killed_and_started_again(
+        child, eventually):
+    supervised, buffer = child(python(GRACEFUL), RestartPolicy(initial_delay=0.05))
+    if not supervised.fork:
+        pytest.skip("a fork server's death concerns forked children only")
+    supervised.start()
+    try:
+        await eventually(lambda: "ready" in buffer.getvalue(), what="child ready")
+        first = supervised.pid
+        # The OOM killer's choice, say: the child lives on, but nobody can report its exit.
+        os.kill(_parent_of(first), signal.SIGKILL)
+        await eventually(lambda: supervised.starts >= 2 and supervised.running,
+                         within=60, what="the child started again")
+        await eventually(lambda: not _alive(first), what="the orphaned child gone")
+        await eventually(lambda: buffer.getvalue().count("ready") >= 2, within=60,
+                         what="the new child ready")
+    finally:
+        await supervised.stop(kill_after=5)

@@ -13,6 +13,7 @@ its output into the pipe the runner reads, SIGTERM when the runner dies.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import multiprocessing.forkserver
 import os
@@ -121,8 +122,22 @@ class ForkedProcess:
             loop.remove_reader(sentinel)
         code = self._process.exitcode
         self.returncode = _UNREPORTED if code is None else code
+        if self.returncode == _UNREPORTED and _running(self.pid):
+            # The fork server died (the OOM killer, say), not the child, which it can no
+            # longer report: killed now, or its restart would find the child's port taken and
+            # the suite's stop could no longer reach it.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGKILL)
         self._process.close()
         return self.returncode
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 async def start(module: str, env: Mapping[str, str], cwd: str | None, name: str,

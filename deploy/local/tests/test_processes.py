@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import os
 import signal
@@ -193,8 +194,8 @@ from labs_local.output import Output
 from labs_local.processes import ChildSpec, RestartPolicy, SupervisedChild
 
 async def main(module, restart_delay):
-    spec = ChildSpec("sleeper", (sys.executable, "-c", "import time; time.sleep(120)"),
-                     dict(os.environ), module=module or None)
+    spec = ChildSpec("sleeper", (sys.executable, "-c", SLEEPER), dict(os.environ),
+                     module=module or None)
     child = SupervisedChild(spec, Output(Console(stderr=True)), RestartPolicy(restart_delay),
                             fork=bool(module))
     child.start()
@@ -205,16 +206,44 @@ async def main(module, restart_delay):
             print(seen, flush=True)
         await asyncio.sleep(0.02)
 
+SLEEPER = "import time; time.sleep(120)"
 sys.path.insert(0, sys.argv[1])
 asyncio.run(main(sys.argv[2], float(sys.argv[3])))
 """
 
 
+@contextlib.asynccontextmanager
+async def runner_of_one(tmp_path, fork: bool, restart_delay: float):
+    """The RUNNER in a process of its own; yields `next_pid()`, the child's pid each time it is
+    (re)started. The runner is SIGKILLed on the way out."""
+    module = ""
+    if fork:
+        module = f"labs_test_sleeper_{uuid.uuid4().hex}"
+        (tmp_path / f"{module}.py").write_text("import time\ntime.sleep(120)\n")
+    runner = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", RUNNER, str(tmp_path), module, str(restart_delay),
+        stdout=asyncio.subprocess.PIPE)
+
+    async def next_pid() -> int:
+        return int(await asyncio.wait_for(runner.stdout.readline(), 60))
+
+    try:
+        yield next_pid
+    finally:
+        runner.kill()
+        await runner.wait()
+
+
+def _stat(pid: int) -> list[str]:
+    """/proc/<pid>/stat's fields after the command: state, parent pid, ..."""
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()
+
+
 def _alive(pid: int) -> bool:
     """Running, not merely a zombie nobody has reaped (a container's init may never)."""
     try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+        return _stat(pid)[0] != "Z"
     except FileNotFoundError:
         return False
 
@@ -224,44 +253,25 @@ def _alive(pid: int) -> bool:
 async def test_a_child_goes_when_its_runner_is_killed(fork, tmp_path, eventually):
     # SIGKILL (or the OOM killer) gives the runner no chance to stop anything: the child must
     # not live on holding its port, whether exec'd or forked from the fork server.
-    module = ""
-    if fork:
-        module = f"labs_test_sleeper_{uuid.uuid4().hex}"
-        (tmp_path / f"{module}.py").write_text("import time\ntime.sleep(120)\n")
-    runner = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", RUNNER, str(tmp_path), module, "60",
-        stdout=asyncio.subprocess.PIPE)
-    try:
-        pid = int(await asyncio.wait_for(runner.stdout.readline(), 60))
+    async with runner_of_one(tmp_path, fork, restart_delay=60) as next_pid:
+        pid = await next_pid()
         assert _alive(pid)
-    finally:
-        runner.kill()
-        await runner.wait()
     await eventually(lambda: not _alive(pid), what="the child gone")
 
 
 def _parent_of(pid: int) -> int:
-    with open(f"/proc/{pid}/stat") as stat:
-        return int(stat.read().rsplit(")", 1)[1].split()[1])
+    return int(_stat(pid)[1])
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 async def test_a_forked_child_whose_fork_server_dies_is_killed_and_started_again(
         tmp_path, eventually):
     # In a runner of its own: the fork server is one per process, and this one dies.
-    module = f"labs_test_sleeper_{uuid.uuid4().hex}"
-    (tmp_path / f"{module}.py").write_text("import time\ntime.sleep(120)\n")
-    runner = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", RUNNER, str(tmp_path), module, "0.05",
-        stdout=asyncio.subprocess.PIPE)
-    try:
-        first = int(await asyncio.wait_for(runner.stdout.readline(), 60))
+    async with runner_of_one(tmp_path, fork=True, restart_delay=0.05) as next_pid:
+        first = await next_pid()
         # The OOM killer's choice, say: the child lives on, but nobody can report its exit.
         os.kill(_parent_of(first), signal.SIGKILL)
-        second = int(await asyncio.wait_for(runner.stdout.readline(), 60))
+        second = await next_pid()
         assert second != first
         await eventually(lambda: not _alive(first), what="the orphaned child gone")
         assert _alive(second)
-    finally:
-        runner.kill()
-        await runner.wait()

@@ -101,7 +101,6 @@ class Suite:
         # Children get SIGKILL only after their own drain period had a fair chance.
         self.kill_after = max(8.0, shutdown_grace_seconds + 3.0)
         self.output = Output(console)
-        self.fork_children = fork_children
         self.supervisor = Supervisor(self.output, restart_policy or RestartPolicy(),
                                      fork=fork_children)
         inherited = dict(inherited_environment() if inherited_env is None else inherited_env)
@@ -187,7 +186,7 @@ class Suite:
     async def _start(self) -> None:
         self._check_runnable()
         self._check_ports()
-        if self.fork_children:
+        if self.supervisor.fork:
             forked.warm()  # its imports overlap the engines' start
         # A task of its own, shielded: a start() cancelled meanwhile (Ctrl-C during initdb) lets
         # it finish, so stop() finds and stops what it started instead of orphaning PostgreSQL.

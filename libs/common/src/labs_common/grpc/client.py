@@ -65,7 +65,15 @@ def declared_deadlines(grpc_service: str) -> dict[str, float]:
     return deadlines
 
 
-# Bounded so that the retry policy below (4 attempts, up to 1 s apart) outlasts one wait.
+# The idempotent methods': transparent retries with backoff on UNAVAILABLE.
+RETRY_POLICY = {
+    "maxAttempts": 4,
+    "initialBackoff": "0.1s",
+    "maxBackoff": "1s",
+    "backoffMultiplier": 2,
+    "retryableStatusCodes": ["UNAVAILABLE"],
+}
+# Bounded so that the retry policy (4 attempts, up to 1 s apart) outlasts one wait.
 MAX_RECONNECT_BACKOFF_MS = 1_000
 
 
@@ -104,15 +112,6 @@ def service_config(service: str, idempotent_methods: Iterable[str], timeout: flo
         config["methodConfig"].append(entry)
     config["methodConfig"].append({"name": [{"service": service}], "timeout": f"{timeout}s"})
     return json.dumps(config)
-
-
-RETRY_POLICY = {
-    "maxAttempts": 4,
-    "initialBackoff": "0.1s",
-    "maxBackoff": "1s",
-    "backoffMultiplier": 2,
-    "retryableStatusCodes": ["UNAVAILABLE"],
-}
 
 
 def open_channel(

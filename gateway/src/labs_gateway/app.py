@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -24,6 +25,7 @@ from labs_gateway.auth.credentials import ApiKeyTokens, Authenticator
 from labs_gateway.auth.identity_keys import IdentityKeys, api_key_exchange, jwks_fetcher
 from labs_gateway.auth.revocations import ApiKeyRevocations
 from labs_gateway.config import GatewaySettings
+from labs_gateway.console import default_dir, install_console
 from labs_gateway.dependencies import AsCaller, NoNulCharacters
 from labs_gateway.financials import FinancialsLevels
 from labs_gateway.middleware.access_log import AccessLogMiddleware
@@ -143,6 +145,7 @@ def create_app(
     app.include_router(probes.router)
     install_docs(app, API_PREFIX)
     install_problem_handlers(app)
+    install_console(app, Path(settings.console_dir) if settings.console_dir else default_dir())
 
     # Added innermost first: errors are caught inside the limits, so a 500 still gets headers.
     app.add_middleware(UnhandledErrorMiddleware)

@@ -45,7 +45,7 @@ class GatewaySettings(BaseLabsSettings):
     rate_limit_enabled: bool = True
     # Probes must never be throttled into a restart.
     rate_limit_exempt_paths: list[str] = Field(
-        default_factory=lambda: ["/api/v1/health", "/livez", "/readyz"])
+        default_factory=lambda: ["/api/v1/health", "/livez", "/readyz", "/assets/"])
 
     # Deadline for each service's health check and for the NATS round trip in GET /health.
     health_timeout_seconds: float = Field(1.0, gt=0)
@@ -64,6 +64,8 @@ class GatewaySettings(BaseLabsSettings):
     ws_send_queue_size: int = Field(256, ge=1)
     ws_max_message_bytes: int = Field(64 * 1024, ge=1024)
     ws_max_rooms: int = Field(100, ge=1)
+    # The built web console served at / (labs_gateway.console); empty: web/dist of this checkout.
+    console_dir: str = ""
     # Freeze start-up's objects and raise the collector's thresholds (ws/collector.py).
     gateway_gc_tuning: bool = True
     # Where the collector's pauses are written, for the fan-out benchmark (ws/gc_pauses.py).

@@ -55,6 +55,17 @@ COPY ${FOLDER}/ ${FOLDER}/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-editable --package labs-${SERVICE}
 
+# console: the web console's static build (web/dist), from web/package-lock.json. Every image
+# carries these few hundred KB; only the gateway serves them (LABS_CONSOLE_DIR, labs_gateway.console).
+FROM node:24-slim AS console
+WORKDIR /web
+RUN --mount=type=cache,target=/root/.npm \
+    --mount=type=bind,source=web/package.json,target=package.json \
+    --mount=type=bind,source=web/package-lock.json,target=package-lock.json \
+    npm ci --no-audit --no-fund
+COPY web/ ./
+RUN npm run build
+
 # base: what both targets share: the slim interpreter, no uv, no compiler, an unprivileged user.
 FROM python:3.11-slim AS base
 ARG SERVICE
@@ -78,7 +89,8 @@ RUN groupadd --gid 10001 labs \
 ENV PATH="/app/.venv/bin:$PATH" \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    APP_MODULE=labs_${SERVICE}
+    APP_MODULE=labs_${SERVICE} \
+    LABS_CONSOLE_DIR=/app/console
 WORKDIR /app
 EXPOSE ${PORT}
 # No HEALTHCHECK: Kubernetes probes the gRPC health service, the gateway's /api/v1/health
@@ -96,9 +108,11 @@ FROM base AS dev
 # root (uid 0) only long enough to hand /app to the runtime user.
 USER 0:0
 COPY --from=builder --chown=10001:10001 /app/.venv /app/.venv
+COPY --from=console /web/dist /app/console
 RUN chown 10001:10001 /app
 USER 10001:10001
 
 # runtime (the default target): the code is owned by root and read-only to the process.
 FROM base AS runtime
 COPY --from=builder /app/.venv /app/.venv
+COPY --from=console /web/dist /app/console

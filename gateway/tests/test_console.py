@@ -50,6 +50,20 @@ async def test_hashed_assets_are_cached_for_good(make_client, build):
     assert (await client.get("/assets/gone-9z9z.js")).status_code == 404
 
 
+async def test_assets_go_compressed_as_the_browser_accepts(make_client, build):
+    import gzip
+    js = build / "assets" / "app-1a2b.js"
+    js.with_name(js.name + ".gz").write_bytes(gzip.compress(js.read_bytes()))
+    client = make_client(console_dir=str(build))
+    zipped = await client.get("/assets/app-1a2b.js", headers={"Accept-Encoding": "br, gzip"})
+    assert zipped.headers["content-encoding"] == "gzip"  # no .br copy here: the next best
+    assert zipped.headers["content-type"].startswith("text/javascript")
+    assert zipped.text == "console.log('labs')"  # httpx decodes it
+    assert zipped.headers["vary"] == "Accept-Encoding"
+    plain = await client.get("/assets/app-1a2b.js", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.text == "console.log('labs')"
+
+
 async def test_files_at_the_build_root_are_served_and_nothing_outside_it(make_client, build):
     (build.parent / "secret.txt").write_text("not for you")
     client = make_client(console_dir=str(build))

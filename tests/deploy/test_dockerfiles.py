@@ -217,7 +217,16 @@ def test_the_final_image_is_slim_unprivileged_and_runs_its_module(name, stages):
             if "apt-get" in run:
                 assert "--no-install-recommends" in run and "rm -rf /var/lib/apt/lists" in run
         for args in stage.all("COPY"):
-            assert args.startswith("--from=builder") and args.endswith("/app/.venv /app/.venv")
+            assert args in ("--from=builder /app/.venv /app/.venv",
+                            "--from=console /web/dist /app/console")
+
+
+def test_every_image_carries_the_built_console_where_the_gateway_looks(name, stages):
+    final = stages[-1]
+    assert "--from=console /web/dist /app/console" in final.all("COPY")
+    assert final.env["LABS_CONSOLE_DIR"] == "/app/console"
+    console = next(s for s in stages if s.name == "console")
+    assert any("npm ci" in run for run in console.all("RUN"))  # from the lock, nothing else
 
 
 def test_tilt_has_a_dev_target_on_the_same_runtime(name, stages):
@@ -241,7 +250,8 @@ def test_base_images_are_pinned():
 
 def test_dockerignore_keeps_the_context_small():
     ignored = (ROOT / ".dockerignore").read_text().split()
-    for pattern in ("**/.venv", "**/__pycache__", "**/tests", "libs/protos/src/labs", ".git"):
+    for pattern in ("**/.venv", "**/__pycache__", "**/tests", "libs/protos/src/labs", ".git",
+                    "web/node_modules", "web/dist"):
         assert pattern in ignored
     for needed in ("protos", "libs", "uv.lock", "pyproject.toml"):
         assert needed not in ignored

@@ -6,6 +6,7 @@ must: on the session's NATS it would first wade through every other test's event
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -43,3 +44,26 @@ async def suite(postgres_url: str, tmp_path_factory, smtp_sink) -> AsyncIterator
 async def http(suite: Suite) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=f"{suite.gateway_url}/api/v1", timeout=15) as client:
         yield client
+
+
+# The console in a real browser: Debian's Chromium driven by Playwright (never a downloaded
+# browser), one per session; each test gets a fresh context (no shared storage) per viewport.
+CONSOLE_BUILD = Path(__file__).resolve().parents[2] / "web" / "dist" / "index.html"
+
+
+@pytest.fixture(scope="session")
+async def chromium():
+    import shutil
+
+    from playwright.async_api import async_playwright
+
+    executable = os.environ.get("LABS_CHROMIUM") or shutil.which("chromium")
+    if not executable:
+        pytest.fail("the console's browser tests drive Debian's Chromium: apt-get install "
+                    "chromium (make test does it when run as root), or set LABS_CHROMIUM")
+    if not CONSOLE_BUILD.is_file():
+        pytest.fail("the console is not built: make console")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=executable)
+        yield browser
+        await browser.close()

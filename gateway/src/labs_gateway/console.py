@@ -51,7 +51,22 @@ def default_dir() -> Path:
 
 
 class _Assets(StaticFiles):
-    """Vite's content-hashed files: a name never changes its bytes, so browsers keep them."""
+    """Vite's content-hashed files: a name never changes its bytes, so browsers keep them; sent
+    as the Brotli or gzip copy the build wrote beside each (web/scripts/precompress.mjs) when the
+    browser accepts it."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code == 200 and isinstance(response, FileResponse):
+            accepted = _accepted_encodings(scope)
+            for encoding, suffix in (("br", ".br"), ("gzip", ".gz")):
+                compressed = Path(response.path).with_name(Path(response.path).name + suffix)
+                if encoding in accepted and compressed.is_file():
+                    response = FileResponse(compressed, media_type=response.media_type,
+                                            headers={"Content-Encoding": encoding})
+                    break
+            response.headers["Vary"] = "Accept-Encoding"
+        return response
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def with_headers(message: dict) -> None:
@@ -63,6 +78,13 @@ class _Assets(StaticFiles):
             await send(message)
 
         await super().__call__(scope, receive, with_headers)
+
+
+def _accepted_encodings(scope: Scope) -> set[str]:
+    for name, value in scope["headers"]:
+        if name == b"accept-encoding":
+            return {part.split(";")[0].strip() for part in value.decode("latin-1").split(",")}
+    return set()
 
 
 def install_console(app: FastAPI, directory: Path) -> None:

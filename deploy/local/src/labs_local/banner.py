@@ -16,6 +16,7 @@ def print_banner(console: Console, suite: Suite) -> None:
     table.add_column(overflow="fold")
     if suite.gateway:
         urls = suite.urls
+        table.add_row("Console", f"{urls.base}/")
         table.add_row("REST docs", urls.docs)
         table.add_row("OpenAPI", urls.openapi)
         table.add_row("WebSocket", urls.websocket)

@@ -1,0 +1,127 @@
+// One way to call the gateway: JSON in and out, the session's bearer token, one refresh on a 401,
+// and problem+json errors (API.md, General rules) surfaced as ApiError with every field named.
+
+import { tokens, type Tokens } from "./tokens";
+
+export const API = "/api/v1";
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly errors: FieldError[] = [],
+    /** The whole problem document, extensions included (e.g. login's `organizations`). */
+    readonly problem: Record<string, unknown> = {},
+  ) {
+    super(detail || title);
+  }
+
+  /** The message for one field of a form, if the gateway named it. */
+  field(name: string): string | undefined {
+    return this.errors.find((e) => e.field === name || e.field.endsWith(`.${name}`))?.message;
+  }
+}
+
+type Query = Record<string, string | number | boolean | null | undefined>;
+
+export interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  query?: Query;
+  /** Sent as Idempotency-Key on POST, so a retried click never does a thing twice. */
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+}
+
+export function url(path: string, query?: Query): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return `${API}${path}${qs ? `?${qs}` : ""}`;
+}
+
+let refreshing: Promise<boolean> | null = null;
+
+/** Trade the refresh token for a new pair once, however many requests saw the 401 at once. */
+function refresh(): Promise<boolean> {
+  const current = tokens.get();
+  if (!current?.refresh_token) return Promise.resolve(false);
+  refreshing ??= fetch(url("/auth/refresh"), {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ refresh_token: current.refresh_token }),
+  })
+    .then(async (res) => {
+      if (!res.ok) return false;
+      const body = (await res.json()) as Tokens;
+      tokens.set({ access_token: body.access_token, refresh_token: body.refresh_token });
+      return true;
+    })
+    .catch(() => false)
+    .finally(() => {
+      refreshing = null;
+    });
+  return refreshing;
+}
+
+async function send(path: string, options: RequestOptions): Promise<Response> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  const access = tokens.get()?.access_token;
+  if (access) headers.Authorization = `Bearer ${access}`;
+  let body: BodyInit | undefined;
+  if (options.body instanceof FormData) {
+    body = options.body;
+  } else if (options.body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = JSON.stringify(options.body);
+  }
+  if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
+  return fetch(url(path, options.query), {
+    method: options.method ?? (options.body === undefined ? "GET" : "POST"),
+    headers,
+    body,
+    signal: options.signal,
+  });
+}
+
+async function problemOf(res: Response): Promise<ApiError> {
+  try {
+    const p = await res.json();
+    return new ApiError(res.status, p.title ?? res.statusText, p.detail ?? "", p.errors ?? [], p);
+  } catch {
+    return new ApiError(res.status, res.statusText, "");
+  }
+}
+
+export async function request(path: string, options: RequestOptions = {}): Promise<Response> {
+  let res = await send(path, options);
+  if (res.status === 401 && tokens.get() && (await refresh())) res = await send(path, options);
+  if (res.status === 401 && tokens.get()) tokens.clear(); // the session is over: back to login
+  if (!res.ok) throw await problemOf(res);
+  return res;
+}
+
+export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const res = await request(path, options);
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+/** A new key per user action (not per retry of it). */
+export function idempotencyKey(): string {
+  // randomUUID exists only in secure contexts (HTTPS, localhost); getRandomValues everywhere.
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,105 @@
+import { useQuery } from "@tanstack/react-query";
+import { useState, type ReactNode } from "react";
+import { NavLink } from "react-router-dom";
+
+import { api } from "../api/client";
+import { atLeast, useSession } from "../api/session";
+import type { Role } from "../api/types";
+import { useLive } from "../live/LiveProvider";
+import TimerWidget from "../views/time/TimerWidget";
+
+interface NavItem {
+  to: string;
+  label: string;
+  icon: string;
+  least?: Role;
+}
+
+const STAFF_NAV: NavItem[] = [
+  { to: "/", label: "Dashboard", icon: "◔" },
+  { to: "/projects", label: "Projects", icon: "▦" },
+  { to: "/time", label: "Time", icon: "◷" },
+  { to: "/invoices", label: "Invoices", icon: "▤", least: "manager" },
+  { to: "/capacity", label: "Capacity", icon: "▥" },
+  { to: "/alerts", label: "Alerts", icon: "◉" },
+  { to: "/integrations", label: "Integrations", icon: "⇄", least: "admin" },
+];
+
+const CLIENT_NAV: NavItem[] = [{ to: "/portal", label: "Your projects", icon: "▦" }];
+
+function UnreadBadge() {
+  const unread = useQuery({
+    queryKey: ["alerts", "unread-count"],
+    queryFn: () => api<{ unread_count: number }>("/alerts", { query: { unread: true, limit: 1 } }),
+    select: (d) => d.unread_count,
+  });
+  if (!unread.data) return null;
+  return (
+    <span className="count" aria-label={`${unread.data} unread`}>
+      {unread.data > 99 ? "99+" : unread.data}
+    </span>
+  );
+}
+
+function LiveDot() {
+  const { state } = useLive();
+  const label = state === "open" ? "Live" : state === "connecting" ? "Connecting" : "Offline";
+  return (
+    <span className={`live live-${state}`} role="status" aria-label={`Live updates: ${label}`} title={label}>
+      <span aria-hidden="true" className="live-dot" />
+      <span className="live-label">{label}</span>
+    </span>
+  );
+}
+
+export function Layout({ role, children }: { role: Role; children: ReactNode }) {
+  const { me, logout } = useSession();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const items = (role === "client" ? CLIENT_NAV : STAFF_NAV).filter(
+    (i) => !i.least || atLeast(role, i.least),
+  );
+  const name = me?.user.first_name || me?.user.email;
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">Skip to content</a>
+      <header className="topbar">
+        <span className="brand" aria-label="Labs">Labs</span>
+        <span className="org" title={me?.organization.name}>{me?.organization.name}</span>
+        <span className="topbar-gap" />
+        {role !== "client" && role !== "viewer" && <TimerWidget />}
+        <LiveDot />
+        <button
+          type="button"
+          className="menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="account-menu"
+          onClick={() => setMenuOpen((o) => !o)}
+        >
+          <span className="avatar" aria-hidden="true">{(name ?? "?").slice(0, 1).toUpperCase()}</span>
+          <span className="sr-only">Account</span>
+        </button>
+        {menuOpen && (
+          <div id="account-menu" className="account-menu" role="menu">
+            <div className="account-who">
+              <strong>{name}</strong>
+              <span>{me?.user.email} · {role}</span>
+            </div>
+            <button type="button" role="menuitem" onClick={() => void logout()}>Log out</button>
+          </div>
+        )}
+      </header>
+      <nav className="nav" aria-label="Main">
+        {items.map((i) => (
+          <NavLink key={i.to} to={i.to} end={i.to === "/"} className="nav-item">
+            <span className="nav-icon" aria-hidden="true">{i.icon}</span>
+            <span className="nav-label">{i.label}</span>
+            {i.to === "/alerts" && <UnreadBadge />}
+          </NavLink>
+        ))}
+      </nav>
+      <main id="main" className="main" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+// Which views an event makes stale: the event's family → the query keys (their first element) to
+// fetch again. Views key their queries by these families (see api/queries.ts).
+
+import type { LiveEvent } from "../api/types";
+
+const FAMILIES: [prefix: string, keys: string[]][] = [
+  ["task:", ["tasks", "project"]],
+  ["sprint:", ["sprints", "tasks"]],
+  ["file:", ["files"]],
+  ["project:margin-updated", ["project", "projects", "dashboard", "margin-history", "portal"]],
+  ["project:forecast-updated", ["forecast", "dashboard"]],
+  ["project:", ["projects", "project", "dashboard", "portal"]],
+  ["time:entry:", ["time-entries", "timer", "project", "dashboard", "approvals"]],
+  ["expense:", ["expenses", "project", "dashboard"]],
+  ["invoice:", ["invoices", "invoice", "payments", "dashboard", "time-entries", "portal"]],
+  ["alert:", ["alerts"]],
+  ["allocation:", ["capacity", "project", "dashboard"]],
+  ["resource:", ["capacity", "resources", "dashboard"]],
+  ["time_off:", ["capacity"]],
+  ["sync:", ["integrations", "sync-logs"]],
+  ["integration:", ["integrations", "sync-logs"]],
+  ["user:", ["members", "presence"]],
+  ["member:", ["members"]],
+  ["client:", ["clients", "projects"]],
+  ["comment:", ["comments"]],
+];
+
+export function staleKeys(event: LiveEvent): string[] {
+  for (const [prefix, keys] of FAMILIES) {
+    if (event.type === prefix || (prefix.endsWith(":") && event.type.startsWith(prefix))) return keys;
+  }
+  return [];
+}

@@ -1,0 +1,60 @@
+import { useState, type FormEvent } from "react";
+import { useSearchParams } from "react-router-dom";
+
+import { api, ApiError } from "../../api/client";
+import { useSession } from "../../api/session";
+import type { AuthAnswer } from "../../api/types";
+import { ErrorNote, Field } from "../../components/ui";
+import { AuthCard } from "./AuthCard";
+
+export default function AcceptInvitation() {
+  const { begin } = useSession();
+  const [params] = useSearchParams();
+  const [token, setToken] = useState(params.get("token") ?? "");
+  const [form, setForm] = useState({ first_name: "", last_name: "", password: "" });
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
+  const fieldError = (k: string) => (error instanceof ApiError ? error.field(k) : undefined);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      begin(await api<AuthAnswer>("/auth/accept-invitation", { body: { token, ...form } }));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <AuthCard title="Join your team">
+      <form className="form" onSubmit={submit} noValidate>
+        {!params.get("token") && (
+          <Field label="Invitation code" error={fieldError("token")}>
+            <input required value={token} onChange={(e) => setToken(e.target.value)} />
+          </Field>
+        )}
+        <div className="form-row">
+          <Field label="First name" error={fieldError("first_name")}>
+            <input value={form.first_name} onChange={set("first_name")} autoComplete="given-name" />
+          </Field>
+          <Field label="Last name" error={fieldError("last_name")}>
+            <input value={form.last_name} onChange={set("last_name")} autoComplete="family-name" />
+          </Field>
+        </div>
+        <Field label="Choose a password" error={fieldError("password")} hint="At least 10 characters">
+          <input type="password" required value={form.password} onChange={set("password")} autoComplete="new-password" />
+        </Field>
+        <ErrorNote error={error instanceof ApiError && error.errors.length ? null : error} />
+        {error instanceof ApiError && fieldError("token") && params.get("token") && (
+          <ErrorNote error={error} />
+        )}
+        <button className="primary" type="submit" disabled={busy}>{busy ? "Joining…" : "Join"}</button>
+      </form>
+    </AuthCard>
+  );
+}

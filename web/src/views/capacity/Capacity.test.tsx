@@ -1,0 +1,150 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { MemoryRouter } from "react-router-dom";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+import type { CapacityWeek } from "../../api/types";
+import Capacity from "./Capacity";
+
+vi.mock("../../api/session", async (original) => ({
+  ...(await original<typeof import("../../api/session")>()),
+  useSession: () => ({
+    signedIn: true,
+    loading: false,
+    me: { user: { id: "u1", email: "m@example.com" }, organization: { id: "o1", name: "Acme", currency: "USD", timezone: "UTC" }, role: "manager" },
+    begin: () => {},
+    logout: async () => {},
+  }),
+}));
+
+const ANA = "11111111-1111-1111-1111-111111111111";
+const BO = "22222222-2222-2222-2222-222222222222";
+
+function week(weekStart: string, ana: [number, number, number], bo: [number, number, number]): CapacityWeek {
+  const line = (id: string, name: string, [available, allocated, tentative]: [number, number, number]) => ({
+    resource_id: id, name, available_hours: available, allocated_hours: allocated, tentative_hours: tentative,
+    utilization_percent: available ? (allocated / available) * 100 : null,
+  });
+  return {
+    week_start: weekStart,
+    total_available_hours: ana[0] + bo[0],
+    total_allocated_hours: ana[1] + bo[1],
+    total_tentative_hours: ana[2] + bo[2],
+    utilization_percent: ((ana[1] + bo[1]) / (ana[0] + bo[0])) * 100,
+    by_resource: [line(ANA, "Ana", ana), line(BO, "Bo", bo)],
+  };
+}
+
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+
+let fetchMock: ReturnType<typeof vi.fn>;
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(new Date("2026-12-09T10:00:00")); // a Wednesday: this week starts Dec 7
+  fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const u = new URL(String(input), "http://localhost");
+    if (u.pathname === "/api/v1/capacity/overview") {
+      return json({
+        weeks: [
+          // Ana: 46 of 40 confirmed, 8 tentative. Bo: 20 of 40 confirmed, 16 tentative — still pale.
+          week(u.searchParams.get("start_week")!, [40, 46, 8], [40, 20, 16]),
+          week("2026-12-14", [40, 30, 0], [32, 32, 0]),
+        ],
+      });
+    }
+    if (u.pathname === "/api/v1/resources") return json({ resources: [{ id: ANA, name: "Ana", capacity_hours_per_week: 40 }], next_cursor: null });
+    if (u.pathname === "/api/v1/projects") return json({ projects: [{ id: "p1", name: "Website", status: "active" }], next_cursor: null });
+    if (u.pathname === "/api/v1/allocations" && init?.method === "POST") return json({ id: "a1", ...JSON.parse(String(init.body)) }, 201);
+    return json({ title: "Not found", status: 404 }, 404);
+  });
+  vi.stubGlobal("fetch", fetchMock);
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+function renderCapacity() {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  return render(
+    <QueryClientProvider client={client}>
+      <MemoryRouter initialEntries={["/capacity"]}>
+        <Capacity />
+      </MemoryRouter>
+    </QueryClientProvider>,
+  );
+}
+
+describe("Capacity heatmap", () => {
+  it("marks a person over 100 % as over-allocated and keeps tentative hours out of the colour", async () => {
+    renderCapacity();
+
+    const ana = await screen.findByRole("cell", {
+      name: "Ana, week of Dec 7: 46 of 40 h allocated, over-allocated, 8 h tentative",
+    });
+    expect(ana).toHaveClass("heat-load-over");
+    expect(within(ana).getByText("!")).toBeInTheDocument();
+    expect(within(ana).getByText("+8 tentative")).toBeInTheDocument();
+
+    // 20 confirmed + 16 tentative of 40 would be 90 % "full"; confirmed alone is 50 %: "ok".
+    const bo = screen.getByRole("cell", { name: /^Bo, week of Dec 7: 20 of 40 h allocated/ });
+    expect(bo).toHaveClass("heat-load-ok");
+    expect(bo).not.toHaveClass("heat-load-full");
+    expect(within(bo).getByText("50%")).toBeInTheDocument();
+
+    // Exactly full is full, not over.
+    expect(screen.getByRole("cell", { name: /^Bo, week of Dec 14: 32 of 32 h allocated, fully booked$/ })).toHaveClass("heat-load-full");
+
+    // Key numbers first: this week's team utilization (66 of 80) and who is over-allocated.
+    expect(within(screen.getByRole("group", { name: "Utilization this week" })).getByText("83 %")).toBeInTheDocument();
+    expect(within(screen.getByRole("group", { name: "People over-allocated" })).getByText("1")).toBeInTheDocument();
+
+    const overviewUrl = fetchMock.mock.calls
+      .map(([input]) => new URL(String(input), "http://localhost"))
+      .find((u) => u.pathname === "/api/v1/capacity/overview")!;
+    expect(overviewUrl.searchParams.get("start_week")).toBe("2026-12-07");
+    expect(overviewUrl.searchParams.get("weeks")).toBe("12");
+  });
+
+  it("asks for the next 12 weeks", async () => {
+    const user = userEvent.setup();
+    renderCapacity();
+    expect(await screen.findByRole("columnheader", { name: /^Dec 7/ })).toHaveTextContent("Dec 7this week");
+    await user.click(screen.getByRole("button", { name: /Next 12 weeks/ }));
+    await screen.findByRole("cell", { name: /^Ana, week of Mar 1:/ });
+    const starts = fetchMock.mock.calls
+      .map(([input]) => new URL(String(input), "http://localhost"))
+      .filter((u) => u.pathname === "/api/v1/capacity/overview")
+      .map((u) => u.searchParams.get("start_week"));
+    expect(starts).toEqual(["2026-12-07", "2027-03-01"]);
+  });
+
+  it("adds an allocation with hours per week as a number", async () => {
+    const user = userEvent.setup();
+    renderCapacity();
+    const form = await screen.findByRole("region", { name: "Add allocation" });
+    await screen.findByRole("option", { name: "Ana" });
+    await screen.findByRole("option", { name: "Website" });
+    await user.selectOptions(within(form).getByLabelText("Person"), "Ana");
+    await user.selectOptions(within(form).getByLabelText("Project"), "Website");
+    await user.type(within(form).getByLabelText("Hours per week"), "12");
+    await user.click(within(form).getByLabelText("Tentative"));
+    await user.click(within(form).getByRole("button", { name: "Add allocation" }));
+
+    await screen.findByText("Ana: 12 h a week (tentative) added.");
+    const post = fetchMock.mock.calls.find(([, init]) => init?.method === "POST")!;
+    expect(JSON.parse(String(post[1].body))).toEqual({
+      resource_id: ANA,
+      project_id: "p1",
+      allocated_hours: 12,
+      start_date: "2026-12-07",
+      end_date: "2027-01-01",
+      tentative: true,
+    });
+    expect(new Headers(post[1].headers).get("Idempotency-Key")).toBeTruthy();
+  });
+});

@@ -1,0 +1,162 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import type { FileMeta, Margin, Project, Sprint } from "../../api/types";
+import ProjectDetail from "./ProjectDetail";
+import { me, renderView, resetGateway, stubGateway, type Call } from "./testing";
+
+const margin: Margin = {
+  currency: "USD",
+  budget: "20000.00",
+  revenue: "20000.00",
+  labor_cost: "16000.00",
+  expense_cost: "1000.00",
+  cost: "17000.00",
+  margin_dollar: "3000.00",
+  margin_percent: "15.00",
+  hours_logged: 160,
+  billable_hours: 150.5,
+  uncosted_hours: 0,
+  budget_used_percent: "85.00",
+  hours_remaining: null,
+  days_remaining: 12,
+  trend: "down",
+  updated_at: "2026-12-02T04:26:19Z",
+};
+
+const project: Project = {
+  id: "p-1",
+  name: "Web app",
+  client_id: "c-1",
+  client_name: "Acme",
+  status: "active",
+  priority: "medium",
+  budget_type: "fixed_fee",
+  budget_total: "20000.00",
+  budget_currency: "USD",
+  start_date: "2026-01-05",
+  end_date: "2026-12-31",
+  team_allocation: [
+    { resource_id: "r-1", name: "Ada", allocated_hours: 20, start_date: "2026-11-02", end_date: "2026-12-31", tentative: false },
+  ],
+};
+
+const sprint: Sprint = {
+  id: "s-1",
+  project_id: "p-1",
+  name: "Sprint 1",
+  goal: "Sign-in works",
+  start_date: "2026-12-01",
+  end_date: "2026-12-14",
+  status: "planning",
+  total_points: 8,
+  completed_points: 3,
+};
+
+const file: FileMeta = {
+  id: "f-2",
+  name: "brief.pdf",
+  mime_type: "application/pdf",
+  size_bytes: 2048,
+  version: 2,
+  sha256: "ab",
+  created_at: "2026-12-02T04:26:25Z",
+};
+
+function open(tab = "") {
+  renderView(<ProjectDetail />, { path: "/projects/:projectId/*", url: `/projects/p-1${tab}` });
+}
+
+afterEach(resetGateway);
+
+describe("ProjectDetail", () => {
+  it("shows a manager the margin figures and the team", async () => {
+    stubGateway({ "GET /projects/p-1": { ...project, margin } });
+    open();
+
+    expect(await screen.findByRole("heading", { name: "Web app", level: 1 })).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Overview" })).toHaveAttribute("aria-current", "page");
+    expect(within(screen.getByRole("group", { name: "Margin %" })).getByText("15.0 %")).toBeInTheDocument();
+    expect(screen.getByRole("group", { name: "Margin %" })).toHaveClass("tone-warn");
+    expect(within(screen.getByRole("group", { name: "Budget used" })).getByText("85.0 %")).toBeInTheDocument();
+    expect(within(screen.getByRole("group", { name: "Hours logged" })).getByText("150.5 h billable")).toBeInTheDocument();
+    expect(within(screen.getByRole("group", { name: "Days remaining" })).getByText("12")).toBeInTheDocument();
+    expect(within(screen.getByRole("group", { name: "Trend" })).getByText("Declining")).toBeInTheDocument();
+    expect(screen.getByText("Ada")).toBeInTheDocument();
+  });
+
+  it("shows a member no margin and no status control", async () => {
+    stubGateway({ "GET /projects/p-1": project }, me("member"));
+    open();
+
+    await screen.findByRole("heading", { name: "Web app", level: 1 });
+    expect(screen.queryByRole("group", { name: "Margin %" })).not.toBeInTheDocument();
+    expect(screen.queryByText(/margin/i)).not.toBeInTheDocument();
+    expect(screen.queryByLabelText("Project status")).not.toBeInTheDocument();
+  });
+
+  it("lets a manager change the project's status", async () => {
+    let current = project;
+    const gateway = stubGateway({
+      "GET /projects/p-1": () => ({ body: current }),
+      "PATCH /projects/p-1": (call: Call) => {
+        current = { ...current, ...(call.body as Partial<Project>) };
+        return { body: current };
+      },
+    });
+    const user = userEvent.setup();
+    open();
+
+    await user.selectOptions(await screen.findByLabelText("Project status"), "On hold");
+
+    await waitFor(() => expect(gateway.to("PATCH /projects/p-1")[0]?.body).toEqual({ status: "on_hold" }));
+    expect(await screen.findByText("On hold", { selector: ".badge" })).toBeInTheDocument();
+  });
+
+  it("starts a planned sprint and shows its points", async () => {
+    const gateway = stubGateway({
+      "GET /projects/p-1": project,
+      "GET /projects/p-1/sprints": { sprints: [sprint], next_cursor: null },
+      "PATCH /sprints/s-1": { ...sprint, status: "active" },
+    });
+    const user = userEvent.setup();
+    open("/sprints");
+
+    const card = await screen.findByRole("listitem", { name: "Sprint 1" });
+    expect(within(card).getByRole("meter", { name: "Points completed" })).toHaveAttribute("aria-valuetext", "3 of 8 points");
+    await user.click(within(card).getByRole("button", { name: "Start sprint" }));
+
+    await waitFor(() => expect(gateway.to("PATCH /sprints/s-1")[0]?.body).toEqual({ status: "active" }));
+  });
+
+  it("uploads a file as multipart and downloads one with the bearer token", async () => {
+    const gateway = stubGateway({
+      "GET /projects/p-1": project,
+      "GET /projects/p-1/files": { files: [file, { ...file, id: "f-1", version: 1 }], next_cursor: null },
+      "POST /projects/p-1/files": () => ({ status: 201, body: { ...file, id: "f-3", version: 3 } }),
+      "GET /files/f-2/content": { pdf: true },
+    });
+    const createObjectURL = vi.fn(() => "blob:brief");
+    vi.stubGlobal("URL", Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() }));
+    const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => {});
+    const user = userEvent.setup();
+    open("/files");
+
+    expect(await screen.findByText("v2")).toBeInTheDocument();
+    expect(screen.getByText("1 earlier version")).toBeInTheDocument();
+    await user.upload(screen.getByLabelText(/^File/, { selector: "input" }), new File(["%PDF"], "brief.pdf", { type: "application/pdf" }));
+    await user.click(screen.getByRole("button", { name: "Upload" }));
+    expect(await screen.findByText("Uploaded brief.pdf as version 3.")).toBeInTheDocument();
+    const [post] = gateway.to("POST /projects/p-1/files");
+    expect(post.body).toBeInstanceOf(FormData);
+    expect(((post.body as FormData).get("file") as File).name).toBe("brief.pdf");
+
+    await user.click(screen.getByRole("button", { name: "Download brief.pdf version 2" }));
+    await waitFor(() => expect(click).toHaveBeenCalled());
+    const [get] = gateway.to("GET /files/f-2/content");
+    expect(get.headers.Authorization).toBe("Bearer test-access");
+    expect(createObjectURL).toHaveBeenCalled();
+    click.mockRestore();
+  });
+});

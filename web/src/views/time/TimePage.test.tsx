@@ -1,0 +1,188 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+import type { Role } from "../../api/types";
+import { entry, json, ME, problem, renderWithClient, stubGateway, WEBSITE, type Call } from "./testing";
+import TimePage from "./TimePage";
+
+const REBRAND = "33333333-3333-4333-8333-333333333333";
+const ANA = "44444444-4444-4444-8444-444444444444";
+
+let role: Role = "member";
+vi.mock("../../api/session", async (original) => ({
+  ...(await original<typeof import("../../api/session")>()),
+  useSession: () => ({
+    signedIn: true,
+    loading: false,
+    me: {
+      user: { id: ME, email: "me@example.com" },
+      organization: { id: "o1", name: "Acme", currency: "USD", timezone: "UTC" },
+      role,
+    },
+    begin: () => {},
+    logout: async () => {},
+  }),
+}));
+
+let mine: ReturnType<typeof entry>[];
+let everyone: ReturnType<typeof entry>[];
+let onCreate: (call: Call) => Response;
+let onDelete: () => Response;
+let calls: Call[];
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(new Date("2026-12-02T10:00:00")); // a Wednesday: the week is Nov 30 – Dec 6
+  role = "member";
+  mine = [];
+  everyone = [];
+  onCreate = ({ body }) => json(entry(body as object), 201);
+  onDelete = () => new Response(null, { status: 204 });
+  calls = stubGateway((call) => {
+    const { method, path, query } = call;
+    if (path === "/timers/current") return problem(404, "No timer is running.");
+    if (path === "/projects") {
+      const status = query.get("status");
+      const projects =
+        status === "active"
+          ? [{ id: WEBSITE, name: "Website", status: "active" }]
+          : [{ id: REBRAND, name: "Rebrand", status: "planning" }];
+      return json({ projects, next_cursor: null });
+    }
+    if (path === "/time-entries" && method === "GET") {
+      return json({ time_entries: query.get("user_id") ? mine : everyone, next_cursor: null });
+    }
+    if (path === `/projects/${WEBSITE}/time-entries` && method === "POST") return onCreate(call);
+    if (path.startsWith("/time-entries/") && method === "DELETE") return onDelete();
+    if (path === "/organizations/current/members") {
+      return json({ members: [{ user: { id: ANA, email: "ana@example.com", first_name: "Ana", last_name: "Lima" }, role: "member" }], next_cursor: null });
+    }
+    if (path.startsWith("/time-entries/") && method === "POST") return json({ time_entries: [] });
+    return undefined;
+  });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+const addTimeForm = () => screen.findByRole("form", { name: "Add time" });
+
+describe("TimePage week grid", () => {
+  it("asks for the caller's Monday-to-Sunday week and sums two entries of one project and day", async () => {
+    mine = [
+      entry({ date_worked: "2026-12-01", hours: 1.5, notes: "Wireframes" }),
+      entry({ date_worked: "2026-12-01", hours: 2.25, notes: "Review" }),
+      entry({ date_worked: "2026-12-03", hours: 4 }),
+    ];
+    renderWithClient(<TimePage />);
+
+    const grid = await screen.findByRole("table", { name: "Time by project and day" });
+    const row = within(grid).getByRole("row", { name: /Website/ });
+    const cells = within(row).getAllByRole("cell").map((c) => c.textContent);
+    // Mon, Tue, Wed, Thu, Fri, Sat, Sun, Total
+    expect(cells).toEqual(["", "3.75 h", "", "4 h", "", "", "", "7.75 h"]);
+
+    const request = calls.find((c) => c.path === "/time-entries")!;
+    expect(request.query.get("user_id")).toBe(ME);
+    expect(request.query.get("date_from")).toBe("2026-11-30");
+    expect(request.query.get("date_to")).toBe("2026-12-06");
+    expect(request.query.get("limit")).toBe("500");
+  });
+
+  it("moves to the previous week", async () => {
+    renderWithClient(<TimePage />);
+    await screen.findByText("No time logged this week yet.");
+    await userEvent.click(screen.getByRole("button", { name: "Previous week" }));
+    await waitFor(() =>
+      expect(calls.some((c) => c.path === "/time-entries" && c.query.get("date_from") === "2026-11-23")).toBe(true),
+    );
+  });
+});
+
+describe("TimePage adding time", () => {
+  it("sends the project's entry with hours as a number, the day, notes and billable", async () => {
+    renderWithClient(<TimePage />);
+    const form = await addTimeForm();
+    const user = userEvent.setup();
+    await waitFor(() => expect(within(form).getByRole("option", { name: "Website" })).toBeInTheDocument());
+    await user.selectOptions(within(form).getByLabelText(/^Project/), WEBSITE);
+    await user.type(within(form).getByLabelText(/^Hours/), "1.5");
+    await user.type(within(form).getByLabelText(/^Notes/), "Design review");
+    await user.click(within(form).getByLabelText("Billable"));
+    await user.click(within(form).getByRole("button", { name: "Add time" }));
+
+    await waitFor(() => expect(calls.some((c) => c.method === "POST")).toBe(true));
+    const post = calls.find((c) => c.method === "POST")!;
+    expect(post.path).toBe(`/projects/${WEBSITE}/time-entries`);
+    expect(post.body).toEqual({ hours: 1.5, date_worked: "2026-12-02", notes: "Design review", billable: false });
+    expect(post.headers["Idempotency-Key"]).toBeTruthy();
+    expect(await within(form).findByRole("status")).toHaveTextContent("Added 1.5 h");
+  });
+
+  it("shows a 422 naming hours next to the Hours field", async () => {
+    const message = "must be more than 0, at most 24, with at most 2 decimals";
+    onCreate = () => problem(422, `hours: ${message}`, [{ field: "hours", message }]);
+    renderWithClient(<TimePage />);
+    const form = await addTimeForm();
+    const user = userEvent.setup();
+    await waitFor(() => expect(within(form).getByRole("option", { name: "Website" })).toBeInTheDocument());
+    await user.selectOptions(within(form).getByLabelText(/^Project/), WEBSITE);
+    const hoursInput = within(form).getByLabelText(/^Hours/);
+    await user.type(hoursInput, "30");
+    await user.click(within(form).getByRole("button", { name: "Add time" }));
+
+    const hoursField = hoursInput.closest(".field")!;
+    expect(await within(hoursField).findByRole("alert")).toHaveTextContent(message);
+    expect(hoursInput).toHaveAttribute("aria-invalid", "true");
+    // Placed beside its field, so not repeated in a note at the foot of the form.
+    expect(within(form).getAllByRole("alert")).toHaveLength(1);
+  });
+});
+
+describe("TimePage entries", () => {
+  it("explains why a locked entry cannot be deleted", async () => {
+    mine = [entry({ id: "e1", status: "approved", is_locked: true, locked_reason: "approved", hours: 2 })];
+    onDelete = () => problem(409, "This time entry is approved and locked; an admin can reopen it.");
+    renderWithClient(<TimePage />);
+    await userEvent.click(await screen.findByRole("button", { name: /^Delete/ }));
+    expect(await screen.findByText(/approved and locked; an admin can reopen it/)).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: /^Edit/ })).not.toBeInTheDocument();
+  });
+});
+
+describe("TimePage approvals", () => {
+  it("is not shown to members", async () => {
+    renderWithClient(<TimePage />);
+    await screen.findByText("No time logged this week yet.");
+    expect(screen.queryByRole("region", { name: "Approvals" })).not.toBeInTheDocument();
+    expect(calls.some((c) => c.path === "/time-entries" && !c.query.get("user_id"))).toBe(false);
+  });
+
+  it("sends a person's week back with the reason a manager gives", async () => {
+    role = "manager";
+    everyone = [
+      entry({ user_id: ANA, status: "submitted", hours: 3 }),
+      entry({ user_id: ANA, status: "submitted", hours: 1.5 }),
+      entry({ user_id: ANA, status: "draft", hours: 8 }),
+    ];
+    renderWithClient(<TimePage />);
+    const sheet = await screen.findByRole("article", { name: "Ana Lima's timesheet" });
+    expect(within(sheet).getByText("4.5 h")).toBeInTheDocument();
+
+    const user = userEvent.setup();
+    await user.click(within(sheet).getByRole("button", { name: "Reject Ana Lima" }));
+    await user.type(within(sheet).getByLabelText(/^Reason/), "Split the review hours by task");
+    await user.click(within(sheet).getByRole("button", { name: "Send back" }));
+
+    await waitFor(() => expect(calls.some((c) => c.path === "/time-entries/reject")).toBe(true));
+    expect(calls.find((c) => c.path === "/time-entries/reject")!.body).toEqual({
+      user_id: ANA,
+      date_from: "2026-11-30",
+      date_to: "2026-12-06",
+      reason: "Split the review hours by task",
+    });
+  });
+});

@@ -10,7 +10,8 @@ import pytest
 
 from labs_gateway.console import CONTENT_SECURITY_POLICY
 
-INDEX = '<!doctype html><div id="root"></div><script type="module" src="/assets/app-1a2b.js"></script>'
+INDEX = ('<!doctype html><div id="root"></div>'
+         '<script type="module" src="/assets/app-1a2b.js"></script>')
 
 
 @pytest.fixture

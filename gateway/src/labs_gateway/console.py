@@ -13,6 +13,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
@@ -103,13 +104,18 @@ def install_console(app: FastAPI, directory: Path) -> None:
         if (exc.status_code != 404 or request.method not in ("GET", "HEAD")
                 or path.startswith(NOT_THE_APP)):
             return await not_found(request, exc)
+        return await run_in_threadpool(app_file, path)
+
+    def app_file(path: str) -> Response:
+        """A file at the root of the build (favicon, robots.txt), else the app, which routes.
+        (Looked up off the event loop: it touches the disk.)"""
         if not index.is_file():
             return problem_response(
                 503, "The web console has not been built on this server: `make console` "
                 "builds it.", title="Console not built")
-        # A file at the root of the build (favicon, robots.txt), else the app, which routes.
-        candidate = (directory / path).resolve()
-        if path and candidate.is_file() and candidate.is_relative_to(directory.resolve()):
+        root = directory.resolve()
+        candidate = (root / path).resolve()
+        if path and candidate.is_relative_to(root) and candidate.is_file():
             return FileResponse(candidate, headers=SECURITY_HEADERS)
         return FileResponse(index, headers={**SECURITY_HEADERS, "Cache-Control": "no-cache"})
 

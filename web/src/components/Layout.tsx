@@ -11,18 +11,20 @@ import TimerWidget from "../views/time/TimerWidget";
 interface NavItem {
   to: string;
   label: string;
+  /** What the phone's bottom bar says, where seven labels share 390 px. */
+  short?: string;
   icon: string;
   least?: Role;
 }
 
 const STAFF_NAV: NavItem[] = [
-  { to: "/", label: "Dashboard", icon: "◔" },
+  { to: "/", label: "Dashboard", short: "Home", icon: "◔" },
   { to: "/projects", label: "Projects", icon: "▦" },
   { to: "/time", label: "Time", icon: "◷" },
   { to: "/invoices", label: "Invoices", icon: "▤", least: "manager" },
-  { to: "/capacity", label: "Capacity", icon: "▥" },
+  { to: "/capacity", label: "Capacity", short: "Team", icon: "▥" },
   { to: "/alerts", label: "Alerts", icon: "◉" },
-  { to: "/integrations", label: "Integrations", icon: "⇄", least: "admin" },
+  { to: "/integrations", label: "Integrations", short: "Apps", icon: "⇄", least: "admin" },
 ];
 
 const CLIENT_NAV: NavItem[] = [{ to: "/portal", label: "Your projects", icon: "▦" }];
@@ -93,6 +95,7 @@ export function Layout({ role, children }: { role: Role; children: ReactNode }) 
           <NavLink key={i.to} to={i.to} end={i.to === "/"} className="nav-item">
             <span className="nav-icon" aria-hidden="true">{i.icon}</span>
             <span className="nav-label">{i.label}</span>
+            <span className="nav-short" aria-hidden="true">{i.short ?? i.label}</span>
             {i.to === "/alerts" && <UnreadBadge />}
           </NavLink>
         ))}

@@ -7,6 +7,8 @@ import "uplot/dist/uPlot.min.css";
 
 import { chartData, type MarginSeries } from "./marginSeries";
 
+const DAY = 86_400;
+
 const css = (name: string) =>
   getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#2f5bea";
 
@@ -21,7 +23,8 @@ export function MarginChart({ series, label }: { series: MarginSeries; label: st
       height: 240,
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true } },
+      // One day of history would otherwise span years: at least two weeks either side.
+      scales: { x: { time: true, range: (_u, min, max) => (max - min < 14 * DAY ? [min - 7 * DAY, max + 7 * DAY] : [min, max]) } },
       axes: [
         { stroke: "#5d6677", grid: { stroke: "#eef0f4" } },
         { stroke: "#5d6677", grid: { stroke: "#eef0f4" }, values: (_u, v) => v.map((n) => `${n}%`), size: 48 },

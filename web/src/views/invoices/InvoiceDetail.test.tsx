@@ -73,7 +73,7 @@ describe("InvoiceDetail", () => {
     await userEvent.type(within(form).getByLabelText("Reference"), "CHK-7");
     await userEvent.click(within(form).getByRole("button", { name: "Record payment" }));
 
-    const amountField = within(form).getByLabelText(/^Amount/).closest(".field")!;
+    const amountField = within(form).getByLabelText(/^Amount/).closest<HTMLElement>(".field")!;
     expect(await within(amountField).findByRole("alert")).toHaveTextContent("must not exceed the amount due, 650.00");
     expect(within(form).getAllByRole("alert")).toHaveLength(1);
 

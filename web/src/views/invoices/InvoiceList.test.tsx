@@ -74,7 +74,7 @@ describe("InvoiceList", () => {
     await userEvent.type(within(form).getByLabelText(/^Tax rate %/), "20");
     await userEvent.click(within(form).getByRole("button", { name: "Generate draft" }));
 
-    const periodStart = within(form).getByLabelText(/^Period start/).closest(".field")!;
+    const periodStart = within(form).getByLabelText(/^Period start/).closest<HTMLElement>(".field")!;
     expect(await within(periodStart).findByRole("alert")).toHaveTextContent("Nothing to bill in this period.");
     // Said once, by the field: no second copy above the button.
     expect(within(form).getAllByRole("alert")).toHaveLength(1);

@@ -151,6 +151,6 @@ describe("ProjectList", () => {
     await user.click(screen.getByRole("button", { name: "Create project" }));
 
     expect(await screen.findByText("must not be before start_date")).toBeInTheDocument();
-    expect(screen.getByLabelText(/^End date/).closest(".field")).toHaveTextContent("must not be before start_date");
+    expect(screen.getByLabelText(/^End date/).closest<HTMLElement>(".field")).toHaveTextContent("must not be before start_date");
   });
 });

@@ -134,7 +134,7 @@ describe("TimePage adding time", () => {
     await user.type(hoursInput, "30");
     await user.click(within(form).getByRole("button", { name: "Add time" }));
 
-    const hoursField = hoursInput.closest(".field")!;
+    const hoursField = hoursInput.closest<HTMLElement>(".field")!;
     expect(await within(hoursField).findByRole("alert")).toHaveTextContent(message);
     expect(hoursInput).toHaveAttribute("aria-invalid", "true");
     // Placed beside its field, so not repeated in a note at the foot of the form.

@@ -1,0 +1,278 @@
+"""The console in Debian's Chromium against the whole suite, at a phone's 390x844 and a laptop's
+1440x900 (#18): an agency owner signs up, creates a project, logs time, watches its margin
+change live, generates, sends and is paid an invoice; a client sees its portal and nothing of the
+agency's figures; every view fits the screen without a console error (a CSP violation is one)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from e2e_helpers import PASSWORD, auth, sign_up
+from playwright.async_api import Page, expect
+
+pytestmark = pytest.mark.e2e
+
+VIEWPORTS = {
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+              "device_scale_factor": 2},
+    "laptop": {"viewport": {"width": 1440, "height": 900}},
+}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / ".data" / "screenshots"
+BILLING_RATE, COST_RATE = "150.00", "60.00"
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+async def page(request, chromium, suite):
+    context = await chromium.new_context(base_url=suite.gateway_url, **VIEWPORTS[request.param])
+    page = await context.new_page()
+    # What the browser reported: uncaught errors and console errors (a CSP violation is one),
+    # and every answer of 400 and up, told apart from the "failed to load" line each one logs.
+    page.problems = []
+    page.failures = []
+    page.on("pageerror", lambda error: page.problems.append(f"uncaught: {error}"))
+    page.on("console", lambda m: m.type == "error" and not m.text.startswith(
+        "Failed to load resource") and page.problems.append(m.text))
+    page.on("response", lambda r: r.status >= 400 and page.failures.append(
+        f"{r.status} {r.request.method} {r.url.split('/api/v1', 1)[-1]}"))
+    page.scripts = []
+    page.on("response", lambda r: r.url.endswith(".js") and page.scripts.append(r.url))
+    page.viewport_name = request.param
+    yield page
+    await context.close()
+
+
+# Answers that say "none yet", as API.md has them: no running timer, no forecast for a project
+# too young for one.
+NONE_YET = (re.compile(r"404 GET /timers/current$"),
+            re.compile(r"404 GET /projects/[^/]+/forecast$"))
+
+
+def no_problems(page: Page) -> None:
+    assert not page.problems, page.problems
+    unexpected = [f for f in page.failures if not any(p.match(f) for p in NONE_YET)]
+    assert not unexpected, unexpected
+
+
+async def fits_the_screen(page: Page, view: str) -> None:
+    """No horizontal scroll of the page itself; and a screenshot to look at."""
+    await page.wait_for_load_state("networkidle")
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{view} scrolls sideways: {width}px"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=SCREENSHOTS / f"{view}-{page.viewport_name}.png", full_page=True)
+
+
+async def nav(page: Page, name: str) -> None:
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
+
+
+async def sign_up_in_the_browser(page: Page) -> str:
+    email = f"owner-{uuid.uuid4().hex[:8]}@example.com"
+    await page.goto("/")
+    await expect(page).to_have_url(re.compile(r"/login"))
+    await page.get_by_role("link", name="Create an account").click()
+    await page.get_by_label("Agency name").fill(f"Studio {uuid.uuid4().hex[:4]}")
+    await page.get_by_label("First name").fill("Olive")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Create account").click()
+    await expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    return await page.evaluate("JSON.parse(localStorage.getItem('labs.session')).access_token")
+
+
+async def test_an_owner_runs_a_project_from_signup_to_a_paid_invoice(page, http):
+    token = await sign_up_in_the_browser(page)
+    headers = auth(token)
+    me = (await http.get("/auth/me", headers=headers)).json()
+    # The owner's rates (capacity has no screen of its own for people yet): 150 billed, 60 cost.
+    person = await http.post("/resources", headers=headers, json={
+        "name": "Olive", "user_id": me["user"]["id"], "seniority_level": "senior",
+        "billing_rate": BILLING_RATE, "cost_rate": COST_RATE, "currency": "USD"})
+    assert person.status_code == 201, person.text
+
+    # A project, through its form.
+    name = f"Website {uuid.uuid4().hex[:4]}"
+    await nav(page, "Projects")
+    await page.get_by_role("button", name="New project").click()
+    form = page.get_by_role("region", name="New project")
+    await form.get_by_label("Project name").fill(name)
+    await form.get_by_label("Client", exact=True).select_option(label="New client…")
+    await form.get_by_label("New client name").fill("Acme")
+    await form.get_by_label("Budget type").select_option("time_and_materials")
+    await form.get_by_label("Budget total").fill("10000")
+    await form.get_by_label("Start date").fill((date.today() - timedelta(days=14)).isoformat())
+    await form.get_by_label("End date").fill((date.today() + timedelta(days=30)).isoformat())
+    await form.get_by_label("Status").select_option("active")
+    await form.get_by_role("button", name="Create project").click()
+    await expect(page.get_by_role("heading", name=name)).to_be_visible()
+    project_id = page.url.rstrip("/").split("/projects/")[1].split("/")[0]
+
+    # Three hours on it, through the week's form; the grid counts them.
+    await nav(page, "Time")
+    form = page.get_by_role("form", name="Add time")
+    await form.get_by_label("Project").select_option(label=name)
+    await form.get_by_label("Hours").fill("3")
+    await form.get_by_label("Notes").fill("Home page layout")
+    await form.get_by_role("button", name="Add time").click()
+    await expect(page.get_by_text("Home page layout")).to_be_visible()
+
+    # The dashboard shows its margin: 3 h billed at 150, costed at 60 → 60 %.
+    await nav(page, "Dashboard")
+    bar = page.get_by_role("button", name=f"{name}: margin 60.0 %", exact=False)
+    await expect(bar).to_be_visible(timeout=15_000)
+    # Two unbilled hours logged elsewhere (another device, the API) move it live, no reload:
+    # revenue 450, cost 180 + 120 → 33.3 %.
+    logged = await http.post(f"/projects/{project_id}/time-entries", headers=headers, json={
+        "hours": 2, "date_worked": date.today().isoformat(), "billable": False})
+    assert logged.status_code == 201, logged.text
+    await expect(page.get_by_role("button", name=f"{name}: margin 33.3 %", exact=False)) \
+        .to_be_visible(timeout=15_000)
+
+    # An invoice of the billable hours, sent and paid.
+    await nav(page, "Invoices")
+    await page.get_by_role("button", name="Generate invoice").click()
+    generate = page.get_by_role("form", name="Generate invoice")
+    await generate.get_by_label("Project").select_option(project_id)
+    await generate.get_by_label("Period start").fill((date.today() - timedelta(days=7)).isoformat())
+    await generate.get_by_label("Period end").fill(date.today().isoformat())
+    await generate.get_by_role("button", name="Generate draft").click()
+    await expect(page.get_by_role("heading", name="Draft invoice")).to_be_visible()
+    await page.get_by_role("button", name="Send invoice").click()
+    await expect(page.get_by_role("heading", name="Invoice INV-0001")).to_be_visible()
+    payment = page.get_by_role("form", name="Record payment")
+    await expect(payment.get_by_label("Amount")).to_have_value("450.00")
+    await payment.get_by_role("button", name="Record payment").click()
+    await expect(page.get_by_text("Paid", exact=True).first).to_be_visible()
+    no_problems(page)
+
+
+async def test_the_dashboard_after_login_is_within_the_javascript_budget(page, http):
+    """#18: the first screen loads at most 250 KB of JavaScript, gzipped: every script the
+    browser fetched from login to a drawn dashboard, at the size the gateway sends it."""
+    await sign_up_in_the_browser(page)
+    await expect(page.get_by_role("heading", name="Trend and forecast")).to_be_visible()
+    await page.wait_for_load_state("networkidle")
+    sent = 0
+    for url in set(page.scripts):
+        answer = await http.get(url, headers={"Accept-Encoding": "gzip"})  # absolute
+        assert answer.headers["content-encoding"] == "gzip", url
+        sent += int(answer.headers["content-length"])
+    assert 0 < sent <= 250 * 1024, f"{sent / 1024:.0f} KB of JavaScript, gzipped"
+
+
+async def test_a_client_sees_its_portal_and_none_of_the_agencys_figures(page, http):
+    owner = await sign_up(http)
+    headers = auth(owner["access_token"])
+    client = (await http.post("/clients", headers=headers, json={"name": "Acme"})).json()
+    project = await http.post("/projects", headers=headers, json={
+        "name": "Acme relaunch", "client_id": client["id"], "status": "active",
+        "budget_type": "fixed_fee", "budget_total": "24000.00", "budget_currency": "USD",
+        "start_date": date.today().isoformat(),
+        "end_date": (date.today() + timedelta(days=60)).isoformat()})
+    assert project.status_code == 201, project.text
+    other = await http.post("/projects", headers=headers, json={
+        "name": "Someone else's", "client_name": "Other", "budget_type": "fixed_fee",
+        "budget_total": "1000.00", "budget_currency": "USD"})
+    assert other.status_code == 201, other.text
+    invited = await http.post("/organizations/current/invitations", headers=headers, json={
+        "email": f"client-{uuid.uuid4().hex[:8]}@example.com", "role": "client",
+        "client_id": client["id"]})
+    assert invited.status_code == 201, invited.text
+
+    # The invitation's link, as its email carries it: the client picks a password and is in.
+    await page.goto(f"/accept-invitation?token={invited.json()['token']}")
+    await page.get_by_label("First name").fill("Carla")
+    await page.get_by_label("Choose a password").fill(PASSWORD)
+    await page.get_by_role("button", name="Join").click()
+    await expect(page.get_by_role("heading", name="Your projects")).to_be_visible()
+    await expect(page.get_by_text("Acme relaunch")).to_be_visible()
+    body = await page.locator("main").inner_text()
+    assert "Someone else's" not in body
+    assert "24,000" not in body and "24000" not in body  # the agency's budget is its own
+    links = await page.get_by_role("navigation", name="Main").get_by_role("link").all_inner_texts()
+    assert len(links) == 1 and "Your projects" in links[0]
+    # The staff screens are not there for a client: any other path lands on the portal.
+    await page.goto("/invoices")
+    await expect(page).to_have_url(re.compile(r"/portal$"))
+    await fits_the_screen(page, "portal")
+    no_problems(page)
+
+
+VIEWS = ["/", "/projects", "/time", "/invoices", "/capacity", "/alerts", "/integrations"]
+
+
+async def agency_with_a_month_of_work(http, token: str) -> str:
+    """Something on every screen: a person with rates and an allocation, two projects (one with
+    time, a task and an invoice), an alert subscription. Answers the busy project's id."""
+    headers = auth(token)
+    me = (await http.get("/auth/me", headers=headers)).json()
+    person = (await http.post("/resources", headers=headers, json={
+        "name": "Olive", "user_id": me["user"]["id"], "seniority_level": "senior",
+        "billing_rate": BILLING_RATE, "cost_rate": COST_RATE, "currency": "USD"})).json()
+    busy, _ = [(await http.post("/projects", headers=headers, json={
+        "name": name, "client_name": "Acme", "status": "active", "budget_type": kind,
+        "budget_total": budget, "budget_currency": "USD",
+        "start_date": (date.today() - timedelta(days=20)).isoformat(),
+        "end_date": (date.today() + timedelta(days=40)).isoformat()})).json()["id"]
+        for name, kind, budget in (("Website relaunch", "time_and_materials", "9000.00"),
+                                   ("Brand refresh", "fixed_fee", "12000.00"))]
+    for days_ago, hours in ((1, 6), (2, 4.5), (3, 7)):
+        logged = await http.post(f"/projects/{busy}/time-entries", headers=headers, json={
+            "hours": hours, "date_worked": (date.today() - timedelta(days=days_ago)).isoformat(),
+            "notes": "Templates and review"})
+        assert logged.status_code == 201, logged.text
+    assert (await http.post(f"/projects/{busy}/tasks", headers=headers, json={
+        "title": "Home page hero", "status": "in_progress"})).status_code == 201
+    assert (await http.post("/allocations", headers=headers, json={
+        "resource_id": person["id"], "project_id": busy, "allocated_hours": 44,
+        "start_date": date.today().isoformat(),
+        "end_date": (date.today() + timedelta(days=28)).isoformat()})).status_code == 201
+    invoice = await http.post("/invoices/generate", headers=headers, json={
+        "project_id": busy, "period_start": (date.today() - timedelta(days=7)).isoformat(),
+        "period_end": date.today().isoformat()})
+    assert invoice.status_code == 201, invoice.text
+    assert (await http.post("/alerts/subscribe", headers=headers, json={
+        "alert_type": "margin_threshold", "delivery_method": "in_app",
+        "threshold_value": "50"})).status_code in (200, 201)
+    return busy
+
+
+async def test_every_view_fits_the_screen_without_a_browser_error(page, http):
+    token = await sign_up_in_the_browser(page)
+    project_id = await agency_with_a_month_of_work(http, token)
+    for path in [*VIEWS, f"/projects/{project_id}", f"/projects/{project_id}/board",
+                 f"/projects/{project_id}/sprints", f"/projects/{project_id}/files"]:
+        await page.goto(path)
+        await expect(page.locator("main h1").first).to_be_visible()
+        view = path.strip("/").replace(project_id, "p").replace("/", "-") or "dashboard"
+        await fits_the_screen(page, view)
+    for path in ["/login", "/signup"]:
+        await page.evaluate("localStorage.clear()")
+        await page.goto(path)
+        await expect(page.get_by_role("heading", level=1)).to_be_visible()
+        await fits_the_screen(page, path.strip("/"))
+    no_problems(page)
+
+
+async def test_the_timer_stays_in_step_across_two_devices(page, http):
+    token = await sign_up_in_the_browser(page)
+    headers = auth(token)
+    project = await http.post("/projects", headers=headers, json={
+        "name": "Support", "client_name": "Acme", "status": "active", "budget_type": "retainer",
+        "budget_total": "2000.00", "budget_currency": "USD",
+        "start_date": date.today().isoformat()})
+    assert project.status_code == 201, project.text
+    # The other device starts a timer; this one shows it running, then stopped, without a reload.
+    started = await http.post("/timers/start", headers=headers,
+                              json={"project_id": project.json()["id"]})
+    assert started.status_code == 201, started.text
+    stop = page.get_by_role("button", name="Stop timer")
+    await expect(stop).to_be_visible(timeout=10_000)
+    stopped = await http.post("/timers/stop", headers=headers)
+    assert stopped.status_code == 200, stopped.text
+    await expect(stop).to_be_hidden(timeout=10_000)
+    no_problems(page)

@@ -103,7 +103,7 @@ drill: install  ## fault injection against the local suite (<= 20 min): kills, o
 fuzz: install  ## schemathesis against the gateway's OpenAPI (~4 min): no 5xx, no answer contradicting its schema
 	UV=$(UV) $(RUN) python -m labs_local.fuzz
 
-bench: install  ## benchmarks against baselines run alongside (~8 min; not part of test): ratios + bench/results/
+bench: install console  ## benchmarks against baselines run alongside (~8 min; not part of test): ratios + bench/results/
 	$(RUN) python -m bench
 
 .PHONY: replay-dead-letters

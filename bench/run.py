@@ -26,6 +26,7 @@ from rich.console import Console
 
 from bench import (
     cold_start,
+    console_render,
     event_latency,
     forecast_accuracy,
     invoice_generation,
@@ -40,7 +41,8 @@ from bench.report import print_report, write_json
 from labs_local import Suite
 
 BENCHMARKS = ("cold_start", "memory", "throughput", "write_latency", "event_latency",
-              "ws_fanout", "margins", "invoice_generation", "forecast_accuracy")
+              "ws_fanout", "console_render", "margins", "invoice_generation",
+              "forecast_accuracy")
 # Pure Python, no platform: run after the suite stopped, on a quiet machine.
 STANDALONE = {"forecast_accuracy"}
 
@@ -70,6 +72,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="fan-out benchmark: events timed per socket count")
     parser.add_argument("--ws-clients", type=int, default=1,
                         help="fan-out benchmark: client processes holding the sockets")
+    parser.add_argument("--console-samples", type=int, default=10,
+                        help="console benchmark: logins timed, each in a fresh browser context")
     parser.add_argument("--forecast-projects", type=int, default=240,
                         help="forecast accuracy benchmark: synthetic projects")
     args = parser.parse_args(argv)
@@ -138,6 +142,8 @@ async def _run(args: argparse.Namespace, console: Console, log: StampedLog,
             ("ws_fanout", ws_fanout.TITLE, ws_fanout.BASELINE,
              lambda: ws_fanout.run(suite, tuple(int(n) for n in args.ws_sizes.split(",")),
                                    args.ws_events, args.ws_clients)),
+            ("console_render", console_render.TITLE, console_render.BASELINE,
+             lambda: console_render.run(suite, args.console_samples)),
             ("margins", margins.TITLE, margins.BASELINE,
              lambda: margins.run(suite, args.margin_entries, args.margin_samples)),
             ("invoice_generation", invoice_generation.TITLE, invoice_generation.BASELINE,

@@ -6,11 +6,12 @@ import { Layout } from "./components/Layout";
 import { Loading } from "./components/ui";
 import { LiveProvider } from "./live/LiveProvider";
 import Login from "./views/auth/Login";
+import { loadDashboard } from "./views/dashboard/queries";
 
 // The first screen is the login (or the dashboard): everything else loads as its own chunk.
 const Signup = lazy(() => import("./views/auth/Signup"));
 const AcceptInvitation = lazy(() => import("./views/auth/AcceptInvitation"));
-const Dashboard = lazy(() => import("./views/dashboard/Dashboard"));
+const Dashboard = lazy(loadDashboard);
 const ProjectList = lazy(() => import("./views/projects/ProjectList"));
 const ProjectDetail = lazy(() => import("./views/projects/ProjectDetail"));
 const TimePage = lazy(() => import("./views/time/TimePage"));

@@ -1,3 +1,4 @@
+import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router-dom";
 
@@ -5,10 +6,12 @@ import { api, ApiError } from "../../api/client";
 import { useSession } from "../../api/session";
 import type { AuthAnswer } from "../../api/types";
 import { ErrorNote, Field } from "../../components/ui";
+import { prefetchDashboard } from "../dashboard/queries";
 import { AuthCard } from "./AuthCard";
 
 export default function AcceptInvitation() {
   const { begin } = useSession();
+  const queries = useQueryClient();
   const [params] = useSearchParams();
   const [token, setToken] = useState(params.get("token") ?? "");
   const [form, setForm] = useState({ first_name: "", last_name: "", password: "" });
@@ -22,7 +25,9 @@ export default function AcceptInvitation() {
     setBusy(true);
     setError(null);
     try {
-      begin(await api<AuthAnswer>("/auth/accept-invitation", { body: { token, ...form } }));
+      const answer = await api<AuthAnswer>("/auth/accept-invitation", { body: { token, ...form } });
+      begin(answer);
+      prefetchDashboard(queries);
     } catch (err) {
       setError(err);
     } finally {

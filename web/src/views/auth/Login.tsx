@@ -1,3 +1,4 @@
+import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router-dom";
 
@@ -5,6 +6,7 @@ import { api, ApiError } from "../../api/client";
 import { useSession } from "../../api/session";
 import type { AuthAnswer } from "../../api/types";
 import { ErrorNote, Field } from "../../components/ui";
+import { prefetchDashboard } from "../dashboard/queries";
 import { AuthCard } from "./AuthCard";
 
 interface OrgChoice {
@@ -14,6 +16,7 @@ interface OrgChoice {
 
 export default function Login() {
   const { begin } = useSession();
+  const queries = useQueryClient();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [orgs, setOrgs] = useState<OrgChoice[] | null>(null);
@@ -27,7 +30,9 @@ export default function Login() {
     setError(null);
     try {
       const body = { email, password, ...(orgId ? { organization_id: orgId } : {}) };
-      begin(await api<AuthAnswer>("/auth/login", { body }));
+      const answer = await api<AuthAnswer>("/auth/login", { body });
+      begin(answer);
+      prefetchDashboard(queries);
     } catch (err) {
       // One email in several organizations: the gateway lists them to choose from.
       const choices = err instanceof ApiError && err.status === 422 ? problemOrgs(err) : null;

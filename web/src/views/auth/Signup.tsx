@@ -1,3 +1,4 @@
+import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router-dom";
 
@@ -5,10 +6,12 @@ import { api, ApiError } from "../../api/client";
 import { useSession } from "../../api/session";
 import type { AuthAnswer } from "../../api/types";
 import { ErrorNote, Field } from "../../components/ui";
+import { prefetchDashboard } from "../dashboard/queries";
 import { AuthCard } from "./AuthCard";
 
 export default function Signup() {
   const { begin } = useSession();
+  const queries = useQueryClient();
   const [form, setForm] = useState({ organization_name: "", first_name: "", last_name: "", email: "", password: "" });
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -20,7 +23,9 @@ export default function Signup() {
     setBusy(true);
     setError(null);
     try {
-      begin(await api<AuthAnswer>("/auth/signup", { body: form }));
+      const answer = await api<AuthAnswer>("/auth/signup", { body: form });
+      begin(answer);
+      prefetchDashboard(queries);
     } catch (err) {
       setError(err);
     } finally {

@@ -2,15 +2,16 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router-dom";
 
-import { api, ApiError } from "../../api/client";
+import { ApiError } from "../../api/client";
 import { hours, money, percent } from "../../api/format";
 import { useSession } from "../../api/session";
-import type { ForecastDashboard, Metrics, Profitability } from "../../api/types";
+import type { Metrics } from "../../api/types";
 import { Card, Empty, ErrorNote, Loading, Page, Tile } from "../../components/ui";
 import { AtRiskList } from "./AtRiskList";
 import "./dashboard.css";
 import { MarginBars } from "./MarginBars";
 import { ProjectTrend } from "./ProjectTrend";
+import { forecastQuery, metricsQuery, profitabilityQuery } from "./queries";
 
 const forbidden = (e: unknown) => e instanceof ApiError && e.status === 403;
 
@@ -37,12 +38,9 @@ function MetricTiles({ metrics }: { metrics: Metrics }) {
 
 export default function Dashboard() {
   const { me } = useSession();
-  const metrics = useQuery({ queryKey: ["dashboard", "metrics"], queryFn: () => api<Metrics>("/dashboards/metrics") });
-  const profitability = useQuery({
-    queryKey: ["dashboard", "profitability"],
-    queryFn: () => api<Profitability>("/dashboards/profitability", { query: { sort_by: "margin_percent", order: "asc" } }),
-  });
-  const forecast = useQuery({ queryKey: ["dashboard", "forecast"], queryFn: () => api<ForecastDashboard>("/dashboards/forecast") });
+  const metrics = useQuery(metricsQuery);
+  const profitability = useQuery(profitabilityQuery);
+  const forecast = useQuery(forecastQuery);
   const [picked, setPicked] = useState<string | null>(null);
 
   const rows = profitability.data?.projects ?? [];

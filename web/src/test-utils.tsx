@@ -1,68 +1,130 @@
-// Rendering a view as the app does, against a fake gateway: `fetch` answers from a table of
-// "METHOD /path" → body (or a function of the request), and records every call.
+// The one fake gateway and render helper for component tests.
+// fakeGateway({ "METHOD /path": answer }) stands in for `fetch` (paths after /api/v1, ":name"
+// matches a segment). An answer, or a function of the Call returning one (a Promise holds the
+// request open), is a JSON body (200; 201 for POST), undefined (204), a Blob, reply(status, body)
+// or problem(...)/invalid(...). Unrouted calls get a 404; GET /auth/me defaults to me("manager").
+// renderView(ui, { url, route }) renders ui under the app's providers, signed in, once /auth/me
+// has answered; other paths show the "Current path" (see currentPath()).
 
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render } from "@testing-library/react";
-import type { ReactElement } from "react";
-import { MemoryRouter } from "react-router-dom";
+import { cleanup, render, screen } from "@testing-library/react";
+import type { ReactNode } from "react";
+import { MemoryRouter, Route, Routes, useLocation } from "react-router-dom";
 
-import { SessionProvider } from "./api/session";
+import { API } from "./api/client";
+import { SessionProvider, useSession } from "./api/session";
 import { tokens } from "./api/tokens";
 import type { Me, Role } from "./api/types";
 
-export type Answer = unknown | ((init: RequestInit, url: URL) => unknown);
 export interface Call {
   method: string;
   path: string;
+  params: Record<string, string>;
   query: URLSearchParams;
   body: unknown;
+  headers: Headers;
 }
 
-export class HttpError {
-  constructor(readonly status: number, readonly body: unknown) {}
+class Reply {
+  constructor(readonly status: number, readonly body?: unknown) {}
+}
+/** A JSON body, undefined (204), a Blob, or a Reply. */
+export type Answer = object | string | number | boolean | null | undefined;
+export type RouteTable = Record<string, Answer | ((call: Call) => Answer | Promise<Answer>)>;
+
+export const reply = (status: number, body?: unknown) => new Reply(status, body);
+
+const TITLES: Record<number, string> = { 403: "Forbidden", 404: "Not Found", 409: "Conflict", 422: "Unprocessable Entity" };
+
+/** A problem+json answer (API.md, General rules). */
+export function problem(status: number, detail = "", errors: { field: string; message: string }[] = []) {
+  return reply(status, { type: "about:blank", title: TITLES[status] ?? "Error", status, detail, errors });
 }
 
-export function fakeGateway(routes: Record<string, Answer>) {
-  const calls: Call[] = [];
-  const fetchImpl = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
-    const url = new URL(String(input), "http://labs.test");
-    const method = init.method ?? "GET";
-    const path = url.pathname.replace(/^\/api\/v1/, "");
-    const body = typeof init.body === "string" ? JSON.parse(init.body) : init.body;
-    calls.push({ method, path, query: url.searchParams, body });
-    const key = `${method} ${path}`;
-    if (!(key in routes)) return new Response(JSON.stringify({ title: "Not Found", status: 404 }), { status: 404 });
-    let answer = routes[key];
-    if (typeof answer === "function") answer = (answer as (i: RequestInit, u: URL) => unknown)(init, url);
-    if (answer instanceof HttpError) {
-      return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { "Content-Type": "application/problem+json" } });
-    }
-    if (answer === undefined) return new Response(null, { status: 204 });
-    return new Response(JSON.stringify(answer), { status: method === "POST" ? 201 : 200 });
-  });
-  globalThis.fetch = fetchImpl as typeof fetch;
-  return { calls, fetch: fetchImpl };
-}
+/** A 422 naming one field, as the gateway's validation does. */
+export const invalid = (field: string, message: string) => problem(422, `${field}: ${message}`, [{ field, message }]);
 
-/** GET /auth/me's answer for a signed-in `role` (add it to fakeGateway's routes). */
-export function me(role: Role = "owner", client_id: string | null = null): Me {
+/** GET /auth/me's answer for a signed-in `role`. */
+export function me(role: Role = "manager", over: { user?: Partial<Me["user"]>; organization?: Partial<Me["organization"]>; client_id?: string | null } = {}): Me {
   return {
-    user: { id: "u-1", email: "ana@studio.test", first_name: "Ana", last_name: "Lima" },
-    organization: { id: "o-1", name: "Studio", currency: "USD", timezone: "Europe/Berlin" },
+    user: { id: "u-1", email: "ana@studio.test", first_name: "Ana", last_name: "Lima", ...over.user },
+    organization: { id: "o-1", name: "Studio", currency: "USD", timezone: "UTC", ...over.organization },
     role,
-    client_id,
+    client_id: over.client_id ?? null,
   };
 }
 
-/** Renders `ui` inside the app's providers, signed in (GET /auth/me must be a route). */
-export function renderView(ui: ReactElement, { path = "/" }: { path?: string } = {}) {
-  tokens.set({ access_token: "access", refresh_token: "refresh" });
+function find(routes: RouteTable, method: string, path: string): [RouteTable[string], Record<string, string>] | undefined {
+  if (`${method} ${path}` in routes) return [routes[`${method} ${path}`], {}];
+  for (const [key, route] of Object.entries(routes)) {
+    const names: string[] = [];
+    const pattern = key.replace(/:(\w+)/g, (_, name: string) => (names.push(name), "([^/]+)"));
+    const hit = `${method} ${path}`.match(new RegExp(`^${pattern}$`));
+    if (names.length && hit) return [route, Object.fromEntries(names.map((n, i) => [n, hit[i + 1]]))];
+  }
+  return undefined;
+}
+
+async function respond(answer: Answer, method: string): Promise<Response> {
+  if (answer instanceof Blob) return new Response(await answer.arrayBuffer(), { headers: { "Content-Type": answer.type } });
+  const { status, body } = answer instanceof Reply ? answer : new Reply(answer === undefined ? 204 : method === "POST" ? 201 : 200, answer);
+  const type = status >= 400 ? "application/problem+json" : "application/json";
+  return new Response(body === undefined || status === 204 ? null : JSON.stringify(body), { status, headers: { "Content-Type": type } });
+}
+
+export function fakeGateway(routes: RouteTable) {
+  const calls: Call[] = [];
+  const all: RouteTable = { "GET /auth/me": me(), ...routes };
+  vi.stubGlobal("fetch", async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const url = new URL(String(input), "http://labs.test");
+    if (!url.pathname.startsWith(`${API}/`)) throw new Error(`fetch outside the gateway: ${url.pathname}`);
+    const method = init.method ?? "GET";
+    const path = url.pathname.slice(API.length);
+    const body = typeof init.body === "string" ? JSON.parse(init.body) : init.body ?? undefined;
+    const found = find(all, method, path);
+    const call: Call = { method, path, params: found?.[1] ?? {}, query: url.searchParams, body, headers: new Headers(init.headers) };
+    calls.push(call);
+    if (!found) return respond(problem(404, `no route for ${method} ${path}`), method);
+    const [route] = found;
+    return respond(typeof route === "function" ? await route(call) : route, method);
+  });
+  return {
+    calls,
+    /** The calls made to one "METHOD /path". */
+    to: (key: string) => calls.filter((c) => `${c.method} ${c.path}` === key),
+  };
+}
+
+function SignedIn({ children }: { children: ReactNode }) {
+  return useSession().me ? children : <p>Signing in…</p>;
+}
+
+function CurrentPath() {
+  return <output aria-label="Current path">{useLocation().pathname}</output>;
+}
+
+export function renderView(ui: ReactNode, { url = "/", route = "*" }: { url?: string; route?: string } = {}) {
+  tokens.set({ access_token: "test-access", refresh_token: "test-refresh" });
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
   return render(
     <QueryClientProvider client={client}>
-      <MemoryRouter initialEntries={[path]}>
-        <SessionProvider>{ui}</SessionProvider>
-      </MemoryRouter>
+      <SessionProvider>
+        <MemoryRouter initialEntries={[url]}>
+          <Routes>
+            <Route path={route} element={<SignedIn>{ui}</SignedIn>} />
+            <Route path="*" element={<CurrentPath />} />
+          </Routes>
+        </MemoryRouter>
+      </SessionProvider>
     </QueryClientProvider>,
   );
 }
+
+export const currentPath = () => screen.findByRole("status", { name: "Current path" });
+
+// Unmount before the session's tokens go, so nothing updates after a test.
+afterEach(() => {
+  cleanup();
+  tokens.clear();
+  vi.unstubAllGlobals();
+});

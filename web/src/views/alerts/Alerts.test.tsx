@@ -1,27 +1,11 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, within } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { MemoryRouter } from "react-router-dom";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 
 import type { Role } from "../../api/types";
+import { fakeGateway, me, renderView, type Call } from "../../test-utils";
 import Alerts from "./Alerts";
 import type { AlertRecord } from "./queries";
-
-let role: Role = "manager";
-vi.mock("../../api/session", async (original) => ({
-  ...(await original<typeof import("../../api/session")>()),
-  useSession: () => ({
-    signedIn: true,
-    loading: false,
-    me: { user: { id: "u1", email: "m@example.com" }, organization: { id: "o1", name: "Acme", currency: "USD", timezone: "UTC" }, role },
-    begin: () => {},
-    logout: async () => {},
-  }),
-}));
-
-const json = (body: unknown, status = 200) =>
-  new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 
 function alert(over: Partial<AlertRecord>): AlertRecord {
   return {
@@ -37,8 +21,9 @@ function alert(over: Partial<AlertRecord>): AlertRecord {
   };
 }
 
+let role: Role;
 let alerts: AlertRecord[];
-let fetchMock: ReturnType<typeof vi.fn>;
+let calls: Call[];
 
 beforeEach(() => {
   role = "manager";
@@ -47,42 +32,26 @@ beforeEach(() => {
     alert({ id: "a2", type: "invoice_overdue", severity: "warning", message: "Invoice INV-0007 is 10 days overdue", project_id: null, invoice_id: "i7", is_read: true }),
   ];
   // Answers like the gateway, and remembers what was marked read.
-  fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const u = new URL(String(input), "http://localhost");
-    const method = init?.method ?? "GET";
-    if (u.pathname === "/api/v1/alerts" && method === "GET") {
-      const shown = alerts.filter((a) => u.searchParams.get("unread") !== "true" || !a.is_read);
-      return json({ alerts: shown, unread_count: alerts.filter((a) => !a.is_read).length, next_cursor: null });
-    }
-    const one = u.pathname.match(/^\/api\/v1\/alerts\/([^/]+)$/);
-    if (one && method === "PATCH") {
-      const body = JSON.parse(String(init!.body));
-      alerts = alerts.map((a) => (a.id === one[1] ? { ...a, ...body } : a));
-      return json(alerts.find((a) => a.id === one[1]));
-    }
-    if (one && method === "DELETE") {
-      alerts = alerts.filter((a) => a.id !== one[1]);
-      return json(undefined, 204);
-    }
-    if (u.pathname === "/api/v1/alerts/subscriptions") return json({ subscriptions: [] });
-    if (u.pathname === "/api/v1/projects") return json({ projects: [], next_cursor: null });
-    return json({ title: "Not found", status: 404 }, 404);
-  });
-  vi.stubGlobal("fetch", fetchMock);
+  calls = fakeGateway({
+    "GET /auth/me": () => me(role, { organization: { name: "Acme" } }),
+    "GET /alerts": ({ query }) => ({
+      alerts: alerts.filter((a) => query.get("unread") !== "true" || !a.is_read),
+      unread_count: alerts.filter((a) => !a.is_read).length,
+      next_cursor: null,
+    }),
+    "PATCH /alerts/:id": ({ params, body }) => {
+      alerts = alerts.map((a) => (a.id === params.id ? { ...a, ...(body as Partial<AlertRecord>) } : a));
+      return alerts.find((a) => a.id === params.id);
+    },
+    "DELETE /alerts/:id": ({ params }) => {
+      alerts = alerts.filter((a) => a.id !== params.id);
+    },
+    "GET /alerts/subscriptions": { subscriptions: [] },
+    "GET /projects": { projects: [], next_cursor: null },
+  }).calls;
 });
 
-afterEach(() => vi.unstubAllGlobals());
-
-function renderAlerts() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <MemoryRouter initialEntries={["/alerts"]}>
-        <Alerts />
-      </MemoryRouter>
-    </QueryClientProvider>,
-  );
-}
+const renderAlerts = () => renderView(<Alerts />, { url: "/alerts" });
 
 const item = (message: string) => screen.findByRole("listitem", { name: message });
 
@@ -99,9 +68,9 @@ describe("Alerts inbox", () => {
 
     await user.click(within(unread).getByRole("button", { name: "Mark read" }));
 
-    const patch = fetchMock.mock.calls.find(([, init]) => init?.method === "PATCH")!;
-    expect(String(patch[0])).toBe("/api/v1/alerts/a1");
-    expect(JSON.parse(String(patch[1].body))).toEqual({ is_read: true });
+    const patch = calls.find((c) => c.method === "PATCH")!;
+    expect(patch.path).toBe("/alerts/a1");
+    expect(patch.body).toEqual({ is_read: true });
     const read = await item("Website redesign margin fell to 12 % (threshold 20 %)");
     await vi.waitFor(() => expect(read).not.toHaveClass("alert-unread"));
     expect(within(read).queryByRole("img", { name: "Unread" })).not.toBeInTheDocument();
@@ -119,7 +88,7 @@ describe("Alerts inbox", () => {
 
     await user.click(within(overdue).getByRole("button", { name: "Delete" }));
     await vi.waitFor(() => expect(screen.queryByRole("listitem", { name: "Invoice INV-0007 is 10 days overdue" })).not.toBeInTheDocument());
-    expect(fetchMock.mock.calls.some(([url, init]) => url === "/api/v1/alerts/a2" && init?.method === "DELETE")).toBe(true);
+    expect(calls.some((c) => c.path === "/alerts/a2" && c.method === "DELETE")).toBe(true);
   });
 
   it("asks for unread alerts only when the toggle is on", async () => {
@@ -130,8 +99,7 @@ describe("Alerts inbox", () => {
     await vi.waitFor(() =>
       expect(screen.queryByRole("listitem", { name: "Invoice INV-0007 is 10 days overdue" })).not.toBeInTheDocument(),
     );
-    const asked = fetchMock.mock.calls.map(([input]) => new URL(String(input), "http://localhost"));
-    expect(asked.some((u) => u.pathname === "/api/v1/alerts" && u.searchParams.get("unread") === "true")).toBe(true);
+    expect(calls.some((c) => c.path === "/alerts" && c.query.get("unread") === "true")).toBe(true);
   });
 
   it("keeps subscriptions for managers and up", async () => {

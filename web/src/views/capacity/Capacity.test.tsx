@@ -1,22 +1,10 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, within } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { MemoryRouter } from "react-router-dom";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import type { CapacityWeek } from "../../api/types";
+import { fakeGateway, me, renderView, type Call } from "../../test-utils";
 import Capacity from "./Capacity";
-
-vi.mock("../../api/session", async (original) => ({
-  ...(await original<typeof import("../../api/session")>()),
-  useSession: () => ({
-    signedIn: true,
-    loading: false,
-    me: { user: { id: "u1", email: "m@example.com" }, organization: { id: "o1", name: "Acme", currency: "USD", timezone: "UTC" }, role: "manager" },
-    begin: () => {},
-    logout: async () => {},
-  }),
-}));
 
 const ANA = "11111111-1111-1111-1111-111111111111";
 const BO = "22222222-2222-2222-2222-222222222222";
@@ -36,48 +24,29 @@ function week(weekStart: string, ana: [number, number, number], bo: [number, num
   };
 }
 
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-
-let fetchMock: ReturnType<typeof vi.fn>;
+let calls: Call[];
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ["Date"] });
   vi.setSystemTime(new Date("2026-12-09T10:00:00")); // a Wednesday: this week starts Dec 7
-  fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const u = new URL(String(input), "http://localhost");
-    if (u.pathname === "/api/v1/capacity/overview") {
-      return json({
-        weeks: [
-          // Ana: 46 of 40 confirmed, 8 tentative. Bo: 20 of 40 confirmed, 16 tentative — still pale.
-          week(u.searchParams.get("start_week")!, [40, 46, 8], [40, 20, 16]),
-          week("2026-12-14", [40, 30, 0], [32, 32, 0]),
-        ],
-      });
-    }
-    if (u.pathname === "/api/v1/resources") return json({ resources: [{ id: ANA, name: "Ana", capacity_hours_per_week: 40 }], next_cursor: null });
-    if (u.pathname === "/api/v1/projects") return json({ projects: [{ id: "p1", name: "Website", status: "active" }], next_cursor: null });
-    if (u.pathname === "/api/v1/allocations" && init?.method === "POST") return json({ id: "a1", ...JSON.parse(String(init.body)) }, 201);
-    return json({ title: "Not found", status: 404 }, 404);
-  });
-  vi.stubGlobal("fetch", fetchMock);
+  calls = fakeGateway({
+    "GET /auth/me": me("manager", { organization: { name: "Acme" } }),
+    "GET /capacity/overview": ({ query }) => ({
+      weeks: [
+        // Ana: 46 of 40 confirmed, 8 tentative. Bo: 20 of 40 confirmed, 16 tentative — still pale.
+        week(query.get("start_week")!, [40, 46, 8], [40, 20, 16]),
+        week("2026-12-14", [40, 30, 0], [32, 32, 0]),
+      ],
+    }),
+    "GET /resources": { resources: [{ id: ANA, name: "Ana", capacity_hours_per_week: 40 }], next_cursor: null },
+    "GET /projects": { projects: [{ id: "p1", name: "Website", status: "active" }], next_cursor: null },
+    "POST /allocations": ({ body }) => ({ id: "a1", ...(body as object) }),
+  }).calls;
 });
 
-afterEach(() => {
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-});
+afterEach(() => vi.useRealTimers());
 
-function renderCapacity() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <MemoryRouter initialEntries={["/capacity"]}>
-        <Capacity />
-      </MemoryRouter>
-    </QueryClientProvider>,
-  );
-}
+const renderCapacity = () => renderView(<Capacity />, { url: "/capacity" });
 
 describe("Capacity heatmap", () => {
   it("marks a person over 100 % as over-allocated and keeps tentative hours out of the colour", async () => {
@@ -103,11 +72,9 @@ describe("Capacity heatmap", () => {
     expect(within(screen.getByRole("group", { name: "Utilization this week" })).getByText("83 %")).toBeInTheDocument();
     expect(within(screen.getByRole("group", { name: "People over-allocated" })).getByText("1")).toBeInTheDocument();
 
-    const overviewUrl = fetchMock.mock.calls
-      .map(([input]) => new URL(String(input), "http://localhost"))
-      .find((u) => u.pathname === "/api/v1/capacity/overview")!;
-    expect(overviewUrl.searchParams.get("start_week")).toBe("2026-12-07");
-    expect(overviewUrl.searchParams.get("weeks")).toBe("12");
+    const overview = calls.find((c) => c.path === "/capacity/overview")!;
+    expect(overview.query.get("start_week")).toBe("2026-12-07");
+    expect(overview.query.get("weeks")).toBe("12");
   });
 
   it("asks for the next 12 weeks", async () => {
@@ -116,10 +83,7 @@ describe("Capacity heatmap", () => {
     expect(await screen.findByRole("columnheader", { name: /^Dec 7/ })).toHaveTextContent("Dec 7this week");
     await user.click(screen.getByRole("button", { name: /Next 12 weeks/ }));
     await screen.findByRole("cell", { name: /^Ana, week of Mar 1:/ });
-    const starts = fetchMock.mock.calls
-      .map(([input]) => new URL(String(input), "http://localhost"))
-      .filter((u) => u.pathname === "/api/v1/capacity/overview")
-      .map((u) => u.searchParams.get("start_week"));
+    const starts = calls.filter((c) => c.path === "/capacity/overview").map((c) => c.query.get("start_week"));
     expect(starts).toEqual(["2026-12-07", "2027-03-01"]);
   });
 
@@ -136,8 +100,8 @@ describe("Capacity heatmap", () => {
     await user.click(within(form).getByRole("button", { name: "Add allocation" }));
 
     await screen.findByText("Ana: 12 h a week (tentative) added.");
-    const post = fetchMock.mock.calls.find(([, init]) => init?.method === "POST")!;
-    expect(JSON.parse(String(post[1].body))).toEqual({
+    const post = calls.find((c) => c.method === "POST")!;
+    expect(post.body).toEqual({
       resource_id: ANA,
       project_id: "p1",
       allocated_hours: 12,
@@ -145,6 +109,6 @@ describe("Capacity heatmap", () => {
       end_date: "2027-01-01",
       tentative: true,
     });
-    expect(new Headers(post[1].headers).get("Idempotency-Key")).toBeTruthy();
+    expect(post.headers.get("Idempotency-Key")).toBeTruthy();
   });
 });

@@ -1,7 +1,7 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
-import { fakeGateway, HttpError, me, renderView } from "../../test-utils";
+import { fakeGateway, me, problem, renderView } from "../../test-utils";
 import Dashboard from "./Dashboard";
 
 vi.mock("../../components/charts/MarginChart", () => ({
@@ -32,7 +32,7 @@ const routes = {
   "GET /projects/p1/margin-history": { margins: [{ date: "2026-11-30", revenue: "1", cost: "1", margin_dollar: "0", margin_percent: "12.5" }] },
   "GET /projects/p2/margin-history": { margins: [{ date: "2026-11-30", revenue: "1", cost: "1", margin_dollar: "0", margin_percent: "41.0" }] },
   "GET /projects/p1/forecast": { project_id: "p1", forecast_margin: "4.0", forecast_low: "-2", forecast_high: "9", forecast_confidence: 60, risk_score: 8, recommendation: null },
-  "GET /projects/p2/forecast": new HttpError(404, { title: "Not Found" }),
+  "GET /projects/p2/forecast": problem(404),
 };
 
 test("an owner sees the key numbers, margins worst first, the risk and its recommendation", async () => {
@@ -56,7 +56,7 @@ test("picking another project draws its trend", async () => {
 });
 
 test("a member whose organization keeps financials to managers is told so, not shown errors", async () => {
-  const refused = new HttpError(403, { title: "Forbidden", status: 403 });
+  const refused = problem(403);
   fakeGateway({ ...routes, "GET /auth/me": me("member"), "GET /dashboards/metrics": refused,
     "GET /dashboards/profitability": refused, "GET /dashboards/forecast": refused });
   renderView(<Dashboard />);

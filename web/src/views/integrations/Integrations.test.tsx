@@ -1,14 +1,11 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, within } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { MemoryRouter, useLocation } from "react-router-dom";
+import { useLocation } from "react-router-dom";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
+import { fakeGateway, invalid, me, problem, renderView, reply, type Call } from "../../test-utils";
 import Integrations from "./Integrations";
 import type { ConnectionRecord } from "./platforms";
-
-const json = (body: unknown, status = 200) =>
-  new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 
 const AUTH_URL = "https://github.com/login/oauth/authorize?client_id=abc&state=st-1";
 
@@ -24,7 +21,7 @@ const github: ConnectionRecord = {
 };
 
 let connections: ConnectionRecord[];
-let fetchMock: ReturnType<typeof vi.fn>;
+let recorded: Call[];
 let assign: ReturnType<typeof vi.fn>;
 let statusAnswers: unknown[];
 
@@ -34,63 +31,43 @@ beforeEach(() => {
   sessionStorage.clear();
   assign = vi.fn();
   vi.stubGlobal("location", { ...window.location, origin: "https://console.labs.test", assign });
-  fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const u = new URL(String(input), "http://localhost");
-    const method = init?.method ?? "GET";
-    const body = init?.body ? JSON.parse(String(init.body)) : undefined;
-    if (u.pathname === "/api/v1/integrations") return json({ integrations: connections, next_cursor: null });
-    if (u.pathname === "/api/v1/integrations/github/auth" && body?.redirect_url) return json({ auth_url: AUTH_URL, state: "st-1" });
-    if (u.pathname === "/api/v1/integrations/github/auth" && body?.access_token) {
-      return json({
-        type: "https://labs.dev/problems/validation-failed", title: "Validation failed", status: 422,
-        detail: "access_token: GitHub does not accept this token",
-        errors: [{ field: "access_token", message: "GitHub does not accept this token" }],
-      }, 422);
-    }
-    if (u.pathname === "/api/v1/integrations/github/callback") {
+  recorded = fakeGateway({
+    "GET /auth/me": me("admin"),
+    "GET /integrations": () => ({ integrations: connections, next_cursor: null }),
+    "POST /integrations/github/auth": ({ body }) => {
+      const asked = body as { redirect_url?: string; access_token?: string } | undefined;
+      if (asked?.redirect_url) return { auth_url: AUTH_URL, state: "st-1" };
+      if (asked?.access_token) return invalid("access_token", "GitHub does not accept this token");
+      return problem(404);
+    },
+    "POST /integrations/github/callback": () => {
       connections = [github];
-      return json(github);
-    }
-    if (u.pathname === "/api/v1/integrations/c1/sync" && method === "POST") {
+      return github;
+    },
+    "POST /integrations/c1/sync": () => {
       statusAnswers = [
         { status: "in_progress", records_synced: 3, errors: [], next_sync_in_minutes: 0 },
         { status: "success", records_synced: 42, errors: ["Issue #9: no such assignee"], next_sync_in_minutes: 60 },
       ];
-      return json({ job_id: "job-1" }, 202);
-    }
-    if (u.pathname === "/api/v1/integrations/c1/sync-status") {
-      return json(statusAnswers.length > 1 ? statusAnswers.shift() : statusAnswers[0]);
-    }
-    if (u.pathname === "/api/v1/integrations/c1/sync-logs") return json({ sync_logs: [], next_cursor: null });
-    return json({ title: "Not found", status: 404 }, 404);
-  });
-  vi.stubGlobal("fetch", fetchMock);
+      return reply(202, { job_id: "job-1" });
+    },
+    "GET /integrations/c1/sync-status": () => (statusAnswers.length > 1 ? statusAnswers.shift() : statusAnswers[0]),
+    "GET /integrations/c1/sync-logs": { sync_logs: [], next_cursor: null },
+  }).calls;
 });
 
-afterEach(() => {
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-});
+afterEach(() => vi.useRealTimers());
 
 function Where() {
   const { search } = useLocation();
   return <output aria-label="Query string">{search}</output>;
 }
 
-function renderPage(entry = "/integrations") {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <MemoryRouter initialEntries={[entry]}>
-        <Integrations />
-        <Where />
-      </MemoryRouter>
-    </QueryClientProvider>,
-  );
+function renderPage(url = "/integrations") {
+  return renderView(<><Integrations /><Where /></>, { url, route: "/integrations" });
 }
 
-const calls = (path: string) =>
-  fetchMock.mock.calls.filter(([input]) => new URL(String(input), "http://localhost").pathname === path);
+const calls = (path: string) => recorded.filter((c) => c.path === path);
 
 describe("Integrations", () => {
   it("connects over OAuth: asks /auth for the platform's URL with our redirect, then goes there", async () => {
@@ -103,9 +80,9 @@ describe("Integrations", () => {
     await user.click(within(card).getByRole("button", { name: "Connect GitHub" }));
 
     await vi.waitFor(() => expect(assign).toHaveBeenCalledWith(AUTH_URL));
-    const [auth] = calls("/api/v1/integrations/github/auth");
-    expect(auth[1].method ?? "POST").toBe("POST");
-    expect(JSON.parse(String(auth[1].body))).toEqual({ redirect_url: "https://console.labs.test/integrations" });
+    const [auth] = calls("/integrations/github/auth");
+    expect(auth.method).toBe("POST");
+    expect(auth.body).toEqual({ redirect_url: "https://console.labs.test/integrations" });
     expect(JSON.parse(sessionStorage.getItem("labs.integrations.oauth")!)).toEqual({ platform: "github", state: "st-1" });
   });
 
@@ -114,9 +91,9 @@ describe("Integrations", () => {
     renderPage("/integrations?code=the-code&state=st-1");
 
     expect(await screen.findByText("GitHub connected as acme-agency.")).toBeInTheDocument();
-    const callback = calls("/api/v1/integrations/github/callback");
+    const callback = calls("/integrations/github/callback");
     expect(callback).toHaveLength(1);
-    expect(JSON.parse(String(callback[0][1].body))).toEqual({ code: "the-code", state: "st-1" });
+    expect(callback[0].body).toEqual({ code: "the-code", state: "st-1" });
     expect(screen.getByRole("status", { name: "Query string" })).toHaveTextContent(/^$/);
     expect(await screen.findByRole("button", { name: "Sync now" })).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Connect GitHub" })).not.toBeInTheDocument();
@@ -130,8 +107,8 @@ describe("Integrations", () => {
     await user.type(within(card).getByLabelText(/^Personal access token/), "ghp_nope");
     await user.click(within(card).getByRole("button", { name: "Connect with token" }));
     expect(await within(card).findByText("GitHub refused this token.")).toBeInTheDocument();
-    const [auth] = calls("/api/v1/integrations/github/auth");
-    expect(JSON.parse(String(auth[1].body))).toEqual({ access_token: "ghp_nope" });
+    const [auth] = calls("/integrations/github/auth");
+    expect(auth.body).toEqual({ access_token: "ghp_nope" });
   });
 
   it("syncs now and polls the status until it is over", async () => {
@@ -143,6 +120,6 @@ describe("Integrations", () => {
     // the next poll comes 2 s later and finds the sync over
     expect(await screen.findByText(/Sync success: 42 records synced/, {}, { timeout: 3500 })).toBeInTheDocument();
     expect(screen.getByText("Issue #9: no such assignee")).toBeInTheDocument();
-    expect(calls("/api/v1/integrations/c1/sync")[0][1].method).toBe("POST");
+    expect(calls("/integrations/c1/sync")[0].method).toBe("POST");
   });
 });

@@ -1,43 +1,40 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 
+import { currentPath, fakeGateway, invalid, renderView, type RouteTable } from "../../test-utils";
+import { CLIENT, invoice, PROJECT } from "./fixtures";
 import InvoiceDetail from "./InvoiceDetail";
-import { CLIENT, invoice, problem422, PROJECT, renderAt, stubGateway, type Call } from "./test-utils";
 
-type Answer = { status?: number; body?: unknown } | undefined;
+const lookups: RouteTable = {
+  "GET /clients": { clients: [CLIENT], next_cursor: null },
+  "GET /projects": { projects: [PROJECT], next_cursor: null },
+};
 
-function gateway(current: Record<string, unknown>, extra: (call: Call) => Answer = () => undefined) {
-  return stubGateway((call) => {
-    if (call.path === "/clients") return { body: { clients: [CLIENT], next_cursor: null } };
-    if (call.path === "/projects") return { body: { projects: [PROJECT], next_cursor: null } };
-    const answer = extra(call);
-    if (answer) return answer;
-    if (call.method === "GET" && call.path === `/invoices/${current.id}`) return { body: current };
-    if (call.method === "GET" && call.path === `/invoices/${current.id}/payments`) return { body: { payments: [] } };
-    return undefined;
-  });
+function gateway(current: Record<string, unknown>, extra: RouteTable = {}) {
+  return fakeGateway({
+    ...lookups,
+    [`GET /invoices/${current.id}`]: current,
+    [`GET /invoices/${current.id}/payments`]: { payments: [] },
+    ...extra,
+  }).calls;
 }
 
-const renderDetail = (id: string) => renderAt(<InvoiceDetail />, { path: `/invoices/${id}`, route: "/invoices/:invoiceId" });
-
-afterEach(() => vi.unstubAllGlobals());
+const renderDetail = (id: string) => renderView(<InvoiceDetail />, { url: `/invoices/${id}`, route: "/invoices/:invoiceId" });
 
 describe("InvoiceDetail", () => {
   it("sends a draft with POST .../send and shows the number it got", async () => {
     const draft = invoice({ id: "d1", number: null, status: "draft", issue_date: null, due_date: null, sent_at: null });
     const sent = { ...draft, number: "INV-0042", status: "sent", issue_date: "2026-12-02", due_date: "2027-01-01" };
     let state: Record<string, unknown> = draft;
-    const calls = stubGateway((call) => {
-      if (call.path === "/clients") return { body: { clients: [CLIENT], next_cursor: null } };
-      if (call.path === "/projects") return { body: { projects: [PROJECT], next_cursor: null } };
-      if (call.method === "POST" && call.path === "/invoices/d1/send") {
+    const { calls } = fakeGateway({
+      ...lookups,
+      "POST /invoices/d1/send": () => {
         state = sent;
-        return { body: sent };
-      }
-      if (call.path === "/invoices/d1") return { body: state };
-      if (call.path === "/invoices/d1/payments") return { body: { payments: [] } };
-      return undefined;
+        return sent;
+      },
+      "GET /invoices/d1": () => state,
+      "GET /invoices/d1/payments": { payments: [] },
     });
     renderDetail("d1");
 
@@ -49,7 +46,7 @@ describe("InvoiceDetail", () => {
     expect(screen.getByRole("status")).toHaveTextContent("Invoice sent as INV-0042.");
     const send = calls.find((c) => c.path === "/invoices/d1/send")!;
     expect(send.method).toBe("POST");
-    expect(send.headers["Idempotency-Key"]).toBeTruthy();
+    expect(send.headers.get("Idempotency-Key")).toBeTruthy();
     // Now issued: it can take a payment, and is no longer a draft to delete.
     expect(screen.getByRole("form", { name: "Record payment" })).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Delete draft" })).not.toBeInTheDocument();
@@ -57,11 +54,9 @@ describe("InvoiceDetail", () => {
 
   it("shows the gateway's 422 on amount next to Amount when a payment exceeds what is due", async () => {
     const partly = invoice({ status: "partially_paid", amount_paid: "100.00", amount_due: "650.00" });
-    const calls = gateway(partly, (call) =>
-      call.method === "POST" && call.path === "/invoices/i1/payments"
-        ? problem422("amount", "must not exceed the amount due, 650.00")
-        : undefined,
-    );
+    const calls = gateway(partly, {
+      "POST /invoices/i1/payments": invalid("amount", "must not exceed the amount due, 650.00"),
+    });
     renderDetail("i1");
 
     const form = await screen.findByRole("form", { name: "Record payment" });
@@ -83,9 +78,7 @@ describe("InvoiceDetail", () => {
   });
 
   it("voids an invoice without payments only after confirming", async () => {
-    const calls = gateway(invoice(), (call) =>
-      call.method === "POST" && call.path === "/invoices/i1/void" ? { body: invoice({ status: "void" }) } : undefined,
-    );
+    const calls = gateway(invoice(), { "POST /invoices/i1/void": invoice({ status: "void" }) });
     renderDetail("i1");
 
     await userEvent.click(await screen.findByRole("button", { name: "Void" }));
@@ -105,16 +98,14 @@ describe("InvoiceDetail", () => {
   });
 
   it("deletes a draft only after confirming, then goes back to the list", async () => {
-    const calls = gateway(invoice({ id: "d2", number: null, status: "draft" }), (call) =>
-      call.method === "DELETE" && call.path === "/invoices/d2" ? { status: 204 } : undefined,
-    );
+    const calls = gateway(invoice({ id: "d2", number: null, status: "draft" }), { "DELETE /invoices/d2": undefined });
     renderDetail("d2");
 
     await userEvent.click(await screen.findByRole("button", { name: "Delete draft" }));
     expect(calls.some((c) => c.method === "DELETE")).toBe(false);
     await userEvent.click(screen.getByRole("button", { name: "Yes, delete draft" }));
 
-    expect(await screen.findByText("Elsewhere")).toBeInTheDocument();
+    expect(await currentPath()).toHaveTextContent(/^\/invoices$/);
     expect(calls.filter((c) => c.method === "DELETE" && c.path === "/invoices/d2")).toHaveLength(1);
   });
 });

@@ -1,30 +1,28 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
+import { currentPath, fakeGateway, invalid, renderView, type RouteTable } from "../../test-utils";
+import { CLIENT, invoice, PROJECT } from "./fixtures";
 import InvoiceList from "./InvoiceList";
-import { CLIENT, invoice, problem422, PROJECT, renderAt, stubGateway, type Call } from "./test-utils";
 
 const OVERDUE = invoice({ id: "i2", number: "INV-0002", status: "overdue", amount_due: "1200.00", total: "1200.00" });
 const PAID = invoice({ id: "i3", number: "INV-0003", status: "paid", amount_due: "0.00", amount_paid: "750.00" });
 const DRAFT = invoice({ id: "i4", number: null, status: "draft", issue_date: null, due_date: null, client_name: null, project_name: null });
 
-function gateway(extra: (call: Call) => { status?: number; body?: unknown } | undefined = () => undefined) {
-  return stubGateway((call) => {
-    if (call.path === "/clients") return { body: { clients: [CLIENT], next_cursor: null } };
-    if (call.path === "/projects") return { body: { projects: [PROJECT], next_cursor: null } };
-    if (call.method === "GET" && call.path === "/invoices") {
-      const all = [OVERDUE, PAID, DRAFT];
-      const status = call.query.get("status");
-      return { body: { invoices: all.filter((i) => !status || i.status === status), next_cursor: null } };
-    }
-    return extra(call);
-  });
+function gateway(extra: RouteTable = {}) {
+  return fakeGateway({
+    "GET /clients": { clients: [CLIENT], next_cursor: null },
+    "GET /projects": { projects: [PROJECT], next_cursor: null },
+    "GET /invoices": ({ query }) => {
+      const status = query.get("status");
+      return { invoices: [OVERDUE, PAID, DRAFT].filter((i) => !status || i.status === status), next_cursor: null };
+    },
+    ...extra,
+  }).calls;
 }
 
-const renderList = (path = "/invoices") => renderAt(<InvoiceList />, { path, route: "/invoices" });
-
-afterEach(() => vi.unstubAllGlobals());
+const renderList = (url = "/invoices") => renderView(<InvoiceList />, { url, route: "/invoices" });
 
 describe("InvoiceList", () => {
   it("marks an overdue invoice in bad tone and a paid one in good tone", async () => {
@@ -60,14 +58,12 @@ describe("InvoiceList", () => {
   });
 
   it("says there is nothing to bill next to the period when generate answers 422 on period_start", async () => {
-    const calls = gateway((call) =>
-      call.path === "/invoices/generate"
-        ? problem422("period_start", "nothing to bill: the project has no billable, uninvoiced, finished time or billable expenses in this period")
-        : undefined,
-    );
+    const calls = gateway({
+      "POST /invoices/generate": invalid("period_start", "nothing to bill: the project has no billable, uninvoiced, finished time or billable expenses in this period"),
+    });
     renderList();
 
-    await userEvent.click(screen.getByRole("button", { name: "Generate invoice" }));
+    await userEvent.click(await screen.findByRole("button", { name: "Generate invoice" }));
     const form = screen.getByRole("form", { name: "Generate invoice" });
     await vi.waitFor(() => expect(within(form).getByLabelText("Project")).toHaveValue("p1"));
     await userEvent.clear(within(form).getByLabelText(/^Tax rate %/));
@@ -81,7 +77,7 @@ describe("InvoiceList", () => {
 
     const sent = calls.find((c) => c.path === "/invoices/generate")!;
     expect(sent.method).toBe("POST");
-    expect(sent.headers["Idempotency-Key"]).toBeTruthy();
+    expect(sent.headers.get("Idempotency-Key")).toBeTruthy();
     expect(sent.body).toMatchObject({ project_id: "p1", group_by: "project", include_expenses: true, tax_rate: "20" });
     const body = sent.body as { period_start: string; period_end: string };
     expect(body.period_start).toMatch(/^\d{4}-\d{2}-01$/);
@@ -89,21 +85,19 @@ describe("InvoiceList", () => {
   });
 
   it("opens the new invoice after generating it", async () => {
-    gateway((call) => (call.path === "/invoices/generate" ? { status: 201, body: invoice({ id: "new1", status: "draft", number: null }) } : undefined));
+    gateway({ "POST /invoices/generate": invoice({ id: "new1", status: "draft", number: null }) });
     renderList();
-    await userEvent.click(screen.getByRole("button", { name: "Generate invoice" }));
+    await userEvent.click(await screen.findByRole("button", { name: "Generate invoice" }));
     const form = screen.getByRole("form", { name: "Generate invoice" });
     await vi.waitFor(() => expect(within(form).getByLabelText("Project")).toHaveValue("p1"));
     await userEvent.click(within(form).getByRole("button", { name: "Generate draft" }));
-    expect(await screen.findByText("Elsewhere")).toBeInTheDocument();
+    expect(await currentPath()).toHaveTextContent(/^\/invoices\/new1$/);
   });
 
   it("creates a manual invoice with its items as decimal strings", async () => {
-    const calls = gateway((call) =>
-      call.method === "POST" && call.path === "/invoices" ? { status: 201, body: invoice({ id: "m1", status: "draft", number: null }) } : undefined,
-    );
+    const calls = gateway({ "POST /invoices": invoice({ id: "m1", status: "draft", number: null }) });
     renderList();
-    await userEvent.click(screen.getByRole("button", { name: "New manual invoice" }));
+    await userEvent.click(await screen.findByRole("button", { name: "New manual invoice" }));
     const form = screen.getByRole("form", { name: "New manual invoice" });
     await vi.waitFor(() => expect(within(form).getByLabelText("Client")).toHaveValue("c1"));
     await userEvent.type(within(form).getByLabelText("Description"), "Retainer");
@@ -112,7 +106,7 @@ describe("InvoiceList", () => {
     await userEvent.type(within(form).getByLabelText("Due in (days)"), "14");
     await userEvent.click(within(form).getByRole("button", { name: "Create draft" }));
 
-    await screen.findByText("Elsewhere");
+    expect(await currentPath()).toHaveTextContent(/^\/invoices\/m1$/);
     const sent = calls.find((c) => c.method === "POST" && c.path === "/invoices")!;
     expect(sent.body).toEqual({
       client_id: "c1",

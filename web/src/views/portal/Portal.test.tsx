@@ -1,8 +1,8 @@
-import { cleanup, screen, within } from "@testing-library/react";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { screen, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
 
-import { tokens } from "../../api/tokens";
-import { invoice, renderAt, stubGateway } from "../invoices/test-utils";
+import { fakeGateway, renderView } from "../../test-utils";
+import { invoice } from "../invoices/fixtures";
 import Portal from "./Portal";
 
 const ME = {
@@ -30,16 +30,13 @@ const LEAKY_INVOICE = invoice({
 });
 
 function gateway() {
-  return stubGateway((call) => {
-    if (call.path === "/auth/me") return { body: ME };
-    if (call.path === "/projects") return { body: { projects: [LEAKY_PROJECT], next_cursor: null } };
-    if (call.path === "/projects/p1") return { body: LEAKY_PROJECT };
-    if (call.path === "/projects/p1/tasks") return { body: { tasks: LEAKY_TASKS, next_cursor: null } };
-    if (call.path === "/invoices") {
-      const draft = invoice({ id: "i9", number: null, status: "draft", total: "1.00" });
-      return { body: { invoices: [LEAKY_INVOICE, draft], next_cursor: null } };
-    }
-    return undefined;
+  const draft = invoice({ id: "i9", number: null, status: "draft", total: "1.00" });
+  return fakeGateway({
+    "GET /auth/me": ME,
+    "GET /projects": { projects: [LEAKY_PROJECT], next_cursor: null },
+    "GET /projects/p1": LEAKY_PROJECT,
+    "GET /projects/p1/tasks": { tasks: LEAKY_TASKS, next_cursor: null },
+    "GET /invoices": { invoices: [LEAKY_INVOICE, draft], next_cursor: null },
   });
 }
 
@@ -50,16 +47,10 @@ function expectNothingInternal() {
   }
 }
 
-afterEach(() => {
-  cleanup(); // unmount the session before its tokens go, so nothing updates after the test
-  vi.unstubAllGlobals();
-  tokens.clear();
-});
-
 describe("Portal", () => {
   it("greets the client by organization and lists only whitelisted project and invoice fields", async () => {
     gateway();
-    renderAt(<Portal />, { path: "/portal", route: "/portal/*", signedIn: true });
+    renderView(<Portal />, { url: "/portal", route: "/portal/*" });
 
     expect(await screen.findByRole("heading", { name: "Hello, Cleo" })).toBeInTheDocument();
     expect(screen.getByText("Northwind Studio")).toBeInTheDocument();
@@ -78,7 +69,7 @@ describe("Portal", () => {
 
   it("shows a project's progress by status without internal fields", async () => {
     gateway();
-    renderAt(<Portal />, { path: "/portal/projects/p1", route: "/portal/*", signedIn: true });
+    renderView(<Portal />, { url: "/portal/projects/p1", route: "/portal/*" });
 
     expect(await screen.findByRole("heading", { name: "Website" })).toBeInTheDocument();
     const bar = await screen.findByRole("progressbar", { name: "Tasks done" });

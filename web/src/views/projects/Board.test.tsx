@@ -1,10 +1,10 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import type { Project, Task, TaskStatus } from "../../api/types";
 import ProjectDetail from "./ProjectDetail";
-import { me, problem, renderView, resetGateway, stubGateway, type Answer, type Call } from "./testing";
+import { fakeGateway, me, problem, renderView, type Answer, type Call } from "../../test-utils";
 
 const project: Project = {
   id: "p-1",
@@ -31,30 +31,23 @@ function boardGateway(tasks: Task[], patch?: (call: Call) => Answer | Promise<An
     const id = call.path.split("/").at(-1);
     const t = tasks.find((x) => x.id === id)!;
     Object.assign(t, call.body);
-    return { body: { ...t } };
+    return { ...t };
   };
-  return stubGateway(
-    {
-      "GET /projects/p-1": project,
-      "GET /projects/p-1/tasks": () => ({ body: { tasks: tasks.map((t) => ({ ...t })), next_cursor: null } }),
-      "PATCH /tasks/t-1": patch ?? saved,
-      "POST /projects/p-1/tasks": (call: Call) => ({
-        status: 201,
-        body: task("t-9", (call.body as { title: string }).title, "backlog"),
-      }),
-    },
-    role,
-  );
+  return fakeGateway({
+    "GET /auth/me": role,
+    "GET /projects/p-1": project,
+    "GET /projects/p-1/tasks": () => ({ tasks: tasks.map((t) => ({ ...t })), next_cursor: null }),
+    "PATCH /tasks/t-1": patch ?? saved,
+    "POST /projects/p-1/tasks": (call: Call) => task("t-9", (call.body as { title: string }).title, "backlog"),
+  });
 }
 
 const column = (name: string) => screen.getByRole("region", { name: new RegExp(`^${name}`) });
 const card = (title: string) => screen.findByRole("article", { name: title });
 
 function openBoard() {
-  renderView(<ProjectDetail />, { path: "/projects/:projectId/*", url: "/projects/p-1/board" });
+  renderView(<ProjectDetail />, { route: "/projects/:projectId/*", url: "/projects/p-1/board" });
 }
-
-afterEach(resetGateway);
 
 describe("Board", () => {
   it("lays tasks out by status under the Board tab", async () => {
@@ -93,7 +86,7 @@ describe("Board", () => {
     // Optimistic: it shows in Done while the gateway thinks about it.
     expect(within(column("Done")).getByRole("article", { name: "Login page" })).toBeInTheDocument();
 
-    refuse(problem(409, "Conflict", "The task was changed by someone else."));
+    refuse(problem(409, "The task was changed by someone else."));
 
     expect(await screen.findByText("The task was changed by someone else.", { exact: false })).toBeInTheDocument();
     expect(screen.getByText(/Could not move “Login page” to Done/)).toBeInTheDocument();
@@ -120,7 +113,7 @@ describe("Board", () => {
     expect(await screen.findByText("Added “Checkout flow” to Backlog.")).toBeInTheDocument();
     const [post] = gateway.to("POST /projects/p-1/tasks");
     expect(post.body).toEqual({ title: "Checkout flow", type: "bug", priority: "urgent", estimated_hours: 6.5 });
-    expect(post.headers["Idempotency-Key"]).toBeTruthy();
+    expect(post.headers.get("Idempotency-Key")).toBeTruthy();
   });
 
   it("gives a viewer no way to change tasks", async () => {

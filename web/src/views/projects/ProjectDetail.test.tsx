@@ -1,10 +1,10 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 import type { FileMeta, Margin, Project, Sprint } from "../../api/types";
 import ProjectDetail from "./ProjectDetail";
-import { me, renderView, resetGateway, stubGateway, type Call } from "./testing";
+import { fakeGateway, me, renderView, type Call } from "../../test-utils";
 
 const margin: Margin = {
   currency: "USD",
@@ -65,14 +65,12 @@ const file: FileMeta = {
 };
 
 function open(tab = "") {
-  renderView(<ProjectDetail />, { path: "/projects/:projectId/*", url: `/projects/p-1${tab}` });
+  renderView(<ProjectDetail />, { route: "/projects/:projectId/*", url: `/projects/p-1${tab}` });
 }
-
-afterEach(resetGateway);
 
 describe("ProjectDetail", () => {
   it("shows a manager the margin figures and the team", async () => {
-    stubGateway({ "GET /projects/p-1": { ...project, margin } });
+    fakeGateway({ "GET /projects/p-1": { ...project, margin } });
     open();
 
     expect(await screen.findByRole("heading", { name: "Web app", level: 1 })).toBeInTheDocument();
@@ -87,7 +85,7 @@ describe("ProjectDetail", () => {
   });
 
   it("shows a member no margin and no status control", async () => {
-    stubGateway({ "GET /projects/p-1": project }, me("member"));
+    fakeGateway({ "GET /auth/me": me("member"), "GET /projects/p-1": project });
     open();
 
     await screen.findByRole("heading", { name: "Web app", level: 1 });
@@ -98,11 +96,11 @@ describe("ProjectDetail", () => {
 
   it("lets a manager change the project's status", async () => {
     let current = project;
-    const gateway = stubGateway({
-      "GET /projects/p-1": () => ({ body: current }),
+    const gateway = fakeGateway({
+      "GET /projects/p-1": () => current,
       "PATCH /projects/p-1": (call: Call) => {
         current = { ...current, ...(call.body as Partial<Project>) };
-        return { body: current };
+        return current;
       },
     });
     const user = userEvent.setup();
@@ -115,7 +113,7 @@ describe("ProjectDetail", () => {
   });
 
   it("starts a planned sprint and shows its points", async () => {
-    const gateway = stubGateway({
+    const gateway = fakeGateway({
       "GET /projects/p-1": project,
       "GET /projects/p-1/sprints": { sprints: [sprint], next_cursor: null },
       "PATCH /sprints/s-1": { ...sprint, status: "active" },
@@ -131,11 +129,11 @@ describe("ProjectDetail", () => {
   });
 
   it("uploads a file as multipart and downloads one with the bearer token", async () => {
-    const gateway = stubGateway({
+    const gateway = fakeGateway({
       "GET /projects/p-1": project,
       "GET /projects/p-1/files": { files: [file, { ...file, id: "f-1", version: 1 }], next_cursor: null },
-      "POST /projects/p-1/files": () => ({ status: 201, body: { ...file, id: "f-3", version: 3 } }),
-      "GET /files/f-2/content": { pdf: true },
+      "POST /projects/p-1/files": { ...file, id: "f-3", version: 3 },
+      "GET /files/f-2/content": new Blob(["%PDF"], { type: "application/pdf" }),
     });
     const createObjectURL = vi.fn(() => "blob:brief");
     vi.stubGlobal("URL", Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() }));
@@ -155,7 +153,7 @@ describe("ProjectDetail", () => {
     await user.click(screen.getByRole("button", { name: "Download brief.pdf version 2" }));
     await waitFor(() => expect(click).toHaveBeenCalled());
     const [get] = gateway.to("GET /files/f-2/content");
-    expect(get.headers.Authorization).toBe("Bearer test-access");
+    expect(get.headers.get("Authorization")).toBe("Bearer test-access");
     expect(createObjectURL).toHaveBeenCalled();
     click.mockRestore();
   });

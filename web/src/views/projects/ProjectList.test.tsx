@@ -1,10 +1,10 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import type { Margin, Project } from "../../api/types";
 import ProjectList from "./ProjectList";
-import { currentPath, me, problem, renderView, resetGateway, stubGateway } from "./testing";
+import { currentPath, fakeGateway, invalid, me, renderView } from "../../test-utils";
 
 const margin: Margin = {
   currency: "USD",
@@ -43,13 +43,11 @@ function project(overrides: Partial<Project>): Project {
   };
 }
 
-const open = () => renderView(<ProjectList />, { path: "/projects", url: "/projects" });
-
-afterEach(resetGateway);
+const open = () => renderView(<ProjectList />, { route: "/projects", url: "/projects" });
 
 describe("ProjectList", () => {
   it("shows a project's margin percent in its tone and its budget used", async () => {
-    stubGateway({
+    fakeGateway({
       "GET /projects": {
         projects: [project({ margin }), project({ id: "p-2", name: "Brand refresh", margin: null })],
         next_cursor: null,
@@ -67,7 +65,7 @@ describe("ProjectList", () => {
   });
 
   it("shows no margin at all to a reader whose answer has none", async () => {
-    stubGateway({ "GET /projects": { projects: [project({})], next_cursor: null } }, me("member"));
+    fakeGateway({ "GET /auth/me": me("member"), "GET /projects": { projects: [project({})], next_cursor: null } });
     open();
 
     const card = await screen.findByRole("listitem", { name: "Web app" });
@@ -77,7 +75,7 @@ describe("ProjectList", () => {
   });
 
   it("sends the status filter and search to GET /projects", async () => {
-    const gateway = stubGateway({ "GET /projects": { projects: [], next_cursor: null } });
+    const gateway = fakeGateway({ "GET /projects": { projects: [], next_cursor: null } });
     const user = userEvent.setup();
     open();
     await screen.findByText(/No projects yet/);
@@ -94,14 +92,12 @@ describe("ProjectList", () => {
   });
 
   it("creates a project with a new client and opens it", async () => {
-    const gateway = stubGateway(
-      {
-        "GET /projects": { projects: [], next_cursor: null },
-        "GET /clients": { clients: [{ id: "c-1", name: "Acme", email: null, currency: "USD" }], next_cursor: null },
-        "POST /projects": () => ({ status: 201, body: project({ id: "p-new", name: "Mobile app" }) }),
-      },
-      me("manager", "EUR"),
-    );
+    const gateway = fakeGateway({
+      "GET /auth/me": me("manager", { organization: { currency: "EUR" } }),
+      "GET /projects": { projects: [], next_cursor: null },
+      "GET /clients": { clients: [{ id: "c-1", name: "Acme", email: null, currency: "USD" }], next_cursor: null },
+      "POST /projects": project({ id: "p-new", name: "Mobile app" }),
+    });
     const user = userEvent.setup();
     open();
 
@@ -131,17 +127,14 @@ describe("ProjectList", () => {
       end_date: "2027-03-26",
       status: "active",
     });
-    expect(post.headers["Idempotency-Key"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(post.headers.get("Idempotency-Key")).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it("shows the gateway's field errors next to their fields", async () => {
-    stubGateway({
+    fakeGateway({
       "GET /projects": { projects: [], next_cursor: null },
       "GET /clients": { clients: [], next_cursor: null },
-      "POST /projects": () =>
-        problem(422, "Unprocessable Entity", "end_date: must not be before start_date", [
-          { field: "end_date", message: "must not be before start_date" },
-        ]),
+      "POST /projects": invalid("end_date", "must not be before start_date"),
     });
     const user = userEvent.setup();
     open();

@@ -3,32 +3,18 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import type { Role } from "../../api/types";
-import { entry, json, ME, problem, renderWithClient, stubGateway, WEBSITE, type Call } from "./testing";
+import { fakeGateway, invalid, me, problem, renderView, type Answer, type Call } from "../../test-utils";
+import { entry, ME, WEBSITE } from "./fixtures";
 import TimePage from "./TimePage";
 
 const REBRAND = "33333333-3333-4333-8333-333333333333";
 const ANA = "44444444-4444-4444-8444-444444444444";
 
 let role: Role = "member";
-vi.mock("../../api/session", async (original) => ({
-  ...(await original<typeof import("../../api/session")>()),
-  useSession: () => ({
-    signedIn: true,
-    loading: false,
-    me: {
-      user: { id: ME, email: "me@example.com" },
-      organization: { id: "o1", name: "Acme", currency: "USD", timezone: "UTC" },
-      role,
-    },
-    begin: () => {},
-    logout: async () => {},
-  }),
-}));
-
 let mine: ReturnType<typeof entry>[];
 let everyone: ReturnType<typeof entry>[];
-let onCreate: (call: Call) => Response;
-let onDelete: () => Response;
+let onCreate: (call: Call) => Answer;
+let onDelete: () => Answer;
 let calls: Call[];
 
 beforeEach(() => {
@@ -37,36 +23,30 @@ beforeEach(() => {
   role = "member";
   mine = [];
   everyone = [];
-  onCreate = ({ body }) => json(entry(body as object), 201);
-  onDelete = () => new Response(null, { status: 204 });
-  calls = stubGateway((call) => {
-    const { method, path, query } = call;
-    if (path === "/timers/current") return problem(404, "No timer is running.");
-    if (path === "/projects") {
-      const status = query.get("status");
+  onCreate = ({ body }) => entry(body as object);
+  onDelete = () => undefined;
+  calls = fakeGateway({
+    "GET /auth/me": () => me(role, { user: { id: ME, email: "me@example.com" }, organization: { name: "Acme" } }),
+    "GET /timers/current": problem(404, "No timer is running."),
+    "GET /projects": ({ query }) => {
       const projects =
-        status === "active"
+        query.get("status") === "active"
           ? [{ id: WEBSITE, name: "Website", status: "active" }]
           : [{ id: REBRAND, name: "Rebrand", status: "planning" }];
-      return json({ projects, next_cursor: null });
-    }
-    if (path === "/time-entries" && method === "GET") {
-      return json({ time_entries: query.get("user_id") ? mine : everyone, next_cursor: null });
-    }
-    if (path === `/projects/${WEBSITE}/time-entries` && method === "POST") return onCreate(call);
-    if (path.startsWith("/time-entries/") && method === "DELETE") return onDelete();
-    if (path === "/organizations/current/members") {
-      return json({ members: [{ user: { id: ANA, email: "ana@example.com", first_name: "Ana", last_name: "Lima" }, role: "member" }], next_cursor: null });
-    }
-    if (path.startsWith("/time-entries/") && method === "POST") return json({ time_entries: [] });
-    return undefined;
-  });
+      return { projects, next_cursor: null };
+    },
+    "GET /time-entries": ({ query }) => ({ time_entries: query.get("user_id") ? mine : everyone, next_cursor: null }),
+    [`POST /projects/${WEBSITE}/time-entries`]: (call) => onCreate(call),
+    "DELETE /time-entries/:id": () => onDelete(),
+    "GET /organizations/current/members": {
+      members: [{ user: { id: ANA, email: "ana@example.com", first_name: "Ana", last_name: "Lima" }, role: "member" }],
+      next_cursor: null,
+    },
+    "POST /time-entries/:action": { time_entries: [] },
+  }).calls;
 });
 
-afterEach(() => {
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-});
+afterEach(() => vi.useRealTimers());
 
 const addTimeForm = () => screen.findByRole("form", { name: "Add time" });
 
@@ -77,7 +57,7 @@ describe("TimePage week grid", () => {
       entry({ date_worked: "2026-12-01", hours: 2.25, notes: "Review" }),
       entry({ date_worked: "2026-12-03", hours: 4 }),
     ];
-    renderWithClient(<TimePage />);
+    renderView(<TimePage />, { url: "/time" });
 
     const grid = await screen.findByRole("table", { name: "Time by project and day" });
     const row = within(grid).getByRole("row", { name: /Website/ });
@@ -93,7 +73,7 @@ describe("TimePage week grid", () => {
   });
 
   it("moves to the previous week", async () => {
-    renderWithClient(<TimePage />);
+    renderView(<TimePage />, { url: "/time" });
     await screen.findByText("No time logged this week yet.");
     await userEvent.click(screen.getByRole("button", { name: "Previous week" }));
     await waitFor(() =>
@@ -104,7 +84,7 @@ describe("TimePage week grid", () => {
 
 describe("TimePage adding time", () => {
   it("sends the project's entry with hours as a number, the day, notes and billable", async () => {
-    renderWithClient(<TimePage />);
+    renderView(<TimePage />, { url: "/time" });
     const form = await addTimeForm();
     const user = userEvent.setup();
     await waitFor(() => expect(within(form).getByRole("option", { name: "Website" })).toBeInTheDocument());
@@ -118,14 +98,14 @@ describe("TimePage adding time", () => {
     const post = calls.find((c) => c.method === "POST")!;
     expect(post.path).toBe(`/projects/${WEBSITE}/time-entries`);
     expect(post.body).toEqual({ hours: 1.5, date_worked: "2026-12-02", notes: "Design review", billable: false });
-    expect(post.headers["Idempotency-Key"]).toBeTruthy();
+    expect(post.headers.get("Idempotency-Key")).toBeTruthy();
     expect(await within(form).findByRole("status")).toHaveTextContent("Added 1.5 h");
   });
 
   it("shows a 422 naming hours next to the Hours field", async () => {
     const message = "must be more than 0, at most 24, with at most 2 decimals";
-    onCreate = () => problem(422, `hours: ${message}`, [{ field: "hours", message }]);
-    renderWithClient(<TimePage />);
+    onCreate = () => invalid("hours", message);
+    renderView(<TimePage />, { url: "/time" });
     const form = await addTimeForm();
     const user = userEvent.setup();
     await waitFor(() => expect(within(form).getByRole("option", { name: "Website" })).toBeInTheDocument());
@@ -146,7 +126,7 @@ describe("TimePage entries", () => {
   it("explains why a locked entry cannot be deleted", async () => {
     mine = [entry({ id: "e1", status: "approved", is_locked: true, locked_reason: "approved", hours: 2 })];
     onDelete = () => problem(409, "This time entry is approved and locked; an admin can reopen it.");
-    renderWithClient(<TimePage />);
+    renderView(<TimePage />, { url: "/time" });
     await userEvent.click(await screen.findByRole("button", { name: /^Delete/ }));
     expect(await screen.findByText(/approved and locked; an admin can reopen it/)).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: /^Edit/ })).not.toBeInTheDocument();
@@ -155,7 +135,7 @@ describe("TimePage entries", () => {
 
 describe("TimePage approvals", () => {
   it("is not shown to members", async () => {
-    renderWithClient(<TimePage />);
+    renderView(<TimePage />, { url: "/time" });
     await screen.findByText("No time logged this week yet.");
     expect(screen.queryByRole("region", { name: "Approvals" })).not.toBeInTheDocument();
     expect(calls.some((c) => c.path === "/time-entries" && !c.query.get("user_id"))).toBe(false);
@@ -168,7 +148,7 @@ describe("TimePage approvals", () => {
       entry({ user_id: ANA, status: "submitted", hours: 1.5 }),
       entry({ user_id: ANA, status: "draft", hours: 8 }),
     ];
-    renderWithClient(<TimePage />);
+    renderView(<TimePage />, { url: "/time" });
     const sheet = await screen.findByRole("article", { name: "Ana Lima's timesheet" });
     expect(within(sheet).getByText("4.5 h")).toBeInTheDocument();
 

@@ -89,8 +89,8 @@ RUN groupadd --gid 10001 labs \
 ENV PATH="/app/.venv/bin:$PATH" \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    APP_MODULE=labs_${SERVICE} \
-    LABS_CONSOLE_DIR=/app/console
+    LABS_CONSOLE_DIR=/app/console \
+    APP_MODULE=labs_${SERVICE}
 WORKDIR /app
 EXPOSE ${PORT}
 # No HEALTHCHECK: Kubernetes probes the gRPC health service, the gateway's /api/v1/health

@@ -71,6 +71,10 @@ async def test_files_at_the_build_root_are_served_and_nothing_outside_it(make_cl
     assert (await client.get("/robots.txt")).text.startswith("User-agent")
     escaped = await client.get("/%2e%2e/secret.txt")
     assert "not for you" not in escaped.text
+    for odd in ("/%00", "/a%00b", "/" + "x" * 5000):  # never a 500 for a strange path
+        assert (await client.get(odd)).text == INDEX
+    by_name = await client.get("/index.html")
+    assert by_name.text == INDEX and by_name.headers["cache-control"] == "no-cache"
 
 
 async def test_the_api_keeps_its_own_not_found_and_method_answers(make_client, build):

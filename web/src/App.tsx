@@ -4,6 +4,7 @@ import { Navigate, Route, Routes, useLocation } from "react-router-dom";
 import { atLeast, useSession } from "./api/session";
 import { Layout } from "./components/Layout";
 import { Loading } from "./components/ui";
+import { SignInFailed, ViewBoundary } from "./components/ViewBoundary";
 import { LiveProvider } from "./live/LiveProvider";
 import Login from "./views/auth/Login";
 import { loadDashboard } from "./views/dashboard/queries";
@@ -22,20 +23,28 @@ const Alerts = lazy(() => import("./views/alerts/Alerts"));
 const Integrations = lazy(() => import("./views/integrations/Integrations"));
 const Portal = lazy(() => import("./views/portal/Portal"));
 
+/** Where to go after signing in: a path of this app only ("//elsewhere" and "/\\elsewhere" are
+ * other origins to a browser). */
+export function sameOriginPath(next: string | null): string {
+  return next && /^\/(?![/\\])/.test(next) ? next : "/";
+}
+
 function Public({ children }: { children: ReactNode }) {
   const { signedIn } = useSession();
   const next = new URLSearchParams(useLocation().search).get("next");
-  if (signedIn) return <Navigate to={next && next.startsWith("/") ? next : "/"} replace />;
+  if (signedIn) return <Navigate to={sameOriginPath(next)} replace />;
   return <Suspense fallback={<Loading />}>{children}</Suspense>;
 }
 
 function SignedIn() {
-  const { signedIn, me, loading } = useSession();
+  const { signedIn, me, loading, failed } = useSession();
   const location = useLocation();
   if (!signedIn) {
-    const next = location.pathname === "/" ? "" : `?next=${encodeURIComponent(location.pathname)}`;
+    const path = location.pathname + location.search;
+    const next = path === "/" ? "" : `?next=${encodeURIComponent(path)}`;
     return <Navigate to={`/login${next}`} replace />;
   }
+  if (failed) return <SignInFailed />;
   if (loading || !me) return <Loading label="Signing in" />;
   const role = me.role;
   // A client-role user sees the client portal and nothing else.
@@ -43,10 +52,12 @@ function SignedIn() {
     return (
       <LiveProvider>
         <Layout role={role}>
+          <ViewBoundary>
           <Routes>
             <Route path="/portal/*" element={<Portal />} />
             <Route path="*" element={<Navigate to="/portal" replace />} />
           </Routes>
+          </ViewBoundary>
         </Layout>
       </LiveProvider>
     );
@@ -54,6 +65,7 @@ function SignedIn() {
   return (
     <LiveProvider>
       <Layout role={role}>
+        <ViewBoundary>
         <Routes>
           <Route path="/" element={<Dashboard />} />
           <Route path="/projects" element={<ProjectList />} />
@@ -66,6 +78,7 @@ function SignedIn() {
           {atLeast(role, "admin") && <Route path="/integrations" element={<Integrations />} />}
           <Route path="*" element={<Navigate to="/" replace />} />
         </Routes>
+        </ViewBoundary>
       </Layout>
     </LiveProvider>
   );

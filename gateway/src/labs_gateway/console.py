@@ -93,7 +93,7 @@ def install_console(app: FastAPI, directory: Path) -> None:
     GET that no API route answers. It is the not-found handler's fallback rather than a catch-all
     route, so the API's own answers are untouched: an unknown API path is still a problem+json
     404, a wrong method still a 405. Call it after install_problem_handlers."""
-    index = directory / "index.html"
+    index = directory.resolve() / "index.html"
     app.mount("/assets", _Assets(directory=directory / "assets", check_dir=False),
               name="console-assets")
     not_found = app.exception_handlers[StarletteHTTPException]
@@ -114,8 +114,12 @@ def install_console(app: FastAPI, directory: Path) -> None:
                 503, "The web console has not been built on this server: `make console` "
                 "builds it.", title="Console not built")
         root = directory.resolve()
-        candidate = (root / path).resolve()
-        if path and candidate.is_relative_to(root) and candidate.is_file():
+        try:
+            candidate = (root / path).resolve()
+            served = candidate.is_relative_to(root) and candidate.is_file()
+        except (OSError, ValueError):  # a NUL byte, a name too long: not a file of the build
+            candidate, served = index, False
+        if served and candidate != index:
             return FileResponse(candidate, headers=SECURITY_HEADERS)
         return FileResponse(index, headers={**SECURITY_HEADERS, "Cache-Control": "no-cache"})
 

@@ -48,28 +48,42 @@ export function url(path: string, query?: Query): string {
   return `${API}${path}${qs ? `?${qs}` : ""}`;
 }
 
-let refreshing: Promise<boolean> | null = null;
+type Refreshed = "refreshed" | "ended" | "unavailable";
+let refreshing: Promise<Refreshed> | null = null;
 
-/** Trade the refresh token for a new pair once, however many requests saw the 401 at once. */
-function refresh(): Promise<boolean> {
-  const current = tokens.get();
-  if (!current?.refresh_token) return Promise.resolve(false);
-  refreshing ??= fetch(url("/auth/refresh"), {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ refresh_token: current.refresh_token }),
-  })
-    .then(async (res) => {
-      if (!res.ok) return false;
+/** Trade the refresh token for a new pair, once however many requests saw the 401 at once, and
+ * once across tabs: they share the tokens, and a refresh token presented twice revokes its
+ * whole family (API.md), which would sign every tab out. `stale` is the access token that was
+ * refused: if another tab has replaced it meanwhile, there is nothing to do. */
+export function refreshSession(stale: string | undefined): Promise<Refreshed> {
+  refreshing ??= withLock(async (): Promise<Refreshed> => {
+    const current = tokens.get();
+    if (!current?.refresh_token) return "ended";
+    if (current.access_token !== stale) return "refreshed";
+    try {
+      const res = await fetch(url("/auth/refresh"), {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ refresh_token: current.refresh_token }),
+      });
+      // Only the gateway saying no ends the session; a 429, a 503 or no network is a retry later.
+      if (res.status === 400 || res.status === 401) return "ended";
+      if (!res.ok) return "unavailable";
       const body = (await res.json()) as Tokens;
       tokens.set({ access_token: body.access_token, refresh_token: body.refresh_token });
-      return true;
-    })
-    .catch(() => false)
-    .finally(() => {
-      refreshing = null;
-    });
+      return "refreshed";
+    } catch {
+      return "unavailable";
+    }
+  }).finally(() => {
+    refreshing = null;
+  });
   return refreshing;
+}
+
+function withLock<T>(fn: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+  return locks ? locks.request("labs.session.refresh", fn) : fn();
 }
 
 async function send(path: string, options: RequestOptions): Promise<Response> {
@@ -102,9 +116,13 @@ async function problemOf(res: Response): Promise<ApiError> {
 }
 
 export async function request(path: string, options: RequestOptions = {}): Promise<Response> {
+  const used = tokens.get()?.access_token;
   let res = await send(path, options);
-  if (res.status === 401 && tokens.get() && (await refresh())) res = await send(path, options);
-  if (res.status === 401 && tokens.get()) tokens.clear(); // the session is over: back to login
+  if (res.status === 401 && used) {
+    const outcome = await refreshSession(used);
+    if (outcome === "refreshed") res = await send(path, options);
+    else if (outcome === "ended") tokens.clear(); // the session is over: back to login
+  }
   if (!res.ok) throw await problemOf(res);
   return res;
 }

@@ -9,6 +9,10 @@ interface Session {
   signedIn: boolean;
   me: Me | undefined;
   loading: boolean;
+  /** GET /auth/me failed (a 401 ends the session instead), with `error` and a `retry`. */
+  failed: boolean;
+  error: unknown;
+  retry: () => void;
   /** Starts the session from an answer of signup, login or accept-invitation. */
   begin: (answer: AuthAnswer) => void;
   logout: () => Promise<void>;
@@ -26,6 +30,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     queryFn: () => api<Me>("/auth/me"),
     enabled: signedIn,
     staleTime: 60_000,
+    retry: 1,
   });
   useEffect(() => {
     if (!signedIn) client.clear(); // nothing of the last session stays in memory
@@ -35,6 +40,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     signedIn,
     me: signedIn ? me.data : undefined,
     loading: signedIn && me.isPending,
+    failed: signedIn && me.isError,
+    error: me.error,
+    retry: () => void me.refetch(),
     begin: (answer) => {
       client.clear();
       tokens.set({ access_token: answer.access_token, refresh_token: answer.refresh_token });

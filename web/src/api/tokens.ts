@@ -51,3 +51,17 @@ export const tokens = {
     return () => listeners.delete(l);
   },
 };
+
+/** The role an access token was issued for, read (not verified: the gateway does that) from its
+ * claims, for decisions before GET /auth/me answers; null when it cannot be read. */
+export function claimedRole(accessToken: string | undefined): string | null {
+  try {
+    const payload = accessToken?.split(".")[1];
+    if (!payload) return null;
+    const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
+    const role = (JSON.parse(json) as { role?: unknown }).role;
+    return typeof role === "string" ? role : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,11 +1,11 @@
 import { useQuery } from "@tanstack/react-query";
-import { useState, type ReactNode } from "react";
-import { NavLink } from "react-router-dom";
+import { useEffect, useRef, useState, type ReactNode } from "react";
+import { NavLink, useLocation } from "react-router-dom";
 
 import { api } from "../api/client";
 import { atLeast, useSession } from "../api/session";
 import type { Role } from "../api/types";
-import { useLive } from "../live/LiveProvider";
+import { useLiveState } from "../live/LiveProvider";
 import TimerWidget from "../views/time/TimerWidget";
 
 interface NavItem {
@@ -44,7 +44,7 @@ function UnreadBadge() {
 }
 
 function LiveDot() {
-  const { state } = useLive();
+  const state = useLiveState();
   const label = state === "open" ? "Live" : state === "connecting" ? "Connecting" : "Offline";
   return (
     <span className={`live live-${state}`} role="status" aria-label={`Live updates: ${label}`} title={label}>
@@ -57,6 +57,23 @@ function LiveDot() {
 export function Layout({ role, children }: { role: Role; children: ReactNode }) {
   const { me, logout } = useSession();
   const [menuOpen, setMenuOpen] = useState(false);
+  const menu = useRef<HTMLDivElement>(null);
+  const { pathname } = useLocation();
+  useEffect(() => setMenuOpen(false), [pathname]);
+  useEffect(() => {
+    if (!menuOpen) return;
+    const close = (e: Event) => {
+      if (e instanceof KeyboardEvent ? e.key === "Escape" : !menu.current?.contains(e.target as Node)) {
+        setMenuOpen(false);
+      }
+    };
+    document.addEventListener("keydown", close);
+    document.addEventListener("pointerdown", close);
+    return () => {
+      document.removeEventListener("keydown", close);
+      document.removeEventListener("pointerdown", close);
+    };
+  }, [menuOpen]);
   const items = (role === "client" ? CLIENT_NAV : STAFF_NAV).filter(
     (i) => !i.least || atLeast(role, i.least),
   );
@@ -70,6 +87,7 @@ export function Layout({ role, children }: { role: Role; children: ReactNode }) 
         <span className="topbar-gap" />
         {role !== "client" && role !== "viewer" && <TimerWidget />}
         <LiveDot />
+        <div ref={menu} className="account">
         <button
           type="button"
           className="menu-button"
@@ -81,14 +99,15 @@ export function Layout({ role, children }: { role: Role; children: ReactNode }) 
           <span className="sr-only">Account</span>
         </button>
         {menuOpen && (
-          <div id="account-menu" className="account-menu" role="menu">
+          <div id="account-menu" className="account-menu">
             <div className="account-who">
               <strong>{name}</strong>
               <span>{me?.user.email} · {role}</span>
             </div>
-            <button type="button" role="menuitem" onClick={() => void logout()}>Log out</button>
+            <button type="button" onClick={() => void logout()}>Log out</button>
           </div>
         )}
+        </div>
       </header>
       <nav className="nav" aria-label="Main">
         {items.map((i) => (

@@ -1,5 +1,5 @@
 // Which views an event makes stale: the event's family → the query keys (their first element) to
-// fetch again. Views key their queries by these families (see api/queries.ts).
+// fetch again. Every query's key starts with one of these families.
 
 import type { LiveEvent } from "../api/types";
 
@@ -19,8 +19,9 @@ const FAMILIES: [prefix: string, keys: string[]][] = [
   ["time_off:", ["capacity"]],
   ["sync:", ["integrations", "sync-logs"]],
   ["integration:", ["integrations", "sync-logs"]],
-  ["user:", ["members", "presence"]],
-  ["member:", ["members"]],
+  ["user:", ["presence"]],
+  // A role change may be the reader's own: what they may see changes with it.
+  ["member:", ["members", "me"]],
   ["client:", ["clients", "projects"]],
   ["comment:", ["comments"]],
 ];

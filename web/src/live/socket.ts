@@ -10,6 +10,8 @@ export type LiveState = "connecting" | "open" | "closed";
 export interface LiveOptions {
   url: string;
   token: () => string | null;
+  /** The token was refused (4401): get a fresh one; the socket reconnects when it changes. */
+  onRefused?: (token: string) => void;
   onEvent: (e: LiveEvent) => void;
   onResync: () => void;
   onState?: (s: LiveState) => void;
@@ -41,7 +43,6 @@ export class LiveSocket {
   private stopped = false;
   private everOpened = false;
   private ping: ReturnType<typeof setInterval> | null = null;
-  private subscriptions = new Set<string>();
 
   constructor(private readonly o: LiveOptions) {}
 
@@ -61,20 +62,11 @@ export class LiveSocket {
   /** Reconnect at once, e.g. with a new token or when the tab comes back online. */
   restart(): void {
     this.attempt = 0;
+    if (this.ping) clearInterval(this.ping);
     const old = this.ws;
     this.ws = null;
     old?.close(1000);
     if (!this.stopped) this.connect();
-  }
-
-  subscribe(projectId: string): void {
-    this.subscriptions.add(projectId);
-    this.send({ type: "subscribe", project_id: projectId });
-  }
-
-  unsubscribe(projectId: string): void {
-    this.subscriptions.delete(projectId);
-    this.send({ type: "unsubscribe", project_id: projectId });
   }
 
   send(message: object): void {
@@ -90,12 +82,11 @@ export class LiveSocket {
     this.o.onState?.("connecting");
     ws.onopen = () => {
       ws.send(JSON.stringify({ type: "auth", token }));
-      for (const id of this.subscriptions) ws.send(JSON.stringify({ type: "subscribe", project_id: id }));
-      this.attempt = 0;
       this.o.onState?.("open");
       if (this.everOpened) this.o.onResync();
       this.everOpened = true;
       if (this.ping) clearInterval(this.ping);
+      this.send({ type: "ping" }); // its pong confirms the token was accepted
       this.ping = setInterval(() => this.send({ type: "ping" }), PING_MS);
     };
     ws.onmessage = (m) => {
@@ -105,6 +96,9 @@ export class LiveSocket {
       } catch {
         return;
       }
+      // Only now is the socket known to be accepted: a gateway that takes the connection and
+      // then closes it (overloaded, restarting) keeps the backoff growing.
+      this.attempt = 0;
       if (event.type !== "pong") this.o.onEvent(event);
     };
     ws.onclose = (e) => {
@@ -113,6 +107,7 @@ export class LiveSocket {
       if (this.ping) clearInterval(this.ping);
       this.o.onState?.("closed");
       // 4401: the token was refused; a fresh one (after a refresh) reconnects via restart().
+      if (e.code === 4401) this.o.onRefused?.(token);
       if (this.stopped || e.code === 4401) return;
       const delay = backoff(this.attempt++, this.o.random);
       (this.o.setTimeoutImpl ?? setTimeout)(() => {

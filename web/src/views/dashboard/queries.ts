@@ -5,6 +5,7 @@
 import { queryOptions, type QueryClient } from "@tanstack/react-query";
 
 import { api } from "../../api/client";
+import { claimedRole, tokens } from "../../api/tokens";
 import type { ForecastDashboard, Metrics, Profitability } from "../../api/types";
 
 export const metricsQuery = queryOptions({
@@ -25,10 +26,15 @@ export const forecastQuery = queryOptions({
 
 export const loadDashboard = () => import("./Dashboard");
 
-/** Start what the dashboard needs, right after the tokens arrive (a 403 is the view's to show). */
+/** Start what the dashboard needs, right after the tokens arrive, for the roles that land on
+ * it: never for a client (its screen is the portal), and the figures only for manager and up
+ * (a member's or viewer's 403, when its organization keeps them closed, is the view's to show). */
 export function prefetchDashboard(client: QueryClient): void {
+  const role = claimedRole(tokens.get()?.access_token);
+  if (!role || role === "client") return;
   void loadDashboard();
   void import("../../components/charts/MarginChart");
+  if (!["owner", "admin", "manager"].includes(role)) return;
   void client.prefetchQuery(metricsQuery);
   void client.prefetchQuery(profitabilityQuery);
   void client.prefetchQuery(forecastQuery);

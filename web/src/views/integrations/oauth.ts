@@ -29,6 +29,12 @@ function takePending(): Pending | null {
   }
 }
 
+/** A local fake of a platform (tests, development) is reached over http. */
+function isLocal(address: string): boolean {
+  const { protocol, hostname } = new URL(address, window.location.origin);
+  return protocol === "http:" && (hostname === "localhost" || hostname === "127.0.0.1");
+}
+
 /** Where OAuth sends the user back. */
 export function redirectUrl(): string {
   return `${window.location.origin}/integrations`;
@@ -43,6 +49,10 @@ export function useStartOAuth(platform: PlatformName) {
         idempotencyKey: idempotencyKey(),
       }),
     onSuccess: ({ auth_url, state }) => {
+      // Only ever a platform's own https page: never a script or an address that is not one.
+      if (new URL(auth_url, window.location.origin).protocol !== "https:" && !isLocal(auth_url)) {
+        throw new Error("The platform's authorization address is not https.");
+      }
       rememberPending({ platform, state });
       window.location.assign(auth_url);
     },
@@ -61,6 +71,8 @@ interface Finish {
   platform: PlatformName | null;
   code: string;
   state: string;
+  /** The state this tab was given when it started the authorization. */
+  expected: string | null;
 }
 
 /** On the way back from the platform: trade code and state for the connection, once, and
@@ -71,9 +83,14 @@ export function useOAuthReturn() {
   const handled = useRef(false);
   const [denial, setDenial] = useState<string | null>(null);
   const finish = useMutation({
-    mutationFn: ({ platform, code, state }: Finish) => {
+    mutationFn: ({ platform, code, state, expected }: Finish) => {
       if (!platform) {
         return Promise.reject(new Error("This authorization was started in another tab or browser: connect the platform again from here."));
+      }
+      if (expected !== state) {
+        // Not the authorization this tab started: a link from elsewhere must not connect an
+        // account to this organization.
+        return Promise.reject(new Error("This authorization does not match the one started here: connect the platform again."));
       }
       return api<ConnectionRecord>(`/integrations/${platform}/callback`, {
         body: { code, state },
@@ -94,7 +111,7 @@ export function useOAuthReturn() {
     handled.current = true; // StrictMode runs effects twice; the platform's code works once
     const pending = takePending();
     if (code && state) {
-      mutate({ platform: pending?.platform ?? null, code, state });
+      mutate({ platform: pending?.platform ?? null, code, state, expected: pending?.state ?? null });
     } else {
       setDenial(`${labelOf(pending?.platform)} did not authorize the connection${reason ? ` (${reason})` : ""}.`);
     }

@@ -24,8 +24,13 @@ export class ApiError extends Error {
 
   /** The message for one field of a form, if the gateway named it. */
   field(name: string): string | undefined {
-    return this.errors.find((e) => e.field === name || e.field.endsWith(`.${name}`))?.message;
+    return this.errors.find((e) => namesField(e.field, name))?.message;
   }
+}
+
+/** Whether the gateway's `reported` field is the form's `name`, itself or nested (`body.email`). */
+export function namesField(reported: string, name: string): boolean {
+  return reported === name || reported.endsWith(`.${name}`);
 }
 
 type Query = Record<string, string | number | boolean | null | undefined>;

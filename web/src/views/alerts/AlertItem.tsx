@@ -2,6 +2,7 @@ import { useMutation } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
 
 import { api } from "../../api/client";
+import { ConfirmButton } from "../../components/ConfirmButton";
 import { Badge, ErrorNote } from "../../components/ui";
 import { alertTypeLabel, SEVERITY_TONE, timeAgo } from "./labels";
 import { markRead, useAlertCache, type AlertRecord } from "./queries";
@@ -60,15 +61,15 @@ export function AlertItem({ alert, canSeeInvoices }: { alert: AlertRecord; canSe
             {read.isPending ? "Marking…" : "Mark read"}
           </button>
         )}
-        <button
-          type="button"
-          className="danger"
-          onClick={() => remove.mutate()}
-          disabled={remove.isPending}
-          aria-describedby={messageId}
-        >
-          Delete
-        </button>
+        <ConfirmButton
+          label="Delete"
+          confirmLabel="Yes, delete"
+          question="Delete this alert?"
+          busy={remove.isPending}
+          busyLabel="Deleting…"
+          describedBy={messageId}
+          onConfirm={() => remove.mutate()}
+        />
       </div>
     </li>
   );

@@ -87,6 +87,8 @@ describe("Alerts inbox", () => {
     expect(within(overdue).getByRole("link", { name: "Open invoice" })).toHaveAttribute("href", "/invoices/i7");
 
     await user.click(within(overdue).getByRole("button", { name: "Delete" }));
+    expect(calls.some((c) => c.method === "DELETE")).toBe(false); // one tap only asks
+    await user.click(within(overdue).getByRole("button", { name: "Yes, delete" }));
     await vi.waitFor(() => expect(screen.queryByRole("listitem", { name: "Invoice INV-0007 is 10 days overdue" })).not.toBeInTheDocument());
     expect(calls.some((c) => c.path === "/alerts/a2" && c.method === "DELETE")).toBe(true);
   });

@@ -2,9 +2,10 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 
 import { api, idempotencyKey, request } from "../../api/client";
+import { projectOptionsQuery } from "../../api/queries";
 import type { Project } from "../../api/types";
+import { fieldError, FormProblem } from "../../components/formErrors";
 import { Card, Empty, ErrorNote, Field, Loading } from "../../components/ui";
-import { fieldError, FormProblem } from "../projects/forms";
 import {
   ALERT_TYPES,
   alertTypeLabel,
@@ -29,8 +30,7 @@ const FIELDS = ["alert_type", "delivery_method", "threshold_value", "project_id"
 
 function useProjectNames() {
   return useQuery({
-    queryKey: ["projects", "options"],
-    queryFn: ({ signal }) => api<{ projects: Project[] }>("/projects", { query: { limit: 500 }, signal }),
+    ...projectOptionsQuery,
     select: (d) => d.projects,
   });
 }

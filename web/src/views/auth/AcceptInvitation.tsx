@@ -2,10 +2,11 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router-dom";
 
-import { api, ApiError } from "../../api/client";
+import { api } from "../../api/client";
 import { useSession } from "../../api/session";
 import type { AuthAnswer } from "../../api/types";
-import { ErrorNote, Field } from "../../components/ui";
+import { fieldError, FormProblem } from "../../components/formErrors";
+import { Field } from "../../components/ui";
 import { prefetchDashboard } from "../dashboard/queries";
 import { AuthCard } from "./AuthCard";
 
@@ -18,7 +19,9 @@ export default function AcceptInvitation() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
-  const fieldError = (k: string) => (error instanceof ApiError ? error.field(k) : undefined);
+  const err = (k: string) => fieldError(error, k);
+  // A token from the link has no input: its error goes in the note.
+  const fields = params.get("token") ? Object.keys(form) : ["token", ...Object.keys(form)];
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -39,25 +42,22 @@ export default function AcceptInvitation() {
     <AuthCard title="Join your team">
       <form className="form" onSubmit={submit} noValidate>
         {!params.get("token") && (
-          <Field label="Invitation code" error={fieldError("token")}>
+          <Field label="Invitation code" error={err("token")}>
             <input required value={token} onChange={(e) => setToken(e.target.value)} />
           </Field>
         )}
         <div className="form-row">
-          <Field label="First name" error={fieldError("first_name")}>
+          <Field label="First name" error={err("first_name")}>
             <input value={form.first_name} onChange={set("first_name")} autoComplete="given-name" />
           </Field>
-          <Field label="Last name" error={fieldError("last_name")}>
+          <Field label="Last name" error={err("last_name")}>
             <input value={form.last_name} onChange={set("last_name")} autoComplete="family-name" />
           </Field>
         </div>
-        <Field label="Choose a password" error={fieldError("password")} hint="At least 10 characters">
+        <Field label="Choose a password" error={err("password")} hint="At least 10 characters">
           <input type="password" required value={form.password} onChange={set("password")} autoComplete="new-password" />
         </Field>
-        <ErrorNote error={error instanceof ApiError && error.errors.length ? null : error} />
-        {error instanceof ApiError && fieldError("token") && params.get("token") && (
-          <ErrorNote error={error} />
-        )}
+        <FormProblem error={error} fields={fields} />
         <button className="primary" type="submit" disabled={busy}>{busy ? "Joining…" : "Join"}</button>
       </form>
     </AuthCard>

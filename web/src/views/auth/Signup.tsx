@@ -2,10 +2,11 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router-dom";
 
-import { api, ApiError } from "../../api/client";
+import { api } from "../../api/client";
 import { useSession } from "../../api/session";
 import type { AuthAnswer } from "../../api/types";
-import { ErrorNote, Field } from "../../components/ui";
+import { fieldError, FormProblem } from "../../components/formErrors";
+import { Field } from "../../components/ui";
 import { prefetchDashboard } from "../dashboard/queries";
 import { AuthCard } from "./AuthCard";
 
@@ -16,7 +17,7 @@ export default function Signup() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
-  const fieldError = (k: string) => (error instanceof ApiError ? error.field(k) : undefined);
+  const err = (k: string) => fieldError(error, k);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -36,25 +37,24 @@ export default function Signup() {
   return (
     <AuthCard title="Create your agency" footer={<>Already on Labs? <Link to="/login">Log in</Link></>}>
       <form className="form" onSubmit={submit} noValidate>
-        <Field label="Agency name" error={fieldError("organization_name")}>
+        <Field label="Agency name" error={err("organization_name")}>
           <input required value={form.organization_name} onChange={set("organization_name")} autoComplete="organization" />
         </Field>
         <div className="form-row">
-          <Field label="First name" error={fieldError("first_name")}>
+          <Field label="First name" error={err("first_name")}>
             <input value={form.first_name} onChange={set("first_name")} autoComplete="given-name" />
           </Field>
-          <Field label="Last name" error={fieldError("last_name")}>
+          <Field label="Last name" error={err("last_name")}>
             <input value={form.last_name} onChange={set("last_name")} autoComplete="family-name" />
           </Field>
         </div>
-        <Field label="Email" error={fieldError("email")}>
+        <Field label="Email" error={err("email")}>
           <input type="email" required value={form.email} onChange={set("email")} autoComplete="email" />
         </Field>
-        <Field label="Password" error={fieldError("password")} hint="At least 10 characters">
+        <Field label="Password" error={err("password")} hint="At least 10 characters">
           <input type="password" required value={form.password} onChange={set("password")} autoComplete="new-password" />
         </Field>
-        {error instanceof ApiError && error.errors.length === 0 && <ErrorNote error={error} />}
-        {error !== null && !(error instanceof ApiError) && <ErrorNote error={error} />}
+        <FormProblem error={error} fields={Object.keys(form)} />
         <button className="primary" type="submit" disabled={busy}>{busy ? "Creating…" : "Create account"}</button>
       </form>
     </AuthCard>

@@ -3,9 +3,9 @@ import { useState, type FormEvent } from "react";
 
 import { api, idempotencyKey } from "../../api/client";
 import { addDays, isoDate, monday } from "../../api/format";
-import type { Project } from "../../api/types";
+import { projectOptionsQuery } from "../../api/queries";
+import { fieldError, FormProblem } from "../../components/formErrors";
 import { Card, Field } from "../../components/ui";
-import { fieldError, FormProblem } from "../projects/forms";
 
 interface Resource {
   id: string;
@@ -56,8 +56,7 @@ export function AllocationForm() {
     select: (d) => [...d.resources].sort((a, b) => a.name.localeCompare(b.name)),
   });
   const projects = useQuery({
-    queryKey: ["projects", "options"],
-    queryFn: ({ signal }) => api<{ projects: Project[] }>("/projects", { query: { limit: 500 }, signal }),
+    ...projectOptionsQuery,
     select: (d) => d.projects.filter((p) => p.status !== "archived" && p.status !== "completed"),
   });
   const [draft, setDraft] = useState<Draft>(freshDraft);

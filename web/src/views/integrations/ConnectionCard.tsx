@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState } from "react";
 
 import { api, idempotencyKey } from "../../api/client";
+import { ConfirmButton } from "../../components/ConfirmButton";
 import { Badge, Card, Empty, ErrorNote, Loading } from "../../components/ui";
 import { timeAgo } from "../alerts/labels";
 import { connectProblem, useStartOAuth } from "./oauth";
@@ -111,7 +112,6 @@ function SyncLogs({ connectionId }: { connectionId: string }) {
 
 function Disconnect({ connection, label }: { connection: ConnectionRecord; label: string }) {
   const client = useQueryClient();
-  const [asking, setAsking] = useState(false);
   const remove = useMutation({
     mutationFn: () => api<void>(`/integrations/${connection.id}`, { method: "DELETE" }),
     onSuccess: () => {
@@ -121,20 +121,16 @@ function Disconnect({ connection, label }: { connection: ConnectionRecord; label
       void client.invalidateQueries({ queryKey: ["integrations"] });
     },
   });
-  if (!asking) {
-    return <button type="button" className="danger" onClick={() => setAsking(true)}>Disconnect</button>;
-  }
   return (
-    <div className="integ-confirm" role="group" aria-label={`Disconnect ${label}?`}>
-      <p>Disconnect {label}? Its credentials are destroyed and syncing stops.</p>
-      <ErrorNote error={remove.error} />
-      <div className="row">
-        <button type="button" className="danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
-          {remove.isPending ? "Disconnecting…" : `Yes, disconnect ${label}`}
-        </button>
-        <button type="button" onClick={() => setAsking(false)} disabled={remove.isPending}>Cancel</button>
-      </div>
-    </div>
+    <ConfirmButton
+      label="Disconnect"
+      confirmLabel={`Yes, disconnect ${label}`}
+      question={`Disconnect ${label}? Its credentials are destroyed and syncing stops.`}
+      busy={remove.isPending}
+      busyLabel="Disconnecting…"
+      error={remove.error}
+      onConfirm={() => remove.mutate()}
+    />
   );
 }
 

@@ -3,8 +3,10 @@ import { useState, type FormEvent } from "react";
 import { useNavigate } from "react-router-dom";
 
 import { api, ApiError, idempotencyKey } from "../../api/client";
+import { decimalInput } from "../../api/numbers";
+import { fieldError, FormProblem } from "../../components/formErrors";
 import { ErrorNote, Field } from "../../components/ui";
-import { decimalInput, fieldError, formLevelError, lastMonth } from "./forms";
+import { lastMonth } from "./forms";
 import { useProjects } from "./lookups";
 import type { InvoiceRecord } from "./model";
 
@@ -102,7 +104,7 @@ export function GenerateInvoice({ onCancel }: { onCancel: () => void }) {
         <input type="checkbox" checked={includeExpenses} onChange={(e) => setIncludeExpenses(e.target.checked)} />
         Include billable expenses
       </label>
-      <ErrorNote error={formLevelError(error, (f) => FIELDS.includes(f))} />
+      <FormProblem error={error} fields={FIELDS} />
       <div className="row">
         <button className="primary" type="submit" disabled={generate.isPending || noProjects}>
           {generate.isPending ? "Generating…" : "Generate draft"}

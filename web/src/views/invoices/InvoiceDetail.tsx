@@ -5,8 +5,8 @@ import { Link, useNavigate, useParams } from "react-router-dom";
 import { api, ApiError, idempotencyKey } from "../../api/client";
 import { money, shortDate } from "../../api/format";
 import type { Payment } from "../../api/types";
+import { ConfirmButton } from "../../components/ConfirmButton";
 import { Badge, Card, Empty, ErrorNote, Loading, Page, Tile } from "../../components/ui";
-import { ConfirmButton } from "./ConfirmButton";
 import { nameById, useClients, useProjects } from "./lookups";
 import {
   invoiceTitle,

@@ -3,8 +3,9 @@ import { useState, type FormEvent } from "react";
 import { useNavigate } from "react-router-dom";
 
 import { api, idempotencyKey } from "../../api/client";
+import { decimalInput } from "../../api/numbers";
+import { fieldError, FormProblem } from "../../components/formErrors";
 import { ErrorNote, Field } from "../../components/ui";
-import { decimalInput, fieldError, formLevelError } from "./forms";
 import { useClients } from "./lookups";
 import type { InvoiceRecord } from "./model";
 
@@ -17,8 +18,6 @@ interface ItemRow {
 
 let nextRowKey = 1;
 const emptyRow = (): ItemRow => ({ key: nextRowKey++, description: "", quantity: "1", unit_price: "" });
-
-const shownField = (f: string) => ["client_id", "items", "payment_terms_days"].includes(f) || /^items\.\d+\./.test(f);
 
 export function ManualInvoice({ onCancel }: { onCancel: () => void }) {
   const clients = useClients();
@@ -64,6 +63,12 @@ export function ManualInvoice({ onCancel }: { onCancel: () => void }) {
   }
 
   const error = create.error;
+  const fields = [
+    "client_id",
+    "items",
+    "payment_terms_days",
+    ...rows.flatMap((_, i) => [`items.${i}.description`, `items.${i}.quantity`, `items.${i}.unit_price`]),
+  ];
   const noClients = clients.isSuccess && clients.data.length === 0;
   return (
     <form className="form" onSubmit={submit} noValidate aria-label="New manual invoice">
@@ -102,7 +107,7 @@ export function ManualInvoice({ onCancel }: { onCancel: () => void }) {
       <Field label="Due in (days)" error={fieldError(error, "payment_terms_days")}>
         <input type="number" inputMode="numeric" min={0} max={365} value={termsDays} onChange={(e) => setTermsDays(e.target.value)} />
       </Field>
-      <ErrorNote error={formLevelError(error, shownField)} />
+      <FormProblem error={error} fields={fields} />
       <div className="row">
         <button className="primary" type="submit" disabled={create.isPending || noClients}>
           {create.isPending ? "Creating…" : "Create draft"}

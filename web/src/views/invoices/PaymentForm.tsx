@@ -3,8 +3,10 @@ import { useState, type FormEvent } from "react";
 
 import { api, idempotencyKey } from "../../api/client";
 import type { Payment } from "../../api/types";
-import { ErrorNote, Field } from "../../components/ui";
-import { decimalInput, fieldError, formLevelError, today } from "./forms";
+import { decimalInput } from "../../api/numbers";
+import { fieldError, FormProblem } from "../../components/formErrors";
+import { Field } from "../../components/ui";
+import { today } from "./forms";
 import { PAYMENT_METHODS, type InvoiceRecord } from "./model";
 
 const FIELDS = ["amount", "paid_at", "method", "reference"];
@@ -76,7 +78,7 @@ export function PaymentForm({ invoice, onRecorded }: {
           <input value={reference} placeholder="Optional, e.g. a transfer id" onChange={(e) => setReference(e.target.value)} />
         </Field>
       </div>
-      <ErrorNote error={formLevelError(error, (f) => FIELDS.includes(f))} />
+      <FormProblem error={error} fields={FIELDS} />
       <div className="row">
         <button className="primary" type="submit" disabled={record.isPending}>
           {record.isPending ? "Recording…" : "Record payment"}

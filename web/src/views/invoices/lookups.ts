@@ -1,29 +1,16 @@
 // The names an invoice screen shows next to ids: the organization's clients and projects,
-// fetched once per screen and shared through the query cache.
+// fetched once and shared through the query cache with the other views that list them.
 
 import { useQuery } from "@tanstack/react-query";
 
-import { api } from "../../api/client";
-import type { Client, Project } from "../../api/types";
-
-const PROJECTS_QUERY = { limit: 500 } as const;
+import { clientsQuery, projectOptionsQuery } from "../../api/queries";
 
 export function useClients() {
-  return useQuery({
-    queryKey: ["clients", { limit: 500 }],
-    queryFn: () => api<{ clients: Client[] }>("/clients", { query: { limit: 500 } }),
-    select: (page) => page.clients,
-    staleTime: 60_000,
-  });
+  return useQuery({ ...clientsQuery, select: (page) => page.clients });
 }
 
 export function useProjects() {
-  return useQuery({
-    queryKey: ["projects", PROJECTS_QUERY],
-    queryFn: () => api<{ projects: Project[] }>("/projects", { query: PROJECTS_QUERY }),
-    select: (page) => page.projects,
-    staleTime: 60_000,
-  });
+  return useQuery({ ...projectOptionsQuery, select: (page) => page.projects });
 }
 
 export function nameById<T extends { id: string; name: string }>(rows: T[] | undefined): Map<string, string> {

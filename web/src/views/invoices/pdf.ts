@@ -2,6 +2,7 @@
 // them to the browser as a blob URL, and let go of the URL once the browser has it.
 
 import { request } from "../../api/client";
+import { download } from "../../api/download";
 
 // A new tab reads the blob URL after it opens; the URL must outlive that.
 const OPEN_TAB_KEEPS_URL_MS = 60_000;
@@ -15,22 +16,8 @@ export async function fetchInvoicePdf(invoiceId: string): Promise<Blob> {
   return res.blob();
 }
 
-function clickLink(href: string, attrs: { download?: string; target?: string }): void {
-  const a = document.createElement("a");
-  a.href = href;
-  a.rel = "noopener";
-  if (attrs.download) a.download = attrs.download;
-  if (attrs.target) a.target = attrs.target;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-}
-
-export async function downloadInvoicePdf(invoiceId: string, number: string | null | undefined): Promise<void> {
-  const href = URL.createObjectURL(await fetchInvoicePdf(invoiceId));
-  clickLink(href, { download: pdfFileName(number) });
-  // The click has handed the bytes to the download by the next task.
-  setTimeout(() => URL.revokeObjectURL(href), 0);
+export function downloadInvoicePdf(invoiceId: string, number: string | null | undefined): Promise<void> {
+  return download(`/invoices/${invoiceId}/pdf`, pdfFileName(number));
 }
 
 /** Opens the PDF in a new tab. The tab is opened before the fetch, while the click still counts
@@ -41,10 +28,20 @@ export async function openInvoicePdf(invoiceId: string): Promise<void> {
   try {
     const href = URL.createObjectURL(await fetchInvoicePdf(invoiceId));
     if (tab) tab.location.href = href;
-    else clickLink(href, { target: "_blank" });
+    else openLink(href);
     setTimeout(() => URL.revokeObjectURL(href), OPEN_TAB_KEEPS_URL_MS);
   } catch (err) {
     tab?.close();
     throw err;
   }
+}
+
+function openLink(href: string): void {
+  const a = document.createElement("a");
+  a.href = href;
+  a.rel = "noopener";
+  a.target = "_blank";
+  document.body.append(a);
+  a.click();
+  a.remove();
 }

@@ -2,6 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
+import { NOT_A_NUMBER } from "../../api/numbers";
 import type { Project, Task, TaskStatus } from "../../api/types";
 import ProjectDetail from "./ProjectDetail";
 import { fakeGateway, me, problem, renderView, type Answer, type Call } from "../../test-utils";
@@ -114,6 +115,30 @@ describe("Board", () => {
     const [post] = gateway.to("POST /projects/p-1/tasks");
     expect(post.body).toEqual({ title: "Checkout flow", type: "bug", priority: "urgent", estimated_hours: 6.5 });
     expect(post.headers.get("Idempotency-Key")).toBeTruthy();
+  });
+
+  it("refuses an estimate that is not a number beside its field, and reads a comma as a point", async () => {
+    const gateway = boardGateway([]);
+    const user = userEvent.setup();
+    openBoard();
+
+    await user.click(await screen.findByRole("button", { name: "New task" }));
+    await user.type(screen.getByLabelText("Title"), "Checkout flow");
+    const estimate = screen.getByLabelText("Estimate (hours)");
+    await user.type(estimate, "six");
+    await user.click(screen.getByRole("button", { name: "Add task" }));
+
+    expect(await within(estimate.closest<HTMLElement>(".field")!).findByRole("alert")).toHaveTextContent(NOT_A_NUMBER);
+    expect(estimate).toHaveAttribute("aria-invalid", "true");
+    expect(gateway.to("POST /projects/p-1/tasks")).toHaveLength(0);
+
+    await user.clear(estimate);
+    await user.type(estimate, "1,5");
+    await user.click(screen.getByRole("button", { name: "Add task" }));
+    expect(await screen.findByText("Added “Checkout flow” to Backlog.")).toBeInTheDocument();
+    expect(gateway.to("POST /projects/p-1/tasks").map((c) => c.body)).toEqual([
+      { title: "Checkout flow", type: "feature", priority: "medium", estimated_hours: 1.5 },
+    ]);
   });
 
   it("gives a viewer no way to change tasks", async () => {

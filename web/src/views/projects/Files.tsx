@@ -1,7 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState, type FormEvent } from "react";
 
-import { api, idempotencyKey, request } from "../../api/client";
+import { api, idempotencyKey } from "../../api/client";
+import { download } from "../../api/download";
 import { shortDate } from "../../api/format";
 import type { FileMeta } from "../../api/types";
 import { Badge, Card, Empty, ErrorNote, Field, Loading } from "../../components/ui";
@@ -102,23 +103,8 @@ function EarlierVersions({ files }: { files: FileMeta[] }) {
   );
 }
 
-/** Fetches the bytes with the session's bearer token (a plain link could not carry it) and
- * hands them to the browser as a download. */
-async function download(file: FileMeta): Promise<void> {
-  const res = await request(`/files/${file.id}/content`);
-  const href = URL.createObjectURL(await res.blob());
-  const link = document.createElement("a");
-  link.href = href;
-  link.download = file.name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // Revoking at once can cancel the download in some browsers; a minute is plenty to start it.
-  setTimeout(() => URL.revokeObjectURL(href), 60_000);
-}
-
 function DownloadButton({ file }: { file: FileMeta }) {
-  const fetchIt = useMutation({ mutationFn: () => download(file) });
+  const fetchIt = useMutation({ mutationFn: () => download(`/files/${file.id}/content`, file.name) });
   return (
     <div className="download">
       <button

@@ -3,9 +3,10 @@ import { useState, type FormEvent } from "react";
 import { useNavigate } from "react-router-dom";
 
 import { api, idempotencyKey } from "../../api/client";
-import type { Client, Project, ProjectStatus } from "../../api/types";
+import { clientsQuery } from "../../api/queries";
+import type { Project, ProjectStatus } from "../../api/types";
+import { fieldError, FormProblem } from "../../components/formErrors";
 import { Card, Field } from "../../components/ui";
-import { fieldError, FormProblem } from "./forms";
 import { BUDGET_TYPE_LABEL, PROJECT_STATUS_LABEL, PROJECT_STATUSES, type BudgetType } from "./labels";
 
 /** The client select's value for "a client not in the list yet". */
@@ -51,8 +52,7 @@ export function NewProjectForm({ defaultCurrency, onCancel }: { defaultCurrency:
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const clients = useQuery({
-    queryKey: ["clients"],
-    queryFn: ({ signal }) => api<{ clients: Client[] }>("/clients", { query: { limit: 500 }, signal }),
+    ...clientsQuery,
     select: (d) => d.clients,
   });
   const [draft, setDraft] = useState<Draft>({

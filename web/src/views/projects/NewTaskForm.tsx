@@ -2,9 +2,10 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 
 import { api, idempotencyKey } from "../../api/client";
+import { NOT_A_NUMBER, parseHours } from "../../api/numbers";
 import type { Task } from "../../api/types";
+import { fieldError, FormProblem } from "../../components/formErrors";
 import { Card, Field } from "../../components/ui";
-import { fieldError, FormProblem } from "./forms";
 import { capitalize, PRIORITIES, TASK_TYPES } from "./labels";
 
 const FIELDS = ["title", "type", "priority", "estimated_hours"] as const;
@@ -18,10 +19,12 @@ interface Draft {
 
 const EMPTY: Draft = { title: "", type: "feature", priority: "medium", estimate: "" };
 
-export function taskBody(d: Draft): Record<string, string | number> {
+/** The task to create, or null when the estimate is not a number (rather than sending none). */
+export function taskBody(d: Draft): Record<string, string | number> | null {
   const body: Record<string, string | number> = { title: d.title.trim(), type: d.type, priority: d.priority };
-  if (d.estimate.trim()) body.estimated_hours = Number(d.estimate);
-  return body;
+  if (!d.estimate.trim()) return body;
+  const estimate = parseHours(d.estimate);
+  return estimate === null ? null : { ...body, estimated_hours: estimate };
 }
 
 /** "New task" opens a small form; a created task lands in Backlog and the form stays for the next. */
@@ -30,6 +33,7 @@ export function NewTaskForm({ projectId }: { projectId: string }) {
   const [open, setOpen] = useState(false);
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [added, setAdded] = useState<string | null>(null);
+  const [notANumber, setNotANumber] = useState(false);
   const set = <K extends keyof Draft>(key: K) => (e: { target: { value: string } }) =>
     setDraft((d) => ({ ...d, [key]: e.target.value as Draft[K] }));
 
@@ -46,7 +50,9 @@ export function NewTaskForm({ projectId }: { projectId: string }) {
   function submit(e: FormEvent) {
     e.preventDefault();
     setAdded(null);
-    create.mutate({ body: taskBody(draft), key: idempotencyKey() });
+    const body = taskBody(draft);
+    setNotANumber(body === null);
+    if (body) create.mutate({ body, key: idempotencyKey() });
   }
 
   if (!open) {
@@ -77,8 +83,8 @@ export function NewTaskForm({ projectId }: { projectId: string }) {
               {PRIORITIES.map((p) => <option key={p} value={p}>{capitalize(p)}</option>)}
             </select>
           </Field>
-          <Field label="Estimate (hours)" error={err("estimated_hours")}>
-            <input type="number" inputMode="decimal" min={0} step={0.25} value={draft.estimate} onChange={set("estimate")} />
+          <Field label="Estimate (hours)" error={notANumber ? NOT_A_NUMBER : err("estimated_hours")}>
+            <input type="text" inputMode="decimal" value={draft.estimate} onChange={set("estimate")} />
           </Field>
         </div>
         <FormProblem error={create.error} fields={FIELDS} />

@@ -4,8 +4,8 @@ import { useId, useState, type FormEvent } from "react";
 import { api, idempotencyKey } from "../../api/client";
 import { addDays, isoDate, shortDate } from "../../api/format";
 import type { Sprint } from "../../api/types";
+import { fieldError, FormProblem } from "../../components/formErrors";
 import { Badge, Card, Empty, ErrorNote, Field, Loading } from "../../components/ui";
-import { fieldError, FormProblem } from "./forms";
 import { Meter } from "./Meter";
 import { SPRINT_STATUS_LABEL, SPRINT_STATUS_TONE } from "./labels";
 

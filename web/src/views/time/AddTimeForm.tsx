@@ -5,11 +5,11 @@ import { useState, type FormEvent } from "react";
 
 import { api, idempotencyKey } from "../../api/client";
 import { hours as formatHours, shortDate } from "../../api/format";
+import { NOT_A_NUMBER, parseHours } from "../../api/numbers";
 import type { Project } from "../../api/types";
+import { fieldError, FormProblem } from "../../components/formErrors";
 import { Field } from "../../components/ui";
-import { fieldError, FormProblem } from "./formErrors";
 import type { Entry } from "./queries";
-import { NOT_A_NUMBER, parseHours } from "./week";
 
 interface NewEntry {
   hours: number;

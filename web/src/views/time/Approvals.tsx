@@ -6,8 +6,8 @@ import { useState, type FormEvent } from "react";
 
 import { api, ApiError, idempotencyKey } from "../../api/client";
 import { hours, shortDate } from "../../api/format";
+import { fieldError, FormProblem } from "../../components/formErrors";
 import { Card, Empty, ErrorNote, Field, Loading } from "../../components/ui";
-import { fieldError, FormProblem } from "./formErrors";
 import { useMemberNames, useSubmittedWeek, type Entry, type Week } from "./queries";
 
 interface Timesheet {

@@ -6,10 +6,11 @@ import { useState, type FormEvent } from "react";
 
 import { api } from "../../api/client";
 import { hours, shortDate } from "../../api/format";
+import { NOT_A_NUMBER, parseHours } from "../../api/numbers";
+import { ConfirmButton } from "../../components/ConfirmButton";
+import { fieldError, FormProblem } from "../../components/formErrors";
 import { Badge, Empty, ErrorNote, Field } from "../../components/ui";
-import { fieldError, FormProblem } from "./formErrors";
 import type { Entry } from "./queries";
-import { NOT_A_NUMBER, parseHours } from "./week";
 
 const STATUS_TONE: Record<Entry["status"], string> = { draft: "none", submitted: "info", approved: "good" };
 
@@ -84,15 +85,15 @@ function EntryRow({ entry, projectName }: { entry: Entry; projectName: string })
                   Edit
                 </button>
               )}
-              <button
-                type="button"
-                className="danger"
-                aria-label={`Delete ${what}`}
-                disabled={remove.isPending}
-                onClick={() => remove.mutate()}
-              >
-                Delete
-              </button>
+              <ConfirmButton
+                label="Delete"
+                name={`Delete ${what}`}
+                confirmLabel="Yes, delete"
+                question={`Delete ${hours(entry.hours)} on ${what}?`}
+                busy={remove.isPending}
+                busyLabel="Deleting…"
+                onConfirm={() => remove.mutate()}
+              />
             </span>
           )}
         </td>

@@ -28,12 +28,12 @@ beforeEach(() => {
   calls = fakeGateway({
     "GET /auth/me": () => me(role, { user: { id: ME, email: "me@example.com" }, organization: { name: "Acme" } }),
     "GET /timers/current": problem(404, "No timer is running."),
-    "GET /projects": ({ query }) => {
-      const projects =
-        query.get("status") === "active"
-          ? [{ id: WEBSITE, name: "Website", status: "active" }]
-          : [{ id: REBRAND, name: "Rebrand", status: "planning" }];
-      return { projects, next_cursor: null };
+    "GET /projects": {
+      projects: [
+        { id: REBRAND, name: "Rebrand", status: "planning" },
+        { id: WEBSITE, name: "Website", status: "active" },
+      ],
+      next_cursor: null,
     },
     "GET /time-entries": ({ query }) => ({ time_entries: query.get("user_id") ? mine : everyone, next_cursor: null }),
     [`POST /projects/${WEBSITE}/time-entries`]: (call) => onCreate(call),
@@ -128,8 +128,25 @@ describe("TimePage entries", () => {
     onDelete = () => problem(409, "This time entry is approved and locked; an admin can reopen it.");
     renderView(<TimePage />, { url: "/time" });
     await userEvent.click(await screen.findByRole("button", { name: /^Delete/ }));
+    await userEvent.click(screen.getByRole("button", { name: "Yes, delete" }));
     expect(await screen.findByText(/approved and locked; an admin can reopen it/)).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: /^Edit/ })).not.toBeInTheDocument();
+  });
+
+  it("deletes an entry only once the deletion is confirmed", async () => {
+    mine = [entry({ id: "e1", date_worked: "2026-12-01", hours: 2 })];
+    const user = userEvent.setup();
+    renderView(<TimePage />, { url: "/time" });
+    const deleteEntry = () => screen.findByRole("button", { name: /^Delete Dec 1, 2026 Website/ });
+
+    await user.click(await deleteEntry());
+    expect(screen.getByText(/^Delete 2 h on Dec 1, 2026 Website\?/)).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Cancel" }));
+    await user.click(await deleteEntry());
+    expect(calls.some((c) => c.method === "DELETE")).toBe(false);
+
+    await user.click(screen.getByRole("button", { name: "Yes, delete" }));
+    await waitFor(() => expect(calls.filter((c) => c.method === "DELETE").map((c) => c.path)).toEqual(["/time-entries/e1"]));
   });
 });
 

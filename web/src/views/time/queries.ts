@@ -4,15 +4,11 @@
 import { useQueries, useQuery } from "@tanstack/react-query";
 
 import { api, ApiError } from "../../api/client";
+import { projectOptionsQuery } from "../../api/queries";
 import type { Project, Task, TimeEntry, User } from "../../api/types";
 
 export interface TimeEntryPage {
   time_entries: Entry[];
-  next_cursor: string | null;
-}
-
-interface ProjectPage {
-  projects: Project[];
   next_cursor: string | null;
 }
 
@@ -69,23 +65,14 @@ export function useProject(projectId: string | undefined) {
   });
 }
 
-const OPEN_STATUSES = ["active", "planning"] as const;
-
 /** Projects time can be logged to: active ones first, then those still in planning. */
+function openFirst(page: { projects: Project[] }): Project[] {
+  return (["active", "planning"] as const).flatMap((status) => page.projects.filter((p) => p.status === status));
+}
+
 export function useOpenProjects() {
-  const results = useQueries({
-    queries: OPEN_STATUSES.map((status) => ({
-      queryKey: ["projects", "time-options", status],
-      queryFn: ({ signal }: { signal: AbortSignal }) =>
-        api<ProjectPage>("/projects", { query: { status, limit: 500 }, signal }),
-      staleTime: 60_000,
-    })),
-  });
-  return {
-    projects: results.flatMap((r) => r.data?.projects ?? []),
-    isPending: results.some((r) => r.isPending),
-    error: results.find((r) => r.error)?.error ?? null,
-  };
+  const open = useQuery({ ...projectOptionsQuery, select: openFirst });
+  return { projects: open.data ?? [], isPending: open.isPending, error: open.error };
 }
 
 /**

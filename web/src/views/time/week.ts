@@ -88,12 +88,3 @@ export function defaultDay(week: Week): string {
   const today = isoDate(new Date());
   return today >= week.from && today <= week.to ? today : week.from;
 }
-
-/** Hours as typed ("1.5", "1,5"; empty is 0 for the gateway to refuse), or null if not a number. */
-export function parseHours(text: string): number | null {
-  const trimmed = text.trim();
-  const value = trimmed === "" ? 0 : Number(trimmed.replace(",", "."));
-  return Number.isFinite(value) ? value : null;
-}
-
-export const NOT_A_NUMBER = "Enter hours as a number, e.g. 1.5";

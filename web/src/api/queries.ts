@@ -1,0 +1,19 @@
+// Lists that several views pick from, each under one key so they share one fetch and one cache
+// entry. The keys start with the families live/events.ts invalidates.
+
+import { queryOptions } from "@tanstack/react-query";
+
+import { api } from "./client";
+import type { Client, Project } from "./types";
+
+export const projectOptionsQuery = queryOptions({
+  queryKey: ["projects", "options"],
+  queryFn: ({ signal }) => api<{ projects: Project[] }>("/projects", { query: { limit: 500 }, signal }),
+  staleTime: 60_000,
+});
+
+export const clientsQuery = queryOptions({
+  queryKey: ["clients", "options"],
+  queryFn: ({ signal }) => api<{ clients: Client[] }>("/clients", { query: { limit: 500 }, signal }),
+  staleTime: 60_000,
+});

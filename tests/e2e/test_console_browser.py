@@ -276,3 +276,31 @@ async def test_the_timer_stays_in_step_across_two_devices(page, http):
     assert stopped.status_code == 200, stopped.text
     await expect(stop).to_be_hidden(timeout=10_000)
     no_problems(page)
+
+
+async def test_after_a_lost_connection_the_screen_catches_up(page, http):
+    """Events sent while the browser was offline are not replayed: back online, the socket
+    reconnects and the views fetch again what they show."""
+    token = await sign_up_in_the_browser(page)
+    headers = auth(token)
+    project = await http.post("/projects", headers=headers, json={
+        "name": "Offline check", "client_name": "Acme", "status": "active",
+        "budget_type": "fixed_fee", "budget_total": "5000.00", "budget_currency": "USD",
+        "start_date": date.today().isoformat()})
+    assert project.status_code == 201, project.text
+    await nav(page, "Projects")
+    cards = page.get_by_role("list", name="Projects")
+    await expect(cards.get_by_role("link", name="Offline check")).to_be_visible()
+    live = page.get_by_role("status", name=re.compile("Live updates"))
+    await expect(live).to_have_attribute("aria-label", "Live updates: Live")
+
+    await page.context.set_offline(True)
+    await expect(live).not_to_have_attribute("aria-label", "Live updates: Live", timeout=15_000)
+    created = await http.post("/projects", headers=headers, json={
+        "name": "Made while offline", "client_name": "Acme", "budget_type": "fixed_fee",
+        "budget_total": "100.00", "budget_currency": "USD"})
+    assert created.status_code == 201, created.text
+    await page.context.set_offline(False)
+    await expect(live).to_have_attribute("aria-label", "Live updates: Live", timeout=15_000)
+    await expect(cards.get_by_role("link", name="Made while offline")).to_be_visible()
+    no_problems(page)

@@ -42,10 +42,13 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       }
     });
     const online = () => socket.restart();
+    const offline = () => socket.pause();
     window.addEventListener("online", online);
+    window.addEventListener("offline", offline);
     return () => {
       off();
       window.removeEventListener("online", online);
+      window.removeEventListener("offline", offline);
       socket.stop();
     };
   }, [client]);

@@ -104,3 +104,15 @@ test("each event names the views it makes stale", () => {
   expect(staleKeys({ type: "alert:new" })).toEqual(["alerts"]);
   expect(staleKeys({ type: "typing" })).toEqual([]);
 });
+
+test("offline, the socket closes and waits; back online it reconnects and catches up", () => {
+  const { socket, timers, resyncs } = live();
+  socket.start();
+  FakeSocket.made[0].open();
+  socket.pause();
+  expect(timers).toEqual([]); // no retrying into no network
+  expect(FakeSocket.made).toHaveLength(1);
+  socket.restart();
+  FakeSocket.made[1].open();
+  expect(resyncs()).toBe(1);
+});

@@ -41,6 +41,7 @@ export class LiveSocket {
   private ws: WebSocket | null = null;
   private attempt = 0;
   private stopped = false;
+  private paused = false;
   private everOpened = false;
   private ping: ReturnType<typeof setInterval> | null = null;
 
@@ -59,8 +60,20 @@ export class LiveSocket {
     this.o.onState?.("closed");
   }
 
+  /** The device went offline: a socket then delivers nothing (and a phone's may never report
+   * its death), so close it and wait for restart() rather than retrying into no network. */
+  pause(): void {
+    this.paused = true;
+    if (this.ping) clearInterval(this.ping);
+    const old = this.ws;
+    this.ws = null;
+    old?.close(1000);
+    this.o.onState?.("closed");
+  }
+
   /** Reconnect at once, e.g. with a new token or when the tab comes back online. */
   restart(): void {
+    this.paused = false;
     this.attempt = 0;
     if (this.ping) clearInterval(this.ping);
     const old = this.ws;
@@ -75,7 +88,7 @@ export class LiveSocket {
 
   private connect(): void {
     const token = this.o.token();
-    if (!token || this.stopped) return;
+    if (!token || this.stopped || this.paused) return;
     const Impl = this.o.WebSocketImpl ?? WebSocket;
     const ws = new Impl(this.o.url);
     this.ws = ws;

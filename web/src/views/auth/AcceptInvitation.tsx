@@ -1,23 +1,16 @@
-import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router-dom";
 
-import { api } from "../../api/client";
-import { useSession } from "../../api/session";
-import type { AuthAnswer } from "../../api/types";
 import { fieldError, FormProblem } from "../../components/formErrors";
 import { Field } from "../../components/ui";
-import { prefetchDashboard } from "../dashboard/queries";
 import { AuthCard } from "./AuthCard";
+import { useSignIn } from "./useSignIn";
 
 export default function AcceptInvitation() {
-  const { begin } = useSession();
-  const queries = useQueryClient();
+  const { signIn, error, busy } = useSignIn("/auth/accept-invitation");
   const [params] = useSearchParams();
   const [token, setToken] = useState(params.get("token") ?? "");
   const [form, setForm] = useState({ first_name: "", last_name: "", password: "" });
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
   const err = (k: string) => fieldError(error, k);
   // A token from the link has no input: its error goes in the note.
@@ -25,18 +18,9 @@ export default function AcceptInvitation() {
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const answer = await api<AuthAnswer>("/auth/accept-invitation", { body: { token, ...form } });
-      begin(answer);
-      prefetchDashboard(queries);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    await signIn({ token, ...form });
   }
+
 
   return (
     <AuthCard title="Join your team">

@@ -1,13 +1,10 @@
-import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router-dom";
 
-import { api, ApiError } from "../../api/client";
-import { useSession } from "../../api/session";
-import type { AuthAnswer } from "../../api/types";
+import { ApiError } from "../../api/client";
 import { ErrorNote, Field } from "../../components/ui";
-import { prefetchDashboard } from "../dashboard/queries";
 import { AuthCard } from "./AuthCard";
+import { useSignIn } from "./useSignIn";
 
 interface OrgChoice {
   id: string;
@@ -15,36 +12,24 @@ interface OrgChoice {
 }
 
 export default function Login() {
-  const { begin } = useSession();
-  const queries = useQueryClient();
+  const { signIn, error, busy } = useSignIn("/auth/login");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [orgs, setOrgs] = useState<OrgChoice[] | null>(null);
   const [orgId, setOrgId] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+
+  // One email in several organizations: the gateway lists them to choose from.
+  function chooseOrganization(err: unknown): boolean {
+    const choices = err instanceof ApiError && err.status === 422 ? problemOrgs(err) : null;
+    if (!choices) return false;
+    setOrgs(choices);
+    setOrgId(choices[0]?.id ?? "");
+    return true;
+  }
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const body = { email, password, ...(orgId ? { organization_id: orgId } : {}) };
-      const answer = await api<AuthAnswer>("/auth/login", { body });
-      begin(answer);
-      prefetchDashboard(queries);
-    } catch (err) {
-      // One email in several organizations: the gateway lists them to choose from.
-      const choices = err instanceof ApiError && err.status === 422 ? problemOrgs(err) : null;
-      if (choices) {
-        setOrgs(choices);
-        setOrgId(choices[0]?.id ?? "");
-      } else {
-        setError(err);
-      }
-    } finally {
-      setBusy(false);
-    }
+    await signIn({ email, password, ...(orgId ? { organization_id: orgId } : {}) }, chooseOrganization);
   }
 
   return (

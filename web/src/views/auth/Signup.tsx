@@ -1,38 +1,22 @@
-import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router-dom";
 
-import { api } from "../../api/client";
-import { useSession } from "../../api/session";
-import type { AuthAnswer } from "../../api/types";
 import { fieldError, FormProblem } from "../../components/formErrors";
 import { Field } from "../../components/ui";
-import { prefetchDashboard } from "../dashboard/queries";
 import { AuthCard } from "./AuthCard";
+import { useSignIn } from "./useSignIn";
 
 export default function Signup() {
-  const { begin } = useSession();
-  const queries = useQueryClient();
+  const { signIn, error, busy } = useSignIn("/auth/signup");
   const [form, setForm] = useState({ organization_name: "", first_name: "", last_name: "", email: "", password: "" });
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
   const err = (k: string) => fieldError(error, k);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const answer = await api<AuthAnswer>("/auth/signup", { body: form });
-      begin(answer);
-      prefetchDashboard(queries);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    await signIn(form);
   }
+
 
   return (
     <AuthCard title="Create your agency" footer={<>Already on Labs? <Link to="/login">Log in</Link></>}>

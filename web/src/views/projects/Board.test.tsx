@@ -3,24 +3,12 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
 import { NOT_A_NUMBER } from "../../api/numbers";
-import type { Project, Task, TaskStatus } from "../../api/types";
+import type { Task, TaskStatus } from "../../api/types";
 import ProjectDetail from "./ProjectDetail";
+import { sampleProject } from "./fixtures";
 import { fakeGateway, me, problem, renderView, type Answer, type Call } from "../../test-utils";
 
-const project: Project = {
-  id: "p-1",
-  name: "Web app",
-  client_id: "c-1",
-  client_name: "Acme",
-  status: "active",
-  priority: "medium",
-  budget_type: "fixed_fee",
-  budget_total: "20000.00",
-  budget_currency: "USD",
-  start_date: "2026-01-05",
-  end_date: "2026-12-31",
-  team_allocation: [],
-};
+const project = sampleProject();
 
 function task(id: string, title: string, status: TaskStatus): Task {
   return { id, project_id: "p-1", title, status, priority: "high", type: "feature", estimated_hours: 4 };

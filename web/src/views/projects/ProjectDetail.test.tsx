@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 
 import type { FileMeta, Margin, Project, Sprint } from "../../api/types";
 import ProjectDetail from "./ProjectDetail";
+import { sampleProject } from "./fixtures";
 import { fakeGateway, me, renderView, type Call } from "../../test-utils";
 
 const margin: Margin = {
@@ -25,22 +26,11 @@ const margin: Margin = {
   updated_at: "2026-12-02T04:26:19Z",
 };
 
-const project: Project = {
-  id: "p-1",
-  name: "Web app",
-  client_id: "c-1",
-  client_name: "Acme",
-  status: "active",
-  priority: "medium",
-  budget_type: "fixed_fee",
-  budget_total: "20000.00",
-  budget_currency: "USD",
-  start_date: "2026-01-05",
-  end_date: "2026-12-31",
+const project = sampleProject({
   team_allocation: [
     { resource_id: "r-1", name: "Ada", allocated_hours: 20, start_date: "2026-11-02", end_date: "2026-12-31", tentative: false },
   ],
-};
+});
 
 const sprint: Sprint = {
   id: "s-1",

@@ -2,7 +2,8 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
-import type { Margin, Project } from "../../api/types";
+import type { Margin } from "../../api/types";
+import { sampleProject } from "./fixtures";
 import ProjectList from "./ProjectList";
 import { currentPath, fakeGateway, invalid, me, renderView } from "../../test-utils";
 
@@ -25,23 +26,7 @@ const margin: Margin = {
   updated_at: "2026-12-02T04:26:19Z",
 };
 
-function project(overrides: Partial<Project>): Project {
-  return {
-    id: "p-1",
-    name: "Web app",
-    client_id: "c-1",
-    client_name: "Acme",
-    status: "active",
-    priority: "medium",
-    budget_type: "fixed_fee",
-    budget_total: "20000.00",
-    budget_currency: "USD",
-    start_date: "2026-01-05",
-    end_date: "2026-12-31",
-    team_allocation: [],
-    ...overrides,
-  };
-}
+const project = sampleProject;
 
 const open = () => renderView(<ProjectList />, { route: "/projects", url: "/projects" });
 

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from e2e_helpers import PASSWORD, auth, sign_up
+from e2e_helpers import PASSWORD, auth, eventually, join_as, sign_up
 from playwright.async_api import Page, expect
 
 pytestmark = pytest.mark.e2e
@@ -303,4 +303,80 @@ async def test_after_a_lost_connection_the_screen_catches_up(page, http):
     await page.context.set_offline(False)
     await expect(live).to_have_attribute("aria-label", "Live updates: Live", timeout=15_000)
     await expect(cards.get_by_role("link", name="Made while offline")).to_be_visible()
+    no_problems(page)
+
+
+def this_week() -> tuple[str, str]:
+    monday = date.today() - timedelta(days=date.today().weekday())
+    return monday.isoformat(), (monday + timedelta(days=6)).isoformat()
+
+
+async def test_a_manager_runs_the_week_board_timer_and_approvals(page, http):
+    """#18's project manager: drags a task across the board, runs the timer
+    from the time screen, and approves a member's submitted week."""
+    token = await sign_up_in_the_browser(page)
+    headers = auth(token)
+    project = (await http.post("/projects", headers=headers, json={
+        "name": "Checkout flow", "client_name": "Acme", "status": "active",
+        "budget_type": "time_and_materials", "budget_total": "8000.00",
+        "budget_currency": "USD", "start_date": (date.today() - timedelta(days=7)).isoformat(),
+        "end_date": (date.today() + timedelta(days=30)).isoformat()})).json()
+
+    # The board: a task added in its form, then dragged to "To do" (on a laptop).
+    await page.goto(f"/projects/{project['id']}/board")
+    await page.get_by_role("button", name="New task").click()
+    await page.get_by_label("Title").fill("Payment step")
+    await page.get_by_role("button", name="Add task").click()
+    handle = page.get_by_role("button", name="Drag Payment step")
+    await expect(handle).to_be_visible()
+    target = page.get_by_role("region", name=re.compile("^To do"))
+    if page.viewport_name == "phone":
+        # One column fills a phone's width, To do lies off screen: the card's Status select
+        # is the phone's way to move it.
+        card = page.get_by_role("article", name="Payment step")
+        await card.get_by_label("Status").select_option(label="To do")
+    else:
+        start, end = await handle.bounding_box(), await target.bounding_box()
+        await page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+        await page.mouse.down()
+        await page.mouse.move(end["x"] + end["width"] / 2, end["y"] + 60, steps=12)
+        await page.mouse.up()
+    await expect(target.get_by_role("article", name="Payment step")).to_be_visible()
+
+    async def moved():
+        tasks = (await http.get(f"/projects/{project['id']}/tasks", headers=headers)).json()
+        return [t for t in tasks["tasks"] if t["status"] == "todo"]
+
+    [task] = await eventually(moved, "the task in To do", timeout=10)
+    assert task["title"] == "Payment step"
+
+    # The timer, started on the time screen, stopped from the top bar.
+    await nav(page, "Time")
+    await page.get_by_label("Working on").select_option(label="Checkout flow")
+    await page.get_by_role("button", name="Start timer").click()
+    stop = page.get_by_role("button", name="Stop timer")
+    await expect(stop).to_be_visible()
+    await stop.click()
+    await expect(stop).to_be_hidden()
+    assert (await http.get("/timers/current", headers=headers)).status_code == 404
+
+    # A member's submitted week, approved from the same screen.
+    member = await join_as(http, {"access_token": token}, "member")
+    member_headers = auth(member["access_token"])
+    logged = await http.post(f"/projects/{project['id']}/time-entries", headers=member_headers,
+                             json={"hours": 4, "date_worked": date.today().isoformat()})
+    assert logged.status_code == 201, logged.text
+    date_from, date_to = this_week()
+    submitted = await http.post("/time-entries/submit", headers=member_headers,
+                                json={"date_from": date_from, "date_to": date_to})
+    assert submitted.status_code == 200, submitted.text
+    await page.reload()
+    sheet = page.get_by_role("article", name=re.compile("timesheet"))
+    await sheet.get_by_role("button", name=re.compile("^Approve")).click()
+
+    async def approved():
+        entries = (await http.get("/time-entries", headers=headers,
+                                  params={"user_id": member["user"]["id"]})).json()
+        return all(e["status"] == "approved" for e in entries["time_entries"]) and entries
+    await eventually(approved, "the member's week approved", timeout=10)
     no_problems(page)

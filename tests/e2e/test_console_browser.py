@@ -87,12 +87,17 @@ async def sign_up_in_the_browser(page: Page) -> str:
 async def test_an_owner_runs_a_project_from_signup_to_a_paid_invoice(page, http):
     token = await sign_up_in_the_browser(page)
     headers = auth(token)
-    me = (await http.get("/auth/me", headers=headers)).json()
-    # The owner's rates (capacity has no screen of its own for people yet): 150 billed, 60 cost.
-    person = await http.post("/resources", headers=headers, json={
-        "name": "Olive", "user_id": me["user"]["id"], "seniority_level": "senior",
-        "billing_rate": BILLING_RATE, "cost_rate": COST_RATE, "currency": "USD"})
-    assert person.status_code == 201, person.text
+    # The owner as a person with rates, on the capacity screen: 150 billed, 60 cost.
+    await nav(page, "Capacity")
+    await page.get_by_role("button", name="Add person").click()
+    person = page.get_by_role("form", name="Add person")
+    await person.get_by_label("Name").fill("Olive")
+    await person.get_by_label("Seniority").select_option("senior")
+    await person.get_by_label("Billing rate").fill(BILLING_RATE)
+    await person.get_by_label("Cost rate").fill(COST_RATE)
+    await person.get_by_label("Link to member").select_option(index=1)
+    await person.get_by_role("button", name="Save person").click()
+    await expect(page.get_by_text("Olive added.")).to_be_visible()
 
     # A project, through its form.
     name = f"Website {uuid.uuid4().hex[:4]}"

@@ -11,6 +11,7 @@ import { AllocationForm } from "./AllocationForm";
 import "./capacity.css";
 import { buildHeatmap, loadOf, overAllocatedPeople, weekLabel, type Heatmap as HeatmapData } from "./heatmap";
 import { HeatLegend, Heatmap } from "./Heatmap";
+import { People } from "./People";
 
 const WEEKS = 12;
 
@@ -121,6 +122,7 @@ export default function Capacity() {
               </>
             )}
           </Card>
+          {atLeast(me?.role, "manager") && <People />}
           {atLeast(me?.role, "manager") && <AllocationForm />}
         </>
       )}

@@ -4,6 +4,7 @@ import { useSearchParams } from "react-router-dom";
 import { fieldError, FormProblem } from "../../components/formErrors";
 import { Field } from "../../components/ui";
 import { AuthCard } from "./AuthCard";
+import { NameFields } from "./NameFields";
 import { useSignIn } from "./useSignIn";
 
 export default function AcceptInvitation() {
@@ -30,14 +31,7 @@ export default function AcceptInvitation() {
             <input required value={token} onChange={(e) => setToken(e.target.value)} />
           </Field>
         )}
-        <div className="form-row">
-          <Field label="First name" error={err("first_name")}>
-            <input value={form.first_name} onChange={set("first_name")} autoComplete="given-name" />
-          </Field>
-          <Field label="Last name" error={err("last_name")}>
-            <input value={form.last_name} onChange={set("last_name")} autoComplete="family-name" />
-          </Field>
-        </div>
+        <NameFields names={form} onChange={(k, v) => setForm({ ...form, [k]: v })} error={err} />
         <Field label="Choose a password" error={err("password")} hint="At least 10 characters">
           <input type="password" required value={form.password} onChange={set("password")} autoComplete="new-password" />
         </Field>

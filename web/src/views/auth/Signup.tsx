@@ -4,6 +4,7 @@ import { Link } from "react-router-dom";
 import { fieldError, FormProblem } from "../../components/formErrors";
 import { Field } from "../../components/ui";
 import { AuthCard } from "./AuthCard";
+import { NameFields } from "./NameFields";
 import { useSignIn } from "./useSignIn";
 
 export default function Signup() {
@@ -24,14 +25,7 @@ export default function Signup() {
         <Field label="Agency name" error={err("organization_name")}>
           <input required value={form.organization_name} onChange={set("organization_name")} autoComplete="organization" />
         </Field>
-        <div className="form-row">
-          <Field label="First name" error={err("first_name")}>
-            <input value={form.first_name} onChange={set("first_name")} autoComplete="given-name" />
-          </Field>
-          <Field label="Last name" error={err("last_name")}>
-            <input value={form.last_name} onChange={set("last_name")} autoComplete="family-name" />
-          </Field>
-        </div>
+        <NameFields names={form} onChange={(k, v) => setForm({ ...form, [k]: v })} error={err} />
         <Field label="Email" error={err("email")}>
           <input type="email" required value={form.email} onChange={set("email")} autoComplete="email" />
         </Field>

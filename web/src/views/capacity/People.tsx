@@ -9,8 +9,9 @@ import { hours, money } from "../../api/format";
 import { decimalInput } from "../../api/numbers";
 import { useSession } from "../../api/session";
 import type { User } from "../../api/types";
-import { fieldError, FormProblem } from "../../components/formErrors";
+import { fieldError } from "../../components/formErrors";
 import { Badge, Card, Empty, ErrorNote, Field, Loading } from "../../components/ui";
+import { FormActions } from "../../components/FormActions";
 
 export type Seniority = "senior" | "mid" | "junior" | "contractor";
 const SENIORITIES: readonly Seniority[] = ["senior", "mid", "junior", "contractor"];
@@ -152,13 +153,8 @@ function PersonForm({ onDone, onCancel }: { onDone: (name: string) => void; onCa
           </select>
         </Field>
       </div>
-      <FormProblem error={create.error} fields={FIELDS} />
-      <div className="row">
-        <button className="primary" type="submit" disabled={create.isPending}>
-          {create.isPending ? "Saving…" : "Save person"}
-        </button>
-        <button type="button" onClick={onCancel}>Cancel</button>
-      </div>
+      <FormActions error={create.error} fields={FIELDS} busy={create.isPending}
+        label="Save person" busyLabel="Saving…" onCancel={onCancel} />
     </form>
   );
 }

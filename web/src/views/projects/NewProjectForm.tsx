@@ -5,9 +5,10 @@ import { useNavigate } from "react-router-dom";
 import { api, idempotencyKey } from "../../api/client";
 import { clientsQuery } from "../../api/queries";
 import type { Project, ProjectStatus } from "../../api/types";
-import { fieldError, FormProblem } from "../../components/formErrors";
+import { fieldError } from "../../components/formErrors";
 import { Card, Field } from "../../components/ui";
 import { BUDGET_TYPE_LABEL, PROJECT_STATUS_LABEL, PROJECT_STATUSES, type BudgetType } from "./labels";
+import { FormActions } from "../../components/FormActions";
 
 /** The client select's value for "a client not in the list yet". */
 const NEW_CLIENT = "__new__";
@@ -144,13 +145,8 @@ export function NewProjectForm({ defaultCurrency, onCancel }: { defaultCurrency:
             </select>
           </Field>
         </div>
-        <FormProblem error={create.error} fields={FIELDS} />
-        <div className="row">
-          <button className="primary" type="submit" disabled={create.isPending}>
-            {create.isPending ? "Creating…" : "Create project"}
-          </button>
-          <button type="button" onClick={onCancel}>Cancel</button>
-        </div>
+        <FormActions error={create.error} fields={FIELDS} busy={create.isPending}
+          label="Create project" busyLabel="Creating…" onCancel={onCancel} />
       </form>
     </Card>
   );

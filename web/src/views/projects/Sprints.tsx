@@ -4,10 +4,11 @@ import { useId, useState, type FormEvent } from "react";
 import { api, idempotencyKey } from "../../api/client";
 import { addDays, isoDate, shortDate } from "../../api/format";
 import type { Sprint } from "../../api/types";
-import { fieldError, FormProblem } from "../../components/formErrors";
+import { fieldError } from "../../components/formErrors";
 import { Badge, Card, Empty, ErrorNote, Field, Loading } from "../../components/ui";
 import { Meter } from "./Meter";
 import { SPRINT_STATUS_LABEL, SPRINT_STATUS_TONE } from "./labels";
+import { FormActions } from "../../components/FormActions";
 
 /** The step each sprint status offers a manager, if any. */
 const NEXT: Partial<Record<Sprint["status"], { status: Sprint["status"]; label: string }>> = {
@@ -134,13 +135,8 @@ function NewSprintForm({ projectId }: { projectId: string }) {
         <Field label="Goal" error={err("goal")}>
           <textarea value={draft.goal} onChange={set("goal")} rows={2} />
         </Field>
-        <FormProblem error={create.error} fields={FIELDS} />
-        <div className="row">
-          <button className="primary" type="submit" disabled={create.isPending}>
-            {create.isPending ? "Creating…" : "Create sprint"}
-          </button>
-          <button type="button" onClick={() => setOpen(false)}>Cancel</button>
-        </div>
+        <FormActions error={create.error} fields={FIELDS} busy={create.isPending}
+          label="Create sprint" busyLabel="Creating…" onCancel={() => setOpen(false)} />
       </form>
     </Card>
   );

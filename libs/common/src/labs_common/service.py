@@ -17,6 +17,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import grpc
 import structlog
@@ -49,6 +50,8 @@ log = structlog.get_logger(__name__)
 # and what starts right after, such as a test publishing, then finds it connected).
 NATS_HEAD_START_SECONDS = 2.0
 
+T = TypeVar("T")
+
 
 @dataclass
 class Runtime:
@@ -66,15 +69,19 @@ class Runtime:
     def uow(self, scope: Scope) -> UnitOfWork:
         return self.uow_class(self.sessions, self.settings.service_name, scope)
 
+    def shared(self, key: str, make: Callable[[], T]) -> T:
+        """The process's one `key`, made on first use: the wiring functions that each need it
+        (registrations, subscriptions, background work) get the same object, and it is closed
+        with the other extras when the service stops."""
+        if key not in self.extras:
+            self.extras[key] = make()
+        return self.extras[key]  # type: ignore[return-value]
+
     def channel(self, service: str) -> grpc.aio.Channel:
         """The channel to `service` (its API labs.<service>.v1.<Service>Service), opened on first
-        use and shared by whatever asks it here; kept in extras, so closed when the service
-        stops."""
-        key = f"{service}_channel"
-        if key not in self.extras:
-            grpc_service = f"labs.{service}.v1.{service.capitalize()}Service"
-            self.extras[key] = open_channel(self.settings, service, grpc_service)
-        return self.extras[key]  # type: ignore[return-value]
+        use and shared by whatever asks it here."""
+        return self.shared(f"{service}_channel", lambda: open_channel(
+            self.settings, service, f"labs.{service}.v1.{service.capitalize()}Service"))
 
 
 @dataclass(frozen=True)

@@ -68,9 +68,7 @@ class Background:
 
 
 def background(runtime: Runtime) -> Background:
-    if "background" not in runtime.extras:
-        runtime.extras["background"] = Background(runtime)
-    return runtime.extras["background"]  # type: ignore[return-value]
+    return runtime.shared("background", lambda: Background(runtime))
 
 
 def registrations(runtime: Runtime) -> list[ServiceRegistration]:

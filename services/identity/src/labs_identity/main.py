@@ -23,18 +23,16 @@ from labs_identity.service_layer.unit_of_work import IdentityUnitOfWork
 
 
 def key_ring(runtime: Runtime) -> KeyRing:
-    if "keyring" not in runtime.extras:
-        settings: Settings = runtime.settings
-        runtime.extras["keyring"] = KeyRing(
-            runtime.engine,
-            settings.signing_key_passphrase,
-            max_age=timedelta(days=settings.signing_key_max_age_days),
-            # Keys stay published as long as the longest-lived token they sign can live.
-            token_ttl=max(timedelta(seconds=settings.access_token_ttl_seconds),
-                          timedelta(seconds=settings.api_key_token_ttl_seconds), DELEGATION_TTL),
-            activation_delay=timedelta(seconds=settings.signing_key_activation_seconds),
-        )
-    return runtime.extras["keyring"]
+    settings: Settings = runtime.settings  # type: ignore[assignment]
+    return runtime.shared("keyring", lambda: KeyRing(
+        runtime.engine,
+        settings.signing_key_passphrase,
+        max_age=timedelta(days=settings.signing_key_max_age_days),
+        # Keys stay published as long as the longest-lived token they sign can live.
+        token_ttl=max(timedelta(seconds=settings.access_token_ttl_seconds),
+                      timedelta(seconds=settings.api_key_token_ttl_seconds), DELEGATION_TTL),
+        activation_delay=timedelta(seconds=settings.signing_key_activation_seconds),
+    ))
 
 
 def verifier(runtime: Runtime) -> TokenVerifier:

@@ -31,3 +31,16 @@ _RANK = {
     Role.VIEWER: 10,
     Role.CLIENT: 0,
 }
+
+
+def staff_role(role: str, active: bool = True) -> Role | None:
+    """The role of an active member of the agency's own people; None for a client-role user, an
+    inactive member, or a role this version does not know: whoever may hear nothing internal
+    (alerts, webhook deliveries, channel messages)."""
+    if not active:
+        return None
+    try:
+        found = Role(role)
+    except ValueError:
+        return None
+    return None if found is Role.CLIENT else found

@@ -30,7 +30,7 @@ from labs.events.v1 import envelope_pb2
 from labs.forecasting.v1 import events_pb2
 from labs.forecasting.v1 import forecasting_service_pb2 as pb
 from labs_common.auth.principal import Principal
-from labs_common.auth.roles import Role
+from labs_common.auth.roles import Role, staff_role
 from labs_common.commands import Command
 from labs_common.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
 from labs_common.protobuf import timestamp
@@ -124,13 +124,8 @@ def may_receive(member: Member | None, org: Organization, alert_type: str) -> bo
     judged by the role it subscribed with)."""
     if member is None:
         return True
-    if not member.active:
-        return False
-    try:
-        role = Role(member.role)
-    except ValueError:
-        return False
-    if role is Role.CLIENT:
+    role = staff_role(member.role, member.active)
+    if role is None:
         return False
     if alert_type in rules.FINANCIAL_TYPES:
         return role.at_least(access.financials_from(org))

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 
 from labs.events.v1 import envelope_pb2
-from labs_common.auth.roles import Role
+from labs_common.auth.roles import staff_role
 from labs_common.visibility import Reader
 from labs_gateway.ws.events import EventView
 from labs_integrations.domain.read_model import KnownMember
@@ -29,15 +29,8 @@ log = structlog.get_logger(__name__)
 
 def reader_of(member: KnownMember | None) -> Reader | None:
     """Whom an endpoint's deliveries are shown as; None when nothing may be delivered."""
-    if member is None or not member.active:
-        return None
-    try:
-        role = Role(member.role)
-    except ValueError:
-        return None
-    if role is Role.CLIENT:
-        return None
-    return Reader(role=role, user_id=str(member.user_id))
+    role = staff_role(member.role, member.active) if member is not None else None
+    return Reader(role=role, user_id=str(member.user_id)) if role is not None else None
 
 
 async def fan_out(envelope: envelope_pb2.Envelope, uow, *, retry_seconds: float,

@@ -18,11 +18,15 @@ from pathlib import Path
 import pytest
 
 from labs_common.testing.fake_github import FakeGitHub
+from labs_common.testing.fake_harvest import FakeHarvest
+from labs_common.testing.fake_quickbooks import FakeQuickBooks
 from labs_common.testing.fake_slack import FakeSlack
 from labs_local import Suite, free_port, free_port_base
 
 GITHUB_APP = ("Iv1.e2e-client", "e2e-client-secret")
 SLACK_APP = ("e2e-slack-client", "e2e-slack-secret")
+HARVEST_APP = ("e2e-harvest-client", "e2e-harvest-secret")
+QUICKBOOKS_APP = ("e2e-quickbooks-client", "e2e-quickbooks-secret")
 
 
 @pytest.fixture(scope="package")
@@ -42,8 +46,27 @@ def fake_slack() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture(scope="package")
+def fake_harvest() -> Iterator[FakeHarvest]:
+    # Harvest's own pace (100 requests per 15 s) is above the syncer's (80): the tests that
+    # want a 429 lower it.
+    fake = FakeHarvest().start()
+    fake.add_oauth_app(*HARVEST_APP)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="package")
+def fake_quickbooks() -> Iterator[FakeQuickBooks]:
+    fake = FakeQuickBooks().start()
+    fake.add_oauth_app(*QUICKBOOKS_APP)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="package")
 async def suite(postgres_url: str, tmp_path_factory, smtp_sink, fake_github: FakeGitHub,
-                fake_slack: FakeSlack) -> AsyncIterator[Suite]:
+                fake_slack: FakeSlack, fake_harvest: FakeHarvest,
+                fake_quickbooks: FakeQuickBooks) -> AsyncIterator[Suite]:
     key = base64.b64encode(os.urandom(32)).decode()
     suite = Suite(
         data_dir=Path(tmp_path_factory.mktemp("integrations_suite")),
@@ -72,6 +95,22 @@ async def suite(postgres_url: str, tmp_path_factory, smtp_sink, fake_github: Fak
             "LABS_SLACK_CLIENT_SECRET": SLACK_APP[1],
             "LABS_SLACK_SIGNING_SECRET": fake_slack.signing_secret,
             "LABS_WEBHOOKS_ALLOW_PRIVATE_TARGETS": "true",
+            "LABS_HARVEST_API_URL": fake_harvest.url,
+            "LABS_HARVEST_OAUTH_URL": fake_harvest.url,
+            "LABS_HARVEST_CLIENT_ID": HARVEST_APP[0],
+            "LABS_HARVEST_CLIENT_SECRET": HARVEST_APP[1],
+            # Every sync also reconciles (finds what was deleted in Harvest), not only nightly.
+            "LABS_HARVEST_RECONCILE_SECONDS": "0.001",
+            "LABS_QUICKBOOKS_API_URL": fake_quickbooks.url,
+            "LABS_QUICKBOOKS_OAUTH_URL": fake_quickbooks.url,
+            "LABS_QUICKBOOKS_AUTHORIZE_URL": fake_quickbooks.authorize_url,
+            "LABS_QUICKBOOKS_REVOKE_URL": fake_quickbooks.revoke_url,
+            "LABS_QUICKBOOKS_CLIENT_ID": QUICKBOOKS_APP[0],
+            "LABS_QUICKBOOKS_CLIENT_SECRET": QUICKBOOKS_APP[1],
+            # Payments are read when a test asks (POST /integrations/{id}/sync), and a push
+            # QuickBooks did not take goes again half a second later.
+            "LABS_QUICKBOOKS_SYNC_SECONDS": "3600",
+            "LABS_QUICKBOOKS_PUSH_RETRY_BASE_SECONDS": "0.5",
         },
     )
     fake_github.webhook_url = f"{suite.gateway_url}/api/v1/webhooks/github"

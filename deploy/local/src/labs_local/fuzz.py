@@ -26,6 +26,8 @@ import httpx
 from rich.console import Console
 
 from labs_common.testing.fake_github import FakeGitHub
+from labs_common.testing.fake_harvest import FakeHarvest
+from labs_common.testing.fake_quickbooks import FakeQuickBooks
 from labs_common.testing.fake_slack import FakeSlack
 from labs_local import ports
 from labs_local.suite import Suite
@@ -76,7 +78,8 @@ async def run() -> int:
     # The platforms integrations calls are local fakes (the machine may have no internet, and a
     # fuzzer's tokens are no business of GitHub's or Slack's): a generated token is refused
     # there, as the real platform would, instead of timing out.
-    github, slack = FakeGitHub().start(), FakeSlack().start()
+    github, slack, harvest = FakeGitHub().start(), FakeSlack().start(), FakeHarvest().start()
+    quickbooks = FakeQuickBooks().start()
     suite = Suite(data_dir=work / "data", port_base=ports.free_port_base(),
                   gateway_port=ports.free_port(), gateway_host="127.0.0.1",
                   # Without it nearly every generated request answers 429, testing nothing
@@ -85,7 +88,13 @@ async def run() -> int:
                              "LABS_GITHUB_API_URL": github.url,
                              "LABS_GITHUB_OAUTH_URL": github.url,
                              "LABS_SLACK_API_URL": slack.api_url,
-                             "LABS_SLACK_OAUTH_URL": slack.url},
+                             "LABS_SLACK_OAUTH_URL": slack.url,
+                             "LABS_HARVEST_API_URL": harvest.url,
+                             "LABS_HARVEST_OAUTH_URL": harvest.url,
+                             "LABS_QUICKBOOKS_API_URL": quickbooks.url,
+                             "LABS_QUICKBOOKS_OAUTH_URL": quickbooks.url,
+                             "LABS_QUICKBOOKS_AUTHORIZE_URL": quickbooks.authorize_url,
+                             "LABS_QUICKBOOKS_REVOKE_URL": quickbooks.revoke_url},
                   console=Console(file=log, width=200, color_system=None))
     status = 1
     try:
@@ -109,6 +118,8 @@ async def run() -> int:
         await suite.stop()
         github.stop()
         slack.stop()
+        harvest.stop()
+        quickbooks.stop()
         log.close()
         console.print(f"fuzz: {'passed' if status == 0 else 'FAILED'} in "
                       f"{time.monotonic() - started:.0f} s; reports in {report_dir}"

@@ -72,10 +72,12 @@ async def start_authorization(platform: Platform, body: AuthorizationStart,
              dependencies=[IdempotentWrite])
 async def complete_authorization(platform: Platform, body: AuthorizationCallback,
                                  integrations: Integrations):
-    """OAuth's return: the code and state the platform sent back → the connection. An unknown,
-    used or expired state is a 422 naming `state`. Admin or above."""
+    """OAuth's return: the code and state the platform sent back (QuickBooks: and its
+    `realm_id`) → the connection. An unknown, used or expired state is a 422 naming `state`.
+    Admin or above."""
     connected = await integrations.CompleteAuthorization(pb.CompleteAuthorizationRequest(
-        platform=_platform(platform), code=body.code, state=body.state))
+        platform=_platform(platform), code=body.code, state=body.state,
+        account_id=body.realm_id or ""))
     return public(connected.connection)
 
 

@@ -16,6 +16,8 @@ from labs_gateway.schemas.proto_json import PublicModel
 PlatformName = Literal["github", "slack", "harvest", "quickbooks", "jira", "asana", "linear",
                        "figma", "notion"]
 Token = Annotated[str, Field(min_length=1, max_length=4096)]
+# Intuit's company ids (realmId) are digits; letters and digits only, since it lands in paths.
+RealmId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z]+$")]
 
 
 class AuthorizationStart(RequestModel):
@@ -42,6 +44,10 @@ class AuthorizationStart(RequestModel):
 class AuthorizationCallback(RequestModel):
     code: Annotated[str, Field(min_length=1, max_length=2048)]
     state: Annotated[str, Field(min_length=1, max_length=512)]
+    realm_id: RealmId | None = Field(
+        None, description="QuickBooks: the `realmId` Intuit's redirect carries beside code and "
+        "state (the company the user connected); required there. The other platforms name "
+        "their account in their own answers and do not use it.")
 
 
 class ConnectionUpdate(RequestModel):

@@ -42,7 +42,8 @@ def test_a_method_whose_work_grows_with_its_data_waits_as_long_as_its_proto_says
     assert declared_deadlines("labs.billing.v1.BillingService") == {"GenerateInvoice": 30.0}
     time_service = "labs.time.v1.TimeService"
     assert declared_deadlines(time_service) == {
-        "ReserveEntries": 30.0, "MarkEntriesInvoiced": 30.0, "ReleaseEntries": 30.0}
+        "ReserveEntries": 30.0, "MarkEntriesInvoiced": 30.0, "ReleaseEntries": 30.0,
+        "SyncExternalEntries": 30.0}
     config = json.loads(dict(channel_options(time_service, 5.0))["grpc.service_config"])
     timeouts = {n.get("method"): entry["timeout"] for entry in config["methodConfig"]
                 for n in entry["name"]}

@@ -98,6 +98,9 @@ class FakePayments:
     async def of_invoice(self, invoice_id):
         return [p for p in self.rows if p.invoice_id == invoice_id]
 
+    async def by_external_id(self, external_id):
+        return next((p for p in self.rows if p.external_id == external_id), None)
+
     async def exists(self, external_id):
         return any(p.external_id == external_id for p in self.rows)
 

@@ -145,6 +145,33 @@ async def test_a_payment_beyond_what_is_due_is_refused_and_the_last_one_pays_it(
         await invoices.void_invoice(commands.VoidInvoice(invoice.id), uow)
 
 
+async def test_a_payment_named_by_an_external_id_is_recorded_once_however_often_it_comes():
+    uow = manager_uow()
+    invoice = await a_draft(uow, ("1", "100"))
+    await invoices.send_invoice(commands.SendInvoice(invoice.id), uow, org=ORG)
+    external = f"quickbooks:9130:77:{uuid.uuid4().hex[:6]}"
+
+    def pay(amount: str, external_id: str | None = external):
+        return payments.record_payment(commands.RecordPayment(
+            invoice.id, Decimal(amount), PaymentMethod.BANK_TRANSFER,
+            reference="QuickBooks payment 77", external_id=external_id), uow)
+
+    first, paid = await pay("100")
+    # The sync reading the same payment again: the first one answers, nothing more is recorded
+    # (though the invoice is paid, which a new payment would be refused for).
+    again, still = await pay("100")
+    assert again.id == first.id and first.external_id == external
+    assert (paid.status, still.status, still.amount_paid) == (Status.PAID, Status.PAID,
+                                                              Decimal("100.00"))
+    assert len(await uow.payments.of_invoice(invoice.id)) == 1
+    assert uow.outbox.types().count("invoice.payment_recorded") == 1
+    with pytest.raises(Conflict):  # without its external id it is a new payment: refused
+        await pay("100", external_id=None)
+    with pytest.raises(InvalidArgument) as refused:
+        payments.external_id_of("x" * 201)
+    assert refused.value.field_errors[0].field == "external_id"
+
+
 def a_generation(invoice_id: uuid.UUID | None = None) -> commands.GenerateInvoice:
     return commands.GenerateInvoice(
         invoice_id=invoice_id or uuid.uuid4(), project_id=PROJECT.id,

@@ -35,6 +35,40 @@ class Settings(ServiceSettings):
     slack_client_secret: SecretStr = SecretStr("")
     slack_signing_secret: SecretStr = SecretStr("")
 
+    # Harvest: API v2, OAuth (id.getharvest.com), and how its syncs run: incrementally this
+    # often, re-reading `overlap` seconds before the last change seen (clocks and in-flight
+    # edits), and at most `requests_per_window` requests per `window_seconds` per account
+    # (Harvest allows 100 per 15 s). The nightly reconcile rereads `reconcile_days` of entries
+    # to find those deleted in Harvest.
+    harvest_api_url: str = "https://api.harvestapp.com"
+    harvest_oauth_url: str = "https://id.getharvest.com"
+    harvest_client_id: str = ""
+    harvest_client_secret: SecretStr = SecretStr("")
+    harvest_sync_seconds: float = Field(900.0, gt=0)
+    harvest_overlap_seconds: float = Field(600.0, ge=0)
+    harvest_requests_per_window: int = Field(80, ge=1, le=100)
+    harvest_window_seconds: float = Field(15.0, gt=0)
+    harvest_reconcile_seconds: float = Field(24 * 3600.0, gt=0)
+    harvest_reconcile_days: int = Field(800, ge=1)
+
+    # QuickBooks Online: the Accounting API, Intuit's OAuth 2.0 (authorize on appcenter, tokens
+    # on oauth.platform, revocation on developer.api: three hosts, so three settings rather than
+    # one base), Labs' Intuit app, how often each company's payments are read (Change Data
+    # Capture), the item invoice lines are booked on (found by name, created if missing), and
+    # the retries of invoice pushes (the first after `push_retry_base`, doubling, for 3 days).
+    # Intuit allows 10 concurrent requests per company; `max_concurrency` stays at or below it.
+    quickbooks_api_url: str = "https://quickbooks.api.intuit.com"
+    quickbooks_oauth_url: str = "https://oauth.platform.intuit.com"
+    quickbooks_authorize_url: str = "https://appcenter.intuit.com/connect/oauth2"
+    quickbooks_revoke_url: str = "https://developer.api.intuit.com/v2/oauth2/tokens/revoke"
+    quickbooks_client_id: str = ""
+    quickbooks_client_secret: SecretStr = SecretStr("")
+    quickbooks_minor_version: str = "75"
+    quickbooks_sync_seconds: float = Field(900.0, gt=0)
+    quickbooks_item_name: str = Field("Services", min_length=1, max_length=100)
+    quickbooks_push_retry_base_seconds: float = Field(60.0, gt=0)
+    quickbooks_max_concurrency: int = Field(10, ge=1, le=10)
+
     # Outgoing webhooks may target private, loopback and link-local addresses (development and
     # tests only: in a cluster that would be a way in to its internal services).
     webhooks_allow_private_targets: bool = False

@@ -23,6 +23,8 @@ from labs_integrations.domain.connections import Platform
 from labs_integrations.entrypoints.consumers import subscriptions
 from labs_integrations.entrypoints.github_wiring import add_github
 from labs_integrations.entrypoints.grpc_servicer import IntegrationsServicer
+from labs_integrations.entrypoints.harvest_wiring import add_harvest
+from labs_integrations.entrypoints.quickbooks_wiring import add_quickbooks
 from labs_integrations.entrypoints.slack_wiring import add_slack
 from labs_integrations.service_layer.syncs import Revocations, SyncWorker
 from labs_integrations.service_layer.unit_of_work import IntegrationsUnitOfWork
@@ -49,8 +51,10 @@ class Parts:
             "settings": settings, "vault": self.vault, "platforms": self.platforms,
             "sweepers": self.sweepers}
         every = settings.sweep_seconds
-        self.syncs = SyncWorker(runtime.uow, self.vault, self.platforms,
-                                {Platform.GITHUB: timedelta(seconds=settings.reconcile_seconds)})
+        self.syncs = SyncWorker(runtime.uow, self.vault, self.platforms, {
+            Platform.GITHUB: timedelta(seconds=settings.reconcile_seconds),
+            Platform.HARVEST: timedelta(seconds=settings.harvest_sync_seconds),
+            Platform.QUICKBOOKS: timedelta(seconds=settings.quickbooks_sync_seconds)})
         self._sweep("syncs", self.syncs.run_due, every)
         self._sweep("revocations", Revocations(runtime.uow, self.vault, self.platforms).run_due,
                     every)
@@ -68,6 +72,10 @@ class Parts:
         add_slack(self, runtime)
         # GitHub: the webhook inbox and its apply worker, issue pushes, the reconciler.
         add_github(self, runtime)
+        # Harvest: its syncer (people, projects, time entries).
+        add_harvest(self, runtime)
+        # QuickBooks: invoice pushes, the token keeper, its syncer (payments).
+        add_quickbooks(self, runtime)
 
     def _sweep(self, name: str, work, every: float) -> Sweeper:
         sweeper = self.sweepers[name] = Sweeper(f"integrations.{name}", work, every)
@@ -90,9 +98,7 @@ class Parts:
 
 
 def parts(runtime: Runtime) -> Parts:
-    if "parts" not in runtime.extras:
-        runtime.extras["parts"] = Parts(runtime)
-    return runtime.extras["parts"]  # type: ignore[return-value]
+    return runtime.shared("parts", lambda: Parts(runtime))
 
 
 def registrations(runtime: Runtime) -> list[ServiceRegistration]:

@@ -31,6 +31,11 @@ class SqlAlchemyPaymentRepository(OrgScopedRepository):
         return [from_row(Payment, row, method=PaymentMethod(row.method))
                 for row in (await self._session.execute(query)).all()]
 
+    async def by_external_id(self, external_id: str) -> Payment | None:
+        row = (await self._session.execute(self._select(
+            payments.c.external_id == external_id))).first()
+        return from_row(Payment, row, method=PaymentMethod(row.method)) if row else None
+
     async def exists(self, external_id: str) -> bool:
         query = select(payments.c.id).where(payments.c.org_id == self._org_id,
                                             payments.c.external_id == external_id)

@@ -95,6 +95,8 @@ class RecordPayment(Command):
     method: PaymentMethod
     paid_at: datetime | None = None
     reference: str = ""
+    # Another platform's id of what paid it: one payment per external id (a repeat answers it).
+    external_id: str | None = None
 
 
 class ListPayments(Command):

@@ -252,8 +252,10 @@ class BillingServicer(TransactionalRpcs, pb_grpc.BillingServiceServicer):
         amount = problems.check(lambda: decimal_of(request.amount, "amount"))
         method = problems.check(lambda: proto.METHOD.parse(request.method, "method"))
         paid_at = problems.check(lambda: optional_timestamp(request, "paid_at"))
+        external_id = problems.check(lambda: payments.external_id_of(request.external_id))
         problems.raise_any()
-        command = commands.RecordPayment(invoice_id, amount, method, paid_at, request.reference)
+        command = commands.RecordPayment(invoice_id, amount, method, paid_at, request.reference,
+                                         external_id)
         return await self._handle(
             context, request, payments.record_payment, command,
             lambda done: pb.RecordPaymentResponse(payment=proto.payment(done[0]),

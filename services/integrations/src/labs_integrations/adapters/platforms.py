@@ -6,14 +6,19 @@ PyGithub is synchronous: its calls run in a worker thread, never on the event lo
 from __future__ import annotations
 
 import asyncio
+import time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlencode
 
 import httpx
 
 from labs_common.errors import InvalidArgument, Unavailable
+from labs_integrations.adapters.harvest_api import HarvestApi
+from labs_integrations.adapters.quickbooks_api import QuickBooksApi, QuickBooksFailed, StaticToken
 from labs_integrations.config import Settings
 from labs_integrations.domain.connections import Account, Platform
+from labs_integrations.domain.quickbooks import needs_refresh
 
 if TYPE_CHECKING:
     import github
@@ -176,6 +181,170 @@ class SlackSide:
             return
 
 
+class HarvestSide:
+    """A personal access token with its account id, or OAuth (whose access token lasts 14 days
+    and is refreshed before it expires: `refresh`)."""
+
+    platform = Platform.HARVEST
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self.api = HarvestApi(settings)
+
+    async def identify(self, secret: dict[str, Any]) -> Account:
+        if not str(secret.get("account_id", "")).strip():
+            raise InvalidArgument.on("account_id", "Harvest's account id is required with a "
+                                     "personal access token (Harvest: Developers, Tokens)")
+        await self.api.me(secret)  # the token works for this account
+        company = await self.api.company(secret)
+        return Account(name=str(company.get("name") or secret["account_id"]),
+                       external_id=str(secret["account_id"]))
+
+    def authorization_url(self, state: str, redirect_url: str) -> str:
+        query = urlencode({"client_id": self._settings.harvest_client_id, "state": state,
+                           "redirect_uri": redirect_url, "response_type": "code"})
+        return f"{self._settings.harvest_oauth_url.rstrip('/')}/oauth2/authorize?{query}"
+
+    async def _token(self, grant: dict[str, str], field: str) -> dict[str, Any]:
+        base = self._settings.harvest_oauth_url.rstrip("/")
+        try:
+            async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
+                answer = await client.post(f"{base}/api/v2/oauth2/token", data={
+                    **grant, "client_id": self._settings.harvest_client_id,
+                    "client_secret": self._settings.harvest_client_secret.get_secret_value()})
+        except httpx.HTTPError as error:
+            raise Unavailable("Harvest cannot be reached; try again shortly.") from error
+        if answer.status_code >= 500:
+            raise Unavailable(f"Harvest answered {answer.status_code}; try again shortly.")
+        body = answer.json() if answer.status_code == 200 else {}
+        if not body.get("access_token"):
+            raise InvalidArgument.on(field, "Harvest did not accept it")
+        return {"access_token": body["access_token"],
+                "refresh_token": body.get("refresh_token", ""),
+                "expires_at": time.time() + float(body.get("expires_in", 0))}
+
+    async def exchange(self, code: str, redirect_url: str) -> dict[str, Any]:
+        """The tokens, and the first Harvest account the user may use (Forecast's aside)."""
+        secret = await self._token({"code": code, "grant_type": "authorization_code",
+                                    "redirect_uri": redirect_url}, "code")
+        base = self._settings.harvest_oauth_url.rstrip("/")
+        try:
+            async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
+                answer = await client.get(f"{base}/api/v2/accounts", headers={
+                    "Authorization": f"Bearer {secret['access_token']}"})
+        except httpx.HTTPError as error:
+            raise Unavailable("Harvest cannot be reached; try again shortly.") from error
+        accounts = [account for account in (answer.json().get("accounts") or [])
+                    if account.get("product") == "harvest"] if answer.status_code == 200 else []
+        if not accounts:
+            raise InvalidArgument.on("code", "the Harvest user has no Harvest account")
+        return {**secret, "account_id": str(accounts[0]["id"])}
+
+    async def refresh(self, secret: dict[str, Any]) -> dict[str, Any]:
+        """New tokens for an OAuth secret (the same account)."""
+        fresh = await self._token({"refresh_token": secret.get("refresh_token", ""),
+                                   "grant_type": "refresh_token"}, "refresh_token")
+        return {**secret, **fresh}
+
+    async def revoke(self, secret: dict[str, Any]) -> None:
+        """Harvest offers no revocation: the destroyed credentials are all Labs can end."""
+
+
 def platform_sides(settings: Settings) -> dict[Platform, PlatformSide]:
     """The platforms connectable today; the importers of part 2 add theirs."""
-    return {Platform.GITHUB: GitHubSide(settings), Platform.SLACK: SlackSide(settings)}
+    return {Platform.GITHUB: GitHubSide(settings), Platform.SLACK: SlackSide(settings),
+            Platform.HARVEST: HarvestSide(settings),
+            Platform.QUICKBOOKS: QuickBooksSide(settings)}
+
+
+QUICKBOOKS_SCOPE = "com.intuit.quickbooks.accounting"
+
+
+class QuickBooksSide:
+    """Intuit's OAuth 2.0 only (QuickBooks issues no personal tokens): the company (realmId)
+    comes with the code on the redirect; access tokens last an hour and are refreshed by
+    service_layer/quickbooks_tokens.py (`refresh` here is the call to Intuit), refresh tokens
+    100 days, each refresh answering the next one."""
+
+    platform = Platform.QUICKBOOKS
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self.api = QuickBooksApi(settings)
+
+    async def identify(self, secret: dict[str, Any]) -> Account:
+        """The company (CompanyInfo's CompanyName, its realm id), read with the token. A token
+        near its expiry is not used here: the sync refreshes it under its lease, and Intuit's
+        answer to that refresh says whether the connection still works."""
+        if secret.get("kind") == "token":
+            raise InvalidArgument.on("access_token", "QuickBooks connects through Intuit's "
+                                     "OAuth only: start with redirect_url")
+        realm = str(secret.get("account_id") or "").strip()
+        if not realm.isalnum():
+            raise InvalidArgument.on("realm_id", "the realmId Intuit sent back beside the code "
+                                     "is required")
+        if needs_refresh(secret, datetime.now(UTC)):
+            return Account(name=realm, external_id=realm)
+        try:
+            info = await self.api.company_info(StaticToken(realm, secret["access_token"]))
+        except QuickBooksFailed as error:
+            if error.auth:
+                raise InvalidArgument.on("realm_id", "QuickBooks does not let this token "
+                                         "read that company") from None
+            raise Unavailable(f"QuickBooks could not be asked: {error.message}") from None
+        return Account(name=str(info.get("CompanyName") or realm), external_id=realm)
+
+    def authorization_url(self, state: str, redirect_url: str) -> str:
+        query = urlencode({"client_id": self._settings.quickbooks_client_id,
+                           "scope": QUICKBOOKS_SCOPE, "redirect_uri": redirect_url,
+                           "response_type": "code", "state": state})
+        return f"{self._settings.quickbooks_authorize_url}?{query}"
+
+    def _app(self) -> tuple[str, str]:
+        return (self._settings.quickbooks_client_id,
+                self._settings.quickbooks_client_secret.get_secret_value())
+
+    async def _token(self, grant: dict[str, str], field: str) -> dict[str, Any]:
+        url = f"{self._settings.quickbooks_oauth_url.rstrip('/')}/oauth2/v1/tokens/bearer"
+        try:
+            async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
+                answer = await client.post(url, data=grant, auth=self._app(),
+                                           headers={"Accept": "application/json"})
+        except httpx.HTTPError as error:
+            raise Unavailable("Intuit cannot be reached; try again shortly.") from error
+        if answer.status_code >= 500 or answer.status_code == 429:
+            raise Unavailable(f"Intuit answered {answer.status_code}; try again shortly.")
+        try:
+            body = answer.json() if answer.status_code == 200 else {}
+        except ValueError:
+            body = {}
+        if not body.get("access_token"):
+            raise InvalidArgument.on(field, "Intuit did not accept it")
+        now = time.time()
+        return {"access_token": body["access_token"],
+                "refresh_token": body.get("refresh_token", ""),
+                "expires_at": now + float(body.get("expires_in", 0)),
+                "refresh_expires_at": now + float(body.get("x_refresh_token_expires_in", 0))}
+
+    async def exchange(self, code: str, redirect_url: str) -> dict[str, Any]:
+        return await self._token({"grant_type": "authorization_code", "code": code,
+                                  "redirect_uri": redirect_url}, "code")
+
+    async def refresh(self, secret: dict[str, Any]) -> dict[str, Any]:
+        """New tokens for the same company; the refresh token used is spent."""
+        fresh = await self._token({"grant_type": "refresh_token",
+                                   "refresh_token": secret.get("refresh_token", "")},
+                                  "refresh_token")
+        return {**secret, **fresh}
+
+    async def revoke(self, secret: dict[str, Any]) -> None:
+        """Ends the grant (its refresh and access tokens); one Intuit no longer knows is ended
+        already. Unreachable, it raises and is asked again."""
+        if not self._settings.quickbooks_client_id or not secret.get("refresh_token"):
+            return
+        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
+            answer = await client.post(self._settings.quickbooks_revoke_url, auth=self._app(),
+                                       json={"token": secret["refresh_token"]},
+                                       headers={"Accept": "application/json"})
+        if answer.status_code >= 500:
+            raise Unavailable(f"Intuit answered {answer.status_code} to the revocation.")

@@ -87,6 +87,10 @@ class ConnectionRpcs:
                 commands.SpendState(side.platform, request.state), uow)
             await uow.commit()
         secret = {**await side.exchange(request.code, redirect_url), "kind": "oauth"}
+        if request.account_id:
+            # Named on the redirect, not in the token answer (Intuit's realmId): identify()
+            # reads that account with the new token, so a wrong one is refused there.
+            secret.setdefault("account_id", request.account_id)
         account = await side.identify(secret)
         return await self._connect(context, request, side.platform, account, secret)
 

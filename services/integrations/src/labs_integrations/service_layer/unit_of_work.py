@@ -18,6 +18,16 @@ from labs_integrations.adapters.github_repository import (
     SqlAlchemyGitHubIssueLinks,
     SqlAlchemyGitHubIssuePushes,
 )
+from labs_integrations.adapters.harvest_repository import (
+    SqlAlchemyHarvestCursors,
+    SqlAlchemyHarvestProjects,
+)
+from labs_integrations.adapters.quickbooks_repository import (
+    SqlAlchemyQuickBooksCompanies,
+    SqlAlchemyQuickBooksLinks,
+    SqlAlchemyQuickBooksPayments,
+    SqlAlchemyQuickBooksPushes,
+)
 from labs_integrations.adapters.read_model import SqlAlchemyKnownMembers, SqlAlchemyKnownProjects
 from labs_integrations.adapters.slack_repository import (
     SqlAlchemyKnownOrgs,
@@ -50,6 +60,12 @@ class IntegrationsUnitOfWork(UnitOfWork):
         "slack_reminders": SqlAlchemySlackReminders,
         "logged_entries": SqlAlchemyLoggedEntries,
         "known_orgs": SqlAlchemyKnownOrgs,
+        "harvest_projects": SqlAlchemyHarvestProjects,
+        "harvest_cursors": SqlAlchemyHarvestCursors,
+        "quickbooks_pushes": SqlAlchemyQuickBooksPushes,
+        "quickbooks_companies": SqlAlchemyQuickBooksCompanies,
+        "quickbooks_links": SqlAlchemyQuickBooksLinks,
+        "quickbooks_payments": SqlAlchemyQuickBooksPayments,
     }
 
 

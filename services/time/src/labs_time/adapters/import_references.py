@@ -114,3 +114,17 @@ class DirectoryReferences:
             if period.covers(on):
                 return rates
         return person.outside
+
+
+class ProjectIdReferences(DirectoryReferences):
+    """An import's view for rows that name their project by id (a platform's sync: the
+    integrations service links each platform project to a Labs one)."""
+
+    async def project(self, name: str) -> Project | str:
+        if name not in self._projects:
+            try:
+                found = await self._directory.project(self._token, uuid.UUID(name))
+                self._projects[name] = "the project is archived" if found.archived else found
+            except (ValueError, NotFound):
+                self._projects[name] = "no project of the organization has this id"
+        return self._projects[name]

@@ -37,6 +37,8 @@ time_entries = tenant_table(
     col.text("source", nullable=False),
     col.uuid("fingerprint"),
     col.uuid("import_job_id"),
+    # The platform's id of an entry synced from its API (migration 0009); NULL otherwise.
+    col.text("external_id"),
     col.integer("version", nullable=False, server_default="1"),
     *col.timestamps(nullable=False, server_default=col.now()),
 )

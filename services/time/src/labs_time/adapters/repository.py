@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 
 from labs_common.db.repository import OrgScopedRepository
@@ -133,6 +133,36 @@ class SqlAlchemyTimeEntryRepository(OrgScopedRepository):
             .order_by(time_entries.c.id).with_for_update()
         )).all()
         return [to_entry(r) for r in rows]
+
+    async def by_fingerprints(self, fingerprints: list[uuid.UUID]
+                              ) -> dict[uuid.UUID, TimeEntry]:
+        """The entries of these fingerprints, locked (in id order, as every locker here)."""
+        t = time_entries.c
+        rows = (await self._session.execute(
+            select(time_entries).where(t.org_id == self._org_id, t.fingerprint.in_(fingerprints))
+            .order_by(t.id).with_for_update())).all()
+        return {row.fingerprint: to_entry(row) for row in rows}
+
+    async def synced_outside(self, source: str, first: date, last: date,
+                             keep: list[uuid.UUID]) -> list[TimeEntry]:
+        """The entries synced from `source` dated in [first, last] whose fingerprint is not in
+        `keep`, locked: what the platform no longer has."""
+        t = time_entries.c
+        rows = (await self._session.execute(
+            select(time_entries).where(
+                t.org_id == self._org_id, t.source == source, t.external_id.is_not(None),
+                t.date_worked.between(first, last), t.fingerprint.not_in(keep))
+            .order_by(t.id).with_for_update())).all()
+        return [to_entry(r) for r in rows]
+
+    async def name_synced(self, external_ids: dict[str, str]) -> None:
+        """Stamps inserted entries (id → the platform's id of them)."""
+        if external_ids:
+            await self._session.execute(
+                update(time_entries).where(time_entries.c.org_id == self._org_id,
+                                           time_entries.c.id == bindparam("entry_id"))
+                .values(external_id=bindparam("external")),
+                [{"entry_id": uuid.UUID(k), "external": v} for k, v in external_ids.items()])
 
     async def billable_free(self, project_id: uuid.UUID, start: date, end: date,
                             *, lock: bool = False, ids: list[uuid.UUID] | None = None

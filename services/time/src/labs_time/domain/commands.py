@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from labs_common.commands import ById, Command
 
@@ -42,6 +42,39 @@ class ReleaseEntries(ById):
 
 class CreateImport(Command):
     create_missing: bool
+
+
+@dataclass(frozen=True)
+class PlatformEntry:
+    """One entry as a platform has it (SyncPlatformEntries); names as in a CSV row."""
+
+    external_id: str
+    project_id: str
+    email: str
+    first_name: str
+    last_name: str
+    date_worked: str
+    hours: str
+    rounded_hours: str
+    notes: str
+    billable: bool
+    billable_rate: str
+    cost_rate: str
+    currency: str
+    approved: bool
+
+
+@dataclass(frozen=True)
+class Reconcile:
+    date_from: date
+    date_to: date
+    external_ids: tuple[str, ...]
+
+
+class SyncPlatformEntries(Command):
+    source: str
+    entries: tuple[PlatformEntry, ...]
+    reconcile: Reconcile | None = None
 
 
 class AppendImportChunk(Command):

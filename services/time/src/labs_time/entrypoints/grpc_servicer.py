@@ -10,10 +10,11 @@ from labs_time.entrypoints.rpcs.entries import EntryRpcs
 from labs_time.entrypoints.rpcs.expenses import ExpenseRpcs
 from labs_time.entrypoints.rpcs.imports import ImportRpcs
 from labs_time.entrypoints.rpcs.invoicing import InvoicingRpcs
+from labs_time.entrypoints.rpcs.platform_sync import PlatformSyncRpcs
 from labs_time.entrypoints.rpcs.timers import TimerRpcs
 
 
 # The area classes come first so their methods win over the generated UNIMPLEMENTED stubs.
 class TimeServicer(EntryRpcs, TimerRpcs, ApprovalRpcs, ExpenseRpcs, InvoicingRpcs, ImportRpcs,
-                   pb_grpc.TimeServiceServicer):
+                   PlatformSyncRpcs, pb_grpc.TimeServiceServicer):
     pass

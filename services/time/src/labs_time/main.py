@@ -18,17 +18,12 @@ from labs_time.service_layer.unit_of_work import TimeUnitOfWork
 
 
 def directory(runtime: Runtime) -> Directory:
-    if "directory" not in runtime.extras:
-        runtime.extras["directory"] = Directory(runtime.channel)
-    return runtime.extras["directory"]  # type: ignore[return-value]
+    return runtime.shared("directory", lambda: Directory(runtime.channel))
 
 
 def import_worker(runtime: Runtime) -> ImportWorker:
-    # Kept in extras: the runtime closes whatever there has `close()` when the service stops.
-    if "import_worker" not in runtime.extras:
-        runtime.extras["import_worker"] = ImportWorker(
-            runtime.uow, directory(runtime), runtime.settings)  # type: ignore[arg-type]
-    return runtime.extras["import_worker"]  # type: ignore[return-value]
+    return runtime.shared("import_worker", lambda: ImportWorker(
+        runtime.uow, directory(runtime), runtime.settings))  # type: ignore[arg-type]
 
 
 def registrations(runtime: Runtime) -> list[ServiceRegistration]:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Row, delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 
+from labs_common.db import read_models
 from labs_common.db.repository import OrgScopedRepository, from_row
 from labs_forecasting.adapters.orm import (
     alert_states,
@@ -29,13 +30,9 @@ class SqlMembers(OrgScopedRepository):
 
     async def put_newer(self, user_id: uuid.UUID, as_of: datetime, **values: Any) -> bool:
         """The member as of its event (an older event never overwrites a later one)."""
-        values = {**values, "as_of": as_of}
-        statement = insert(members).values(user_id=user_id, org_id=self._org_id, **values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[members.c.user_id], set_=values,
-            where=members.c.as_of < statement.excluded.as_of,
-        ).returning(members.c.user_id)
-        return (await self._session.execute(statement)).first() is not None
+        return await read_models.put_newer(
+            self._session, members, as_of, key={"user_id": user_id, "org_id": self._org_id},
+            values=values, on=["user_id"])
 
     async def get(self, user_id: uuid.UUID) -> Member | None:
         row = (await self._session.execute(select(members).where(

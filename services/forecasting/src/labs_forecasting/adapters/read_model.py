@@ -8,11 +8,12 @@ import uuid
 from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 
-from sqlalchemy import Row, Table, func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 
+from labs_common.db import read_models
 from labs_common.db.repository import OrgScopedRepository
 from labs_forecasting.adapters.orm import (
     allocations,
@@ -43,21 +44,7 @@ from labs_forecasting.domain.risk import RateLevel
 TOTALS = tuple(f.name for f in fields(Totals))
 
 
-class AsOfRepository(OrgScopedRepository):
-    """Rows of one table by id, each as of the event it came from."""
-
-    table: ClassVar[Table]
-
-    async def put_newer(self, row_id: uuid.UUID, as_of: datetime, **values: Any) -> bool:
-        """Writes the row unless a later event wrote it already; True when it did."""
-        values = {**values, "as_of": as_of}
-        statement = insert(self.table).values(id=row_id, org_id=self._org_id, **values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[self.table.c.id], set_=values,
-            where=self.table.c.as_of < statement.excluded.as_of,
-        ).returning(self.table.c.id)
-        return (await self._session.execute(statement)).first() is not None
-
+class AsOfRepository(read_models.AsOfRepository):
     async def row(self, row_id: uuid.UUID, *, lock: bool = False) -> Row | None:
         return await self._row(row_id, lock=lock)
 
@@ -437,13 +424,8 @@ class SqlOrganizations(OrgScopedRepository):
             financials_visible_to=row.financials_visible_to)
 
     async def put_newer(self, as_of: datetime, **values: Any) -> bool:
-        values = {**values, "as_of": as_of}
-        statement = insert(organizations).values(id=self._org_id, **values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[organizations.c.id], set_=values,
-            where=organizations.c.as_of < statement.excluded.as_of,
-        ).returning(organizations.c.id)
-        return (await self._session.execute(statement)).first() is not None
+        return await read_models.put_newer(self._session, organizations, as_of,
+                                           key={"id": self._org_id}, values=values)
 
 
 class SqlRates(OrgScopedRepository):

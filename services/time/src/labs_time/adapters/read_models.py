@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, ClassVar
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
+from labs_common.db import read_models
 from labs_common.db.repository import OrgScopedRepository
 from labs_time.adapters.directory import Organization, Project
 from labs_time.adapters.orm import (
@@ -24,24 +24,7 @@ from labs_time.adapters.orm import (
 from labs_time.domain.known import BEFORE_ANY_EVENT, KnownRate, KnownResource
 
 
-class AsOfRepository(OrgScopedRepository):
-    """Rows of one table by id, each as of the event it came from."""
-
-    table: ClassVar[Table]
-    # Columns an event does not carry: set on insert, left alone when an event updates the row.
-    kept: ClassVar[dict[str, Any]] = {}
-
-    async def put_newer(self, row_id: uuid.UUID, as_of: datetime, **values: Any) -> bool:
-        """Writes the row unless a later event wrote it already; True when it did."""
-        values = {**values, "as_of": as_of}
-        statement = insert(self.table).values(id=row_id, org_id=self._org_id, **self.kept,
-                                              **values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[self.table.c.id], set_=values,
-            where=self.table.c.as_of < statement.excluded.as_of,
-        ).returning(self.table.c.id)
-        return (await self._session.execute(statement)).first() is not None
-
+class AsOfRepository(read_models.AsOfRepository):
     async def as_of(self, row_id: uuid.UUID) -> datetime | None:
         row = await self._row(row_id)
         return None if row is None else row.as_of
@@ -60,14 +43,10 @@ class SqlKnownOrganizations(OrgScopedRepository):
         return Organization(row.timezone, row.currency, dict(row.settings), row.as_of)
 
     async def put_newer(self, as_of: datetime, org: Organization) -> bool:
-        values = {"timezone": org.timezone, "currency": org.currency,
-                  "settings": org.settings, "as_of": as_of}
-        statement = insert(known_organizations).values(id=self._org_id, **values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[known_organizations.c.id], set_=values,
-            where=known_organizations.c.as_of < statement.excluded.as_of,
-        ).returning(known_organizations.c.id)
-        return (await self._session.execute(statement)).first() is not None
+        return await read_models.put_newer(
+            self._session, known_organizations, as_of, key={"id": self._org_id},
+            values={"timezone": org.timezone, "currency": org.currency,
+                    "settings": org.settings})
 
 
 class SqlKnownProjects(AsOfRepository):
@@ -118,17 +97,12 @@ class SqlKnownResources(AsOfRepository):
     async def put_rate(self, resource_id: uuid.UUID, as_of: datetime, rate: KnownRate) -> bool:
         """resource.rates_changed: the rates from rate.effective_from on (a period starting that
         same day is replaced, as capacity replaces it), unless a later event set them."""
-        values = {"billing_rate": rate.billing_rate, "cost_rate": rate.cost_rate,
-                  "currency": rate.currency, "as_of": as_of}
-        statement = insert(known_resource_rates).values(
-            org_id=self._org_id, resource_id=resource_id, effective_from=rate.effective_from,
-            **values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[known_resource_rates.c.resource_id,
-                            known_resource_rates.c.effective_from],
-            set_=values, where=known_resource_rates.c.as_of < statement.excluded.as_of,
-        ).returning(known_resource_rates.c.resource_id)
-        return (await self._session.execute(statement)).first() is not None
+        return await read_models.put_newer(
+            self._session, known_resource_rates, as_of,
+            key={"org_id": self._org_id, "resource_id": resource_id,
+                 "effective_from": rate.effective_from},
+            values={"billing_rate": rate.billing_rate, "cost_rate": rate.cost_rate,
+                    "currency": rate.currency}, on=["resource_id", "effective_from"])
 
     async def remember_history(self, resource_id: uuid.UUID, user_id: uuid.UUID | None,
                                history: list[KnownRate]) -> None:

@@ -31,7 +31,7 @@ from labs_common.errors import (
 from labs_time.adapters.directory import Directory, Member, Organization, PersonRates, Project
 from labs_time.domain.model import Rates
 from labs_time.entrypoints.grpc_servicer import TimeServicer
-from labs_time.service_layer import entries
+from labs_time.service_layer import entries, platform_entries
 
 ORG = uuid.uuid4()
 MANAGER = uuid.uuid4()
@@ -100,6 +100,10 @@ class FakeEntries:
 
     async def by_ids(self, ids):
         return [copy.deepcopy(self.rows[i]) for i in ids if i in self.rows]
+
+    async def by_fingerprints(self, fingerprints):
+        return {e.fingerprint: copy.deepcopy(e) for e in self.rows.values()
+                if e.fingerprint in fingerprints}
 
 
 class FakeExpenses:
@@ -207,8 +211,8 @@ class FakeDirectory:
             uuid.UUID(int=1): Project(uuid.UUID(int=1), "Website", False, None, "USD"),
             uuid.UUID(int=2): Project(uuid.UUID(int=2), "Old site", True, None, "USD"),
         }
-        self.members = {MANAGER: Member(MANAGER, "m@example.com", "Mia", "Manager"),
-                        MEMBER: Member(MEMBER, "p@example.com", "Pat", "Doe")}
+        self.people = {MANAGER: Member(MANAGER, "m@example.com", "Mia", "Manager"),
+                       MEMBER: Member(MEMBER, "p@example.com", "Pat", "Doe")}
         self.down: set[str] = set()  # services answering UNAVAILABLE
 
     def _ask(self, service: str, method: str) -> None:
@@ -235,13 +239,13 @@ class FakeDirectory:
 
     async def member(self, token, user_id):
         self._ask("identity", "GetMember")
-        if user_id not in self.members:
+        if user_id not in self.people:
             raise NotFound("No such member.")
-        return self.members[user_id]
+        return self.people[user_id]
 
     async def members(self, token):  # the whole list: never for one membership check
         self._ask("identity", "ListMembers")
-        return list(self.members.values())
+        return list(self.people.values())
 
     async def person_rates(self, token, user_id, on):
         self._ask("capacity", "GetRates")
@@ -401,6 +405,39 @@ async def test_expenses_ask_the_project_and_org_before_their_transaction(world: 
     world.directory.asked.clear()
     await world.call("UpdateExpense", pb.UpdateExpenseRequest(id=expense.id, amount="13"))
     assert world.directory.asked == []  # nothing to ask when the date stays
+
+
+async def test_a_platform_sync_asks_for_people_and_projects_before_its_transaction(
+        world: World, monkeypatch: pytest.MonkeyPatch):
+    staged = []
+
+    async def import_batch(session, org_id, job_id, source, records):
+        staged.extend(records)
+        return range(len(records))
+
+    monkeypatch.setattr(platform_entries.import_staging, "import_batch", import_batch)
+    same = {"date_worked": "2026-01-05", "hours": "1.1", "billable": True}
+    answer = await world.call("SyncExternalEntries", pb.SyncExternalEntriesRequest(
+        source="harvest", entries=[
+            pb.ExternalEntry(external_id="1", project_id=PROJECT, email="P@example.com", **same),
+            pb.ExternalEntry(external_id="2", project_id=PROJECT, email="x@example.com", **same),
+            pb.ExternalEntry(external_id="3", project_id=ARCHIVED, first_name="Pat",
+                             last_name="Doe", **same)]))
+    assert (answer.created, [(e.external_id, e.field) for e in answer.errors]) == (
+        1, [("2", "email"), ("3", "project_id")])
+    assert [(r.user_id, r.rounded_hours, r.external_id) for r in staged] == [
+        (str(MEMBER), 125, "1")]
+    assert sorted(set(world.directory.asked)) == [
+        "GetOrganization", "GetProject", "ListMembers", "ListResources"]
+    assert world.transactions.opened == 1 and world.store.events == [("entry.imported", None)]
+
+
+async def test_a_platform_sync_by_a_member_asks_no_one(world: World):
+    with pytest.raises(PermissionDenied):
+        await world.call("SyncExternalEntries", pb.SyncExternalEntriesRequest(
+            source="harvest", entries=[pb.ExternalEntry(external_id="1", project_id=PROJECT)]),
+            role=Role.MEMBER, user_id=MEMBER)
+    assert world.directory.asked == []
 
 
 # --- answers asked early behave as if asked where the handler needs them ---------------------

@@ -6,7 +6,9 @@ with the connection, emptied at every commit (ON COMMIT DELETE ROWS): creating a
 every batch cost catalog writes.
 
 Rows arrive complete (id, fingerprint, rates, rounding): the database only decides which are new.
-What is the same for the whole job (org, job, source) is a parameter, not a column per row.
+What is the same for the whole job (org, job, source) is a parameter, not a column per row. A
+platform's sync (service_layer/platform_entries.py) writes its new entries the same way, with no
+job and with the platform's id of each.
 """
 
 from __future__ import annotations
@@ -46,18 +48,21 @@ class StagedEntry(NamedTuple):
     # Lands approved and locked, as POST /time-entries/approve leaves an entry (Harvest's
     # Approved?); else a draft.
     approved: bool = False
+    # The platform's id of an entry a sync brings in (None from a file): what a reconcile finds
+    # the platform's entries by.
+    external_id: str | None = None
 
 
 # A connection keeps the table from one transaction to the next, so its name carries the version
 # of its columns: change them, change the name, and a connection never COPYs into an old shape.
-TABLE = "import_staging_v2"
+TABLE = "import_staging_v3"
 
 STAGING = f"""
     CREATE TEMP TABLE IF NOT EXISTS {TABLE} (
         id uuid, fingerprint uuid, project_id uuid, user_id uuid, resource_id uuid,
         date_worked date, hours integer, rounded_hours integer, started_at timestamptz,
         ended_at timestamptz, billable boolean, billable_rate bigint, cost_rate bigint,
-        currency text, rate_source text, notes text, approved boolean
+        currency text, rate_source text, notes text, approved boolean, external_id text
     ) ON COMMIT DELETE ROWS
 """
 
@@ -65,12 +70,12 @@ PUBLISH = f"""
     INSERT INTO time_entries (
         id, org_id, project_id, user_id, resource_id, date_worked, hours, rounded_hours,
         started_at, ended_at, billable, billable_rate, cost_rate, currency, rate_source, notes,
-        source, fingerprint, import_job_id, status, is_locked, locked_reason)
+        source, fingerprint, import_job_id, status, is_locked, locked_reason, external_id)
     SELECT b.id, $1, b.project_id, b.user_id, b.resource_id, b.date_worked, b.hours * 0.01,
            b.rounded_hours * 0.01, b.started_at, b.ended_at, b.billable, b.billable_rate * 0.01,
            b.cost_rate * 0.01, b.currency, b.rate_source, b.notes, $3, b.fingerprint, $2,
            CASE WHEN b.approved THEN 'approved' ELSE 'draft' END, b.approved,
-           CASE WHEN b.approved THEN 'approved' ELSE '' END
+           CASE WHEN b.approved THEN 'approved' ELSE '' END, b.external_id
     FROM {TABLE} b
     ON CONFLICT (org_id, fingerprint) WHERE fingerprint IS NOT NULL DO NOTHING
     RETURNING id
@@ -84,7 +89,7 @@ async def driver_connection(session: AsyncSession):
     return raw.driver_connection
 
 
-async def import_batch(session: AsyncSession, org_id: uuid.UUID, job_id: uuid.UUID,
+async def import_batch(session: AsyncSession, org_id: uuid.UUID, job_id: uuid.UUID | None,
                        source: str, records: Sequence[StagedEntry]) -> Sequence[int]:
     """Stage `records` by COPY and insert those whose fingerprint is new; answers their
     positions in `records`."""

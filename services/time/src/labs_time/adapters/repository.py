@@ -7,7 +7,20 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Text,
+    all_,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Row
 
 from labs_common.db.repository import OrgScopedRepository
@@ -17,7 +30,7 @@ from labs_time.domain.model import Expense, Rates, TimeEntry
 ENTRY_FIELDS = (
     "project_id", "task_id", "user_id", "resource_id", "date_worked", "hours", "rounded_hours",
     "started_at", "ended_at", "is_running", "billable", "notes", "status", "is_locked",
-    "locked_reason", "invoice_id", "invoiced", "source", "fingerprint",
+    "locked_reason", "invoice_id", "invoiced", "source", "fingerprint", "external_id",
 )
 
 
@@ -136,33 +149,27 @@ class SqlAlchemyTimeEntryRepository(OrgScopedRepository):
 
     async def by_fingerprints(self, fingerprints: list[uuid.UUID]
                               ) -> dict[uuid.UUID, TimeEntry]:
-        """The entries of these fingerprints, locked (in id order, as every locker here)."""
+        """The entries of these fingerprints, unlocked: most of what a sync sends is as it was,
+        and only those it changes are locked (`by_ids`)."""
         t = time_entries.c
-        rows = (await self._session.execute(
-            select(time_entries).where(t.org_id == self._org_id, t.fingerprint.in_(fingerprints))
-            .order_by(t.id).with_for_update())).all()
+        rows = (await self._session.execute(select(time_entries).where(
+            t.org_id == self._org_id, t.fingerprint.in_(fingerprints)))).all()
         return {row.fingerprint: to_entry(row) for row in rows}
 
-    async def synced_outside(self, source: str, first: date, last: date,
-                             keep: list[uuid.UUID]) -> list[TimeEntry]:
-        """The entries synced from `source` dated in [first, last] whose fingerprint is not in
-        `keep`, locked: what the platform no longer has."""
+    async def synced_gone(self, source: str, first: date, last: date, keep: list[str]
+                          ) -> list[TimeEntry]:
+        """The entries synced from `source` dated in [first, last] whose platform id is not in
+        `keep` (the platform has them no more), locked in id order. Entries from a file have no
+        platform id and are never among them."""
         t = time_entries.c
+        # One array parameter: a month's ids can outnumber what a statement may bind.
         rows = (await self._session.execute(
             select(time_entries).where(
                 t.org_id == self._org_id, t.source == source, t.external_id.is_not(None),
-                t.date_worked.between(first, last), t.fingerprint.not_in(keep))
+                t.date_worked.between(first, last),
+                t.external_id != all_(bindparam("keep", keep, type_=ARRAY(Text))))
             .order_by(t.id).with_for_update())).all()
         return [to_entry(r) for r in rows]
-
-    async def name_synced(self, external_ids: dict[str, str]) -> None:
-        """Stamps inserted entries (id → the platform's id of them)."""
-        if external_ids:
-            await self._session.execute(
-                update(time_entries).where(time_entries.c.org_id == self._org_id,
-                                           time_entries.c.id == bindparam("entry_id"))
-                .values(external_id=bindparam("external")),
-                [{"entry_id": uuid.UUID(k), "external": v} for k, v in external_ids.items()])
 
     async def billable_free(self, project_id: uuid.UUID, start: date, end: date,
                             *, lock: bool = False, ids: list[uuid.UUID] | None = None

@@ -46,7 +46,8 @@ class CreateImport(Command):
 
 @dataclass(frozen=True)
 class PlatformEntry:
-    """One entry as a platform has it (SyncPlatformEntries); names as in a CSV row."""
+    """One entry as a platform has it (SyncExternalEntries' ExternalEntry), text as the API
+    gave it: each entry is validated on its own, and a bad one fails only itself."""
 
     external_id: str
     project_id: str
@@ -66,12 +67,16 @@ class PlatformEntry:
 
 @dataclass(frozen=True)
 class Reconcile:
+    """The platform's whole list of ids of the entries dated in [date_from, date_to]."""
+
     date_from: date
     date_to: date
     external_ids: tuple[str, ...]
 
 
 class SyncPlatformEntries(Command):
+    """SyncExternalEntries: `source` is the platform ("harvest")."""
+
     source: str
     entries: tuple[PlatformEntry, ...]
     reconcile: Reconcile | None = None

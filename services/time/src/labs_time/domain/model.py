@@ -50,6 +50,7 @@ class TimeEntry(EditableEntity):
     invoiced: bool = False
     source: str = "manual"
     fingerprint: uuid.UUID | None = None
+    external_id: str | None = None  # the platform's id of an entry a sync brought in
     version: int = 1
     changed: list[str] = field(default_factory=list)
 

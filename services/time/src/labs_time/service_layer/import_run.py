@@ -216,7 +216,7 @@ def imported_events(job_id: str, source: str,
     for start in range(0, len(entries), EVENT_BATCH):
         (ids, _fingerprints, projects, users, resources, days, hours, rounded, _started,
          _ended, billable, billable_rates, cost_rates, currencies, rate_sources, _notes,
-         approved) = zip(*entries[start:start + EVENT_BATCH], strict=True)
+         approved, _external_ids) = zip(*entries[start:start + EVENT_BATCH], strict=True)
         events.append(events_pb2.EntriesImported(
             job_id=job_id, source=source, entry_ids=ids, project_ids=projects,
             user_ids=users if None not in users else [user or "" for user in users],

@@ -1,23 +1,20 @@
 """SyncExternalEntries: a platform's time entries (Harvest's, sent by the integrations service)
-brought in line. Who they are for and on which project is asked of identity, projects and
-capacity first; then one transaction writes the page with its events."""
+brought in line. Whom and which projects they name is asked of identity, projects and capacity
+first; then one transaction writes the call's changes with their events."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from functools import partial
 
 from labs.time.v1 import time_service_pb2 as pb
 from labs_common.auth.principal import current_principal
-from labs_common.auth.roles import Role
-from labs_time.adapters.import_references import ProjectIdReferences
 from labs_time.domain import commands, rules
 from labs_time.entrypoints.rpcs.base import ServicerBase
 from labs_time.service_layer import platform_entries
 from labs_time.service_layer.platform_entries import SyncOutcome
 
-ENTRY_FIELDS = ("external_id", "project_id", "email", "first_name", "last_name", "date_worked",
-                "hours", "rounded_hours", "notes", "billable", "billable_rate", "cost_rate",
-                "currency", "approved")
+ENTRY_FIELDS = tuple(f.name for f in fields(commands.PlatformEntry))
 
 
 def command_of(request: pb.SyncExternalEntriesRequest) -> commands.SyncPlatformEntries:
@@ -43,15 +40,11 @@ def response_of(outcome: SyncOutcome) -> pb.SyncExternalEntriesResponse:
 
 class PlatformSyncRpcs(ServicerBase):
     async def SyncExternalEntries(self, request, context) -> pb.SyncExternalEntriesResponse:
-        principal = current_principal()
-        principal.require(Role.MANAGER)  # before anyone else is asked on its behalf
+        """A platform's entries created, updated or left as they are, and, with a reconcile
+        window, those it no longer has deleted (managers)."""
         command = command_of(request)
-        platform_entries.check_request(command)
-        refs = ProjectIdReferences(self._directory, principal.token, create_missing=False)
-        await refs.load()
-        outcome = SyncOutcome()
-        staged = await platform_entries.staged_entries(command, refs, outcome)
-        return await self._handle(
-            context, request,
-            partial(platform_entries.sync_entries, staged=staged, outcome=outcome),
-            command, response_of)
+        plan = await platform_entries.ask_for_sync(self._directory, current_principal(),
+                                                   command)
+        return await self._handle(context, request,
+                                  partial(platform_entries.sync_entries, plan=plan), command,
+                                  response_of)

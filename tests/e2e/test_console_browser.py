@@ -207,7 +207,8 @@ async def test_a_client_sees_its_portal_and_none_of_the_agencys_figures(page, ht
     no_problems(page)
 
 
-VIEWS = ["/", "/projects", "/time", "/invoices", "/capacity", "/alerts", "/integrations"]
+VIEWS = ["/", "/projects", "/time", "/invoices", "/capacity", "/alerts", "/integrations",
+         "/organization", "/organization/clients", "/organization/settings"]
 
 
 async def agency_with_a_month_of_work(http, token: str) -> str:

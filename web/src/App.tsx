@@ -21,6 +21,7 @@ const InvoiceDetail = lazy(() => import("./views/invoices/InvoiceDetail"));
 const Capacity = lazy(() => import("./views/capacity/Capacity"));
 const Alerts = lazy(() => import("./views/alerts/Alerts"));
 const Integrations = lazy(() => import("./views/integrations/Integrations"));
+const Organization = lazy(() => import("./views/organization/Organization"));
 const Portal = lazy(() => import("./views/portal/Portal"));
 
 /** Where to go after signing in: a path of this app only ("//elsewhere" and "/\\elsewhere" are
@@ -76,6 +77,7 @@ function SignedIn() {
           <Route path="/capacity" element={<Capacity />} />
           <Route path="/alerts" element={<Alerts />} />
           {atLeast(role, "admin") && <Route path="/integrations" element={<Integrations />} />}
+          {atLeast(role, "manager") && <Route path="/organization/*" element={<Organization />} />}
           <Route path="*" element={<Navigate to="/" replace />} />
         </Routes>
         </ViewBoundary>

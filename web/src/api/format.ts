@@ -12,6 +12,11 @@ export function money(amount: string | number | null | undefined, currency = "US
   }
 }
 
+/** A person as the lists show them: their name, else (a name never given) their email. */
+export function personName(user: { email: string; first_name?: string | null; last_name?: string | null }): string {
+  return [user.first_name, user.last_name].filter(Boolean).join(" ") || user.email;
+}
+
 export function percent(value: string | number | null | undefined, digits = 1): string {
   if (value === null || value === undefined || value === "") return "—";
   const n = Number(value);

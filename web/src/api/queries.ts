@@ -4,7 +4,7 @@
 import { queryOptions } from "@tanstack/react-query";
 
 import { api } from "./client";
-import type { Client, Project } from "./types";
+import type { Client, Member, Project } from "./types";
 
 export const projectOptionsQuery = queryOptions({
   queryKey: ["projects", "options"],
@@ -16,4 +16,11 @@ export const clientsQuery = queryOptions({
   queryKey: ["clients", "options"],
   queryFn: ({ signal }) => api<{ clients: Client[] }>("/clients", { query: { limit: 500 }, signal }),
   staleTime: 60_000,
+});
+
+export const membersQuery = queryOptions({
+  queryKey: ["members"],
+  queryFn: ({ signal }) =>
+    api<{ members: Member[]; next_cursor: string | null }>("/organizations/current/members", { query: { limit: 500 }, signal }),
+  staleTime: 5 * 60_000,
 });

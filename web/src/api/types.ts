@@ -18,6 +18,13 @@ export interface Organization {
   settings?: Record<string, unknown>;
 }
 
+/** One of GET /organizations/current/members: `client_id` only for the client role. */
+export interface Member {
+  user: User;
+  role: Role;
+  client_id?: string | null;
+}
+
 export interface Me {
   user: User;
   organization: Organization;
@@ -43,6 +50,7 @@ export interface Client {
   name: string;
   email?: string | null;
   currency?: string | null;
+  archived_at?: string | null;
 }
 
 export type Trend = "up" | "down" | "stable";

@@ -11,7 +11,7 @@ import TimerWidget from "../views/time/TimerWidget";
 interface NavItem {
   to: string;
   label: string;
-  /** What the phone's bottom bar says, where seven labels share 390 px. */
+  /** What the phone's bottom bar says, where up to eight labels share 390 px. */
   short?: string;
   icon: string;
   least?: Role;
@@ -24,6 +24,7 @@ const STAFF_NAV: NavItem[] = [
   { to: "/invoices", label: "Invoices", icon: "▤", least: "manager" },
   { to: "/capacity", label: "Capacity", short: "Team", icon: "▥" },
   { to: "/alerts", label: "Alerts", icon: "◉" },
+  { to: "/organization", label: "Organization", short: "Org", icon: "⌂", least: "manager" },
   { to: "/integrations", label: "Integrations", short: "Apps", icon: "⇄", least: "admin" },
 ];
 

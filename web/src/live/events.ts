@@ -20,8 +20,12 @@ const FAMILIES: [prefix: string, keys: string[]][] = [
   ["sync:", ["integrations", "sync-logs"]],
   ["integration:", ["integrations", "sync-logs"]],
   ["user:", ["presence"]],
-  // A role change may be the reader's own: what they may see changes with it.
-  ["member:", ["members", "me"]],
+  // A role change may be the reader's own: what they may see changes with it. A member joining
+  // has accepted an invitation, which leaves the pending ones.
+  ["member:", ["members", "me", "invitations"]],
+  ["invitation:", ["invitations"]],
+  // Its name, currency and timezone are in /auth/me too; its settings change what a reader sees.
+  ["organization:", ["organization", "me", "dashboard", "project", "projects"]],
   ["client:", ["clients", "projects"]],
   ["comment:", ["comments"]],
 ];

@@ -5,10 +5,10 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 
 import { api, idempotencyKey } from "../../api/client";
-import { hours, money } from "../../api/format";
+import { hours, money, personName } from "../../api/format";
 import { decimalInput } from "../../api/numbers";
+import { membersQuery } from "../../api/queries";
 import { useSession } from "../../api/session";
-import type { User } from "../../api/types";
 import { fieldError } from "../../components/formErrors";
 import { Badge, Card, Empty, ErrorNote, Field, Loading } from "../../components/ui";
 import { FormActions } from "../../components/FormActions";
@@ -28,11 +28,6 @@ export interface Person {
   currency?: string | null;
   capacity_hours_per_week?: number | null;
   is_active?: boolean;
-}
-
-interface MemberPage {
-  members: { user: User; role: string; client_id?: string | null }[];
-  next_cursor?: string | null;
 }
 
 interface Draft {
@@ -74,15 +69,9 @@ export function personBody(d: Draft) {
   };
 }
 
-const memberName = (user: User) => [user.first_name, user.last_name].filter(Boolean).join(" ") || user.email;
-
 function PersonForm({ onDone, onCancel }: { onDone: (name: string) => void; onCancel: () => void }) {
   const queryClient = useQueryClient();
-  const members = useQuery({
-    queryKey: ["members"],
-    queryFn: ({ signal }) => api<MemberPage>("/organizations/current/members", { query: { limit: 500 }, signal }),
-    staleTime: 5 * 60_000,
-  });
+  const members = useQuery(membersQuery);
   const [draft, setDraft] = useState<Draft>(freshDraft);
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
 
@@ -103,7 +92,7 @@ function PersonForm({ onDone, onCancel }: { onDone: (name: string) => void; onCa
 
   const err = (field: string) => fieldError(create.error, field);
   const options = (members.data?.members ?? [])
-    .map(({ user }) => ({ id: user.id, label: memberName(user) }))
+    .map(({ user }) => ({ id: user.id, label: personName(user) }))
     .sort((a, b) => a.label.localeCompare(b.label));
 
   return (

@@ -4,8 +4,9 @@
 import { useQueries, useQuery } from "@tanstack/react-query";
 
 import { api, ApiError } from "../../api/client";
-import { projectOptionsQuery } from "../../api/queries";
-import type { Project, Task, TimeEntry, User } from "../../api/types";
+import { personName } from "../../api/format";
+import { membersQuery, projectOptionsQuery } from "../../api/queries";
+import type { Project, Task, TimeEntry } from "../../api/types";
 
 export interface TimeEntryPage {
   time_entries: Entry[];
@@ -14,11 +15,6 @@ export interface TimeEntryPage {
 
 interface TaskPage {
   tasks: Task[];
-  next_cursor: string | null;
-}
-
-interface MemberPage {
-  members: { user: User; role: string }[];
   next_cursor: string | null;
 }
 
@@ -134,15 +130,7 @@ export function useSubmittedWeek(week: Week) {
 /** People's names by user id, for the approvals list. */
 export function useMemberNames() {
   return useQuery({
-    queryKey: ["members"],
-    queryFn: ({ signal }) => api<MemberPage>("/organizations/current/members", { query: { limit: 500 }, signal }),
-    select: (page) =>
-      new Map(
-        page.members.map(({ user }) => [
-          user.id,
-          [user.first_name, user.last_name].filter(Boolean).join(" ") || user.email,
-        ]),
-      ),
-    staleTime: 5 * 60_000,
+    ...membersQuery,
+    select: (page) => new Map(page.members.map(({ user }) => [user.id, personName(user)])),
   });
 }

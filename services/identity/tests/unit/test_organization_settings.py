@@ -60,3 +60,25 @@ async def test_nul_characters_and_other_wrong_fields_are_named_together():
             _patch(name="", settings={"note": "a\x00b"}), uow)
     assert sorted(f.field for f in caught.value.field_errors) == ["name", "settings"]
     assert uow.outbox.events == []
+
+
+async def test_a_rounding_rule_or_audience_labs_cannot_use_is_refused_field_by_field():
+    uow = _org_uow()
+    project = "3f2b8c1e-0000-4000-8000-000000000001"
+    with pytest.raises(InvalidArgument) as caught:
+        await organizations.update_organization(_patch(settings={
+            "time_rounding": {"unit_minutes": 7.5, "mode": "sideways",
+                              "projects": {project: {"unit_minutes": 2000}, "site": {}}},
+            "financials_visible_to": "client"}), uow)
+    assert sorted(f.field for f in caught.value.field_errors) == [
+        "settings.financials_visible_to", "settings.time_rounding.mode",
+        "settings.time_rounding.projects",
+        f"settings.time_rounding.projects.{project}.unit_minutes",
+        "settings.time_rounding.unit_minutes"]
+    assert uow.outbox.events == []
+    # What time and forecasting read is kept (15.0: a JSON number through a protobuf Struct).
+    saved = await organizations.update_organization(_patch(settings={
+        "time_rounding": {"unit_minutes": 15.0, "mode": "up",
+                          "projects": {project: {"unit_minutes": 6, "mode": "nearest"}}},
+        "financials_visible_to": "member"}), uow)
+    assert saved.settings["time_rounding"]["mode"] == "up"

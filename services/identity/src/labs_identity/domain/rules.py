@@ -11,6 +11,7 @@ import zoneinfo
 from labs_common.auth.roles import Role
 from labs_common.currency import currency_code
 from labs_common.errors import Conflict, FieldError, InvalidArgument, PermissionDenied
+from labs_identity.domain.org_settings import settings_errors
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
@@ -70,6 +71,8 @@ def check_settings(value: dict) -> dict:
             "settings",
             f"must be at most {MAX_SETTINGS_BYTES // 1024} KiB serialized (would be {size} bytes)",
         )
+    if errors := settings_errors(value):
+        raise InvalidArgument("Some settings are not ones Labs can use.", field_errors=errors)
     return value
 
 

@@ -162,6 +162,11 @@ async def test_only_admins_connect_and_sync_harvest_and_other_orgs_see_nothing(h
                               json={"access_token": "pat-abc"})
     assert missing.status_code == 422, missing.text
     assert [e["field"] for e in missing.json()["errors"]] == ["account_id"]
+    for account_id in ("12ab", "r~\u00e9"):  # Harvest's ids are numbers; a header is ASCII
+        wrong = await http.post("/integrations/harvest/auth", headers=headers,
+                                json={"access_token": "pat-abc", "account_id": account_id})
+        assert wrong.status_code == 422, wrong.text
+        assert [e["field"] for e in wrong.json()["errors"]] == ["account_id"]
     other = await sign_up(http, org="Other")
     hidden = await http.get(f"/integrations/{connection['id']}/sync-status",
                             headers=auth(other["access_token"]))

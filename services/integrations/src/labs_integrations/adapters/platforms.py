@@ -192,9 +192,13 @@ class HarvestSide:
         self.api = HarvestApi(settings)
 
     async def identify(self, secret: dict[str, Any]) -> Account:
-        if not str(secret.get("account_id", "")).strip():
+        account_id = str(secret.get("account_id", "")).strip()
+        if not account_id:
             raise InvalidArgument.on("account_id", "Harvest's account id is required with a "
                                      "personal access token (Harvest: Developers, Tokens)")
+        if not account_id.isascii() or not account_id.isdigit() or len(account_id) > 20:
+            raise InvalidArgument.on("account_id", "Harvest's account id is a number, as "
+                                     "Harvest's Developers page shows it")
         await self.api.me(secret)  # the token works for this account
         company = await self.api.company(secret)
         return Account(name=str(company.get("name") or secret["account_id"]),

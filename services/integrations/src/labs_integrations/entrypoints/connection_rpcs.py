@@ -101,7 +101,8 @@ class ConnectionRpcs:
         secret = {"access_token": check_token(request.access_token or request.api_key, field),
                   "kind": "token"}
         if request.account_id:
-            secret["account_id"] = request.account_id
+            # Sent to the platform in a header, like the token: printable ASCII only.
+            secret["account_id"] = check_token(request.account_id, "account_id")
         account = await side.identify(secret)
         return await self._connect(context, request, side.platform, account, secret)
 

@@ -1,6 +1,7 @@
-"""The platform with the integrations service talking to local fakes of GitHub and Slack, started
-once for the tests of this package and stopped after them (not at the end of the session: its
-processes would load the machine for every later module). GitHub's signed webhooks and Slack's
+"""The platform with the integrations service talking to local fakes of its platforms (GitHub,
+Slack, Harvest, QuickBooks, Jira, Asana), started once for the tests of this package and stopped
+after them (not at the end of the session: its processes would load the machine for every later
+module). GitHub's signed webhooks and Slack's
 signed slash commands go to this suite's gateway, and outgoing webhooks may target this machine
 (a development setting; production refuses private addresses).
 
@@ -17,8 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from labs_common.testing.fake_asana import FakeAsana
 from labs_common.testing.fake_github import FakeGitHub
 from labs_common.testing.fake_harvest import FakeHarvest
+from labs_common.testing.fake_jira import FakeJira
 from labs_common.testing.fake_quickbooks import FakeQuickBooks
 from labs_common.testing.fake_slack import FakeSlack
 from labs_local import Suite, free_port, free_port_base
@@ -64,9 +67,24 @@ def fake_quickbooks() -> Iterator[FakeQuickBooks]:
 
 
 @pytest.fixture(scope="package")
+def fake_jira() -> Iterator[FakeJira]:
+    fake = FakeJira().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="package")
+def fake_asana() -> Iterator[FakeAsana]:
+    fake = FakeAsana().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="package")
 async def suite(postgres_url: str, tmp_path_factory, smtp_sink, fake_github: FakeGitHub,
                 fake_slack: FakeSlack, fake_harvest: FakeHarvest,
-                fake_quickbooks: FakeQuickBooks) -> AsyncIterator[Suite]:
+                fake_quickbooks: FakeQuickBooks, fake_jira: FakeJira,
+                fake_asana: FakeAsana) -> AsyncIterator[Suite]:
     key = base64.b64encode(os.urandom(32)).decode()
     suite = Suite(
         data_dir=Path(tmp_path_factory.mktemp("integrations_suite")),
@@ -111,6 +129,9 @@ async def suite(postgres_url: str, tmp_path_factory, smtp_sink, fake_github: Fak
             # QuickBooks did not take goes again half a second later.
             "LABS_QUICKBOOKS_SYNC_SECONDS": "3600",
             "LABS_QUICKBOOKS_PUSH_RETRY_BASE_SECONDS": "0.5",
+            # The Jira Cloud site and Asana that imports read.
+            "LABS_JIRA_API_URL": fake_jira.url,
+            "LABS_ASANA_API_URL": fake_asana.url,
         },
     )
     fake_github.webhook_url = f"{suite.gateway_url}/api/v1/webhooks/github"

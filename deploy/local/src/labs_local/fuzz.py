@@ -25,8 +25,10 @@ from pathlib import Path
 import httpx
 from rich.console import Console
 
+from labs_common.testing.fake_asana import FakeAsana
 from labs_common.testing.fake_github import FakeGitHub
 from labs_common.testing.fake_harvest import FakeHarvest
+from labs_common.testing.fake_jira import FakeJira
 from labs_common.testing.fake_quickbooks import FakeQuickBooks
 from labs_common.testing.fake_slack import FakeSlack
 from labs_local import ports
@@ -80,6 +82,7 @@ async def run() -> int:
     # there, as the real platform would, instead of timing out.
     github, slack, harvest = FakeGitHub().start(), FakeSlack().start(), FakeHarvest().start()
     quickbooks = FakeQuickBooks().start()
+    jira, asana = FakeJira().start(), FakeAsana().start()
     suite = Suite(data_dir=work / "data", port_base=ports.free_port_base(),
                   gateway_port=ports.free_port(), gateway_host="127.0.0.1",
                   # Without it nearly every generated request answers 429, testing nothing
@@ -94,7 +97,9 @@ async def run() -> int:
                              "LABS_QUICKBOOKS_API_URL": quickbooks.url,
                              "LABS_QUICKBOOKS_OAUTH_URL": quickbooks.url,
                              "LABS_QUICKBOOKS_AUTHORIZE_URL": quickbooks.authorize_url,
-                             "LABS_QUICKBOOKS_REVOKE_URL": quickbooks.revoke_url},
+                             "LABS_QUICKBOOKS_REVOKE_URL": quickbooks.revoke_url,
+                             "LABS_JIRA_API_URL": jira.url,
+                             "LABS_ASANA_API_URL": asana.url},
                   console=Console(file=log, width=200, color_system=None))
     status = 1
     try:
@@ -120,6 +125,8 @@ async def run() -> int:
         slack.stop()
         harvest.stop()
         quickbooks.stop()
+        jira.stop()
+        asana.stop()
         log.close()
         console.print(f"fuzz: {'passed' if status == 0 else 'FAILED'} in "
                       f"{time.monotonic() - started:.0f} s; reports in {report_dir}"

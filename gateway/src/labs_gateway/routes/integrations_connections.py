@@ -1,4 +1,5 @@
-"""Connections to other platforms: connect (OAuth or a token), settings, delete, sync."""
+"""Connections to other platforms: connect (OAuth or a token), settings, delete, sync, and Jira
+and Asana imports into tasks."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from labs_gateway.schemas.integrations import (
     ConnectionList,
     ConnectionPublic,
     ConnectionUpdate,
+    ImportStart,
     PlatformName,
     SyncAccepted,
     SyncLogList,
@@ -108,6 +110,22 @@ async def start_sync(connection_id: ConnectionId, integrations: Integrations):
     heal what a lost webhook missed). A sync already queued or running is the answer. Admin or
     above."""
     started = await integrations.StartSync(pb.StartSyncRequest(connection_id=str(connection_id)))
+    return SyncAccepted(job_id=started.job_id)
+
+
+@router.post("/integrations/{id}/import", status_code=status.HTTP_202_ACCEPTED,
+             response_model=SyncAccepted, dependencies=[IdempotentWrite],
+             responses={409: {"description": "The connection is not Jira's or Asana's"}})
+async def start_import(connection_id: ConnectionId, body: ImportStart,
+                       integrations: Integrations):
+    """Import a Jira JQL query's issues or an Asana project's tasks into the project's tasks
+    (status, assignee by email, estimate), as the member who connected the platform. An issue
+    imported before updates its task instead of making another. The job is one of the
+    connection's sync logs (`job_id`, trigger `import`); the same import asked again while it
+    runs is the same job. A project the caller cannot see is a 422 naming `project_id`; a
+    connection of another platform a 409. Admin or above."""
+    started = await integrations.StartImport(pb.StartImportRequest(
+        connection_id=str(connection_id), project_id=body.project_id, source=body.source))
     return SyncAccepted(job_id=started.job_id)
 
 

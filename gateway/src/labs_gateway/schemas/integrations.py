@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from labs_gateway.schemas.common import RequestModel
+from labs_gateway.schemas.common import RequestModel, UuidStr
 from labs_gateway.schemas.proto_json import PublicModel
 
 PlatformName = Literal["github", "slack", "harvest", "quickbooks", "jira", "asana", "linear",
@@ -28,8 +28,11 @@ class AuthorizationStart(RequestModel):
         None, description="OAuth: where the platform sends the user back, with code and state.")
     access_token: Token | None = Field(
         None, description="A token the platform issued (a GitHub personal access token, a "
-        "Slack bot token); checked with the platform before it is stored.")
-    account_id: Annotated[str, Field(max_length=200)] | None = None
+        "Slack bot token, a Jira API token, an Asana personal access token); checked with the "
+        "platform before it is stored.")
+    account_id: Annotated[str, Field(max_length=200)] | None = Field(
+        None, description="Harvest: the account id. Jira: the email of the Atlassian account "
+        "the API token belongs to (Jira Cloud signs in with both).")
     api_key: Token | None = None
 
     @model_validator(mode="after")
@@ -54,6 +57,13 @@ class ConnectionUpdate(RequestModel):
     settings: dict[str, Any] = Field(
         description="Platform settings, e.g. Slack `default_channel` and `audience` (the role "
         "whose view a channel's messages show: `member` by default).")
+
+
+class ImportStart(RequestModel):
+    project_id: UuidStr = Field(description="The Labs project the tasks are made in.")
+    source: Annotated[str, Field(min_length=1, max_length=2000)] = Field(
+        description="Jira: a JQL query, e.g. `project = WEB AND statusCategory != Done`; "
+        "Asana: a project id (the digits of its URL).")
 
 
 class AuthorizationUrl(BaseModel):

@@ -69,6 +69,15 @@ class Settings(ServiceSettings):
     quickbooks_push_retry_base_seconds: float = Field(60.0, gt=0)
     quickbooks_max_concurrency: int = Field(10, ge=1, le=10)
 
+    # Jira Cloud (REST API v3) and Asana (API 1.0): where they are, for connecting with a token
+    # and importing their issues into tasks. Jira Cloud has no one address (each site is
+    # https://<your-domain>.atlassian.net): the setting is the site's base URL, and unset, Jira
+    # cannot be connected. A 429 waits its Retry-After; `import_max_throttles` in a row fail the
+    # import.
+    jira_api_url: str = ""
+    asana_api_url: str = "https://app.asana.com/api/1.0"
+    import_max_throttles: int = Field(8, ge=1, le=100)
+
     # Outgoing webhooks may target private, loopback and link-local addresses (development and
     # tests only: in a cluster that would be a way in to its internal services).
     webhooks_allow_private_targets: bool = False

@@ -24,6 +24,7 @@ from labs_integrations.entrypoints.consumers import subscriptions
 from labs_integrations.entrypoints.github_wiring import add_github
 from labs_integrations.entrypoints.grpc_servicer import IntegrationsServicer
 from labs_integrations.entrypoints.harvest_wiring import add_harvest
+from labs_integrations.entrypoints.import_wiring import add_imports
 from labs_integrations.entrypoints.quickbooks_wiring import add_quickbooks
 from labs_integrations.entrypoints.slack_wiring import add_slack
 from labs_integrations.service_layer.syncs import Revocations, SyncWorker
@@ -76,6 +77,8 @@ class Parts:
         add_harvest(self, runtime)
         # QuickBooks: invoice pushes, the token keeper, its syncer (payments).
         add_quickbooks(self, runtime)
+        # Jira and Asana: their imports into tasks, run by the sync worker.
+        add_imports(self, runtime)
 
     def _sweep(self, name: str, work, every: float) -> Sweeper:
         sweeper = self.sweepers[name] = Sweeper(f"integrations.{name}", work, every)

@@ -18,6 +18,7 @@ from labs_integrations.domain.connections import (
     SyncLog,
     SyncStatus,
 )
+from labs_integrations.domain.imports import IMPORT_TRIGGER
 
 LIVE = connections.c.deleted_at.is_(None)
 
@@ -170,10 +171,18 @@ class SqlAlchemySyncLogRepository(OrgScopedRepository):
         return _sync_log(row) if row else None
 
     async def running(self, connection_id: uuid.UUID) -> SyncLog | None:
+        """The connection's sync queued or running (imports are jobs of their own)."""
         row = (await self._session.execute(self._select(
             sync_logs.c.connection_id == connection_id,
-            sync_logs.c.status == SyncStatus.IN_PROGRESS.value))).first()
+            sync_logs.c.status == SyncStatus.IN_PROGRESS.value,
+            sync_logs.c.trigger != IMPORT_TRIGGER))).first()
         return _sync_log(row) if row else None
+
+    async def progress(self, log_id: uuid.UUID, records: int) -> None:
+        """How far a running job has got, for GET /integrations/{id}/sync-logs meanwhile."""
+        await self._session.execute(update(sync_logs).where(
+            sync_logs.c.org_id == self._org_id, sync_logs.c.id == log_id,
+            sync_logs.c.finished_at.is_(None)).values(records_synced=records))
 
     async def latest(self, connection_id: uuid.UUID) -> SyncLog | None:
         row = (await self._session.execute(self._select(sync_logs.c.connection_id == connection_id)

@@ -1,6 +1,7 @@
-"""Tasks in Labs as the member who connected GitHub: the projects service's RPCs with that
-member's delegated token (labs_common.auth.delegation), so their role and the projects' rules
-apply to what GitHub changes, as they would to the member's own edits."""
+"""Tasks in Labs as the member who connected a platform (GitHub, Jira, Asana): the projects
+service's RPCs with that member's delegated token (labs_common.auth.delegation), so their role
+and the projects' rules apply to what the platform changes, as they would to the member's own
+edits."""
 
 from __future__ import annotations
 
@@ -40,17 +41,17 @@ def _task(fields: dict[str, str], issue_number: int | None = None) -> pb.Task:
     return task
 
 
-
 class LabsTasks:
     """`projects`: a ProjectsService stub on the platform's channel (it carries the bound
-    principal's token)."""
+    principal's token); `reason`: what the delegated tokens say they are for."""
 
-    def __init__(self, tokens: DelegatedTokens, projects) -> None:
+    def __init__(self, tokens: DelegatedTokens, projects, *, reason: str = "github") -> None:
         self._tokens = tokens
         self._projects = projects
+        self._reason = reason
 
     async def _as(self, org_id: uuid.UUID, user_id: uuid.UUID):
-        return await self._tokens.token(org_id, user_id=user_id, reason="github")
+        return await self._tokens.token(org_id, user_id=user_id, reason=self._reason)
 
     async def get(self, org_id: uuid.UUID, user_id: uuid.UUID, task_id: uuid.UUID
                   ) -> TaskView | None:
@@ -66,7 +67,7 @@ class LabsTasks:
         return _view(page.tasks[0]) if page.tasks else None
 
     async def create(self, org_id: uuid.UUID, user_id: uuid.UUID, project_id: uuid.UUID,
-                     number: int, fields: dict[str, str], *,
+                     number: int | None, fields: dict[str, str], *,
                      idempotency_key: str | None = None) -> TaskView:
         with acting_as(await self._as(org_id, user_id)):
             created = await remote_call(self._projects.CreateTask(pb.CreateTaskRequest(
@@ -81,6 +82,11 @@ class LabsTasks:
         with acting_as(await self._as(org_id, user_id)):
             updated = await remote_call(self._projects.UpdateTask(request))
         return _view(updated.task)
+
+    async def delete(self, org_id: uuid.UUID, user_id: uuid.UUID, task_id: uuid.UUID) -> None:
+        """Deletes the task; one deleted already is no matter."""
+        with acting_as(await self._as(org_id, user_id)):
+            await remote_lookup(self._projects.DeleteTask(pb.DeleteTaskRequest(id=str(task_id))))
 
     async def comment(self, org_id: uuid.UUID, user_id: uuid.UUID, task_id: uuid.UUID,
                       body: str, *, idempotency_key: str | None = None) -> None:

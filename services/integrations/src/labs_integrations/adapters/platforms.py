@@ -14,7 +14,9 @@ from urllib.parse import urlencode
 import httpx
 
 from labs_common.errors import InvalidArgument, Unavailable
+from labs_integrations.adapters.asana_side import AsanaSide
 from labs_integrations.adapters.harvest_api import HarvestApi
+from labs_integrations.adapters.jira_side import JiraSide
 from labs_integrations.adapters.quickbooks_api import QuickBooksApi, QuickBooksFailed, StaticToken
 from labs_integrations.config import Settings
 from labs_integrations.domain.connections import Account, Platform
@@ -255,10 +257,11 @@ class HarvestSide:
 
 
 def platform_sides(settings: Settings) -> dict[Platform, PlatformSide]:
-    """The platforms connectable today; the importers of part 2 add theirs."""
+    """The platforms connectable today (Jira's and Asana's sides are modules of their own)."""
     return {Platform.GITHUB: GitHubSide(settings), Platform.SLACK: SlackSide(settings),
             Platform.HARVEST: HarvestSide(settings),
-            Platform.QUICKBOOKS: QuickBooksSide(settings)}
+            Platform.QUICKBOOKS: QuickBooksSide(settings),
+            Platform.JIRA: JiraSide(settings), Platform.ASANA: AsanaSide(settings)}
 
 
 QUICKBOOKS_SCOPE = "com.intuit.quickbooks.accounting"

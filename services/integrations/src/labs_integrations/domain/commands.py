@@ -64,3 +64,12 @@ class ListSyncLogs:
     connection_id: uuid.UUID
     after: tuple[datetime, uuid.UUID] | None
     limit: int
+
+
+@dataclass(frozen=True)
+class StartImport:
+    """Import a Jira JQL query's issues or an Asana project's tasks into a project's tasks."""
+
+    connection_id: uuid.UUID
+    project_id: uuid.UUID
+    source: str

@@ -1,6 +1,6 @@
 """labs.integrations.v1.IntegrationsService: map the request in, run one handler in one
 transaction, map the result out. The RPCs live in mixins by area (connection_rpcs,
-webhook_rpcs, intake_rpcs)."""
+webhook_rpcs, import_rpcs, intake_rpcs)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from labs_common.background import Sweeper
 from labs_common.grpc.transactions import TransactionalRpcs
 from labs_integrations.entrypoints.connection_rpcs import ConnectionRpcs
 from labs_integrations.entrypoints.github_rpcs import GitHubRpcs
+from labs_integrations.entrypoints.import_rpcs import ImportRpcs
 from labs_integrations.entrypoints.slack_rpcs import SlackRpcs
 from labs_integrations.entrypoints.webhook_rpcs import WebhookEndpointRpcs
 from labs_integrations.service_layer.unit_of_work import UowFactory
 
 
-class IntegrationsServicer(ConnectionRpcs, WebhookEndpointRpcs, SlackRpcs, GitHubRpcs,
-                           TransactionalRpcs, pb_grpc.IntegrationsServiceServicer):
+class IntegrationsServicer(ConnectionRpcs, ImportRpcs, WebhookEndpointRpcs, SlackRpcs,
+                           GitHubRpcs, TransactionalRpcs, pb_grpc.IntegrationsServiceServicer):
     """`collaborators` (main.Parts) become attributes `_<name>`: the settings, the vault, the
     platforms' sides, the sweepers a request may wake, and each slice's own."""
 

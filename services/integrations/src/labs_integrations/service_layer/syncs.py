@@ -1,7 +1,8 @@
 """The sync worker: queued syncs (manual, scheduled) run one at a time per connection, outside any
-transaction, by the platform's syncer; the outcome lands in the sync log, on the connection, and
-as `sync.completed`. A replica that dies mid-sync leaves its log in progress; after a lease
-another replica runs it again (syncers are idempotent: they bring two sides in line).
+transaction, by the platform's syncer (an import, trigger "import", by its importer); the outcome
+lands in the sync log, on the connection, and as `sync.completed`. A replica that dies mid-sync
+leaves its log in progress; after a lease another replica runs it again (syncers are idempotent:
+they bring two sides in line).
 
 Also here: deleted credentials revoked at the platform, after the answer that deleted them."""
 
@@ -27,6 +28,7 @@ from labs_integrations.domain.connections import (
     SyncLog,
     SyncStatus,
 )
+from labs_integrations.domain.imports import IMPORT_TRIGGER
 from labs_integrations.service_layer import connections
 from labs_integrations.service_layer.unit_of_work import UowFactory
 
@@ -44,6 +46,8 @@ class SyncOutcome:
 
 # What a platform does in a sync: brings Labs and the platform in line for one org.
 Syncer = Callable[[Credentials], Awaitable[SyncOutcome]]
+# What a platform does in an import: the queued import named by its sync log.
+Importer = Callable[[Credentials, SyncLog], Awaitable[SyncOutcome]]
 
 
 class SyncWorker:
@@ -54,9 +58,13 @@ class SyncWorker:
         self._sides = sides
         self._every = every
         self.syncers: dict[Platform, Syncer] = {}
+        self.importers: dict[Platform, Importer] = {}
 
     def add(self, platform: Platform, syncer: Syncer) -> None:
         self.syncers[platform] = syncer
+
+    def add_importer(self, platform: Platform, importer: Importer) -> None:
+        self.importers[platform] = importer
 
     async def run_due(self) -> int:
         now = datetime.now(UTC)
@@ -87,8 +95,11 @@ class SyncWorker:
                 side = self._sides.get(connection.platform)
                 if side is not None:
                     await side.identify(credentials.secret)  # still accepted?
-                syncer = self.syncers.get(connection.platform)
-                if syncer is not None:
+                if queued.trigger == IMPORT_TRIGGER:
+                    importer = self.importers.get(connection.platform)
+                    outcome = await importer(credentials, queued) if importer is not None \
+                        else SyncOutcome(errors=[f"{connection.platform.value} imports nothing."])
+                elif (syncer := self.syncers.get(connection.platform)) is not None:
                     outcome = await syncer(credentials)
             except InvalidArgument:
                 status = ConnectionStatus.ERROR

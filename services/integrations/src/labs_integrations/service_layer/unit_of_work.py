@@ -22,6 +22,10 @@ from labs_integrations.adapters.harvest_repository import (
     SqlAlchemyHarvestCursors,
     SqlAlchemyHarvestProjects,
 )
+from labs_integrations.adapters.import_repository import (
+    SqlAlchemyImportedTasks,
+    SqlAlchemyTaskImports,
+)
 from labs_integrations.adapters.quickbooks_repository import (
     SqlAlchemyQuickBooksCompanies,
     SqlAlchemyQuickBooksLinks,
@@ -66,6 +70,8 @@ class IntegrationsUnitOfWork(UnitOfWork):
         "quickbooks_companies": SqlAlchemyQuickBooksCompanies,
         "quickbooks_links": SqlAlchemyQuickBooksLinks,
         "quickbooks_payments": SqlAlchemyQuickBooksPayments,
+        "task_imports": SqlAlchemyTaskImports,
+        "imported_tasks": SqlAlchemyImportedTasks,
     }
 
 

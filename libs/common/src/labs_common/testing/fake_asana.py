@@ -32,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from labs_common.testing.fake_server import Call, CallLog, ServerThread
+from labs_common.testing.fake_server import Call, CallLog, FakePlatform, ServerThread
 
 MAX_LIMIT = 100
 _gids = itertools.count(1_200_000_000_000_001)
@@ -61,7 +61,7 @@ def project(value: Any, paths: list[list[str]]) -> Any:
     return shown
 
 
-class FakeAsana:
+class FakeAsana(FakePlatform):
     def __init__(self) -> None:
         self.users: dict[str, dict[str, Any]] = {}
         self.tokens: dict[str, str] = {}  # token → user gid
@@ -78,25 +78,6 @@ class FakeAsana:
             Route("/projects/{gid}/tasks", self._tasks),
         ])
         self._server = ServerThread(self.app, name="fake-asana")
-
-    # --- lifecycle -------------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        return self._server.url
-
-    def start(self) -> FakeAsana:
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> FakeAsana:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
 
     # --- the workspace's data, as its people would change it -----------------------------------
 

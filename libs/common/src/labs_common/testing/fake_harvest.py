@@ -36,7 +36,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from labs_common.testing.fake_server import Call, CallLog, ServerThread
+from labs_common.testing.fake_server import Call, CallLog, FakePlatform, ServerThread
 
 MAX_PER_PAGE = 2000
 _ids = itertools.count(1_000_001)
@@ -60,7 +60,7 @@ class Token:
     user_id: int | None = None
 
 
-class FakeHarvest:
+class FakeHarvest(FakePlatform):
     def __init__(self, *, limit: int = 100, window: float = 15.0,
                  token_lifetime: float = 14 * 24 * 3600) -> None:
         self.limit, self.window, self.token_lifetime = limit, window, token_lifetime
@@ -86,25 +86,6 @@ class FakeHarvest:
             Route("/api/v2/accounts", self._accounts),
         ])
         self._server = ServerThread(self.app, name="fake-harvest")
-
-    # --- lifecycle -------------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        return self._server.url
-
-    def start(self) -> FakeHarvest:
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> FakeHarvest:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
 
     # --- the platform's data, as its users would change it -------------------------------------
 

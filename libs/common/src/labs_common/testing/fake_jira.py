@@ -37,7 +37,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from labs_common.testing.fake_server import Call, CallLog, ServerThread
+from labs_common.testing.fake_server import Call, CallLog, FakePlatform, ServerThread
 
 MAX_RESULTS = 100
 CATEGORIES = {"new": ("To Do", 2), "indeterminate": ("In Progress", 4), "done": ("Done", 3)}
@@ -67,7 +67,7 @@ def adf(text: str) -> dict[str, Any] | None:
         for line in text.split("\n")]}
 
 
-class FakeJira:
+class FakeJira(FakePlatform):
     def __init__(self) -> None:
         self.users: dict[str, User] = {}  # by email
         self.issues: dict[str, dict[str, Any]] = {}  # by key
@@ -83,25 +83,6 @@ class FakeJira:
             Route("/rest/api/3/search/jql", self._search),
         ])
         self._server = ServerThread(self.app, name="fake-jira")
-
-    # --- lifecycle -------------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        return self._server.url
-
-    def start(self) -> FakeJira:
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> FakeJira:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
 
     # --- the site's data, as its people would change it ----------------------------------------
 

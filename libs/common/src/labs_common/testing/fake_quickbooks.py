@@ -51,7 +51,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from labs_common.testing.fake_server import Call, CallLog, ServerThread
+from labs_common.testing.fake_server import Call, CallLog, FakePlatform, ServerThread
 
 ACCESS_LIFETIME = 3600
 REFRESH_LIFETIME = 100 * 24 * 3600
@@ -202,7 +202,7 @@ def _compare(actual: Any, op: str, wanted: Any) -> bool:
             "<=": left <= right, ">=": left >= right}[op]
 
 
-class FakeQuickBooks:
+class FakeQuickBooks(FakePlatform):
     def __init__(self, *, access_lifetime: float = ACCESS_LIFETIME, latency: float = 0.0
                  ) -> None:
         self.access_lifetime = access_lifetime
@@ -234,11 +234,7 @@ class FakeQuickBooks:
         ])
         self._server = ServerThread(self.app, name="fake-quickbooks")
 
-    # --- lifecycle -------------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        return self._server.url
+    # --- where its OAuth pages are ------------------------------------------------------------
 
     @property
     def authorize_url(self) -> str:
@@ -247,19 +243,6 @@ class FakeQuickBooks:
     @property
     def revoke_url(self) -> str:
         return f"{self.url}/v2/oauth2/tokens/revoke"
-
-    def start(self) -> FakeQuickBooks:
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> FakeQuickBooks:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
 
     # --- the company's books, as its users would change them -----------------------------------
 

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import uvicorn
 
@@ -67,6 +67,31 @@ class ServerThread:
             self._socket.close()
             self._socket = None
         self._server = None
+
+
+
+class FakePlatform:
+    """The lifecycle every fake platform shares: its app served by `_server` (a ServerThread),
+    started and stopped, or used as a context manager."""
+
+    _server: ServerThread
+
+    @property
+    def url(self) -> str:
+        return self._server.url
+
+    def start(self) -> Self:
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
 
 
 @dataclass

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from labs.capacity.v1 import capacity_service_pb2 as pb
 from labs_common.errors import InvalidArgument
@@ -21,9 +22,11 @@ from labs_gateway.schemas.capacity import (
     HolidayPublic,
     RateList,
     ResourceCreate,
+    ResourceDeactivate,
     ResourceList,
     ResourcePublic,
     ResourceUpdate,
+    Seniority,
     TimeOffCreate,
     TimeOffList,
     TimeOffPublic,
@@ -44,10 +47,14 @@ def _resource(body: ResourceCreate | ResourceUpdate, fields: set[str]) -> dict:
 
 @router.get("/resources", response_model=ResourceList)
 async def list_resources(capacity: Capacity, limit: Limit = 50,
-                         cursor: Cursor = None):
-    """The organization's resources by name, a page at a time."""
-    page = await capacity.ListResources(to_message(
-        pb.ListResourcesRequest, {"page_size": limit, "page_token": cursor}))
+                         cursor: Cursor = None, is_active: bool | None = None,
+                         seniority_level: Seniority | None = None,
+                         skill: Annotated[str, Query(max_length=100)] = ""):
+    """The organization's resources by name, a page at a time; filters: active today or not,
+    one seniority, one skill."""
+    page = await capacity.ListResources(to_message(pb.ListResourcesRequest, {
+        "page_size": limit, "page_token": cursor, "is_active": is_active,
+        "seniority_level": seniority_level, "skill": skill}))
     return ResourceList(resources=[public(r) for r in page.resources],
                         next_cursor=page.next_page_token or None)
 
@@ -70,6 +77,22 @@ async def get_resource(resource_id: ResourceId, capacity: Capacity,
     found = await capacity.GetResource(pb.GetResourceRequest(id=str(resource_id)))
     set_etag(response, found.resource.etag)
     return public(found.resource)
+
+
+@router.delete("/resources/{id}", status_code=status.HTTP_204_NO_CONTENT,
+               response_class=Response, dependencies=[IdempotentWrite])
+async def deactivate_resource(resource_id: ResourceId, capacity: Capacity,
+                              end_date: Annotated[date | None, Query()] = None,
+                              body: ResourceDeactivate | None = None) -> Response:
+    """The resource leaves from `end_date` (query or body; default today) on: no capacity and no
+    bookings from then on (those reaching it end the day before), history and rates stay.
+    Manager or above."""
+    given = body.end_date if body else None
+    if end_date and given and end_date != given:
+        raise InvalidArgument.on("end_date", "given twice (query and body) with two values")
+    await capacity.DeactivateResource(to_message(pb.DeactivateResourceRequest, {
+        "id": resource_id, "end_date": end_date or given}))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 async def _update_resource(resource_id: uuid.UUID, body: ResourceUpdate, capacity,

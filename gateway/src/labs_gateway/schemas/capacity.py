@@ -139,8 +139,17 @@ class ResourcePublic(PublicModel):
     working_days: list[Weekday]
     skills: list[str]
     is_placeholder: bool
+    end_date: date | None = Field(
+        None, description="The first day the resource no longer counts (DELETE /resources/{id}); "
+                          "null while it stays.")
+    is_active: bool
     created_at: datetime | None
     updated_at: datetime | None
+
+
+class ResourceDeactivate(RequestModel):
+    end_date: IsoDate | None = Field(None, description="The first day it no longer counts; "
+                                                       "default today.")
 
 
 class ResourceList(BaseModel):

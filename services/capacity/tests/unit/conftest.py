@@ -10,7 +10,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from labs_capacity.domain import capacity
-from labs_capacity.domain.model import Allocation, Holiday, Rates, Resource, ResourceWeek, TimeOff
+from labs_capacity.domain.model import (
+    Allocation,
+    Holiday,
+    Rates,
+    Resource,
+    ResourceFilters,
+    ResourceWeek,
+    TimeOff,
+)
 from labs_capacity.domain.weeks import week_starts
 from labs_common.auth.roles import Role
 from labs_common.errors import InvalidArgument
@@ -29,9 +37,11 @@ class FakeResources:
     async def get(self, resource_id, on, *, lock=False):
         return self.rows.get(resource_id)
 
-    async def list(self, on, after, limit):
+    async def list(self, on, after, limit, filters=None):
+        filters = filters or ResourceFilters()
         ordered = sorted(self.rows.values(), key=lambda r: (r.name, r.id))
-        return [r for r in ordered if after is None or (r.name, r.id) > after][: limit + 1]
+        return [r for r in ordered if (after is None or (r.name, r.id) > after)
+                and filters.admit(r, on)][: limit + 1]
 
     async def lock(self, resource_ids=None):
         pass
@@ -170,11 +180,13 @@ class FakeWeeks:
     def __init__(self, uow: FakeCapacityUnitOfWork) -> None:
         self._uow = uow
 
-    async def of(self, first_monday, weeks, only=None):
+    async def of(self, first_monday, weeks, only=None, departed=False):
         rows = []
         for monday in week_starts(first_monday, weeks):
             for resource in sorted(self._uow.resources.rows.values(), key=lambda r: r.name):
                 if only is not None and resource.id not in only:
+                    continue
+                if not departed and not resource.active_on(first_monday):
                     continue
                 archived = self._uow.project_states.archived_ids()
                 mine = [a for a in self._uow.allocations.rows.values()
@@ -184,7 +196,7 @@ class FakeWeeks:
                 available = capacity.available_hours(
                     monday, resource.capacity_hours_per_week, resource.working_days,
                     [t for t in self._uow.time_off.rows if t.resource_id == resource.id],
-                    self._uow.holidays.rows.keys())
+                    self._uow.holidays.rows.keys(), resource.end_date)
                 rows.append(ResourceWeek(resource.id, resource.name, monday, available,
                                          confirmed, tentative))
         return rows

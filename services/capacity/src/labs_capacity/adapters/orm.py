@@ -22,6 +22,7 @@ resources = tenant_table(
     col.flag("is_placeholder", nullable=False),
     col.created_at(nullable=False),
     col.updated_at(nullable=False),
+    col.day("end_date"),  # NULL while the resource stays
 )
 
 resource_rates = Table(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from labs.capacity.v1 import capacity_service_pb2 as pb
@@ -45,6 +45,8 @@ def resource(value: Resource) -> pb.Resource:
         cost_rate=two_places(value.rates.cost_rate),
         currency=value.rates.currency,
         capacity_hours_per_week=two_places(value.capacity_hours_per_week),
+        end_date=day(value.end_date),
+        is_active=value.active_on(datetime.now(UTC).date()),
     )
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import func, select, text
+from sqlalchemy import any_, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from labs_capacity.adapters.orm import resource_rates, resources
-from labs_capacity.domain.model import Rates, Resource, Seniority
+from labs_capacity.domain.model import Rates, Resource, ResourceFilters, Seniority
 from labs_common.db.repository import OrgScopedRepository, from_row
 
 # The rates in effect on :on: the period starting last on or before that day.
@@ -46,7 +46,11 @@ def _changeable(resource: Resource) -> dict:
         "working_days": list(resource.working_days),
         "skills": list(resource.skills),
         "is_placeholder": resource.is_placeholder,
+        "end_date": resource.end_date,
     }
+
+
+EVERY_RESOURCE = ResourceFilters()
 
 
 class SqlAlchemyResourceRepository(OrgScopedRepository):
@@ -73,8 +77,17 @@ class SqlAlchemyResourceRepository(OrgScopedRepository):
             return None
         return (await self._with_rates([row], on))[0]
 
-    async def list(self, on: date, after: tuple[str, uuid.UUID] | None, limit: int):
-        rows = await self._page(self._select(), (resources.c.name, resources.c.id), after, limit)
+    async def list(self, on: date, after: tuple[str, uuid.UUID] | None, limit: int,
+                   filters: ResourceFilters = EVERY_RESOURCE):
+        query = self._select()
+        if filters.is_active is not None:
+            active = (resources.c.end_date.is_(None)) | (resources.c.end_date > on)
+            query = query.where(active if filters.is_active else ~active)
+        if filters.seniority_level is not None:
+            query = query.where(resources.c.seniority_level == filters.seniority_level.value)
+        if filters.skill:
+            query = query.where(any_(resources.c.skills) == filters.skill)
+        rows = await self._page(query, (resources.c.name, resources.c.id), after, limit)
         return await self._with_rates(rows, on)
 
     async def lock(self, resource_ids: list[uuid.UUID] | None = None) -> None:

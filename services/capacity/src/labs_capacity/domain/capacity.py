@@ -32,7 +32,9 @@ def available_hours(
     working_days: Iterable[int],
     time_off: Iterable[TimeOff] = (),
     holidays: Iterable[date] = (),
+    end_date: date | None = None,
 ) -> Decimal:
+    """`end_date`: the first day the resource no longer counts (it left), if it did."""
     working = set(working_days)
     per_day = daily_hours(capacity_hours_per_week, working)
     holidays = set(holidays)
@@ -40,6 +42,8 @@ def available_hours(
     total = ZERO
     for day in days_of_week(monday):
         if day.isoweekday() not in working or day in holidays:
+            continue
+        if end_date is not None and day >= end_date:
             continue
         off = sum(
             (t.hours_per_day if t.hours_per_day is not None else per_day)

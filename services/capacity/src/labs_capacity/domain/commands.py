@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from labs_capacity.domain.model import ResourceFilters
 from labs_common.commands import ById, Command
 
 # Where a keyset page resumes: the last row's sort key, None for the first page.
@@ -48,6 +49,12 @@ class GetResource(ById):
 class ListResources(Command):
     after: After
     limit: int
+    filters: ResourceFilters = ResourceFilters()
+
+
+class DeactivateResource(Command):
+    resource_id: uuid.UUID
+    end_date: str = ""
 
 
 class UpdateResource(Command):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from labs_common.entities import EditableEntity, Entity
+from labs_common.errors import InvalidArgument
 from labs_common.etag import Versioned
 
 # Monday to Friday, as ISO weekdays (1 = Monday ... 7 = Sunday).
@@ -47,6 +48,34 @@ class Resource(Versioned, EditableEntity):
     working_days: tuple[int, ...] = DEFAULT_WORKING_DAYS
     skills: tuple[str, ...] = ()
     is_placeholder: bool = False
+    # The first day the resource no longer counts (it left): no capacity, no allocation from
+    # then on; None while it stays.
+    end_date: date | None = None
+
+    def active_on(self, day: date) -> bool:
+        return self.end_date is None or day < self.end_date
+
+    def check_bookable(self, end: date, field: str = "end_date") -> None:
+        """An allocation (or anything booked) must end before the resource leaves."""
+        if self.end_date is not None and end >= self.end_date:
+            last = date.fromordinal(self.end_date.toordinal() - 1)
+            raise InvalidArgument.on(field, f"{self.name} leaves on {self.end_date.isoformat()}: "
+                                            f"book them until {last.isoformat()} at the latest")
+
+
+@dataclass(frozen=True)
+class ResourceFilters:
+    """Which resources a list shows; None (or empty) leaves a filter out."""
+
+    is_active: bool | None = None
+    seniority_level: Seniority | None = None
+    skill: str = ""
+
+    def admit(self, resource: Resource, today: date) -> bool:
+        return ((self.is_active is None or resource.active_on(today) == self.is_active)
+                and (self.seniority_level is None
+                     or resource.seniority_level == self.seniority_level)
+                and (not self.skill or self.skill in resource.skills))
 
 
 @dataclass

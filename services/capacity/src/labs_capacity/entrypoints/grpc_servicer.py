@@ -14,7 +14,8 @@ from labs.capacity.v1 import capacity_service_pb2 as pb
 from labs.capacity.v1 import capacity_service_pb2_grpc as pb_grpc
 from labs_capacity.adapters import proto
 from labs_capacity.domain import commands
-from labs_capacity.service_layer import allocations, overview, resources, time_off
+from labs_capacity.domain.model import ResourceFilters
+from labs_capacity.service_layer import allocations, departures, overview, resources, time_off
 from labs_capacity.service_layer.allocations import ProjectCheck
 from labs_capacity.service_layer.unit_of_work import CapacityUnitOfWork
 from labs_common.db.uow import Scope
@@ -148,7 +149,12 @@ class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
     async def ListResources(self, request, context) -> pb.ListResourcesResponse:
         """The org's resources by name, a page at a time."""
         limit = page_size(request.page_size)
-        command = commands.ListResources(position(request.page_token, str, uuid.UUID), limit)
+        seniority = proto.SENIORITY.get(request.seniority_level)
+        command = commands.ListResources(
+            position(request.page_token, str, uuid.UUID), limit,
+            ResourceFilters(
+                is_active=request.is_active if request.HasField("is_active") else None,
+                seniority_level=seniority, skill=request.skill.strip()))
         return await self._handle_page(
             context, request, resources.list_resources, command, limit,
             resources=proto.resource, key=lambda r: (r.name, r.id))
@@ -167,6 +173,13 @@ class CapacityServicer(TransactionalRpcs, pb_grpc.CapacityServiceServicer):
         return await self._handle(
             context, request, partial(resources.update_resource, user_is_member=member), command,
             resource=proto.resource)
+
+    async def DeactivateResource(self, request, context) -> pb.DeactivateResourceResponse:
+        """The resource leaves from end_date (default today) on."""
+        command = commands.DeactivateResource(object_id(request.id, "resource"),
+                                              request.end_date)
+        return await self._handle(context, request, departures.deactivate_resource, command,
+                                  resource=proto.resource)
 
     async def ListResourceRates(self, request, context) -> pb.ListResourceRatesResponse:
         """Every rate period of a resource, oldest first."""

@@ -74,6 +74,7 @@ async def create_allocation(
     resource = await uow.resources.get(resource_id, today())
     if resource is None:
         raise InvalidArgument.on("resource_id", "no such resource in this organization")
+    resource.check_bookable(end)
     await projects(project_id)
     allocation = Allocation(
         id=uuid.uuid4(),
@@ -86,7 +87,7 @@ async def create_allocation(
         tentative=given.tentative,
     )
     await uow.allocations.add(allocation)
-    await _announce(uow, events_pb2.ALLOCATION_CHANGE_CREATED, allocation)
+    await announce(uow, events_pb2.ALLOCATION_CHANGE_CREATED, allocation)
     await over_allocation.reconcile(uow, [resource_id], start, end)
     return allocation
 
@@ -114,14 +115,17 @@ async def update_allocation(
         allocation.tentative = given.tentative
     if "resource_id" in changed:
         allocation.resource_id = required(given.resource_id, "resource_id")
-        if await uow.resources.get(allocation.resource_id, today()) is None:
+    if changed & {"resource_id", "start_date", "end_date"}:
+        resource = await uow.resources.get(allocation.resource_id, today())
+        if resource is None:
             raise InvalidArgument.on("resource_id", "no such resource in this organization")
+        resource.check_bookable(allocation.end_date)
     if "project_id" in changed:
         allocation.project_id = required(given.project_id, "project_id")
         if allocation.project_id != before.project_id:
             await projects(allocation.project_id)
     await uow.allocations.save(allocation)
-    await _announce(uow, events_pb2.ALLOCATION_CHANGE_UPDATED, allocation, previous=before)
+    await announce(uow, events_pb2.ALLOCATION_CHANGE_UPDATED, allocation, previous=before)
     # Both people at once and in id order, so two moves between them cannot deadlock.
     await uow.resources.lock(sorted({before.resource_id, allocation.resource_id}))
     await over_allocation.reconcile(uow, [before.resource_id], before.start_date, before.end_date)
@@ -135,7 +139,7 @@ async def delete_allocation(command: commands.DeleteAllocation, uow: CapacityUni
     require_manager(uow.caller)
     allocation = await _load(uow, command.id, lock=True)
     await uow.allocations.delete(allocation.id)
-    await _announce(uow, events_pb2.ALLOCATION_CHANGE_DELETED, allocation)
+    await announce(uow, events_pb2.ALLOCATION_CHANGE_DELETED, allocation)
     await over_allocation.reconcile(
         uow, [allocation.resource_id], allocation.start_date, allocation.end_date
     )
@@ -189,7 +193,7 @@ async def _load(uow: CapacityUnitOfWork, allocation_id: uuid.UUID, *, lock: bool
     return found
 
 
-async def _announce(
+async def announce(
     uow: CapacityUnitOfWork, change: int, allocation: Allocation, previous=None
 ) -> None:
     """allocation.changed with the rates forecasting needs to cost it."""

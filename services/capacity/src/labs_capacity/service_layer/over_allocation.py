@@ -20,7 +20,7 @@ async def reconcile(
     first, last = week_start(start), week_start(end)
     weeks = (last - first).days // 7 + 1
     flagged = await uow.over_allocations.flagged(resource_ids, first, last)
-    current = await uow.weeks.of(first, weeks, resource_ids)
+    current = await uow.weeks.of(first, weeks, resource_ids, departed=True)
     resolved = []
     for week in current:
         key = (week.resource_id, week.week_start)

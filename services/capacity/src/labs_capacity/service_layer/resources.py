@@ -152,7 +152,7 @@ async def list_resources(
     command: commands.ListResources, uow: CapacityUnitOfWork
 ) -> list[Resource]:
     require_reader(uow.caller)
-    return await uow.resources.list(today(), command.after, command.limit)
+    return await uow.resources.list(today(), command.after, command.limit, command.filters)
 
 
 async def list_rates(command: commands.ListResourceRates, uow: CapacityUnitOfWork) -> list[Rates]:

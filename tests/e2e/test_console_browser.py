@@ -5,6 +5,7 @@ agency's figures; every view fits the screen without a console error (a CSP viol
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from datetime import date, timedelta
@@ -68,6 +69,14 @@ async def fits_the_screen(page: Page, view: str) -> None:
 
 async def nav(page: Page, name: str) -> None:
     await page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
+
+
+async def nav_more(page: Page, name: str) -> None:
+    """A view a phone's full bar keeps behind More (the sidebar shows every view)."""
+    main = page.get_by_role("navigation", name="Main")
+    if not await main.get_by_role("link", name=name).is_visible():
+        await main.get_by_role("button", name="More").click()
+    await main.get_by_role("link", name=name).click()
 
 
 async def sign_up_in_the_browser(page: Page) -> str:
@@ -203,12 +212,17 @@ async def test_a_client_sees_its_portal_and_none_of_the_agencys_figures(page, ht
     # The staff screens are not there for a client: any other path lands on the portal.
     await page.goto("/invoices")
     await expect(page).to_have_url(re.compile(r"/portal$"))
+    for staff_only in ("/activity", "/reports", "/time/expenses"):
+        await page.goto(staff_only)
+        await expect(page).to_have_url(re.compile(r"/portal$"))
+    assert not await page.get_by_role("search").count()
     await fits_the_screen(page, "portal")
     no_problems(page)
 
 
-VIEWS = ["/", "/projects", "/time", "/invoices", "/capacity", "/alerts", "/integrations",
-         "/organization", "/organization/clients", "/organization/settings"]
+VIEWS = ["/", "/projects", "/time", "/time/expenses", "/invoices", "/capacity", "/alerts",
+         "/activity", "/reports", "/integrations", "/organization", "/organization/clients",
+         "/organization/settings"]
 
 
 async def agency_with_a_month_of_work(http, token: str) -> str:
@@ -385,4 +399,88 @@ async def test_a_manager_runs_the_week_board_timer_and_approvals(page, http):
                                   params={"user_id": member["user"]["id"]})).json()
         return all(e["status"] == "approved" for e in entries["time_entries"]) and entries
     await eventually(approved, "the member's week approved", timeout=10)
+    no_problems(page)
+
+
+async def test_activity_is_live_expenses_are_added_and_reports_download(page, http):
+    """#18's missing views: the activity feed shows a change made elsewhere without a reload, an
+    expense is added from the time screen, the reports show the month and download as CSV, and
+    the top bar's search finds the project."""
+    token = await sign_up_in_the_browser(page)
+    headers = auth(token)
+    name = f"Website {uuid.uuid4().hex[:4]}"
+    project = await http.post("/projects", headers=headers, json={
+        "name": name, "client_name": "Acme", "status": "active",
+        "budget_type": "time_and_materials", "budget_total": "9000.00", "budget_currency": "USD",
+        "start_date": (date.today() - timedelta(days=10)).isoformat(),
+        "end_date": (date.today() + timedelta(days=30)).isoformat()})
+    assert project.status_code == 201, project.text
+    project_id = project.json()["id"]
+
+    # Activity: open, then two hours logged through the API appear at the top, no reload.
+    await nav_more(page, "Activity")
+    await expect(page.get_by_role("heading", name="Activity")).to_be_visible()
+    feed = page.get_by_role("list", name="Activity")
+    await expect(feed.get_by_text(f"created project {name}")).to_be_visible(timeout=15_000)
+    await expect(page.get_by_role("status", name=re.compile("Live updates"))) \
+        .to_have_attribute("aria-label", "Live updates: Live", timeout=15_000)
+    logged = await http.post(f"/projects/{project_id}/time-entries", headers=headers, json={
+        "hours": 2, "date_worked": date.today().isoformat(), "notes": "Layout"})
+    assert logged.status_code == 201, logged.text
+    newest = feed.get_by_role("listitem").first
+    await expect(newest).to_contain_text(f"Olive logged 2 h on {name}", timeout=15_000)
+    await expect(newest.get_by_text("New", exact=True)).to_be_visible()
+    await fits_the_screen(page, "activity-live")
+
+    # Expenses: the time screen's second section, on this project.
+    await nav(page, "Time")
+    sections = page.get_by_role("navigation", name="Time sections")
+    await sections.get_by_role("link", name="Expenses").click()
+    await page.get_by_label("Project", exact=True).select_option(label=name)
+    form = page.get_by_role("form", name="Add expense")
+    await form.get_by_label("Description").fill("Stock photos")
+    await form.get_by_label("Amount").fill("89.90")
+    await form.get_by_label("Category").select_option("software")
+    await form.get_by_role("button", name="Add expense").click()
+    await expect(page.get_by_role("cell", name="Stock photos", exact=True)).to_be_visible()
+    expenses = (await http.get(f"/projects/{project_id}/expenses", headers=headers)).json()
+    assert [(x["description"], x["amount"], x["category"], x["currency"])
+            for x in expenses["expenses"]] == [("Stock photos", "89.90", "software", "USD")]
+    await fits_the_screen(page, "time-expenses-added")
+
+    # Reports: this month's margin summary holds the project's hours; its CSV downloads.
+    if page.viewport_name == "phone":
+        await page.get_by_role("navigation", name="Main").get_by_role("button", name="More").click()
+        await fits_the_screen(page, "nav-more")
+    await nav_more(page, "Reports")
+    margins = page.get_by_role("table", name="Margin by project")
+    await expect(margins.get_by_role("link", name=name)).to_be_visible(timeout=15_000)
+    await expect(margins.get_by_role("rowheader", name="Total")).to_be_visible()
+    await expect(page.get_by_role("table", name="Utilization by person")
+                 .or_(page.get_by_text("No one in capacity yet"))).to_be_visible()
+    async with page.expect_download() as downloading:
+        await page.get_by_role("button", name="Download the margin summary as CSV").click()
+    download = await downloading.value
+    assert re.fullmatch(r"margin-summary-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv",
+                        download.suggested_filename), download.suggested_filename
+    saved = Path(await download.path())
+    assert name in await asyncio.to_thread(saved.read_text)
+    await fits_the_screen(page, "reports-month")
+
+    # Search, from the top bar (behind its button on a phone), leads to the project.
+    if page.viewport_name == "phone":
+        await page.get_by_role("button", name="Search").click()
+    await page.get_by_role("searchbox", name="Search Labs").fill(name)
+    results = page.get_by_role("region", name="Search results")
+    projects = results.get_by_role("region", name="Projects")
+    await expect(projects.get_by_role("link", name=re.compile(name))).to_be_visible()
+    await fits_the_screen(page, "search-results")
+    await projects.get_by_role("link", name=re.compile(name)).click()
+    await expect(page.get_by_role("heading", name=name, level=1)).to_be_visible()
+    recent = page.get_by_role("region", name="Recent activity")
+    await expect(recent.get_by_role("listitem").filter(has_text=f"Olive logged 2 h on {name}")) \
+        .to_be_visible()
+    await expect(recent.get_by_role("listitem").first) \
+        .to_contain_text("Olive recorded an expense of $89.90")
+    await fits_the_screen(page, "project-recent-activity")
     no_problems(page)

@@ -23,6 +23,8 @@ const Alerts = lazy(() => import("./views/alerts/Alerts"));
 const Integrations = lazy(() => import("./views/integrations/Integrations"));
 const Organization = lazy(() => import("./views/organization/Organization"));
 const Portal = lazy(() => import("./views/portal/Portal"));
+const Activity = lazy(() => import("./views/activity/Activity"));
+const Reports = lazy(() => import("./views/reports/Reports"));
 
 /** Where to go after signing in: a path of this app only ("//elsewhere" and "/\\elsewhere" are
  * other origins to a browser). */
@@ -71,11 +73,13 @@ function SignedIn() {
           <Route path="/" element={<Dashboard />} />
           <Route path="/projects" element={<ProjectList />} />
           <Route path="/projects/:projectId/*" element={<ProjectDetail />} />
-          <Route path="/time" element={<TimePage />} />
+          <Route path="/time/*" element={<TimePage />} />
           {atLeast(role, "manager") && <Route path="/invoices" element={<InvoiceList />} />}
           {atLeast(role, "manager") && <Route path="/invoices/:invoiceId" element={<InvoiceDetail />} />}
           <Route path="/capacity" element={<Capacity />} />
           <Route path="/alerts" element={<Alerts />} />
+          <Route path="/activity" element={<Activity />} />
+          {atLeast(role, "manager") && <Route path="/reports" element={<Reports />} />}
           {atLeast(role, "admin") && <Route path="/integrations" element={<Integrations />} />}
           {atLeast(role, "manager") && <Route path="/organization/*" element={<Organization />} />}
           <Route path="*" element={<Navigate to="/" replace />} />

@@ -30,9 +30,19 @@ const FAMILIES: [prefix: string, keys: string[]][] = [
   ["comment:", ["comments"]],
 ];
 
+// Presence and typing say who is here, not what changed: the activity feed holds neither.
+const NOT_ACTIVITY = ["typing", "user:"];
+
+/** Whether an event is a change the activity feed records (API.md: every state change in the
+ * organization appears there), so that an open feed fetches again. */
+export function feedsActivity(event: LiveEvent): boolean {
+  return !NOT_ACTIVITY.some((p) => event.type === p || (p.endsWith(":") && event.type.startsWith(p)));
+}
+
 export function staleKeys(event: LiveEvent): string[] {
+  const activity = feedsActivity(event) ? ["activity"] : [];
   for (const [prefix, keys] of FAMILIES) {
-    if (event.type === prefix || (prefix.endsWith(":") && event.type.startsWith(prefix))) return keys;
+    if (event.type === prefix || (prefix.endsWith(":") && event.type.startsWith(prefix))) return [...keys, ...activity];
   }
-  return [];
+  return activity;
 }

@@ -101,8 +101,15 @@ test("each event names the views it makes stale", () => {
   expect(staleKeys({ type: "project:margin-updated" })).toEqual(expect.arrayContaining(["dashboard", "project"]));
   expect(staleKeys({ type: "project:created" })).toContain("projects");
   expect(staleKeys({ type: "invoice:paid" })).toContain("invoices");
-  expect(staleKeys({ type: "alert:new" })).toEqual(["alerts"]);
+  expect(staleKeys({ type: "alert:new" })).toEqual(["alerts", "activity"]);
   expect(staleKeys({ type: "typing" })).toEqual([]);
+});
+
+test("every change makes the activity feed stale, an event of no known family too; presence does not", () => {
+  expect(staleKeys({ type: "time:entry:created" })).toContain("activity");
+  expect(staleKeys({ type: "github:push" })).toEqual(["activity"]);
+  expect(staleKeys({ type: "user:joined" })).toEqual(["presence"]);
+  expect(staleKeys({ type: "typing" })).not.toContain("activity");
 });
 
 test("offline, the socket closes and waits; back online it reconnects and catches up", () => {

@@ -39,6 +39,16 @@ function openBoard() {
 }
 
 describe("Board", () => {
+  it("shows the task a link names (?task=), with the focus on it", async () => {
+    boardGateway([task("t-1", "Login page", "backlog"), task("t-2", "Footer", "done")]);
+    renderView(<ProjectDetail />, { route: "/projects/:projectId/*", url: "/projects/p-1/board?task=t-2" });
+
+    const footer = await card("Footer");
+    expect(footer).toHaveAttribute("aria-current", "true");
+    expect(footer).toHaveFocus();
+    expect(await card("Login page")).not.toHaveAttribute("aria-current");
+  });
+
   it("lays tasks out by status under the Board tab", async () => {
     boardGateway([task("t-1", "Login page", "backlog"), task("t-2", "Footer", "done")]);
     openBoard();

@@ -17,6 +17,7 @@ import {
 } from "@dnd-kit/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useId, useRef, useState, type PointerEvent } from "react";
+import { useSearchParams } from "react-router-dom";
 
 import { api } from "../../api/client";
 import { hours } from "../../api/format";
@@ -109,6 +110,8 @@ export function Board({ projectId, canWrite }: { projectId: string; canWrite: bo
 
   const [refocus, setRefocus] = useState<Refocus | null>(null);
   const clearRefocus = useCallback(() => setRefocus(null), []);
+  // ?task= names a card to show, e.g. a search result or an activity entry that links here.
+  const found = useSearchParams()[0].get("task");
 
   const setStatus = (taskId: string, status: TaskStatus) =>
     queryClient.setQueryData<TaskPage>(key, (old) =>
@@ -189,6 +192,7 @@ export function Board({ projectId, canWrite }: { projectId: string; canWrite: bo
               onMove={requestMove}
               refocus={refocus}
               onRefocused={clearRefocus}
+              found={found}
             />
           ))}
         </div>
@@ -206,13 +210,14 @@ export function Board({ projectId, canWrite }: { projectId: string; canWrite: bo
 
 type MoveRequest = (task: Task, status: TaskStatus, control?: Refocus["control"]) => void;
 
-function Column({ status, tasks, canWrite, onMove, refocus, onRefocused }: {
+function Column({ status, tasks, canWrite, onMove, refocus, onRefocused, found }: {
   status: TaskStatus;
   tasks: Task[];
   canWrite: boolean;
   onMove: MoveRequest;
   refocus: Refocus | null;
   onRefocused: () => void;
+  found: string | null;
 }) {
   const { setNodeRef, isOver } = useDroppable({ id: status });
   const headingId = useId();
@@ -234,6 +239,7 @@ function Column({ status, tasks, canWrite, onMove, refocus, onRefocused }: {
               onMove={onMove}
               focus={refocus?.taskId === t.id ? refocus.control : undefined}
               onFocused={onRefocused}
+              found={found === t.id}
             />
           ))}
         </ul>
@@ -242,12 +248,13 @@ function Column({ status, tasks, canWrite, onMove, refocus, onRefocused }: {
   );
 }
 
-function TaskCard({ task, canWrite, onMove, focus, onFocused }: {
+function TaskCard({ task, canWrite, onMove, focus, onFocused, found }: {
   task: Task;
   canWrite: boolean;
   onMove: MoveRequest;
   focus?: Refocus["control"];
   onFocused: () => void;
+  found: boolean;
 }) {
   const { attributes, listeners, setNodeRef, setActivatorNodeRef, isDragging } = useDraggable({
     id: task.id,
@@ -264,9 +271,21 @@ function TaskCard({ task, canWrite, onMove, focus, onFocused }: {
     control?.scrollIntoView?.({ block: "nearest", inline: "start" });
     onFocused();
   }, [focus, onFocused]);
+  const card = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (!found) return;
+    card.current?.focus({ preventScroll: true });
+    card.current?.scrollIntoView?.({ block: "center", inline: "start" });
+  }, [found]);
   return (
     <li ref={setNodeRef} className={isDragging ? "dragging" : undefined}>
-      <article className="task-card" aria-labelledby={titleId}>
+      <article
+        ref={card}
+        className={found ? "task-card found" : "task-card"}
+        aria-labelledby={titleId}
+        aria-current={found ? "true" : undefined}
+        tabIndex={found ? -1 : undefined}
+      >
         <div className="task-card-top">
           {canWrite && (
             <button

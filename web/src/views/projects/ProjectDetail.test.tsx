@@ -118,6 +118,34 @@ describe("ProjectDetail", () => {
     await waitFor(() => expect(gateway.to("PATCH /sprints/s-1")[0]?.body).toEqual({ status: "active" }));
   });
 
+  it("shows the project's recent activity, asked for by project, with a link to all of it", async () => {
+    const gateway = fakeGateway({
+      "GET /projects/p-1": project,
+      "GET /projects": { projects: [project], next_cursor: null },
+      "GET /organizations/current/members": {
+        members: [{ user: { id: "u-1", email: "ana@studio.test", first_name: "Ana", last_name: "Lima" }, role: "manager" }],
+        next_cursor: null,
+      },
+      "GET /activity": {
+        activities: [
+          { id: "a-2", action: "project.margin_updated", entity_type: "project", entity_id: "p-1", project_id: "p-1", user_id: null, metadata: { margin: { margin_percent: "12" } }, created_at: "2026-12-02T10:00:00Z" },
+          { id: "a-1", action: "entry.created", entity_type: "entry", entity_id: "e-1", project_id: "p-1", user_id: "u-1", metadata: { hours: "3.00" }, created_at: "2026-12-02T09:59:00Z" },
+        ],
+        next_cursor: null,
+      },
+    });
+    open();
+
+    const panel = await screen.findByRole("region", { name: "Recent activity" });
+    const items = within(await within(panel).findByRole("list", { name: "Recent activity" })).getAllByRole("listitem");
+    await waitFor(() => expect(items[0]).toHaveTextContent("Ana Lima logged 3 h on Web app"));
+    expect(items).toHaveLength(1);
+    // The margin's own updates are the margin tiles' business, not this list's.
+    expect(within(panel).queryByText(/margin is now/)).not.toBeInTheDocument();
+    expect(within(panel).getByRole("link", { name: "All activity" })).toHaveAttribute("href", "/activity?project=p-1");
+    expect(gateway.to("GET /activity")[0].query.get("project_id")).toBe("p-1");
+  });
+
   it("uploads a file as multipart and downloads one with the bearer token", async () => {
     const gateway = fakeGateway({
       "GET /projects/p-1": project,

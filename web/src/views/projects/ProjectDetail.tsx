@@ -5,6 +5,7 @@ import { api, ApiError } from "../../api/client";
 import { atLeast, useSession } from "../../api/session";
 import type { Project, ProjectStatus } from "../../api/types";
 import { Badge, Empty, ErrorNote, Loading, Page } from "../../components/ui";
+import { RecentActivity } from "../activity/RecentActivity";
 import { Board } from "./Board";
 import { Files } from "./Files";
 import { Overview } from "./Overview";
@@ -63,7 +64,7 @@ export default function ProjectDetail() {
         ))}
       </nav>
       <Routes>
-        <Route index element={<Overview project={p} />} />
+        <Route index element={<><Overview project={p} /><RecentActivity projectId={p.id} /></>} />
         <Route path="board" element={<Board projectId={p.id} canWrite={atLeast(role, "member")} />} />
         <Route path="sprints" element={<Sprints projectId={p.id} canManage={atLeast(role, "manager")} />} />
         <Route path="files" element={<Files projectId={p.id} canUpload={atLeast(role, "member")} />} />

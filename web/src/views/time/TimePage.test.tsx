@@ -57,7 +57,7 @@ describe("TimePage week grid", () => {
       entry({ date_worked: "2026-12-01", hours: 2.25, notes: "Review" }),
       entry({ date_worked: "2026-12-03", hours: 4 }),
     ];
-    renderView(<TimePage />, { url: "/time" });
+    renderView(<TimePage />, { url: "/time", route: "/time/*" });
 
     const grid = await screen.findByRole("table", { name: "Time by project and day" });
     const row = within(grid).getByRole("row", { name: /Website/ });
@@ -73,7 +73,7 @@ describe("TimePage week grid", () => {
   });
 
   it("moves to the previous week", async () => {
-    renderView(<TimePage />, { url: "/time" });
+    renderView(<TimePage />, { url: "/time", route: "/time/*" });
     await screen.findByText("No time logged this week yet.");
     await userEvent.click(screen.getByRole("button", { name: "Previous week" }));
     await waitFor(() =>
@@ -84,7 +84,7 @@ describe("TimePage week grid", () => {
 
 describe("TimePage adding time", () => {
   it("sends the project's entry with hours as a number, the day, notes and billable", async () => {
-    renderView(<TimePage />, { url: "/time" });
+    renderView(<TimePage />, { url: "/time", route: "/time/*" });
     const form = await addTimeForm();
     const user = userEvent.setup();
     await waitFor(() => expect(within(form).getByRole("option", { name: "Website" })).toBeInTheDocument());
@@ -105,7 +105,7 @@ describe("TimePage adding time", () => {
   it("shows a 422 naming hours next to the Hours field", async () => {
     const message = "must be more than 0, at most 24, with at most 2 decimals";
     onCreate = () => invalid("hours", message);
-    renderView(<TimePage />, { url: "/time" });
+    renderView(<TimePage />, { url: "/time", route: "/time/*" });
     const form = await addTimeForm();
     const user = userEvent.setup();
     await waitFor(() => expect(within(form).getByRole("option", { name: "Website" })).toBeInTheDocument());
@@ -126,7 +126,7 @@ describe("TimePage entries", () => {
   it("explains why a locked entry cannot be deleted", async () => {
     mine = [entry({ id: "e1", status: "approved", is_locked: true, locked_reason: "approved", hours: 2 })];
     onDelete = () => problem(409, "This time entry is approved and locked; an admin can reopen it.");
-    renderView(<TimePage />, { url: "/time" });
+    renderView(<TimePage />, { url: "/time", route: "/time/*" });
     await userEvent.click(await screen.findByRole("button", { name: /^Delete/ }));
     await userEvent.click(screen.getByRole("button", { name: "Yes, delete" }));
     expect(await screen.findByText(/approved and locked; an admin can reopen it/)).toBeInTheDocument();
@@ -136,7 +136,7 @@ describe("TimePage entries", () => {
   it("deletes an entry only once the deletion is confirmed", async () => {
     mine = [entry({ id: "e1", date_worked: "2026-12-01", hours: 2 })];
     const user = userEvent.setup();
-    renderView(<TimePage />, { url: "/time" });
+    renderView(<TimePage />, { url: "/time", route: "/time/*" });
     const deleteEntry = () => screen.findByRole("button", { name: /^Delete Dec 1, 2026 Website/ });
 
     await user.click(await deleteEntry());
@@ -152,7 +152,7 @@ describe("TimePage entries", () => {
 
 describe("TimePage approvals", () => {
   it("is not shown to members", async () => {
-    renderView(<TimePage />, { url: "/time" });
+    renderView(<TimePage />, { url: "/time", route: "/time/*" });
     await screen.findByText("No time logged this week yet.");
     expect(screen.queryByRole("region", { name: "Approvals" })).not.toBeInTheDocument();
     expect(calls.some((c) => c.path === "/time-entries" && !c.query.get("user_id"))).toBe(false);
@@ -165,7 +165,7 @@ describe("TimePage approvals", () => {
       entry({ user_id: ANA, status: "submitted", hours: 1.5 }),
       entry({ user_id: ANA, status: "draft", hours: 8 }),
     ];
-    renderView(<TimePage />, { url: "/time" });
+    renderView(<TimePage />, { url: "/time", route: "/time/*" });
     const sheet = await screen.findByRole("article", { name: "Ana Lima's timesheet" });
     expect(within(sheet).getByText("4.5 h")).toBeInTheDocument();
 

@@ -1,16 +1,19 @@
 // Time: the running timer, the caller's week (grid, entries, adding and submitting time) and, for
-// managers, the week's timesheets waiting for approval. The week lives in the URL (?week=).
+// managers, the week's timesheets waiting for approval; the week lives in the URL (?week=).
+// Expenses, a project's, are the second section (/time/expenses).
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useSearchParams } from "react-router-dom";
+import { Navigate, NavLink, Route, Routes, useSearchParams } from "react-router-dom";
 
 import { api, idempotencyKey } from "../../api/client";
 import { hours, isoDate } from "../../api/format";
 import { atLeast, useSession } from "../../api/session";
+import type { Role } from "../../api/types";
 import { Card, ErrorNote, Loading, Page } from "../../components/ui";
 import { AddTimeForm } from "./AddTimeForm";
 import { Approvals } from "./Approvals";
 import { EntryList } from "./EntryList";
+import { Expenses } from "./Expenses";
 import { TimerCard } from "./TimerCard";
 import { WeekGrid } from "./WeekGrid";
 import { useMyWeek, useOpenProjects, useProjectNames, type Entry, type TimeEntryPage, type Week } from "./queries";
@@ -31,7 +34,32 @@ function useWeekParam(): [Week, (week: Week) => void] {
   return [week, setWeek];
 }
 
+// Every section the reader's role may open; the gateway still decides each request (expenses are
+// recorded by members and up).
+const SECTIONS: { path: string; label: string; least: Role }[] = [
+  { path: "/time", label: "Week", least: "viewer" },
+  { path: "/time/expenses", label: "Expenses", least: "member" },
+];
+
 export default function TimePage() {
+  const role = useSession().me?.role;
+  return (
+    <Page title="Time">
+      <nav aria-label="Time sections" className="tabs">
+        {SECTIONS.filter((s) => atLeast(role, s.least)).map((s) => (
+          <NavLink key={s.path} to={s.path} end className="tab">{s.label}</NavLink>
+        ))}
+      </nav>
+      <Routes>
+        <Route index element={<YourWeek />} />
+        {atLeast(role, "member") && <Route path="expenses" element={<Expenses />} />}
+        <Route path="*" element={<Navigate to="/time" replace />} />
+      </Routes>
+    </Page>
+  );
+}
+
+function YourWeek() {
   const { me } = useSession();
   const [week, setWeek] = useWeekParam();
   const open = useOpenProjects();
@@ -41,7 +69,7 @@ export default function TimePage() {
   const today = isoDate(new Date());
 
   return (
-    <Page title="Time">
+    <>
       <div className="grid grid-2 time-top">
         <TimerCard projects={open.projects} names={names} />
         <Card title="Add time">
@@ -65,7 +93,7 @@ export default function TimePage() {
       </Card>
 
       {atLeast(me?.role, "manager") && <Approvals week={week} projectNames={names} />}
-    </Page>
+    </>
   );
 }
 

@@ -1,12 +1,13 @@
 // The time views' reads, keyed by the live-event families (live/events.ts) so a time entry
 // recorded anywhere refreshes them.
 
-import { useQueries, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQueries, useQuery } from "@tanstack/react-query";
 
 import { api, ApiError } from "../../api/client";
 import { personName } from "../../api/format";
 import { membersQuery, projectOptionsQuery } from "../../api/queries";
 import type { Project, Task, TimeEntry } from "../../api/types";
+import type { ExpenseCategory } from "./labels";
 
 export interface TimeEntryPage {
   time_entries: Entry[];
@@ -132,5 +133,39 @@ export function useMemberNames() {
   return useQuery({
     ...membersQuery,
     select: (page) => new Map(page.members.map(({ user }) => [user.id, personName(user)])),
+  });
+}
+
+/** An expense as the gateway answers it: money a decimal string in its own currency. */
+export interface Expense {
+  id: string;
+  project_id: string;
+  user_id: string;
+  description: string;
+  amount: string;
+  currency: string;
+  expense_date: string;
+  category: ExpenseCategory;
+  billable: boolean;
+  invoice_id: string | null;
+  created_at?: string | null;
+  updated_at?: string | null;
+}
+
+export interface ExpensePage {
+  expenses: Expense[];
+  next_cursor: string | null;
+}
+
+/** A project's expenses, newest first: all of them for managers, a member's own otherwise (the
+ * gateway decides). Under the "expenses" family `expense:` events make stale. */
+export function useExpenses(projectId: string) {
+  return useInfiniteQuery({
+    queryKey: ["expenses", projectId],
+    queryFn: ({ pageParam, signal }) =>
+      api<ExpensePage>(`/projects/${projectId}/expenses`, { query: { limit: 100, cursor: pageParam }, signal }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    enabled: projectId !== "",
   });
 }

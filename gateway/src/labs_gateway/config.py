@@ -37,7 +37,9 @@ class GatewaySettings(BaseLabsSettings):
                                  # to integrations holds (16 MiB) is the ceiling here. Issue
                                  # changes lost above it are healed by the reconciler.
                                  "/api/v1/webhooks/github": 15 * MIB,
-                                 "/api/v1/webhooks/slack": MIB})
+                                 "/api/v1/webhooks/slack": MIB,
+                                 # Linear's deliveries are one object each, a few KiB.
+                                 "/api/v1/webhooks/linear": MIB})
 
     # Requests per caller (the verified principal, else the client IP), in the `limits` notation
     # ("600/minute", "10/second"). Counted in memory: the limit holds per gateway replica.

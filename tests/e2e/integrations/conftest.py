@@ -1,12 +1,15 @@
 """The platform with the integrations service talking to local fakes of its platforms (GitHub,
-Slack, Harvest, QuickBooks, Jira, Asana), started once for the tests of this package and stopped
-after them (not at the end of the session: its processes would load the machine for every later
-module). GitHub's signed webhooks and Slack's
-signed slash commands go to this suite's gateway, and outgoing webhooks may target this machine
+Slack, Harvest, QuickBooks, Jira, Asana, Linear), started once for the tests of this package and
+stopped after them (not at the end of the session: its processes would load the machine for
+every later module). GitHub's and Linear's signed webhooks and Slack's signed slash commands go
+to this suite's gateway, and outgoing webhooks may target this machine
 (a development setting; production refuses private addresses).
 
 A suite of its own, like Stripe's: on the session's suite nothing is connected, and other
-modules' exact expectations do not reckon with what integrations adds."""
+modules' exact expectations do not reckon with what integrations adds.
+
+Figma and Notion are faked too (links' titles and thumbnails are read from them); Labs registers
+its Figma webhooks with the fake, whose FILE_UPDATE and FILE_COMMENT come to this gateway."""
 
 from __future__ import annotations
 
@@ -19,9 +22,12 @@ from pathlib import Path
 import pytest
 
 from labs_common.testing.fake_asana import FakeAsana
+from labs_common.testing.fake_figma import FakeFigma
 from labs_common.testing.fake_github import FakeGitHub
 from labs_common.testing.fake_harvest import FakeHarvest
 from labs_common.testing.fake_jira import FakeJira
+from labs_common.testing.fake_linear import FakeLinear
+from labs_common.testing.fake_notion import FakeNotion
 from labs_common.testing.fake_quickbooks import FakeQuickBooks
 from labs_common.testing.fake_slack import FakeSlack
 from labs_local import Suite, free_port, free_port_base
@@ -30,6 +36,7 @@ GITHUB_APP = ("Iv1.e2e-client", "e2e-client-secret")
 SLACK_APP = ("e2e-slack-client", "e2e-slack-secret")
 HARVEST_APP = ("e2e-harvest-client", "e2e-harvest-secret")
 QUICKBOOKS_APP = ("e2e-quickbooks-client", "e2e-quickbooks-secret")
+LINEAR_APP = ("e2e-linear-client", "e2e-linear-secret")
 
 
 @pytest.fixture(scope="package")
@@ -81,15 +88,40 @@ def fake_asana() -> Iterator[FakeAsana]:
 
 
 @pytest.fixture(scope="package")
+def fake_linear() -> Iterator[FakeLinear]:
+    fake = FakeLinear(webhook_secret="e2e-linear-webhook-secret").start()
+    fake.add_oauth_app(*LINEAR_APP)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="package")
+def fake_figma() -> Iterator[FakeFigma]:
+    fake = FakeFigma().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="package")
+def fake_notion() -> Iterator[FakeNotion]:
+    fake = FakeNotion().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="package")
 async def suite(postgres_url: str, tmp_path_factory, smtp_sink, fake_github: FakeGitHub,
                 fake_slack: FakeSlack, fake_harvest: FakeHarvest,
                 fake_quickbooks: FakeQuickBooks, fake_jira: FakeJira,
-                fake_asana: FakeAsana) -> AsyncIterator[Suite]:
+                fake_asana: FakeAsana, fake_linear: FakeLinear, fake_figma: FakeFigma,
+                fake_notion: FakeNotion) -> AsyncIterator[Suite]:
     key = base64.b64encode(os.urandom(32)).decode()
+    # Known before the suite starts: integrations registers it as the Figma webhooks' endpoint.
+    gateway_port = free_port()
     suite = Suite(
         data_dir=Path(tmp_path_factory.mktemp("integrations_suite")),
         port_base=free_port_base(),
-        gateway_port=free_port(),
+        gateway_port=gateway_port,
         database_url=postgres_url,
         database_prefix=f"labs_e2e_int_{uuid.uuid4().hex[:6]}_",
         labs_env="test",
@@ -132,9 +164,26 @@ async def suite(postgres_url: str, tmp_path_factory, smtp_sink, fake_github: Fak
             # The Jira Cloud site and Asana that imports read.
             "LABS_JIRA_API_URL": fake_jira.url,
             "LABS_ASANA_API_URL": fake_asana.url,
+            # Linear: its GraphQL API and OAuth on the fake, its webhooks signed with this
+            # secret; the reconciler runs when a test asks, and a push Linear did not take goes
+            # again half a second later.
+            "LABS_LINEAR_API_URL": fake_linear.api_url,
+            "LABS_LINEAR_WEBHOOK_SECRET": fake_linear.webhook_secret,
+            "LABS_LINEAR_CLIENT_ID": LINEAR_APP[0],
+            "LABS_LINEAR_CLIENT_SECRET": LINEAR_APP[1],
+            "LABS_LINEAR_RECONCILE_SECONDS": "3600",
+            "LABS_LINEAR_PUSH_RETRY_BASE_SECONDS": "0.5",
+            # Figma and Notion, whose files and pages tasks and projects link; Figma's team
+            # webhooks are registered with this suite's gateway as their endpoint.
+            "LABS_FIGMA_API_URL": fake_figma.url,
+            "LABS_NOTION_API_URL": fake_notion.url,
+            "LABS_FIGMA_WEBHOOK_URL": f"http://127.0.0.1:{gateway_port}/api/v1/webhooks/figma",
+            # Links are read again every 3 s (an hour by default), so a change is seen soon.
+            "LABS_LINK_REFRESH_SECONDS": "3",
         },
     )
     fake_github.webhook_url = f"{suite.gateway_url}/api/v1/webhooks/github"
+    fake_linear.webhook_url = f"{suite.gateway_url}/api/v1/webhooks/linear"
     await suite.start()
     yield suite
     await suite.stop()

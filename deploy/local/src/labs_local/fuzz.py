@@ -26,9 +26,12 @@ import httpx
 from rich.console import Console
 
 from labs_common.testing.fake_asana import FakeAsana
+from labs_common.testing.fake_figma import FakeFigma
 from labs_common.testing.fake_github import FakeGitHub
 from labs_common.testing.fake_harvest import FakeHarvest
 from labs_common.testing.fake_jira import FakeJira
+from labs_common.testing.fake_linear import FakeLinear
+from labs_common.testing.fake_notion import FakeNotion
 from labs_common.testing.fake_quickbooks import FakeQuickBooks
 from labs_common.testing.fake_slack import FakeSlack
 from labs_local import ports
@@ -83,6 +86,7 @@ async def run() -> int:
     github, slack, harvest = FakeGitHub().start(), FakeSlack().start(), FakeHarvest().start()
     quickbooks = FakeQuickBooks().start()
     jira, asana = FakeJira().start(), FakeAsana().start()
+    linear, figma, notion = FakeLinear().start(), FakeFigma().start(), FakeNotion().start()
     suite = Suite(data_dir=work / "data", port_base=ports.free_port_base(),
                   gateway_port=ports.free_port(), gateway_host="127.0.0.1",
                   # Without it nearly every generated request answers 429, testing nothing
@@ -99,7 +103,10 @@ async def run() -> int:
                              "LABS_QUICKBOOKS_AUTHORIZE_URL": quickbooks.authorize_url,
                              "LABS_QUICKBOOKS_REVOKE_URL": quickbooks.revoke_url,
                              "LABS_JIRA_API_URL": jira.url,
-                             "LABS_ASANA_API_URL": asana.url},
+                             "LABS_ASANA_API_URL": asana.url,
+                             "LABS_LINEAR_API_URL": linear.api_url,
+                             "LABS_FIGMA_API_URL": figma.url,
+                             "LABS_NOTION_API_URL": notion.url},
                   console=Console(file=log, width=200, color_system=None))
     status = 1
     try:
@@ -127,6 +134,8 @@ async def run() -> int:
         quickbooks.stop()
         jira.stop()
         asana.stop()
+        for fake in (linear, figma, notion):
+            fake.stop()
         log.close()
         console.print(f"fuzz: {'passed' if status == 0 else 'FAILED'} in "
                       f"{time.monotonic() - started:.0f} s; reports in {report_dir}"

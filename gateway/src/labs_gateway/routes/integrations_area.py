@@ -9,7 +9,10 @@ from fastapi import APIRouter
 from labs_gateway.exact_json import ExactJsonRoute
 from labs_gateway.routes import (
     integrations_connections,
+    integrations_figma,
     integrations_github,
+    integrations_linear,
+    integrations_links,
     integrations_slack,
     integrations_webhook_endpoints,
 )
@@ -20,3 +23,11 @@ router.include_router(integrations_connections.router)
 router.include_router(integrations_webhook_endpoints.router)
 public.include_router(integrations_github.router)
 public.include_router(integrations_slack.router)
+
+# Linear's webhook (POST /webhooks/linear).
+public.include_router(integrations_linear.router)
+
+# Links of tasks and projects (/tasks/{id}/links, /projects/{id}/links, /links/{id}) and
+# Figma's webhook (POST /webhooks/figma, its passcode the credential).
+router.include_router(integrations_links.router)
+public.include_router(integrations_figma.router)

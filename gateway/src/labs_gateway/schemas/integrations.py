@@ -56,7 +56,9 @@ class AuthorizationCallback(RequestModel):
 class ConnectionUpdate(RequestModel):
     settings: dict[str, Any] = Field(
         description="Platform settings, e.g. Slack `default_channel` and `audience` (the role "
-        "whose view a channel's messages show: `member` by default).")
+        "whose view a channel's messages show: `member` by default); Linear `teams` (team key → "
+        "Labs project id) and `projects` (Linear project id → Labs project id, which wins over "
+        "the team's).")
 
 
 class ImportStart(RequestModel):

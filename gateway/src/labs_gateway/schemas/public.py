@@ -56,6 +56,7 @@ from labs_gateway.schemas.identity import (
     UserPublic,
 )
 from labs_gateway.schemas.integrations import ConnectionPublic, SyncLogPublic
+from labs_gateway.schemas.integrations_links import LinkPublic
 from labs_gateway.schemas.projects import ClientPublic, ProjectPublic
 from labs_gateway.schemas.proto_json import PublicModel, to_public
 from labs_gateway.schemas.tasks import SprintPublic, TaskPublic
@@ -102,6 +103,7 @@ PUBLIC_MODELS: dict[str, type[PublicModel]] = {
         (forecasting.AlertSubscription, AlertSubscriptionPublic),
         (integrations.Connection, ConnectionPublic),
         (integrations.SyncLog, SyncLogPublic),
+        (integrations.Link, LinkPublic),
         # Event payloads that are themselves API objects (data: {project_id, margin} and
         # {project_id, forecast}); AlertRaised is not: its data is the alert it carries.
         (forecasting_events.MarginUpdated, MarginUpdatedPublic),

@@ -78,6 +78,19 @@ class Settings(ServiceSettings):
     asana_api_url: str = "https://app.asana.com/api/1.0"
     import_max_throttles: int = Field(8, ge=1, le=100)
 
+    # Linear: its GraphQL API (personal API keys in Authorization as they are, OAuth tokens as
+    # Bearer), OAuth (the consent page on linear.app; the token and revocation endpoints beside
+    # the API, at /oauth/token and /oauth/revoke of its host), the signing secret of its
+    # webhooks, the first retry of an issue change Linear did not take (doubling, given up after
+    # 3 days), and how often the reconciler reads what changed in the mapped teams and projects.
+    linear_api_url: str = "https://api.linear.app/graphql"
+    linear_authorize_url: str = "https://linear.app/oauth/authorize"
+    linear_client_id: str = ""
+    linear_client_secret: SecretStr = SecretStr("")
+    linear_webhook_secret: SecretStr = SecretStr("")
+    linear_push_retry_base_seconds: float = Field(60.0, gt=0)
+    linear_reconcile_seconds: float = Field(600.0, gt=0)
+
     # Outgoing webhooks may target private, loopback and link-local addresses (development and
     # tests only: in a cluster that would be a way in to its internal services).
     webhooks_allow_private_targets: bool = False
@@ -99,3 +112,13 @@ class Settings(ServiceSettings):
     # Slack did not take (each next one twice as long, capped at an hour, for 3 days).
     slack_reminder_seconds: float = Field(180.0, gt=0)
     slack_retry_base_seconds: float = Field(10.0, gt=0)
+
+    # Links to Figma files and Notion pages (and GitHub and Linear issues): where Figma's REST
+    # API and Notion's API are, how often every link's title, thumbnail and last change are read
+    # again (a Figma FILE_UPDATE webhook reads them at once), and the public URL of
+    # POST /webhooks/figma that Labs registers as the endpoint of a Figma team's webhooks
+    # (unset: Labs registers none, and links are kept fresh by the periodic read alone).
+    figma_api_url: str = "https://api.figma.com"
+    notion_api_url: str = "https://api.notion.com"
+    link_refresh_seconds: float = Field(3600.0, gt=0)
+    figma_webhook_url: str = ""

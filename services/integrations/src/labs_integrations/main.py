@@ -25,6 +25,8 @@ from labs_integrations.entrypoints.github_wiring import add_github
 from labs_integrations.entrypoints.grpc_servicer import IntegrationsServicer
 from labs_integrations.entrypoints.harvest_wiring import add_harvest
 from labs_integrations.entrypoints.import_wiring import add_imports
+from labs_integrations.entrypoints.linear_wiring import add_linear
+from labs_integrations.entrypoints.link_wiring import add_links
 from labs_integrations.entrypoints.quickbooks_wiring import add_quickbooks
 from labs_integrations.entrypoints.slack_wiring import add_slack
 from labs_integrations.service_layer.syncs import Revocations, SyncWorker
@@ -34,7 +36,8 @@ from labs_integrations.service_layer.webhook_delivery import (
     WebhookDeliveryWorker,
 )
 
-PUBLIC_RPCS = ("ReceiveGitHubWebhook", "ReceiveSlackCommand")
+PUBLIC_RPCS = ("ReceiveGitHubWebhook", "ReceiveSlackCommand", "ReceiveLinearWebhook",
+               "ReceiveFigmaWebhook")
 
 
 class Parts:
@@ -55,7 +58,8 @@ class Parts:
         self.syncs = SyncWorker(runtime.uow, self.vault, self.platforms, {
             Platform.GITHUB: timedelta(seconds=settings.reconcile_seconds),
             Platform.HARVEST: timedelta(seconds=settings.harvest_sync_seconds),
-            Platform.QUICKBOOKS: timedelta(seconds=settings.quickbooks_sync_seconds)})
+            Platform.QUICKBOOKS: timedelta(seconds=settings.quickbooks_sync_seconds),
+            Platform.LINEAR: timedelta(seconds=settings.linear_reconcile_seconds)})
         self._sweep("syncs", self.syncs.run_due, every)
         self._sweep("revocations", Revocations(runtime.uow, self.vault, self.platforms).run_due,
                     every)
@@ -79,6 +83,10 @@ class Parts:
         add_quickbooks(self, runtime)
         # Jira and Asana: their imports into tasks, run by the sync worker.
         add_imports(self, runtime)
+        # Linear: the webhook inbox and its apply worker, issue pushes, the reconciler.
+        add_linear(self, runtime)
+        # Links (Figma, Notion, GitHub): their refresher; Figma's webhook inbox and passcodes.
+        add_links(self, runtime)
 
     def _sweep(self, name: str, work, every: float) -> Sweeper:
         sweeper = self.sweepers[name] = Sweeper(f"integrations.{name}", work, every)

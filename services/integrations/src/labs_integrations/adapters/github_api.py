@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from labs_common.errors import NotFound, Unavailable
+from labs_common.errors import InvalidArgument, NotFound, Unavailable
 from labs_integrations.adapters.platforms import github_client
+from labs_integrations.adapters.rate_limited import Throttled
 from labs_integrations.config import Settings
 
 if TYPE_CHECKING:
@@ -37,6 +39,20 @@ def _failure(error: Exception) -> GitHubFailed:
         status = error.status or 0
         return GitHubFailed(f"GitHub answered {status}", permanent=status in (404, 410, 422))
     return GitHubFailed(f"GitHub cannot be reached: {type(error).__name__}")
+
+
+def _wait_of(headers: dict[str, Any]) -> float:
+    """Seconds GitHub asks to wait: Retry-After (secondary limits), else until the primary
+    limit's X-RateLimit-Reset (unix seconds)."""
+    lowered = {str(k).lower(): v for k, v in headers.items()}
+    try:
+        if lowered.get("retry-after"):
+            return max(0.0, float(lowered["retry-after"]))
+        if lowered.get("x-ratelimit-reset"):
+            return max(0.0, float(lowered["x-ratelimit-reset"]) - time.time())
+    except ValueError:
+        pass
+    return 60.0
 
 
 class GitHubApi:
@@ -90,6 +106,31 @@ class GitHubApi:
         except Exception as error:
             raise Unavailable(str(_failure(error))) from error
         return True
+
+    async def issue(self, token: str, repository: str, number: int) -> dict[str, Any]:
+        """One issue's JSON (a link's title and last change): NotFound when the token does not
+        see it (404, 410, or a 403 that is no rate limit), InvalidArgument naming
+        `access_token` when GitHub refuses the token, Throttled when GitHub asks to wait."""
+        import github  # on first use: see the note at the top
+
+        def read() -> dict[str, Any]:
+            repo = self._client(token).get_repo(repository, lazy=True)
+            return repo.get_issue(number).raw_data
+
+        try:
+            return await asyncio.to_thread(read)
+        except github.RateLimitExceededException as error:
+            raise Throttled("GitHub", _wait_of(error.headers or {})) from None
+        except github.BadCredentialsException:
+            raise InvalidArgument.on("access_token", "GitHub does not accept this token") \
+                from None
+        except github.GithubException as error:
+            if error.status in (403, 404, 410):
+                raise NotFound(f"GitHub shows this token no issue {repository}#{number}") \
+                    from None
+            raise Unavailable(str(_failure(error))) from error
+        except Exception as error:
+            raise Unavailable(str(_failure(error))) from error
 
     async def issue_pages(self, token: str, repository: str, since: datetime | None
                           ) -> AsyncIterator[list[dict[str, Any]]]:

@@ -4,10 +4,10 @@ and the reconciler's cursors (tenant rows, bound to the scope's org)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from labs_common.db.repository import from_row
@@ -17,9 +17,18 @@ from labs_integrations.adapters.github_tables import (
     github_issue_links,
     github_issue_pushes,
 )
+from labs_integrations.adapters.inbox_repository import (
+    DONE,
+    FAILED,
+    PENDING,
+    SqlAlchemyInbox,
+    SqlAlchemyIntents,
+)
 from labs_integrations.domain.github import IssueLink, IssuePush
 
-PENDING, DONE, FAILED = "pending", "done", "failed"
+# The intents' statuses, named here too for GitHub's service layer.
+__all__ = ["DONE", "FAILED", "PENDING", "SqlAlchemyGitHubCursors", "SqlAlchemyGitHubDeliveries",
+           "SqlAlchemyGitHubIssueLinks", "SqlAlchemyGitHubIssuePushes"]
 
 
 class _Repository:
@@ -28,65 +37,17 @@ class _Repository:
         self._org_id = org_id
 
 
-class SqlAlchemyGitHubDeliveries(_Repository):
+class SqlAlchemyGitHubDeliveries(SqlAlchemyInbox):
     """Read and written in a system scope: a delivery names a repository, not a tenant."""
+
+    table = github_deliveries
 
     async def keep(self, delivery_id: str, event: str, action: str | None,
                    repository: str | None, payload: dict[str, Any], *,
                    applied: bool = False) -> bool:
         """Stores the delivery; False when it was received before (nothing changes)."""
-        statement = insert(github_deliveries).values(
-            delivery_id=delivery_id, event=event, action=action, repository=repository,
-            payload=payload, applied_at=func.now() if applied else None,
-        ).on_conflict_do_nothing(index_elements=["delivery_id"])
-        result = await self._session.execute(statement.returning(github_deliveries.c.delivery_id))
-        return result.first() is not None
-
-    async def claim_due(self, limit: int, lease: timedelta) -> list[dict[str, Any]]:
-        """Due deliveries, oldest first, leased to this replica (a replica that dies mid-apply
-        leaves them to the next after the lease)."""
-        due = (select(github_deliveries.c.delivery_id)
-               .where(github_deliveries.c.applied_at.is_(None),
-                      github_deliveries.c.next_attempt_at <= func.now())
-               .order_by(github_deliveries.c.received_at).limit(limit)
-               .with_for_update(skip_locked=True)).scalar_subquery()
-        rows = (await self._session.execute(
-            update(github_deliveries).where(github_deliveries.c.delivery_id.in_(due))
-            .values(attempts=github_deliveries.c.attempts + 1,
-                    next_attempt_at=func.now() + lease)
-            .returning(*github_deliveries.c))).all()
-        return sorted((dict(row._mapping) for row in rows), key=lambda d: d["received_at"])
-
-    async def applied(self, delivery_id: str, error: str | None = None) -> None:
-        await self._session.execute(
-            update(github_deliveries).where(github_deliveries.c.delivery_id == delivery_id)
-            .values(applied_at=func.now(), last_error=error))
-
-    async def applied_for(self, delivery_id: str, org_id: uuid.UUID) -> None:
-        await self._session.execute(
-            update(github_deliveries).where(github_deliveries.c.delivery_id == delivery_id)
-            .values(applied_orgs=func.array_append(github_deliveries.c.applied_orgs, org_id)))
-
-    async def retry(self, delivery_id: str, error: str, at: datetime) -> None:
-        await self._session.execute(
-            update(github_deliveries).where(github_deliveries.c.delivery_id == delivery_id)
-            .values(next_attempt_at=at, last_error=error))
-
-    async def prune_applied(self, older_than: timedelta, limit: int) -> int:
-        """Deletes at most `limit` deliveries applied more than `older_than` ago (their payloads
-        are not needed once applied: a repeat of the id after that is applied again, as GitHub
-        redelivers only on request); answers how many went."""
-        old = (select(github_deliveries.c.delivery_id)
-               .where(github_deliveries.c.applied_at < func.now() - older_than)
-               .limit(limit).with_for_update(skip_locked=True)).scalar_subquery()
-        result = await self._session.execute(
-            delete(github_deliveries).where(github_deliveries.c.delivery_id.in_(old)))
-        return result.rowcount or 0
-
-    async def get(self, delivery_id: str) -> dict[str, Any] | None:
-        row = (await self._session.execute(select(github_deliveries).where(
-            github_deliveries.c.delivery_id == delivery_id))).first()
-        return dict(row._mapping) if row else None
+        return await self._keep(delivery_id, payload, applied=applied, event=event,
+                                action=action, repository=repository)
 
 
 class SqlAlchemyGitHubIssueLinks(_Repository):
@@ -146,66 +107,14 @@ class SqlAlchemyGitHubIssueLinks(_Repository):
             .values(**values))
 
 
-class SqlAlchemyGitHubIssuePushes(_Repository):
+class SqlAlchemyGitHubIssuePushes(SqlAlchemyIntents):
+    table = github_issue_pushes
+    model = IssuePush
+
     async def want(self, link_id: uuid.UUID, title: str | None, state: str | None,
                    give_up_at: datetime) -> None:
         """One pending intent per link: a newer change replaces what it asks, due now."""
-        statement = insert(github_issue_pushes).values(
-            id=uuid.uuid4(), org_id=self._org_id, link_id=link_id, title=title, state=state,
-            status=PENDING, give_up_at=give_up_at)
-        statement = statement.on_conflict_do_update(
-            index_elements=["link_id"], index_where=github_issue_pushes.c.status == PENDING,
-            set_={"title": statement.excluded.title, "state": statement.excluded.state,
-                  "next_attempt_at": func.now(), "give_up_at": statement.excluded.give_up_at,
-                  "version": github_issue_pushes.c.version + 1})
-        await self._session.execute(statement)
-
-    async def claim_due(self, limit: int, lease: timedelta) -> list[IssuePush]:
-        """Due intents of every org (a system scope), leased to this replica."""
-        due = (select(github_issue_pushes.c.id)
-               .where(github_issue_pushes.c.status == PENDING,
-                      github_issue_pushes.c.next_attempt_at <= func.now())
-               .order_by(github_issue_pushes.c.next_attempt_at).limit(limit)
-               .with_for_update(skip_locked=True)).scalar_subquery()
-        rows = (await self._session.execute(
-            update(github_issue_pushes).where(github_issue_pushes.c.id.in_(due))
-            .values(attempts=github_issue_pushes.c.attempts + 1,
-                    next_attempt_at=func.now() + lease)
-            .returning(*github_issue_pushes.c))).all()
-        return [from_row(IssuePush, row) for row in rows]
-
-    async def finished(self, push_id: uuid.UUID, *, version: int | None = None,
-                       status: str = DONE, error: str | None = None) -> bool:
-        """Finishes the intent if it is still `version` (None: whatever it is); False when a
-        newer change replaced what it asks meanwhile: it stays pending, due now."""
-        current = [github_issue_pushes.c.id == push_id, github_issue_pushes.c.status == PENDING]
-        if version is not None:
-            current.append(github_issue_pushes.c.version == version)
-        result = await self._session.execute(update(github_issue_pushes).where(*current)
-                                             .values(status=status, last_error=error,
-                                                     finished_at=func.now()))
-        if result.rowcount:
-            return True
-        await self._session.execute(update(github_issue_pushes).where(
-            github_issue_pushes.c.id == push_id, github_issue_pushes.c.status == PENDING)
-            .values(next_attempt_at=func.now()))
-        return False
-
-    async def retry(self, push_id: uuid.UUID, error: str, at: datetime, *,
-                    version: int | None = None) -> None:
-        """Due again at `at`, unless a newer change (another version) made it due now."""
-        current = [github_issue_pushes.c.id == push_id, github_issue_pushes.c.status == PENDING]
-        if version is not None:
-            current.append(github_issue_pushes.c.version == version)
-        await self._session.execute(update(github_issue_pushes).where(*current)
-                                    .values(last_error=error, next_attempt_at=at))
-
-    async def of_link(self, link_id: uuid.UUID) -> list[IssuePush]:
-        rows = (await self._session.execute(select(github_issue_pushes).where(
-            github_issue_pushes.c.org_id == self._org_id,
-            github_issue_pushes.c.link_id == link_id)
-            .order_by(github_issue_pushes.c.created_at))).all()
-        return [from_row(IssuePush, row) for row in rows]
+        await self._want(link_id, give_up_at, title=title, state=state)
 
 
 class SqlAlchemyGitHubCursors(_Repository):

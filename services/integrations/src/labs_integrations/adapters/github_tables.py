@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, Table, UniqueConstraint, text
+from sqlalchemy import Index, Table, UniqueConstraint, text
 
 from labs_common.db import columns as col
 from labs_common.db.tables import tenant_table
 from labs_integrations.adapters.orm import metadata
+from labs_integrations.adapters.push_tables import issue_push_queue
 
 # Webhooks as received, before the tenant is known: read and written in a system scope.
 github_deliveries = Table(
@@ -44,25 +45,8 @@ github_issue_links = tenant_table(
     UniqueConstraint("org_id", "task_id", name="github_issue_links_task"),
 )
 
-github_issue_pushes = tenant_table(
-    "github_issue_pushes",
-    metadata,
-    col.uuid("link_id", ForeignKey("github_issue_links.id", ondelete="CASCADE"), nullable=False),
-    col.text("title"),
-    col.text("state"),
-    col.text("status", nullable=False),
-    col.integer("attempts", nullable=False, server_default="0"),
-    col.timestamp("next_attempt_at", nullable=False, server_default=col.now()),
-    col.text("last_error"),
-    col.created_at(nullable=False),
-    col.timestamp("give_up_at", nullable=False),
-    col.timestamp("finished_at"),
-    col.integer("version", nullable=False, server_default="1"),
-)
-Index("github_issue_pushes_due", github_issue_pushes.c.next_attempt_at,
-      postgresql_where=github_issue_pushes.c.status == "pending")
-Index("github_issue_pushes_one_pending", github_issue_pushes.c.link_id, unique=True,
-      postgresql_where=github_issue_pushes.c.status == "pending")
+github_issue_pushes = issue_push_queue("github_issue_pushes", "github_issue_links",
+                                       col.text("title"), col.text("state"))
 
 github_cursors = Table(
     "github_cursors",

@@ -1,4 +1,4 @@
-"""Tasks in Labs as the member who connected a platform (GitHub, Jira, Asana): the projects
+"""Tasks in Labs as the member who connected a platform (GitHub, Jira, Asana, Linear): the projects
 service's RPCs with that member's delegated token (labs_common.auth.delegation), so their role
 and the projects' rules apply to what the platform changes, as they would to the member's own
 edits."""
@@ -34,6 +34,9 @@ def _task(fields: dict[str, str], issue_number: int | None = None) -> pb.Task:
     for name, value in fields.items():
         if name == "status":
             task.status = pb.TaskStatus.Value(f"TASK_STATUS_{value.upper()}")
+        elif name == "story_points":
+            if value != "":  # empty: left unset, so an update naming it clears it
+                task.story_points = int(value)
         else:
             setattr(task, name, value)
     if issue_number is not None:

@@ -15,8 +15,11 @@ import httpx
 
 from labs_common.errors import InvalidArgument, Unavailable
 from labs_integrations.adapters.asana_side import AsanaSide
+from labs_integrations.adapters.figma_side import FigmaSide
 from labs_integrations.adapters.harvest_api import HarvestApi
 from labs_integrations.adapters.jira_side import JiraSide
+from labs_integrations.adapters.linear_side import LinearSide
+from labs_integrations.adapters.notion_side import NotionSide
 from labs_integrations.adapters.quickbooks_api import QuickBooksApi, QuickBooksFailed, StaticToken
 from labs_integrations.config import Settings
 from labs_integrations.domain.connections import Account, Platform
@@ -257,11 +260,14 @@ class HarvestSide:
 
 
 def platform_sides(settings: Settings) -> dict[Platform, PlatformSide]:
-    """The platforms connectable today (Jira's and Asana's sides are modules of their own)."""
+    """The platforms connectable today (Jira's, Asana's and Linear's sides are modules of their
+    own)."""
     return {Platform.GITHUB: GitHubSide(settings), Platform.SLACK: SlackSide(settings),
             Platform.HARVEST: HarvestSide(settings),
             Platform.QUICKBOOKS: QuickBooksSide(settings),
-            Platform.JIRA: JiraSide(settings), Platform.ASANA: AsanaSide(settings)}
+            Platform.JIRA: JiraSide(settings), Platform.ASANA: AsanaSide(settings),
+            Platform.LINEAR: LinearSide(settings),
+            Platform.FIGMA: FigmaSide(settings), Platform.NOTION: NotionSide(settings)}
 
 
 QUICKBOOKS_SCOPE = "com.intuit.quickbooks.accounting"

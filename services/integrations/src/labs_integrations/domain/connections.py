@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from labs_common.errors import InvalidArgument
+from labs_integrations.domain import linear
 
 OAUTH_STATE_LIFETIME = timedelta(minutes=10)
 MAX_SETTINGS_BYTES = 16 * 1024
@@ -131,4 +132,6 @@ def check_settings(platform: Platform, settings: dict[str, Any], size: int) -> d
         raise InvalidArgument.on("settings.audience",
                                  f"one of {', '.join(CHANNEL_AUDIENCES)}: whose view of Labs "
                                  "the channels' messages show")
+    if platform is Platform.LINEAR:
+        return linear.check_settings(settings)
     return settings

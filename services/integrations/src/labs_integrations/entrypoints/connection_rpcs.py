@@ -98,8 +98,10 @@ class ConnectionRpcs:
         side = self._side(request.platform)
         current_principal().require(Role.ADMIN)  # before the platform hears the token
         field = "access_token" if request.access_token or not request.api_key else "api_key"
+        # `given_as`: which field carried it (Linear sends an API key and a token differently,
+        # and a refusal names the field the caller used).
         secret = {"access_token": check_token(request.access_token or request.api_key, field),
-                  "kind": "token"}
+                  "kind": "token", "given_as": field}
         if request.account_id:
             # Sent to the platform in a header, like the token: printable ASCII only.
             secret["account_id"] = check_token(request.account_id, "account_id")

@@ -21,6 +21,8 @@ from labs_common.protobuf import enum_api_name
 from labs_integrations.config import Settings
 from labs_integrations.domain.read_model import KnownMember, KnownProject, repository_of
 from labs_integrations.entrypoints.github_consumers import github_subscriptions
+from labs_integrations.entrypoints.linear_consumers import linear_subscriptions
+from labs_integrations.entrypoints.link_consumers import link_subscriptions
 from labs_integrations.entrypoints.quickbooks_consumers import quickbooks_subscriptions
 from labs_integrations.entrypoints.slack_consumers import slack_subscriptions
 from labs_integrations.entrypoints.webhook_consumers import (
@@ -55,7 +57,9 @@ def subscriptions(wake: Callable[[str], None] = lambda _sweeper: None, *,
             *webhook_subscriptions(wake, retry_seconds=retry),
             *github_subscriptions(wake),
             *slack_subscriptions(wake),
-            *quickbooks_subscriptions(wake)]
+            *quickbooks_subscriptions(wake),
+            *linear_subscriptions(wake),
+            *link_subscriptions()]
 
 
 def _as_of(envelope: envelope_pb2.Envelope):

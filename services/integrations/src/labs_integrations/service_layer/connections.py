@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 
 from labs.integrations.v1 import events_pb2
 from labs_common.auth.roles import Role
-from labs_common.errors import InvalidArgument, NotFound
+from labs_common.errors import FieldError, InvalidArgument, NotFound
 from labs_integrations.adapters import proto
 from labs_integrations.adapters.vault import Vault, aad
-from labs_integrations.domain import commands
+from labs_integrations.domain import commands, linear
 from labs_integrations.domain.connections import (
     OAUTH_STATE_LIFETIME,
     Connection,
@@ -127,10 +127,25 @@ async def update_settings(command: commands.UpdateSettings, uow: IntegrationsUni
     uow.caller.require(Role.ADMIN)
     connection = await _connection(uow, command.connection_id, lock=True)
     connection.settings = check_settings(connection.platform, command.settings, command.size)
+    if connection.platform is Platform.LINEAR:
+        await _check_linear_projects(uow, connection.settings)
     await uow.connections.save_settings(connection.id, connection.settings)
     await uow.outbox.add("connection.updated",
                          events_pb2.ConnectionChanged(connection=proto.connection(connection)))
     return connection
+
+
+async def _check_linear_projects(uow: IntegrationsUnitOfWork, settings: dict) -> None:
+    """Every Labs project Linear's settings name is a live project of the caller's org (the
+    read model of projects): another org's, or one that does not exist, is named in a 422."""
+    wrong = []
+    for field, project_id in linear.mapped_projects(settings).items():
+        project = await uow.known_projects.get(project_id)
+        if project is None or project.org_id != uow.caller.org_id or project.archived:
+            wrong.append(FieldError(field, "no live project of this organization has this id"))
+    if wrong:
+        raise InvalidArgument("Some Linear settings name projects Labs cannot use.",
+                              field_errors=wrong)
 
 
 async def delete_connection(command: commands.DeleteConnection, uow: IntegrationsUnitOfWork,

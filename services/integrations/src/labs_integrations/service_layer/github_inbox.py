@@ -17,7 +17,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -27,22 +27,20 @@ from labs.integrations.v1 import events_pb2
 from labs_common.db.uow import Scope
 from labs_common.errors import (
     AlreadyExists,
-    DeadlineExceeded,
     InvalidArgument,
     LabsError,
     NotFound,
-    ResourceExhausted,
     Unauthenticated,
-    Unavailable,
 )
-from labs_common.transient import is_transient
 from labs_integrations.adapters.github_api import GitHubApi
 from labs_integrations.adapters.labs_tasks import LabsTasks, TaskView
 from labs_integrations.adapters.vault import Vault
 from labs_integrations.domain import github as gh
 from labs_integrations.domain.connections import Credentials, Platform
 from labs_integrations.domain.read_model import KnownProject
+from labs_integrations.service_layer import inbox_worker
 from labs_integrations.service_layer.connections import credentials
+from labs_integrations.service_layer.inbox_worker import RetryLater, transient
 from labs_integrations.service_layer.syncs import SyncOutcome
 from labs_integrations.service_layer.unit_of_work import UowFactory
 
@@ -50,16 +48,7 @@ log = structlog.get_logger(__name__)
 MAX_ISSUE_LOCKS = 10_000
 
 GITHUB_INBOX_SWEEPER = "github_inbox"
-BATCH = 20
-LEASE = timedelta(minutes=2)
-RETRY_BASE = timedelta(seconds=30)
-RETRY_CAP = timedelta(hours=1)
-MAX_ATTEMPTS = 12
 MAX_DELIVERY_ID = 200
-TRANSIENT = (Unavailable, DeadlineExceeded, ResourceExhausted)
-# Applied deliveries (their full payloads) are kept this long, then pruned in batches.
-KEEP_APPLIED = timedelta(days=7)
-PRUNE_BATCH = 1000
 GITHUB_PRUNE_SWEEPER = "github_deliveries_prune"
 # How long an org's token is known to see (or not see) a repository.
 ACCESS_TTL = 600.0
@@ -90,25 +79,6 @@ def idempotency_key(kind: str, *parts: object) -> str:
     apply replays the first answer instead of writing twice), and short whatever they are."""
     return f"github-{kind}-" + hashlib.sha256(
         "\x1f".join(str(p) for p in parts).encode()).hexdigest()
-
-
-class RetryLater(Exception):
-    """A delivery to apply again for the orgs not done yet; `errors`: every org's failure of
-    this attempt (the permanent ones included, which are not retried)."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("; ".join(errors))
-
-
-def transient(error: BaseException) -> bool:
-    """Worth asking again: an outage (ours, a service's, GitHub's), or something unexpected
-    (asked again up to MAX_ATTEMPTS); not a refusal (a LabsError such as NotFound) nor a payload
-    that is not what GitHub sends."""
-    if isinstance(error, LabsError):
-        return isinstance(error, TRANSIENT)
-    if isinstance(error, (KeyError, TypeError, ValueError)):
-        return is_transient(error)
-    return True
 
 
 class GitHubInbox:
@@ -165,45 +135,18 @@ class GitHubInbox:
     # --- the apply worker (after the answer) ---------------------------------------------------
 
     async def apply_due(self) -> int:
-        async with self._uow(Scope.of_system()) as uow:
-            due = await uow.github_deliveries.claim_due(BATCH, LEASE)
-            await uow.commit()
-        for delivery in due:
-            error: str | None = None
-            retry_at: datetime | None = None
-            try:
-                errors = await self.apply(
-                    delivery["event"], delivery["payload"],
-                    skip=frozenset(delivery.get("applied_orgs") or ()),
-                    applied_for=partial(self._applied_for, delivery["delivery_id"]),
-                    delivery_id=delivery["delivery_id"])
-                error = "; ".join(errors)[:2000] or None
-            except Exception as failure:  # every failure is recorded
-                error = f"{type(failure).__name__}: {failure}"[:2000]
-                if transient(failure) and delivery["attempts"] < MAX_ATTEMPTS:
-                    delay = min(RETRY_BASE * 2 ** (delivery["attempts"] - 1), RETRY_CAP)
-                    retry_at = datetime.now(UTC) + delay
-                log.warning("github.delivery_failed", delivery_id=delivery["delivery_id"],
-                            github_event=delivery["event"], error=error,
-                            retry=retry_at is not None)
-            async with self._uow(Scope.of_system()) as uow:
-                if retry_at is not None:
-                    await uow.github_deliveries.retry(delivery["delivery_id"], error or "",
-                                                      retry_at)
-                else:
-                    await uow.github_deliveries.applied(delivery["delivery_id"], error)
-                await uow.commit()
-        return len(due)
+        return await inbox_worker.apply_due(self._uow, "github_deliveries", self._apply_claimed,
+                                            platform="github")
+
+    async def _apply_claimed(self, delivery: dict[str, Any]) -> list[str]:
+        return await self.apply(
+            delivery["event"], delivery["payload"],
+            skip=frozenset(delivery.get("applied_orgs") or ()),
+            applied_for=partial(self._applied_for, delivery["delivery_id"]),
+            delivery_id=delivery["delivery_id"])
 
     async def prune(self) -> int:
-        """One batch of applied deliveries older than KEEP_APPLIED, gone (the sweeper runs it
-        again at once while a batch was full)."""
-        async with self._uow(Scope.of_system()) as uow:
-            deleted = await uow.github_deliveries.prune_applied(KEEP_APPLIED, PRUNE_BATCH)
-            await uow.commit()
-        if deleted:
-            log.info("github.deliveries_pruned", rows=deleted)
-        return deleted if deleted >= PRUNE_BATCH else 0
+        return await inbox_worker.prune(self._uow, "github_deliveries", platform="github")
 
     async def _applied_for(self, delivery_id: str, org_id: uuid.UUID) -> None:
         async with self._uow(Scope.of_system()) as uow:

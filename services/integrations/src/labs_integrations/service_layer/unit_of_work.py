@@ -26,6 +26,17 @@ from labs_integrations.adapters.import_repository import (
     SqlAlchemyImportedTasks,
     SqlAlchemyTaskImports,
 )
+from labs_integrations.adapters.linear_repository import (
+    SqlAlchemyLinearCursors,
+    SqlAlchemyLinearDeliveries,
+    SqlAlchemyLinearIssueLinks,
+    SqlAlchemyLinearIssuePushes,
+)
+from labs_integrations.adapters.link_repository import (
+    SqlAlchemyFigmaDeliveries,
+    SqlAlchemyFigmaHooks,
+    SqlAlchemyLinks,
+)
 from labs_integrations.adapters.quickbooks_repository import (
     SqlAlchemyQuickBooksCompanies,
     SqlAlchemyQuickBooksLinks,
@@ -72,6 +83,15 @@ class IntegrationsUnitOfWork(UnitOfWork):
         "quickbooks_payments": SqlAlchemyQuickBooksPayments,
         "task_imports": SqlAlchemyTaskImports,
         "imported_tasks": SqlAlchemyImportedTasks,
+        # Linear
+        "linear_deliveries": SqlAlchemyLinearDeliveries,
+        "linear_issue_links": SqlAlchemyLinearIssueLinks,
+        "linear_issue_pushes": SqlAlchemyLinearIssuePushes,
+        "linear_cursors": SqlAlchemyLinearCursors,
+        # Links (Figma, Notion, GitHub, Linear) and Figma's webhooks
+        "links": SqlAlchemyLinks,
+        "figma_hooks": SqlAlchemyFigmaHooks,
+        "figma_deliveries": SqlAlchemyFigmaDeliveries,
     }
 
 

@@ -271,9 +271,14 @@ async def test_a_missed_webhook_is_caught_by_a_sync_and_a_deleted_issue_cancels_
 
     (note,) = await eventually(marked, "the deleted issue cancelled its task and said why")
     assert "deleted in Linear" in note["body"]
-    activity = await http.get("/activity", headers=headers, params={"project_id": project_id})
-    synced = [a for a in activity.json()["activities"] if a["action"] == "linear.issue_synced"]
-    assert any(a["metadata"].get("removed") for a in synced)
+
+    async def removal_in_activity():  # the feed records the event after the task changed
+        activity = await http.get("/activity", headers=headers,
+                                  params={"project_id": project_id})
+        return [a for a in activity.json()["activities"]
+                if a["action"] == "linear.issue_synced" and a["metadata"].get("removed")]
+
+    await eventually(removal_in_activity, "the removal is in the project's activity")
 
 
 async def test_roles_and_other_orgs(http, suite, fake_linear):

@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Index, Table, UniqueConstraint, text
+from sqlalchemy import Table, UniqueConstraint, text
 
 from labs_common.db import columns as col
 from labs_common.db.tables import tenant_table
+from labs_integrations.adapters.issue_sync_tables import issue_push_queue, webhook_inbox
 from labs_integrations.adapters.orm import metadata
-from labs_integrations.adapters.push_tables import issue_push_queue
 
 # Webhooks as received, before the tenant is known: read and written in a system scope.
-github_deliveries = Table(
-    "github_deliveries",
-    metadata,
-    col.text("delivery_id", primary_key=True),
-    col.text("event", nullable=False),
-    col.text("action"),
-    col.text("repository"),
-    col.jsonb("payload", nullable=False),
-    col.timestamp("received_at", nullable=False, server_default=col.now()),
-    col.timestamp("applied_at"),
-    col.integer("attempts", nullable=False, server_default="0"),
-    col.timestamp("next_attempt_at", nullable=False, server_default=col.now()),
-    col.text("last_error"),
-    col.uuids("applied_orgs", nullable=False, server_default=text("'{}'::uuid[]")),
-)
-Index("github_deliveries_due", github_deliveries.c.next_attempt_at,
-      postgresql_where=github_deliveries.c.applied_at.is_(None))
+github_deliveries = webhook_inbox("github_deliveries", col.text("event", nullable=False),
+                                  col.text("action"), col.text("repository"))
 
 github_issue_links = tenant_table(
     "github_issue_links",

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Index, Table, UniqueConstraint, text
+from sqlalchemy import Table, UniqueConstraint, text
 
 from labs_common.db import columns as col
 from labs_common.db.tables import tenant_table
+from labs_integrations.adapters.issue_sync_tables import issue_push_queue, webhook_inbox
 from labs_integrations.adapters.orm import metadata
-from labs_integrations.adapters.push_tables import issue_push_queue
 
 # Webhooks as received, before the tenant is known (a delivery names a Linear workspace, which
 # several Labs organizations may have connected): read and written in a system scope.
-linear_deliveries = Table(
-    "linear_deliveries",
-    metadata,
-    col.text("delivery_id", primary_key=True),
-    col.text("type", nullable=False),
-    col.text("action"),
-    col.text("organization_id"),
-    col.jsonb("payload", nullable=False),
-    col.timestamp("received_at", nullable=False, server_default=col.now()),
-    col.timestamp("applied_at"),
-    col.integer("attempts", nullable=False, server_default="0"),
-    col.timestamp("next_attempt_at", nullable=False, server_default=col.now()),
-    col.text("last_error"),
-    col.uuids("applied_orgs", nullable=False, server_default=text("'{}'::uuid[]")),
-)
-Index("linear_deliveries_due", linear_deliveries.c.next_attempt_at,
-      postgresql_where=linear_deliveries.c.applied_at.is_(None))
+linear_deliveries = webhook_inbox("linear_deliveries", col.text("type", nullable=False),
+                                  col.text("action"), col.text("organization_id"))
 
 linear_issue_links = tenant_table(
     "linear_issue_links",

@@ -2,9 +2,11 @@
 holding 20 projects (created through the REST API first), against the bare FastAPI app's
 GET /api/v1/projects answering the same 20 projects, same wrk settings for both.
 
-On the gateway that is JWT verification, rate limiting, gRPC to the projects service and a query
-under row-level security, 20 rows turned into protobuf and then into JSON; the baseline only
-builds the same JSON from memory.
+On the gateway that is JWT verification, rate limiting and, for a read the gateway's read cache
+holds (nothing of the organization has changed since), the kept answer; the same read with
+`Cache-Control: no-cache` goes on to the projects service (a query under row-level security,
+20 rows to protobuf), forecasting (their margins) and capacity (their teams), then to JSON, and is
+measured too. The baseline only builds the same JSON from memory.
 """
 
 from __future__ import annotations
@@ -75,10 +77,12 @@ def find_wrk() -> tuple[str | None, str]:
 
 
 async def run_wrk(wrk: str, url: str, settings: WrkSettings, token: str,
-                  meter: CpuMeter | None = None, body: str = "") -> dict:
+                  meter: CpuMeter | None = None, body: str = "", no_cache: bool = False) -> dict:
     """Warm-up, then the recorded run; `meter` (if any) watches only the recorded run. With
-    `body`, every request POSTs it as JSON."""
-    env = {**os.environ, "BENCH_TOKEN": token, "BENCH_BODY": body}
+    `body`, every request POSTs it as JSON; with `no_cache`, every read says Cache-Control:
+    no-cache."""
+    env = {**os.environ, "BENCH_TOKEN": token, "BENCH_BODY": body,
+           "BENCH_NO_CACHE": "1" if no_cache else ""}
     await _run(settings.argv(wrk, url, settings.warmup_seconds), env)
     if meter:
         meter.start()
@@ -155,6 +159,9 @@ async def run(suite: Suite, settings: WrkSettings | None = None) -> BenchResult:
         bare = await run_wrk(wrk, app.url + PATH, settings, token, bare_meter)
     meter = CpuMeter.for_suite(suite)
     labs = await run_wrk(wrk, suite.gateway_url + PATH, settings, token, meter)
+    uncached_meter = CpuMeter.for_suite(suite)
+    uncached = await run_wrk(wrk, suite.gateway_url + PATH, settings, token, uncached_meter,
+                             no_cache=True)
 
     result.rows = [
         Row("requests/s", labs["requests_per_second"], bare["requests_per_second"], "req/s",
@@ -163,8 +170,13 @@ async def run(suite: Suite, settings: WrkSettings | None = None) -> BenchResult:
         Row("latency p99", labs["p99_us"] / 1000, bare["p99_us"] / 1000, "ms"),
         Row(f"requests/s vs {TARGET_RATIO:g}x baseline target", labs["requests_per_second"],
             TARGET_RATIO * bare["requests_per_second"], "req/s", better="higher"),
+        Row("requests/s, no-cache (every read asks 3 services)",
+            uncached["requests_per_second"], bare["requests_per_second"], "req/s",
+            better="higher"),
+        Row("no-cache latency p50", uncached["p50_us"] / 1000, bare["p50_us"] / 1000, "ms"),
     ]
-    result.details = {"settings": settings.__dict__, "labs": labs, "baseline": bare}
+    result.details = {"settings": settings.__dict__, "labs": labs, "baseline": bare,
+                      "labs_no_cache": uncached}
     result.notes.append(
         f"GET {PATH}: {PROJECTS} projects (one client) created through POST /projects in a fresh "
         f"organization, read by its owner's JWT; JSON body {labs_body} bytes (gateway) vs "
@@ -173,8 +185,10 @@ async def run(suite: Suite, settings: WrkSettings | None = None) -> BenchResult:
                         f"-d{settings.seconds}s on both (after a {settings.warmup_seconds} s "
                         "warm-up), on the same 2 cores as the servers")
     result.notes.append(cpu_note("gateway run", labs["cpu_seconds"], meter.elapsed))
+    result.notes.append(cpu_note("gateway run, no-cache", uncached["cpu_seconds"],
+                                 uncached_meter.elapsed))
     result.notes.append(cpu_note("baseline run", bare["cpu_seconds"], bare_meter.elapsed))
-    for name, stats in (("gateway", labs), ("baseline", bare)):
+    for name, stats in (("gateway", labs), ("gateway, no-cache", uncached), ("baseline", bare)):
         if errors := _errors(stats):
             result.notes.append(f"{name}: {errors} non-2xx responses or socket errors "
                                 f"of {stats['requests']} — its req/s is not all successes")

@@ -8,6 +8,11 @@ local token = os.getenv("BENCH_TOKEN")
 if token and #token > 0 then
   wrk.headers["Authorization"] = "Bearer " .. token
 end
+-- With $BENCH_NO_CACHE, every read asks the services past the gateway's read cache.
+local no_cache = os.getenv("BENCH_NO_CACHE")
+if no_cache and #no_cache > 0 then
+  wrk.headers["Cache-Control"] = "no-cache"
+end
 local body = os.getenv("BENCH_BODY")
 if body and #body > 0 then
   wrk.method = "POST"

@@ -32,8 +32,11 @@ async def suite(postgres_url: str, tmp_path_factory, smtp_sink) -> AsyncIterator
         # Tests sign up many organizations from one address; identity mails to the session's
         # SMTP sink (the `smtp_sink` fixture), where tests read what it sent.
         # Billing's sweeps (given-up generations, overdue invoices) every second, not 30.
+        # The gateway keeps hot reads for an hour, not 10 s: every test here then also proves
+        # that each change it makes is forgotten by the read cache when it is announced (an
+        # unannounced one would read stale for the rest of the session).
         extra_env={"LABS_RATE_LIMIT": "100000/minute", "LABS_SMTP_URL": smtp_sink.url,
-                   "LABS_SWEEP_SECONDS": "1"},
+                   "LABS_SWEEP_SECONDS": "1", "LABS_READ_CACHE_SECONDS": "3600"},
     )
     await suite.start()
     yield suite

@@ -31,6 +31,7 @@ from labs_gateway.financials import FinancialsLevels
 from labs_gateway.middleware.access_log import AccessLogMiddleware
 from labs_gateway.middleware.body_size import BodyLimits, BodySizeMiddleware
 from labs_gateway.middleware.rate_limit import RateLimitMiddleware
+from labs_gateway.middleware.read_cache import ReadCache, ReadCacheMiddleware
 from labs_gateway.middleware.unhandled_errors import UnhandledErrorMiddleware
 from labs_gateway.problems import install_problem_handlers
 from labs_gateway.routes import (
@@ -66,9 +67,11 @@ def create_app(
     *,
     nats: Nats | None = None,
     verifier: TokenVerifier | None = None,
+    read_cache: ReadCache | None = None,
 ) -> FastAPI:
-    """The gateway app. Without `nats` there are no live events and /health reports NATS down;
-    without `verifier`, tokens are verified against identity's JWKS (GetJwks)."""
+    """The gateway app. Without `nats` there are no live events and /health reports NATS down
+    (and no read is cached: nothing would say when to forget it); without `verifier`, tokens are
+    verified against identity's JWKS (GetJwks)."""
     # One source of identity's keys for the verifier and /.well-known/jwks.json, which keeps
     # identity from being asked by every request while it is down (auth/identity_keys.py).
     jwks = IdentityKeys(jwks_fetcher(upstream.identity), ttl=settings.jwks_cache_seconds,
@@ -85,13 +88,17 @@ def create_app(
     api_keys_cache = ApiKeyTokens(api_key_exchange(upstream.identity))
     authenticator = Authenticator(verifier, api_keys_cache)
     financials = FinancialsLevels(upstream.identity)
+    read_cache = read_cache or ReadCache.of(settings)
     hub = Hub(nats, financials, gc_tuning=settings.gateway_gc_tuning,
-              gc_pauses=gc_pauses.at(settings.gc_pauses_file))
+              gc_pauses=gc_pauses.at(settings.gc_pauses_file), changed=read_cache.forget)
     revocations = ApiKeyRevocations(nats, api_keys_cache)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await hub.start()
+        if nats is not None:
+            # Every event of an organization now reaches the hub, which tells the cache.
+            read_cache.listen(lambda: nats.is_connected)
         await revocations.start()
         feed = asyncio.create_task(session_feed.run()) if session_feed else None
         _app.state.ready = True
@@ -99,6 +106,7 @@ def create_app(
             yield
         finally:
             _app.state.ready = False
+            read_cache.stop()
             if feed is not None:
                 feed.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -128,6 +136,7 @@ def create_app(
     app.state.hub = hub
     app.state.financials = financials
     app.state.presence = Presence(nats)
+    app.state.read_cache = read_cache
     app.state.ready = False  # until the lifespan has started (routes/probes.py)
 
     # Public: sessions, health, the socket (which authenticates itself) and the platforms'
@@ -151,6 +160,8 @@ def create_app(
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(BodySizeMiddleware,
                        limits=BodyLimits(settings.max_body_bytes, settings.max_body_bytes_by_path))
+    app.add_middleware(ReadCacheMiddleware, cache=read_cache, authenticator=authenticator,
+                       financials=financials)
     if settings.rate_limit_enabled:
         app.add_middleware(RateLimitMiddleware, rate=settings.rate_limit,
                            authenticator=authenticator,

@@ -60,6 +60,11 @@ class GatewaySettings(BaseLabsSettings):
     # ...while the last good keys keep verifying tokens for this long after they were fetched.
     jwks_max_stale_seconds: float = Field(3600.0, ge=0)
 
+    # Hot reads kept per reader until their organization's next event or write, at most this
+    # long (0: never kept), in at most this much memory (middleware/read_cache.py).
+    read_cache_seconds: float = Field(10.0, ge=0)
+    read_cache_max_bytes: int = Field(64 * MIB, ge=0)
+
     # A socket that has not authenticated within this time is closed with 4401.
     ws_auth_timeout_seconds: float = Field(5.0, gt=0)
     # Messages buffered for a slow socket before it is disconnected.

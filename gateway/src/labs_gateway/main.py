@@ -20,6 +20,7 @@ from labs_common.telemetry import configure_telemetry
 from labs_gateway import log_redaction
 from labs_gateway.app import create_app
 from labs_gateway.config import GatewaySettings
+from labs_gateway.middleware.read_cache import ReadCache
 from labs_gateway.upstream import Upstream
 
 log = structlog.get_logger("labs.gateway")
@@ -59,9 +60,11 @@ async def main(settings: GatewaySettings | None = None) -> None:
     settings = settings or GatewaySettings()
     configure_logging("gateway", settings.log_level, settings.log_format)
     configure_telemetry("gateway", settings)
-    connection = await connect(settings, "labs-gateway")
+    read_cache = ReadCache.of(settings)
+    connection = await connect(settings, "labs-gateway", on_trouble=read_cache.forget_all)
     upstream = Upstream.open(settings)
-    server = _Server(uvicorn_config(create_app(settings, upstream, nats=connection), settings))
+    app = create_app(settings, upstream, nats=connection, read_cache=read_cache)
+    server = _Server(uvicorn_config(app, settings))
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, server.handle_exit, signum, None)

@@ -37,6 +37,10 @@ SLACK_APP = ("e2e-slack-client", "e2e-slack-secret")
 HARVEST_APP = ("e2e-harvest-client", "e2e-harvest-secret")
 QUICKBOOKS_APP = ("e2e-quickbooks-client", "e2e-quickbooks-secret")
 LINEAR_APP = ("e2e-linear-client", "e2e-linear-secret")
+JIRA_APP = ("e2e-jira-client", "e2e-jira-secret")
+ASANA_APP = ("e2e-asana-client", "e2e-asana-secret")
+FIGMA_APP = ("e2e-figma-client", "e2e-figma-secret")
+NOTION_APP = ("e2e-notion-client", "e2e-notion-secret")
 
 
 @pytest.fixture(scope="package")
@@ -76,6 +80,7 @@ def fake_quickbooks() -> Iterator[FakeQuickBooks]:
 @pytest.fixture(scope="package")
 def fake_jira() -> Iterator[FakeJira]:
     fake = FakeJira().start()
+    fake.oauth.add_app(*JIRA_APP)
     yield fake
     fake.stop()
 
@@ -83,6 +88,7 @@ def fake_jira() -> Iterator[FakeJira]:
 @pytest.fixture(scope="package")
 def fake_asana() -> Iterator[FakeAsana]:
     fake = FakeAsana().start()
+    fake.oauth.add_app(*ASANA_APP)
     yield fake
     fake.stop()
 
@@ -98,6 +104,7 @@ def fake_linear() -> Iterator[FakeLinear]:
 @pytest.fixture(scope="package")
 def fake_figma() -> Iterator[FakeFigma]:
     fake = FakeFigma().start()
+    fake.oauth.add_app(*FIGMA_APP)
     yield fake
     fake.stop()
 
@@ -105,6 +112,7 @@ def fake_figma() -> Iterator[FakeFigma]:
 @pytest.fixture(scope="package")
 def fake_notion() -> Iterator[FakeNotion]:
     fake = FakeNotion().start()
+    fake.oauth.add_app(*NOTION_APP)
     yield fake
     fake.stop()
 
@@ -161,9 +169,17 @@ async def suite(postgres_url: str, tmp_path_factory, smtp_sink, fake_github: Fak
             # QuickBooks did not take goes again half a second later.
             "LABS_QUICKBOOKS_SYNC_SECONDS": "3600",
             "LABS_QUICKBOOKS_PUSH_RETRY_BASE_SECONDS": "0.5",
-            # The Jira Cloud site and Asana that imports read.
+            # The Jira Cloud site and Asana that imports read, and their OAuth: Atlassian's
+            # consent, tokens and API gateway, Asana's app.asana.com, all on the fakes.
             "LABS_JIRA_API_URL": fake_jira.url,
             "LABS_ASANA_API_URL": fake_asana.url,
+            "LABS_JIRA_OAUTH_URL": fake_jira.url,
+            "LABS_ATLASSIAN_API_URL": fake_jira.url,
+            "LABS_JIRA_CLIENT_ID": JIRA_APP[0],
+            "LABS_JIRA_CLIENT_SECRET": JIRA_APP[1],
+            "LABS_ASANA_OAUTH_URL": fake_asana.url,
+            "LABS_ASANA_CLIENT_ID": ASANA_APP[0],
+            "LABS_ASANA_CLIENT_SECRET": ASANA_APP[1],
             # Linear: its GraphQL API and OAuth on the fake, its webhooks signed with this
             # secret; the reconciler runs when a test asks, and a push Linear did not take goes
             # again half a second later.
@@ -177,6 +193,11 @@ async def suite(postgres_url: str, tmp_path_factory, smtp_sink, fake_github: Fak
             # webhooks are registered with this suite's gateway as their endpoint.
             "LABS_FIGMA_API_URL": fake_figma.url,
             "LABS_NOTION_API_URL": fake_notion.url,
+            # Their OAuth apps (Figma's consent page stays www.figma.com: nobody opens it here).
+            "LABS_FIGMA_CLIENT_ID": FIGMA_APP[0],
+            "LABS_FIGMA_CLIENT_SECRET": FIGMA_APP[1],
+            "LABS_NOTION_CLIENT_ID": NOTION_APP[0],
+            "LABS_NOTION_CLIENT_SECRET": NOTION_APP[1],
             "LABS_FIGMA_WEBHOOK_URL": f"http://127.0.0.1:{gateway_port}/api/v1/webhooks/figma",
             # Links are read again every 3 s (an hour by default), so a change is seen soon.
             "LABS_LINK_REFRESH_SECONDS": "3",

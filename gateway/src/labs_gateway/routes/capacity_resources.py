@@ -12,6 +12,7 @@ from labs.capacity.v1 import capacity_service_pb2 as pb
 from labs_common.errors import InvalidArgument
 from labs_gateway.dependencies import IdempotentWrite, IfMatch
 from labs_gateway.exact_json import ExactJsonRoute
+from labs_gateway.middleware.read_cache import cached_read
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.capacity_common import Capacity
 from labs_gateway.routes.etags import if_match_etags, set_etag
@@ -46,6 +47,7 @@ def _resource(body: ResourceCreate | ResourceUpdate, fields: set[str]) -> dict:
 
 
 @router.get("/resources", response_model=ResourceList)
+@cached_read
 async def list_resources(capacity: Capacity, limit: Limit = 50,
                          cursor: Cursor = None, is_active: bool | None = None,
                          seniority_level: Seniority | None = None,
@@ -71,6 +73,7 @@ async def create_resource(body: ResourceCreate, capacity: Capacity, response: Re
 
 
 @router.get("/resources/{id}", response_model=ResourcePublic)
+@cached_read
 async def get_resource(resource_id: ResourceId, capacity: Capacity,
                        response: Response):
     """One resource with the rates in effect today; the ETag goes back in If-Match."""

@@ -11,6 +11,7 @@ from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
 from labs_gateway.dependencies import IdempotentWrite, IfMatch
 from labs_gateway.exact_json import ExactJsonRoute
+from labs_gateway.middleware.read_cache import cached_read
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import if_match_etags, set_etag
 from labs_gateway.routes.projects_common import Cursor, Limit, Projects
@@ -34,6 +35,7 @@ async def create_client(body: ClientCreate, projects: Projects,
 
 
 @router.get("", response_model=ClientList)
+@cached_read
 async def list_clients(projects: Projects, limit: Limit = 50,
                        cursor: Cursor = None,
                        q: Annotated[str, Query(max_length=200)] = "",
@@ -46,6 +48,7 @@ async def list_clients(projects: Projects, limit: Limit = 50,
 
 
 @router.get("/{id}", response_model=ClientPublic)
+@cached_read
 async def get_client(client_id: ClientId, projects: Projects,
                      response: Response):
     """One client; the ETag goes back in If-Match on PATCH."""

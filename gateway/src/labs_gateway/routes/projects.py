@@ -19,6 +19,7 @@ from labs_common.errors import InvalidArgument
 from labs_common.visibility import Reader, field_readers
 from labs_gateway.dependencies import IdempotentWrite, IfMatch
 from labs_gateway.exact_json import ExactJsonRoute
+from labs_gateway.middleware.read_cache import cached_read
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.capacity_common import Capacity
 from labs_gateway.routes.etags import if_match_etags, set_etag
@@ -59,6 +60,7 @@ async def create_project(body: ProjectCreate, projects: Projects,
 
 
 @router.get("", response_model=ProjectList)
+@cached_read
 async def list_projects(projects: Projects, forecasting: Forecasting, capacity: Capacity,
                         limit: Limit = 50, cursor: Cursor = None,
                         status: ProjectStatusName | None = None,
@@ -81,6 +83,7 @@ async def list_projects(projects: Projects, forecasting: Forecasting, capacity: 
 
 
 @router.get("/{id}", response_model=ProjectDetail)
+@cached_read
 async def get_project(project_id: ProjectId, projects: Projects, capacity: Capacity,
                       forecasting: Forecasting, response: Response):
     """One project with its margin (manager or above) and its team allocation; the ETag goes

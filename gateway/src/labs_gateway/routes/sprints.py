@@ -11,6 +11,7 @@ from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
 from labs_gateway.dependencies import IdempotentWrite, IfMatch
 from labs_gateway.exact_json import ExactJsonRoute
+from labs_gateway.middleware.read_cache import cached_read
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import if_match_etags, set_etag
 from labs_gateway.routes.projects_common import Cursor, Limit, Projects
@@ -41,6 +42,7 @@ async def create_sprint(project_id: ProjectId, body: SprintCreate, projects: Pro
 
 
 @router.get("/projects/{id}/sprints", response_model=SprintList)
+@cached_read
 async def list_sprints(project_id: ProjectId, projects: Projects,
                        limit: Limit = 50, cursor: Cursor = None,
                        status: SprintStatusName | None = None):
@@ -52,6 +54,7 @@ async def list_sprints(project_id: ProjectId, projects: Projects,
 
 
 @router.get("/sprints/{id}", response_model=SprintPublic)
+@cached_read
 async def get_sprint(sprint_id: SprintId, projects: Projects,
                      response: Response):
     """One sprint with total_points and completed_points as of now."""

@@ -12,6 +12,7 @@ from labs.projects.v1 import projects_service_pb2 as pb
 from labs_common.errors import InvalidArgument
 from labs_gateway.dependencies import IdempotentWrite, IfMatch
 from labs_gateway.exact_json import ExactJsonRoute
+from labs_gateway.middleware.read_cache import cached_read
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.etags import if_match_etags, set_etag
 from labs_gateway.routes.projects_common import Cursor, Limit, Projects
@@ -44,6 +45,7 @@ async def create_task(project_id: ProjectId, body: TaskCreate, projects: Project
 
 
 @router.get("/projects/{id}/tasks", response_model=TaskList)
+@cached_read
 async def list_tasks(project_id: ProjectId, projects: Projects,
                      limit: Limit = 50, cursor: Cursor = None,
                      status: TaskStatusName | None = None, assignee_id: uuid.UUID | None = None,
@@ -74,6 +76,7 @@ async def bulk_update_tasks(project_id: ProjectId, body: TaskBulkUpdate, project
 
 
 @router.get("/tasks/{id}", response_model=TaskPublic)
+@cached_read
 async def get_task(task_id: TaskId, projects: Projects,
                    response: Response):
     """One task; the ETag goes back in If-Match on PATCH."""

@@ -10,6 +10,7 @@ current, so a client's new project reaches its sockets at once.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 import structlog
 from google.protobuf import json_format
@@ -38,10 +39,13 @@ ORGANIZATION_CHANGED = {("identity", "organization.created"), ("identity", "orga
 
 class Hub:
     def __init__(self, nats: Nats | None, financials: FinancialsLevels | None = None, *,
-                 gc_tuning: bool = True, gc_pauses: GcPauses | None = None) -> None:
-        """`gc_tuning`: collector.tune() at start; `gc_pauses`: timed (benchmarks only)."""
+                 gc_tuning: bool = True, gc_pauses: GcPauses | None = None,
+                 changed: Callable[[str], None] | None = None) -> None:
+        """`gc_tuning`: collector.tune() at start; `gc_pauses`: timed (benchmarks only);
+        `changed(org_id)` is told of every event of an organization (the read cache's)."""
         self._nats = nats
         self._financials = financials
+        self._changed = changed
         self._by_org: dict[str, set[Connection]] = defaultdict(set)
         self._subscriptions: list[Subscription] = []
         self._gc_tuning = gc_tuning
@@ -93,6 +97,8 @@ class Hub:
             return
         if (envelope.source, envelope.type) in ORGANIZATION_CHANGED:
             self._heard_organization(envelope)
+        if self._changed is not None:
+            self._changed(envelope.org_id)
         sockets = self._by_org.get(envelope.org_id)
         if not sockets:
             return

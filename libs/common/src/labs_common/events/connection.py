@@ -10,6 +10,7 @@ until then its outbox keeps what it has to publish.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import structlog
@@ -33,14 +34,25 @@ def credentials(path: str) -> dict[str, str]:
     return {"nkeys_seed": path}
 
 
-def connect_options(settings: BaseLabsSettings, name: str) -> dict:
+def connect_options(settings: BaseLabsSettings, name: str,
+                    on_trouble: Callable[[], None] | None = None) -> dict:
+    """`on_trouble()` is told whenever messages may have been missed: the connection lost or
+    back, or an error (a slow consumer's dropped message among them)."""
+
+    def trouble() -> None:
+        if on_trouble is not None:
+            on_trouble()
+
     async def disconnected() -> None:
+        trouble()
         log.warning("nats.disconnected", name=name)
 
     async def reconnected() -> None:
+        trouble()
         log.info("nats.reconnected", name=name)
 
     async def error(exception: Exception) -> None:
+        trouble()
         log.warning("nats.error", name=name, error=repr(exception))
 
     return {
@@ -55,10 +67,11 @@ def connect_options(settings: BaseLabsSettings, name: str) -> dict:
     }
 
 
-async def connect(settings: BaseLabsSettings, name: str) -> Client:
+async def connect(settings: BaseLabsSettings, name: str,
+                  on_trouble: Callable[[], None] | None = None) -> Client:
     """A client connected to NATS (waits, retrying, as long as NATS is away)."""
     client = Client()
-    await client.connect(**connect_options(settings, name))
+    await client.connect(**connect_options(settings, name, on_trouble))
     return client
 
 

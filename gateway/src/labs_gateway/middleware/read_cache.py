@@ -1,0 +1,250 @@
+"""Hot reads answered from memory until their organization changes.
+
+A list such as `GET /projects` costs three services a few milliseconds of CPU each (projects,
+then forecasting's margins and capacity's teams for the page), while what it answers changes only
+when something of that organization changes, and every change is announced: the services publish
+an event in the transaction that makes it, and this gateway already hears every event for its
+sockets (ws/hub.py). So a route marked `@cached_read` keeps its 200 answer per reader and URL, and
+the organization's next event, or its next write through this gateway, retires every answer kept
+for it.
+
+- **Per reader**: the key is the organization, the user or API key, the role, the client and the
+  financials level the policy uses (labs_common.visibility), and the path with its query. A
+  cached answer is only ever replayed to the reader it was made for, and only after the
+  credential has been verified again (a revoked session or an expired token is refused as ever).
+- **Generations, not deletions**: forgetting an organization bumps its generation; an answer is
+  kept only if the generation it started under is still current when it ends, so a read that ran
+  while a write committed (here or elsewhere) is never kept.
+- **Writes through this replica** bump the generation before and after, so a client reads its own
+  writes at once. On another replica the write arrives as its event, usually within a few
+  milliseconds of the write's answer; that is how stale a kept answer can be there.
+- **Bounded**: `LABS_READ_CACHE_SECONDS` (what depends on the day, such as days remaining, and
+  any change a service does not announce is at most that old), `LABS_READ_CACHE_MAX_BYTES`.
+  Nothing is kept or served while NATS is away, and everything is forgotten when the connection
+  is lost, comes back or drops a message (a missed event would leave an answer stale).
+- `Cache-Control: no-cache` on a request asks the services, as HTTP says it should.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from labs_gateway.auth.credentials import Authenticator, bearer_credential
+from labs_gateway.config import GatewaySettings
+from labs_gateway.financials import FinancialsLevels
+from labs_gateway.middleware.rate_limit import PRINCIPAL_STATE_KEY
+
+F = TypeVar("F", bound=Callable[..., Any])
+_MARK = "_labs_cached_read"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Decisions of which route a path reaches, kept per path (ids make paths many).
+_MAX_ROUTED_PATHS = 10_000
+
+
+def cached_read(endpoint: F) -> F:
+    """Mark a GET route whose answer changes only with its organization's announced changes."""
+    setattr(endpoint, _MARK, True)
+    return endpoint
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    org_id: str
+    generation: int
+    expires: float
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+class ReadCache:
+    """The answers kept, by key, least recently used first; one generation per organization."""
+
+    def __init__(self, seconds: float, max_bytes: int, *,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self.max_bytes = max_bytes
+        self._clock = clock
+        self._answers: OrderedDict[tuple, _Answer] = OrderedDict()
+        self._bytes = 0
+        self._generations: dict[str, int] = {}
+        self._connected: Callable[[], bool] = lambda: False
+
+    @classmethod
+    def of(cls, settings: GatewaySettings) -> ReadCache:
+        return cls(settings.read_cache_seconds, settings.read_cache_max_bytes)
+
+    def listen(self, connected: Callable[[], bool]) -> None:
+        """Serve from now on, while `connected()` says events are arriving."""
+        self.forget_all()
+        self._connected = connected
+
+    def stop(self) -> None:
+        self._connected = lambda: False
+        self.forget_all()
+
+    @property
+    def serving(self) -> bool:
+        return self.seconds > 0 and self._connected()
+
+    def generation(self, org_id: str) -> int:
+        return self._generations.get(org_id, 0)
+
+    def forget(self, org_id: str) -> None:
+        self._generations[org_id] = self.generation(org_id) + 1
+
+    def forget_all(self) -> None:
+        for org_id in list(self._generations):
+            self.forget(org_id)
+        self._answers.clear()
+        self._bytes = 0
+
+    def get(self, key: tuple) -> _Answer | None:
+        answer = self._answers.get(key)
+        if answer is None:
+            return None
+        if answer.generation != self.generation(answer.org_id) or answer.expires <= self._clock():
+            self._drop(key)
+            return None
+        self._answers.move_to_end(key)
+        return answer
+
+    def put(self, key: tuple, org_id: str, generation: int, status: int,
+            headers: list[tuple[bytes, bytes]], body: bytes) -> bool:
+        """Keep an answer made under `generation`; False when that generation has passed."""
+        if generation != self.generation(org_id) or len(body) > self.max_bytes // 16:
+            return False
+        self._drop(key)
+        self._answers[key] = _Answer(org_id, generation, self._clock() + self.seconds, status,
+                                     headers, body)
+        self._bytes += len(body)
+        while self._bytes > self.max_bytes:
+            self._drop(next(iter(self._answers)))
+        return True
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def _drop(self, key: tuple) -> None:
+        answer = self._answers.pop(key, None)
+        if answer is not None:
+            self._bytes -= len(answer.body)
+
+
+class CachedRoutes:
+    """Which paths reach a `@cached_read` route, learnt from the router itself: after routing,
+    the scope names the endpoint that answered (FastAPI includes routers lazily, so the route
+    table cannot be read up front). Remembered per path; ids make paths many, hence the bound."""
+
+    def __init__(self) -> None:
+        self._decided: dict[str, bool] = {}
+
+    def get(self, path: str) -> bool | None:
+        return self._decided.get(path)
+
+    def learn(self, scope: Scope) -> bool:
+        marked = is_cached_read(scope)
+        if len(self._decided) >= _MAX_ROUTED_PATHS:
+            self._decided.clear()
+        self._decided[scope["path"]] = marked
+        return marked
+
+
+def is_cached_read(scope: Scope) -> bool:
+    return getattr(scope.get("endpoint"), _MARK, False)
+
+
+class ReadCacheMiddleware:
+    """Answers a marked GET from `cache` for the reader it was made for; notes every write of an
+    organization. Sits inside the rate limiter, which has verified the caller (or verifies it)."""
+
+    def __init__(self, app: ASGIApp, *, cache: ReadCache, authenticator: Authenticator,
+                 financials: FinancialsLevels) -> None:
+        self.app = app
+        self.cache = cache
+        self.authenticator = authenticator
+        self.financials = financials
+        self.routes = CachedRoutes()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.cache.serving:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if scope["method"] not in SAFE_METHODS:
+            await self._write(scope, receive, send, headers)
+        elif (scope["method"] == "GET" and self.routes.get(scope["path"]) is not False
+              and "no-cache" not in headers.get("cache-control", "")):
+            await self._read(scope, receive, send, headers)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _write(self, scope: Scope, receive: Receive, send: Send, headers: Headers) -> None:
+        principal = await self._principal(scope, headers)
+        if principal is None:
+            await self.app(scope, receive, send)
+            return
+        org_id = str(principal.org_id)
+        self.cache.forget(org_id)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            # A read that began during the write may have seen the old state: not kept.
+            self.cache.forget(org_id)
+
+    async def _read(self, scope: Scope, receive: Receive, send: Send, headers: Headers) -> None:
+        principal = await self._principal(scope, headers)
+        if principal is None:
+            await self.app(scope, receive, send)
+            return
+        reader = await self.financials.reader_for(principal)
+        org_id = str(principal.org_id)
+        key = (org_id, str(principal.api_key_id or ""), reader, scope["path"],
+               scope.get("query_string", b""))
+        answer = self.cache.get(key)
+        if answer is not None:
+            await send({"type": "http.response.start", "status": answer.status,
+                        "headers": answer.headers})
+            await send({"type": "http.response.body", "body": answer.body})
+            return
+        generation = self.cache.generation(org_id)
+        started: Message | None = None
+        chunks: list[bytes] = []
+
+        async def recording_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if (not message.get("more_body") and started and started["status"] == 200
+                        and self.routes.learn(scope)):
+                    self.cache.put(key, org_id, generation, 200, list(started["headers"]),
+                                   b"".join(chunks))
+            await send(message)
+
+        await self.app(scope, receive, recording_send)
+        if started is None or started["status"] != 200:
+            self.routes.learn(scope)
+
+    async def _principal(self, scope: Scope, headers: Headers):
+        state = scope.setdefault("state", {})
+        principal = state.get(PRINCIPAL_STATE_KEY)
+        if principal is not None:
+            return principal
+        credential = bearer_credential(headers.get("authorization"))
+        if not credential:
+            return None
+        try:
+            principal = await self.authenticator.authenticate(credential)
+        except Exception:
+            return None  # the route answers 401 (or 503) as it would without the cache
+        state[PRINCIPAL_STATE_KEY] = principal
+        return principal

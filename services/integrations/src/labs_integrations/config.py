@@ -77,6 +77,18 @@ class Settings(ServiceSettings):
     jira_api_url: str = ""
     asana_api_url: str = "https://app.asana.com/api/1.0"
     import_max_throttles: int = Field(8, ge=1, le=100)
+    # Their OAuth apps. Jira Cloud's OAuth 2.0 (3LO): consent and tokens on auth.atlassian.com,
+    # then every call through Atlassian's API gateway (`/oauth/token/accessible-resources`
+    # names the sites the grant reaches, `/ex/jira/{cloudid}/rest/api/3/...` is a site's API),
+    # so an OAuth connection needs no LABS_JIRA_API_URL. Asana's consent and tokens are on
+    # app.asana.com (`/-/oauth_authorize`, `/-/oauth_token`, `/-/oauth_revoke`).
+    jira_oauth_url: str = "https://auth.atlassian.com"
+    atlassian_api_url: str = "https://api.atlassian.com"
+    jira_client_id: str = ""
+    jira_client_secret: SecretStr = SecretStr("")
+    asana_oauth_url: str = "https://app.asana.com"
+    asana_client_id: str = ""
+    asana_client_secret: SecretStr = SecretStr("")
 
     # Linear: its GraphQL API (personal API keys in Authorization as they are, OAuth tokens as
     # Bearer), OAuth (the consent page on linear.app; the token and revocation endpoints beside
@@ -120,5 +132,13 @@ class Settings(ServiceSettings):
     # (unset: Labs registers none, and links are kept fresh by the periodic read alone).
     figma_api_url: str = "https://api.figma.com"
     notion_api_url: str = "https://api.notion.com"
+    # Their OAuth apps: Figma's consent page is on www.figma.com (`/oauth`), its token and
+    # refresh endpoints beside the API (`/v1/oauth/token`, `/v1/oauth/refresh`); Notion's
+    # consent page and token endpoint are the API's (`/v1/oauth/authorize`, `/v1/oauth/token`).
+    figma_oauth_url: str = "https://www.figma.com"
+    figma_client_id: str = ""
+    figma_client_secret: SecretStr = SecretStr("")
+    notion_client_id: str = ""
+    notion_client_secret: SecretStr = SecretStr("")
     link_refresh_seconds: float = Field(3600.0, gt=0)
     figma_webhook_url: str = ""

@@ -29,6 +29,8 @@ from labs_integrations.entrypoints.linear_wiring import add_linear
 from labs_integrations.entrypoints.link_wiring import add_links
 from labs_integrations.entrypoints.quickbooks_wiring import add_quickbooks
 from labs_integrations.entrypoints.slack_wiring import add_slack
+from labs_integrations.service_layer.harvest_sync import REFRESH_BEFORE as HARVEST_REFRESH_BEFORE
+from labs_integrations.service_layer.oauth_tokens import OAuthTokens
 from labs_integrations.service_layer.syncs import Revocations, SyncWorker
 from labs_integrations.service_layer.unit_of_work import IntegrationsUnitOfWork
 from labs_integrations.service_layer.webhook_delivery import (
@@ -36,6 +38,8 @@ from labs_integrations.service_layer.webhook_delivery import (
     WebhookDeliveryWorker,
 )
 
+# The platforms whose sides refresh OAuth tokens that lapse (OAuthTokens keeps them fresh).
+REFRESHED = (Platform.HARVEST, Platform.JIRA, Platform.ASANA, Platform.FIGMA, Platform.NOTION)
 PUBLIC_RPCS = ("ReceiveGitHubWebhook", "ReceiveSlackCommand", "ReceiveLinearWebhook",
                "ReceiveFigmaWebhook")
 
@@ -49,6 +53,11 @@ class Parts:
         self.vault = Vault.from_settings(settings.credentials_keys.get_secret_value(),
                                          settings.env)
         self.platforms = platform_sides(settings)
+        # The OAuth tokens that lapse, renewed before use by every slice (QuickBooks' by its
+        # own keeper, under a lease per company).
+        self.tokens = OAuthTokens(
+            runtime.uow, self.vault, {p: self.platforms[p] for p in REFRESHED},
+            margins={Platform.HARVEST: HARVEST_REFRESH_BEFORE})
         self.sweepers: dict[str, Sweeper] = {}
         # Handed to the servicer as keyword arguments (self._<name> there).
         self.collaborators: dict[str, object] = {
@@ -59,7 +68,8 @@ class Parts:
             Platform.GITHUB: timedelta(seconds=settings.reconcile_seconds),
             Platform.HARVEST: timedelta(seconds=settings.harvest_sync_seconds),
             Platform.QUICKBOOKS: timedelta(seconds=settings.quickbooks_sync_seconds),
-            Platform.LINEAR: timedelta(seconds=settings.linear_reconcile_seconds)})
+            Platform.LINEAR: timedelta(seconds=settings.linear_reconcile_seconds)},
+            self.tokens)
         self._sweep("syncs", self.syncs.run_due, every)
         self._sweep("revocations", Revocations(runtime.uow, self.vault, self.platforms).run_due,
                     every)

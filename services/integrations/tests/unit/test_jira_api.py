@@ -104,9 +104,6 @@ async def test_the_side_names_the_account_and_refuses_what_jira_refuses(jira):
         with pytest.raises(InvalidArgument) as refused:
             await side.identify({**secret, **wrong})
         assert [e.field for e in refused.value.field_errors] == [field], wrong
-    with pytest.raises(InvalidArgument) as oauth:
-        side.authorization_url("state", "https://console.example/back")
-    assert [e.field for e in oauth.value.field_errors] == ["redirect_url"]
 
 
 async def test_a_query_jira_refuses_is_named_as_the_source(jira):

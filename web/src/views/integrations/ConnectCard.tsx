@@ -44,8 +44,9 @@ function TokenForm({ platform, option }: { platform: PlatformInfo; option: Token
         <input type="password" autoComplete="off" spellCheck={false} value={token} onChange={(e) => setToken(e.target.value)} required />
       </Field>
       {option.accountId && (
-        <Field label="Account ID" error={accountError}>
-          <input inputMode="numeric" autoComplete="off" value={accountId} onChange={(e) => setAccountId(e.target.value)} required />
+        <Field label={option.accountId.label} hint={option.accountId.hint} error={accountError}>
+          <input type={option.accountId.email ? "email" : "text"} inputMode={option.accountId.email ? "email" : "numeric"}
+            autoComplete="off" value={accountId} onChange={(e) => setAccountId(e.target.value)} required />
         </Field>
       )}
       {problem ? <p className="error" role="alert">{problem}</p> : !refused && <ErrorNote error={connect.error} />}

@@ -8,8 +8,9 @@ export interface TokenOption {
   field: "access_token" | "api_key";
   label: string;
   hint: string;
-  /** Harvest also needs the account the token belongs to. */
-  accountId?: boolean;
+  /** Harvest also needs the account the token belongs to, Jira the email of its Atlassian
+   * account (sent as account_id either way). */
+  accountId?: { label: string; hint?: string; email?: boolean };
 }
 
 export interface PlatformInfo {
@@ -30,12 +31,15 @@ export const PLATFORMS: PlatformInfo[] = [
   },
   {
     name: "harvest", label: "Harvest", blurb: "Imports time entries, projects, clients and people.",
-    token: { field: "access_token", label: "Personal access token", hint: "From Harvest's Developers page.", accountId: true },
+    token: { field: "access_token", label: "Personal access token", hint: "From Harvest's Developers page.", accountId: { label: "Account ID" } },
   },
   { name: "quickbooks", label: "QuickBooks", blurb: "Pushes issued invoices and their customers, pulls their payments." },
   {
     name: "jira", label: "Jira", blurb: "Imports issues as tasks, with status, assignee and estimate.",
-    token: { field: "api_key", label: "API token", hint: "From your Atlassian account's security settings." },
+    token: {
+      field: "access_token", label: "API token", hint: "From your Atlassian account's security settings.",
+      accountId: { label: "Atlassian account email", hint: "The account the API token belongs to.", email: true },
+    },
   },
   {
     name: "asana", label: "Asana", blurb: "Imports an Asana project's tasks.",

@@ -9,7 +9,13 @@
   answers `next_page: {offset, path, uri}`, or null on the last page;
 - an unknown project answers 404 `Unknown object`, an id that is not one 400;
 - `throttle(n, retry_after)` answers the next n calls 429 with `Retry-After`, as Asana's rate
-  limit does.
+  limit does;
+- OAuth (on the same server, as on app.asana.com): `authorize(client_id, user_gid,
+  redirect_uri)` is the user's consent; POST /-/oauth_token takes the form of an
+  authorization_code or refresh_token grant (client_id and client_secret in it, and the
+  redirect_uri) and answers `{access_token, token_type, expires_in, refresh_token, data: {gid,
+  name, email}}` (a refresh sends no refresh token: it stays good); access tokens last an hour
+  (`oauth.token_lifetime`); POST /-/oauth_revoke ends a grant (`token`: its refresh token).
 
     with FakeAsana() as asana:
         ana = asana.add_user("Ana Lima", "ana@acme.test", token="asana-token")
@@ -32,6 +38,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from labs_common.testing.fake_oauth import FakeOAuth, OAuthRefused, token_request
 from labs_common.testing.fake_server import Call, CallLog, FakePlatform, ServerThread
 
 MAX_LIMIT = 100
@@ -73,9 +80,12 @@ class FakeAsana(FakePlatform):
         self._retry_after = 1
         self._clock = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
         self._lock = threading.Lock()
+        self.oauth = FakeOAuth(token_lifetime=3600, prefix="2/asana")
         self.app = Starlette(routes=[
             Route("/users/me", self._me),
             Route("/projects/{gid}/tasks", self._tasks),
+            Route("/-/oauth_token", self._token, methods=["POST"]),
+            Route("/-/oauth_revoke", self._revoke, methods=["POST"]),
         ])
         self._server = ServerThread(self.app, name="fake-asana")
 
@@ -135,7 +145,8 @@ class FakeAsana(FakePlatform):
                 return None, _errors("You have made too many requests recently. Please, be "
                                      "chill.", 429, **{"Retry-After": str(self._retry_after)})
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        user = self.users.get(self.tokens.get(token.strip(), "")) \
+        user = self.users.get(self.tokens.get(token.strip()) or
+                              self.oauth.subject_of(token.strip()) or "") \
             if scheme.lower() == "bearer" else None
         if user is None:
             return None, _errors("Not Authorized", 401)
@@ -212,3 +223,24 @@ class FakeAsana(FakePlatform):
             path = f"/projects/{gid}/tasks?limit={limit}&offset={offset}"
             next_page = {"offset": offset, "path": path, "uri": f"{self.url}{path}"}
         return JSONResponse({"data": data, "next_page": next_page})
+
+    async def _token(self, request: Request) -> JSONResponse:
+        form = await token_request(request, self.requests)
+        try:
+            gid, tokens = self.oauth.grant(form, form.get("client_id", ""),
+                                           form.get("client_secret", ""))
+        except OAuthRefused as refused:
+            return JSONResponse({"error": refused.error, "error_description":
+                                 "The grant is invalid."}, status_code=refused.status)
+        user = self.users[gid]
+        return JSONResponse({**tokens, "data": {k: user[k] for k in ("gid", "name", "email")}})
+
+    async def _revoke(self, request: Request) -> JSONResponse:
+        form = await token_request(request, self.requests)
+        try:
+            self.oauth.check_client(form.get("client_id", ""), form.get("client_secret", ""))
+        except OAuthRefused as refused:
+            return JSONResponse({"error": refused.error}, status_code=refused.status)
+        if not self.oauth.revoke(form.get("token", "")):
+            return JSONResponse({"error": "invalid_token"}, status_code=400)
+        return JSONResponse({})

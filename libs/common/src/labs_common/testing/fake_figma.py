@@ -13,7 +13,14 @@ webhooks API v2 (`POST /v2/webhooks`, `GET /v2/teams/{team_id}/webhooks`, `DELET
   blocking, recorded in `deliveries`; `redeliver` sends one again as Figma's retries do
   (`retries` counted up, all else the same); `deliver` posts any payload (a forged one);
 - `throttle(n, retry_after)` answers the next n calls 429 with `Retry-After`, as Figma's rate
-  limit does.
+  limit does;
+- OAuth 2: `authorize(client_id, user, redirect_uri)` is the user's consent on
+  www.figma.com/oauth; POST /v1/oauth/token (the app by HTTP Basic, a form of redirect_uri,
+  code and grant_type=authorization_code) answers `{user_id, user_id_string, access_token,
+  refresh_token, expires_in}`; POST /v1/oauth/refresh (HTTP Basic, refresh_token) answers
+  `{access_token, expires_in}`, the refresh token staying good; access tokens last
+  `oauth.token_lifetime` (90 days) and a refused grant is 400 `{"error": true, "status": 400,
+  "message": ...}`.
 
     with FakeFigma() as figma:
         figma.add_token("figd_x", "ana", teams=("1234",))
@@ -36,6 +43,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from labs_common.testing.fake_oauth import (
+    FakeOAuth,
+    OAuthRefused,
+    basic_client,
+    token_request,
+)
 from labs_common.testing.fake_server import Call, CallLog, FakePlatform, ServerThread
 
 EVENT_TYPES = ("PING", "FILE_UPDATE", "FILE_VERSION_UPDATE", "FILE_DELETE", "LIBRARY_PUBLISH",
@@ -96,7 +109,10 @@ class FakeFigma(FakePlatform):
         self._retry_after = 1
         self._clock = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
         self._lock = threading.Lock()
+        self.oauth = FakeOAuth(token_lifetime=90 * 24 * 3600, prefix="figu")
         self.app = Starlette(routes=[
+            Route("/v1/oauth/token", self._token, methods=["POST"]),
+            Route("/v1/oauth/refresh", self._token, methods=["POST"]),
             Route("/v1/me", self._me),
             Route("/v1/files/{key}", self._file),
             Route("/v2/webhooks", self._create_webhook, methods=["POST"]),
@@ -112,9 +128,12 @@ class FakeFigma(FakePlatform):
             self._clock += timedelta(seconds=1)
             return self._clock
 
+    def add_user(self, handle: str, *, teams: tuple[str, ...] = ()) -> User:
+        return User(str(next(_ids)), handle, f"{handle}@example.com", set(teams))
+
     def add_token(self, token: str, handle: str, *, teams: tuple[str, ...] = (),
                   oauth: bool = False) -> User:
-        user = User(str(next(_ids)), handle, f"{handle}@example.com", set(teams))
+        user = self.add_user(handle, teams=teams)
         (self.oauth_tokens if oauth else self.tokens)[token] = user
         return user
 
@@ -206,10 +225,29 @@ class FakeFigma(FakePlatform):
         personal = request.headers.get("x-figma-token", "")
         scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
         user = self.tokens.get(personal) if personal else \
-            self.oauth_tokens.get(bearer) if scheme.lower() == "bearer" else None
+            (self.oauth_tokens.get(bearer) or self.oauth.subject_of(bearer)) \
+            if scheme.lower() == "bearer" else None
         if user is None:
             return None, _error(403, "Invalid token")
         return user, None
+
+    async def _token(self, request: Request) -> JSONResponse:
+        """The code grant (/v1/oauth/token) and the refresh (/v1/oauth/refresh)."""
+        form = await token_request(request, self.requests)
+        client = basic_client(request.headers.get("authorization", "")) or ("", "")
+        try:
+            if request.url.path.endswith("/refresh"):  # no grant_type needed there
+                self.oauth.check_client(*client)
+                user, tokens = self.oauth.refresh(client[0], form.get("refresh_token", ""))
+            else:
+                user, tokens = self.oauth.grant(form, *client)
+        except OAuthRefused as refused:
+            return JSONResponse({"error": True, "status": refused.status,
+                                 "message": refused.error}, status_code=refused.status)
+        del tokens["token_type"]
+        if "refresh_token" in tokens:  # the code grant: whose tokens they are
+            tokens = {"user_id": int(user.id), "user_id_string": user.id, **tokens}
+        return JSONResponse(tokens)
 
     async def _me(self, request: Request) -> JSONResponse:
         user, refused = await self._caller(request)

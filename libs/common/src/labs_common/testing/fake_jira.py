@@ -13,7 +13,15 @@ search (`/search/jql`), as Atlassian documents them
   then an optional ORDER BY (issues come newest key first, unless `ORDER BY key ASC`);
 - descriptions are Atlassian Document Format (a doc of paragraphs);
 - `throttle(n, retry_after)` answers the next n calls 429 with `Retry-After`, as Jira's rate
-  limit does; a user's `hide_email` leaves `emailAddress` out, as Atlassian's privacy settings do.
+  limit does; a user's `hide_email` leaves `emailAddress` out, as Atlassian's privacy settings do;
+- OAuth 2.0 (3LO), auth.atlassian.com and the API gateway on the same server: `authorize(
+  client_id, user, redirect_uri)` is the user's consent to this site; POST /oauth/token takes a
+  JSON authorization_code or refresh_token grant (client_id and client_secret in it) and
+  answers `{access_token, expires_in, token_type, refresh_token, scope}`, each refresh
+  spending its refresh token for a new one; access tokens last an hour
+  (`oauth.token_lifetime`); GET /oauth/token/accessible-resources (Bearer) lists the site
+  (`cloud_id`, `site_url`); the site's API answers a Bearer token under
+  /ex/jira/{cloud_id}/rest/api/3/... only (an API token signs in at the site itself).
 
     with FakeJira() as jira:
         ana = jira.add_user("ana@acme.test", token="jira-token", name="Ana Lima")
@@ -28,6 +36,7 @@ import binascii
 import itertools
 import re
 import threading
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -37,6 +46,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from labs_common.testing.fake_oauth import FakeOAuth, OAuthRefused, token_request
 from labs_common.testing.fake_server import Call, CallLog, FakePlatform, ServerThread
 
 MAX_RESULTS = 100
@@ -78,9 +88,17 @@ class FakeJira(FakePlatform):
         self._counters: dict[str, itertools.count] = {}
         self._clock = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
         self._lock = threading.Lock()
+        self.oauth = FakeOAuth(token_lifetime=3600, rotate=True, prefix="atl")
+        self.cloud_id = str(uuid.uuid4())
+        self.site_url, self.site_name = "https://acme-studio.atlassian.net", "acme-studio"
+        gateway = "/ex/jira/{cloud_id}"
         self.app = Starlette(routes=[
             Route("/rest/api/3/myself", self._myself),
             Route("/rest/api/3/search/jql", self._search),
+            Route(f"{gateway}/rest/api/3/myself", self._myself),
+            Route(f"{gateway}/rest/api/3/search/jql", self._search),
+            Route("/oauth/token", self._token, methods=["POST"]),
+            Route("/oauth/token/accessible-resources", self._sites),
         ])
         self._server = ServerThread(self.app, name="fake-jira")
 
@@ -135,6 +153,8 @@ class FakeJira(FakePlatform):
                     {"errorMessages": ["Rate limit exceeded."]}, status_code=429,
                     headers={"Retry-After": str(self._retry_after)})
         scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+        if "cloud_id" in request.path_params:
+            return self._gateway_caller(request, scheme, encoded)
         try:
             email, _, token = base64.b64decode(encoded, validate=True).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
@@ -147,6 +167,41 @@ class FakeJira(FakePlatform):
                 status_code=401, headers={"X-Seraph-LoginReason": "AUTHENTICATED_FAILED",
                                           "WWW-Authenticate": 'Basic realm="protected-area"'})
         return user, None
+
+    def _gateway_caller(self, request: Request, scheme: str, token: str
+                        ) -> tuple[User | None, JSONResponse | None]:
+        user = self.oauth.subject_of(token.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            return None, JSONResponse({"code": 401, "message": "Unauthorized"},
+                                      status_code=401)
+        if request.path_params["cloud_id"] != self.cloud_id:
+            return None, JSONResponse({"errorMessages": ["Site temporarily unavailable"]},
+                                      status_code=404)
+        return user, None
+
+    def authorize(self, client_id: str, user: User, redirect_uri: str | None = None) -> str:
+        return self.oauth.authorize(client_id, user, redirect_uri)
+
+    async def _token(self, request: Request) -> JSONResponse:
+        body = await token_request(request, self.requests)
+        try:
+            _user, tokens = self.oauth.grant(body, str(body.get("client_id") or ""),
+                                             str(body.get("client_secret") or ""))
+        except OAuthRefused as refused:
+            return JSONResponse({"error": refused.error, "error_description":
+                                 "Unknown or invalid grant."}, status_code=403)
+        return JSONResponse({**tokens, "token_type": "Bearer",
+                             "scope": "read:jira-work read:jira-user offline_access"})
+
+    async def _sites(self, request: Request) -> JSONResponse:
+        self.requests.append(Call(request.method, request.url.path, {}, dict(request.headers)))
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or self.oauth.subject_of(token.strip()) is None:
+            return JSONResponse({"code": 401, "message": "Unauthorized"}, status_code=401)
+        return JSONResponse([{"id": self.cloud_id, "url": self.site_url,
+                              "name": self.site_name,
+                              "scopes": ["read:jira-work", "read:jira-user"],
+                              "avatarUrl": "https://site-admin-avatar-cdn.example/flag.png"}])
 
     @staticmethod
     def _person(user: User | None) -> dict[str, Any] | None:

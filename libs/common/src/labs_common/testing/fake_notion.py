@@ -7,7 +7,14 @@ them (https://developers.notion.com/reference):
   `object_not_found`; a page id is accepted with or without its dashes;
 - a page's title is its property of type "title"; its `cover` and `icon` are files, external
   images or emoji, as given;
-- `throttle(n, retry_after)` answers the next n calls 429 `rate_limited` with `Retry-After`.
+- `throttle(n, retry_after)` answers the next n calls 429 `rate_limited` with `Retry-After`;
+- a public integration's OAuth: `add_public_bot(workspace)` is the bot a user's grant makes (the
+  pages shared with it name its id in `shared_with`), `authorize(client_id, bot, redirect_uri)`
+  the user's consent; POST /v1/oauth/token (the app by HTTP Basic, a JSON body of an
+  authorization_code or refresh_token grant) answers `{access_token, token_type,
+  refresh_token, bot_id, workspace_name, workspace_icon, workspace_id, owner, ...}` with no
+  lifetime, each refresh spending its refresh token for a new one; `oauth.lapse()` ends the
+  access tokens issued so far (Notion then answers 401); POST /v1/oauth/revoke ends one.
 
     with FakeNotion() as notion:
         notion.add_integration("secret_x", workspace="Acme")
@@ -28,6 +35,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from labs_common.testing.fake_oauth import (
+    FakeOAuth,
+    OAuthRefused,
+    basic_client,
+    token_request,
+)
 from labs_common.testing.fake_server import Call, CallLog, FakePlatform, ServerThread
 
 NOTION_VERSIONS = ("2021-08-16", "2022-02-22", "2022-06-28", "2025-09-03")
@@ -77,9 +90,12 @@ class FakeNotion(FakePlatform):
         self._retry_after = 1
         self._clock = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=1)
         self._lock = threading.Lock()
+        self.oauth = FakeOAuth(token_lifetime=None, rotate=True, prefix="ntn")
         self.app = Starlette(routes=[
             Route("/v1/users/me", self._me),
             Route("/v1/pages/{id}", self._page),
+            Route("/v1/oauth/token", self._token, methods=["POST"]),
+            Route("/v1/oauth/revoke", self._revoke, methods=["POST"]),
         ])
         self._server = ServerThread(self.app, name="fake-notion")
 
@@ -95,6 +111,12 @@ class FakeNotion(FakePlatform):
         bot = Bot(str(uuid.uuid4()), name, workspace)
         self.bots[token] = bot
         return bot
+
+    def add_public_bot(self, *, workspace: str = "Acme", name: str = "Labs") -> Bot:
+        return Bot(str(uuid.uuid4()), name, workspace)
+
+    def authorize(self, client_id: str, bot: Bot, redirect_uri: str | None = None) -> str:
+        return self.oauth.authorize(client_id, bot, redirect_uri)
 
     def add_page(self, title: str, *, shared_with: tuple[str, ...] = (),
                  cover: str | None = None, icon: str | None = None,
@@ -126,7 +148,16 @@ class FakeNotion(FakePlatform):
 
     # --- HTTP ------------------------------------------------------------------------------------
 
-    def _caller(self, request: Request) -> tuple[str | None, JSONResponse | None]:
+    def _bot(self, token: str) -> tuple[Bot, str] | None:
+        """The bot a token acts as, with what pages name when shared with it: an internal
+        integration's token, a public integration's bot id."""
+        if token in self.bots:
+            return self.bots[token], token
+        bot = self.oauth.subject_of(token)
+        return (bot, bot.id) if bot is not None else None
+
+    def _caller(self, request: Request
+                ) -> tuple[tuple[Bot, str] | None, JSONResponse | None]:
         self.requests.append(Call(request.method, request.url.path, dict(request.query_params),
                                   dict(request.headers)))
         with self._lock:
@@ -137,7 +168,8 @@ class FakeNotion(FakePlatform):
                                     "try again in a few minutes.",
                                     **{"Retry-After": str(self._retry_after)})
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or token not in self.bots:
+        found = self._bot(token) if scheme.lower() == "bearer" else None
+        if found is None:
             return None, _error(401, "unauthorized", "API token is invalid.")
         version = request.headers.get("notion-version")
         if not version:
@@ -147,22 +179,23 @@ class FakeNotion(FakePlatform):
         if version not in NOTION_VERSIONS:
             return None, _error(400, "validation_error",
                                 f"Notion-Version {version} is not a version of the API.")
-        return token, None
+        return found, None
 
     async def _me(self, request: Request) -> JSONResponse:
-        token, refused = self._caller(request)
+        found, refused = self._caller(request)
         if refused:
             return refused
-        bot = self.bots[token]
+        bot, _key = found
         return JSONResponse({"object": "user", "id": bot.id, "name": bot.name,
                              "avatar_url": None, "type": "bot",
                              "bot": {"owner": {"type": "workspace", "workspace": True},
                                      "workspace_name": bot.workspace}})
 
     async def _page(self, request: Request) -> JSONResponse:
-        token, refused = self._caller(request)
+        found, refused = self._caller(request)
         if refused:
             return refused
+        bot, key = found
         given = request.path_params["id"]
         try:
             page_id = str(uuid.UUID(given.replace("-", "")))
@@ -170,7 +203,7 @@ class FakeNotion(FakePlatform):
             return _error(400, "validation_error", f"path failed validation: path.page_id "
                           f"should be a valid uuid, instead was `\"{given}\"`.")
         page = self.pages.get(page_id)
-        if page is None or token not in page.shared_with:
+        if page is None or key not in page.shared_with:
             return _error(404, "object_not_found", f"Could not find page with ID: {page_id}. "
                           "Make sure the relevant pages and databases are shared with your "
                           "integration.")
@@ -181,10 +214,40 @@ class FakeNotion(FakePlatform):
         stamp = _stamp(page.last_edited)
         return JSONResponse({
             "object": "page", "id": page.id, "created_time": stamp, "last_edited_time": stamp,
-            "created_by": {"object": "user", "id": self.bots[token].id},
-            "last_edited_by": {"object": "user", "id": self.bots[token].id},
+            "created_by": {"object": "user", "id": bot.id},
+            "last_edited_by": {"object": "user", "id": bot.id},
             "cover": page.cover, "icon": page.icon,
             "parent": {"type": "workspace", "workspace": True},
             "archived": False, "in_trash": False,
             "properties": {"title": {"id": "title", "type": "title", "title": [text]}},
             "url": f"https://www.notion.so/{page.id.replace('-', '')}", "public_url": None})
+
+    async def _oauth_call(self, request: Request) -> tuple[tuple[str, str], dict[str, Any]]:
+        """The app (HTTP Basic) and the JSON body of an OAuth request."""
+        body = await token_request(request, self.requests)
+        return basic_client(request.headers.get("authorization", "")) or ("", ""), body
+
+    async def _token(self, request: Request) -> JSONResponse:
+        client, body = await self._oauth_call(request)
+        try:
+            bot, tokens = self.oauth.grant(body, *client)
+        except OAuthRefused as refused:
+            return JSONResponse({"error": refused.error, "error_description":
+                                 "Token has been expired or revoked."},
+                                status_code=refused.status)
+        return JSONResponse({**tokens, "bot_id": bot.id, "workspace_name": bot.workspace,
+                             "workspace_icon": None, "workspace_id": f"ws-{bot.workspace}",
+                             "owner": {"type": "user", "user": {"object": "user",
+                                                                "id": str(uuid.uuid4())}},
+                             "duplicated_template_id": None,
+                             "request_id": str(uuid.uuid4())})
+
+    async def _revoke(self, request: Request) -> JSONResponse:
+        client, body = await self._oauth_call(request)
+        try:
+            self.oauth.check_client(*client)
+        except OAuthRefused as refused:
+            return JSONResponse({"error": refused.error}, status_code=refused.status)
+        if not self.oauth.revoke(str(body.get("token") or "")):
+            return _error(400, "validation_error", "The token is not one of this app's.")
+        return JSONResponse({"request_id": str(uuid.uuid4())})

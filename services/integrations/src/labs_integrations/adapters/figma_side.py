@@ -1,9 +1,11 @@
 """Figma's side of a connection: a personal access token (`access_token`, sent as
-`X-Figma-Token`), checked with `GET /v1/me` before it is stored; the account is the Figma user
-it belongs to. `account_id`, when given, is the id of the Figma team whose files the org links
-(the digits of figma.com/files/team/<id>): Labs then registers that team's FILE_UPDATE and
-FILE_COMMENT webhooks itself (service_layer/figma_hooks.py), and deleting the connection
-deletes them."""
+`X-Figma-Token`) or Figma's OAuth 2 (its tokens sent as Bearer, refreshed at `/v1/oauth/refresh`
+before they lapse: the refresh token stays the same), checked with `GET /v1/me` before it is
+stored; the account is the Figma user it belongs to. `account_id`, when given, is the id of
+the Figma team whose files the org links (the digits of figma.com/files/team/<id>): Labs then
+registers that team's FILE_UPDATE and FILE_COMMENT webhooks itself
+(service_layer/figma_hooks.py), and deleting the connection deletes them. The OAuth callback
+names no team: such a connection's links are kept fresh by the periodic read alone."""
 
 from __future__ import annotations
 
@@ -11,14 +13,15 @@ from typing import Any
 
 from labs_common.errors import InvalidArgument, Unavailable
 from labs_integrations.adapters.figma_api import FigmaApi
+from labs_integrations.adapters.oauth_client import OAuthClient, issued
 from labs_integrations.adapters.rate_limited import Throttled
 from labs_integrations.config import Settings
 from labs_integrations.domain.connections import Account, Platform
 
-TOKEN_ONLY = ("Figma connects with a personal access token here (Figma: Settings, Security, "
-              "Personal access tokens): access_token, and account_id the id of the team whose "
-              "webhooks Labs should register")
 MAX_TEAM_ID = 40
+# Who the user is (`/v1/me`) and files' contents (`/v1/files/{key}`): the granular scopes that
+# replace the deprecated `files:read`.
+SCOPES = "current_user:read file_content:read"
 
 
 def team_of(secret: dict[str, Any]) -> str | None:
@@ -33,6 +36,11 @@ class FigmaSide:
     def __init__(self, settings: Settings) -> None:
         self.api = FigmaApi(settings)
         self._webhook_url = settings.figma_webhook_url
+        self._consent = f"{settings.figma_oauth_url.rstrip('/')}/oauth"
+        api = settings.figma_api_url.rstrip("/")
+        self._app = OAuthClient("Figma", f"{api}/v1/oauth/token", settings.figma_client_id,
+                                settings.figma_client_secret, basic=True,
+                                refresh_url=f"{api}/v1/oauth/refresh")
 
     async def identify(self, secret: dict[str, Any]) -> Account:
         team = team_of(secret)
@@ -49,13 +57,18 @@ class FigmaSide:
                        external_id=str(me["id"]))
 
     def authorization_url(self, state: str, redirect_url: str) -> str:
-        raise InvalidArgument.on("redirect_url", TOKEN_ONLY)
+        return self._app.authorize_url(self._consent, redirect_uri=redirect_url,
+                                       scope=SCOPES, state=state, response_type="code")
 
     async def exchange(self, code: str, redirect_url: str) -> dict[str, Any]:
-        raise InvalidArgument.on("code", TOKEN_ONLY)
+        return issued(await self._app.exchange(code, redirect_url))
+
+    async def refresh(self, secret: dict[str, Any]) -> dict[str, Any]:
+        return await self._app.refresh(secret)
 
     async def revoke(self, secret: dict[str, Any]) -> None:
-        """Figma's personal tokens are revoked by their owner only; what Labs registered with
+        """Figma's tokens are revoked by their owner only (Figma offers apps no revocation of
+        an OAuth grant); what Labs registered with
         it (the team's webhooks to this Labs) is deleted. A token Figma refuses has no webhooks
         left to delete; an unreachable Figma raises (asked again)."""
         team = team_of(secret)

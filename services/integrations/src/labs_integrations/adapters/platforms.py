@@ -20,6 +20,7 @@ from labs_integrations.adapters.harvest_api import HarvestApi
 from labs_integrations.adapters.jira_side import JiraSide
 from labs_integrations.adapters.linear_side import LinearSide
 from labs_integrations.adapters.notion_side import NotionSide
+from labs_integrations.adapters.oauth_client import OAuthClient, issued, revoke_at
 from labs_integrations.adapters.quickbooks_api import QuickBooksApi, QuickBooksFailed, StaticToken
 from labs_integrations.config import Settings
 from labs_integrations.domain.connections import Account, Platform
@@ -193,8 +194,10 @@ class HarvestSide:
     platform = Platform.HARVEST
 
     def __init__(self, settings: Settings) -> None:
-        self._settings = settings
         self.api = HarvestApi(settings)
+        self._base = settings.harvest_oauth_url.rstrip("/")
+        self._app = OAuthClient("Harvest", f"{self._base}/api/v2/oauth2/token",
+                                settings.harvest_client_id, settings.harvest_client_secret)
 
     async def identify(self, secret: dict[str, Any]) -> Account:
         account_id = str(secret.get("account_id", "")).strip()
@@ -210,36 +213,15 @@ class HarvestSide:
                        external_id=str(secret["account_id"]))
 
     def authorization_url(self, state: str, redirect_url: str) -> str:
-        query = urlencode({"client_id": self._settings.harvest_client_id, "state": state,
-                           "redirect_uri": redirect_url, "response_type": "code"})
-        return f"{self._settings.harvest_oauth_url.rstrip('/')}/oauth2/authorize?{query}"
-
-    async def _token(self, grant: dict[str, str], field: str) -> dict[str, Any]:
-        base = self._settings.harvest_oauth_url.rstrip("/")
-        try:
-            async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
-                answer = await client.post(f"{base}/api/v2/oauth2/token", data={
-                    **grant, "client_id": self._settings.harvest_client_id,
-                    "client_secret": self._settings.harvest_client_secret.get_secret_value()})
-        except httpx.HTTPError as error:
-            raise Unavailable("Harvest cannot be reached; try again shortly.") from error
-        if answer.status_code >= 500:
-            raise Unavailable(f"Harvest answered {answer.status_code}; try again shortly.")
-        body = answer.json() if answer.status_code == 200 else {}
-        if not body.get("access_token"):
-            raise InvalidArgument.on(field, "Harvest did not accept it")
-        return {"access_token": body["access_token"],
-                "refresh_token": body.get("refresh_token", ""),
-                "expires_at": time.time() + float(body.get("expires_in", 0))}
+        return self._app.authorize_url(f"{self._base}/oauth2/authorize", state=state,
+                                       redirect_uri=redirect_url, response_type="code")
 
     async def exchange(self, code: str, redirect_url: str) -> dict[str, Any]:
         """The tokens, and the first Harvest account the user may use (Forecast's aside)."""
-        secret = await self._token({"code": code, "grant_type": "authorization_code",
-                                    "redirect_uri": redirect_url}, "code")
-        base = self._settings.harvest_oauth_url.rstrip("/")
+        secret = issued(await self._app.exchange(code, redirect_url))
         try:
             async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
-                answer = await client.get(f"{base}/api/v2/accounts", headers={
+                answer = await client.get(f"{self._base}/api/v2/accounts", headers={
                     "Authorization": f"Bearer {secret['access_token']}"})
         except httpx.HTTPError as error:
             raise Unavailable("Harvest cannot be reached; try again shortly.") from error
@@ -251,9 +233,7 @@ class HarvestSide:
 
     async def refresh(self, secret: dict[str, Any]) -> dict[str, Any]:
         """New tokens for an OAuth secret (the same account)."""
-        fresh = await self._token({"refresh_token": secret.get("refresh_token", ""),
-                                   "grant_type": "refresh_token"}, "refresh_token")
-        return {**secret, **fresh}
+        return await self._app.refresh(secret)
 
     async def revoke(self, secret: dict[str, Any]) -> None:
         """Harvest offers no revocation: the destroyed credentials are all Labs can end."""
@@ -284,6 +264,9 @@ class QuickBooksSide:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self.api = QuickBooksApi(settings)
+        self._app = OAuthClient(
+            "Intuit", f"{settings.quickbooks_oauth_url.rstrip('/')}/oauth2/v1/tokens/bearer",
+            settings.quickbooks_client_id, settings.quickbooks_client_secret, basic=True)
 
     async def identify(self, secret: dict[str, Any]) -> Account:
         """The company (CompanyInfo's CompanyName, its realm id), read with the token. A token
@@ -308,56 +291,28 @@ class QuickBooksSide:
         return Account(name=str(info.get("CompanyName") or realm), external_id=realm)
 
     def authorization_url(self, state: str, redirect_url: str) -> str:
-        query = urlencode({"client_id": self._settings.quickbooks_client_id,
-                           "scope": QUICKBOOKS_SCOPE, "redirect_uri": redirect_url,
-                           "response_type": "code", "state": state})
-        return f"{self._settings.quickbooks_authorize_url}?{query}"
+        return self._app.authorize_url(self._settings.quickbooks_authorize_url,
+                                       scope=QUICKBOOKS_SCOPE, redirect_uri=redirect_url,
+                                       response_type="code", state=state)
 
-    def _app(self) -> tuple[str, str]:
-        return (self._settings.quickbooks_client_id,
-                self._settings.quickbooks_client_secret.get_secret_value())
-
-    async def _token(self, grant: dict[str, str], field: str) -> dict[str, Any]:
-        url = f"{self._settings.quickbooks_oauth_url.rstrip('/')}/oauth2/v1/tokens/bearer"
-        try:
-            async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
-                answer = await client.post(url, data=grant, auth=self._app(),
-                                           headers={"Accept": "application/json"})
-        except httpx.HTTPError as error:
-            raise Unavailable("Intuit cannot be reached; try again shortly.") from error
-        if answer.status_code >= 500 or answer.status_code == 429:
-            raise Unavailable(f"Intuit answered {answer.status_code}; try again shortly.")
-        try:
-            body = answer.json() if answer.status_code == 200 else {}
-        except ValueError:
-            body = {}
-        if not body.get("access_token"):
-            raise InvalidArgument.on(field, "Intuit did not accept it")
-        now = time.time()
-        return {"access_token": body["access_token"],
-                "refresh_token": body.get("refresh_token", ""),
-                "expires_at": now + float(body.get("expires_in", 0)),
-                "refresh_expires_at": now + float(body.get("x_refresh_token_expires_in", 0))}
+    @staticmethod
+    def _tokens(answer: dict[str, Any]) -> dict[str, Any]:
+        return {**issued(answer), "refresh_expires_at": time.time() + float(
+            answer.get("x_refresh_token_expires_in") or 0)}
 
     async def exchange(self, code: str, redirect_url: str) -> dict[str, Any]:
-        return await self._token({"grant_type": "authorization_code", "code": code,
-                                  "redirect_uri": redirect_url}, "code")
+        return self._tokens(await self._app.exchange(code, redirect_url))
 
     async def refresh(self, secret: dict[str, Any]) -> dict[str, Any]:
         """New tokens for the same company; the refresh token used is spent."""
-        fresh = await self._token({"grant_type": "refresh_token",
-                                   "refresh_token": secret.get("refresh_token", "")},
-                                  "refresh_token")
-        return {**secret, **fresh}
+        answer = await self._app.grant({"grant_type": "refresh_token", "refresh_token": str(
+            secret.get("refresh_token") or "")}, "refresh_token")
+        return {**secret, **self._tokens(answer)}
 
     async def revoke(self, secret: dict[str, Any]) -> None:
         """Ends the grant (its refresh and access tokens); one Intuit no longer knows is ended
         already. Unreachable, it raises and is asked again."""
         if not self._settings.quickbooks_client_id or not secret.get("refresh_token"):
             return
-        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
-            answer = await client.post(self._settings.quickbooks_revoke_url, auth=self._app(),
-                                       json={"token": secret["refresh_token"]},
-                                       headers={"Accept": "application/json"})
-        if answer.status_code >= 500:
-            raise Unavailable(f"Intuit answered {answer.status_code} to the revocation.")
+        await revoke_at(self._settings.quickbooks_revoke_url, platform="Intuit",
+                        auth=self._app.sign_in(), json={"token": secret["refresh_token"]})

@@ -100,6 +100,24 @@ class Credentials:
         return str(self.secret.get("access_token", ""))
 
 
+def refreshable(secret: dict[str, Any]) -> bool:
+    """An OAuth grant with a refresh token: a new access token can be had without its user."""
+    return secret.get("kind") == "oauth" and bool(secret.get("refresh_token"))
+
+
+def lapses(secret: dict[str, Any], now: datetime, margin: timedelta) -> bool:
+    """True when a refreshable secret's access token has less than `margin` left. A token whose
+    platform named no lifetime (Notion's) does not lapse by the clock: it is refreshed when the
+    platform refuses it."""
+    if not refreshable(secret) or secret.get("expires_at") in (None, ""):
+        return False
+    try:
+        expires_at = float(secret["expires_at"])
+    except (TypeError, ValueError):
+        return True
+    return expires_at - now.timestamp() < margin.total_seconds()
+
+
 def check_redirect_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("https", "http") or not parts.netloc or parts.username:

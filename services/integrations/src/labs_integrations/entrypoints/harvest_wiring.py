@@ -18,4 +18,4 @@ def add_harvest(parts, runtime: Runtime) -> None:
     labs = HarvestLabs(tokens, ProjectsServiceStub(runtime.channel("projects")),
                        TimeServiceStub(runtime.channel("time")))
     parts.syncs.add(Platform.HARVEST, HarvestSync(
-        runtime.uow, parts.vault, parts.platforms[Platform.HARVEST], labs, settings))
+        runtime.uow, parts.platforms[Platform.HARVEST], labs, settings))

@@ -27,14 +27,16 @@ def add_links(parts, runtime: Runtime) -> None:
     resolvers = link_resolvers(figma, notion, GitHubApi(settings),
                                parts.platforms[Platform.LINEAR].api)
     refresher = LinkRefresher(runtime.uow, parts.vault, resolvers,
-                              timedelta(seconds=settings.link_refresh_seconds))
+                              timedelta(seconds=settings.link_refresh_seconds),
+                              tokens=parts.tokens)
     parts._sweep(LINK_REFRESH_SWEEPER, refresher.run_once, settings.sweep_seconds)
     inbox = FigmaInbox(runtime.uow, wake=lambda: parts.wake(FIGMA_INBOX_SWEEPER),
                        wake_refresh=lambda: parts.wake(LINK_REFRESH_SWEEPER))
     parts.collaborators["figma_inbox"] = inbox
     parts._sweep(FIGMA_INBOX_SWEEPER, inbox.apply_due, settings.sweep_seconds)
     parts._sweep(FIGMA_PRUNE_SWEEPER, inbox.prune, settings.prune_every_seconds)
-    keeper = FigmaHookKeeper(runtime.uow, parts.vault, figma, settings.figma_webhook_url)
+    keeper = FigmaHookKeeper(runtime.uow, parts.vault, figma, settings.figma_webhook_url,
+                             parts.tokens)
     parts._sweep(FIGMA_HOOKS_SWEEPER, keeper.run_once, settings.sweep_seconds)
     # Where a task or project is, asked as the caller (the import slice shares the stub).
     parts.collaborators.setdefault("projects", ProjectsServiceStub(runtime.channel("projects")))

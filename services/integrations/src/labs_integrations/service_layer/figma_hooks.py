@@ -30,6 +30,7 @@ from labs_integrations.adapters.vault import Vault, aad
 from labs_integrations.domain.connections import Platform
 from labs_integrations.domain.figma import APPLIED, new_passcode, passcode_hash
 from labs_integrations.service_layer.connections import credentials
+from labs_integrations.service_layer.oauth_tokens import OAuthTokens
 from labs_integrations.service_layer.unit_of_work import UowFactory
 
 log = structlog.get_logger(__name__)
@@ -44,11 +45,13 @@ DESCRIPTION = "Labs: file changes and comments on linked files"
 
 
 class FigmaHookKeeper:
-    def __init__(self, uow: UowFactory, vault: Vault, api: FigmaApi, webhook_url: str) -> None:
+    def __init__(self, uow: UowFactory, vault: Vault, api: FigmaApi, webhook_url: str,
+                 tokens: OAuthTokens | None = None) -> None:
         self._uow = uow
         self._vault = vault
         self._api = api
         self._webhook_url = webhook_url
+        self._tokens = tokens or OAuthTokens(uow, vault, {})
 
     def passcode(self, hook: FigmaHook) -> str:
         return self._vault.open(hook.passcode, aad(hook.org_id, hook.id, PASSCODE)).decode()
@@ -86,8 +89,8 @@ class FigmaHookKeeper:
             return  # deleted meanwhile: nothing to register, nothing claims it again
         team = team_of(found.secret)
         try:
-            ids = await self._put_in_place(found.secret, team, self.passcode(hook)) \
-                if team else []
+            ids = await self._put_in_place((await self._tokens.fresh(found)).secret, team,
+                                           self.passcode(hook)) if team else []
         except (InvalidArgument, NotFound) as refusal:
             # Figma refuses this token or team: until a reconnect, asking again changes nothing.
             log.warning("figma.webhooks_refused", org_id=str(hook.org_id), team_id=team,

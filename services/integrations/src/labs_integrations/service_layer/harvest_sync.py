@@ -19,8 +19,6 @@ from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import structlog
-
 from labs.time.v1 import time_service_pb2 as time_pb
 from labs_common.db.uow import Scope
 from labs_integrations.adapters.harvest_api import HarvestApi
@@ -31,17 +29,14 @@ from labs_integrations.adapters.harvest_labs import (
     external_entry,
 )
 from labs_integrations.adapters.platforms import HarvestSide
-from labs_integrations.adapters.vault import Vault
 from labs_integrations.config import Settings
 from labs_integrations.domain.connections import Credentials
-from labs_integrations.service_layer import connections
 from labs_integrations.service_layer.syncs import SyncOutcome
 from labs_integrations.service_layer.unit_of_work import UowFactory
 
-log = structlog.get_logger(__name__)
-
 # An OAuth token with less than this left is refreshed before the sync uses it (they last 14
-# days; syncs run every few minutes, so a token is renewed long before it lapses).
+# days; syncs run every few minutes, so a token is renewed long before it lapses): the margin
+# of Harvest's tokens in service_layer/oauth_tokens.py.
 REFRESH_BEFORE = timedelta(days=1)
 MAX_ERRORS = 100
 
@@ -61,11 +56,9 @@ def months(first: date, last: date) -> list[tuple[date, date]]:
 
 
 class HarvestSync:
-    def __init__(self, uow: UowFactory, vault: Vault, side: HarvestSide, labs: HarvestLabs,
+    def __init__(self, uow: UowFactory, side: HarvestSide, labs: HarvestLabs,
                  settings: Settings) -> None:
         self._uow = uow
-        self._vault = vault
-        self._side = side
         self._api: HarvestApi = side.api
         self._labs = labs
         self._overlap = timedelta(seconds=settings.harvest_overlap_seconds)
@@ -75,7 +68,7 @@ class HarvestSync:
     async def __call__(self, credentials: Credentials) -> SyncOutcome:
         connection = credentials.connection
         org, actor = connection.org_id, connection.connected_by
-        secret = await self._fresh(credentials)
+        secret = credentials.secret  # renewed by the sync worker when it was about to lapse
         started = datetime.now(UTC)
         async with self._uow(Scope(org_id=org)) as uow:
             since, reconciled_at = await uow.harvest_cursors.get()
@@ -97,24 +90,6 @@ class HarvestSync:
                 reconciled_at=started if reconcile or since is None else None)
             await uow.commit()
         return SyncOutcome(records=run.records, errors=run.errors[:MAX_ERRORS])
-
-    async def _fresh(self, credentials: Credentials) -> dict[str, Any]:
-        """The secret, its OAuth token refreshed (and stored) first when it is about to lapse."""
-        secret = credentials.secret
-        expires_at = secret.get("expires_at")
-        if secret.get("kind") != "oauth" or not expires_at or \
-                datetime.fromtimestamp(float(expires_at), UTC) - datetime.now(UTC) > REFRESH_BEFORE:
-            return secret
-        fresh = await self._side.refresh(secret)
-        connection = credentials.connection
-        async with self._uow(Scope(org_id=connection.org_id)) as uow:
-            await uow.connections.replace_credentials(
-                connection, connections.seal(self._vault, connection, fresh),
-                self._vault.current_key_id)
-            await uow.commit()
-        log.info("integrations.harvest_token_refreshed", connection_id=str(connection.id))
-        return fresh
-
 
 class _Run:
     """One sync's reading of Harvest: its people, the projects it has linked, its tally."""

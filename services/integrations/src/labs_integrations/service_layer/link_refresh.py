@@ -9,7 +9,8 @@ targets put after its Retry-After; one that cannot be reached is asked again aft
 doubling; a target the connection cannot see, or a token the platform refuses, keeps what it
 had and says why in `last_error`, and is asked again at the usual refresh. A link whose org has
 no connection to its platform, or whose platform has no resolver, keeps its title empty: nothing
-is wrong with it."""
+is wrong with it. An OAuth token is renewed before it lapses, and once more when the platform
+refuses it (service_layer/oauth_tokens.py)."""
 
 from __future__ import annotations
 
@@ -26,9 +27,10 @@ from labs_integrations.adapters.link_repository import DueTarget
 from labs_integrations.adapters.link_resolvers import Resolver
 from labs_integrations.adapters.rate_limited import Throttled
 from labs_integrations.adapters.vault import Vault
-from labs_integrations.domain.connections import Platform
+from labs_integrations.domain.connections import Credentials, Platform
 from labs_integrations.domain.links import TargetFacts, after_failure, after_throttle
 from labs_integrations.service_layer.connections import credentials
+from labs_integrations.service_layer.oauth_tokens import OAuthTokens
 from labs_integrations.service_layer.unit_of_work import UowFactory
 
 log = structlog.get_logger(__name__)
@@ -48,12 +50,14 @@ class LinkRefresher:
     `clock` is the tests' "now"."""
 
     def __init__(self, uow: UowFactory, vault: Vault, resolvers: dict[Platform, Resolver],
-                 every: timedelta, clock: Callable[[], datetime] = _now) -> None:
+                 every: timedelta, clock: Callable[[], datetime] = _now,
+                 tokens: OAuthTokens | None = None) -> None:
         self._uow = uow
         self._vault = vault
         self._resolvers = resolvers
         self._every = every
         self._clock = clock
+        self._tokens = tokens or OAuthTokens(uow, vault, {})
 
     async def run_once(self) -> int:
         """One page of due targets read; answers how many targets were claimed (the sweeper
@@ -76,7 +80,8 @@ class LinkRefresher:
         for index, target in enumerate(targets):
             now = self._clock()
             try:
-                facts = (await resolver.resolve(found.secret, target.key)).storable()
+                found, read = await self._read(found, resolver, target.key)
+                facts = read.storable()
             except Throttled as throttled:
                 # The platform's limit is the org's token's: none of its other targets now.
                 log.info("links.throttled", org_id=str(org_id), platform=platform.value,
@@ -103,6 +108,22 @@ class LinkRefresher:
                 return
             else:
                 await self._heard(org_id, target, facts, now + self._every)
+
+    async def _read(self, found: Credentials, resolver: Resolver, key: str
+                    ) -> tuple[Credentials, TargetFacts]:
+        """The target's facts, read with a token renewed first when it was about to lapse, and
+        once more after a refusal of the token when it can be refreshed (Notion names no
+        lifetime for its tokens). The credentials answered serve the org's next targets."""
+        found = await self._tokens.fresh(found)
+        try:
+            return found, await resolver.resolve(found.secret, key)
+        except InvalidArgument as refusal:
+            if not any(e.field == "access_token" for e in refusal.field_errors):
+                raise
+            renewed = await self._tokens.refreshed(found)
+            if renewed is None:
+                raise
+            return renewed, await resolver.resolve(renewed.secret, key)
 
     async def _heard(self, org_id: uuid.UUID, target: DueTarget, facts: TargetFacts,
                      next_read: datetime) -> None:

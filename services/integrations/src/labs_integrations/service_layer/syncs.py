@@ -30,6 +30,7 @@ from labs_integrations.domain.connections import (
 )
 from labs_integrations.domain.imports import IMPORT_TRIGGER
 from labs_integrations.service_layer import connections
+from labs_integrations.service_layer.oauth_tokens import OAuthTokens
 from labs_integrations.service_layer.unit_of_work import UowFactory
 
 log = structlog.get_logger(__name__)
@@ -52,11 +53,13 @@ Importer = Callable[[Credentials, SyncLog], Awaitable[SyncOutcome]]
 
 class SyncWorker:
     def __init__(self, uow: UowFactory, vault: Vault, sides: dict[Platform, PlatformSide],
-                 every: dict[Platform, timedelta]) -> None:
+                 every: dict[Platform, timedelta], tokens: OAuthTokens | None = None) -> None:
         self._uow = uow
         self._vault = vault
         self._sides = sides
         self._every = every
+        # An OAuth token about to lapse is renewed before it is checked and used.
+        self._tokens = tokens or OAuthTokens(uow, vault, {})
         self.syncers: dict[Platform, Syncer] = {}
         self.importers: dict[Platform, Importer] = {}
 
@@ -90,8 +93,8 @@ class SyncWorker:
             outcome.errors.append("The connection was deleted.")
         else:
             try:
-                credentials = Credentials(connection, connections.open_secret(
-                    self._vault, connection, found[1]))
+                credentials = await self._tokens.fresh(Credentials(
+                    connection, connections.open_secret(self._vault, connection, found[1])))
                 side = self._sides.get(connection.platform)
                 if side is not None:
                     await side.identify(credentials.secret)  # still accepted?

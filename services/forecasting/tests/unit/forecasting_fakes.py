@@ -65,6 +65,9 @@ class FakeAsOf:
 class FakeProjects(FakeAsOf):
     def __init__(self, org_id) -> None:
         super().__init__(orm.projects, org_id)
+        # The SQL dashboard joins totals and daily margins: the fake asks the uow's fakes.
+        self.totals: FakeTotals | None = None
+        self.daily: FakeDaily | None = None
 
     async def get(self, project_id: uuid.UUID) -> Project | None:
         found = self.rows.get(project_id)
@@ -75,6 +78,16 @@ class FakeProjects(FakeAsOf):
                  if project_ids is None or r.id in project_ids]
         return [p for p in found if (status is None or p.status == status)
                 and (client_id is None or p.client_id == client_id)]
+
+    async def dashboard(self, *, status=None, client_id=None, trend_day: date,
+                        project_ids=None) -> list:
+        found = await self.many(project_ids, status=status, client_id=client_id)
+        if project_ids is None and status is None:
+            found = [p for p in found if p.status != "archived"]
+        ids = [p.id for p in found]
+        totals = await self.totals.of(ids)
+        before = await self.daily.percent_on_or_before(ids, trend_day)
+        return [(p, *totals.get(p.id, (Totals(), p.as_of)), before.get(p.id)) for p in found]
 
 
 class FakeEntries(FakeAsOf):
@@ -279,6 +292,7 @@ class FakeForecastingUnitOfWork(FakeUnitOfWork):
         self.invoices = FakeAsOf(orm.invoices, org)
         self.totals = FakeTotals()
         self.daily = FakeDaily()
+        self.projects.totals, self.projects.daily = self.totals, self.daily
         self.organizations = FakeOrganizations(org)
         self.rates = FakeRates()
         self.members = FakeMembers()

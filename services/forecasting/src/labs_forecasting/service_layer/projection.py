@@ -163,12 +163,16 @@ def margin_now(project: Project, totals: Totals, updated_at: datetime,
 async def announce_margin(uow: Uow, project_id: uuid.UUID) -> Margin | None:
     """The project's margin now, kept as today's row of its history and announced; None while
     forecasting has not heard of the project itself."""
-    project = await uow.projects.get(project_id)
-    if project is None:
-        return None
     org = await uow.organizations.get()
     today = today_in(org.timezone)
-    (margin,) = await current_margins(uow, [project], today)
+    # The project, its totals and its trend's day in one statement, as a project list reads
+    # them: this runs once per entry heard, and each round trip to PostgreSQL costs the most.
+    found = await uow.projects.dashboard(project_ids=[project_id],
+                                         trend_day=today - timedelta(days=TREND_DAYS))
+    if not found:
+        return None
+    project, totals, updated_at, before = found[0]
+    margin = margin_now(project, totals, updated_at, before, today)
     await uow.daily.put(project_id, DailyMargin(today, margin.revenue, margin.cost,
                                                 margin.margin_dollar, margin.margin_percent))
     announced = await uow.outbox.add("project.margin_updated", events_pb2.MarginUpdated(

@@ -117,6 +117,7 @@ def test_a_user_has_a_resource_only_when_exactly_one_person_is_linked_to_them():
 @dataclass
 class Tracker:
     open: int = 0
+    opened: int = 0  # transactions begun in all
 
 
 class FakeKnownOrganizations:
@@ -206,6 +207,7 @@ class FakeTimeUnitOfWork(FakeUnitOfWork):
 
     async def __aenter__(self):
         self.tracker.open += 1
+        self.tracker.opened += 1
         return self
 
     async def __aexit__(self, *exc_info):
@@ -374,6 +376,33 @@ async def test_a_members_rates_are_read_locally_once_their_history_is_whole(worl
     assert seen(april) == (ada.id, Rates(Decimal("100"), Decimal("60"), "USD", "resource"))
     assert may.rates.billable_rate == Decimal("120") and may.resource_id == ada.id
     assert world.remote.asked == []
+
+
+async def test_one_read_answers_a_writes_project_org_and_rates(world):
+    project = a_project(LONG_AGO)
+    world.projects.rows[project.id] = project
+    world.rows[0].row = Organization("Europe/Berlin", "EUR", {}, LONG_AGO)
+    ada = KnownResource(uuid.uuid4(), "Ada", "ada@x.test", world.caller.user_id, False, True,
+                        LONG_AGO)
+    world.resources.rows[ada.id] = ada
+    world.resources.periods[(ada.id, SINCE_ALWAYS)] = rate(SINCE_ALWAYS, "100", "60")
+    token, user = world.caller.token, world.caller.user_id
+    async with world.known.read_once(token, project_ids=[project.id], user_ids=[user]):
+        assert await world.known.project(token, project.id) == project
+        assert (await world.known.organization(token)).timezone == "Europe/Berlin"
+        rates = await world.known.person_rates(token, user, date(2026, 4, 30))
+    assert rates.resource_id == ada.id and rates.rates.billable_rate == Decimal("100")
+    assert world.tracker.opened == 1 and world.remote.asked == []
+
+
+async def test_a_row_read_ahead_but_not_settled_is_still_asked_after_the_read_closed(world):
+    fresh = a_project(JUST_NOW)
+    world.projects.rows[fresh.id] = fresh
+    world.remote.project_answer = replace(fresh, name="Renamed", as_of=NOW)
+    async with world.known.read_once(world.caller.token, project_ids=[fresh.id]):
+        answered = await world.known.project(world.caller.token, fresh.id)
+    # FakeDirectory fails the test if projects is asked while a transaction is open.
+    assert answered.name == "Renamed" and world.remote.asked == ["GetProject"]
 
 
 async def test_while_capacity_is_down_rates_changed_a_moment_ago_still_answer(world):

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from labs_common import zones
@@ -167,26 +169,35 @@ class NewEntryAnswers:
     task: Answer[uuid.UUID | None] = NO_TASK  # the project of the task named
 
 
+def read_once(directory: Directory, token: str, **ids: Any) -> AbstractAsyncContextManager:
+    """The directory's read-ahead of what a request will ask (KnownDirectory.read_once); a
+    directory without read models reads nothing ahead."""
+    ahead = getattr(directory, "read_once", None)
+    return ahead(token, **ids) if ahead is not None else nullcontext()
+
+
 async def ask_for_entry(directory: Directory, principal: Principal, new: NewEntry
                         ) -> NewEntryAnswers:
     if not passes(lambda: require_staff(principal), lambda: check_alone(new).raise_any()):
         return NewEntryAnswers(SKIPPED, SKIPPED, SKIPPED, SKIPPED, SKIPPED)
-    # Independent lookups in other services: ask them at once, not one after another.
-    project, subject, org, task = await asyncio.gather(
-        ask(lambda: open_project(directory, principal, new.project_id)),
-        ask(lambda: subject_of(directory, principal, new)),
-        ask_organization(directory, principal),
-        ask_task(directory, principal, new.task_id),
-    )
-    worked = settle(lambda: day_worked(new, org.get()))
+    async with read_once(directory, principal.token, project_ids=[new.project_id],
+                         user_ids=[new.user_id or principal.user_id]):
+        # Independent lookups in other services: ask them at once, not one after another.
+        project, subject, org, task = await asyncio.gather(
+            ask(lambda: open_project(directory, principal, new.project_id)),
+            ask(lambda: subject_of(directory, principal, new)),
+            ask_organization(directory, principal),
+            ask_task(directory, principal, new.task_id),
+        )
+        worked = settle(lambda: day_worked(new, org.get()))
 
-    def rates():
-        who, day = subject.get(), worked.get()
-        if who.resource_id is not None:
-            return directory.resource_rates(principal.token, who.resource_id, day)
-        return directory.person_rates(principal.token, who.user_id, day)
+        def rates():
+            who, day = subject.get(), worked.get()
+            if who.resource_id is not None:
+                return directory.resource_rates(principal.token, who.resource_id, day)
+            return directory.person_rates(principal.token, who.user_id, day)
 
-    person = await ask(rates)
+        person = await ask(rates)
     return NewEntryAnswers(project, subject, org, worked, person, task)
 
 

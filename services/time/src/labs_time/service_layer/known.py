@@ -37,7 +37,10 @@ time keeps no tasks. Imports keep their own bulk asks (import_references.py)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
@@ -54,7 +57,14 @@ from labs_time.adapters.directory import (
     Project,
     Resource,
 )
-from labs_time.domain.known import KnownResource, rates_on, rates_settled, settled, the_resource_of
+from labs_time.domain.known import (
+    KnownRate,
+    KnownResource,
+    rates_on,
+    rates_settled,
+    settled,
+    the_resource_of,
+)
 from labs_time.domain.model import Rates
 from labs_time.service_layer.unit_of_work import TimeUnitOfWork
 
@@ -76,6 +86,20 @@ async def _or_kept(question: Awaitable[T], kept: T | None) -> T:
             raise
         log.warning("time.read_model_answers_for_an_unavailable_owner")
         return kept
+
+
+@dataclass
+class _ReadAhead:
+    """The rows one request's questions will need, read together (`KnownDirectory.read_once`)."""
+
+    caller: Principal
+    projects: dict[uuid.UUID, Project | None] = field(default_factory=dict)
+    organization: Organization | None = None
+    people: dict[uuid.UUID, tuple[KnownResource | None, list[KnownRate]]] = field(
+        default_factory=dict)
+
+
+_READ_AHEAD: ContextVar[_ReadAhead | None] = ContextVar("labs_time_read_ahead", default=None)
 
 
 class KnownDirectory:
@@ -106,11 +130,47 @@ class KnownDirectory:
     def _settled(self, as_of: datetime | None) -> bool:
         return settled(as_of, self._clock(), self._settle)
 
+    @asynccontextmanager
+    async def read_once(self, token: str, *, project_ids: Iterable[uuid.UUID] = (),
+                        user_ids: Iterable[uuid.UUID] = ()) -> AsyncIterator[None]:
+        """Within the block, the project, the org and the people's rates a request is about to
+        ask for come from one read-only transaction, read here, instead of one each: a write
+        spends more on round trips to PostgreSQL than on anything else. A row missing or not
+        settled is asked of its owner as ever (after this transaction has closed)."""
+        caller = self._caller(token)
+        if caller is None:
+            yield
+            return
+        ahead = _ReadAhead(caller)
+        async with self._uow(Scope.of_caller(caller)) as uow:
+            for project_id in project_ids:
+                ahead.projects[project_id] = await uow.known_projects.get(project_id)
+            ahead.organization = await uow.known_organizations.get()
+            for user_id in user_ids:
+                resource = the_resource_of(user_id, await uow.known_resources.of_user(user_id))
+                periods = (await uow.known_resources.rates(resource.id)
+                           if resource is not None and resource.rates_complete else [])
+                ahead.people[user_id] = (resource, periods)
+        reset = _READ_AHEAD.set(ahead)
+        try:
+            yield
+        finally:
+            _READ_AHEAD.reset(reset)
+
+    @staticmethod
+    def _ahead(caller: Principal) -> _ReadAhead | None:
+        ahead = _READ_AHEAD.get()
+        return ahead if ahead is not None and ahead.caller is caller else None
+
     async def project(self, token: str, project_id: uuid.UUID) -> Project:
         caller, found = self._caller(token), None
         if caller is not None:
-            async with self._uow(Scope.of_caller(caller)) as uow:
-                found = await uow.known_projects.get(project_id)
+            ahead = self._ahead(caller)
+            if ahead is not None and project_id in ahead.projects:
+                found = ahead.projects[project_id]
+            else:
+                async with self._uow(Scope.of_caller(caller)) as uow:
+                    found = await uow.known_projects.get(project_id)
             if found is not None and self._settled(found.as_of):
                 return found
         project = await _or_kept(self._remote.project(token, project_id), found)
@@ -124,8 +184,12 @@ class KnownDirectory:
     async def organization(self, token: str) -> Organization:
         caller, found = self._caller(token), None
         if caller is not None:
-            async with self._uow(Scope.of_caller(caller)) as uow:
-                found = await uow.known_organizations.get()
+            ahead = self._ahead(caller)
+            if ahead is not None:
+                found = ahead.organization
+            else:
+                async with self._uow(Scope.of_caller(caller)) as uow:
+                    found = await uow.known_organizations.get()
             if found is not None and self._settled(found.as_of):
                 return found
         org = await _or_kept(self._remote.organization(token), found)
@@ -173,12 +237,18 @@ class KnownDirectory:
         whose resource's history is then learnt."""
         caller, local = self._caller(token), None
         if caller is not None:
-            async with self._uow(Scope.of_caller(caller)) as uow:
-                resource = await known(uow)
-                if resource is not None:
-                    local, quiet = await self._local_rates(uow, resource, on)
-                    if quiet:
-                        return local  # type: ignore[return-value]
+            ahead = self._ahead(caller)
+            if ahead is not None and user_id in ahead.people:
+                resource, periods = ahead.people[user_id]
+            else:
+                async with self._uow(Scope.of_caller(caller)) as uow:
+                    resource = await known(uow)
+                    periods = (await uow.known_resources.rates(resource.id)
+                               if resource is not None and resource.rates_complete else [])
+            if resource is not None:
+                local, quiet = self._local_rates(resource, periods, on)
+                if quiet:
+                    return local  # type: ignore[return-value]
         answer = await _or_kept(ask(), local)
         if answer is local:
             return answer
@@ -187,13 +257,12 @@ class KnownDirectory:
                                       user_id)
         return answer
 
-    async def _local_rates(self, uow: TimeUnitOfWork, resource: KnownResource, on: date
-                           ) -> tuple[PersonRates | None, bool]:
+    def _local_rates(self, resource: KnownResource, periods: list[KnownRate], on: date
+                     ) -> tuple[PersonRates | None, bool]:
         """GetRates' answer from the read model (None when its history is not whole), and
         whether it is quiet enough to be given without asking capacity."""
         if not resource.rates_complete:
             return None, False
-        periods = await uow.known_resources.rates(resource.id)
         rates = rates_on(periods, on)
         # GetRates answers found = false (no resource, no rates) before the first period.
         answer = PersonRates(resource.id, rates) if rates else PersonRates(None, Rates.none())

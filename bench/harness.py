@@ -229,6 +229,27 @@ class CpuMeter:
         return {g: round(v, 2) for g, v in sorted(used.items(), key=lambda kv: -kv[1])}
 
 
+async def settle(suite: Suite, *, below: float = 0.15, window: float = 0.5, quiet_windows: int = 2,
+                 deadline: float = 60.0) -> tuple[float, bool]:
+    """Wait until the suite is idle: its processes together under `below` of one core for
+    `quiet_windows` windows in a row. A benchmark's writes leave work behind (events consumed,
+    margins and forecasts refreshed, webhooks fanned out for seconds afterwards), which would
+    otherwise land in the next benchmark's latencies. The seconds waited, and whether it got
+    quiet before the deadline."""
+    started, quiet = time.perf_counter(), 0
+    while time.perf_counter() - started < deadline:
+        meter = CpuMeter.for_suite(suite)
+        meter.start()
+        await asyncio.sleep(window)
+        used = meter.stop()
+        suite_share = sum(v for g, v in used.items() if g not in (ELSEWHERE, "bench",
+                                                                  "load generator"))
+        quiet = quiet + 1 if suite_share / meter.elapsed < below else 0
+        if quiet >= quiet_windows:
+            return time.perf_counter() - started, True
+    return time.perf_counter() - started, False
+
+
 def cpu_note(label: str, used: dict[str, float], seconds: float, top: int = 4) -> str:
     """One line: the busiest groups, and always `elsewhere`, in % of one core."""
     shown = [*[g for g in used if g != ELSEWHERE][:top], ELSEWHERE]

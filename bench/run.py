@@ -36,7 +36,7 @@ from bench import (
     write_latency,
     ws_fanout,
 )
-from bench.harness import BENCH_DIR, BenchResult, StampedLog, make_suite
+from bench.harness import BENCH_DIR, BenchResult, StampedLog, make_suite, settle
 from bench.report import print_report, write_json
 from labs_local import Suite
 
@@ -152,7 +152,13 @@ async def _run(args: argparse.Namespace, console: Console, log: StampedLog,
         ]
         for name, title, baseline, body in plan:
             if name in args.only:
-                results.append(await _attempt(console, name, title, baseline, body))
+                waited, quiet = await settle(suite)
+                result = await _attempt(console, name, title, baseline, body)
+                result.notes.append(
+                    f"started once the suite was idle (under 15 % of a core for 1 s): waited "
+                    f"{waited:.1f} s for what the previous benchmark left to be done"
+                    if quiet else f"started after {waited:.0f} s with the suite still busy")
+                results.append(result)
     finally:
         if suite is not None:
             console.print("[dim]stopping the suite…[/]")

@@ -121,6 +121,7 @@ async def client(make_client) -> httpx.AsyncClient:
 class RunningGateway:
     base_url: str
     settings: GatewaySettings
+    app: object = None  # the FastAPI app it serves, for tests that look inside
 
     @property
     def ws_url(self) -> str:
@@ -145,7 +146,7 @@ async def start_gateway(nats_url: str, verifier: TokenVerifier):
             if task.done() or time.monotonic() > deadline:
                 raise RuntimeError("gateway did not start")
             await asyncio.sleep(0.01)
-        return RunningGateway(f"http://127.0.0.1:{settings.gateway_port}", settings)
+        return RunningGateway(f"http://127.0.0.1:{settings.gateway_port}", settings, app)
 
     yield start
     for server, task, connection, upstream in running:

@@ -373,3 +373,16 @@ async def test_a_raised_alert_reaches_its_users_sockets_only(gateway, issue_toke
         assert (await receive(ws_mine))["id"] == witness.id
         assert (await receive(ws_other))["id"] == witness.id
         assert (await receive(ws_member))["id"] == witness.id
+
+
+async def test_events_are_written_straight_to_an_idle_sockets_transport(gateway, issue_token,
+                                                                      publisher):
+    org = uuid.uuid4()
+    async with connect(gateway.ws_url, additional_headers=bearer(issue_token(org))) as ws:
+        await ready(ws)
+        (socket,) = gateway.app.state.hub._by_org[str(org)]
+        assert socket._direct is not None  # uvicorn's protocol, found through the scope
+        event = envelope(org, "member.role_changed", events_pb2.MemberRoleChanged(
+            user_id="u1", old_role=pb.ROLE_MEMBER, new_role=pb.ROLE_ADMIN))
+        await publisher(event)
+        assert (await receive(ws))["id"] == event.id

@@ -55,6 +55,7 @@ from labs_gateway.routes.time_area import router as time_area_router
 from labs_gateway.upstream import Upstream
 from labs_gateway.ws import endpoint as ws_endpoint
 from labs_gateway.ws import gc_pauses
+from labs_gateway.ws.frames import KeepProtocolMiddleware
 from labs_gateway.ws.hub import Hub
 from labs_gateway.ws.presence import Presence
 
@@ -172,6 +173,8 @@ def create_app(
                            allow_methods=["*"], allow_headers=["*"],
                            expose_headers=["ETag", "Retry-After", "RateLimit-Limit",
                                            "RateLimit-Remaining", "RateLimit-Reset"])
+    # Outermost, before any layer wraps a socket's `send` (ws/frames.py).
+    app.add_middleware(KeepProtocolMiddleware)
     # Sockets live for hours: one span per socket says nothing, and ?token= must not be recorded
     # (nor any credential another URL carries).
     if settings.tracing_enabled:

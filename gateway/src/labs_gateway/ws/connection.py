@@ -14,6 +14,7 @@ from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.visibility import Reader
 from labs_gateway.financials import FinancialsLevels
+from labs_gateway.ws.frames import DirectWriter, text_frame
 
 log = structlog.get_logger("labs.gateway.ws")
 
@@ -35,6 +36,9 @@ class Connection:
         # One writer drains this queue, so frames never interleave and a slow client only fills
         # its own bounded buffer instead of holding up the fan-out to everyone else.
         self._outbox: asyncio.Queue[str] = asyncio.Queue(queue_size)
+        # While nothing is queued or being sent, a frame may go straight out (ws/frames.py).
+        self._direct = DirectWriter.of(websocket)
+        self._sending = False
         self._overflowed = False
         self._closing: tuple[int, str] | None = None
 
@@ -86,9 +90,14 @@ class Connection:
             except asyncio.QueueFull:
                 pass  # the writer has frames to take and will see the flag after one
 
-    def offer(self, text: str) -> None:
-        """Queue a frame without waiting; a socket that falls this far behind is disconnected."""
+    def offer(self, text: str, frame: bytes | None = None) -> None:
+        """Send a frame without waiting: at once when the socket is idle (`frame`, the text's
+        ready frame, shared by every socket of a view), else through the queue; a socket that
+        falls this far behind is disconnected."""
         if self._overflowed or self._closing is not None:
+            return
+        if (self._direct is not None and not self._sending and self._outbox.empty()
+                and self._direct.write(frame if frame is not None else text_frame(text))):
             return
         try:
             self._outbox.put_nowait(text)
@@ -110,4 +119,8 @@ class Connection:
             if self._closing is not None and not text:
                 await self.websocket.close(*self._closing)
                 return
-            await self.websocket.send_text(text)
+            self._sending = True
+            try:
+                await self.websocket.send_text(text)
+            finally:
+                self._sending = False

@@ -25,6 +25,7 @@ from labs.options.v1 import visibility_pb2 as options
 from labs_common.events.payloads import load_event_types, message_json, unpack
 from labs_common.visibility import Reader, owner_of, record_readers, redact_json
 from labs_gateway.schemas.public import has_public_form, public_json
+from labs_gateway.ws.frames import text_frame
 
 __all__ = ["EventView", "load_event_types", "rfc3339_now", "ws_type"]
 
@@ -75,6 +76,7 @@ class EventView:
         # of a client without a project concerns none of its projects.
         self.client_id = client_of(self.object)
         self._texts: dict[frozenset[int], str] = {}
+        self._frames: dict[frozenset[int], bytes] = {}
 
     @classmethod
     def of(cls, envelope: envelope_pb2.Envelope, *, requests: bool = False) -> EventView | None:
@@ -108,6 +110,13 @@ class EventView:
         """The record rule; a client-role reader also needs the event's project, or the object's
         client, to be its client's, which the socket checks."""
         return reader.may_read_record(self.readers, self.owner_id)
+
+    def frame_for(self, reader: Reader) -> bytes:
+        """The WebSocket frame of `text_for(reader)`, built once per view (ws/frames.py)."""
+        frame = self._frames.get(reader.view)
+        if frame is None:
+            frame = self._frames[reader.view] = text_frame(self.text_for(reader))
+        return frame
 
     def text_for(self, reader: Reader) -> str:
         """The JSON text for `reader`, serialized once per view."""

@@ -114,7 +114,7 @@ class Hub:
                 reader = connection.reader
                 if (connection.wants_event(envelope.project_id, view.client_id)
                         and view.visible_to(reader)):
-                    connection.offer(view.text_for(reader))
+                    connection.offer(view.text_for(reader), view.frame_for(reader))
         except Exception:
             log.exception("ws.event_mapping_failed", subject=msg.subject, event_id=envelope.id)
 

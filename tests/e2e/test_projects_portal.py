@@ -59,5 +59,8 @@ async def test_search_finds_projects_tasks_and_comments_with_snippets(http):
     results = (await http.get("/search", headers=headers, params={"q": "revenue"})).json()
     assert {r["type"] for r in results["results"]} == {"project", "task", "comment"}
     assert all("<mark>" in r["snippet"].lower() for r in results["results"])
+    # A task or a comment names the task to open; a project names none.
+    assert {r["type"]: r["task_id"] for r in results["results"]} == {
+        "project": None, "task": task["id"], "comment": task["id"]}
     missing_q = await http.get("/search", headers=headers)
     assert missing_q.status_code == 422 and missing_q.json()["errors"][0]["field"] == "q"

@@ -42,6 +42,8 @@ class SearchResultPublic(BaseModel):
     id: str
     title: str
     project_id: str
+    # Beyond API.md's fields: where a comment is, so a client can open its task.
+    task_id: str | None = None
     snippet: str
 
 

@@ -14,7 +14,7 @@ function gateway() {
       results: [
         { type: "task", id: "t-1", title: "Home page hero", project_id: WEBSITE, snippet: "Hero banner for the <mark>website</mark>" },
         { type: "project", id: WEBSITE, title: "Website", project_id: WEBSITE, snippet: "<mark>Website</mark> <b>relaunch</b>" },
-        { type: "comment", id: "c-1", title: "Home page hero", project_id: WEBSITE, snippet: "needs a <mark>website</mark> banner" },
+        { type: "comment", id: "c-1", title: "Home page hero", project_id: WEBSITE, task_id: "t-9", snippet: "needs a <mark>website</mark> banner" },
       ],
     },
     "GET /projects": { projects: [{ id: WEBSITE, name: "Website", status: "active" }], next_cursor: null },
@@ -46,7 +46,7 @@ describe("SearchBox", () => {
     expect(within(tasks).getByRole("link", { name: /^Home page hero/ })).toHaveAttribute("href", `/projects/${WEBSITE}/board?task=t-1`);
     expect(await within(tasks).findByText("· Website")).toBeInTheDocument();
     const comments = screen.getByRole("region", { name: "Comments" });
-    expect(within(comments).getByRole("link", { name: /^Comment on Home page hero/ })).toHaveAttribute("href", `/projects/${WEBSITE}/board`);
+    expect(within(comments).getByRole("link", { name: /^Comment on Home page hero/ })).toHaveAttribute("href", `/projects/${WEBSITE}/board?task=t-9`);
     // The words that matched are marked; any other markup is text, never HTML.
     expect(within(tasks).getByText("website", { selector: "mark" })).toBeInTheDocument();
     expect(within(projects).getByText(/<b>relaunch<\/b>/)).toBeInTheDocument();

@@ -11,6 +11,8 @@ export interface SearchResult {
   title: string;
   project_id: string;
   snippet: string;
+  /** The task found, or the one a comment is on (null for a project). */
+  task_id?: string | null;
 }
 
 export const MIN_QUERY = 2;
@@ -44,5 +46,6 @@ export function useSearch(q: string) {
 export function resultPath(r: SearchResult): string {
   if (r.type === "project") return `/projects/${r.id}`;
   if (r.type === "task") return `/projects/${r.project_id}/board?task=${r.id}`;
-  return `/projects/${r.project_id}/board`;
+  // A comment opens the task it is on, where the comments are.
+  return r.task_id ? `/projects/${r.project_id}/board?task=${r.task_id}` : `/projects/${r.project_id}/board`;
 }

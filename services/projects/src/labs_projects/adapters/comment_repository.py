@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, literal, select, union_all, update
+from sqlalchemy import cast, delete, func, insert, literal, null, select, union_all, update
 from sqlalchemy.engine import Row
 
 from labs_common.db.repository import OrgScopedRepository
@@ -72,21 +72,21 @@ class SqlAlchemyCommentRepository(OrgScopedRepository):
             visible = visible.where(projects.c.client_id == client_id)
         project_hits = select(
             literal("project").label("type"), projects.c.id, projects.c.name.label("title"),
-            projects.c.id.label("project_id"),
+            projects.c.id.label("project_id"), cast(null(), tasks.c.id.type).label("task_id"),
             headline(projects.c.name + " " + projects.c.description).label("snippet"),
             func.ts_rank(projects.c.search, query).label("rank"),
         ).where(projects.c.org_id == self._org_id, projects.c.search.op("@@")(query),
                 projects.c.id.in_(visible))
         task_hits = select(
             literal("task").label("type"), tasks.c.id, tasks.c.title.label("title"),
-            tasks.c.project_id,
+            tasks.c.project_id, tasks.c.id.label("task_id"),
             headline(tasks.c.title + " " + tasks.c.description).label("snippet"),
             func.ts_rank(tasks.c.search, query).label("rank"),
         ).where(tasks.c.org_id == self._org_id, tasks.c.search.op("@@")(query),
                 tasks.c.project_id.in_(visible))
         comment_hits = select(
             literal("comment").label("type"), comments.c.id, tasks.c.title.label("title"),
-            comments.c.project_id, headline(comments.c.body).label("snippet"),
+            comments.c.project_id, comments.c.task_id, headline(comments.c.body).label("snippet"),
             func.ts_rank(comments.c.search, query).label("rank"),
         ).select_from(comments.join(tasks, tasks.c.id == comments.c.task_id)).where(
             comments.c.org_id == self._org_id, comments.c.search.op("@@")(query),
@@ -95,4 +95,5 @@ class SqlAlchemyCommentRepository(OrgScopedRepository):
         rows = (await self._session.execute(
             select(hits).order_by(hits.c.rank.desc(), hits.c.id).limit(limit))).all()
         return [SearchHit(type=row.type, id=row.id, title=row.title, project_id=row.project_id,
-                          snippet=row.snippet, rank=float(row.rank)) for row in rows]
+                          task_id=row.task_id, snippet=row.snippet, rank=float(row.rank))
+                for row in rows]

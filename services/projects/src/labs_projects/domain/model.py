@@ -134,6 +134,7 @@ class SearchHit:
     id: uuid.UUID
     title: str
     project_id: uuid.UUID
+    task_id: uuid.UUID | None  # the task found, or the task a comment found is on
     snippet: str
     rank: float
 

@@ -3,7 +3,9 @@ registers that team's FILE_UPDATE and FILE_COMMENT webhooks (with the connection
 this suite's gateway their endpoint); a file saved in Figma renames its links at once and is
 activity on the linking task's project; a comment is activity on each task that links the file,
 seen by the agency's people and never by a client; a repeated delivery changes nothing; a wrong
-or missing passcode is refused like a bad GitHub signature."""
+or missing passcode is refused like a bad GitHub signature; an OAuth connection (which names no
+team) gets the webhooks of the team an admin names in its settings, moved when it changes and
+deleted when it is cleared."""
 
 from __future__ import annotations
 
@@ -11,9 +13,11 @@ import asyncio
 import uuid
 
 import pytest
-from e2e_helpers import auth, database_of, eventually, join_as
+from e2e_helpers import auth, database_of, eventually, join_as, sign_up
 
+from integrations.conftest import FIGMA_APP
 from integrations.test_links import connect_figma, org_with_task, titled
+from integrations.test_oauth_connections import REDIRECT, connect_by_consent, fields
 
 pytestmark = pytest.mark.e2e
 query = database_of("integrations")
@@ -156,3 +160,65 @@ async def test_a_wrong_or_missing_passcode_is_refused_like_a_bad_signature(
     assert not_json.status_code in (400, 422), not_json.text
     assert await query(suite, "SELECT 1 FROM figma_deliveries WHERE file_key = :k "
                        "AND payload->>'file_name' = 'Forged'", k=key) == []
+
+
+async def test_an_admin_names_the_team_of_an_oauth_connection_and_its_webhooks_follow(
+        http, suite, fake_figma):
+    owner, headers, _, _ = await org_with_task(http)
+    first, second = (str(uuid.uuid4().int % 10**12) for _ in range(2))
+    fay = fake_figma.add_user(f"fay-{uuid.uuid4().hex[:4]}", teams=(first, second))
+    connection = await connect_by_consent(
+        http, headers, "figma", lambda: fake_figma.oauth.authorize(FIGMA_APP[0], fay, REDIRECT),
+        fake_figma)
+    path, endpoint = f"/integrations/{connection['id']}", \
+        f"{suite.gateway_url}/api/v1/webhooks/figma"
+
+    def of_team(team: str) -> list[dict]:
+        return [h for h in list(fake_figma.webhooks.values()) if h["team_id"] == team]
+
+    async def settings() -> dict:
+        listed = await http.get("/integrations", headers=headers)
+        return next(c for c in listed.json()["integrations"]
+                    if c["id"] == connection["id"])["settings"]
+
+    # Only an admin of the org names it (the role check comes before the settings').
+    member = auth((await join_as(http, owner, "member"))["access_token"])
+    manager = auth((await join_as(http, owner, "manager"))["access_token"])
+    stranger = auth((await sign_up(http, "Other Agency"))["access_token"])
+    for who, status in ((member, 403), (manager, 403), (stranger, 404)):
+        refused = await http.patch(path, headers=who, json={"settings": {"team_id": first}})
+        assert refused.status_code == status, refused.text
+    assert await settings() == {} and of_team(first) == []
+
+    named = await http.patch(path, headers=headers, json={"settings": {"team_id": first}})
+    assert named.status_code == 200, named.text
+    assert named.json()["settings"] == {"team_id": first}
+    hooks = await registered(fake_figma, first)
+    assert {h["endpoint"] for h in hooks} == {endpoint}
+    (passcode,) = {h["passcode"] for h in hooks}
+
+    # A team id that is no Figma team's, or a key Figma's settings do not have: 422 naming
+    # it, and nothing changed.
+    for wrong, field in (({"team_id": f"figma.com/files/team/{second}"}, "settings.team_id"),
+                         ({"team_id": int(second)}, "settings.team_id"),
+                         ({"team_id": second, "team": second}, "settings.team")):
+        bad = await http.patch(path, headers=headers, json={"settings": wrong})
+        assert bad.status_code == 422 and fields(bad) == [field], bad.text
+    assert await settings() == {"team_id": first}
+    assert sorted(h["id"] for h in of_team(first)) == sorted(h["id"] for h in hooks)
+
+    # Another team: the first team's webhooks are deleted, the new team's made (same passcode).
+    moved = await http.patch(path, headers=headers, json={"settings": {"team_id": second}})
+    assert moved.status_code == 200, moved.text
+    now = await registered(fake_figma, second)
+    assert {(h["endpoint"], h["passcode"]) for h in now} == {(endpoint, passcode)}
+    await eventually(lambda: asyncio.sleep(0, not of_team(first)),
+                     "the first team's webhooks were deleted")
+    assert not {h["id"] for h in hooks} & set(fake_figma.webhooks)
+
+    # Cleared: no team, no webhooks.
+    cleared = await http.patch(path, headers=headers, json={"settings": {"team_id": None}})
+    assert cleared.status_code == 200, cleared.text
+    await eventually(lambda: asyncio.sleep(0, not of_team(second)),
+                     "the second team's webhooks were deleted")
+    assert of_team(first) == []

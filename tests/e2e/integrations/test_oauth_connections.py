@@ -132,7 +132,8 @@ async def test_figma_connects_by_consent_and_a_link_read_renews_its_lapsing_toke
     url, query, _state = await start(http, headers, "figma")
     assert url.startswith("https://www.figma.com/oauth?")
     assert (query["client_id"], query["scope"], query["response_type"]) == (
-        FIGMA_APP[0], "current_user:read file_content:read", "code")
+        FIGMA_APP[0], "current_user:read file_content:read webhooks:read webhooks:write",
+        "code")
     team = str(uuid.uuid4().int % 10**12)
     eve = fake_figma.add_user(f"eve-{uuid.uuid4().hex[:4]}", teams=(team,))
     connection = await connect_by_consent(

@@ -1,6 +1,7 @@
 """Connections' handlers against fakes (no PostgreSQL, no platform): roles, the OAuth state that
 works once, credentials sealed so that only their own row opens them, reconnecting, deleting,
-queued syncs; and the vault's key rotation."""
+queued syncs, a Figma team changed making its webhooks due to move; and the vault's key
+rotation."""
 
 from __future__ import annotations
 
@@ -92,11 +93,20 @@ class FakeSyncLogs:
         return log
 
 
+class FakeFigmaHooks:
+    def __init__(self) -> None:
+        self.team_changes: list[uuid.UUID] = []
+
+    async def team_changed(self, connection_id):
+        self.team_changes.append(connection_id)
+
+
 class FakeIntegrationsUnitOfWork(FakeUnitOfWork):
     def _start(self) -> None:
         self.connections = FakeConnections()
         self.oauth_states = FakeStates()
         self.sync_logs = FakeSyncLogs()
+        self.figma_hooks = FakeFigmaHooks()
 
 
 def vault() -> Vault:
@@ -192,6 +202,36 @@ async def test_a_sync_already_queued_is_the_answer():
     assert again.id == first.id and first.status is SyncStatus.IN_PROGRESS
     with pytest.raises(NotFound):
         await connections.start_sync(commands.StartSync(uuid.uuid4()), uow)
+
+
+async def test_a_figma_team_named_changed_or_cleared_makes_its_webhooks_due_to_move():
+    uow = uow_as(Role.ADMIN)
+    made = await connections.connect(commands.Connect(
+        Platform.FIGMA, Account("eve", "9"), {"access_token": "figo", "kind": "oauth"}), uow,
+        vault=vault())
+
+    async def patch(settings):
+        return await connections.update_settings(
+            commands.UpdateSettings(made.id, settings, 10), uow)
+
+    assert (await patch({"team_id": " 123 "})).settings == {"team_id": "123"}
+    assert uow.figma_hooks.team_changes == [made.id]
+    await patch({"team_id": "123"})  # the same team: nothing to move
+    assert uow.figma_hooks.team_changes == [made.id]
+    with pytest.raises(InvalidArgument) as refused:
+        await patch({"team_id": "figma.com/files/team/456"})
+    assert [e.field for e in refused.value.field_errors] == ["settings.team_id"]
+    assert uow.connections.rows[made.id]["connection"].settings == {"team_id": "123"}
+    await patch({"team_id": "456"})
+    await patch({"team_id": None})
+    assert uow.figma_hooks.team_changes == [made.id] * 3
+    assert uow.outbox.types().count("connection.updated") == 4
+
+    other = await connections.connect(commands.Connect(
+        Platform.SLACK, Account("Acme", "T1"), {"access_token": "xoxb"}), uow, vault=vault())
+    await connections.update_settings(
+        commands.UpdateSettings(other.id, {"default_channel": "C1"}, 10), uow)
+    assert uow.figma_hooks.team_changes == [made.id] * 3
 
 
 def test_keys_rotate_the_first_seals_every_one_opens():

@@ -3,12 +3,14 @@ boundary (no PostgreSQL): the auth headers each platform takes (Figma's X-Figma-
 Bearer, Notion's Bearer with Notion-Version), what a file or page says (name, thumbnail or
 cover, last change), a refused token naming `access_token`, what the token cannot see not
 found, a 429 surfacing its Retry-After; and Figma's team webhooks put in place once, with the
-connection's passcode, whatever is retried."""
+connection's passcode, whatever is retried, moved to the team its settings name next (the old
+team's deleted) and deleted once it names none."""
 
 from __future__ import annotations
 
 import os
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -130,7 +132,7 @@ class HookUow:
     async def commit(self):
         return None
 
-    async def registered(self, hook_id, connected_at, team_id, ids, error=None):
+    async def registered(self, hook, team_id, ids, error=None):
         self.store.registered.append((team_id, ids, error))
 
     async def failed(self, hook_id, error, retry_at):
@@ -147,7 +149,7 @@ async def test_the_keeper_registers_the_teams_webhooks_once_with_the_passcode(fi
     hook = FigmaHook(id=hook_id, org_id=org, connection_id=uuid.uuid4(), passcode=sealed,
                      team_id=None, webhook_ids=[], connected_at=datetime.now(UTC))
     secret = {"access_token": mine, "kind": "token", "account_id": "400"}
-    connection = type("C", (), {"id": hook.connection_id})()
+    connection = type("C", (), {"id": hook.connection_id, "settings": {}})()
 
     async def found(_uow, _vault, _platform):
         return type("F", (), {"connection": connection, "secret": secret})()
@@ -168,8 +170,61 @@ async def test_the_keeper_registers_the_teams_webhooks_once_with_the_passcode(fi
     assert first[0] == "400" and first == second and len(first[1]) == 2
 
     # Deleting the connection deletes what Labs registered with it.
-    await FigmaSide(settings(figma)).revoke(secret)
+    await FigmaSide(settings(figma)).revoke(secret, {})
     assert [h for h in figma.webhooks.values() if h["team_id"] == "400"] == []
+
+
+async def test_the_keeper_moves_the_webhooks_to_the_team_the_settings_name(figma, monkeypatch):
+    from labs_integrations.service_layer import figma_hooks
+
+    mine = token()
+    figma.add_token(mine, "fay", teams=("600", "601"), oauth=True)
+    org, hook_id = uuid.uuid4(), uuid.uuid4()
+    sealed = VAULT.seal(b"the-passcode", aad(org, hook_id, PASSCODE))
+    hook = FigmaHook(id=hook_id, org_id=org, connection_id=uuid.uuid4(), passcode=sealed,
+                     team_id=None, webhook_ids=[], connected_at=datetime.now(UTC))
+    # An OAuth connection: its token names no team, its settings do.
+    secret = {"access_token": mine, "kind": "oauth"}
+    connection = type("C", (), {"id": hook.connection_id, "settings": {"team_id": "600"}})()
+
+    async def found(_uow, _vault, _platform):
+        return type("F", (), {"connection": connection, "secret": secret})()
+
+    monkeypatch.setattr(figma_hooks, "credentials", found)
+    store = Store(hook)
+    keeper = FigmaHookKeeper(HookUow(store), VAULT, FigmaApi(settings(figma)), ENDPOINT)
+
+    def ours(team):
+        return sorted(h["event_type"] for h in figma.webhooks.values()
+                      if h["team_id"] == team and h["endpoint"] == ENDPOINT)
+
+    async def register():
+        nonlocal hook
+        await keeper._register(hook)
+        team, ids, error = store.registered[-1]
+        assert error is None
+        hook = replace(hook, team_id=team, webhook_ids=ids)  # what the next claim reads
+
+    await register()
+    assert ours("600") == ["FILE_COMMENT", "FILE_UPDATE"]
+    first = set(hook.webhook_ids)
+    connection.settings = {"team_id": "601"}
+    await register()
+    assert (ours("600"), ours("601")) == ([], ["FILE_COMMENT", "FILE_UPDATE"])
+    assert hook.team_id == "601" and not first & set(hook.webhook_ids)
+    assert {figma.webhooks[i]["passcode"] for i in hook.webhook_ids} == {"the-passcode"}
+    connection.settings = {"team_id": None}  # cleared: none left
+    await register()
+    assert ours("601") == [] and store.registered[-1] == (None, [], None)
+    asked = len(figma.requests)
+    await register()  # nothing named, nothing registered before: Figma is not asked
+    assert len(figma.requests) == asked
+
+    # Deleting the connection deletes what it registered for the team its settings name.
+    connection.settings = {"team_id": "601"}
+    await register()
+    await FigmaSide(settings(figma)).revoke(secret, connection.settings)
+    assert ours("601") == []
 
 
 # --- Notion ---------------------------------------------------------------------------------------

@@ -83,7 +83,7 @@ async def test_asana_consents_exchanges_refreshes_and_revokes(asana):
     asked = asana.requests.calls("POST", "/-/oauth_token")[-1].params
     assert (asked["grant_type"], asked["redirect_uri"], asked["client_secret"]) == (
         "refresh_token", BACK, APP[1])
-    await side.revoke(fresh)
+    await side.revoke(fresh, {})
     assert await refused_field(side.refresh(fresh)) == "refresh_token"
     assert await refused_field(side.identify(fresh)) == "access_token"
 
@@ -103,7 +103,8 @@ async def test_figma_signs_the_app_in_by_basic_and_refreshes_at_its_own_endpoint
     url = side.authorization_url("st4te", BACK)
     assert url.startswith("https://www.figma.com/oauth?")
     assert query_of(url) == {"client_id": APP[0], "redirect_uri": BACK,
-                             "scope": "current_user:read file_content:read", "state": "st4te",
+                             "scope": "current_user:read file_content:read webhooks:read "
+                                      "webhooks:write", "state": "st4te",
                              "response_type": "code"}
     eve = figma.add_user("eve", teams=("77",))
     secret = oauth(await side.exchange(figma.oauth.authorize(APP[0], eve, BACK), BACK))
@@ -151,7 +152,7 @@ async def test_notion_grants_are_user_level_and_each_refresh_spends_its_token(no
     assert fresh["refresh_token"] != secret["refresh_token"]
     assert (await side.api.page(fresh, page)).title == "Brief"
     assert await refused_field(side.refresh(secret)) == "refresh_token"  # spent
-    await side.revoke(fresh)
+    await side.revoke(fresh, {})
     assert await refused_field(side.identify(fresh)) == "access_token"
 
 

@@ -194,7 +194,7 @@ async def test_intuits_tokens_come_by_basic_auth_and_each_refresh_spends_its_tok
     with pytest.raises(InvalidArgument) as no_realm:
         await side.identify({**fresh, "account_id": ""})
     assert no_realm.value.field_errors[0].field == "realm_id"
-    await side.revoke(fresh)
+    await side.revoke(fresh, {})
     assert fresh["refresh_token"] in quickbooks.revoked
     with pytest.raises(InvalidArgument):
         await side.identify(fresh)  # its access token ended with the grant

@@ -41,7 +41,7 @@ class AsanaSide:
         return await self._app.refresh(secret,
                                        redirect_uri=str(secret.get("redirect_uri") or ""))
 
-    async def revoke(self, secret: dict[str, Any]) -> None:
+    async def revoke(self, secret: dict[str, Any], settings: dict[str, Any]) -> None:
         """Ends an OAuth grant (its refresh token, and the access tokens it issued); a personal
         access token is revoked by its owner in Asana (the destroyed credentials are all Labs
         can end). Unreachable, it raises and is asked again."""

@@ -1,11 +1,12 @@
 """Figma's side of a connection: a personal access token (`access_token`, sent as
 `X-Figma-Token`) or Figma's OAuth 2 (its tokens sent as Bearer, refreshed at `/v1/oauth/refresh`
 before they lapse: the refresh token stays the same), checked with `GET /v1/me` before it is
-stored; the account is the Figma user it belongs to. `account_id`, when given, is the id of
-the Figma team whose files the org links (the digits of figma.com/files/team/<id>): Labs then
-registers that team's FILE_UPDATE and FILE_COMMENT webhooks itself
-(service_layer/figma_hooks.py), and deleting the connection deletes them. The OAuth callback
-names no team: such a connection's links are kept fresh by the periodic read alone."""
+stored; the account is the Figma user it belongs to. The team whose files the org links (the
+digits of figma.com/files/team/<id>) is named by a token's `account_id`, or afterwards by the
+connection's settings (`team_id`, which wins; the only way for an OAuth connection, whose
+callback names no team): Labs then registers that team's FILE_UPDATE and FILE_COMMENT webhooks
+itself (service_layer/figma_hooks.py), moves them when the team changes, and deleting the
+connection deletes them. Without a team, links are kept fresh by the periodic read alone."""
 
 from __future__ import annotations
 
@@ -17,17 +18,12 @@ from labs_integrations.adapters.oauth_client import OAuthClient, issued
 from labs_integrations.adapters.rate_limited import Throttled
 from labs_integrations.config import Settings
 from labs_integrations.domain.connections import Account, Platform
+from labs_integrations.domain.figma import TEAM_ID_RULE, is_team_id, team_of
 
-MAX_TEAM_ID = 40
-# Who the user is (`/v1/me`) and files' contents (`/v1/files/{key}`): the granular scopes that
-# replace the deprecated `files:read`.
-SCOPES = "current_user:read file_content:read"
-
-
-def team_of(secret: dict[str, Any]) -> str | None:
-    """The Figma team the connection registers webhooks for, if it named one."""
-    team = str(secret.get("account_id") or "").strip()
-    return team or None
+# Who the user is (`/v1/me`), files' contents (`/v1/files/{key}`): the granular scopes that
+# replace the deprecated `files:read`; and the team's webhooks, listed (`webhooks:read`),
+# created and deleted (`webhooks:write`), which an OAuth token needs once a team is named.
+SCOPES = "current_user:read file_content:read webhooks:read webhooks:write"
 
 
 class FigmaSide:
@@ -43,11 +39,9 @@ class FigmaSide:
                                 refresh_url=f"{api}/v1/oauth/refresh")
 
     async def identify(self, secret: dict[str, Any]) -> Account:
-        team = team_of(secret)
-        if team is not None and (not team.isascii() or not team.isdigit()
-                                 or len(team) > MAX_TEAM_ID):
-            raise InvalidArgument.on("account_id", "the id of a Figma team: the digits of "
-                                     "figma.com/files/team/<id>")
+        team = team_of(secret, {})
+        if team is not None and not is_team_id(team):
+            raise InvalidArgument.on("account_id", TEAM_ID_RULE)
         try:
             me = await self.api.me(secret)
         except Throttled as throttled:
@@ -66,12 +60,12 @@ class FigmaSide:
     async def refresh(self, secret: dict[str, Any]) -> dict[str, Any]:
         return await self._app.refresh(secret)
 
-    async def revoke(self, secret: dict[str, Any]) -> None:
+    async def revoke(self, secret: dict[str, Any], settings: dict[str, Any]) -> None:
         """Figma's tokens are revoked by their owner only (Figma offers apps no revocation of
-        an OAuth grant); what Labs registered with
-        it (the team's webhooks to this Labs) is deleted. A token Figma refuses has no webhooks
+        an OAuth grant); what Labs registered with it (the team's webhooks to this Labs,
+        the team its settings or token name) is deleted. A token Figma refuses has no webhooks
         left to delete; an unreachable Figma raises (asked again)."""
-        team = team_of(secret)
+        team = team_of(secret, settings)
         if team is None or not self._webhook_url:
             return
         try:

@@ -65,7 +65,7 @@ class JiraSide:
     async def refresh(self, secret: dict[str, Any]) -> dict[str, Any]:
         return await self._app.refresh(secret)
 
-    async def revoke(self, secret: dict[str, Any]) -> None:
+    async def revoke(self, secret: dict[str, Any], settings: dict[str, Any]) -> None:
         """Atlassian's API tokens are revoked by their owner only, and Atlassian offers apps no
         revocation of a 3LO grant (its user removes the app in their account's Connected
         apps): the destroyed credentials are all Labs can end."""

@@ -48,7 +48,7 @@ class LinearSide:
         answer = await self._app.exchange(code, redirect_url)
         return {"access_token": answer["access_token"], "scope": answer.get("scope", "")}
 
-    async def revoke(self, secret: dict[str, Any]) -> None:
+    async def revoke(self, secret: dict[str, Any], settings: dict[str, Any]) -> None:
         """Ends an OAuth grant; a personal API key is revoked by its owner in Linear (the
         destroyed credentials are all Labs can end). Unreachable, it raises and is asked
         again."""

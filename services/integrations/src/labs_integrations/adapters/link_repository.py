@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from labs_common.db.repository import OrgScopedRepository, from_row
@@ -161,6 +161,8 @@ class FigmaHook:
     attempts: int = 0
     # The connection's connected_at, for a registration (what it is put in place for).
     connected_at: datetime | None = None
+    # The row's updated_at as the claim read it: a team changed since stamps it anew.
+    updated_at: datetime | None = None
 
 
 class SqlAlchemyFigmaHooks(OrgScopedRepository):
@@ -175,12 +177,28 @@ class SqlAlchemyFigmaHooks(OrgScopedRepository):
             .returning(figma_hooks.c.id))).first()
         return inserted is not None
 
-    async def registered(self, hook_id: uuid.UUID, connected_at: datetime, team_id: str | None,
-                         webhook_ids: list[str], error: str | None = None) -> None:
-        # Due again as soon as the connection is made again (the claim's lease is over).
-        await self._update(hook_id, registered_for=connected_at, team_id=team_id,
+    async def registered(self, hook: FigmaHook, team_id: str | None, webhook_ids: list[str],
+                         error: str | None = None) -> None:
+        """What is in place at Figma now (the next round takes it down if the team changed).
+        Due again as soon as the connection is made again (the claim's lease is over), or at
+        once if its team changed while this registration ran (`team_changed` since the claim):
+        the change is not lost to the registration of the team before it."""
+        done = case((figma_hooks.c.updated_at == hook.updated_at, hook.connected_at),
+                    else_=figma_hooks.c.registered_for)
+        await self._update(hook.id, registered_for=done, team_id=team_id,
                            webhook_ids=webhook_ids, attempts=0, last_error=error,
                            next_attempt_at=func.now())
+
+    async def team_changed(self, connection_id: uuid.UUID) -> None:
+        """The connection's team was named, changed or cleared: its webhooks are due to be put
+        in place again (and the old team's taken down). next_attempt_at is left as it is: a
+        registration under way keeps its lease (a second keeper racing it could record the old
+        team over the new one) and leaves the hook due when it is done (`registered`)."""
+        await self._session.execute(
+            update(figma_hooks)
+            .where(figma_hooks.c.org_id == self._org_id,
+                   figma_hooks.c.connection_id == connection_id)
+            .values(registered_for=None, updated_at=func.clock_timestamp()))
 
     async def failed(self, hook_id: uuid.UUID, error: str, retry_at: datetime) -> None:
         await self._update(hook_id, last_error=error, next_attempt_at=retry_at,
@@ -208,8 +226,8 @@ class SqlAlchemyFigmaHooks(OrgScopedRepository):
         return [(row.org_id, row.id) for row in rows]
 
     async def claim_registrations(self, limit: int, lease: timedelta) -> list[FigmaHook]:
-        """Hooks of live connections connected (again) since their webhooks were put in
-        place, leased to this replica."""
+        """Hooks of live connections connected (again), or whose team changed, since their
+        webhooks were put in place, leased to this replica."""
         due = (select(figma_hooks.c.id)
                .join(connections, connections.c.id == figma_hooks.c.connection_id)
                .where(connections.c.deleted_at.is_(None),
@@ -230,7 +248,8 @@ class SqlAlchemyFigmaHooks(OrgScopedRepository):
         return [FigmaHook(id=row.id, org_id=row.org_id, connection_id=row.connection_id,
                           passcode=bytes(row.passcode), team_id=row.team_id,
                           webhook_ids=list(row.webhook_ids or []), attempts=row.attempts,
-                          connected_at=connected.get(row.connection_id)) for row in rows]
+                          connected_at=connected.get(row.connection_id),
+                          updated_at=row.updated_at) for row in rows]
 
 
 class SqlAlchemyFigmaDeliveries(OrgScopedRepository):

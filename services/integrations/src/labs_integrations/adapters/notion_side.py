@@ -52,7 +52,7 @@ class NotionSide:
     async def refresh(self, secret: dict[str, Any]) -> dict[str, Any]:
         return await self._app.refresh(secret)
 
-    async def revoke(self, secret: dict[str, Any]) -> None:
+    async def revoke(self, secret: dict[str, Any], settings: dict[str, Any]) -> None:
         """Ends a public integration's grant; an internal integration's token is revoked by the
         workspace's owner in Notion (no API): the destroyed credentials are all Labs can end.
         Unreachable, it raises and is asked again."""

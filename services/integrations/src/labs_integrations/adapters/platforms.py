@@ -48,7 +48,9 @@ class PlatformSide(Protocol):
 
     async def exchange(self, code: str, redirect_url: str) -> dict[str, Any]: ...
 
-    async def revoke(self, secret: dict[str, Any]) -> None: ...
+    # With the deleted connection's settings: what Labs registered may follow them (the Figma
+    # team whose webhooks are deleted).
+    async def revoke(self, secret: dict[str, Any], settings: dict[str, Any]) -> None: ...
 
 
 def github_client(settings: Settings, token: str) -> github.Github:
@@ -120,7 +122,7 @@ class GitHubSide:
             raise InvalidArgument.on("code", "GitHub did not accept this authorization code")
         return {"access_token": body["access_token"], "scope": body.get("scope", "")}
 
-    async def revoke(self, secret: dict[str, Any]) -> None:
+    async def revoke(self, secret: dict[str, Any], settings: dict[str, Any]) -> None:
         """Deletes the OAuth grant (only an OAuth app's own tokens can be revoked so)."""
         if not self._settings.github_client_id or secret.get("kind") != "oauth":
             return
@@ -177,7 +179,7 @@ class SlackSide:
         return {"access_token": answer["access_token"],
                 "bot_user_id": answer.get("bot_user_id", "")}
 
-    async def revoke(self, secret: dict[str, Any]) -> None:
+    async def revoke(self, secret: dict[str, Any], settings: dict[str, Any]) -> None:
         """A token Slack refuses is revoked already; an unreachable Slack raises (asked again)."""
         from slack_sdk.errors import SlackApiError  # on first use: see the note at the top
 
@@ -235,7 +237,7 @@ class HarvestSide:
         """New tokens for an OAuth secret (the same account)."""
         return await self._app.refresh(secret)
 
-    async def revoke(self, secret: dict[str, Any]) -> None:
+    async def revoke(self, secret: dict[str, Any], settings: dict[str, Any]) -> None:
         """Harvest offers no revocation: the destroyed credentials are all Labs can end."""
 
 
@@ -309,7 +311,7 @@ class QuickBooksSide:
             secret.get("refresh_token") or "")}, "refresh_token")
         return {**secret, **self._tokens(answer)}
 
-    async def revoke(self, secret: dict[str, Any]) -> None:
+    async def revoke(self, secret: dict[str, Any], settings: dict[str, Any]) -> None:
         """Ends the grant (its refresh and access tokens); one Intuit no longer knows is ended
         already. Unreachable, it raises and is asked again."""
         if not self._settings.quickbooks_client_id or not secret.get("refresh_token"):

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from labs_common.errors import InvalidArgument
-from labs_integrations.domain import linear
+from labs_integrations.domain import figma, linear
 
 OAUTH_STATE_LIFETIME = timedelta(minutes=10)
 MAX_SETTINGS_BYTES = 16 * 1024
@@ -152,4 +152,6 @@ def check_settings(platform: Platform, settings: dict[str, Any], size: int) -> d
                                  "the channels' messages show")
     if platform is Platform.LINEAR:
         return linear.check_settings(settings)
+    if platform is Platform.FIGMA:
+        return figma.check_settings(settings)
     return settings

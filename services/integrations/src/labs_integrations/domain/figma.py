@@ -1,6 +1,7 @@
 """Figma's webhooks (v2), pure Python: what a delivery says (`FigmaEvent.of`), the key that
-recognises it when Figma sends it again, and the passcode that proves it comes from a webhook
-registered for one of our connections.
+recognises it when Figma sends it again, the passcode that proves it comes from a webhook
+registered for one of our connections, and which team's webhooks a connection registers
+(`team_of`: its settings' `team_id`, checked by `check_settings`, else the token's `account_id`).
 
 Figma signs nothing: each webhook carries the `passcode` given when it was created. Labs gives
 each Figma connection a passcode of its own (256 random bits) and keeps its SHA-256, so a
@@ -15,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from labs_common.errors import InvalidArgument
+from labs_common.errors import FieldError, InvalidArgument
 
 FILE_UPDATE = "FILE_UPDATE"
 FILE_COMMENT = "FILE_COMMENT"
@@ -27,6 +28,9 @@ MAX_PASSCODE = 200
 MAX_ID = 128
 MAX_TEXT = 2000
 MAX_NAME = 500
+MAX_TEAM_ID = 40
+TEAM_ID = "team_id"
+TEAM_ID_RULE = "the id of a Figma team: the digits of figma.com/files/team/<id>"
 
 
 @dataclass(frozen=True)
@@ -118,3 +122,39 @@ def new_passcode() -> str:
 def passcode_hash(passcode: str) -> bytes:
     """How a passcode is found (and compared): its SHA-256, never the passcode itself."""
     return hashlib.sha256(passcode.encode()).digest()
+
+
+# --- which team ---------------------------------------------------------------------------------
+
+def is_team_id(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= MAX_TEAM_ID
+
+
+def check_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """`{"team_id": "<digits>"}`: the team whose webhooks Labs registers, over the one named on
+    connecting (`account_id`, which an OAuth connection cannot name); `null` names none. A
+    string only: a JSON number would lose a long id's digits. Every wrong key named (422)."""
+    errors = [FieldError(f"settings.{name}", "not a Figma setting: team_id names the team "
+                         "whose webhooks Labs registers") for name in settings if name != TEAM_ID]
+    clean: dict[str, Any] = {}
+    if TEAM_ID in settings:
+        team = settings[TEAM_ID]
+        if team is None:
+            clean[TEAM_ID] = None
+        elif isinstance(team, str) and is_team_id(team.strip()):
+            clean[TEAM_ID] = team.strip()
+        else:
+            errors.append(FieldError(f"settings.{TEAM_ID}", f"{TEAM_ID_RULE}, as a string"))
+    if errors:
+        raise InvalidArgument("Some Figma settings are not valid.", field_errors=errors)
+    return clean
+
+
+def team_of(secret: dict[str, Any], settings: dict[str, Any]) -> str | None:
+    """The team the connection registers webhooks for: its settings' when they name the key
+    (`null`: none, even over the token's), else the one named on connecting, else none."""
+    if TEAM_ID in settings:
+        team = settings[TEAM_ID]
+    else:
+        team = secret.get("account_id")
+    return str(team or "").strip() or None

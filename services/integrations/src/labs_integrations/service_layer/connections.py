@@ -1,5 +1,6 @@
 """Connections: listed, authorized (OAuth state spent once), stored with their credentials sealed,
-their settings changed, deleted (credentials destroyed, revoked at the platform afterwards).
+their settings changed (a Figma team changed makes its webhooks due to move), deleted
+(credentials destroyed, revoked at the platform afterwards).
 
 The platform is never called inside a transaction: the servicer asks it first (who a token is,
 what a code is worth) and hands the answer in; revocation waits in the row for a sweeper.
@@ -126,9 +127,14 @@ async def update_settings(command: commands.UpdateSettings, uow: IntegrationsUni
                           ) -> Connection:
     uow.caller.require(Role.ADMIN)
     connection = await _connection(uow, command.connection_id, lock=True)
+    before = connection.settings
     connection.settings = check_settings(connection.platform, command.settings, command.size)
     if connection.platform is Platform.LINEAR:
         await _check_linear_projects(uow, connection.settings)
+    if connection.platform is Platform.FIGMA and connection.settings != before:
+        # Its only setting is the team: the keeper moves the webhooks, after this commits (the
+        # request never calls Figma).
+        await uow.figma_hooks.team_changed(connection.id)
     await uow.connections.save_settings(connection.id, connection.settings)
     await uow.outbox.add("connection.updated",
                          events_pb2.ConnectionChanged(connection=proto.connection(connection)))

@@ -4,14 +4,17 @@ made, so nobody has to copy a secret anywhere:
 - every live Figma connection gets a passcode of its own (256 random bits, sealed like
   credentials, its SHA-256 kept for the intake to find the org by), kept across reconnects so
   webhooks already registered keep working;
-- a connection that names its team (`account_id` on connect) and a Labs that knows its public
-  webhook URL (LABS_FIGMA_WEBHOOK_URL) get that team's FILE_UPDATE and FILE_COMMENT webhooks
-  registered with Figma's `POST /v2/webhooks`, with that passcode. The team's webhooks are read
-  first, so a registration retried (or a reconnect) adds only what is missing; one of ours that
-  carries another passcode (an earlier connection's) is replaced. Again after each reconnect.
+- a connection that names its team (`team_id` in its settings, else `account_id` on connect:
+  domain/figma.py's `team_of`) and a Labs that knows its public webhook URL
+  (LABS_FIGMA_WEBHOOK_URL) get that team's FILE_UPDATE and FILE_COMMENT webhooks registered
+  with Figma's `POST /v2/webhooks`, with that passcode. The team's webhooks are read first, so a
+  registration retried (or a reconnect) adds only what is missing; one of ours that carries
+  another passcode (an earlier connection's) is replaced. Again after each reconnect, and after
+  each change of the team (PATCH of the settings), which first deletes the webhooks this
+  connection registered for the team before (none are left once the team is cleared).
 
 A Figma that cannot be reached, or asks to wait, is asked again with backoff; a token or team
-Figma refuses is recorded (`last_error`) and left until the next reconnect."""
+Figma refuses is recorded (`last_error`) and left until the next reconnect or change of team."""
 
 from __future__ import annotations
 
@@ -24,11 +27,10 @@ from labs_common.db.uow import Scope
 from labs_common.errors import InvalidArgument, NotFound
 from labs_common.retries import doubling
 from labs_integrations.adapters.figma_api import FigmaApi
-from labs_integrations.adapters.figma_side import team_of
 from labs_integrations.adapters.link_repository import FigmaHook
 from labs_integrations.adapters.vault import Vault, aad
 from labs_integrations.domain.connections import Platform
-from labs_integrations.domain.figma import APPLIED, new_passcode, passcode_hash
+from labs_integrations.domain.figma import APPLIED, new_passcode, passcode_hash, team_of
 from labs_integrations.service_layer.connections import credentials
 from labs_integrations.service_layer.oauth_tokens import OAuthTokens
 from labs_integrations.service_layer.unit_of_work import UowFactory
@@ -87,12 +89,19 @@ class FigmaHookKeeper:
         if found is None or found.connection.id != hook.connection_id or \
                 hook.connected_at is None:
             return  # deleted meanwhile: nothing to register, nothing claims it again
-        team = team_of(found.secret)
+        team = team_of(found.secret, found.connection.settings)
+        # What this connection registered for the team it named before (or none).
+        old = hook.webhook_ids if hook.team_id and hook.team_id != team else []
+        ids: list[str] = []
         try:
-            ids = await self._put_in_place((await self._tokens.fresh(found)).secret, team,
-                                           self.passcode(hook)) if team else []
+            if team or old:  # else there is nothing to ask Figma
+                secret = (await self._tokens.fresh(found)).secret
+                await self._take_down(secret, hook.team_id, old)
+                if team:
+                    ids = await self._put_in_place(secret, team, self.passcode(hook))
         except (InvalidArgument, NotFound) as refusal:
-            # Figma refuses this token or team: until a reconnect, asking again changes nothing.
+            # Figma refuses this token or team: until a reconnect (or another team), asking
+            # again changes nothing.
             log.warning("figma.webhooks_refused", org_id=str(hook.org_id), team_id=team,
                         error=refusal.detail)
             await self._registered(hook, team, [], f"Figma refused: {refusal.detail}"[:500])
@@ -113,8 +122,21 @@ class FigmaHookKeeper:
                           error: str | None) -> None:
         assert hook.connected_at is not None
         async with self._uow(Scope(org_id=hook.org_id)) as uow:
-            await uow.figma_hooks.registered(hook.id, hook.connected_at, team, ids, error)
+            await uow.figma_hooks.registered(hook, team, ids, error)
             await uow.commit()
+
+    async def _take_down(self, secret: dict, team: str | None, ids: list[str]) -> None:
+        """Deletes the webhooks this connection registered for the team it no longer names
+        (one gone already is fine). One Figma no longer lets this token delete (it left that
+        team) is logged and left: nothing Labs could do, and the new team must not wait."""
+        for webhook_id in ids:
+            try:
+                await self._api.delete_webhook(secret, webhook_id)
+            except InvalidArgument as refusal:
+                log.warning("figma.webhook_not_deleted", team_id=team, webhook_id=webhook_id,
+                            error=refusal.detail)
+                continue
+            log.info("figma.webhook_deleted", team_id=team, webhook_id=webhook_id)
 
     async def _put_in_place(self, secret: dict, team: str, passcode: str) -> list[str]:
         """The ids of the team's webhooks to this Labs, one per event Labs applies."""

@@ -165,7 +165,7 @@ class Revocations:
                 secret = connections.open_secret(self._vault, connection, sealed)
                 side = self._sides.get(connection.platform)
                 if side is not None:
-                    await side.revoke(secret)
+                    await side.revoke(secret, connection.settings)
             except VaultError:
                 pass  # nothing left that could be revoked
             except Exception as error:

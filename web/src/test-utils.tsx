@@ -1,8 +1,8 @@
 // The one fake gateway and render helper for component tests.
 // fakeGateway({ "METHOD /path": answer }) stands in for `fetch` (paths after /api/v1, ":name"
 // matches a segment). An answer, or a function of the Call returning one (a Promise holds the
-// request open), is a JSON body (200; 201 for POST), undefined (204), a Blob, reply(status, body)
-// or problem(...)/invalid(...). Unrouted calls get a 404; GET /auth/me defaults to me("manager").
+// request open), is a JSON body (200; 201 for POST), undefined (204), a Blob, reply(status, body,
+// headers?) (e.g. an ETag) or problem(...)/invalid(...). Unrouted calls get a 404; GET /auth/me defaults to me("manager").
 // renderView(ui, { url, route }) renders ui under the app's providers, signed in, once /auth/me
 // has answered; other paths show the "Current path" (see currentPath()).
 
@@ -26,15 +26,15 @@ export interface Call {
 }
 
 class Reply {
-  constructor(readonly status: number, readonly body?: unknown) {}
+  constructor(readonly status: number, readonly body?: unknown, readonly headers: Record<string, string> = {}) {}
 }
 /** A JSON body, undefined (204), a Blob, or a Reply. */
 export type Answer = object | string | number | boolean | null | undefined;
 export type RouteTable = Record<string, Answer | ((call: Call) => Answer | Promise<Answer>)>;
 
-export const reply = (status: number, body?: unknown) => new Reply(status, body);
+export const reply = (status: number, body?: unknown, headers?: Record<string, string>) => new Reply(status, body, headers);
 
-const TITLES: Record<number, string> = { 403: "Forbidden", 404: "Not Found", 409: "Conflict", 422: "Unprocessable Entity" };
+const TITLES: Record<number, string> = { 403: "Forbidden", 404: "Not Found", 409: "Conflict", 412: "Precondition Failed", 422: "Unprocessable Entity" };
 
 /** A problem+json answer (API.md, General rules). */
 export function problem(status: number, detail = "", errors: { field: string; message: string }[] = []) {
@@ -67,9 +67,9 @@ function find(routes: RouteTable, method: string, path: string): [RouteTable[str
 
 async function respond(answer: Answer, method: string): Promise<Response> {
   if (answer instanceof Blob) return new Response(await answer.arrayBuffer(), { headers: { "Content-Type": answer.type } });
-  const { status, body } = answer instanceof Reply ? answer : new Reply(answer === undefined ? 204 : method === "POST" ? 201 : 200, answer);
+  const { status, body, headers } = answer instanceof Reply ? answer : new Reply(answer === undefined ? 204 : method === "POST" ? 201 : 200, answer);
   const type = status >= 400 ? "application/problem+json" : "application/json";
-  return new Response(body === undefined || status === 204 ? null : JSON.stringify(body), { status, headers: { "Content-Type": type } });
+  return new Response(body === undefined || status === 204 ? null : JSON.stringify(body), { status, headers: { "Content-Type": type, ...headers } });
 }
 
 export function fakeGateway(routes: RouteTable) {

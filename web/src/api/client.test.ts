@@ -1,5 +1,5 @@
 import { sameOriginPath } from "../App";
-import { request } from "./client";
+import { apiTagged, isStale, request } from "./client";
 import { claimedRole, tokens } from "./tokens";
 
 function answers(...statuses: number[]) {
@@ -64,4 +64,23 @@ test("the role is read from an access token's claims, and nothing from garbage",
   expect(claimedRole(`h.${payload}.s`)).toBe("client");
   expect(claimedRole("not-a-jwt")).toBeNull();
   expect(claimedRole(undefined)).toBeNull();
+});
+
+test("an object keeps the ETag its answer carried, an edit sends it as If-Match, and a 412 is stale", async () => {
+  const sent: Headers[] = [];
+  globalThis.fetch = vi.fn(async (_input: RequestInfo | URL, init: RequestInit = {}) => {
+    sent.push(new Headers(init.headers));
+    return sent.length === 1
+      ? new Response(JSON.stringify({ id: "p-1" }), { status: 200, headers: { ETag: '"17a"' } })
+      : new Response(JSON.stringify({ title: "Precondition Failed", status: 412 }), { status: 412 });
+  }) as typeof fetch;
+
+  const read = await apiTagged<{ id: string }>("/projects/p-1");
+  expect(read).toEqual({ id: "p-1", etag: '"17a"' });
+  expect(sent[0].has("If-Match")).toBe(false);
+
+  const refused = await apiTagged("/projects/p-1", { method: "PATCH", body: {}, ifMatch: read.etag }).catch((e: unknown) => e);
+  expect(sent[1].get("If-Match")).toBe('"17a"');
+  expect(isStale(refused)).toBe(true);
+  expect(isStale(new Error("x"))).toBe(false);
 });

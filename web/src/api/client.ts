@@ -41,6 +41,9 @@ export interface RequestOptions {
   query?: Query;
   /** Sent as Idempotency-Key on POST, so a retried click never does a thing twice. */
   idempotencyKey?: string;
+  /** Sent as If-Match: the ETag the object was read with, so a change made meanwhile by someone
+   * else is refused (412, see isStale) instead of overwritten. None: no condition. */
+  ifMatch?: string;
   signal?: AbortSignal;
 }
 
@@ -103,6 +106,7 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
     body = JSON.stringify(options.body);
   }
   if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
+  if (options.ifMatch) headers["If-Match"] = options.ifMatch;
   return fetch(url(path, options.query), {
     method: options.method ?? (options.body === undefined ? "GET" : "POST"),
     headers,
@@ -136,6 +140,26 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   const res = await request(path, options);
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
+}
+
+/** An object with the ETag its answer carried (API.md, General rules: single objects and PATCH
+ * answers carry one; PATCH and PUT refuse a stale If-Match with 412). The tag rides on the object
+ * itself, so a cache entry shared by several views, and every update that spreads it
+ * (`{ ...old, margin }`), keep it; it is the header's value as given (quotes included), never a
+ * field of the API's. */
+export type Tagged<T> = T & { etag?: string };
+
+/** Like `api`, for one object whose ETag a later edit sends back as `ifMatch`. */
+export async function apiTagged<T extends object>(path: string, options: RequestOptions = {}): Promise<Tagged<T>> {
+  const res = await request(path, options);
+  const body = (await res.json()) as T;
+  const etag = res.headers.get("ETag");
+  return etag ? { ...body, etag } : body;
+}
+
+/** Whether an edit was refused because the object changed since it was read (412). */
+export function isStale(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 412;
 }
 
 /** A new key per user action (not per retry of it). */

@@ -3,7 +3,7 @@
 
 import { queryOptions } from "@tanstack/react-query";
 
-import { api } from "./client";
+import { api, apiTagged } from "./client";
 import type { Client, Member, Project } from "./types";
 
 export const projectOptionsQuery = queryOptions({
@@ -24,3 +24,11 @@ export const membersQuery = queryOptions({
     api<{ members: Member[]; next_cursor: string | null }>("/organizations/current/members", { query: { limit: 500 }, signal }),
   staleTime: 5 * 60_000,
 });
+
+/** One project with its ETag (sent back as If-Match by an edit). Every view that reads one project
+ * shares this key and this fetch, so whichever of them filled the cache, the tag is there. */
+export const projectQuery = (projectId: string) =>
+  queryOptions({
+    queryKey: ["project", projectId],
+    queryFn: ({ signal }) => apiTagged<Project>(`/projects/${projectId}`, { signal }),
+  });

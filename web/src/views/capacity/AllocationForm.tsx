@@ -6,12 +6,7 @@ import { addDays, isoDate, monday } from "../../api/format";
 import { projectOptionsQuery } from "../../api/queries";
 import { fieldError, FormProblem } from "../../components/formErrors";
 import { Card, Field } from "../../components/ui";
-
-interface Resource {
-  id: string;
-  name: string;
-  capacity_hours_per_week: number;
-}
+import { resourcesQuery } from "./People";
 
 interface Draft {
   resource_id: string;
@@ -50,9 +45,10 @@ export function allocationBody(d: Draft) {
 
 export function AllocationForm() {
   const queryClient = useQueryClient();
+  // Only those who count today can be booked (one who has left is refused); the People list's
+  // default page, so the two share one fetch.
   const resources = useQuery({
-    queryKey: ["resources"],
-    queryFn: ({ signal }) => api<{ resources: Resource[] }>("/resources", { query: { limit: 500 }, signal }),
+    ...resourcesQuery("active"),
     select: (d) => [...d.resources].sort((a, b) => a.name.localeCompare(b.name)),
   });
   const projects = useQuery({

@@ -1,15 +1,16 @@
-// The org's people as resources (GET /resources), and a form to add one (POST /resources).
-// Shown inside the Capacity page to managers and up; cost rates come only in their answers.
+// The org's people as resources (GET /resources), a form to add one (POST /resources), and their
+// deactivation from a date (DELETE /resources/{id}). Shown inside the Capacity page to managers and
+// up; cost rates come only in their answers.
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent } from "react";
 
 import { api, idempotencyKey } from "../../api/client";
-import { hours, money, personName } from "../../api/format";
+import { hours, isoDate, money, personName, shortDate } from "../../api/format";
 import { decimalInput } from "../../api/numbers";
 import { membersQuery } from "../../api/queries";
-import { useSession } from "../../api/session";
-import { fieldError } from "../../components/formErrors";
+import { atLeast, useSession } from "../../api/session";
+import { fieldError, FormProblem } from "../../components/formErrors";
 import { Badge, Card, Empty, ErrorNote, Field, Loading } from "../../components/ui";
 import { FormActions } from "../../components/FormActions";
 
@@ -27,8 +28,24 @@ export interface Person {
   cost_rate?: string | null;
   currency?: string | null;
   capacity_hours_per_week?: number | null;
+  /** The first day they no longer count (DELETE /resources/{id}); null while they stay. */
+  end_date?: string | null;
+  /** Whether they count today: false once `end_date` has come. */
   is_active?: boolean;
 }
+
+/** Who the list shows: those who count today (the default), or everyone, those who left too. */
+export type Show = "active" | "all";
+
+/** The list of people for `show`, under the family live events and saves invalidate. */
+export const resourcesQuery = (show: Show) => ({
+  queryKey: ["resources", { is_active: show === "active" ? true : null }],
+  queryFn: ({ signal }: { signal: AbortSignal }) =>
+    api<{ resources: Person[] }>("/resources", {
+      query: { limit: 500, is_active: show === "active" ? true : undefined },
+      signal,
+    }),
+});
 
 interface Draft {
   name: string;
@@ -148,16 +165,75 @@ function PersonForm({ onDone, onCancel }: { onDone: (name: string) => void; onCa
   );
 }
 
+/** A person's standing: gone (from their end date), leaving (a date to come), or nothing to say. */
+function Standing({ person }: { person: Person }) {
+  if (!person.end_date) return <span className="muted">Active</span>;
+  const on = shortDate(person.end_date);
+  return person.is_active === false
+    ? <Badge tone="none">Left on {on}</Badge>
+    : <Badge tone="warn">Leaves on {on}</Badge>;
+}
+
+/** Asks for the date a person leaves from (default today), then DELETE /resources/{id}. */
+function DeactivateForm({ person, onDone, onCancel }: {
+  person: Person;
+  onDone: (message: string) => void;
+  onCancel: () => void;
+}) {
+  const queryClient = useQueryClient();
+  const [endDate, setEndDate] = useState(() => isoDate(new Date()));
+  const questionId = useId();
+  const deactivate = useMutation({
+    mutationFn: (end_date: string) =>
+      api<void>(`/resources/${person.id}`, { method: "DELETE", query: { end_date } }),
+    onSuccess: (_none, end_date) => {
+      // They leave capacity, and bookings reaching past the date were cut short or dropped.
+      for (const key of ["resources", "capacity", "project", "dashboard"]) {
+        void queryClient.invalidateQueries({ queryKey: [key] });
+      }
+      onDone(`${person.name} no longer counts from ${shortDate(end_date)}.`);
+    },
+  });
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    deactivate.mutate(endDate);
+  }
+
+  return (
+    <form className="confirm people-deactivate" aria-label={`Deactivate ${person.name}`}
+      aria-describedby={questionId} onSubmit={submit} noValidate>
+      <p id={questionId}>
+        From this date {person.name} leaves capacity and can no longer be booked; bookings that reach
+        it end the day before, or go. Their time, history and rates stay.
+      </p>
+      <Field label="End date" error={fieldError(deactivate.error, "end_date")} hint="The first day they no longer count">
+        <input type="date" value={endDate} onChange={(e) => { deactivate.reset(); setEndDate(e.target.value); }} required autoFocus />
+      </Field>
+      <FormProblem error={deactivate.error} fields={["end_date"]} />
+      <div className="row">
+        <button type="submit" className="danger" disabled={deactivate.isPending || !endDate}>
+          {deactivate.isPending ? "Deactivating…" : "Deactivate"}
+        </button>
+        <button type="button" onClick={onCancel} disabled={deactivate.isPending}>Cancel</button>
+      </div>
+    </form>
+  );
+}
+
 export function People() {
   const { me } = useSession();
   const currency = me?.organization.currency ?? "USD";
+  const canManage = atLeast(me?.role, "manager");
+  const [show, setShow] = useState<Show>("active");
   const resources = useQuery({
-    queryKey: ["resources"],
-    queryFn: ({ signal }) => api<{ resources: Person[] }>("/resources", { query: { limit: 500 }, signal }),
+    ...resourcesQuery(show),
     select: (d) => [...d.resources].sort((a, b) => a.name.localeCompare(b.name)),
   });
   const [open, setOpen] = useState(false);
-  const [added, setAdded] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [leaving, setLeaving] = useState<string | null>(null);
+  const columns = canManage ? 8 : 7;
 
   return (
     <Card
@@ -165,7 +241,7 @@ export function People() {
       className="people-card"
       actions={
         !open && (
-          <button type="button" onClick={() => { setAdded(null); setOpen(true); }}>
+          <button type="button" onClick={() => { setNote(null); setOpen(true); }}>
             Add person
           </button>
         )
@@ -174,16 +250,25 @@ export function People() {
       {open && (
         <PersonForm
           onCancel={() => setOpen(false)}
-          onDone={(name) => { setOpen(false); setAdded(`${name || "The person"} added.`); }}
+          onDone={(name) => { setOpen(false); setNote(`${name || "The person"} added.`); }}
         />
       )}
-      {added && <p className="cap-note" role="status">{added}</p>}
+      <div className="people-filter">
+        <label className="field">
+          <span className="field-label">Show</span>
+          <select value={show} onChange={(e) => setShow(e.target.value as Show)}>
+            <option value="active">Active people</option>
+            <option value="all">Everyone, those who left too</option>
+          </select>
+        </label>
+      </div>
+      {note && <p className="cap-note" role="status">{note}</p>}
       {resources.isPending ? (
         <Loading label="Loading people" />
       ) : resources.isError ? (
         <ErrorNote error={resources.error} />
       ) : resources.data.length === 0 ? (
-        <Empty>No people yet: add the first one.</Empty>
+        <Empty>{show === "active" ? "No one is active: add a person, or show everyone." : "No people yet: add the first one."}</Empty>
       ) : (
         <table className="table people-table">
           <thead>
@@ -194,13 +279,16 @@ export function People() {
               <th scope="col" className="num">Cost rate</th>
               <th scope="col" className="num">Capacity</th>
               <th scope="col">Login</th>
+              <th scope="col">Status</th>
+              {canManage && <th scope="col"><span className="sr-only">Actions</span></th>}
             </tr>
           </thead>
           <tbody>
             {resources.data.map((p) => {
               const cur = p.currency || currency;
-              return (
-                <tr key={p.id}>
+              const asking = leaving === p.id;
+              return [
+                <tr key={p.id} className={p.is_active === false ? "people-left" : undefined}>
                   <td className="lead" data-label="Name">{p.name}</td>
                   <td data-label="Seniority">
                     {p.seniority_level ? SENIORITY_LABEL[p.seniority_level] ?? p.seniority_level : "—"}
@@ -213,8 +301,30 @@ export function People() {
                   <td data-label="Login">
                     {p.user_id ? <Badge tone="good">Has login</Badge> : <span className="muted">No login</span>}
                   </td>
-                </tr>
-              );
+                  <td data-label="Status"><Standing person={p} /></td>
+                  {canManage && (
+                    <td className="people-actions">
+                      {p.is_active !== false && !asking && (
+                        <button type="button" className="danger" aria-label={`Deactivate ${p.name}`}
+                          onClick={() => { setNote(null); setLeaving(p.id); }}>
+                          Deactivate…
+                        </button>
+                      )}
+                    </td>
+                  )}
+                </tr>,
+                asking && (
+                  <tr key={`${p.id}-deactivate`} className="people-confirm-row">
+                    <td colSpan={columns}>
+                      <DeactivateForm
+                        person={p}
+                        onCancel={() => setLeaving(null)}
+                        onDone={(message) => { setLeaving(null); setNote(message); }}
+                      />
+                    </td>
+                  </tr>
+                ),
+              ];
             })}
           </tbody>
         </table>

@@ -4,7 +4,8 @@ import { Link } from "react-router-dom";
 
 import { api, ApiError } from "../../api/client";
 import { addDays, isoDate, percent } from "../../api/format";
-import type { Forecast, MarginPoint, Project } from "../../api/types";
+import { projectQuery } from "../../api/queries";
+import type { Forecast, MarginPoint } from "../../api/types";
 import { Empty, ErrorNote, Loading } from "../../components/ui";
 import type { MarginSeries } from "../../components/charts/marginSeries";
 
@@ -30,7 +31,7 @@ export function seriesOf(history: MarginPoint[], forecast: Forecast | undefined,
 export function ProjectTrend({ projectId }: { projectId: string }) {
   const today = new Date();
   const range = { start_date: isoDate(addDays(today, -DAYS)), end_date: isoDate(today) };
-  const project = useQuery({ queryKey: ["project", projectId], queryFn: () => api<Project>(`/projects/${projectId}`) });
+  const project = useQuery(projectQuery(projectId));
   const history = useQuery({
     queryKey: ["margin-history", projectId, range.start_date],
     queryFn: () => api<{ margins: MarginPoint[] }>(`/projects/${projectId}/margin-history`, { query: range }),

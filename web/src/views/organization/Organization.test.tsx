@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
 import type { Client, Member, Role } from "../../api/types";
-import { fakeGateway, invalid, me, problem, renderView, type RouteTable } from "../../test-utils";
+import { fakeGateway, invalid, me, problem, renderView, reply, type RouteTable } from "../../test-utils";
 import type { Invitation, OrganizationRecord } from "./model";
 import Organization from "./Organization";
 
@@ -328,5 +328,34 @@ describe("Organization: settings", () => {
     await user.click(within(form).getByRole("button", { name: "Save settings" }));
     expect(await within(form).findByText("is not an ISO 4217 code")).toBeInTheDocument();
     expect(within(form).getByLabelText("Currency")).toHaveAttribute("aria-invalid", "true");
+  });
+
+  it("saves with the ETag it read, and on a 412 says another admin changed the settings and reloads them", async () => {
+    const user = userEvent.setup();
+    let stored = org;
+    let version = 1;
+    const gw = gateway("admin", {
+      "GET /organizations/current": () => reply(200, stored, { ETag: `"o${version}"` }),
+      "PATCH /organizations/current": ({ headers }) => problem(412, `If-Match ${headers.get("If-Match")} is stale`),
+    });
+    renderPage("/organization/settings");
+
+    const form = await screen.findByRole("form", { name: "Organization settings" });
+    // Another admin renames the organization meanwhile.
+    stored = { ...org, name: "Studio Paris", updated_at: "2026-12-03T10:00:00Z" };
+    version = 2;
+    await user.clear(within(form).getByLabelText("Currency"));
+    await user.type(within(form).getByLabelText("Currency"), "USD");
+    await user.click(within(form).getByRole("button", { name: "Save settings" }));
+
+    const note = await within(form).findByRole("alert");
+    expect(note).toHaveTextContent("Someone changed these settings meanwhile — reload to see their changes.");
+    expect(within(form).queryByText("Precondition Failed")).not.toBeInTheDocument();
+    expect(gw.to("PATCH /organizations/current")[0].headers.get("If-Match")).toBe('"o1"');
+
+    await user.click(within(note).getByRole("button", { name: "Reload" }));
+    await waitFor(() => expect(screen.getByLabelText("Name")).toHaveValue("Studio Paris"));
+    expect(screen.getByLabelText("Currency")).toHaveValue("EUR");
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
   });
 });

@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState, type FormEvent } from "react";
 
-import { api } from "../../api/client";
+import { apiTagged, isStale, type Tagged } from "../../api/client";
 import { FormActions } from "../../components/FormActions";
 import { fieldError } from "../../components/formErrors";
+import { StaleNote } from "../../components/StaleNote";
 import { Card, ErrorNote, Field, Loading } from "../../components/ui";
 import type { OrganizationRecord } from "./model";
 import {
@@ -25,7 +26,9 @@ import {
 const FIELDS = ["name", "timezone", "currency"] as const;
 const KEY = ["organization"];
 
-function SettingsForm({ org, onSaved }: { org: OrganizationRecord; onSaved: (saved: OrganizationRecord | null) => void }) {
+/** The form starts from `org` and saves only if nobody changed the organization since it was
+ * read: the PATCH sends the ETag it came with (If-Match); a 412 says so, with a reload. */
+function SettingsForm({ org, onSaved }: { org: Tagged<OrganizationRecord>; onSaved: (saved: OrganizationRecord | null) => void }) {
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState<SettingsDraft>(() => draftOf(org));
   const [unitError, setUnitError] = useState<string | undefined>();
@@ -33,7 +36,8 @@ function SettingsForm({ org, onSaved }: { org: OrganizationRecord; onSaved: (sav
   const zones = useMemo(() => timeZones(org.timezone), [org.timezone]);
 
   const save = useMutation({
-    mutationFn: (body: object) => api<OrganizationRecord>("/organizations/current", { method: "PATCH", body }),
+    mutationFn: (body: object) =>
+      apiTagged<OrganizationRecord>("/organizations/current", { method: "PATCH", body, ifMatch: org.etag }),
     onSuccess: (saved) => {
       queryClient.setQueryData(KEY, saved);
       // The top bar and every money figure read the organization from /auth/me.
@@ -54,6 +58,18 @@ function SettingsForm({ org, onSaved }: { org: OrganizationRecord; onSaved: (sav
   }
 
   const err = (field: string) => fieldError(save.error, field);
+  const stale = isStale(save.error);
+  const [reloading, setReloading] = useState(false);
+  async function reload() {
+    setReloading(true);
+    try {
+      // A new answer starts the form again from it (Settings keys the form on updated_at).
+      await queryClient.refetchQueries({ queryKey: KEY, exact: true });
+      save.reset();
+    } finally {
+      setReloading(false);
+    }
+  }
   return (
     <form className="form" aria-label="Organization settings" onSubmit={submit} noValidate>
       <div className="form-row">
@@ -94,7 +110,14 @@ function SettingsForm({ org, onSaved }: { org: OrganizationRecord; onSaved: (sav
           {FINANCIALS_LEVELS.map((l) => <option key={l} value={l}>{FINANCIALS_LABEL[l]}</option>)}
         </select>
       </Field>
-      <FormActions error={save.error} fields={FIELDS} busy={save.isPending} label="Save settings" busyLabel="Saving…" />
+      {stale && (
+        <StaleNote
+          message="Someone changed these settings meanwhile — reload to see their changes."
+          onReload={() => void reload()}
+          busy={reloading}
+        />
+      )}
+      <FormActions error={stale ? null : save.error} fields={FIELDS} busy={save.isPending} label="Save settings" busyLabel="Saving…" />
     </form>
   );
 }
@@ -103,7 +126,7 @@ function SettingsForm({ org, onSaved }: { org: OrganizationRecord; onSaved: (sav
 export function Settings() {
   const org = useQuery({
     queryKey: KEY,
-    queryFn: ({ signal }) => api<OrganizationRecord>("/organizations/current", { signal }),
+    queryFn: ({ signal }) => apiTagged<OrganizationRecord>("/organizations/current", { signal }),
   });
   const [outcome, setOutcome] = useState<{ saved: OrganizationRecord | null } | null>(null);
 

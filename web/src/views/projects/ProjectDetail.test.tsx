@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { FileMeta, Margin, Project, Sprint } from "../../api/types";
 import ProjectDetail from "./ProjectDetail";
 import { sampleProject } from "./fixtures";
-import { fakeGateway, me, renderView, type Call } from "../../test-utils";
+import { fakeGateway, me, problem, renderView, reply, type Call } from "../../test-utils";
 
 const margin: Margin = {
   currency: "USD",
@@ -100,6 +100,76 @@ describe("ProjectDetail", () => {
 
     await waitFor(() => expect(gateway.to("PATCH /projects/p-1")[0]?.body).toEqual({ status: "on_hold" }));
     expect(await screen.findByText("On hold", { selector: ".badge" })).toBeInTheDocument();
+  });
+
+  it("sends back the ETag the project was read with as If-Match, then the one its PATCH answered", async () => {
+    let current = project;
+    let version = 1;
+    const gateway = fakeGateway({
+      "GET /projects/p-1": () => reply(200, current, { ETag: `"v${version}"` }),
+      "PATCH /projects/p-1": (call: Call) => {
+        if (call.headers.get("If-Match") !== `"v${version}"`) return problem(412, "the project changed");
+        current = { ...current, ...(call.body as Partial<Project>) };
+        version += 1;
+        return reply(200, current, { ETag: `"v${version}"` });
+      },
+    });
+    const user = userEvent.setup();
+    open();
+
+    await user.selectOptions(await screen.findByLabelText("Project status"), "On hold");
+    expect(await screen.findByText("On hold", { selector: ".badge" })).toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText("Project status"), "Active");
+    expect(await screen.findByText("Active", { selector: ".badge" })).toBeInTheDocument();
+
+    expect(gateway.to("PATCH /projects/p-1").map((c) => c.headers.get("If-Match"))).toEqual(['"v1"', '"v2"']);
+    expect(screen.queryByText(/Someone changed this project/)).not.toBeInTheDocument();
+  });
+
+  it("says someone else changed the project when the gateway refuses a stale If-Match, and reloads it", async () => {
+    // Bo changed the project after this page read it: the page holds v1, the gateway v2.
+    let current: Project = { ...project, status: "planning" };
+    let served = 1;
+    const gateway = fakeGateway({
+      "GET /projects/p-1": () => reply(200, current, { ETag: `"v${served}"` }),
+      "PATCH /projects/p-1": (call: Call) => {
+        if (call.headers.get("If-Match") !== '"v2"') return problem(412, "If-Match does not match");
+        current = { ...current, ...(call.body as Partial<Project>) };
+        return reply(200, current, { ETag: '"v3"' });
+      },
+    });
+    const user = userEvent.setup();
+    open();
+
+    const status = await screen.findByLabelText("Project status");
+    current = { ...project, status: "active" };
+    served = 2;
+    await user.selectOptions(status, "On hold");
+
+    const note = (await screen.findByText("Someone changed this project meanwhile — reload to see their changes.")).closest<HTMLElement>("[role=alert]")!;
+    expect(note).not.toHaveTextContent("Precondition Failed");
+    expect(gateway.to("PATCH /projects/p-1")[0].headers.get("If-Match")).toBe('"v1"');
+    expect(status).toHaveValue("planning"); // nothing was saved
+
+    await user.click(within(note).getByRole("button", { name: "Reload" }));
+    expect(await screen.findByText("Active", { selector: ".badge" })).toBeInTheDocument(); // their change
+    await waitFor(() => expect(screen.queryByText(/Someone changed this project/)).not.toBeInTheDocument());
+    expect(screen.getByLabelText("Project status")).toHaveValue("active");
+
+    // Now the change is made on what is stored, with its tag.
+    await user.selectOptions(screen.getByLabelText("Project status"), "On hold");
+    expect(await screen.findByText("On hold", { selector: ".badge" })).toBeInTheDocument();
+    expect(gateway.to("PATCH /projects/p-1").map((c) => c.headers.get("If-Match"))).toEqual(['"v1"', '"v2"']);
+  });
+
+  it("sends no If-Match when the gateway gave no ETag", async () => {
+    const gateway = fakeGateway({ "GET /projects/p-1": project, "PATCH /projects/p-1": { ...project, status: "on_hold" } });
+    const user = userEvent.setup();
+    open();
+
+    await user.selectOptions(await screen.findByLabelText("Project status"), "On hold");
+    await waitFor(() => expect(gateway.to("PATCH /projects/p-1")).toHaveLength(1));
+    expect(gateway.to("PATCH /projects/p-1")[0].headers.has("If-Match")).toBe(false);
   });
 
   it("starts a planned sprint and shows its points", async () => {

@@ -1,9 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { Link, Navigate, NavLink, Route, Routes, useParams } from "react-router-dom";
 
-import { api, ApiError } from "../../api/client";
+import { apiTagged, ApiError, isStale, type Tagged } from "../../api/client";
+import { projectQuery } from "../../api/queries";
 import { atLeast, useSession } from "../../api/session";
 import type { Project, ProjectStatus } from "../../api/types";
+import { StaleNote } from "../../components/StaleNote";
 import { Badge, Empty, ErrorNote, Loading, Page } from "../../components/ui";
 import { RecentActivity } from "../activity/RecentActivity";
 import { Board } from "./Board";
@@ -24,10 +27,7 @@ export default function ProjectDetail() {
   const { projectId = "" } = useParams();
   const { me } = useSession();
   const role = me?.role;
-  const project = useQuery({
-    queryKey: ["project", projectId],
-    queryFn: ({ signal }) => api<Project>(`/projects/${projectId}`, { signal }),
-  });
+  const project = useQuery(projectQuery(projectId));
 
   if (project.isPending) return <Loading label="Loading project" />;
   if (project.isError) {
@@ -74,18 +74,33 @@ export default function ProjectDetail() {
   );
 }
 
-function StatusControl({ project }: { project: Project }) {
+/** The project's status, changed only if nobody else changed the project since it was read: the
+ * PATCH sends the ETag the project came with (If-Match), and a 412 says so, with a reload. */
+function StatusControl({ project }: { project: Tagged<Project> }) {
   const queryClient = useQueryClient();
+  const [reloading, setReloading] = useState(false);
   const change = useMutation({
     mutationFn: (status: ProjectStatus) =>
-      api<Project>(`/projects/${project.id}`, { method: "PATCH", body: { status } }),
+      apiTagged<Project>(`/projects/${project.id}`, { method: "PATCH", body: { status }, ifMatch: project.etag }),
     onSuccess: (saved) => {
-      // The PATCH answer has no margin or team: keep those from what is on screen.
-      queryClient.setQueryData<Project>(["project", project.id], (old) => (old ? { ...old, ...saved } : saved));
+      // The PATCH answer has no margin or team: keep those from what is on screen; its ETag is
+      // the one the next change sends.
+      queryClient.setQueryData<Tagged<Project>>(["project", project.id], (old) => (old ? { ...old, ...saved } : saved));
       void queryClient.invalidateQueries({ queryKey: ["project", project.id] });
       void queryClient.invalidateQueries({ queryKey: ["projects"] });
     },
   });
+  const stale = isStale(change.error);
+  async function reload() {
+    setReloading(true);
+    try {
+      await queryClient.refetchQueries({ queryKey: projectQuery(project.id).queryKey, exact: true });
+      void queryClient.invalidateQueries({ queryKey: ["projects"] });
+      change.reset();
+    } finally {
+      setReloading(false);
+    }
+  }
   return (
     <div className="status-control">
       <label className="field">
@@ -100,7 +115,15 @@ function StatusControl({ project }: { project: Project }) {
           ))}
         </select>
       </label>
-      <ErrorNote error={change.error} />
+      {stale ? (
+        <StaleNote
+          message="Someone changed this project meanwhile — reload to see their changes."
+          onReload={() => void reload()}
+          busy={reloading}
+        />
+      ) : (
+        <ErrorNote error={change.error} />
+      )}
     </div>
   );
 }

@@ -5,7 +5,7 @@ import { useInfiniteQuery, useQueries, useQuery } from "@tanstack/react-query";
 
 import { api, ApiError } from "../../api/client";
 import { personName } from "../../api/format";
-import { membersQuery, projectOptionsQuery } from "../../api/queries";
+import { membersQuery, projectOptionsQuery, projectQuery } from "../../api/queries";
 import type { Project, Task, TimeEntry } from "../../api/types";
 import type { ExpenseCategory } from "./labels";
 
@@ -55,8 +55,7 @@ export function useTimer() {
 /** One project, e.g. to name the running timer's. Shares ProjectDetail's cache entry. */
 export function useProject(projectId: string | undefined) {
   return useQuery({
-    queryKey: ["project", projectId],
-    queryFn: ({ signal }) => api<Project>(`/projects/${projectId}`, { signal }),
+    ...projectQuery(projectId ?? ""),
     enabled: Boolean(projectId),
     staleTime: 60_000,
   });
@@ -83,11 +82,7 @@ export function useProjectNames(
   const names = new Map(known.projects.map((p) => [p.id, p.name]));
   const missing = known.isPending ? [] : [...new Set(projectIds)].filter((id) => !names.has(id));
   const lookups = useQueries({
-    queries: missing.map((id) => ({
-      queryKey: ["project", id],
-      queryFn: ({ signal }: { signal: AbortSignal }) => api<Project>(`/projects/${id}`, { signal }),
-      staleTime: 60_000,
-    })),
+    queries: missing.map((id) => ({ ...projectQuery(id), staleTime: 60_000 })),
   });
   lookups.forEach((l, i) => {
     if (l.data) names.set(missing[i], l.data.name);

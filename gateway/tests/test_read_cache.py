@@ -17,7 +17,12 @@ from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
 from labs_common.errors import Unauthenticated
 from labs_common.visibility import Reader
-from labs_gateway.middleware.read_cache import ReadCache, ReadCacheMiddleware, cached_read
+from labs_gateway.middleware.read_cache import (
+    ReadCache,
+    ReadCacheMiddleware,
+    answered_in_part,
+    cached_read,
+)
 from labs_gateway.ws.hub import Hub
 
 ORG, OTHER_ORG = uuid.uuid4(), uuid.uuid4()
@@ -88,6 +93,13 @@ async def world():
         if id == "missing":
             return Response(status_code=404)
         return {"id": id, "served": len(served)}
+
+    @app.get("/clients")
+    @cached_read
+    async def partly():
+        served.append("clients")
+        answered_in_part()  # e.g. the margins' service did not answer
+        return {"clients": []}
 
     @app.get("/timers/current")
     async def uncached():
@@ -172,6 +184,13 @@ async def test_unmarked_routes_failures_and_no_cache_requests_always_reach_the_a
     await world.http.get("/projects", headers=owner)
     await world.http.get("/projects", headers={**owner, "Cache-Control": "no-cache"})
     assert world.served == ["timer", "missing", "timer", "missing", "projects", "projects"]
+
+
+async def test_an_answer_given_in_part_is_not_kept(world):
+    owner = world.tokens.add("owner")
+    await world.http.get("/clients", headers=owner)
+    await world.http.get("/clients", headers=owner)
+    assert world.served == ["clients", "clients"]
 
 
 async def test_a_refused_credential_is_never_answered_from_memory(world):

@@ -23,6 +23,8 @@ for it.
   Nothing is kept or served while NATS is away, and everything is forgotten when the connection
   is lost, comes back or drops a message (a missed event would leave an answer stale).
 - `Cache-Control: no-cache` on a request asks the services, as HTTP says it should.
+- An answer a route gave without a part it could not get (a project list's margins while
+  forecasting is down: `answered_in_part()`) is not kept, so the next read asks again.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -46,6 +49,17 @@ _MARK = "_labs_cached_read"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Decisions of which route a path reaches, kept per path (ids make paths many).
 _MAX_ROUTED_PATHS = 10_000
+
+
+# Marks of the read under way that it answered in part (a list, shared by copied contexts).
+_PARTIAL: ContextVar[list[bool] | None] = ContextVar("labs_read_partial", default=None)
+
+
+def answered_in_part() -> None:
+    """Say that this request's answer lacks a part another service did not give: not kept."""
+    marks = _PARTIAL.get()
+    if marks is not None:
+        marks.append(True)
 
 
 def cached_read(endpoint: F) -> F:
@@ -217,6 +231,7 @@ class ReadCacheMiddleware:
         generation = self.cache.generation(org_id)
         started: Message | None = None
         chunks: list[bytes] = []
+        partial: list[bool] = []
 
         async def recording_send(message: Message) -> None:
             nonlocal started
@@ -225,12 +240,16 @@ class ReadCacheMiddleware:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if (not message.get("more_body") and started and started["status"] == 200
-                        and self.routes.learn(scope)):
+                        and self.routes.learn(scope) and not partial):
                     self.cache.put(key, org_id, generation, 200, list(started["headers"]),
                                    b"".join(chunks))
             await send(message)
 
-        await self.app(scope, receive, recording_send)
+        reset = _PARTIAL.set(partial)
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            _PARTIAL.reset(reset)
         if started is None or started["status"] != 200:
             self.routes.learn(scope)
 

@@ -19,7 +19,7 @@ from labs_common.errors import InvalidArgument
 from labs_common.visibility import Reader, field_readers
 from labs_gateway.dependencies import IdempotentWrite, IfMatch
 from labs_gateway.exact_json import ExactJsonRoute
-from labs_gateway.middleware.read_cache import cached_read
+from labs_gateway.middleware.read_cache import answered_in_part, cached_read
 from labs_gateway.problems import PROBLEM_RESPONSES
 from labs_gateway.routes.capacity_common import Capacity
 from labs_gateway.routes.etags import if_match_etags, set_etag
@@ -113,6 +113,7 @@ async def _margins(forecasting, project_ids: list[str],
         answer = await forecasting.ListProjectMargins(
             forecasting_pb.ListProjectMarginsRequest(project_ids=project_ids))
     except grpc.aio.AioRpcError as error:
+        answered_in_part()
         log.warning("projects.margins_unavailable", code=error.code().name,
                     projects=len(project_ids))
         return {}
@@ -141,6 +142,7 @@ async def _teams(capacity, project_ids: list[str], reader, *, degrade: bool = Fa
             return None
         if not degrade:
             raise
+        answered_in_part()
         log.warning("projects.teams_unavailable", code=error.code().name,
                     projects=len(project_ids))
         return None

@@ -77,7 +77,7 @@ async def world():
     app = FastAPI()
 
     @app.get("/projects")
-    @cached_read
+    @cached_read("projects", "forecasting")
     async def projects(response: Response, q: str = ""):
         served.append("projects")
         if "slow" in gate:
@@ -87,7 +87,7 @@ async def world():
         return {"projects": len(served), "q": q}
 
     @app.get("/projects/{id}")
-    @cached_read
+    @cached_read("projects")
     async def project(id: str):
         served.append(id)
         if id == "missing":
@@ -95,7 +95,7 @@ async def world():
         return {"id": id, "served": len(served)}
 
     @app.get("/clients")
-    @cached_read
+    @cached_read("projects")
     async def partly():
         served.append("clients")
         answered_in_part()  # e.g. the margins' service did not answer
@@ -156,11 +156,19 @@ async def test_a_write_of_the_organization_is_read_at_once_and_another_orgs_is_n
     assert (await world.http.get("/projects", headers=owner)).json()["projects"] == 4
 
 
-async def test_an_event_of_the_organization_retires_its_answers(world):
+async def test_an_event_of_a_service_the_route_reads_retires_its_answers_and_no_other(world):
     owner = world.tokens.add("owner")
     await world.http.get("/projects", headers=owner)
-    world.cache.forget(str(ORG))
-    assert (await world.http.get("/projects", headers=owner)).json()["projects"] == 2
+    await world.http.get("/projects/a", headers=owner)
+    for source in ("time", "billing", "integrations"):  # entries, invoices: read by neither
+        world.cache.forget(str(ORG), source)
+    world.cache.forget(str(OTHER_ORG), "projects")
+    assert (await world.http.get("/projects", headers=owner)).json()["projects"] == 1
+    world.cache.forget(str(ORG), "forecasting")  # a margin: the list reads it, the project not
+    assert (await world.http.get("/projects", headers=owner)).json()["projects"] == 3
+    assert (await world.http.get("/projects/a", headers=owner)).json()["served"] == 2
+    world.cache.forget(str(ORG), "identity")  # roles and the financials level: read by all
+    assert (await world.http.get("/projects/a", headers=owner)).json()["served"] == 4
 
 
 async def test_a_read_that_overlapped_a_change_is_not_kept(world):
@@ -168,7 +176,7 @@ async def test_a_read_that_overlapped_a_change_is_not_kept(world):
     world.gate.update(slow=asyncio.Event(), started=asyncio.Event())
     reading = asyncio.create_task(world.http.get("/projects", headers=owner))
     await world.gate["started"].wait()
-    world.cache.forget(str(ORG))  # the change's event arrives while the read is under way
+    world.cache.forget(str(ORG), "projects")  # the change's event arrives meanwhile
     world.gate["slow"].set()
     assert (await reading).status_code == 200
     del world.gate["slow"]
@@ -224,29 +232,36 @@ async def test_nothing_is_served_while_events_are_not_arriving_and_all_is_forgot
 
 def test_memory_is_bounded_least_recently_used_first():
     cache = ReadCache(seconds=10, max_bytes=1600)  # an answer may take a sixteenth: 100 bytes
-    assert not cache.put(("huge",), "org", 0, 200, [], b"x" * 101)
+    began, sources = cache.generations("org"), ("projects",)
+    assert not cache.put(("huge",), "org", began, sources, 200, [], b"x" * 101)
     for n in range(16):
-        assert cache.put((n,), "org", 0, 200, [], b"x" * 100)
+        assert cache.put((n,), "org", began, sources, 200, [], b"x" * 100)
     assert cache.get((0,)) is not None  # now the most recently used
-    cache.put((16,), "org", 0, 200, [], b"x" * 100)
+    cache.put((16,), "org", began, sources, 200, [], b"x" * 100)
     assert len(cache) == 16
     assert cache.get((1,)) is None
     assert cache.get((0,)) is not None and cache.get((16,)) is not None
 
 
-def test_a_generation_that_has_passed_keeps_nothing():
+def test_a_read_that_began_before_a_change_of_what_it_reads_keeps_nothing():
     cache = ReadCache(seconds=10, max_bytes=1 << 20)
-    began = cache.generation("org")
-    cache.forget("org")
-    assert not cache.put(("k",), "org", began, 200, [], b"{}")
+    began = cache.generations("org")
+    cache.forget("org", "time")
+    assert cache.put(("k",), "org", began, ("projects",), 200, [], b"{}")  # time: not read
+    began = cache.generations("org")
+    cache.forget("org", "projects")
+    assert not cache.put(("k",), "org", began, ("projects",), 200, [], b"{}")
     assert cache.get(("k",)) is None
+    began = cache.generations("org")
+    cache.forget("org")  # a write: whatever it touched
+    assert not cache.put(("k",), "org", began, ("projects",), 200, [], b"{}")
 
 
 async def test_the_hub_tells_the_cache_of_every_event_even_with_no_socket_open():
-    heard: list[str] = []
-    hub = Hub(None, changed=heard.append)
+    heard: list[tuple[str, str]] = []
+    hub = Hub(None, changed=lambda org, source: heard.append((org, source)))
     envelope = envelope_pb2.Envelope(id=str(uuid.uuid4()), type="project.updated",
                                      source="projects", org_id=str(ORG))
     await hub._on_event(SimpleNamespace(data=envelope.SerializeToString(),
                                         subject="labs.projects.v1.project.updated"))
-    assert heard == [str(ORG)]
+    assert heard == [(str(ORG), "projects")]

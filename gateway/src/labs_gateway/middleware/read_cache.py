@@ -4,17 +4,22 @@ A list such as `GET /projects` costs three services a few milliseconds of CPU ea
 then forecasting's margins and capacity's teams for the page), while what it answers changes only
 when something of that organization changes, and every change is announced: the services publish
 an event in the transaction that makes it, and this gateway already hears every event for its
-sockets (ws/hub.py). So a route marked `@cached_read` keeps its 200 answer per reader and URL, and
-the organization's next event, or its next write through this gateway, retires every answer kept
-for it.
+sockets (ws/hub.py). So a route marked `@cached_read("projects", ...)` keeps its 200 answer per
+reader and URL, and the organization's next event from a service the route reads (identity's
+always: roles and the financials level), or its next write through this gateway, retires it. Time
+entries, timers, invoices and deliveries, most of a busy agency's events, retire nothing here.
 
 - **Per reader**: the key is the organization, the user or API key, the role, the client and the
   financials level the policy uses (labs_common.visibility), and the path with its query. A
   cached answer is only ever replayed to the reader it was made for, and only after the
   credential has been verified again (a revoked session or an expired token is refused as ever).
-- **Generations, not deletions**: forgetting an organization bumps its generation; an answer is
-  kept only if the generation it started under is still current when it ends, so a read that ran
-  while a write committed (here or elsewhere) is never kept.
+- **Generations, not deletions**: an event bumps its organization's generation of its service,
+  a write all of them; an answer is kept only if the generations it started under are still
+  current when it ends, so a read that ran while a change committed is never kept.
+- **Copies of copies**: a service showing another's data from its own read model updates it
+  when it consumes that event, a moment after this gateway heard it; a read in between would
+  keep the old value for `LABS_READ_CACHE_SECONDS` at most. No route marked today shows such a
+  copy: mark one with the service it copies from, too, only if that lag is acceptable.
 - **Writes through this replica** bump the generation before and after, so a client reads its own
   writes at once. On another replica the write arrives as its event, usually within a few
   milliseconds of the write's answer; that is how stale a kept answer can be there.
@@ -33,7 +38,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from starlette.datastructures import Headers
@@ -62,16 +67,37 @@ def answered_in_part() -> None:
         marks.append(True)
 
 
-def cached_read(endpoint: F) -> F:
-    """Mark a GET route whose answer changes only with its organization's announced changes."""
-    setattr(endpoint, _MARK, True)
-    return endpoint
+def cached_read(*sources: str) -> Callable[[F], F]:
+    """Mark a GET route whose answer changes only with what these services (and identity)
+    announce of its organization: `@cached_read("projects", "forecasting")`."""
+    marked = tuple(sorted({*sources, "identity"}))
+
+    def mark(endpoint: F) -> F:
+        setattr(endpoint, _MARK, marked)
+        return endpoint
+
+    return mark
+
+
+@dataclass
+class _Generations:
+    """An organization's: one bumped by its writes through this replica, one per service."""
+
+    writes: int = 0
+    by_source: dict[str, int] = field(default_factory=dict)
+
+    def of(self, sources: tuple[str, ...]) -> tuple[int, tuple[int, ...]]:
+        return self.writes, tuple(self.by_source.get(source, 0) for source in sources)
+
+    def copy(self) -> _Generations:
+        return _Generations(self.writes, dict(self.by_source))
 
 
 @dataclass(frozen=True, slots=True)
 class _Answer:
     org_id: str
-    generation: int
+    sources: tuple[str, ...]
+    made_under: tuple[int, tuple[int, ...]]
     expires: float
     status: int
     headers: list[tuple[bytes, bytes]]
@@ -79,7 +105,7 @@ class _Answer:
 
 
 class ReadCache:
-    """The answers kept, by key, least recently used first; one generation per organization."""
+    """The answers kept, by key, least recently used first; generations per organization."""
 
     def __init__(self, seconds: float, max_bytes: int, *,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -88,7 +114,7 @@ class ReadCache:
         self._clock = clock
         self._answers: OrderedDict[tuple, _Answer] = OrderedDict()
         self._bytes = 0
-        self._generations: dict[str, int] = {}
+        self._generations: dict[str, _Generations] = {}
         self._connected: Callable[[], bool] = lambda: False
 
     @classmethod
@@ -108,11 +134,17 @@ class ReadCache:
     def serving(self) -> bool:
         return self.seconds > 0 and self._connected()
 
-    def generation(self, org_id: str) -> int:
-        return self._generations.get(org_id, 0)
+    def generations(self, org_id: str) -> _Generations:
+        """The organization's generations now (a copy: what a read starts under)."""
+        return self._generations.setdefault(org_id, _Generations()).copy()
 
-    def forget(self, org_id: str) -> None:
-        self._generations[org_id] = self.generation(org_id) + 1
+    def forget(self, org_id: str, source: str | None = None) -> None:
+        """Retire the organization's answers that read `source`, or all of them (a write)."""
+        generations = self._generations.setdefault(org_id, _Generations())
+        if source is None:
+            generations.writes += 1
+        else:
+            generations.by_source[source] = generations.by_source.get(source, 0) + 1
 
     def forget_all(self) -> None:
         for org_id in list(self._generations):
@@ -120,24 +152,30 @@ class ReadCache:
         self._answers.clear()
         self._bytes = 0
 
+    def _current(self, org_id: str, sources: tuple[str, ...]) -> tuple[int, tuple[int, ...]]:
+        return self._generations.setdefault(org_id, _Generations()).of(sources)
+
     def get(self, key: tuple) -> _Answer | None:
         answer = self._answers.get(key)
         if answer is None:
             return None
-        if answer.generation != self.generation(answer.org_id) or answer.expires <= self._clock():
+        if (answer.made_under != self._current(answer.org_id, answer.sources)
+                or answer.expires <= self._clock()):
             self._drop(key)
             return None
         self._answers.move_to_end(key)
         return answer
 
-    def put(self, key: tuple, org_id: str, generation: int, status: int,
-            headers: list[tuple[bytes, bytes]], body: bytes) -> bool:
-        """Keep an answer made under `generation`; False when that generation has passed."""
-        if generation != self.generation(org_id) or len(body) > self.max_bytes // 16:
+    def put(self, key: tuple, org_id: str, began: _Generations, sources: tuple[str, ...],
+            status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> bool:
+        """Keep an answer of a read that began under `began` and reads `sources`; False when
+        one of those has moved on since."""
+        made_under = began.of(sources)
+        if made_under != self._current(org_id, sources) or len(body) > self.max_bytes // 16:
             return False
         self._drop(key)
-        self._answers[key] = _Answer(org_id, generation, self._clock() + self.seconds, status,
-                                     headers, body)
+        self._answers[key] = _Answer(org_id, sources, made_under, self._clock() + self.seconds,
+                                     status, headers, body)
         self._bytes += len(body)
         while self._bytes > self.max_bytes:
             self._drop(next(iter(self._answers)))
@@ -158,21 +196,18 @@ class CachedRoutes:
     table cannot be read up front). Remembered per path; ids make paths many, hence the bound."""
 
     def __init__(self) -> None:
-        self._decided: dict[str, bool] = {}
+        self._decided: dict[str, tuple[str, ...] | None] = {}
 
-    def get(self, path: str) -> bool | None:
-        return self._decided.get(path)
+    def known_uncached(self, path: str) -> bool:
+        return path in self._decided and self._decided[path] is None
 
-    def learn(self, scope: Scope) -> bool:
-        marked = is_cached_read(scope)
+    def learn(self, scope: Scope) -> tuple[str, ...] | None:
+        """The services the answering route reads, or None for a route not marked."""
+        sources = getattr(scope.get("endpoint"), _MARK, None)
         if len(self._decided) >= _MAX_ROUTED_PATHS:
             self._decided.clear()
-        self._decided[scope["path"]] = marked
-        return marked
-
-
-def is_cached_read(scope: Scope) -> bool:
-    return getattr(scope.get("endpoint"), _MARK, False)
+        self._decided[scope["path"]] = sources
+        return sources
 
 
 class ReadCacheMiddleware:
@@ -194,7 +229,7 @@ class ReadCacheMiddleware:
         headers = Headers(scope=scope)
         if scope["method"] not in SAFE_METHODS:
             await self._write(scope, receive, send, headers)
-        elif (scope["method"] == "GET" and self.routes.get(scope["path"]) is not False
+        elif (scope["method"] == "GET" and not self.routes.known_uncached(scope["path"])
               and "no-cache" not in headers.get("cache-control", "")):
             await self._read(scope, receive, send, headers)
         else:
@@ -228,7 +263,7 @@ class ReadCacheMiddleware:
                         "headers": answer.headers})
             await send({"type": "http.response.body", "body": answer.body})
             return
-        generation = self.cache.generation(org_id)
+        began = self.cache.generations(org_id)
         started: Message | None = None
         chunks: list[bytes] = []
         partial: list[bool] = []
@@ -240,8 +275,8 @@ class ReadCacheMiddleware:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if (not message.get("more_body") and started and started["status"] == 200
-                        and self.routes.learn(scope) and not partial):
-                    self.cache.put(key, org_id, generation, 200, list(started["headers"]),
+                        and (sources := self.routes.learn(scope)) and not partial):
+                    self.cache.put(key, org_id, began, sources, 200, list(started["headers"]),
                                    b"".join(chunks))
             await send(message)
 

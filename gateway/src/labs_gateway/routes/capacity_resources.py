@@ -47,7 +47,7 @@ def _resource(body: ResourceCreate | ResourceUpdate, fields: set[str]) -> dict:
 
 
 @router.get("/resources", response_model=ResourceList)
-@cached_read
+@cached_read("capacity")
 async def list_resources(capacity: Capacity, limit: Limit = 50,
                          cursor: Cursor = None, is_active: bool | None = None,
                          seniority_level: Seniority | None = None,
@@ -73,7 +73,7 @@ async def create_resource(body: ResourceCreate, capacity: Capacity, response: Re
 
 
 @router.get("/resources/{id}", response_model=ResourcePublic)
-@cached_read
+@cached_read("capacity")
 async def get_resource(resource_id: ResourceId, capacity: Capacity,
                        response: Response):
     """One resource with the rates in effect today; the ETag goes back in If-Match."""

@@ -35,7 +35,7 @@ async def create_client(body: ClientCreate, projects: Projects,
 
 
 @router.get("", response_model=ClientList)
-@cached_read
+@cached_read("projects")
 async def list_clients(projects: Projects, limit: Limit = 50,
                        cursor: Cursor = None,
                        q: Annotated[str, Query(max_length=200)] = "",
@@ -48,7 +48,7 @@ async def list_clients(projects: Projects, limit: Limit = 50,
 
 
 @router.get("/{id}", response_model=ClientPublic)
-@cached_read
+@cached_read("projects")
 async def get_client(client_id: ClientId, projects: Projects,
                      response: Response):
     """One client; the ETag goes back in If-Match on PATCH."""

@@ -60,7 +60,7 @@ async def create_project(body: ProjectCreate, projects: Projects,
 
 
 @router.get("", response_model=ProjectList)
-@cached_read
+@cached_read("projects", "forecasting", "capacity")
 async def list_projects(projects: Projects, forecasting: Forecasting, capacity: Capacity,
                         limit: Limit = 50, cursor: Cursor = None,
                         status: ProjectStatusName | None = None,
@@ -83,7 +83,7 @@ async def list_projects(projects: Projects, forecasting: Forecasting, capacity: 
 
 
 @router.get("/{id}", response_model=ProjectDetail)
-@cached_read
+@cached_read("projects", "forecasting", "capacity")
 async def get_project(project_id: ProjectId, projects: Projects, capacity: Capacity,
                       forecasting: Forecasting, response: Response):
     """One project with its margin (manager or above) and its team allocation; the ETag goes

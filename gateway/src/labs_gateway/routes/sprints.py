@@ -42,7 +42,7 @@ async def create_sprint(project_id: ProjectId, body: SprintCreate, projects: Pro
 
 
 @router.get("/projects/{id}/sprints", response_model=SprintList)
-@cached_read
+@cached_read("projects")
 async def list_sprints(project_id: ProjectId, projects: Projects,
                        limit: Limit = 50, cursor: Cursor = None,
                        status: SprintStatusName | None = None):
@@ -54,7 +54,7 @@ async def list_sprints(project_id: ProjectId, projects: Projects,
 
 
 @router.get("/sprints/{id}", response_model=SprintPublic)
-@cached_read
+@cached_read("projects")
 async def get_sprint(sprint_id: SprintId, projects: Projects,
                      response: Response):
     """One sprint with total_points and completed_points as of now."""

@@ -45,7 +45,7 @@ async def create_task(project_id: ProjectId, body: TaskCreate, projects: Project
 
 
 @router.get("/projects/{id}/tasks", response_model=TaskList)
-@cached_read
+@cached_read("projects")
 async def list_tasks(project_id: ProjectId, projects: Projects,
                      limit: Limit = 50, cursor: Cursor = None,
                      status: TaskStatusName | None = None, assignee_id: uuid.UUID | None = None,
@@ -76,7 +76,7 @@ async def bulk_update_tasks(project_id: ProjectId, body: TaskBulkUpdate, project
 
 
 @router.get("/tasks/{id}", response_model=TaskPublic)
-@cached_read
+@cached_read("projects")
 async def get_task(task_id: TaskId, projects: Projects,
                    response: Response):
     """One task; the ETag goes back in If-Match on PATCH."""

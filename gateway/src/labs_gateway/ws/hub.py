@@ -40,9 +40,10 @@ ORGANIZATION_CHANGED = {("identity", "organization.created"), ("identity", "orga
 class Hub:
     def __init__(self, nats: Nats | None, financials: FinancialsLevels | None = None, *,
                  gc_tuning: bool = True, gc_pauses: GcPauses | None = None,
-                 changed: Callable[[str], None] | None = None) -> None:
+                 changed: Callable[[str, str], None] | None = None) -> None:
         """`gc_tuning`: collector.tune() at start; `gc_pauses`: timed (benchmarks only);
-        `changed(org_id)` is told of every event of an organization (the read cache's)."""
+        `changed(org_id, source)` is told of every event: its organization and the service
+        that announced it (the read cache's)."""
         self._nats = nats
         self._financials = financials
         self._changed = changed
@@ -98,7 +99,7 @@ class Hub:
         if (envelope.source, envelope.type) in ORGANIZATION_CHANGED:
             self._heard_organization(envelope)
         if self._changed is not None:
-            self._changed(envelope.org_id)
+            self._changed(envelope.org_id, envelope.source)
         sockets = self._by_org.get(envelope.org_id)
         if not sockets:
             return

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import ClassVar, NamedTuple
 
 import jwt
+from starlette.datastructures import Headers
 
 from labs_common.auth.principal import Principal
 from labs_common.auth.tokens import TokenVerifier
@@ -128,3 +129,26 @@ class Authenticator:
         except Unauthenticated as error:
             reason = "INVALID_TOKEN" if error.reason == "UNAUTHENTICATED" else error.reason
             raise CredentialsRejected(error.detail, reason=reason) from error
+
+
+# Where the principal verified for a request is kept (its ASGI scope's state), so the rate
+# limiter, the read cache and the routes' dependency verify a credential once per request.
+PRINCIPAL_STATE_KEY = "principal"
+
+
+async def verified_principal(scope: dict, authenticator: Authenticator) -> Principal | None:
+    """The request's principal, verified once and kept in its state; None without a credential
+    or while it is refused or cannot be verified (the route then answers 401 or 503)."""
+    state = scope.setdefault("state", {})
+    if (principal := state.get(PRINCIPAL_STATE_KEY)) is not None:
+        return principal
+    credential = bearer_credential(Headers(scope=scope).get("authorization"))
+    if not credential:
+        return None
+    try:
+        principal = await authenticator.authenticate(credential)
+    except Exception:
+        return None
+    state[PRINCIPAL_STATE_KEY] = principal
+    return principal
+

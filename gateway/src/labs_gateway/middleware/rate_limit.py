@@ -14,13 +14,13 @@ import time
 import limits
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from labs_gateway.auth.credentials import Authenticator, bearer_credential
+from labs_gateway.auth.credentials import PRINCIPAL_STATE_KEY, Authenticator, verified_principal
 from labs_gateway.problems import problem_response
 
-PRINCIPAL_STATE_KEY = "principal"
+__all__ = ["PRINCIPAL_STATE_KEY", "RateLimitMiddleware"]
 
 
 class RateLimitMiddleware:
@@ -65,14 +65,8 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send_with_headers)
 
     async def _caller(self, scope: Scope) -> str:
-        credential = bearer_credential(Headers(scope=scope).get("authorization"))
-        if credential:
-            try:
-                principal = await self.authenticator.authenticate(credential)
-            except Exception:
-                pass  # refused or unverifiable now: counted by IP; the route answers 401/503
-            else:
-                scope.setdefault("state", {})[PRINCIPAL_STATE_KEY] = principal
-                return f"principal:{principal.api_key_id or principal.user_id}"
+        # Refused or unverifiable now: counted by IP; the route answers 401/503.
+        if (principal := await verified_principal(scope, self.authenticator)) is not None:
+            return f"principal:{principal.api_key_id or principal.user_id}"
         client = scope.get("client")
         return f"ip:{client[0] if client else 'unknown'}"

@@ -44,10 +44,9 @@ from typing import Any, TypeVar
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from labs_gateway.auth.credentials import Authenticator, bearer_credential
+from labs_gateway.auth.credentials import Authenticator, verified_principal
 from labs_gateway.config import GatewaySettings
 from labs_gateway.financials import FinancialsLevels
-from labs_gateway.middleware.rate_limit import PRINCIPAL_STATE_KEY
 
 F = TypeVar("F", bound=Callable[..., Any])
 _MARK = "_labs_cached_read"
@@ -228,15 +227,15 @@ class ReadCacheMiddleware:
             return
         headers = Headers(scope=scope)
         if scope["method"] not in SAFE_METHODS:
-            await self._write(scope, receive, send, headers)
+            await self._write(scope, receive, send)
         elif (scope["method"] == "GET" and not self.routes.known_uncached(scope["path"])
               and "no-cache" not in headers.get("cache-control", "")):
-            await self._read(scope, receive, send, headers)
+            await self._read(scope, receive, send)
         else:
             await self.app(scope, receive, send)
 
-    async def _write(self, scope: Scope, receive: Receive, send: Send, headers: Headers) -> None:
-        principal = await self._principal(scope, headers)
+    async def _write(self, scope: Scope, receive: Receive, send: Send) -> None:
+        principal = await verified_principal(scope, self.authenticator)
         if principal is None:
             await self.app(scope, receive, send)
             return
@@ -248,8 +247,8 @@ class ReadCacheMiddleware:
             # A read that began during the write may have seen the old state: not kept.
             self.cache.forget(org_id)
 
-    async def _read(self, scope: Scope, receive: Receive, send: Send, headers: Headers) -> None:
-        principal = await self._principal(scope, headers)
+    async def _read(self, scope: Scope, receive: Receive, send: Send) -> None:
+        principal = await verified_principal(scope, self.authenticator)
         if principal is None:
             await self.app(scope, receive, send)
             return
@@ -287,18 +286,3 @@ class ReadCacheMiddleware:
             _PARTIAL.reset(reset)
         if started is None or started["status"] != 200:
             self.routes.learn(scope)
-
-    async def _principal(self, scope: Scope, headers: Headers):
-        state = scope.setdefault("state", {})
-        principal = state.get(PRINCIPAL_STATE_KEY)
-        if principal is not None:
-            return principal
-        credential = bearer_credential(headers.get("authorization"))
-        if not credential:
-            return None
-        try:
-            principal = await self.authenticator.authenticate(credential)
-        except Exception:
-            return None  # the route answers 401 (or 503) as it would without the cache
-        state[PRINCIPAL_STATE_KEY] = principal
-        return principal

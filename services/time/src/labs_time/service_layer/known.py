@@ -102,6 +102,13 @@ class _ReadAhead:
 _READ_AHEAD: ContextVar[_ReadAhead | None] = ContextVar("labs_time_read_ahead", default=None)
 
 
+async def _periods(uow: TimeUnitOfWork, resource: KnownResource | None) -> list[KnownRate]:
+    """The resource's rate history, when time knows it whole (else none: capacity is asked)."""
+    if resource is None or not resource.rates_complete:
+        return []
+    return await uow.known_resources.rates(resource.id)
+
+
 class KnownDirectory:
     """`Directory`'s write-path questions, answered from the read models first. Anything else
     (members, tasks, imports' lists) goes to the `Directory` as it is."""
@@ -148,9 +155,7 @@ class KnownDirectory:
             ahead.organization = await uow.known_organizations.get()
             for user_id in user_ids:
                 resource = the_resource_of(user_id, await uow.known_resources.of_user(user_id))
-                periods = (await uow.known_resources.rates(resource.id)
-                           if resource is not None and resource.rates_complete else [])
-                ahead.people[user_id] = (resource, periods)
+                ahead.people[user_id] = (resource, await _periods(uow, resource))
         reset = _READ_AHEAD.set(ahead)
         try:
             yield
@@ -243,8 +248,7 @@ class KnownDirectory:
             else:
                 async with self._uow(Scope.of_caller(caller)) as uow:
                     resource = await known(uow)
-                    periods = (await uow.known_resources.rates(resource.id)
-                               if resource is not None and resource.rates_complete else [])
+                    periods = await _periods(uow, resource)
             if resource is not None:
                 local, quiet = self._local_rates(resource, periods, on)
                 if quiet:

@@ -11,6 +11,8 @@ shared pages between their users and adds up honestly. Both are reported.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import statistics
 import subprocess
 import sys
@@ -21,6 +23,8 @@ import httpx
 import psutil
 
 from bench.harness import BenchResult, Row, bare_app, stop_process, suite_processes
+from labs_common.config import ServiceSettings
+from labs_common.db.engine import IDLE_GRACE_SECONDS
 from labs_local import Suite
 
 TITLE = "Idle memory"
@@ -101,8 +105,20 @@ def _mib(value: float | None) -> float | None:
     return None if value is None else value / MIB
 
 
+def pool_idle_seconds() -> float:
+    """How long the services' pools keep a connection nobody uses (LABS_DATABASE_IDLE_SECONDS)
+    before the server closes it: the start's connections are gone after that."""
+    idle = ServiceSettings.model_fields["database_idle_seconds"].default
+    with contextlib.suppress(ValueError):
+        idle = float(os.environ.get("LABS_DATABASE_IDLE_SECONDS", idle))
+    return idle + IDLE_GRACE_SECONDS + 1.0
+
+
 async def run(suite: Suite, idle_seconds: float = 3.0) -> BenchResult:
+    """`idle_seconds` at the least, and as long as the pools take to let go of the connections
+    the start opened: a suite at rest, not one a minute after its busiest moment."""
     result = BenchResult("memory", TITLE, BASELINE)
+    idle_seconds = max(idle_seconds, pool_idle_seconds())
     await asyncio.sleep(idle_seconds)
     readings = suite_readings(suite)
     python = [r for r in readings if r.python]
@@ -138,6 +154,8 @@ async def run(suite: Suite, idle_seconds: float = 3.0) -> BenchResult:
         "RSS by process: " + ", ".join(f"{g} {v:.0f}" for g, v in _by_group(readings).items())
         + " MiB (postgres = postmaster + all its workers)"
     )
+    result.notes.append(f"read after {idle_seconds:.0f} s at rest: the pools have closed the "
+                        "connections the start opened (LABS_DATABASE_IDLE_SECONDS)")
     result.notes.append("the total's baseline is the bare interpreters only: it has no "
                         "PostgreSQL or NATS, so read that ratio as an upper bound of the overhead")
     return result

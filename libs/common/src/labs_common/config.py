@@ -86,6 +86,9 @@ class ServiceSettings(BaseLabsSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     database_name: str = ""
     database_pool_size: int = Field(10, ge=1)
+    # A pooled connection unused this long is closed by the server (idle_session_timeout), so a
+    # replica at rest holds the few connections it still uses, not its busiest minute's.
+    database_idle_seconds: float = Field(60.0, gt=0)
     # Create the database when it is missing and run migrations on start (a Kubernetes Job may do
     # the migration instead and set this to false).
     migrate_on_start: bool = True

@@ -13,6 +13,7 @@ from labs_common.grpc.server import ServiceRegistration
 from labs_common.mail import Mailer
 from labs_common.service import Runtime, ServiceDefinition
 from labs_forecasting.adapters.capacity_client import Capacity
+from labs_forecasting.adapters.fit_process import FITS
 from labs_forecasting.config import Settings
 from labs_forecasting.entrypoints.alerts_rpcs import AlertRpcs
 from labs_forecasting.entrypoints.consumers import mail_subscriptions, subscriptions
@@ -42,6 +43,7 @@ async def on_start(runtime: Runtime) -> None:
     sweeper.start()
     # Forecasts: refreshed 200 ms after each committed margin or allocation change (coalesced per
     # project), and every one older than a day by the sweep (heals a lost schedule).
+    runtime.extras["fit_process"] = FITS  # statsmodels' worker, stopped with the service
     debouncer = Debouncer(runtime.uow)
     runtime.extras["forecast_debouncer"] = debouncer
     debouncer.start()

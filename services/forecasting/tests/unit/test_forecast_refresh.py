@@ -150,7 +150,9 @@ async def test_a_stored_model_is_reused_warm_within_the_refit_days(monkeypatch):
     uow, stored, _ = fake_uow(project, Totals(labor_cost=Decimal("10000")), days, [allocation()])
     await forecasts.refresh(uow, project.id)
     fits = []
-    monkeypatch.setattr(forecasts, "_fit_in_thread", lambda s: fits.append(s))
+    async def refit(series):
+        fits.append(series)
+    monkeypatch.setattr(forecasts, "_refit", refit)
     await forecasts.refresh(uow, project.id)
     assert fits == []  # warm: the stored parameters, no refit
     assert stored[project.id]["model"]["fitted_on"] == TODAY.isoformat()

@@ -8,7 +8,7 @@ most DEBOUNCE_SECONDS later, a burst of changes coalesced into one refresh, each
 transaction. A lost schedule (a replica stopped) is healed by `refresh_stale`, a sweep that
 refreshes every forecast older than STALE_AFTER (and every project without one).
 
-The model is refitted (statsmodels: ETS vs ARIMA by backtest, off the event loop) when the
+The model is refitted (statsmodels: ETS vs ARIMA by backtest, in a process of its own) when the
 stored one is older than REFIT_DAYS or missing, else its parameters are run over the current
 series (warm). Risk: `labs_forecasting.domain.risk.assess` with what the forecast knows (margin,
 trend, band, budget, dates); the team's over-allocation and overdue invoices are not passed yet
@@ -36,6 +36,7 @@ from labs_common.errors import NotFound
 from labs_common.zones import today_in
 from labs_forecasting.adapters import forecast_models as fm
 from labs_forecasting.adapters import proto
+from labs_forecasting.adapters.fit_process import FITS, FitFailed
 from labs_forecasting.adapters.forecasts_repository import stale_forecasts
 from labs_forecasting.domain import forecast as fc
 from labs_forecasting.domain import risk as risk_model
@@ -66,8 +67,14 @@ class Computed:
     message: pb.Forecast
 
 
-def _fit_in_thread(series: list[float]) -> fm.Fitted | None:
-    return fm.fit(series)
+async def _refit(series: list[float]) -> fm.Fitted | None:
+    """statsmodels' fit in its own process; the cheap one when that process cannot answer, so a
+    refresh never fails for want of a model."""
+    try:
+        return await FITS.fit(series)
+    except FitFailed as error:
+        log.warning("forecasting.fit_failed", error=str(error))
+        return fm.fast_ses(series)
 
 
 async def _band_model(project: Project, stored: dict[str, Any] | None, series: list[float],
@@ -90,8 +97,7 @@ async def _band_model(project: Project, stored: dict[str, Any] | None, series: l
     if fitted is None and fast:  # the bulk refresh: numpy SES, no statsmodels
         fitted, fitted_on = fm.fast_ses(series), today.isoformat()
     if fitted is None:
-        fitted = await asyncio.get_running_loop().run_in_executor(None, _fit_in_thread, series)
-        fitted_on = today.isoformat()
+        fitted, fitted_on = await _refit(series), today.isoformat()
     if fitted is None:
         return "default", fc.DEFAULT_REL_SIGMA, None, None
     return fitted.method, -1.0, fitted, fitted_on
@@ -286,13 +292,7 @@ class Debouncer:
 
     def start(self) -> None:
         AFTER_COMMIT.append(self.mark)
-        self._task = asyncio.create_task(self._loop(), name=self.name)
-
-    async def _loop(self) -> None:
-        # statsmodels imported once, off the event loop, before the first refresh needs it
-        with contextlib.suppress(Exception):
-            await asyncio.get_running_loop().run_in_executor(None, fm.statsmodels)
-        await self._refreshing()
+        self._task = asyncio.create_task(self._refreshing(), name=self.name)
 
     async def close(self) -> None:
         with contextlib.suppress(ValueError):

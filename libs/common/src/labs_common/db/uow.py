@@ -15,11 +15,12 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from labs_common.db.begin import ConnectionLost, begin_with, tenant_settings
 from labs_common.db.tables import idempotency_keys, processed_events
 from labs_common.errors import Conflict, InvalidArgument, Unauthenticated
 from labs_common.events.outbox import Outbox
@@ -55,10 +56,6 @@ def caller_of(scope: Scope) -> Principal:
     return scope.caller
 
 
-TENANT_SETTINGS = text("SELECT set_config('labs.org_id', :org, true),"
-                       " set_config('labs.scope', :scope, true)")
-
-
 class UnitOfWork:
     """`async with uow:` opens the transaction; leaving it without `commit()` rolls back.
 
@@ -77,21 +74,19 @@ class UnitOfWork:
         self._committed = False
 
     async def __aenter__(self) -> Self:
-        # The first statement is also the pool's health check: a connection PostgreSQL dropped
-        # (a restart, a failover) fails here, invalidating the pool, before anything was done;
-        # the transaction then starts again, once, on a fresh connection.
+        # The first message (BEGIN with the tenant settings) is also the pool's health check: a
+        # connection PostgreSQL dropped (a restart, a failover) fails here, before anything was
+        # done, and is invalidated; the transaction then starts again, once, on a fresh one.
+        settings = tenant_settings(self.scope.org_id, self.scope.system)
         for attempt in (1, 2):
             self.session = self._sessions()
             try:
-                await self.session.begin()
-                await self.session.execute(TENANT_SETTINGS, {
-                    "org": str(self.scope.org_id or ""),
-                    "scope": "system" if self.scope.system else "tenant",
-                })
+                await begin_with(await self.session.connection(), settings)
                 break
-            except DBAPIError as error:
+            except (ConnectionLost, DBAPIError) as error:
                 await self.session.close()
-                if attempt == 2 or not error.connection_invalidated:
+                invalidated = isinstance(error, ConnectionLost) or error.connection_invalidated
+                if attempt == 2 or not invalidated:
                     raise
         self.outbox = Outbox(self.session, self.service, self.scope.org_id, self.scope.actor_id)
         self.idempotency = IdempotencyRecords(self.session, self.scope)

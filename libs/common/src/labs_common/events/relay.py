@@ -29,10 +29,11 @@ from nats.errors import MaxPayloadError
 from nats.js import JetStreamContext
 from nats.js.errors import BadRequestError
 from opentelemetry import propagate, trace
-from sqlalchemy import literal_column, select, text, update
+from sqlalchemy import literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from labs.events.v1 import envelope_pb2
+from labs_common.db.begin import begin_with
 from labs_common.db.engine import asyncpg_dsn
 from labs_common.db.tables import outbox
 from labs_common.transient import is_transient
@@ -40,6 +41,7 @@ from labs_common.transient import is_transient
 log = structlog.get_logger(__name__)
 tracer = trace.get_tracer("labs.events")
 
+SYSTEM_SCOPE = "SELECT set_config('labs.scope', 'system', true)"
 BATCH = 200
 # published_at of a parked row: never NULL again (not retried), never older than a retention.
 PARKED = literal_column("'infinity'::timestamptz")
@@ -102,8 +104,8 @@ class OutboxRelay:
     async def publish_pending(self) -> int:
         """Publish one batch; answers how many rows it settled (published or parked). Raises
         what failed when no row of a non-empty batch could be settled (an outage)."""
-        async with self._engine.begin() as connection:
-            await connection.execute(text("SELECT set_config('labs.scope', 'system', true)"))
+        async with self._engine.connect() as connection:
+            await begin_with(connection, SYSTEM_SCOPE)
             rows = (
                 await connection.execute(
                     select(outbox.c.id, outbox.c.subject, outbox.c.envelope)
@@ -139,6 +141,7 @@ class OutboxRelay:
                 await connection.execute(
                     update(outbox).where(outbox.c.id.in_(parked)).values(published_at=PARKED)
                 )
+            await connection.commit()
         if failed:
             if not (published or parked):
                 raise failed[0]

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from labs.forecasting.v1 import events_pb2
+from labs_forecasting.adapters import forecast_models as fm
 from labs_forecasting.domain import forecast as fc
 from labs_forecasting.domain.model import BudgetType, Organization, Project, Totals
 from labs_forecasting.service_layer import forecasts
@@ -156,6 +157,53 @@ async def test_a_stored_model_is_reused_warm_within_the_refit_days(monkeypatch):
     await forecasts.refresh(uow, project.id)
     assert fits == []  # warm: the stored parameters, no refit
     assert stored[project.id]["model"]["fitted_on"] == TODAY.isoformat()
+
+
+class Transactions:
+    """A unit-of-work factory over the fake: counts what is open, opened and committed."""
+
+    def __init__(self, uow) -> None:
+        self.uow, self.open, self.opened, self.committed = uow, 0, 0, 0
+
+        async def commit():
+            self.committed += 1
+        uow.commit = commit
+
+    def __call__(self, scope):
+        transactions = self
+
+        class _Transaction:
+            async def __aenter__(self):
+                transactions.open += 1
+                transactions.opened += 1
+                return transactions.uow
+
+            async def __aexit__(self, *exc_info):
+                transactions.open -= 1
+        return _Transaction()
+
+
+async def test_a_refit_runs_between_transactions_never_inside_one(monkeypatch):
+    project = fixed_fee_project()
+    uow, stored, events = fake_uow(project, Totals(labor_cost=Decimal("10000")),
+                                   history(60, 480), [allocation()])
+    transactions = Transactions(uow)
+    open_during_fits = []
+
+    async def refit(series):
+        open_during_fits.append(transactions.open)
+        return fm.fast_ses(series)
+    monkeypatch.setattr(forecasts, "_refit", refit)
+
+    await forecasts.refresh_one(transactions, ORG, project.id)
+    assert open_during_fits == [0]
+    assert (transactions.opened, transactions.committed) == (2, 1)  # the first given up
+    assert stored[project.id]["model"]["fitted"]["method"] == "ses-fast"
+    assert [kind for kind, _ in events] == ["project.forecast_updated"]
+
+    # The model is fresh now: warmed in one transaction, no fit.
+    await forecasts.refresh_one(transactions, ORG, project.id)
+    assert open_during_fits == [0] and (transactions.opened, transactions.committed) == (3, 2)
 
 
 @pytest.mark.asyncio

@@ -77,11 +77,23 @@ async def _refit(series: list[float]) -> fm.Fitted | None:
         return fm.fast_ses(series)
 
 
+class _RefitDue(Exception):
+    """The model must be fitted afresh: the transaction is given up before it wrote anything,
+    the fit runs outside it, and the refresh starts again with the model (refresh_one)."""
+
+    def __init__(self, series: list[float]) -> None:
+        super().__init__("a refit is due")
+        self.series = series
+
+
 async def _band_model(project: Project, stored: dict[str, Any] | None, series: list[float],
-                      today: date, similar: list[dict[str, Any]], fast: bool = False
+                      today: date, similar: list[dict[str, Any]], fast: bool = False,
+                      ahead: fm.Fitted | None = None, defer: bool = False,
                       ) -> tuple[str, float, fm.Fitted | None, str | None]:
     """(method, relative sigma of the remaining work per unit horizon of the model, fitted,
-    fitted_on) — the own series when long enough, else pooled from similar projects."""
+    fitted_on) — the own series when long enough, else pooled from similar projects. A refit
+    takes `ahead` (fitted before this transaction), else raises _RefitDue when `defer`, else
+    fits here."""
     if len(series) < fc.MIN_HISTORY_DAYS:
         sigmas = [float(m["rel_sigma"]) for m in similar
                   if m.get("rel_sigma") and m.get("method") not in ("pooled", "default")]
@@ -96,6 +108,10 @@ async def _band_model(project: Project, stored: dict[str, Any] | None, series: l
             fitted, fitted_on = fm.rewarm(previous, series), stored["fitted_on"]
     if fitted is None and fast:  # the bulk refresh: numpy SES, no statsmodels
         fitted, fitted_on = fm.fast_ses(series), today.isoformat()
+    if fitted is None and ahead is not None:
+        fitted, fitted_on = ahead, today.isoformat()
+    if fitted is None and defer:
+        raise _RefitDue(series)
     if fitted is None:
         fitted, fitted_on = await _refit(series), today.isoformat()
     if fitted is None:
@@ -104,7 +120,8 @@ async def _band_model(project: Project, stored: dict[str, Any] | None, series: l
 
 
 async def compute(uow: Uow, project: Project, org: Organization, today: date, *,
-                  fast: bool = False) -> Computed:
+                  fast: bool = False, ahead: fm.Fitted | None = None,
+                  defer: bool = False) -> Computed:
     """`fast`: a model that must be fitted afresh is fitted the cheap way (fm.fast_ses), as the
     sweep does for thousands of projects at once."""
     totals = (await uow.totals.of([project.id])).get(project.id)
@@ -122,7 +139,7 @@ async def compute(uow: Uow, project: Project, org: Organization, today: date, *,
     similar = (await uow.forecasts.similar_models(project.budget_type.value, project.id)
                if history < fc.MIN_HISTORY_DAYS else [])
     method, rel, fitted, fitted_on = await _band_model(project, stored, series, today, similar,
-                                                      fast)
+                                                      fast, ahead, defer)
     horizon = max(1, fc.horizon_days(project, allocations, today))
     if fitted is not None:
         rel = fc.relative_sigma(fitted.sum_sd(horizon),
@@ -192,15 +209,16 @@ def message_of_row(row: Any) -> pb.Forecast:
         "risk_score", "risk_factors", "recommendation", "recommendations", "currency")})
 
 
-async def refresh(uow: Uow, project_id: uuid.UUID, *, fast: bool = False
-                  ) -> pb.Forecast | None:
+async def refresh(uow: Uow, project_id: uuid.UUID, *, fast: bool = False,
+                  ahead: fm.Fitted | None = None, defer: bool = False) -> pb.Forecast | None:
     """Works the project's forecast out again, keeps it and announces it; None while
-    forecasting has not heard of the project."""
+    forecasting has not heard of the project. `ahead` and `defer`: see _band_model."""
     project = await uow.projects.get(project_id)
     if project is None:
         return None
     org = await uow.organizations.get()
-    computed = await compute(uow, project, org, today_in(org.timezone), fast=fast)
+    computed = await compute(uow, project, org, today_in(org.timezone), fast=fast, ahead=ahead,
+                             defer=defer)
     await uow.forecasts.put(project_id, **computed.values)
     # The alert rule on the forecast: risk_score.
     await alerts.forecast_changed(uow, project_id, risk_score=computed.values["risk_score"],
@@ -225,9 +243,18 @@ async def get_project_forecast(project_id: uuid.UUID, uow: Uow) -> pb.Forecast:
 
 async def refresh_one(uow_factory: UowFactory, org_id: uuid.UUID, project_id: uuid.UUID,
                       *, fast: bool = False) -> None:
-    async with uow_factory(Scope(org_id=org_id)) as uow:
-        await refresh(uow, project_id, fast=fast)
-        await uow.commit()
+    """In a transaction of its own. A model that must be fitted afresh (seconds, the first time
+    statsmodels' process starts) is fitted between two transactions, the first given up, so
+    no transaction stays open while it waits."""
+    ahead = None
+    for defer in (True, False):
+        try:
+            async with uow_factory(Scope(org_id=org_id)) as uow:
+                await refresh(uow, project_id, fast=fast, ahead=ahead, defer=defer)
+                await uow.commit()
+            return
+        except _RefitDue as due:
+            ahead = await _refit(due.series)
 
 
 async def refresh_stale(uow_factory: UowFactory) -> int:

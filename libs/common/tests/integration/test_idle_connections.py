@@ -52,13 +52,19 @@ async def _until(predicate, seconds: float = 15.0):
         await asyncio.sleep(0.1)
 
 
-async def test_a_burst_s_connections_are_closed_once_idle_and_never_handed_out(engine, idle_engine):
+async def _burst(engine, size: int) -> set[int]:
+    """`size` connections in use at once, then all back in the pool: their backends' pids."""
     hold = asyncio.Event()
-    burst = [asyncio.create_task(_backend_pid(idle_engine, hold)) for _ in range(4)]
-    await _until(lambda: _pool_busy(idle_engine, 4))
+    burst = [asyncio.create_task(_backend_pid(engine, hold)) for _ in range(size)]
+    await _until(lambda: _pool_busy(engine, size))
     hold.set()
     opened = set(await asyncio.gather(*burst))
-    assert len(opened) == 4
+    assert len(opened) == size
+    return opened
+
+
+async def test_a_burst_s_connections_are_closed_once_idle_and_never_handed_out(engine, idle_engine):
+    opened = await _burst(idle_engine, 4)
 
     async def all_closed():
         return True if not await _alive(engine, opened) else None
@@ -75,11 +81,7 @@ async def _pool_busy(engine, count: int):
 
 
 async def test_a_connection_in_use_stays_open_while_the_idle_ones_go(engine, idle_engine):
-    hold = asyncio.Event()
-    burst = [asyncio.create_task(_backend_pid(idle_engine, hold)) for _ in range(3)]
-    await _until(lambda: _pool_busy(idle_engine, 3))
-    hold.set()
-    opened = set(await asyncio.gather(*burst))
+    opened = await _burst(idle_engine, 3)
 
     # One request every 0.2 s for three idle periods: last in, first out, it is always the
     # same connection, and only the other two are closed.

@@ -84,3 +84,14 @@ async def test_a_refit_the_worker_cannot_answer_falls_back_to_the_cheap_fit(monk
     monkeypatch.setattr(fit_process.FITS, "fit", broken)
     fitted = await forecasts._refit(_series())
     assert fitted == fm.fast_ses(_series())
+
+
+async def test_a_fit_cut_short_never_hands_its_answer_to_the_next(worker):
+    await worker.fit(SHORT)
+    cut = asyncio.create_task(worker.fit(_series(seed=11)))  # a real fit: it takes a while
+    await _until(lambda: worker._lock.locked())
+    cut.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await cut
+
+    assert await worker.fit(SHORT) is None  # not the model of the series cut short

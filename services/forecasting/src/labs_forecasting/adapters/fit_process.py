@@ -89,6 +89,11 @@ class FitProcess:
             line = await process.stdout.readline()
         except (ConnectionError, ValueError) as error:
             raise _WorkerGone(f"the fit worker went away: {error}") from error
+        except BaseException:
+            # Cut short (cancelled): its answer may still come, and must never be read as the
+            # next series' answer. That worker goes; the next fit starts another.
+            self._forget()
+            raise
         if not line:
             raise _WorkerGone(f"the fit worker exited ({await process.wait()})")
         self._idle = asyncio.get_running_loop().call_later(self._idle_seconds, self._idle_out)

@@ -5,6 +5,7 @@ proposed row of an `INSERT ... ON CONFLICT DO UPDATE` against NOT NULL before th
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -25,6 +26,14 @@ from labs_forecasting.domain.model import (
     Project,
     Totals,
 )
+
+
+async def until(condition, timeout: float = 10.0) -> None:
+    """Polls `condition` (a plain function) until it holds, failing at the deadline."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "not before the deadline"
+        await asyncio.sleep(0.01)
 
 
 class IncompleteRow(Exception):

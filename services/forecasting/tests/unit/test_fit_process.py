@@ -9,6 +9,7 @@ import random
 import signal
 
 import pytest
+from forecasting_fakes import until
 
 from labs_forecasting.adapters import fit_process
 from labs_forecasting.adapters import forecast_models as fm
@@ -23,13 +24,6 @@ SHORT = [480.0] * 5
 def _series(days: int = 40, seed: int = 7) -> list[float]:
     rng = random.Random(seed)
     return [480.0 + rng.gauss(0, 60) for _ in range(days)]
-
-
-async def _until(condition, timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "not before the deadline"
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture
@@ -53,7 +47,7 @@ async def test_the_worker_stops_when_idle_and_the_next_fit_starts_another():
     try:
         assert await worker.fit(SHORT) is None
         first = worker._process.pid
-        await _until(lambda: not worker.running)
+        await until(lambda: not worker.running)
         assert await worker.fit(SHORT) is None
         assert worker.running and worker._process.pid != first
     finally:
@@ -89,7 +83,7 @@ async def test_a_refit_the_worker_cannot_answer_falls_back_to_the_cheap_fit(monk
 async def test_a_fit_cut_short_never_hands_its_answer_to_the_next(worker):
     await worker.fit(SHORT)
     cut = asyncio.create_task(worker.fit(_series(seed=11)))  # a real fit: it takes a while
-    await _until(lambda: worker._lock.locked())
+    await until(lambda: worker._lock.locked())
     cut.cancel()
     with pytest.raises(asyncio.CancelledError):
         await cut

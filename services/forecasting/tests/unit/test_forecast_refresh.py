@@ -4,7 +4,6 @@ and the debouncer's coalescing."""
 
 from __future__ import annotations
 
-import asyncio
 import random
 import uuid
 from datetime import date, timedelta
@@ -12,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from forecasting_fakes import until
 
 from labs.forecasting.v1 import events_pb2
 from labs_forecasting.adapters import forecast_models as fm
@@ -214,14 +214,6 @@ async def test_unknown_project_has_no_forecast():
     assert not stored and not events
 
 
-@pytest.mark.asyncio
-async def _until(condition, timeout: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "not before the deadline"
-        await asyncio.sleep(0.01)
-
-
 async def test_the_debouncer_coalesces_a_burst_into_one_refresh(monkeypatch):
     refreshed: list[uuid.UUID] = []
 
@@ -237,10 +229,10 @@ async def test_the_debouncer_coalesces_a_burst_into_one_refresh(monkeypatch):
             debouncer.mark(ORG, {a})
         debouncer.mark(ORG, {b})
         debouncer.mark(None, {a})  # no org: nothing to refresh
-        await _until(lambda: len(refreshed) >= 2)
+        await until(lambda: len(refreshed) >= 2)
         assert sorted(refreshed) == sorted([a, b])  # twenty marks of a: one refresh
         debouncer.mark(ORG, {a})
-        await _until(lambda: refreshed.count(a) == 2)
+        await until(lambda: refreshed.count(a) == 2)
         assert sorted(refreshed) == sorted([a, a, b])
     finally:
         await debouncer.close()

@@ -55,15 +55,12 @@ async def begin_with(connection: AsyncConnection, statement: str) -> None:
     if not connection.in_transaction():
         await connection.begin()  # SQLAlchemy's side only: nothing is sent until a statement
     adapted = (await connection.get_raw_connection()).dbapi_connection
-    if adapted._transaction is not None:  # begun already: the statement on its own
-        await adapted._connection.execute(statement)
-        return
     transaction = _BeginWith(adapted._connection, statement)
     try:
         await transaction.start()
     except Exception as error:
         if adapted._connection.is_closed() or isinstance(
-                error, (OSError, InterfaceError, PostgresConnectionError)):
+                error, (OSError, PostgresConnectionError)):
             await connection.invalidate()
             raise ConnectionLost(str(error)) from error
         raise

@@ -139,6 +139,8 @@ class FitProcess:
             await process.wait()
 
     def _forget(self) -> None:
+        if self._idle is not None:
+            self._idle.cancel()
         if self._process is not None and self._process.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self._process.pid, signal.SIGKILL)

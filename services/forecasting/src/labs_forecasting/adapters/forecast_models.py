@@ -5,9 +5,9 @@ series and kept. What is kept is plain JSON (`Fitted.as_json`), so a later refre
 level forward without refitting (`warm`), and the domain (domain/forecast.py) turns it into the
 spread of the remaining work.
 
-statsmodels is imported once, on first use (the service's start, or the first refresh), never
-per call. `fast_ses` is the cheap fit (a grid over alpha in numpy, no statsmodels) used where
-thousands of projects are fitted cold at once.
+statsmodels is imported once, on first use, never per call: in the fit worker
+(adapters/fit_process.py), not in the service. `fast_ses` is the cheap fit (a grid over alpha
+in numpy, no statsmodels) used where thousands of projects are fitted cold at once.
 """
 
 from __future__ import annotations

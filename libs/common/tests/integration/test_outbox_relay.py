@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 from google.protobuf import wrappers_pb2
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from labs.events.v1 import envelope_pb2
 from labs_common.db.tables import outbox
@@ -69,11 +69,66 @@ async def test_a_relay_that_died_after_publishing_does_not_duplicate(sessions, e
     assert published_at is not None
 
 
-async def test_the_running_relay_publishes_a_commit_promptly(sessions, engine, js):
+async def test_the_running_relay_publishes_a_commit_of_its_process_at_once(sessions, engine, js):
     relay = asyncio.create_task(OutboxRelay(engine, js, poll_seconds=30).run())
     try:
+        first, org = uuid.uuid4(), uuid.uuid4()
+        await record_event(sessions, first, "before the relay has settled into its wait")
+        await stream_messages(js, first, 1, timeout=5)
+        # Waiting now for a poll 30 s away: only the commit itself can wake it in time.
+        envelope = await record_event(sessions, org, "woken by the commit, not by polling")
+        messages = await stream_messages(js, org, 1, timeout=5)
+        assert messages[0].headers["Nats-Msg-Id"] == envelope.id
+    finally:
+        relay.cancel()
+        await asyncio.gather(relay, return_exceptions=True)
+
+
+class FirstBatchHeld(OutboxRelay):
+    """A relay whose first batch finds nothing and is held open until the test lets it end."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.in_first_batch, self.end_first_batch = asyncio.Event(), asyncio.Event()
+        self.batches = 0
+
+    async def publish_pending(self) -> int:
+        self.batches += 1
+        if self.batches == 1:
+            self.in_first_batch.set()
+            await self.end_first_batch.wait()
+            return 0
+        return await super().publish_pending()
+
+
+async def test_a_commit_during_a_batch_is_published_by_the_next_one(sessions, engine, js):
+    relay = FirstBatchHeld(engine, js, poll_seconds=30)
+    running = asyncio.create_task(relay.run())
+    try:
+        await asyncio.wait_for(relay.in_first_batch.wait(), 5)
         org = uuid.uuid4()
-        envelope = await record_event(sessions, org, "woken by NOTIFY, not by polling")
+        envelope = await record_event(sessions, org, "committed while a batch was under way")
+        relay.end_first_batch.set()
+        messages = await stream_messages(js, org, 1, timeout=5)
+        assert messages[0].headers["Nats-Msg-Id"] == envelope.id
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+
+
+async def test_a_row_another_process_wrote_is_published_by_the_poll(engine, js):
+    """A one-off command, or a replica that stopped before its relay ran: nothing in this process
+    committed the row, so only polling finds it."""
+    org = uuid.uuid4()
+    envelope = envelope_pb2.Envelope(id=str(uuid.uuid4()), type="entry.created", source="time",
+                                     org_id=str(org))
+    relay = asyncio.create_task(OutboxRelay(engine, js, poll_seconds=0.2).run())
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("SELECT set_config('labs.scope', 'system', true)"))
+            await connection.execute(outbox.insert().values(
+                id=uuid.UUID(envelope.id), subject=f"labs.time.v1.{org}.entry.created",
+                type="entry.created", org_id=org, envelope=envelope.SerializeToString()))
         messages = await stream_messages(js, org, 1, timeout=5)
         assert messages[0].headers["Nats-Msg-Id"] == envelope.id
     finally:

@@ -136,8 +136,6 @@ async def insert_oversized_outbox_row(checker, org_id: str, size: int = 1_200_00
             "INSERT INTO outbox (id, subject, type, org_id, envelope) VALUES ($1, $2, $3, $4, $5)",
             uuid.UUID(event_id), "labs.identity.v1.drill.oversized", "drill.oversized",
             uuid.UUID(org_id), envelope.SerializeToString())
-        with contextlib.suppress(Exception):
-            await db.execute("NOTIFY labs_outbox")
     return event_id
 
 

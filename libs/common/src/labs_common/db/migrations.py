@@ -166,6 +166,13 @@ def create_platform_tables() -> None:
     bind = op.get_bind()
     platform_metadata.create_all(bind)
     op.execute(TENANT_FUNCTION)
+    create_outbox_notify()
+
+
+def create_outbox_notify() -> None:
+    """The NOTIFY the relays once listened for (dropped again by drop_outbox_notify)."""
+    from alembic import op
+
     op.execute("""
         CREATE OR REPLACE FUNCTION labs_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN PERFORM pg_notify('labs_outbox', ''); RETURN NULL; END $$
@@ -174,6 +181,16 @@ def create_platform_tables() -> None:
         CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
         FOR EACH STATEMENT EXECUTE FUNCTION labs_outbox_notify()
     """)
+
+
+def drop_outbox_notify() -> None:
+    """A commit that writes outbox rows no longer notifies: the relays of the committing process
+    are woken in the process (labs_common.events.relay), and a NOTIFY took a lock that
+    serializes every notifying commit of the server."""
+    from alembic import op
+
+    op.execute("DROP TRIGGER IF EXISTS outbox_notify ON outbox")
+    op.execute("DROP FUNCTION IF EXISTS labs_outbox_notify()")
 
 
 def drop_platform_tables() -> None:

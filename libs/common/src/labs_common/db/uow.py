@@ -112,6 +112,7 @@ class UnitOfWork:
     async def commit(self) -> None:
         await self.session.commit()
         self._committed = True
+        self.outbox.committed()
 
     async def rollback(self) -> None:
         await self.session.rollback()

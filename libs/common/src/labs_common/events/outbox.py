@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 
@@ -18,6 +19,10 @@ from labs_common.errors import InvalidArgument
 # included: an event that big could never be published, so it is refused while its request can
 # still be answered, with room left for the headers (message id, trace context).
 MAX_ENVELOPE_BYTES = 1024 * 1024 - 64 * 1024
+
+# The relays running in this process (labs_common.events.relay), woken when one of its
+# transactions commits outbox rows.
+RELAY_WAKERS: set[asyncio.Event] = set()
 
 
 class EventTooLarge(InvalidArgument):
@@ -41,6 +46,14 @@ class Outbox:
         self._service = service
         self._org_id = org_id
         self._actor_id = actor_id
+        self._written = False
+
+    def committed(self) -> None:
+        """Its transaction committed: the relays of this process publish what it wrote now,
+        not at their next poll."""
+        if self._written:
+            for wake in RELAY_WAKERS:
+                wake.set()
 
     async def add(
         self,
@@ -106,6 +119,7 @@ class Outbox:
             rows.append({"id": uuid.UUID(envelope.id), "subject": subject, "type": event_type,
                          "org_id": org, "envelope": data})
         await self._store(envelopes, rows)
+        self._written = True
         return envelopes
 
     async def _store(self, envelopes: list[envelope_pb2.Envelope], rows: list[dict]) -> None:

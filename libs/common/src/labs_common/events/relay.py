@@ -3,8 +3,13 @@
 Crash-safe between any two steps: a row is marked only after JetStream acknowledged it, and a row
 published but not marked is published again with the same `Nats-Msg-Id`, which JetStream drops
 inside its duplicate window (consumers are idempotent beyond it). Rows are claimed with
-SKIP LOCKED, so several replicas share the work. LISTEN/NOTIFY wakes the relay at commit time;
-polling covers a lost notification.
+SKIP LOCKED, so several replicas share the work. A commit that wrote outbox rows wakes the relays of
+its own process at once (Outbox.committed); polling covers rows written by a process that runs no
+relay (a one-off command) or left by a replica that stopped before publishing them.
+
+Not LISTEN/NOTIFY: every replica relays what it writes itself, so a notice through PostgreSQL
+would only cost each replica a connection kept open, and each commit PostgreSQL's lock that
+serializes the commits that notify, across the whole server.
 
 One row failing never holds up the others: those that JetStream acknowledged are marked, the rest
 are tried again with the next batch. A row that can never be published (larger than NATS's
@@ -19,10 +24,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 from datetime import UTC, datetime
 
-import asyncpg
 import structlog
 from google.protobuf.message import DecodeError
 from nats.errors import MaxPayloadError
@@ -34,8 +37,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from labs.events.v1 import envelope_pb2
 from labs_common.db.begin import begin_with
-from labs_common.db.engine import asyncpg_dsn
 from labs_common.db.tables import outbox
+from labs_common.events.outbox import RELAY_WAKERS
 from labs_common.transient import is_transient
 
 log = structlog.get_logger(__name__)
@@ -70,13 +73,11 @@ class OutboxRelay:
         self.failures = 0
 
     async def run(self) -> None:
-        listener: asyncpg.Connection | None = None
-        relisten = 0.0
+        RELAY_WAKERS.add(self._wake)
         try:
             while True:
-                if (listener is None or listener.is_closed()) and time.monotonic() > relisten:
-                    listener = await self._listen()  # again after PostgreSQL restarted
-                    relisten = time.monotonic() + MAX_BACKOFF_SECONDS
+                # Cleared before the batch, not after: a commit during it wakes the next one.
+                self._wake.clear()
                 try:
                     published = await self.publish_pending()
                     self.failures = 0
@@ -90,13 +91,10 @@ class OutboxRelay:
                     await asyncio.sleep(self._backoff(self.failures))
                     continue
                 if published < BATCH:
-                    self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
         finally:
-            if listener is not None:
-                with contextlib.suppress(Exception):
-                    await listener.close()
+            RELAY_WAKERS.discard(self._wake)
 
     def _backoff(self, failures: int) -> float:
         return min(self._poll_seconds * 2 ** min(failures - 1, 10), MAX_BACKOFF_SECONDS)
@@ -201,12 +199,3 @@ class OutboxRelay:
             headers = {"Nats-Msg-Id": str(row.id)}
             propagate.inject(headers)
             await self._js.publish(row.subject, row.envelope, headers=headers)
-
-    async def _listen(self) -> asyncpg.Connection | None:
-        try:
-            connection = await asyncpg.connect(asyncpg_dsn(self._engine.url), timeout=5)
-            await connection.add_listener("labs_outbox", lambda *_: self._wake.set())
-            return connection
-        except Exception as error:  # polling carries on without it
-            log.warning("outbox.listen_unavailable", error=str(error))
-            return None

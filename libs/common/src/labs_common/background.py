@@ -45,12 +45,15 @@ class Sweeper(BackgroundTask):
         self.name = name
         self._work = work
         self._every = every_seconds
+        # The pause after the first run (start_staggered shifts it).
+        self.first_pause = every_seconds
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
         self._wake.set()
 
     async def _loop(self) -> None:
+        pause = self.first_pause
         while True:
             self._wake.clear()
             try:
@@ -64,4 +67,14 @@ class Sweeper(BackgroundTask):
             if done:
                 continue  # there may be more
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._every)
+                await asyncio.wait_for(self._wake.wait(), pause)
+            pause = self._every
+
+
+def start_staggered(sweepers: list[Sweeper]) -> None:
+    """Starts a replica's sweepers with their rounds spread over the period instead of all at
+    the same instant: each round takes a pooled connection, and rounds that coincide keep as many
+    connections open (and PostgreSQL backends alive) as there are sweepers."""
+    for index, sweeper in enumerate(sweepers):
+        sweeper.first_pause = sweeper._every * (1 + index / len(sweepers))
+        sweeper.start()

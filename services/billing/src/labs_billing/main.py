@@ -17,7 +17,7 @@ from labs_billing.service_layer.stripe_inbox import StripeInbox
 from labs_billing.service_layer.stripe_sync import StripeSync
 from labs_billing.service_layer.unit_of_work import BillingUnitOfWork
 from labs_common import pdf
-from labs_common.background import Sweeper
+from labs_common.background import Sweeper, start_staggered
 from labs_common.grpc.server import ServiceRegistration
 from labs_common.service import Runtime, ServiceDefinition
 
@@ -57,8 +57,7 @@ class Background:
             self.stripe_sweeper.wake()
 
     def start(self) -> None:
-        for sweeper in self.sweepers:
-            sweeper.start()
+        start_staggered(self.sweepers)
 
     async def close(self) -> None:
         for sweeper in self.sweepers:

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from labs.integrations.v1 import integrations_service_pb2 as pb
 from labs.integrations.v1 import integrations_service_pb2_grpc as pb_grpc
-from labs_common.background import Sweeper
+from labs_common.background import Sweeper, start_staggered
 from labs_common.grpc.server import ServiceRegistration
 from labs_common.service import Runtime, ServiceDefinition
 from labs_integrations.adapters.platforms import platform_sides
@@ -108,8 +108,7 @@ class Parts:
             found.wake()
 
     def start(self) -> None:
-        for sweeper in self.sweepers.values():
-            sweeper.start()
+        start_staggered(list(self.sweepers.values()))
 
     async def close(self) -> None:
         for sweeper in self.sweepers.values():

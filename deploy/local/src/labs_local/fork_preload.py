@@ -14,6 +14,8 @@ import uvloop  # noqa: F401
 
 import labs_common.events.connection
 import labs_common.service  # noqa: F401
+from labs_common.heap import release_free_heap
 
 gc.collect()
 gc.freeze()
+release_free_heap()

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import gc
 
+from labs_common.heap import release_free_heap
+
 THRESHOLDS = (50_000, 20, 100)
 _tuned = False
 
@@ -38,4 +40,5 @@ def tune(enabled: bool = True) -> bool:
         gc.collect()
         gc.freeze()
         gc.set_threshold(*THRESHOLDS)
+        release_free_heap()
     return True

@@ -39,6 +39,7 @@ from labs_common.events.relay import OutboxRelay
 from labs_common.events.streams import ensure_stream
 from labs_common.grpc.client import open_channel
 from labs_common.grpc.server import ServiceRegistration, build_server, monitor_health
+from labs_common.heap import release_free_heap
 from labs_common.logs import configure_logging
 from labs_common.pruning import pruner
 from labs_common.telemetry import configure_telemetry
@@ -254,6 +255,7 @@ def freeze_startup_heap() -> None:
     collections scan only what requests and jobs create."""
     gc.collect()
     gc.freeze()
+    release_free_heap()
 
 
 async def serve(definition: ServiceDefinition, settings: ServiceSettings) -> None:

@@ -21,7 +21,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from labs_common.db.begin import ConnectionLost, begin_with, tenant_settings
-from labs_common.db.tables import idempotency_keys, processed_events
+from labs_common.db.driver import CLAIM_EVENT, driver_of
+from labs_common.db.tables import idempotency_keys
 from labs_common.errors import Conflict, InvalidArgument, Unauthenticated
 from labs_common.events.outbox import Outbox
 
@@ -125,13 +126,8 @@ class Inbox:
         self._session = session
 
     async def claim(self, consumer: str, event_id: uuid.UUID) -> bool:
-        result = await self._session.execute(
-            insert(processed_events)
-            .values(consumer=consumer, event_id=event_id)
-            .on_conflict_do_nothing()
-            .returning(processed_events.c.event_id)
-        )
-        return result.first() is not None
+        driver = await driver_of(self._session)
+        return await driver.fetchval(CLAIM_EVENT, consumer, event_id) is not None
 
 
 class IdempotencyRecords:

@@ -8,11 +8,10 @@ from datetime import UTC, datetime
 
 from google.protobuf.message import Message
 from opentelemetry import propagate
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from labs.events.v1 import envelope_pb2
-from labs_common.db.tables import outbox
+from labs_common.db.driver import INSERT_OUTBOX, driver_of
 from labs_common.errors import InvalidArgument
 
 # NATS refuses a message over its max_payload (1 MiB unless configured otherwise), headers
@@ -116,12 +115,13 @@ class Outbox:
                               "max_bytes": str(MAX_ENVELOPE_BYTES)},
                 )
             envelopes.append(envelope)
-            rows.append({"id": uuid.UUID(envelope.id), "subject": subject, "type": event_type,
-                         "org_id": org, "envelope": data})
+            rows.append((uuid.UUID(envelope.id), subject, event_type, org, data))
         await self._store(envelopes, rows)
         self._written = True
         return envelopes
 
-    async def _store(self, envelopes: list[envelope_pb2.Envelope], rows: list[dict]) -> None:
-        """The rows in this transaction's outbox table (the fake outbox keeps the envelopes)."""
-        await self._session.execute(insert(outbox).values(rows))
+    async def _store(self, envelopes: list[envelope_pb2.Envelope], rows: list[tuple]) -> None:
+        """The rows (id, subject, type, org_id, envelope) in this transaction's outbox table (the
+        fake outbox keeps the envelopes)."""
+        driver = await driver_of(self._session)
+        await driver.execute(INSERT_OUTBOX, *(list(column) for column in zip(*rows, strict=True)))

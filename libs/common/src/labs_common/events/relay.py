@@ -24,7 +24,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from datetime import UTC, datetime
+import uuid
+from typing import NamedTuple
 
 import structlog
 from google.protobuf.message import DecodeError
@@ -32,12 +33,11 @@ from nats.errors import MaxPayloadError
 from nats.js import JetStreamContext
 from nats.js.errors import BadRequestError
 from opentelemetry import propagate, trace
-from sqlalchemy import literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from labs.events.v1 import envelope_pb2
 from labs_common.db.begin import begin_with
-from labs_common.db.tables import outbox
+from labs_common.db.driver import CLAIM_OUTBOX, MARK_PARKED, MARK_PUBLISHED, driver_of
 from labs_common.events.outbox import RELAY_WAKERS
 from labs_common.transient import is_transient
 
@@ -46,8 +46,6 @@ tracer = trace.get_tracer("labs.events")
 
 SYSTEM_SCOPE = "SELECT set_config('labs.scope', 'system', true)"
 BATCH = 200
-# published_at of a parked row: never NULL again (not retried), never older than a retention.
-PARKED = literal_column("'infinity'::timestamptz")
 MAX_BACKOFF_SECONDS = 30.0
 
 
@@ -59,6 +57,12 @@ def unpublishable(error: BaseException) -> bool:
     """Errors of the row itself, which publishing it again cannot cure: over max_payload, over
     the stream's message size (JetStream answers 400), not an envelope."""
     return isinstance(error, MaxPayloadError | BadRequestError | DecodeError)
+
+
+class Pending(NamedTuple):
+    id: uuid.UUID
+    subject: str
+    envelope: bytes
 
 
 class OutboxRelay:
@@ -104,15 +108,8 @@ class OutboxRelay:
         what failed when no row of a non-empty batch could be settled (an outage)."""
         async with self._engine.connect() as connection:
             await begin_with(connection, SYSTEM_SCOPE)
-            rows = (
-                await connection.execute(
-                    select(outbox.c.id, outbox.c.subject, outbox.c.envelope)
-                    .where(outbox.c.published_at.is_(None))
-                    .order_by(outbox.c.created_at, outbox.c.id)
-                    .limit(BATCH)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            driver = await driver_of(connection)
+            rows = [Pending(*record) for record in await driver.fetch(CLAIM_OUTBOX, BATCH)]
             if not rows:
                 return 0
             # Sent in order on one connection; JetStream keeps that order in the stream.
@@ -130,15 +127,9 @@ class OutboxRelay:
                 else:
                     failed.append(outcome)
             if published:
-                await connection.execute(
-                    update(outbox)
-                    .where(outbox.c.id.in_(published))
-                    .values(published_at=datetime.now(UTC))
-                )
+                await driver.execute(MARK_PUBLISHED, published)
             if parked:
-                await connection.execute(
-                    update(outbox).where(outbox.c.id.in_(parked)).values(published_at=PARKED)
-                )
+                await driver.execute(MARK_PARKED, parked)
             await connection.commit()
         if failed:
             if not (published or parked):

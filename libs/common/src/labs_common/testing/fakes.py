@@ -50,7 +50,7 @@ class FakeOutbox(Outbox):
         super().__init__(None, "test", scope.org_id, scope.actor_id)  # type: ignore[arg-type]
         self.events: list[envelope_pb2.Envelope] = []
 
-    async def _store(self, envelopes: list[envelope_pb2.Envelope], rows: list[dict]) -> None:
+    async def _store(self, envelopes: list[envelope_pb2.Envelope], rows: list[tuple]) -> None:
         self.events.extend(envelopes)
 
     def types(self) -> list[str]:

@@ -11,7 +11,7 @@ into each one by its first full collection.
 
 import gc
 
-import labs_common.events.connection  # noqa: F401
+import labs_common.events.connection
 import labs_common.service  # noqa: F401
 from labs_common.heap import release_free_heap
 

@@ -4,17 +4,11 @@ Revision ID: 0004
 Revises: 0003
 """
 
-from labs_common.db.migrations import create_outbox_notify, drop_outbox_notify
+from labs_common.db.migrations import create_outbox_notify as downgrade  # noqa: F401
+from labs_common.db.migrations import drop_outbox_notify as upgrade  # noqa: F401
 
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-
-def upgrade() -> None:
-    drop_outbox_notify()
-
-
-def downgrade() -> None:
-    create_outbox_notify()

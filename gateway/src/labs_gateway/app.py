@@ -15,7 +15,6 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from nats.aio.client import Client as Nats
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from labs_common.auth.revocations import RevokedSessions, SessionRevocationFeed
 from labs_common.auth.tokens import TokenVerifier
@@ -178,6 +177,8 @@ def create_app(
     # Sockets live for hours: one span per socket says nothing, and ?token= must not be recorded
     # (nor any credential another URL carries).
     if settings.tracing_enabled:
+        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
         FastAPIInstrumentor.instrument_app(app, excluded_urls=f"{API_PREFIX.lstrip('/')}/ws",
                                            server_request_hook=log_redaction.redact_span)
     return app

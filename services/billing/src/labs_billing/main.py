@@ -16,7 +16,6 @@ from labs_billing.service_layer import generation, overdue
 from labs_billing.service_layer.stripe_inbox import StripeInbox
 from labs_billing.service_layer.stripe_sync import StripeSync
 from labs_billing.service_layer.unit_of_work import BillingUnitOfWork
-from labs_common import pdf
 from labs_common.background import Sweeper, start_staggered
 from labs_common.grpc.server import ServiceRegistration
 from labs_common.service import Runtime, ServiceDefinition
@@ -79,7 +78,6 @@ def registrations(runtime: Runtime) -> list[ServiceRegistration]:
 
 async def on_start(runtime: Runtime) -> None:
     background(runtime).start()
-    await pdf.warmed_up()
 
 
 DEFINITION = ServiceDefinition(

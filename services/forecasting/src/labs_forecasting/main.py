@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from labs.forecasting.v1 import forecasting_service_pb2 as pb
 from labs.forecasting.v1 import forecasting_service_pb2_grpc as pb_grpc
-from labs_common import pdf
 from labs_common.background import Sweeper
 from labs_common.grpc.server import ServiceRegistration
 from labs_common.mail import Mailer
@@ -36,7 +35,6 @@ def registrations(runtime: Runtime) -> list[ServiceRegistration]:
 
 async def on_start(runtime: Runtime) -> None:
     settings: Settings = runtime.settings  # type: ignore[assignment]
-    await pdf.warmed_up()
     sweeper = Sweeper("forecasting.snapshots", lambda: snapshot_missing(runtime.uow),
                       settings.snapshot_sweep_seconds)
     runtime.extras["snapshots"] = sweeper  # the runtime closes it on stop

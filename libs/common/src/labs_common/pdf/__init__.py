@@ -5,7 +5,11 @@ never make it reach the network or read a local file.
 
 WeasyPrint is imported on the first render, by the services that print (their images install it
 and its fonts): a process that never renders neither pays for the import nor fails to start where
-Pango is missing (WeasyPrint loads it on import); a render there raises OSError naming it.
+Pango is missing (WeasyPrint loads it on import); a render there raises OSError naming it. That
+import is most of a first render's cost (~2 s of CPU: fontTools, cffi's parse of Pango's
+declarations), paid by the process's first PDF rather than by every start and every idle
+process (~30 MiB); the RPCs that render declare a deadline long enough for it
+(`option (labs.options.v1.deadline_seconds)`).
 """
 
 from __future__ import annotations
@@ -48,7 +52,6 @@ def write_pdf(html: str) -> bytes:
 # Layout is CPU work of 0.1-1 s: off the event loop, so other calls keep being served, one at a
 # time (Pango and fontconfig are not to be shared between threads).
 _THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf")
-_WARM_UP = "<!doctype html><html><body><p>Labs 0123456789</p></body></html>"
 
 
 async def in_render_thread(render: Callable[..., bytes], *args: Any, **kwargs: Any) -> Any:
@@ -56,24 +59,3 @@ async def in_render_thread(render: Callable[..., bytes], *args: Any, **kwargs: A
     return await asyncio.get_running_loop().run_in_executor(
         _THREAD, partial(render, *args, **kwargs))
 
-
-def _warm() -> None:
-    try:
-        write_pdf(_WARM_UP)
-    except Exception as error:
-        log.warning("pdf.warm_up_failed", error=repr(error))
-    else:
-        log.info("pdf.warm")
-
-
-def warm_up() -> None:
-    """Lays out a line of text on the render thread, in the background: the first render of a
-    process imports WeasyPrint and loads Pango and the fonts (seconds on a busy machine)."""
-    _THREAD.submit(_warm)
-
-
-async def warmed_up() -> None:
-    """warm_up(), awaited: what a service that prints does before it reports ready. Started in
-    the background instead, a request made as soon as the service is ready (a test, right after
-    the suite is) queued behind it on the render thread and missed the gateway's deadline (504)."""
-    await in_render_thread(_warm)

@@ -22,9 +22,6 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
-import structlog
-
-log = structlog.get_logger(__name__)
 # WeasyPrint reports each of its seven layout steps at INFO, seven lines a document, in the
 # service's own log: only its warnings (a missing font, a CSS rule it ignores) are news.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)

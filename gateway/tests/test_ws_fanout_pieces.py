@@ -4,12 +4,11 @@ is frozen and its thresholds raised once the gateway has started (labs_gateway.w
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
 
 from labs_common.auth.principal import Principal
 from labs_common.auth.roles import Role
+from labs_common.testing.fresh_python import fresh_python
 from labs_common.visibility import Reader
 from labs_gateway.financials import FinancialsLevels
 from labs_gateway.ws import collector
@@ -59,8 +58,7 @@ def test_the_collector_is_frozen_and_its_thresholds_raised_once():
     script = ("import gc; from labs_gateway.ws import collector; "
               "print(collector.tune(), collector.tune(), gc.get_threshold(), "
               "gc.get_freeze_count() > 0)")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True, timeout=60).stdout.split(maxsplit=2)
+    out = fresh_python(script, timeout=60).split(maxsplit=2)
     assert out[:2] == ["True", "True"]
     assert out[2].strip() == f"{collector.THRESHOLDS} True"
 
@@ -70,7 +68,5 @@ def test_the_collector_can_be_left_alone():
               "from labs_gateway.config import GatewaySettings; "
               "print(collector.tune(GatewaySettings().gateway_gc_tuning), gc.get_threshold(), "
               "gc.get_freeze_count())")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True, timeout=60, env={"LABS_GATEWAY_GC_TUNING": "0",
-                                                      "PATH": ""}).stdout
+    out = fresh_python(script, timeout=60, env={"LABS_GATEWAY_GC_TUNING": "0", "PATH": ""})
     assert out.strip() == "False (700, 10, 10) 0"

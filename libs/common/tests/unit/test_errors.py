@@ -3,14 +3,12 @@ errors themselves are plain Python."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import grpc
 import pytest
 
 from labs_common import errors
 from labs_common.grpc.status import from_rpc_error, status_code, to_status
+from labs_common.testing.fresh_python import fresh_python
 
 
 class _FakeCall(grpc.RpcError):
@@ -66,8 +64,7 @@ def test_internal_errors_hide_their_detail():
 
 def test_importing_the_errors_imports_no_transport():
     probe = "import sys, labs_common.errors; print('grpc' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert fresh_python(probe).strip() == "False"
 
 
 def test_each_error_names_its_grpc_code_as_plain_text():

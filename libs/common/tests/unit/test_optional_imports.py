@@ -3,12 +3,12 @@ stay importable for whatever does use them."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import pytest
 
 from labs_common.optional_imports import skipped
+from labs_common.testing.fresh_python import fresh_python
 
 
 def test_inside_the_block_an_unimported_module_cannot_be_imported_and_after_it_can(
@@ -41,7 +41,4 @@ def test_a_labs_process_loads_neither_aiohttp_nor_rich_until_something_asks_for_
         "import aiohttp, rich\n"
         "print(aiohttp.ClientSession.__name__, rich.print.__name__)\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["[]", "ClientSession print"]
+    assert fresh_python(script).splitlines() == ["[]", "ClientSession print"]

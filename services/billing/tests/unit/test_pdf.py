@@ -6,8 +6,6 @@ fetched while rendering."""
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -25,6 +23,7 @@ from labs_billing.adapters.pdf import (
 )
 from labs_billing.domain.model import Invoice, Item, ItemKind, Status
 from labs_common import pdf
+from labs_common.testing.fresh_python import fresh_python
 
 TODAY = date(2026, 4, 20)
 DASH, MINUS = "\u2013", "\u2212"  # en dash in periods, minus sign before the amount paid
@@ -220,7 +219,5 @@ def test_a_service_loads_weasyprint_with_its_first_pdf_not_at_start():
         "assert pdf.write_pdf('<p>Labs</p>').startswith(b'%PDF')\n"
         "print('weasyprint' in sys.modules)\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=180, check=False)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().endswith("True"), done.stdout
+    printed = fresh_python(script, timeout=180)
+    assert printed.strip().endswith("True"), printed

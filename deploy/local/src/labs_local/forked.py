@@ -125,9 +125,12 @@ class ForkedProcess:
         if self.returncode == _UNREPORTED and _running(self.pid):
             # The fork server died (the OOM killer, say), not the child, which it can no
             # longer report: killed now, or its restart would find the child's port taken and
-            # the suite's stop could no longer reach it.
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.pid, signal.SIGKILL)
+            # the suite's stop could no longer reach it. Its group, and the child itself: one
+            # still unpickling its launch has not yet made the group its own (os.setsid in
+            # _run), and killpg alone found no such group and left it running.
+            for kill in (os.killpg, os.kill):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    kill(self.pid, signal.SIGKILL)
         self._process.close()
         return self.returncode
 

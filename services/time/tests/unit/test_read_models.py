@@ -31,6 +31,7 @@ from labs_time.domain.known import (
     SINCE_ALWAYS,
     KnownRate,
     KnownResource,
+    NoRatesAnswers,
     rates_on,
     rates_settled,
     settled,
@@ -112,6 +113,17 @@ def test_a_user_has_a_resource_only_when_exactly_one_person_is_linked_to_them():
 
 
 # --- fakes: the read-model repositories with the SQL's newer-wins rule -------------------------
+
+
+def test_held_none_answers_are_bounded_the_oldest_forgotten_first():
+    answers = NoRatesAnswers(most=2)
+    org, day = uuid.uuid4(), NOW.date()
+    users = [uuid.uuid4() for _ in range(3)]
+    for user in users:
+        answers.heard(org, user, day, NOW)
+    assert [answers.since(org, u, day, NOW) for u in users] == [None, NOW, NOW]
+    answers.heard(org, users[2], day, NOW + SETTLE)  # held: keeps its first time
+    assert answers.since(org, users[2], day, NOW + SETTLE) == NOW
 
 
 @dataclass
@@ -267,7 +279,9 @@ class World:
         first = FakeTimeUnitOfWork(caller=self.caller, tracker=self.tracker)
         self.rows = (first.known_organizations, first.known_projects, first.known_resources)
         self.remote = FakeDirectory(self.tracker)
-        self.known = KnownDirectory(self.uow, self.remote, settle_seconds=5, clock=lambda: NOW)
+        self.now = NOW
+        self.known = KnownDirectory(self.uow, self.remote, settle_seconds=5,
+                                    clock=lambda: self.now)
 
     def uow(self, scope: Scope) -> FakeTimeUnitOfWork:
         assert scope.org_id == self.caller.org_id
@@ -442,13 +456,55 @@ async def test_a_resource_heard_of_only_from_its_event_is_asked_and_its_history_
     assert world.remote.asked == []
 
 
-async def test_a_member_without_a_resource_is_asked_each_time_and_nothing_is_kept(world):
-    for _ in range(2):
-        answer = await world.known.person_rates(world.caller.token, world.caller.user_id,
-                                                NOW.date())
-        assert seen(answer) == NONE
+async def test_a_member_without_a_resource_is_asked_until_capacitys_none_has_held(world):
+    def rates(on=None):
+        return world.known.person_rates(world.caller.token, world.caller.user_id,
+                                        on or NOW.date())
+    assert seen(await rates()) == NONE
+    world.now = NOW + timedelta(seconds=4)
+    assert seen(await rates()) == NONE
     assert world.remote.asked == ["GetRates", "GetRates"]
+    # Held since the first "none" for the settle time: answered here, for that day only.
+    world.now = NOW + timedelta(seconds=5)
+    assert seen(await rates()) == NONE
+    assert world.remote.asked == ["GetRates", "GetRates"]
+    assert seen(await rates(NOW.date() - timedelta(days=1))) == NONE
+    assert world.remote.asked == ["GetRates"] * 3
     assert world.resources.rows == {}
+    # Ten minutes on, capacity is asked again.
+    world.now = NOW + timedelta(minutes=10, seconds=1)
+    assert seen(await rates()) == NONE
+    assert world.remote.asked == ["GetRates"] * 4
+
+
+async def test_a_resource_linked_to_the_member_takes_over_from_a_held_none(world):
+    await world.known.person_rates(world.caller.token, world.caller.user_id, NOW.date())
+    world.now = NOW + timedelta(minutes=1)
+    ada = KnownResource(uuid.uuid4(), "Ada", "", world.caller.user_id, False, True, LONG_AGO)
+    world.resources.rows[ada.id] = ada  # its event arrived
+    world.resources.periods[(ada.id, SINCE_ALWAYS)] = rate(SINCE_ALWAYS, "100")
+    answer = await world.known.person_rates(world.caller.token, world.caller.user_id,
+                                            NOW.date())
+    assert seen(answer) == (ada.id, Rates(Decimal("100"), None, "USD", "resource"))
+
+
+async def test_two_resources_linked_mid_move_are_asked_even_with_a_held_none(world):
+    await world.known.person_rates(world.caller.token, world.caller.user_id, NOW.date())
+    world.now = NOW + timedelta(minutes=1)
+    for _ in range(2):
+        linked = KnownResource(uuid.uuid4(), "Ada", "", world.caller.user_id, False, True,
+                               LONG_AGO)
+        world.resources.rows[linked.id] = linked
+    await world.known.person_rates(world.caller.token, world.caller.user_id, NOW.date())
+    assert world.remote.asked == ["GetRates", "GetRates"]
+
+
+async def test_while_capacity_is_down_a_fresh_none_still_answers(world):
+    await world.known.person_rates(world.caller.token, world.caller.user_id, NOW.date())
+    world.remote.rates_answer = Unavailable("capacity is down")  # type: ignore[assignment]
+    answer = await world.known.person_rates(world.caller.token, world.caller.user_id,
+                                            NOW.date())
+    assert seen(answer) == NONE and world.remote.asked == ["GetRates", "GetRates"]
 
 
 async def test_a_history_capacity_cannot_give_leaves_the_answer_standing(world):

@@ -90,3 +90,44 @@ def the_resource_of(user_id: uuid.UUID, resources: Iterable[KnownResource]
     owner must be asked."""
     linked = [r for r in resources if r.user_id == user_id and not r.is_placeholder]
     return linked[0] if len(linked) == 1 else None
+
+
+def unlinked(user_id: uuid.UUID, resources: Iterable[KnownResource]) -> bool:
+    """No person time knows of is linked to `user_id` (not even two in the middle of a move)."""
+    return not any(r.user_id == user_id and not r.is_placeholder for r in resources)
+
+
+class NoRatesAnswers:
+    """Capacity's "no rates for this user on this day" (GetRates: found = false), kept per
+    (org, user, day) while time's read model knows no resource linked to the user, so that a
+    member who logs time without being in capacity is not asked about on every write.
+
+    Like a row, an answer speaks for capacity only once it has held for `settle` (the first
+    "none" may be the moment before an owner adds the person), and then only while the read
+    model still links no resource to the user: the resource's event, when it arrives, takes over
+    (in every replica: the read model is shared, these answers are not). Kept for `keep` at the
+    most, then capacity is asked again, so a change no event of the user's resource announced
+    is missed for that long at worst; and for `most` keys, the oldest forgotten first."""
+
+    def __init__(self, keep: timedelta = timedelta(minutes=10), most: int = 10_000) -> None:
+        self._keep, self._most = keep, most
+        self._since: dict[tuple[uuid.UUID, uuid.UUID, date], datetime] = {}
+
+    def since(self, org_id: uuid.UUID, user_id: uuid.UUID, on: date, now: datetime
+              ) -> datetime | None:
+        """Since when capacity has answered "none" for the user on `on`; None: not held."""
+        since = self._since.get((org_id, user_id, on))
+        return since if since is not None and since > now - self._keep else None
+
+    def heard(self, org_id: uuid.UUID, user_id: uuid.UUID, on: date, now: datetime) -> None:
+        """Capacity answered "none" at `now`; an answer still held keeps its first time."""
+        if self.since(org_id, user_id, on, now) is not None:
+            return
+        key = (org_id, user_id, on)
+        self._since.pop(key, None)
+        if len(self._since) >= self._most:
+            del self._since[next(iter(self._since))]
+        self._since[key] = now
+
+    def forget(self, org_id: uuid.UUID, user_id: uuid.UUID, on: date) -> None:
+        self._since.pop((org_id, user_id, on), None)

@@ -20,9 +20,9 @@ org, a person's rates, a resource), with the same meaning:
   only be missed for as long as its event takes (milliseconds; longer while the owner's relay
   or NATS is down).
 
-A member capacity knows no resource for is asked about each time (GetRates answers "none"):
-time keeps no negative answers, which a resource created a moment later would contradict
-until its event arrived.
+A member capacity knows no resource for (GetRates answers "none") is asked about until that
+"none" has held for the settle time; then, for that day, it answers locally while time's read
+model links no resource to them (domain NoRatesAnswers: kept in memory, ten minutes at most).
 
 So an answer never depends on an event having arrived: either a quiet row answers, or the
 owner does. What a read model cannot promise is a change made in the last instant after a
@@ -60,10 +60,12 @@ from labs_time.adapters.directory import (
 from labs_time.domain.known import (
     KnownRate,
     KnownResource,
+    NoRatesAnswers,
     rates_on,
     rates_settled,
     settled,
     the_resource_of,
+    unlinked,
 )
 from labs_time.domain.model import Rates
 from labs_time.service_layer.unit_of_work import TimeUnitOfWork
@@ -95,7 +97,8 @@ class _ReadAhead:
     caller: Principal
     projects: dict[uuid.UUID, Project | None] = field(default_factory=dict)
     organization: Organization | None = None
-    people: dict[uuid.UUID, tuple[KnownResource | None, list[KnownRate]]] = field(
+    # user → (their resource, its rate history, whether no resource at all is linked to them)
+    people: dict[uuid.UUID, tuple[KnownResource | None, list[KnownRate], bool]] = field(
         default_factory=dict)
 
 
@@ -109,6 +112,13 @@ async def _periods(uow: TimeUnitOfWork, resource: KnownResource | None) -> list[
     return await uow.known_resources.rates(resource.id)
 
 
+async def _person(uow: TimeUnitOfWork, user_id: uuid.UUID
+                  ) -> tuple[KnownResource | None, bool]:
+    """The user's resource as time knows it, and whether no resource at all is linked to them."""
+    linked = await uow.known_resources.of_user(user_id)
+    return the_resource_of(user_id, linked), unlinked(user_id, linked)
+
+
 class KnownDirectory:
     """`Directory`'s write-path questions, answered from the read models first. Anything else
     (members, tasks, imports' lists) goes to the `Directory` as it is."""
@@ -120,6 +130,7 @@ class KnownDirectory:
         self._remote = remote
         self._settle = timedelta(seconds=settle_seconds)
         self._clock = clock
+        self._no_rates = NoRatesAnswers()
 
     def __getattr__(self, name: str):
         return getattr(self._remote, name)
@@ -154,8 +165,8 @@ class KnownDirectory:
                 ahead.projects[project_id] = await uow.known_projects.get(project_id)
             ahead.organization = await uow.known_organizations.get()
             for user_id in user_ids:
-                resource = the_resource_of(user_id, await uow.known_resources.of_user(user_id))
-                ahead.people[user_id] = (resource, await _periods(uow, resource))
+                resource, alone = await _person(uow, user_id)
+                ahead.people[user_id] = (resource, await _periods(uow, resource), alone)
         reset = _READ_AHEAD.set(ahead)
         try:
             yield
@@ -218,8 +229,8 @@ class KnownDirectory:
 
     async def person_rates(self, token: str, user_id: uuid.UUID, on: date) -> PersonRates:
         """The member's rates on `on`, as GetRates answers them."""
-        async def known(uow: TimeUnitOfWork) -> KnownResource | None:
-            return the_resource_of(user_id, await uow.known_resources.of_user(user_id))
+        async def known(uow: TimeUnitOfWork) -> tuple[KnownResource | None, bool]:
+            return await _person(uow, user_id)
         return await self._rates(token, on, known,
                                  lambda: self._remote.person_rates(token, user_id, on),
                                  user_id=user_id)
@@ -227,35 +238,47 @@ class KnownDirectory:
     async def resource_rates(self, token: str, resource_id: uuid.UUID, on: date
                              ) -> PersonRates:
         """A resource's rates on `on`, as GetRates answers them."""
-        async def known(uow: TimeUnitOfWork) -> KnownResource | None:
-            return await uow.known_resources.get(resource_id)
+        async def known(uow: TimeUnitOfWork) -> tuple[KnownResource | None, bool]:
+            return await uow.known_resources.get(resource_id), False
         return await self._rates(token, on, known,
                                  lambda: self._remote.resource_rates(token, resource_id, on),
                                  resource_id=resource_id)
 
     async def _rates(self, token: str, on: date,
-                     known: Callable[[TimeUnitOfWork], Awaitable[KnownResource | None]],
+                     known: Callable[[TimeUnitOfWork],
+                                     Awaitable[tuple[KnownResource | None, bool]]],
                      ask: Callable[[], Awaitable[PersonRates]], *,
                      user_id: uuid.UUID | None = None, resource_id: uuid.UUID | None = None
                      ) -> PersonRates:
         """A quiet local answer, else capacity's (the kept one while capacity cannot answer),
         whose resource's history is then learnt."""
-        caller, local = self._caller(token), None
+        caller, local, alone = self._caller(token), None, False
         if caller is not None:
             ahead = self._ahead(caller)
             if ahead is not None and user_id in ahead.people:
-                resource, periods = ahead.people[user_id]
+                resource, periods, alone = ahead.people[user_id]
             else:
                 async with self._uow(Scope.of_caller(caller)) as uow:
-                    resource = await known(uow)
+                    resource, alone = await known(uow)
                     periods = await _periods(uow, resource)
             if resource is not None:
                 local, quiet = self._local_rates(resource, periods, on)
                 if quiet:
                     return local  # type: ignore[return-value]
+            elif alone and user_id is not None:
+                since = self._no_rates.since(caller.org_id, user_id, on, self._clock())
+                if since is not None:
+                    local = PersonRates(None, Rates.none())
+                    if self._settled(since):
+                        return local
         answer = await _or_kept(ask(), local)
         if answer is local:
             return answer
+        if caller is not None and user_id is not None and alone:
+            if answer.resource_id is None:
+                self._no_rates.heard(caller.org_id, user_id, on, self._clock())
+            else:
+                self._no_rates.forget(caller.org_id, user_id, on)
         if caller is not None and answer.resource_id is not None:
             await self._learn_history(caller, token, resource_id or answer.resource_id,
                                       user_id)

@@ -6,11 +6,12 @@ call; rows become domain dataclasses by their column names (`from_row`)."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import fields
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import Row, Select, Table, func, select, tuple_, update
+from sqlalchemy import Row, Select, Table, bindparam, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,6 +36,16 @@ def columns_of(value: Any, table: Table, *, skip: tuple[str, ...] = ()) -> dict[
 
 # Stamped by the database on insert (server defaults) and on update (`_update_row`).
 STAMPS = ("created_at", "updated_at")
+
+
+@functools.cache
+def _select_by_id(table: Table, lock: bool) -> Select:
+    """One row of the org by id, built once per table: every service reads rows this way on
+    every write and every event, and building a statement (and its cache key) costs SQLAlchemy
+    about three times what running a built one with parameters does."""
+    query = select(table).where(table.c.org_id == bindparam("p_org_id"),
+                                table.c.id == bindparam("p_id"))
+    return query.with_for_update() if lock else query
 
 
 class TableRepository:
@@ -85,10 +96,9 @@ class OrgScopedRepository(TableRepository):
         return select(self.table).where(self.table.c.org_id == self._org_id, *where)
 
     async def _row(self, row_id: uuid.UUID, *, lock: bool = False) -> Row | None:
-        query = self._select(self.table.c.id == row_id)
-        if lock:
-            query = query.with_for_update()
-        return (await self._session.execute(query)).first()
+        query = _select_by_id(self.table, lock)
+        return (await self._session.execute(query, {"p_org_id": self._org_id, "p_id": row_id})
+                ).first()
 
     async def _page(
         self, query: Select, order: tuple, after: tuple[Any, uuid.UUID] | None, limit: int

@@ -4,11 +4,12 @@ the alerts raised, and the state each rule last judged each subject in."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, select, tuple_, update
+from sqlalchemy import Row, Select, bindparam, delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 
 from labs_common.db import read_models
@@ -24,6 +25,18 @@ from labs_forecasting.domain.alert_rules import Alert, AlertSubscription, Member
 
 NO_PROJECT = uuid.UUID(int=0)
 
+
+@functools.cache
+def _enabled_for(of_projects: bool) -> Select:
+    """SqlAlertSubscriptions.enabled_for's statement, built once (it runs for every margin
+    announced)."""
+    t = alert_subscriptions
+    query = select(t).where(t.c.org_id == bindparam("p_org"),
+                            t.c.alert_type.in_(bindparam("p_types", expanding=True)), t.c.enabled)
+    if of_projects:
+        query = query.where(t.c.project_id.is_(None)
+                            | t.c.project_id.in_(bindparam("p_projects", expanding=True)))
+    return query.order_by(t.c.created_at, t.c.id)
 
 class SqlMembers(OrgScopedRepository):
     table = members
@@ -100,11 +113,9 @@ class SqlAlertSubscriptions(OrgScopedRepository):
                           ) -> list[AlertSubscription]:
         """The enabled subscriptions of `alert_types` for the whole org or one of
         `project_ids` (None: whole-org ones and every project's)."""
-        t = alert_subscriptions
-        query = self._select(t.c.alert_type.in_(alert_types), t.c.enabled)
-        if project_ids is not None:
-            query = query.where(t.c.project_id.is_(None) | t.c.project_id.in_(project_ids))
-        rows = (await self._session.execute(query.order_by(t.c.created_at, t.c.id))).all()
+        rows = (await self._session.execute(_enabled_for(project_ids is not None), {
+            "p_org": self._org_id, "p_types": list(alert_types), "p_projects": project_ids,
+        })).all()
         return [from_row(AlertSubscription, r) for r in rows]
 
     async def projects_of_resource(self, resource_id: uuid.UUID) -> list[uuid.UUID]:

@@ -4,13 +4,14 @@ project's running totals (locked while they move), and the daily margins."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 
 from labs_common.db import read_models
@@ -42,6 +43,58 @@ from labs_forecasting.domain.reports import AllocationSpan, Person, PersonHours,
 from labs_forecasting.domain.risk import RateLevel
 
 TOTALS = tuple(f.name for f in fields(Totals))
+
+# The statements below that run for every event heard are built once, with parameters for
+# their values: building one (and its cache key) costs SQLAlchemy about three times what
+# running a built one does.
+
+
+@functools.cache
+def _dashboard(*, by_ids: bool, by_status: bool, by_client: bool) -> Select:
+    """SqlProjects.dashboard's statement for one combination of its filters."""
+    org = bindparam("p_org")
+    before = (select(daily_margins.c.margin_percent)
+              .where(daily_margins.c.project_id == projects.c.id,
+                     daily_margins.c.org_id == org,
+                     daily_margins.c.day <= bindparam("p_trend_day"))
+              .order_by(daily_margins.c.day.desc()).limit(1)
+              .correlate(projects).scalar_subquery())
+    query = (select(projects, *(project_totals.c[n].label(f"t_{n}") for n in TOTALS),
+                    project_totals.c.updated_at.label("t_updated_at"),
+                    before.label("before_percent"))
+             .select_from(projects.outerjoin(project_totals, (
+                 project_totals.c.project_id == projects.c.id)
+                 & (project_totals.c.org_id == org)))
+             .where(projects.c.org_id == org))
+    if by_ids:
+        query = query.where(projects.c.id.in_(bindparam("p_ids", expanding=True)))
+    if by_status:
+        query = query.where(projects.c.status == bindparam("p_status"))
+    elif not by_ids:
+        query = query.where(projects.c.status != "archived")
+    if by_client:
+        query = query.where(projects.c.client_id == bindparam("p_client"))
+    return query
+
+
+_CREATE_TOTALS = insert(project_totals).values(
+    org_id=bindparam("p_org"), project_id=bindparam("p_project"), updated_at=func.now(),
+).on_conflict_do_nothing()
+_LOCK_TOTALS = select(project_totals).where(
+    project_totals.c.project_id == bindparam("p_project")).with_for_update()
+_ADD_TO_TOTALS = project_totals.update().where(
+    project_totals.c.project_id == bindparam("p_project")
+).values(**{name: project_totals.c[name] + bindparam(f"p_{name}") for name in TOTALS},
+         updated_at=func.now()).returning(*project_totals.c)
+_PUT_DAILY = insert(daily_margins).values(
+    org_id=bindparam("p_org"), project_id=bindparam("p_project"), day=bindparam("p_day"),
+    **{name: bindparam(f"p_{name}") for name in ("revenue", "cost", "margin_dollar",
+                                                 "margin_percent")})
+_PUT_DAILY = _PUT_DAILY.on_conflict_do_update(
+    index_elements=[daily_margins.c.project_id, daily_margins.c.day],
+    set_={name: _PUT_DAILY.excluded[name]
+          for name in ("revenue", "cost", "margin_dollar", "margin_percent")})
+_ORGANIZATION = select(organizations).where(organizations.c.id == bindparam("p_org"))
 
 
 class AsOfRepository(read_models.AsOfRepository):
@@ -77,29 +130,12 @@ class SqlProjects(AsOfRepository):
         percent at the end of `trend_day`, in one statement: the per-project rows only (one
         look-up of daily_margins' primary key per project), never the entries. The
         profitability dashboard's, and a project list's margins."""
-        before = (select(daily_margins.c.margin_percent)
-                  .where(daily_margins.c.project_id == projects.c.id,
-                         daily_margins.c.org_id == self._org_id,
-                         daily_margins.c.day <= trend_day)
-                  .order_by(daily_margins.c.day.desc()).limit(1)
-                  .correlate(projects).scalar_subquery())
-        query = (select(projects, *(project_totals.c[n].label(f"t_{n}") for n in TOTALS),
-                        project_totals.c.updated_at.label("t_updated_at"),
-                        before.label("before_percent"))
-                 .select_from(projects.outerjoin(project_totals, (
-                     project_totals.c.project_id == projects.c.id)
-                     & (project_totals.c.org_id == self._org_id)))
-                 .where(projects.c.org_id == self._org_id))
-        if project_ids is not None:
-            query = query.where(projects.c.id.in_(project_ids))
-        if status:
-            query = query.where(projects.c.status == status)
-        elif project_ids is None:
-            query = query.where(projects.c.status != "archived")
-        if client_id is not None:
-            query = query.where(projects.c.client_id == client_id)
+        query = _dashboard(by_ids=project_ids is not None, by_status=bool(status),
+                           by_client=client_id is not None)
+        params = {"p_org": self._org_id, "p_trend_day": trend_day, "p_ids": project_ids,
+                  "p_status": status, "p_client": client_id}
         found = []
-        for r in (await self._session.execute(query)).all():
+        for r in (await self._session.execute(query, params)).all():
             totals = (Totals(**{n: getattr(r, f"t_{n}") for n in TOTALS})
                       if r.t_updated_at is not None else Totals())
             found.append((_project(r), totals, r.t_updated_at or r.as_of, r.before_percent))
@@ -348,19 +384,15 @@ class SqlTotals(OrgScopedRepository):
     async def lock(self, project_id: uuid.UUID) -> Totals:
         """The project's totals, locked until the transaction ends (created at zero): every
         change to a project's sums queues here, so none is lost between two events."""
-        await self._session.execute(insert(project_totals).values(
-            org_id=self._org_id, project_id=project_id, updated_at=func.now(),
-        ).on_conflict_do_nothing())
-        row = (await self._session.execute(select(project_totals).where(
-            project_totals.c.project_id == project_id).with_for_update())).one()
+        await self._session.execute(_CREATE_TOTALS,
+                                    {"p_org": self._org_id, "p_project": project_id})
+        row = (await self._session.execute(_LOCK_TOTALS, {"p_project": project_id})).one()
         return _totals(row)
 
     async def add(self, project_id: uuid.UUID, delta: Totals) -> Totals:
         """`delta` added to the (locked) totals; answers them."""
-        row = (await self._session.execute(project_totals.update().where(
-            project_totals.c.project_id == project_id
-        ).values(**{name: project_totals.c[name] + getattr(delta, name) for name in TOTALS},
-                 updated_at=func.now()).returning(*project_totals.c))).one()
+        row = (await self._session.execute(_ADD_TO_TOTALS, {
+            "p_project": project_id, **{f"p_{n}": getattr(delta, n) for n in TOTALS}})).one()
         return _totals(row)
 
     async def of(self, project_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[Totals, datetime]]:
@@ -374,12 +406,10 @@ class SqlDailyMargins(OrgScopedRepository):
     table = daily_margins
 
     async def put(self, project_id: uuid.UUID, day: DailyMargin) -> None:
-        values = {"revenue": day.revenue, "cost": day.cost, "margin_dollar": day.margin_dollar,
-                  "margin_percent": day.margin_percent}
-        statement = insert(daily_margins).values(org_id=self._org_id, project_id=project_id,
-                                                 day=day.day, **values)
-        await self._session.execute(statement.on_conflict_do_update(
-            index_elements=[daily_margins.c.project_id, daily_margins.c.day], set_=values))
+        await self._session.execute(_PUT_DAILY, {
+            "p_org": self._org_id, "p_project": project_id, "p_day": day.day,
+            "p_revenue": day.revenue, "p_cost": day.cost, "p_margin_dollar": day.margin_dollar,
+            "p_margin_percent": day.margin_percent})
 
     async def between(self, project_id: uuid.UUID, start: date, end: date) -> list[DailyMargin]:
         query = select(daily_margins).where(
@@ -414,8 +444,7 @@ class SqlOrganizations(OrgScopedRepository):
     table = organizations
 
     async def get(self) -> Organization:
-        row = (await self._session.execute(select(organizations).where(
-            organizations.c.id == self._org_id))).first()
+        row = (await self._session.execute(_ORGANIZATION, {"p_org": self._org_id})).first()
         if row is None:
             return Organization(id=self._org_id)  # type: ignore[arg-type]
         return Organization(

@@ -46,9 +46,10 @@ async def wait_for(predicate, timeout: float = 10.0):
     raise AssertionError("condition not met before the deadline")
 
 
-async def run_consumer(js, sessions, handler, name: str):
+async def run_consumer(js, sessions, handler, name: str, wanted=None):
     subscription = Subscription(
-        consumer=name, source="time", event_type="entry.created", handler=handler, max_deliver=3
+        consumer=name, source="time", event_type="entry.created", handler=handler, max_deliver=3,
+        wanted=wanted,
     )
     consumer = EventConsumer(js, lambda scope: UnitOfWork(sessions, "time", scope), subscription)
     return asyncio.create_task(consumer.run())
@@ -101,6 +102,39 @@ async def test_a_failing_handler_is_retried_and_its_effect_is_not_half_applied(j
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
     assert len(attempts) == 2
+
+
+async def test_an_event_its_subscription_does_not_want_is_acked_unclaimed(js, sessions):
+    wanted_org, other_org = uuid.uuid4(), uuid.uuid4()
+    name = f"wants{uuid.uuid4().hex[:6]}"
+    handled = []
+
+    async def wanted(envelope, uow):
+        return envelope.org_id == str(wanted_org)
+
+    async def handler(envelope, uow):
+        handled.append(envelope.org_id)
+        await record(envelope, uow)
+
+    task = await run_consumer(js, sessions, handler, name, wanted=wanted)
+    durable = f"{name}-on-time-entry-created"
+    unwanted = envelope_for(other_org)
+    try:
+        await js.publish(f"labs.time.v1.{other_org}.entry.created", unwanted.SerializeToString())
+        await js.publish(f"labs.time.v1.{wanted_org}.entry.created",
+                         envelope_for(wanted_org).SerializeToString())
+        await wait_for(lambda: _equals(effects_of(sessions, wanted_org), 1))
+        info = await js.consumer_info(stream_name("time"), durable)
+        assert (info.num_pending, info.num_ack_pending) == (0, 0)  # both acked
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert handled == [str(wanted_org)]
+    async with UnitOfWork(sessions, "time", Scope.of_system()) as uow:
+        claimed = (await uow.session.execute(text(
+            "SELECT event_id::text FROM processed_events WHERE consumer = :c"),
+            {"c": durable})).scalars().all()
+    assert str(uuid.UUID(unwanted.id)) not in claimed and len(claimed) == 1
 
 
 async def _equals(awaitable, expected) -> bool:

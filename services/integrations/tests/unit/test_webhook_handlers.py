@@ -28,6 +28,7 @@ from labs_integrations.domain.webhook_commands import (
     RedeliverWebhook,
 )
 from labs_integrations.domain.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from labs_integrations.entrypoints.webhook_consumers import has_endpoints
 from labs_integrations.service_layer import webhook_endpoints as handlers
 from labs_integrations.service_layer.webhook_endpoints import secret_aad
 from labs_integrations.service_layer.webhook_fanout import fan_out
@@ -53,6 +54,9 @@ class FakeWebhookEndpoints:
 
     async def live_count(self) -> int:
         return len(self._mine())
+
+    async def any_live(self) -> bool:
+        return bool(self._mine())
 
     async def live(self) -> list[WebhookEndpoint]:
         return sorted(self._mine(), key=lambda e: (e.created_at, e.id))
@@ -354,3 +358,17 @@ async def test_events_without_an_org_or_without_endpoints_make_nothing():
     platform_wide.org_id = ""
     assert await fan_out(platform_wide, uow, retry_seconds=60) == 0
 
+
+
+async def test_only_events_of_an_org_with_a_live_endpoint_are_claimed_and_fanned_out():
+    org = uuid.uuid4()
+    uow = consumer_uow(org)
+    event = entry_event(org, uuid.uuid4())
+    assert not await has_endpoints(event, uow)
+    endpoint = await endpoint_made_by(uow, "admin")
+    assert await has_endpoints(event, uow)
+    event.org_id = ""
+    assert not await has_endpoints(event, uow)
+    event.org_id = str(org)
+    await uow.webhook_endpoints.delete(endpoint.id)
+    assert not await has_endpoints(event, uow)

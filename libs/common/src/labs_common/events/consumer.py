@@ -50,18 +50,24 @@ def backoff(deliveries: int) -> float:
 
 
 Handler = Callable[[envelope_pb2.Envelope, UnitOfWork], Awaitable[None]]
+Wanted = Callable[[envelope_pb2.Envelope, UnitOfWork], Awaitable[bool]]
 UowFactory = Callable[[Scope], UnitOfWork]
 
 
 @dataclass(frozen=True)
 class Subscription:
-    """`handler` runs for every event of `source` whose type matches `event_type` ("*.*" = all)."""
+    """`handler` runs for every event of `source` whose type matches `event_type` ("*.*" = all).
+
+    `wanted`, when given, is asked first, in the event's transaction and before its id is
+    claimed: False acks the event with no claim and no effect. A consumer that hears every event
+    for the few orgs that use it (outgoing webhooks) so spends no write on the rest."""
 
     consumer: str
     source: str
     event_type: str
     handler: Handler
     max_deliver: int = 8
+    wanted: Wanted | None = None
 
     @property
     def durable(self) -> str:
@@ -188,7 +194,9 @@ class EventConsumer:
     ) -> None:
         try:
             async with self._uow_factory(scope) as uow:
-                if await uow.inbox.claim(self._sub.durable, event_id):
+                wanted = self._sub.wanted
+                if (wanted is None or await wanted(envelope, uow)) and await uow.inbox.claim(
+                        self._sub.durable, event_id):
                     await self._sub.handler(envelope, uow)
                     await uow.commit()
         except Exception as error:

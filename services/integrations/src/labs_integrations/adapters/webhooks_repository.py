@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Row, delete, func, select, text, tuple_, update
+from sqlalchemy import Row, bindparam, delete, func, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 
 from labs_common.db.repository import OrgScopedRepository, columns_of
@@ -28,6 +28,12 @@ def delivery_of(row: Row) -> WebhookDelivery:
         attempts=row.attempts, last_status_code=row.last_status_code, last_error=row.last_error,
         created_at=row.created_at, last_attempt_at=row.last_attempt_at,
         next_attempt_at=row.next_attempt_at, give_up_at=row.give_up_at)
+
+
+# Built once: it runs for every event of every service.
+_ANY_LIVE = select(webhook_endpoints.c.id).where(
+    webhook_endpoints.c.org_id == bindparam("p_org"),
+    webhook_endpoints.c.deleted_at.is_(None)).limit(1)
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,9 @@ class SqlAlchemyWebhookEndpoints(OrgScopedRepository):
             select(func.count()).select_from(webhook_endpoints).where(
                 webhook_endpoints.c.org_id == self._org_id,
                 webhook_endpoints.c.deleted_at.is_(None)))).scalar_one()
+
+    async def any_live(self) -> bool:
+        return (await self._session.execute(_ANY_LIVE, {"p_org": self._org_id})).first() is not None
 
     async def live(self) -> list[WebhookEndpoint]:
         rows = (await self._session.execute(

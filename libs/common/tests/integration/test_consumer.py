@@ -46,10 +46,10 @@ async def wait_for(predicate, timeout: float = 10.0):
     raise AssertionError("condition not met before the deadline")
 
 
-async def run_consumer(js, sessions, handler, name: str, wanted=None):
+async def run_consumer(js, sessions, handler, name: str, wanted=None, idempotent=False):
     subscription = Subscription(
         consumer=name, source="time", event_type="entry.created", handler=handler, max_deliver=3,
-        wanted=wanted,
+        wanted=wanted, idempotent=idempotent,
     )
     consumer = EventConsumer(js, lambda scope: UnitOfWork(sessions, "time", scope), subscription)
     return asyncio.create_task(consumer.run())
@@ -124,17 +124,52 @@ async def test_an_event_its_subscription_does_not_want_is_acked_unclaimed(js, se
         await js.publish(f"labs.time.v1.{wanted_org}.entry.created",
                          envelope_for(wanted_org).SerializeToString())
         await wait_for(lambda: _equals(effects_of(sessions, wanted_org), 1))
-        info = await js.consumer_info(stream_name("time"), durable)
-        assert (info.num_pending, info.num_ack_pending) == (0, 0)  # both acked
+        await wait_for(lambda: _acked(js, durable))  # the unwanted one too
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
     assert handled == [str(wanted_org)]
-    async with UnitOfWork(sessions, "time", Scope.of_system()) as uow:
-        claimed = (await uow.session.execute(text(
-            "SELECT event_id::text FROM processed_events WHERE consumer = :c"),
-            {"c": durable})).scalars().all()
+    claimed = await claims_of(sessions, durable)
     assert str(uuid.UUID(unwanted.id)) not in claimed and len(claimed) == 1
+
+
+async def claims_of(sessions, durable: str) -> list[str]:
+    async with UnitOfWork(sessions, "time", Scope.of_system()) as uow:
+        return list((await uow.session.execute(text(
+            "SELECT event_id::text FROM processed_events WHERE consumer = :c"),
+            {"c": durable})).scalars().all())
+
+
+async def test_an_idempotent_handler_applies_a_redelivery_once_without_a_claim(
+        js, sessions):
+    org = uuid.uuid4()
+    name = f"keyed{uuid.uuid4().hex[:6]}"
+
+    async def record_once(envelope, uow):  # as the activity feed: the event id is the row's key
+        await uow.session.execute(text(
+            "INSERT INTO effects SELECT :e, :o WHERE NOT EXISTS "
+            "(SELECT 1 FROM effects WHERE event_id = :e)"),
+            {"e": envelope.id, "o": envelope.org_id})
+
+    task = await run_consumer(js, sessions, record_once, name, idempotent=True)
+    envelope, second = envelope_for(org), envelope_for(org)
+    try:
+        for attempt in range(2):
+            await js.publish(f"labs.time.v1.{org}.entry.created", envelope.SerializeToString(),
+                             headers={"Nats-Msg-Id": f"{envelope.id}-{attempt}"})
+        await js.publish(f"labs.time.v1.{org}.entry.created", second.SerializeToString())
+        await wait_for(lambda: _equals(effects_of(sessions, org), 2))
+        await wait_for(lambda: _acked(js, f"{name}-on-time-entry-created"))
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert await effects_of(sessions, org) == 2
+    assert await claims_of(sessions, f"{name}-on-time-entry-created") == []
+
+
+async def _acked(js, durable: str) -> bool:
+    info = await js.consumer_info(stream_name("time"), durable)
+    return (info.num_pending, info.num_ack_pending) == (0, 0)
 
 
 async def _equals(awaitable, expected) -> bool:

@@ -17,16 +17,16 @@ from datetime import UTC, datetime
 import grpc
 import pytest
 from aiohttp import web
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from labs.events.v1 import envelope_pb2
 from labs.identity.v1 import events_pb2 as identity_events
 from labs.identity.v1 import identity_service_pb2 as identity_pb
 from labs.integrations.v1 import integrations_service_pb2 as pb
 from labs.time.v1 import events_pb2 as time_events
-from labs_common.db.tables import processed_events
 from labs_common.db.uow import Scope
 from labs_common.events.outbox import subject_for
+from labs_common.events.streams import stream_name
 from labs_integrations.domain.webhooks import verify
 
 PASSWORD = "correct horse battery"
@@ -103,19 +103,22 @@ async def known(integrations, session, *, role: str | None = "owner",
 
 
 async def processed(integrations, source: str, envelope: envelope_pb2.Envelope) -> None:
-    """Until the webhooks' consumer of `source` has handled the event (its inbox row)."""
+    """Until the webhooks' consumer of `source` has acked the event: its durable's ack floor
+    has reached the event's stream sequence (an event of an org without a live endpoint leaves
+    no inbox row)."""
     durable = f"integrations-webhooks-on-{source}-all"
     deadline = time.monotonic() + DEADLINE
     while True:
-        async with integrations.runtime.uow(Scope.of_system()) as uow:
-            row = (await uow.session.execute(select(processed_events).where(
-                processed_events.c.consumer == durable,
-                processed_events.c.event_id == uuid.UUID(envelope.id)))).first()
-        if row is not None:
+        info = await integrations.runtime.js.consumer_info(stream_name(source), durable)
+        if info.ack_floor.stream_seq >= SEQUENCES[envelope.id]:
             return
         if time.monotonic() > deadline:
             raise AssertionError(f"{durable} did not handle {envelope.id}")
         await asyncio.sleep(0.05)
+
+
+# The stream sequence each event published here was stored at.
+SEQUENCES: dict[str, int] = {}
 
 
 async def publish(js, source: str, org_id: str, event_type: str, payload, *,
@@ -126,8 +129,10 @@ async def publish(js, source: str, org_id: str, event_type: str, payload, *,
                                          org_id=org_id, project_id=project_id)
         envelope.occurred_at.FromDatetime(datetime.now(UTC))
         envelope.payload.Pack(payload)
-    await js.publish(subject_for(source, uuid.UUID(org_id), envelope.type),
-                     envelope.SerializeToString(), headers={"Nats-Msg-Id": msg_id or envelope.id})
+    stored = await js.publish(subject_for(source, uuid.UUID(org_id), envelope.type),
+                              envelope.SerializeToString(),
+                              headers={"Nats-Msg-Id": msg_id or envelope.id})
+    SEQUENCES.setdefault(envelope.id, stored.seq)
     return envelope
 
 

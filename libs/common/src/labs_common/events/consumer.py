@@ -60,7 +60,12 @@ class Subscription:
 
     `wanted`, when given, is asked first, in the event's transaction and before its id is
     claimed: False acks the event with no claim and no effect. A consumer that hears every event
-    for the few orgs that use it (outgoing webhooks) so spends no write on the rest."""
+    for the few orgs that use it (outgoing webhooks) so spends no write on the rest.
+
+    `idempotent`: applying the event twice changes nothing by the handler's own writes (a row
+    keyed by the event's id inserted ON CONFLICT DO NOTHING, as the activity feed's; a read
+    model's upsert of the newer state), so the inbox claim, a second write per event, is
+    skipped."""
 
     consumer: str
     source: str
@@ -68,6 +73,7 @@ class Subscription:
     handler: Handler
     max_deliver: int = 8
     wanted: Wanted | None = None
+    idempotent: bool = False
 
     @property
     def durable(self) -> str:
@@ -194,15 +200,22 @@ class EventConsumer:
     ) -> None:
         try:
             async with self._uow_factory(scope) as uow:
-                wanted = self._sub.wanted
-                if (wanted is None or await wanted(envelope, uow)) and await uow.inbox.claim(
-                        self._sub.durable, event_id):
+                if await self._is_new(envelope, event_id, uow):
                     await self._sub.handler(envelope, uow)
                     await uow.commit()
         except Exception as error:
             await self._retry_or_park(message, envelope, error)
             return
         await message.ack()
+
+    async def _is_new(self, envelope: envelope_pb2.Envelope, event_id: uuid.UUID,
+                      uow: UnitOfWork) -> bool:
+        """Whether the handler is to run: the event is wanted, and claimed here first unless
+        the handler is idempotent by itself."""
+        wanted = self._sub.wanted
+        if wanted is not None and not await wanted(envelope, uow):
+            return False
+        return self._sub.idempotent or await uow.inbox.claim(self._sub.durable, event_id)
 
     async def _retry_or_park(
         self, message: Msg, envelope: envelope_pb2.Envelope, error: Exception

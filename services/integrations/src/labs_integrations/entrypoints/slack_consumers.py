@@ -79,11 +79,16 @@ def slack_subscriptions(wake: Callable[[str], None] = lambda _name: None
     async def on_news(envelope: envelope_pb2.Envelope, uow) -> None:
         await notify(envelope, uow, wake=waker)
 
+    # The read models (days logged, orgs' timezones) keep the newer state of each row: a
+    # redelivered event changes nothing, so they need no inbox claim. The news does.
     return [
         *(Subscription(CONSUMER, source, kind, on_news) for source, kind in sorted(NOTIFIED)),
-        *(Subscription(CONSUMER, "time", kind, on_entry) for kind in ENTRY_EVENTS),
-        Subscription(CONSUMER, "time", "entry.deleted", on_entry_deleted),
-        Subscription(CONSUMER, "time", "entry.imported", on_entries_imported),
-        Subscription(CONSUMER, "identity", "organization.created", on_organization),
-        Subscription(CONSUMER, "identity", "organization.updated", on_organization),
+        *(Subscription(CONSUMER, "time", kind, on_entry, idempotent=True)
+          for kind in ENTRY_EVENTS),
+        Subscription(CONSUMER, "time", "entry.deleted", on_entry_deleted, idempotent=True),
+        Subscription(CONSUMER, "time", "entry.imported", on_entries_imported, idempotent=True),
+        Subscription(CONSUMER, "identity", "organization.created", on_organization,
+                     idempotent=True),
+        Subscription(CONSUMER, "identity", "organization.updated", on_organization,
+                     idempotent=True),
     ]

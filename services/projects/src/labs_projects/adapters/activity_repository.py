@@ -18,6 +18,9 @@ from labs_projects.domain.activity import Activity
 
 ActivityPosition = tuple[datetime, uuid.UUID]
 
+# Built once (its columns come with the parameters): it runs for every event of every service.
+# The id is the event's, so a redelivered event adds nothing.
+_ADD_ACTIVITY = insert(activities).on_conflict_do_nothing(index_elements=["id"])
 
 
 class SqlAlchemyActivityRepository:
@@ -25,11 +28,7 @@ class SqlAlchemyActivityRepository:
         self._session = session
 
     async def add(self, activity: Activity) -> None:
-        await self._session.execute(
-            insert(activities)
-            .values(**columns_of(activity, activities))
-            .on_conflict_do_nothing(index_elements=["id"])
-        )
+        await self._session.execute(_ADD_ACTIVITY, columns_of(activity, activities))
 
     async def page(
         self,

@@ -9,8 +9,10 @@ from labs_projects.service_layer.activity import record_event
 
 
 def activity_subscriptions() -> list[Subscription]:
-    # ">" rather than "*.*": an event type with more than two tokens is recorded too.
+    # ">" rather than "*.*": an event type with more than two tokens is recorded too. An
+    # activity's id is its event's, inserted ON CONFLICT DO NOTHING: no inbox claim is needed.
     return [
-        Subscription(consumer="activity", source=service, event_type=">", handler=record_event)
+        Subscription(consumer="activity", source=service, event_type=">", handler=record_event,
+                     idempotent=True)
         for service in SERVICES
     ]

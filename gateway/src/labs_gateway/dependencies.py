@@ -23,11 +23,15 @@ from labs_gateway.middleware.rate_limit import PRINCIPAL_STATE_KEY
 from labs_gateway.upstream import Caller, Upstream, bind_caller
 
 
-def _settings(request: Request) -> GatewaySettings:
+# The dependencies below are coroutines though they do no I/O: FastAPI runs a plain function
+# dependency in its thread pool, a hand-off to another thread and back on every request.
+
+
+async def _settings(request: Request) -> GatewaySettings:
     return request.app.state.settings
 
 
-def _upstream(request: Request) -> Upstream:
+async def _upstream(request: Request) -> Upstream:
     return request.app.state.upstream
 
 
@@ -44,16 +48,16 @@ async def _current_principal(request: Request) -> Principal:
     return await _authenticator(request).authenticate(credential)
 
 
-def _identity(request: Request) -> IdentityServiceStub:
-    return _upstream(request).identity
+async def _identity(request: Request) -> IdentityServiceStub:
+    return request.app.state.upstream.identity
 
 
 def service_stub(service: str, stub_class: type) -> Callable[[Request], object]:
     """A dependency giving `stub_class` on `service`'s channel, for an alias such as
     `Projects = Annotated[ProjectsServiceStub, Depends(service_stub("projects", Stub))]`."""
 
-    def dependency(request: Request) -> object:
-        return _upstream(request).stub(service, stub_class)
+    async def dependency(request: Request) -> object:
+        return request.app.state.upstream.stub(service, stub_class)
 
     return dependency
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.engine import Row
 
@@ -34,6 +34,22 @@ from labs_identity.domain.model import (
 from labs_identity.domain.throttle import Attempts
 
 
+# Built once, run with parameters: the statements of the member and org look-ups every request
+# makes, and of a role change (building one costs SQLAlchemy more than running it).
+def _with_lock(query: Select) -> dict[bool, Select]:
+    return {False: query, True: query.with_for_update()}
+
+
+_ORGANIZATION = _with_lock(select(organizations).where(organizations.c.id == bindparam("p_org")))
+_MEMBER = _with_lock(select(users).where(
+    users.c.org_id == bindparam("p_org"), users.c.id == bindparam("p_id"),
+    users.c.removed_at.is_(None)))
+_OWNERS_LOCKED = select(users.c.id).where(
+    users.c.org_id == bindparam("p_org"), users.c.role == Role.OWNER.value,
+    users.c.removed_at.is_(None)).with_for_update()
+_SET_ROLE = update(users).where(users.c.id == bindparam("p_id")).values(
+    role=bindparam("p_role"), client_id=bindparam("p_client"))
+
 class SqlAlchemyOrganizationRepository(TableRepository):
     table = organizations
 
@@ -41,10 +57,7 @@ class SqlAlchemyOrganizationRepository(TableRepository):
         await self._insert_row(org)
 
     async def get(self, org_id: uuid.UUID, *, for_update: bool = False) -> Organization | None:
-        query = select(organizations).where(organizations.c.id == org_id)
-        row = (
-            await self._session.execute(query.with_for_update() if for_update else query)
-        ).first()
+        row = (await self._session.execute(_ORGANIZATION[for_update], {"p_org": org_id})).first()
         return _organization(row) if row else None
 
     async def save(self, org: Organization) -> Organization:
@@ -71,11 +84,8 @@ class SqlAlchemyMemberRepository(TableRepository):
     async def get(
         self, org_id: uuid.UUID, user_id: uuid.UUID, *, for_update: bool = False
     ) -> Member | None:
-        query = select(users).where(
-            users.c.org_id == org_id, users.c.id == user_id, users.c.removed_at.is_(None)
-        )
         row = (
-            await self._session.execute(query.with_for_update() if for_update else query)
+            await self._session.execute(_MEMBER[for_update], {"p_org": org_id, "p_id": user_id})
         ).first()
         return _member(row) if row else None
 
@@ -114,25 +124,13 @@ class SqlAlchemyMemberRepository(TableRepository):
 
     async def count_owners(self, org_id: uuid.UUID) -> int:
         # Locks the owners' rows so two concurrent demotions cannot both see "two owners".
-        rows = (
-            await self._session.execute(
-                select(users.c.id)
-                .where(
-                    users.c.org_id == org_id,
-                    users.c.role == Role.OWNER.value,
-                    users.c.removed_at.is_(None),
-                )
-                .with_for_update()
-            )
-        ).all()
+        rows = (await self._session.execute(_OWNERS_LOCKED, {"p_org": org_id})).all()
         return len(rows)
 
     async def set_role(self, member: Member) -> None:
         await self._session.execute(
-            update(users)
-            .where(users.c.id == member.id)
-            .values(role=member.role.value, client_id=member.client_id)
-        )
+            _SET_ROLE, {"p_id": member.id, "p_role": member.role.value,
+                        "p_client": member.client_id})
 
     async def record_login(self, user_id: uuid.UUID, password_hash: str | None = None) -> None:
         values: dict = {"last_login_at": func.now()}

@@ -22,7 +22,6 @@ from labs_gateway.financials import FinancialsLevels
 from labs_gateway.middleware.rate_limit import PRINCIPAL_STATE_KEY
 from labs_gateway.upstream import Caller, Upstream, bind_caller
 
-
 # The dependencies below are coroutines though they do no I/O: FastAPI runs a plain function
 # dependency in its thread pool, a hand-off to another thread and back on every request.
 

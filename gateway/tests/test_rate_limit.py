@@ -1,4 +1,5 @@
-"""Requests per caller in a sliding window: RateLimit-* headers always, 429 + Retry-After past it."""
+"""Requests per caller in a sliding window: RateLimit-* headers always, 429 + Retry-After
+past it."""
 
 from __future__ import annotations
 

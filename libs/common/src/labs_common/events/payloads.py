@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -67,6 +70,36 @@ def unpack(envelope: envelope_pb2.Envelope) -> Message | None:
         return None
     message = message_factory.GetMessageClass(descriptor)()
     return message if envelope.payload.Unpack(message) else None
+
+
+def unpack_into(envelope: envelope_pb2.Envelope, message: Message) -> bool:
+    """Fills `message` from the payload when the payload is of its type; False otherwise."""
+    return envelope.payload.Is(message.DESCRIPTOR) and envelope.payload.Unpack(message)
+
+
+def occurred_at(envelope: envelope_pb2.Envelope) -> datetime:
+    """When the event happened: the as-of of what a read model keeps from it."""
+    return envelope.occurred_at.ToDatetime(UTC)
+
+
+# A payload's fields as read models keep them: an empty string is "not set". An id that is not
+# one is None (what it would point at cannot be found anyway); a malformed amount or date raises,
+# so the event is retried and, still malformed, parked in the dead-letter stream.
+
+
+def field_uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+def field_decimal(value: str) -> Decimal | None:
+    return Decimal(value) if value else None
+
+
+def field_date(value: str) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 # The project.* events that carry the whole project (read models keep it from these).

@@ -6,7 +6,6 @@ project's state came from is ignored (events of one project may arrive on differ
 from __future__ import annotations
 
 import uuid
-from datetime import UTC
 
 from google.protobuf.message import Message
 
@@ -16,6 +15,7 @@ from labs.projects.v1 import projects_service_pb2 as projects_pb
 from labs_capacity.service_layer.project_states import project_status_heard
 from labs_capacity.service_layer.unit_of_work import CapacityUnitOfWork
 from labs_common.events.consumer import Subscription
+from labs_common.events.payloads import occurred_at
 from labs_common.protobuf import enum_api_name
 
 CONSUMER = "capacity"
@@ -55,5 +55,5 @@ async def _heard(
     project = event.project  # type: ignore[attr-defined]
     status = "archived" if archived else status_name(project.status)
     await project_status_heard(
-        uow, uuid.UUID(project.id), status, envelope.occurred_at.ToDatetime(UTC)
+        uow, uuid.UUID(project.id), status, occurred_at(envelope)
     )

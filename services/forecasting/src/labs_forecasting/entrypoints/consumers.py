@@ -8,11 +8,10 @@ nothing either."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from google.protobuf import json_format
-from google.protobuf.message import Message
 
 from labs.billing.v1 import billing_service_pb2 as billing_pb
 from labs.billing.v1 import events_pb2 as billing_events
@@ -24,7 +23,14 @@ from labs.identity.v1 import identity_service_pb2 as identity_pb
 from labs.projects.v1 import projects_service_pb2 as projects_pb
 from labs.time.v1 import events_pb2 as time_events
 from labs_common.events.consumer import Subscription
-from labs_common.events.payloads import project_of
+from labs_common.events.payloads import (
+    field_date,
+    field_decimal,
+    field_uuid,
+    occurred_at,
+    project_of,
+    unpack_into,
+)
 from labs_common.protobuf import enum_api_name
 from labs_forecasting.domain.model import BudgetType, Entry, Expense, Project
 from labs_forecasting.service_layer import alerts, projection
@@ -65,29 +71,6 @@ def mail_subscriptions(mailer) -> list[Subscription]:
                          on_mail_requested, max_deliver=MAIL_MAX_DELIVER)]
 
 
-def _as_of(envelope: Envelope) -> datetime:
-    return envelope.occurred_at.ToDatetime(UTC)
-
-
-def _unpack(envelope: Envelope, message: Message) -> bool:
-    return envelope.payload.Is(message.DESCRIPTOR) and envelope.payload.Unpack(message)
-
-
-def _uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value) if value else None
-    except ValueError:
-        return None
-
-
-def _decimal(value: str) -> Decimal | None:
-    return Decimal(value) if value else None
-
-
-def _date(value: str) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
 def _enum(enum_type, value: int) -> str:
     return enum_api_name(enum_type.DESCRIPTOR, enum_type.Name(value))
 
@@ -102,31 +85,32 @@ async def on_project(envelope: Envelope, uow: Uow) -> None:
     await projection.project_heard(uow, Project(
         id=uuid.UUID(p.id), org_id=uow.scope.org_id,  # type: ignore[arg-type]
         name=p.name, budget_type=BudgetType(budget_type), currency=p.budget_currency or "USD",
-        client_id=_uuid(p.client_id), client_name=p.client_name, status=status,
-        budget_total=_decimal(p.budget_total), budget_hours=_decimal(p.budget_hours),
-        start_date=_date(p.start_date), end_date=_date(p.end_date), as_of=_as_of(envelope)))
+        client_id=field_uuid(p.client_id), client_name=p.client_name, status=status,
+        budget_total=field_decimal(p.budget_total), budget_hours=field_decimal(p.budget_hours),
+        start_date=field_date(p.start_date), end_date=field_date(p.end_date),
+        as_of=occurred_at(envelope)))
 
 
 async def on_entry(envelope: Envelope, uow: Uow) -> None:
     imported = time_events.EntriesImported()
-    if _unpack(envelope, imported):
+    if unpack_into(envelope, imported):
         await on_entries_imported(envelope, imported, uow)
         return
     event = time_events.EntryChanged()
-    if not _unpack(envelope, event):
+    if not unpack_into(envelope, event):
         return
     entry_id, project_id = uuid.UUID(event.entry_id), uuid.UUID(event.project_id)
-    resource_id = _uuid(event.entry.resource_id)
-    user_id = _uuid(event.user_id)
+    resource_id = field_uuid(event.entry.resource_id)
+    user_id = field_uuid(event.user_id)
     counted = envelope.type != "entry.deleted" and not event.is_running and event.hours
     entry = Entry(
         id=entry_id, project_id=project_id, date_worked=date.fromisoformat(event.date_worked),
         hours=Decimal(event.hours), rounded_hours=Decimal(event.rounded_hours or event.hours),
         billable=event.billable, billable_rate=Decimal(event.billable_rate or "0"),
-        cost_rate=_decimal(event.cost_rate), currency=event.currency or "USD",
+        cost_rate=field_decimal(event.cost_rate), currency=event.currency or "USD",
         user_id=user_id, resource_id=resource_id,
     ) if counted else None
-    await projection.entry_heard(uow, entry_id, project_id, entry, _as_of(envelope),
+    await projection.entry_heard(uow, entry_id, project_id, entry, occurred_at(envelope),
                                  user_id=user_id, resource_id=resource_id)
 
 
@@ -144,51 +128,52 @@ async def on_entries_imported(envelope: Envelope, event: time_events.EntriesImpo
             id=uuid.UUID(entry_id), project_id=uuid.UUID(project_id),
             date_worked=date.fromisoformat(worked), hours=Decimal(hours),
             rounded_hours=Decimal(rounded or hours), billable=billable,
-            billable_rate=Decimal(rate or "0"), cost_rate=_decimal(cost),
-            currency=currency or "USD", user_id=_uuid(user_id), resource_id=_uuid(resource_id)))
+            billable_rate=Decimal(rate or "0"), cost_rate=field_decimal(cost),
+            currency=currency or "USD", user_id=field_uuid(user_id),
+            resource_id=field_uuid(resource_id)))
     for entry in sorted(found, key=lambda e: (e.project_id, e.id)):
-        await projection.entry_heard(uow, entry.id, entry.project_id, entry, _as_of(envelope),
+        await projection.entry_heard(uow, entry.id, entry.project_id, entry, occurred_at(envelope),
                                      user_id=entry.user_id, resource_id=entry.resource_id)
 
 
 async def on_expense(envelope: Envelope, uow: Uow) -> None:
     event = time_events.ExpenseChanged()
-    if not _unpack(envelope, event):
+    if not unpack_into(envelope, event):
         return
     expense_id, project_id = uuid.UUID(event.expense_id), uuid.UUID(event.project_id)
     expense = None if envelope.type == "expense.deleted" else Expense(
         id=expense_id, project_id=project_id, amount=Decimal(event.amount),
         currency=event.currency, billable=event.billable,
         expense_date=date.fromisoformat(event.expense_date))
-    await projection.expense_heard(uow, expense_id, project_id, expense, _as_of(envelope))
+    await projection.expense_heard(uow, expense_id, project_id, expense, occurred_at(envelope))
 
 
 async def on_resource(envelope: Envelope, uow: Uow) -> None:
     for kind in (capacity_events.ResourceOverAllocated,
                  capacity_events.ResourceOverAllocationResolved):
         over = kind()
-        if _unpack(envelope, over):  # the over_allocation rule, per resource-week
+        if unpack_into(envelope, over):  # the over_allocation rule, per resource-week
             await alerts.over_allocation_heard(
                 uow, uuid.UUID(over.resource_id), over.week_start,
                 over=kind is capacity_events.ResourceOverAllocated, name=over.name,
                 allocated_hours=over.allocated_hours, available_hours=over.available_hours)
             return
     rates = capacity_events.ResourceRatesChanged()
-    if _unpack(envelope, rates):
+    if unpack_into(envelope, rates):
         rate, resource_id = rates.rate, uuid.UUID(rates.resource_id)
-        since = _date(rate.effective_from)
+        since = field_date(rate.effective_from)
         await uow.rates.put(resource_id, since or date.min, billing_rate=Decimal(
-            rate.billing_rate or "0"), cost_rate=_decimal(rate.cost_rate),
+            rate.billing_rate or "0"), cost_rate=field_decimal(rate.cost_rate),
             currency=rate.currency or "USD")
         if rate.cost_rate:
             await projection.cost_rate_set(uow, resource_id, Decimal(rate.cost_rate), since)
         return
     for kind in (capacity_events.ResourceCreated, capacity_events.ResourceUpdated):
         event = kind()
-        if _unpack(envelope, event):
+        if unpack_into(envelope, event):
             r = event.resource  # type: ignore[attr-defined]
             await uow.resources.put_newer(
-                uuid.UUID(r.id), _as_of(envelope), name=r.name, user_id=_uuid(r.user_id),
+                uuid.UUID(r.id), occurred_at(envelope), name=r.name, user_id=field_uuid(r.user_id),
                 seniority_level=_enum(capacity_pb.SeniorityLevel, r.seniority_level)
                 if r.seniority_level else "mid",
                 capacity_hours_per_week=Decimal(r.capacity_hours_per_week or "40"), active=True)
@@ -199,44 +184,45 @@ async def on_resource(envelope: Envelope, uow: Uow) -> None:
 
 async def on_allocation(envelope: Envelope, uow: Uow) -> None:
     event = capacity_events.AllocationChanged()
-    if not _unpack(envelope, event):
+    if not unpack_into(envelope, event):
         return
     a = event.allocation
     await uow.allocations.put_newer(
-        uuid.UUID(a.id), _as_of(envelope), project_id=uuid.UUID(a.project_id),
+        uuid.UUID(a.id), occurred_at(envelope), project_id=uuid.UUID(a.project_id),
         resource_id=uuid.UUID(a.resource_id), allocated_hours=Decimal(a.allocated_hours),
         start_date=date.fromisoformat(a.start_date), end_date=date.fromisoformat(a.end_date),
-        tentative=a.tentative, billing_rate=_decimal(event.billing_rate),
-        cost_rate=_decimal(event.cost_rate), currency=event.currency or None,
+        tentative=a.tentative, billing_rate=field_decimal(event.billing_rate),
+        cost_rate=field_decimal(event.cost_rate), currency=event.currency or None,
         counted=event.change != capacity_events.ALLOCATION_CHANGE_DELETED)
 
 
 async def on_invoice(envelope: Envelope, uow: Uow) -> None:
     deleted = billing_events.InvoiceDeleted()
-    if _unpack(envelope, deleted):
-        invoice_id = _uuid(deleted.invoice_id)
+    if unpack_into(envelope, deleted):
+        invoice_id = field_uuid(deleted.invoice_id)
         row = await uow.invoices.row(invoice_id) if invoice_id is not None else None
         if row is not None:  # the whole row again: an upsert's proposed row must be complete
             kept = {name: getattr(row, name) for name in (
                 "project_id", "client_id", "currency", "total", "amount_paid", "issue_date",
                 "due_date")}
-            await uow.invoices.put_newer(invoice_id, _as_of(envelope), status="deleted", **kept)
+            await uow.invoices.put_newer(invoice_id, occurred_at(envelope), status="deleted",
+                                         **kept)
         return
     for kind in (billing_events.InvoiceChanged, billing_events.InvoiceDrafted,
                  billing_events.PaymentRecorded):
         event = kind()
-        if _unpack(envelope, event):
+        if unpack_into(envelope, event):
             i = event.invoice  # type: ignore[attr-defined]
             status = _enum(billing_pb.InvoiceStatus, i.status)
             newer = await uow.invoices.put_newer(
-                uuid.UUID(i.id), _as_of(envelope), project_id=_uuid(i.project_id),
-                client_id=_uuid(i.client_id), status=status,
+                uuid.UUID(i.id), occurred_at(envelope), project_id=field_uuid(i.project_id),
+                client_id=field_uuid(i.client_id), status=status,
                 currency=i.currency, total=Decimal(i.total or "0"),
-                amount_paid=Decimal(i.amount_paid or "0"), issue_date=_date(i.issue_date),
-                due_date=_date(i.due_date))
+                amount_paid=Decimal(i.amount_paid or "0"), issue_date=field_date(i.issue_date),
+                due_date=field_date(i.due_date))
             if newer:  # invoice_overdue: raised on invoice.overdue, cleared once paid or void
                 await alerts.invoice_heard(
-                    uow, uuid.UUID(i.id), _uuid(i.project_id), status=status, number=i.number,
+                    uow, uuid.UUID(i.id), field_uuid(i.project_id), status=status, number=i.number,
                     amount_due=i.amount_due, currency=i.currency, due_date=i.due_date)
             return
 
@@ -244,7 +230,7 @@ async def on_invoice(envelope: Envelope, uow: Uow) -> None:
 async def on_organization(envelope: Envelope, uow: Uow) -> None:
     for kind in (identity_events.OrganizationCreated, identity_events.OrganizationUpdated):
         event = kind()
-        if _unpack(envelope, event):
+        if unpack_into(envelope, event):
             org = event.organization  # type: ignore[attr-defined]
             settings = json_format.MessageToDict(org.settings) if org.HasField("settings") else {}
             rates = settings.get("exchange_rates")
@@ -252,7 +238,8 @@ async def on_organization(envelope: Envelope, uow: Uow) -> None:
                      if _is_rate(v)} if isinstance(rates, dict) else {}
             visible = settings.get("financials_visible_to")
             await uow.organizations.put_newer(
-                _as_of(envelope), currency=org.currency or "USD", timezone=org.timezone or "UTC",
+                occurred_at(envelope), currency=org.currency or "USD",
+                timezone=org.timezone or "UTC",
                 exchange_rates=rates, financials_visible_to=visible if visible in (
                     "manager", "member", "viewer") else "manager")
             return
@@ -261,21 +248,21 @@ async def on_organization(envelope: Envelope, uow: Uow) -> None:
 async def on_member(envelope: Envelope, uow: Uow) -> None:
     """Identity's members: who receives alerts, at which address, with which role (their
     notification preferences come with profile.updated: on_profile)."""
-    as_of = _as_of(envelope)
+    as_of = occurred_at(envelope)
     joined = identity_events.MemberJoined()
-    if _unpack(envelope, joined):
+    if unpack_into(envelope, joined):
         user = joined.member.user
         name = " ".join(p for p in (user.first_name, user.last_name) if p)
         await alerts.member_heard(uow, uuid.UUID(user.id), as_of, email=user.email, name=name,
                                   role=_enum(identity_pb.Role, joined.member.role), active=True)
         return
     changed = identity_events.MemberRoleChanged()
-    if _unpack(envelope, changed):
+    if unpack_into(envelope, changed):
         await alerts.member_heard(uow, uuid.UUID(changed.user_id), as_of,
                                   role=_enum(identity_pb.Role, changed.new_role))
         return
     removed = identity_events.MemberRemoved()
-    if _unpack(envelope, removed):
+    if unpack_into(envelope, removed):
         values = {"email": removed.email} if removed.email else {}
         await alerts.member_heard(uow, uuid.UUID(removed.user_id), as_of, active=False,
                                   **values)
@@ -285,13 +272,13 @@ async def on_profile(envelope: Envelope, uow: Uow) -> None:
     """A person's profile changed: their name and notification_preferences ({alert type:
     {channel: bool}}), which decide whether an alert reaches them by email, Slack or in-app."""
     event = identity_events.ProfileUpdated()
-    if not _unpack(envelope, event):
+    if not unpack_into(envelope, event):
         return
     profile = event.profile
     name = " ".join(p for p in (profile.first_name, profile.last_name) if p)
     preferences = json_format.MessageToDict(profile.notification_preferences) if (
         profile.HasField("notification_preferences")) else {}
-    await alerts.member_heard(uow, uuid.UUID(event.user_id), _as_of(envelope), name=name,
+    await alerts.member_heard(uow, uuid.UUID(event.user_id), occurred_at(envelope), name=name,
                               preferences=preferences, **(
                                   {"email": profile.email} if profile.email else {}))
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC
 
 from labs.events.v1 import envelope_pb2
 from labs.identity.v1 import events_pb2 as identity_events
@@ -17,6 +16,7 @@ from labs.identity.v1 import identity_service_pb2 as identity_pb
 from labs.projects.v1 import events_pb2 as project_events
 from labs.projects.v1 import projects_service_pb2 as projects_pb
 from labs_common.events.consumer import Subscription
+from labs_common.events.payloads import occurred_at
 from labs_common.protobuf import enum_api_name
 from labs_integrations.config import Settings
 from labs_integrations.domain.read_model import KnownMember, KnownProject, repository_of
@@ -62,10 +62,6 @@ def subscriptions(wake: Callable[[str], None] = lambda _sweeper: None, *,
             *link_subscriptions()]
 
 
-def _as_of(envelope: envelope_pb2.Envelope):
-    return envelope.occurred_at.ToDatetime(UTC)
-
-
 def role_name(value: int) -> str:
     return enum_api_name(identity_pb.Role.DESCRIPTOR, identity_pb.Role.Name(value))
 
@@ -82,7 +78,7 @@ async def on_project(envelope: envelope_pb2.Envelope, uow) -> None:
         github_repository=repository_of(project.github_repo_url),
         slack_channel_id=project.slack_channel_id or None,
         archived=envelope.type == "project.archived" or status == "archived",
-        as_of=_as_of(envelope)))
+        as_of=occurred_at(envelope)))
 
 
 async def on_member_joined(envelope: envelope_pb2.Envelope, uow) -> None:
@@ -92,17 +88,17 @@ async def on_member_joined(envelope: envelope_pb2.Envelope, uow) -> None:
     name = " ".join(part for part in (user.first_name, user.last_name) if part) or user.email
     await uow.known_members.heard(KnownMember(
         org_id=uuid.UUID(envelope.org_id), user_id=uuid.UUID(user.id), email=user.email,
-        name=name, role=role_name(event.member.role), active=True, as_of=_as_of(envelope)))
+        name=name, role=role_name(event.member.role), active=True, as_of=occurred_at(envelope)))
 
 
 async def on_member_role_changed(envelope: envelope_pb2.Envelope, uow) -> None:
     event = identity_events.MemberRoleChanged()
     envelope.payload.Unpack(event)
     await uow.known_members.role_changed(uuid.UUID(event.user_id), role_name(event.new_role),
-                                         _as_of(envelope))
+                                         occurred_at(envelope))
 
 
 async def on_member_removed(envelope: envelope_pb2.Envelope, uow) -> None:
     event = identity_events.MemberRemoved()
     envelope.payload.Unpack(event)
-    await uow.known_members.left(uuid.UUID(event.user_id), _as_of(envelope))
+    await uow.known_members.left(uuid.UUID(event.user_id), occurred_at(envelope))

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date
+from datetime import date
 
 from labs.events.v1 import envelope_pb2
 from labs.identity.v1 import events_pb2 as identity_events
 from labs.time.v1 import events_pb2 as time_events
 from labs_common.events.consumer import Subscription
+from labs_common.events.payloads import occurred_at
 from labs_integrations.service_layer.slack_notifications import NOTIFIED, SLACK_SENDER, notify
 from labs_integrations.service_layer.webhook_delivery import Waker
 
@@ -19,10 +20,6 @@ CONSUMER = "integrations-slack"
 # Time's events that carry one entry as it is now (EntryChanged).
 ENTRY_EVENTS = ("entry.created", "entry.updated", "entry.started", "entry.stopped",
                 "entry.submitted", "entry.approved", "entry.rejected", "entry.reopened")
-
-
-def _as_of(envelope: envelope_pb2.Envelope):
-    return envelope.occurred_at.ToDatetime(UTC)
 
 
 def _day(text: str) -> date | None:
@@ -40,14 +37,14 @@ async def on_entry(envelope: envelope_pb2.Envelope, uow) -> None:
     if day is None or not user_id or not event.entry_id:
         return  # a contractor's entry (no login) reminds nobody
     await uow.logged_entries.heard(uuid.UUID(event.entry_id), uuid.UUID(user_id), day,
-                                   live=True, as_of=_as_of(envelope))
+                                   live=True, as_of=occurred_at(envelope))
 
 
 async def on_entry_deleted(envelope: envelope_pb2.Envelope, uow) -> None:
     event = time_events.EntryChanged()
     envelope.payload.Unpack(event)
     if event.entry_id:
-        await uow.logged_entries.deleted(uuid.UUID(event.entry_id), _as_of(envelope))
+        await uow.logged_entries.deleted(uuid.UUID(event.entry_id), occurred_at(envelope))
 
 
 async def on_entries_imported(envelope: envelope_pb2.Envelope, uow) -> None:
@@ -58,7 +55,7 @@ async def on_entries_imported(envelope: envelope_pb2.Envelope, uow) -> None:
         day = _day(worked)
         if entry_id and user_id and day is not None:
             await uow.logged_entries.heard(uuid.UUID(entry_id), uuid.UUID(user_id), day,
-                                           live=True, as_of=_as_of(envelope))
+                                           live=True, as_of=occurred_at(envelope))
 
 
 async def on_organization(envelope: envelope_pb2.Envelope, uow) -> None:
@@ -69,7 +66,7 @@ async def on_organization(envelope: envelope_pb2.Envelope, uow) -> None:
     org_id = organization.id or envelope.org_id
     if org_id:
         await uow.known_orgs.heard(uuid.UUID(org_id), organization.timezone or "UTC",
-                                   _as_of(envelope))
+                                   occurred_at(envelope))
 
 
 def slack_subscriptions(wake: Callable[[str], None] = lambda _name: None

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import UTC
 
 from labs.events.v1 import envelope_pb2
 from labs.options.v1 import visibility_pb2 as options
 from labs_common.errors import InvalidArgument
-from labs_common.events.payloads import find_descriptor, message_json, unpack
+from labs_common.events.payloads import (
+    field_uuid,
+    find_descriptor,
+    message_json,
+    occurred_at,
+    unpack,
+)
 from labs_common.visibility import (
     CHANGED_FIELDS,
     Reader,
@@ -39,7 +44,7 @@ async def record_event(envelope: envelope_pb2.Envelope, uow: ProjectsUnitOfWork)
         return
     payload = unpack(envelope)
     metadata = message_json(payload) if payload is not None else {}
-    occurred = envelope.occurred_at.ToDatetime(tzinfo=UTC)
+    occurred = occurred_at(envelope)
     await uow.activities.add(
         Activity(
             id=uuid.UUID(envelope.id),
@@ -49,22 +54,16 @@ async def record_event(envelope: envelope_pb2.Envelope, uow: ProjectsUnitOfWork)
             entity_type=entity_type_of(envelope.type),
             entity_id=entity_id_of(envelope.type, metadata),
             project_id=project_id_of(envelope.project_id, metadata),
-            user_id=_uuid(envelope.actor_id),
+            user_id=field_uuid(envelope.actor_id),
             created_at=occurred,
             metadata=metadata,
             payload_type=payload.DESCRIPTOR.full_name if payload is not None else "",
             readers=(record_readers(payload.DESCRIPTOR) if payload is not None
                      else UNKNOWN_PAYLOAD_READERS),
-            owner_id=_uuid(owner_of(payload, envelope.actor_id) if payload is not None else ""),
+            owner_id=field_uuid(owner_of(payload, envelope.actor_id)
+                                if payload is not None else ""),
         )
     )
-
-
-def _uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value) if value else None
-    except ValueError:
-        return None
 
 
 async def list_activities(

@@ -13,18 +13,19 @@ claimed without effect."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-from decimal import Decimal
-
 from google.protobuf import json_format
-from google.protobuf.message import Message
 
 from labs.capacity.v1 import events_pb2 as capacity_events
 from labs.events.v1 import envelope_pb2
 from labs.identity.v1 import events_pb2 as identity_events
 from labs_common.events.consumer import Subscription
-from labs_common.events.payloads import project_of
+from labs_common.events.payloads import (
+    field_decimal,
+    field_uuid,
+    occurred_at,
+    project_of,
+    unpack_into,
+)
 from labs_time.adapters.directory import Organization, Project
 from labs_time.domain.known import KnownRate, KnownResource, effective_from
 from labs_time.service_layer.unit_of_work import TimeUnitOfWork
@@ -41,32 +42,13 @@ def subscriptions() -> list[Subscription]:
     ]
 
 
-def _as_of(envelope: Envelope) -> datetime:
-    return envelope.occurred_at.ToDatetime(UTC)
-
-
-def _unpack(envelope: Envelope, message: Message) -> bool:
-    return envelope.payload.Is(message.DESCRIPTOR) and envelope.payload.Unpack(message)
-
-
-def _decimal(value: str) -> Decimal | None:
-    return Decimal(value) if value else None
-
-
-def _uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value) if value else None
-    except ValueError:
-        return None
-
-
 async def on_organization(envelope: Envelope, uow: TimeUnitOfWork) -> None:
     for kind in (identity_events.OrganizationCreated, identity_events.OrganizationUpdated):
         event = kind()
-        if _unpack(envelope, event):
+        if unpack_into(envelope, event):
             org = event.organization  # type: ignore[attr-defined]
             # As Directory.organization reads GetOrganization's answer.
-            await uow.known_organizations.put_newer(_as_of(envelope), Organization(
+            await uow.known_organizations.put_newer(occurred_at(envelope), Organization(
                 org.timezone or "UTC", org.currency or "USD",
                 json_format.MessageToDict(org.settings) if org.HasField("settings") else {}))
             return
@@ -76,27 +58,27 @@ async def on_project(envelope: Envelope, uow: TimeUnitOfWork) -> None:
     if (found := project_of(envelope)) is None:
         return
     p, archived = found
-    if (project_id := _uuid(p.id)) is None:
+    if (project_id := field_uuid(p.id)) is None:
         return
-    await uow.known_projects.put(_as_of(envelope), Project(
-        project_id, p.name, archived, _decimal(p.billing_rate_override), p.budget_currency))
+    await uow.known_projects.put(occurred_at(envelope), Project(
+        project_id, p.name, archived, field_decimal(p.billing_rate_override), p.budget_currency))
 
 
 async def on_resource(envelope: Envelope, uow: TimeUnitOfWork) -> None:
     rates = capacity_events.ResourceRatesChanged()
-    if _unpack(envelope, rates):
-        if (resource_id := _uuid(rates.resource_id)) is not None:
+    if unpack_into(envelope, rates):
+        if (resource_id := field_uuid(rates.resource_id)) is not None:
             r = rates.rate
-            await uow.known_resources.put_rate(resource_id, _as_of(envelope), KnownRate(
-                effective_from(r.effective_from), _decimal(r.billing_rate),
-                _decimal(r.cost_rate), r.currency))
+            await uow.known_resources.put_rate(resource_id, occurred_at(envelope), KnownRate(
+                effective_from(r.effective_from), field_decimal(r.billing_rate),
+                field_decimal(r.cost_rate), r.currency))
         return
     for kind in (capacity_events.ResourceCreated, capacity_events.ResourceUpdated):
         event = kind()
-        if _unpack(envelope, event):
+        if unpack_into(envelope, event):
             r = event.resource  # type: ignore[attr-defined]
-            if (resource_id := _uuid(r.id)) is not None:
-                await uow.known_resources.put(_as_of(envelope), KnownResource(
-                    resource_id, r.name, r.email, _uuid(r.user_id), r.is_placeholder,
+            if (resource_id := field_uuid(r.id)) is not None:
+                await uow.known_resources.put(occurred_at(envelope), KnownResource(
+                    resource_id, r.name, r.email, field_uuid(r.user_id), r.is_placeholder,
                     rates_complete=False))
             return

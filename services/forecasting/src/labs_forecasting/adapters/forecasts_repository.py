@@ -4,12 +4,13 @@ its allocations."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, func, select, union_all
+from sqlalchemy import Row, Select, bindparam, func, select, union_all
 from sqlalchemy.dialects.postgresql import insert
 
 from labs_common.db.repository import OrgScopedRepository
@@ -21,57 +22,73 @@ FORECAST_COLUMNS = (
     "forecast_confidence", "estimate_at_completion", "hours_at_completion", "method",
     "risk_score", "risk_factors", "recommendation", "recommendations", "currency", "model")
 
+# A forecast's refresh runs these for every project whose margin moved (a few times a second
+# while hours are logged): built once, run with parameters.
+_ORG, _PROJECT = bindparam("p_org"), bindparam("p_project")
+_FORECAST = select(forecasts).where(forecasts.c.org_id == _ORG,
+                                    forecasts.c.project_id == _PROJECT)
+_PUT_FORECAST = insert(forecasts).values(
+    org_id=_ORG, project_id=_PROJECT, **{n: bindparam(f"p_{n}") for n in FORECAST_COLUMNS})
+_PUT_FORECAST = _PUT_FORECAST.on_conflict_do_update(
+    index_elements=[forecasts.c.project_id],
+    set_={n: _PUT_FORECAST.excluded[n] for n in FORECAST_COLUMNS})
+_labor = select(entries.c.date_worked.label("day"),
+                (entries.c.hours * func.coalesce(entries.c.cost_rate, 0)).label("cost")
+                ).where(entries.c.org_id == _ORG, entries.c.project_id == _PROJECT,
+                        entries.c.counted)
+_spent = select(expenses.c.expense_date.label("day"), expenses.c.amount.label("cost")
+                ).where(expenses.c.org_id == _ORG, expenses.c.project_id == _PROJECT,
+                        expenses.c.counted)
+_both = union_all(_labor, _spent).subquery()
+_DAILY_COST = select(_both.c.day, func.sum(_both.c.cost)).group_by(_both.c.day).order_by(
+    _both.c.day)
+_ALLOCATIONS = select(allocations).where(allocations.c.org_id == _ORG,
+                                         allocations.c.project_id == _PROJECT,
+                                         allocations.c.counted)
+
+
+@functools.cache
+def _similar_models(limit: int) -> Select:
+    return (select(forecasts.c.model)
+            .select_from(forecasts.join(projects, (projects.c.id == forecasts.c.project_id)
+                                        & (projects.c.org_id == _ORG)))
+            .where(forecasts.c.org_id == _ORG, projects.c.budget_type == bindparam("p_type"),
+                   forecasts.c.project_id != bindparam("p_exclude"))
+            .order_by(forecasts.c.as_of.desc()).limit(limit))
+
 
 class SqlForecasts(OrgScopedRepository):
     table = forecasts
 
+    def _of(self, project_id: uuid.UUID) -> dict[str, uuid.UUID | None]:
+        return {"p_org": self._org_id, "p_project": project_id}
+
     async def get(self, project_id: uuid.UUID) -> Row | None:
-        return (await self._session.execute(select(forecasts).where(
-            forecasts.c.org_id == self._org_id,
-            forecasts.c.project_id == project_id))).first()
+        return (await self._session.execute(_FORECAST, self._of(project_id))).first()
 
     async def put(self, project_id: uuid.UUID, **values: Any) -> None:
-        values = {name: values[name] for name in FORECAST_COLUMNS}
-        statement = insert(forecasts).values(org_id=self._org_id, project_id=project_id,
-                                             **values)
-        await self._session.execute(statement.on_conflict_do_update(
-            index_elements=[forecasts.c.project_id], set_=values))
+        await self._session.execute(_PUT_FORECAST, {
+            **self._of(project_id), **{f"p_{n}": values[n] for n in FORECAST_COLUMNS}})
 
     async def similar_models(self, budget_type: str, exclude: uuid.UUID, limit: int = 200
                              ) -> list[dict[str, Any]]:
         """The stored model JSON of the org's forecasts of projects of the same budget type
         (the pooled band of a young project), the latest first."""
-        query = (select(forecasts.c.model)
-                 .select_from(forecasts.join(projects, (projects.c.id == forecasts.c.project_id)
-                                             & (projects.c.org_id == self._org_id)))
-                 .where(forecasts.c.org_id == self._org_id,
-                        projects.c.budget_type == budget_type,
-                        forecasts.c.project_id != exclude)
-                 .order_by(forecasts.c.as_of.desc()).limit(limit))
-        return [r.model for r in (await self._session.execute(query)).all()]
+        rows = (await self._session.execute(_similar_models(limit), {
+            "p_org": self._org_id, "p_type": budget_type, "p_exclude": exclude})).all()
+        return [r.model for r in rows]
 
     async def daily_cost(self, project_id: uuid.UUID) -> list[tuple[date, Decimal]]:
         """Cost per day worked (labor at each entry's cost rate, plus expenses), by date."""
-        labor = select(entries.c.date_worked.label("day"),
-                       (entries.c.hours * func.coalesce(entries.c.cost_rate, 0)).label("cost")
-                       ).where(entries.c.org_id == self._org_id,
-                               entries.c.project_id == project_id, entries.c.counted)
-        spent = select(expenses.c.expense_date.label("day"), expenses.c.amount.label("cost")
-                       ).where(expenses.c.org_id == self._org_id,
-                               expenses.c.project_id == project_id, expenses.c.counted)
-        both = union_all(labor, spent).subquery()
-        query = (select(both.c.day, func.sum(both.c.cost)).group_by(both.c.day)
-                 .order_by(both.c.day))
-        return [(d, Decimal(c)) for d, c in (await self._session.execute(query)).all()]
+        rows = (await self._session.execute(_DAILY_COST, self._of(project_id))).all()
+        return [(d, Decimal(c)) for d, c in rows]
 
     async def allocations_of(self, project_id: uuid.UUID) -> list[Allocation]:
-        query = select(allocations).where(allocations.c.org_id == self._org_id,
-                                          allocations.c.project_id == project_id,
-                                          allocations.c.counted)
+        rows = (await self._session.execute(_ALLOCATIONS, self._of(project_id))).all()
         return [Allocation(hours_per_week=r.allocated_hours, start_date=r.start_date,
                            end_date=r.end_date, tentative=r.tentative,
                            billing_rate=r.billing_rate, cost_rate=r.cost_rate)
-                for r in (await self._session.execute(query)).all()]
+                for r in rows]
 
 
 async def stale_forecasts(session, before: datetime, limit: int

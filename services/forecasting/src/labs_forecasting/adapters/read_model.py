@@ -86,14 +86,13 @@ _ADD_TO_TOTALS = project_totals.update().where(
     project_totals.c.project_id == bindparam("p_project")
 ).values(**{name: project_totals.c[name] + bindparam(f"p_{name}") for name in TOTALS},
          updated_at=func.now()).returning(*project_totals.c)
+DAILY_AMOUNTS = ("revenue", "cost", "margin_dollar", "margin_percent")
 _PUT_DAILY = insert(daily_margins).values(
     org_id=bindparam("p_org"), project_id=bindparam("p_project"), day=bindparam("p_day"),
-    **{name: bindparam(f"p_{name}") for name in ("revenue", "cost", "margin_dollar",
-                                                 "margin_percent")})
+    **{name: bindparam(f"p_{name}") for name in DAILY_AMOUNTS})
 _PUT_DAILY = _PUT_DAILY.on_conflict_do_update(
     index_elements=[daily_margins.c.project_id, daily_margins.c.day],
-    set_={name: _PUT_DAILY.excluded[name]
-          for name in ("revenue", "cost", "margin_dollar", "margin_percent")})
+    set_={name: _PUT_DAILY.excluded[name] for name in DAILY_AMOUNTS})
 _ORGANIZATION = select(organizations).where(organizations.c.id == bindparam("p_org"))
 
 
@@ -408,8 +407,7 @@ class SqlDailyMargins(OrgScopedRepository):
     async def put(self, project_id: uuid.UUID, day: DailyMargin) -> None:
         await self._session.execute(_PUT_DAILY, {
             "p_org": self._org_id, "p_project": project_id, "p_day": day.day,
-            "p_revenue": day.revenue, "p_cost": day.cost, "p_margin_dollar": day.margin_dollar,
-            "p_margin_percent": day.margin_percent})
+            **{f"p_{name}": getattr(day, name) for name in DAILY_AMOUNTS}})
 
     async def between(self, project_id: uuid.UUID, start: date, end: date) -> list[DailyMargin]:
         query = select(daily_margins).where(
